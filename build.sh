@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds what `npm test` and `npm start` need, installing what is missing first:
+#   - Emscripten from Debian when emcc is absent;
+#   - the npm dependencies when node_modules is absent or older than package.json;
+#   - dist/simdnet.wasm from c/*.c when a source is newer than it.
+# Usage: bash build.sh            (idempotent; quick when nothing changed)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_emcc() {
+  command -v emcc >/dev/null && return
+  echo "build.sh: emcc not found, installing Debian's emscripten package" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten >/dev/null
+}
+
+ensure_node_modules() {
+  local stamp=node_modules/.package-lock.json
+  [ -f "$stamp" ] && [ "$stamp" -nt package.json ] && return
+  echo "build.sh: installing npm dependencies" >&2
+  npm install --no-audit --no-fund --loglevel=error
+}
+
+# Every exported C function is marked SN_API (c/api.h); malloc/free let the
+# wrapper move buffers in and out. STANDALONE_WASM + --no-entry gives a module
+# with no Emscripten JS glue: web/wasm.js instantiates it.
+build_wasm() {
+  local out=dist/simdnet.wasm
+  if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi
+  echo "build.sh: compiling $out" >&2
+  mkdir -p dist
+  # Debian's emcc needs NODE_PATH for its JS optimizer ("Cannot find module 'acorn'").
+  NODE_PATH=/usr/share/nodejs emcc -std=c11 -O3 -msimd128 -DNDEBUG -Wall -Wextra \
+    -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
+    -sEXPORTED_FUNCTIONS=_malloc,_free \
+    c/*.c -o "$out"
+}
+
+ensure_emcc
+ensure_node_modules
+build_wasm

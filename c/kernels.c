@@ -1,0 +1,353 @@
+/* SIMD dense-layer kernels (k_*). See kernels.h for the contracts and
+ * kernels_ref.c for the scalar definitions they are tested against.
+ * No heap allocation, no I/O. Every loop has a scalar tail, so any size >= 1 works. */
+#include "kernels.h"
+
+#include <math.h> /* INFINITY */
+
+#include "simd.h"
+
+/* ---------------------------------------------------------------------------
+ * GEMM core shared by gemm_nn and gemm_tn.
+ *
+ * Computes C[M×N] (+)= A[M×K] · B[K×N] where B and C are dense row-major and A
+ * is addressed through strides: A(i, p) = a[i*ars + p*aks]. gemm_nn passes
+ * (ars, aks) = (k, 1); gemm_tn passes (1, k), which reads aᵀ in place.
+ *
+ * Register tiling: a tile of R rows × 8 columns of C lives in 2R vector
+ * accumulators (R = 4 → 8 registers). Each step of the reduction broadcasts one
+ * A element per row and loads 8 consecutive B values, so every loaded B vector
+ * is reused R times and C is touched once per tile. Columns left over after the
+ * 8-wide tiles use a 4-wide tile, then a scalar tail; rows left over after the
+ * 4-row tiles use R = 1. Sums run over p in order 0..K-1 and C's old value is
+ * added last, matching the reference. */
+
+typedef struct {
+  const float *a; /* A(0, 0) */
+  int ars, aks;   /* A strides: row, reduction */
+  const float *b; /* K×N, row stride N */
+  float *c;       /* M×N, row stride N */
+  int k, n, accumulate;
+} gemm_args;
+
+/* Stores acc into C(i, j..j+3), adding C's old value when accumulating. */
+SN_ALWAYS_INLINE void store_acc(const gemm_args *g, int i, int j, v4f acc) {
+  float *dst = g->c + (long)i * g->n + j;
+  if (g->accumulate) acc = v_add(acc, v_load(dst));
+  v_store(dst, acc);
+}
+
+/* R×(4·W) tile at (i, j), W = 1 or 2 vectors per row. R and W are constants at
+ * every call site, so after inlining the loops unroll and acc stays in registers. */
+SN_ALWAYS_INLINE void gemm_tile(const gemm_args *g, int i, int j, int R, int W) {
+  v4f acc[4][2];
+  for (int r = 0; r < R; r++)
+    for (int w = 0; w < W; w++) acc[r][w] = v_zero();
+
+  const float *arow = g->a + (long)i * g->ars;
+  const float *bcol = g->b + j;
+  for (int p = 0; p < g->k; p++) {
+    const float *bp = bcol + (long)p * g->n;
+    v4f b0 = v_load(bp);
+    v4f b1 = W > 1 ? v_load(bp + 4) : b0;
+    const float *ap = arow + (long)p * g->aks;
+    for (int r = 0; r < R; r++) {
+      v4f ar = v_splat(ap[(long)r * g->ars]);
+      acc[r][0] = v_madd(ar, b0, acc[r][0]);
+      if (W > 1) acc[r][1] = v_madd(ar, b1, acc[r][1]);
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int w = 0; w < W; w++) store_acc(g, i + r, j + 4 * w, acc[r][w]);
+}
+
+/* Single element C(i, j) for the column tail (< 4 columns). */
+static void gemm_scalar(const gemm_args *g, int i, int j) {
+  const float *ap = g->a + (long)i * g->ars;
+  const float *bp = g->b + j;
+  float s = 0.0f;
+  for (int p = 0; p < g->k; p++) s += ap[(long)p * g->aks] * bp[(long)p * g->n];
+  float *dst = g->c + (long)i * g->n + j;
+  *dst = g->accumulate ? *dst + s : s;
+}
+
+/* All columns of the R rows starting at i. */
+SN_ALWAYS_INLINE void gemm_rows(const gemm_args *g, int i, int R) {
+  int j = 0;
+  for (; j + 8 <= g->n; j += 8) gemm_tile(g, i, j, R, 2);
+  for (; j + 4 <= g->n; j += 4) gemm_tile(g, i, j, R, 1);
+  for (; j < g->n; j++)
+    for (int r = 0; r < R; r++) gemm_scalar(g, i + r, j);
+}
+
+static void gemm_strided(int m, const gemm_args *g) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) gemm_rows(g, i, 4);
+  for (; i < m; i++) gemm_rows(g, i, 1);
+}
+
+void k_gemm_nn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate) {
+  gemm_args g = {a, k, 1, b, c, k, n, accumulate};
+  gemm_strided(m, &g);
+}
+
+/* c[k×n] (+)= aᵀ·b: row p of c is Σ_r a[r][p]·b[r][:], so C's rows are the
+ * columns of a (row stride 1) and the reduction runs down a's rows (stride k). */
+void k_gemm_tn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate) {
+  gemm_args g = {a, 1, k, b, c, m, n, accumulate};
+  gemm_strided(k, &g);
+}
+
+/* ---------------------------------------------------------------------------
+ * gemm_nt: c[i][p] = Σ_j a[i][j]·b[p][j] — dot products of contiguous rows.
+ * Four rows of b share each load of a's row; each dot keeps one vector
+ * accumulator and is reduced with a single horizontal sum at the end. */
+
+/* Dot products of x (length n) with R rows of y starting at y (row stride n). */
+SN_ALWAYS_INLINE void dot_rows(int n, const float *x, const float *y, int R, float *out) {
+  v4f acc[4];
+  for (int r = 0; r < R; r++) acc[r] = v_zero();
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v4f xv = v_load(x + j);
+    for (int r = 0; r < R; r++) acc[r] = v_madd(xv, v_load(y + (long)r * n + j), acc[r]);
+  }
+  for (int r = 0; r < R; r++) {
+    float s = v_hsum(acc[r]);
+    for (int t = j; t < n; t++) s += x[t] * y[(long)r * n + t];
+    out[r] = s;
+  }
+}
+
+void k_gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, int accumulate) {
+  for (int i = 0; i < m; i++) {
+    const float *arow = a + (long)i * n;
+    float *crow = c + (long)i * k;
+    float d[4];
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      dot_rows(n, arow, b + (long)p * n, 4, d);
+      for (int r = 0; r < 4; r++) crow[p + r] = accumulate ? crow[p + r] + d[r] : d[r];
+    }
+    for (; p < k; p++) {
+      dot_rows(n, arow, b + (long)p * n, 1, d);
+      crow[p] = accumulate ? crow[p] + d[0] : d[0];
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------
+ * Bias and its gradient. */
+
+void k_bias_add(int m, int n, float *y, const float *bias) {
+  for (int r = 0; r < m; r++) {
+    float *row = y + (long)r * n;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) v_store(row + j, v_add(v_load(row + j), v_load(bias + j)));
+    for (; j < n; j++) row[j] += bias[j];
+  }
+}
+
+/* Column blocks of 4 accumulate down all rows in a register, then touch out once. */
+void k_col_sum(int m, int n, const float *x, float *out, int accumulate) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v4f s = v_zero();
+    for (int r = 0; r < m; r++) s = v_add(s, v_load(x + (long)r * n + j));
+    if (accumulate) s = v_add(s, v_load(out + j));
+    v_store(out + j, s);
+  }
+  for (; j < n; j++) {
+    float s = 0.0f;
+    for (int r = 0; r < m; r++) s += x[(long)r * n + j];
+    out[j] = accumulate ? out[j] + s : s;
+  }
+}
+
+/* ---------------------------------------------------------------------------
+ * Activations. Each element-wise formula is one small vector function applied
+ * by a shared driver; the driver is always inlined with a constant function
+ * pointer, so the formula is inlined into the loop. The scalar tail runs the
+ * same vector function on a padded vector, so there is one implementation of
+ * each formula and tail elements get the same results as the rest. */
+
+/* Loads count (0..4) floats from p into the low lanes, `pad` elsewhere. */
+static inline v4f load_partial(const float *p, int count, float pad) {
+  float t[4] = {pad, pad, pad, pad};
+  for (int i = 0; i < count; i++) t[i] = p[i];
+  return v_load(t);
+}
+
+static inline void store_partial(float *p, v4f v, int count) {
+  float t[4];
+  v_store(t, v);
+  for (int i = 0; i < count; i++) p[i] = t[i];
+}
+
+typedef v4f (*act_fn)(v4f x, float alpha);
+
+/* y[i] = f(z[i]) for i < total. In place (y == z) is fine: each vector is read
+ * before the same positions are written. */
+SN_ALWAYS_INLINE void map_forward(long total, const float *z, float *y, float alpha, act_fn f) {
+  long i = 0;
+  for (; i + 4 <= total; i += 4) v_store(y + i, f(v_load(z + i), alpha));
+  if (i < total) {
+    int rest = (int)(total - i);
+    store_partial(y + i, f(load_partial(z + i, rest, 0.0f), alpha), rest);
+  }
+}
+
+/* sigmoid(x) = 1/(1+e^-x), evaluated with e = e^-|x| ≤ 1 so exp never
+ * overflows, and as e/(1+e) for x < 0 to keep full relative accuracy for tiny
+ * outputs (1 − 1/(1+e) would cancel). */
+static inline v4f sigmoid4(v4f x, float alpha) {
+  (void)alpha;
+  v4f e = v_exp(v_sub(v_zero(), v_abs(x)));
+  v4f inv = v_div(v_splat(1.0f), v_add(v_splat(1.0f), e));
+  return v_select(v_lt(x, v_zero()), v_mul(e, inv), inv);
+}
+
+/* tanh(x) = sign(x)·(1−e)/(1+e) with e = e^{−2|x|} ≤ 1 (no overflow). For
+ * |x| < 0.625, 1−e cancels badly, so use Cephes' tanhf odd polynomial there. */
+static inline v4f tanh4(v4f x, float alpha) {
+  (void)alpha;
+  v4f ax = v_abs(x);
+  v4f e = v_exp(v_mul(v_splat(-2.0f), ax));
+  v4f big = v_copysign(v_div(v_sub(v_splat(1.0f), e), v_add(v_splat(1.0f), e)), x);
+
+  v4f x2 = v_mul(x, x);
+  v4f p = v_splat(-5.70498872745e-3f);
+  p = v_madd(p, x2, v_splat(2.06390887954e-2f));
+  p = v_madd(p, x2, v_splat(-5.37397992796e-2f));
+  p = v_madd(p, x2, v_splat(1.33314422036e-1f));
+  p = v_madd(p, x2, v_splat(-3.33332819422e-1f));
+  v4f small = v_madd(v_mul(p, x2), x, x);
+
+  return v_select(v_lt(ax, v_splat(0.625f)), small, big);
+}
+
+static inline v4f relu4(v4f x, float alpha) {
+  (void)alpha;
+  return v_max(x, v_zero());
+}
+
+/* max(alpha·x, x) is x for x > 0 and alpha·x for x ≤ 0 when 0 ≤ alpha ≤ 1. */
+static inline v4f leaky4(v4f x, float alpha) { return v_max(v_mul(v_splat(alpha), x), x); }
+
+static inline v4f linear4(v4f x, float alpha) {
+  (void)alpha;
+  return x;
+}
+
+/* Max-subtracted so exp never overflows; y holds the exponentials between
+ * passes, which is safe in place because each element is read before it is
+ * written. */
+static void softmax_row(int n, const float *z, float *y) {
+  v4f vmax = v_splat(z[0]);
+  int j = 0;
+  for (; j + 4 <= n; j += 4) vmax = v_max(vmax, v_load(z + j));
+  float mx = v_hmax(vmax);
+  for (; j < n; j++) mx = mx < z[j] ? z[j] : mx;
+
+  v4f vmx = v_splat(mx), vsum = v_zero();
+  for (j = 0; j + 4 <= n; j += 4) {
+    v4f e = v_exp(v_sub(v_load(z + j), vmx));
+    v_store(y + j, e);
+    vsum = v_add(vsum, e);
+  }
+  if (j < n) { /* pad with -inf: exp(-inf) = 0 adds nothing to the sum */
+    v4f e = v_exp(v_sub(load_partial(z + j, n - j, -INFINITY), vmx));
+    store_partial(y + j, e, n - j);
+    vsum = v_add(vsum, e);
+  }
+  float s = v_hsum(vsum);
+
+  v4f vs = v_splat(s);
+  for (j = 0; j + 4 <= n; j += 4) v_store(y + j, v_div(v_load(y + j), vs));
+  for (; j < n; j++) y[j] /= s;
+}
+
+void k_act_forward(int act, float alpha, int m, int n, const float *z, float *y) {
+  long total = (long)m * n;
+  switch (act) {
+  case SN_ACT_SIGMOID: map_forward(total, z, y, alpha, sigmoid4); return;
+  case SN_ACT_TANH: map_forward(total, z, y, alpha, tanh4); return;
+  case SN_ACT_RELU: map_forward(total, z, y, alpha, relu4); return;
+  case SN_ACT_LEAKY_RELU: map_forward(total, z, y, alpha, leaky4); return;
+  case SN_ACT_SOFTMAX:
+    for (int r = 0; r < m; r++) softmax_row(n, z + (long)r * n, y + (long)r * n);
+    return;
+  default: map_forward(total, z, y, alpha, linear4); return; /* copy; no-op if y == z */
+  }
+}
+
+/* ---------------------------------------------------------------------------
+ * Activation derivatives. Each formula needs dy and one operand `u`: y for
+ * sigmoid/tanh (cheaper than recomputing from z), z for relu/leaky (whose
+ * derivative is defined by the sign of z), nothing for linear. Only that
+ * operand is read. */
+
+typedef v4f (*dact_fn)(v4f u, v4f dy, float alpha);
+
+/* dz[i] = g(u[i], dy[i]); dz == dy is fine (read before write, same positions). */
+SN_ALWAYS_INLINE void map_backward(long total, const float *u, const float *dy, float *dz,
+                                   float alpha, dact_fn g) {
+  long i = 0;
+  for (; i + 4 <= total; i += 4) v_store(dz + i, g(v_load(u + i), v_load(dy + i), alpha));
+  if (i < total) {
+    int rest = (int)(total - i);
+    v4f r = g(load_partial(u + i, rest, 0.0f), load_partial(dy + i, rest, 0.0f), alpha);
+    store_partial(dz + i, r, rest);
+  }
+}
+
+static inline v4f dsigmoid4(v4f y, v4f dy, float alpha) {
+  (void)alpha;
+  return v_mul(dy, v_mul(y, v_sub(v_splat(1.0f), y)));
+}
+static inline v4f dtanh4(v4f y, v4f dy, float alpha) {
+  (void)alpha;
+  return v_mul(dy, v_sub(v_splat(1.0f), v_mul(y, y)));
+}
+static inline v4f drelu4(v4f z, v4f dy, float alpha) {
+  (void)alpha;
+  return v_select(v_gt(z, v_zero()), dy, v_zero());
+}
+static inline v4f dleaky4(v4f z, v4f dy, float alpha) {
+  return v_select(v_gt(z, v_zero()), dy, v_mul(v_splat(alpha), dy));
+}
+static inline v4f dlinear4(v4f u, v4f dy, float alpha) {
+  (void)u, (void)alpha;
+  return dy;
+}
+
+/* dz_i = y_i·(dy_i − Σ_j dy_j·y_j). The dot product is complete before any dz
+ * is written, so dz == dy is safe. */
+static void softmax_backward_row(int n, const float *y, const float *dy, float *dz) {
+  v4f acc = v_zero();
+  int j = 0;
+  for (; j + 4 <= n; j += 4) acc = v_madd(v_load(dy + j), v_load(y + j), acc);
+  float dot = v_hsum(acc);
+  for (; j < n; j++) dot += dy[j] * y[j];
+
+  v4f vdot = v_splat(dot);
+  for (j = 0; j + 4 <= n; j += 4)
+    v_store(dz + j, v_mul(v_load(y + j), v_sub(v_load(dy + j), vdot)));
+  for (; j < n; j++) dz[j] = y[j] * (dy[j] - dot);
+}
+
+void k_act_backward(int act, float alpha, int m, int n, const float *z, const float *y,
+                    const float *dy, float *dz) {
+  long total = (long)m * n;
+  switch (act) {
+  case SN_ACT_SIGMOID: map_backward(total, y, dy, dz, alpha, dsigmoid4); return;
+  case SN_ACT_TANH: map_backward(total, y, dy, dz, alpha, dtanh4); return;
+  case SN_ACT_RELU: map_backward(total, z, dy, dz, alpha, drelu4); return;
+  case SN_ACT_LEAKY_RELU: map_backward(total, z, dy, dz, alpha, dleaky4); return;
+  case SN_ACT_SOFTMAX:
+    for (int r = 0; r < m; r++)
+      softmax_backward_row(n, y + (long)r * n, dy + (long)r * n, dz + (long)r * n);
+    return;
+  default: map_backward(total, dy, dy, dz, alpha, dlinear4); return; /* copy */
+  }
+}

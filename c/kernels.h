@@ -1,0 +1,44 @@
+/* Dense-layer kernels: the three matrix products of a dense layer's forward and
+ * backward pass, bias add and its reduction, element-wise activations and their
+ * derivatives.
+ *
+ * Every kernel exists twice: k_* is the SIMD version (simd.h: wasm SIMD when
+ * compiled with -msimd128, vector extensions natively) and ref_* is the plain
+ * scalar reference it is tested against. All matrices are row-major float32 and
+ * dense (leading dimension = number of columns). Buffers never alias unless a
+ * comment says so. `accumulate` = 0 overwrites the output, 1 adds to it. */
+#ifndef SN_KERNELS_H
+#define SN_KERNELS_H
+
+enum sn_activation {
+  SN_ACT_LINEAR = 0,
+  SN_ACT_SIGMOID = 1,
+  SN_ACT_TANH = 2,
+  SN_ACT_RELU = 3,
+  SN_ACT_LEAKY_RELU = 4, /* max(alpha*x, x) for 0 <= alpha <= 1 */
+  SN_ACT_SOFTMAX = 5,    /* row-wise, max-subtracted */
+  SN_ACT_COUNT
+};
+
+#define SN_KERNEL_LIST(P)                                                                      \
+  /* c[m×n] (+)= a[m×k] · b[k×n]           forward:  Y  = X · W   */                          \
+  void P##gemm_nn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate); \
+  /* c[k×n] (+)= a[m×k]ᵀ · b[m×n]           backward: dW = Xᵀ · dZ */                          \
+  void P##gemm_tn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate); \
+  /* c[m×k] (+)= a[m×n] · b[k×n]ᵀ           backward: dX = dZ · Wᵀ */                          \
+  void P##gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, int accumulate); \
+  /* y[r][j] += bias[j] for every row r */                                                     \
+  void P##bias_add(int m, int n, float *y, const float *bias);                                 \
+  /* out[j] (+)= Σ_r x[r][j]                 backward: db = colsum(dZ) */                      \
+  void P##col_sum(int m, int n, const float *x, float *out, int accumulate);                   \
+  /* y = f(z), element-wise (softmax: per row of n). y may equal z (in place). */              \
+  void P##act_forward(int act, float alpha, int m, int n, const float *z, float *y);           \
+  /* dz = dL/dz given y = f(z) and dy = dL/dy. dz may equal dy (in place).                      \
+   * softmax: dz_i = y_i (dy_i - Σ_j dy_j y_j) per row. */                                     \
+  void P##act_backward(int act, float alpha, int m, int n, const float *z, const float *y,     \
+                       const float *dy, float *dz);
+
+SN_KERNEL_LIST(k_)
+SN_KERNEL_LIST(ref_)
+
+#endif

@@ -1,0 +1,54 @@
+/* Losses and metrics. A batch loss is the mean over its rows of a per-sample
+ * loss, as in Keras; the per-sample loss of the element-wise losses (mse, mae,
+ * binary cross-entropy) is the mean over the row's columns, and the course's
+ * asymmetric loss is the sum over the columns. */
+#ifndef SN_LOSSES_H
+#define SN_LOSSES_H
+
+enum sn_loss_kind {
+  SN_LOSS_MSE = 0,
+  SN_LOSS_MAE = 1,
+  SN_LOSS_BCE = 2,  /* binary cross-entropy, probabilities clipped to [1e-7, 1-1e-7] */
+  SN_LOSS_CCE = 3,  /* categorical cross-entropy, one-hot (or soft) targets */
+  SN_LOSS_SCCE = 4, /* sparse categorical cross-entropy, one integer label per row */
+  SN_LOSS_ASYMMETRIC = 5, /* the course's: profit·(t−p) when p < t, cost·(p−t) when p ≥ t */
+  SN_LOSS_COUNT
+};
+
+typedef struct {
+  int kind;
+  int from_logits; /* cross-entropies only: the network output is logits */
+  float cost, profit;
+} sn_loss_cfg;
+
+/* Accumulated over the rows seen, then divided out in JavaScript. */
+enum sn_sum {
+  SN_SUM_ROWS = 0,
+  SN_SUM_LOSS = 1,      /* Σ per-sample loss (data loss, no regularization) */
+  SN_SUM_REG_LOSS = 2,  /* Σ regularization penalty × rows of its batch */
+  SN_SUM_CORRECT = 3,   /* accuracy numerator */
+  SN_SUM_ACC_COUNT = 4, /* accuracy denominator: rows, or elements for binary accuracy */
+  SN_SUM_SQ_ERR = 5,
+  SN_SUM_ABS_ERR = 6,
+  SN_SUM_ELEMENTS = 7,
+  SN_SUM_COUNT = 8
+};
+
+/* Columns of one target row: 1 for sparse labels, else the output width n. */
+int sn_loss_target_width(const sn_loss_cfg *loss, int n);
+
+/* Per-sample losses of m rows of network outputs (logits when from_logits). */
+void sn_loss_per_sample(const sn_loss_cfg *loss, int m, int n, const float *out, const float *target,
+                        float *per_sample);
+
+/* Mean loss of a batch whose last layer computed y = act(z), and, when dz is
+ * not NULL, its gradient with respect to z. Softmax + (sparse) categorical
+ * cross-entropy and sigmoid + binary cross-entropy are fused: the loss comes from
+ * z through log-sum-exp and dz = (y − t)/scale, which never overflows. */
+double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, float alpha, int m, int n, const float *z,
+                                const float *y, const float *target, float *dz);
+
+/* Adds the batch's loss (given, as its mean) and metric counts into sums. */
+void sn_metrics_add(const sn_loss_cfg *loss, int m, int n, const float *y, const float *target, double batch_loss,
+                    double *sums);
+#endif

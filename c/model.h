@@ -1,0 +1,60 @@
+/* A sequential stack of dense layers, with its training loop.
+ *
+ * Memory: the model owns everything it points to. Parameters live in one
+ * contiguous buffer (layer 0 kernel [in×out], layer 0 bias [out], layer 1 …, the
+ * order of Keras' get_weights), and so do their gradients, so an optimizer
+ * updates the whole model in one pass. The workspace holds the activations of
+ * `cap` rows and is allocated once, then reused by every batch: training
+ * allocates nothing per batch. Input and target buffers belong to the caller
+ * and are only read. */
+#ifndef SN_MODEL_H
+#define SN_MODEL_H
+#include "losses.h"
+#include "optimizer.h"
+#include "rng.h"
+
+enum { SN_MAX_LAYERS = 32 };
+enum { SN_KERNEL = 0, SN_BIAS = 1 };
+
+typedef struct {
+  int in, out, act, use_bias;
+  float alpha;                   /* leaky relu slope */
+  int init[2];                   /* [SN_KERNEL], [SN_BIAS]: sn_init kinds */
+  float init_a[2], init_b[2];    /* their parameters */
+  float l1[2], l2[2];            /* regularizer factors */
+  long w_off, b_off;             /* offsets into params and grads */
+} sn_dense;
+
+typedef struct {
+  int input_dim, n_layers;
+  sn_dense layers[SN_MAX_LAYERS];
+  long n_params;
+  float *params, *grads;
+  sn_rng rng;
+  sn_loss_cfg loss;
+  sn_optimizer *opt; /* owned; set by sn_model_compile */
+  int cap;           /* rows the workspace holds */
+  float *work;       /* the workspace, one allocation carved into: */
+  float *xb, *tb;    /*   a gathered batch of inputs and targets */
+  float *z[SN_MAX_LAYERS], *y[SN_MAX_LAYERS]; /* pre-activations and outputs (y = z for linear) */
+  float *d0, *d1;    /*   ping-pong gradients during backprop */
+  int *perm;         /* this epoch's row order */
+  int perm_n;
+  double sums[SN_SUM_COUNT]; /* metrics of the training batches since the last reset */
+} sn_model;
+
+sn_model *sn_model_create(int input_dim, unsigned seed);
+void sn_model_free(sn_model *m);
+int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias);
+int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
+int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);
+int sn_model_build(sn_model *m);
+int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit, sn_optimizer *opt);
+int sn_model_reserve(sn_model *m, int rows);
+int sn_model_output_dim(const sn_model *m);
+
+/* Internal to the model and its training loop (model.c, train.c). */
+void sn_model_forward(sn_model *m, int rows, const float *x);
+void sn_model_backward(sn_model *m, int rows, const float *x, float *dz_last);
+double sn_model_regularize(sn_model *m, int add_gradients);
+#endif

@@ -1,0 +1,393 @@
+/* Tests every SIMD kernel k_* (c/kernels.c) against its scalar reference ref_*
+ * (c/kernels_ref.c), the references against double-precision results, v_exp
+ * against exp(), and both activation backward passes against central finite
+ * differences of the forward pass.
+ *
+ * Outputs are allocated with guard cells on both sides (checked afterwards) and
+ * at an address that is not 16-byte aligned; outputs that must be overwritten
+ * start as NaN, so an element a kernel skips (or reads when accumulate = 0)
+ * fails the comparison. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "kernels.h"
+#include "simd.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+/* xorshift64*: deterministic across platforms. */
+static float uniform(float lo, float hi) {
+  rng_state ^= rng_state >> 12;
+  rng_state ^= rng_state << 25;
+  rng_state ^= rng_state >> 27;
+  uint32_t bits = (uint32_t)((rng_state * 0x2545F4914F6CDD1Du) >> 40); /* 24 bits */
+  return lo + (hi - lo) * (float)bits / 16777216.0f;
+}
+
+#define GUARD 3 /* odd, so buffers are never 16-byte aligned */
+#define SENTINEL 1234.5f
+
+/* count floats initialised to NaN, with SENTINEL guard cells on both sides. */
+static float *buf_new(long count) {
+  float *p = malloc((size_t)(count + 2 * GUARD) * sizeof *p);
+  if (!p) abort();
+  for (long i = 0; i < count + 2 * GUARD; i++) p[i] = (i < GUARD || i >= GUARD + count) ? SENTINEL : NAN;
+  return p + GUARD;
+}
+static void buf_free(float *p) { free(p - GUARD); }
+static int buf_intact(const float *p, long count) {
+  for (int g = 1; g <= GUARD; g++)
+    if (p[-g] != SENTINEL || p[count + g - 1] != SENTINEL) return 0;
+  return 1;
+}
+static float *buf_random(long count, float lo, float hi) {
+  float *p = buf_new(count);
+  for (long i = 0; i < count; i++) p[i] = uniform(lo, hi);
+  return p;
+}
+static float *buf_copy(const float *src, long count) {
+  float *p = buf_new(count);
+  memcpy(p, src, (size_t)count * sizeof *p);
+  return p;
+}
+
+/* One CHECK per array: passes iff every |got[i] − want[i]| <= atol + rtol·scale[i]
+ * (scale = |want| when NULL); reports the worst element. */
+static void check_array(const char *what, const float *got, const double *want, const double *scale,
+                        long count, double rtol, double atol) {
+  long worst = 0;
+  double worst_ratio = -1.0;
+  for (long i = 0; i < count; i++) {
+    double tol = atol + rtol * (scale ? scale[i] : fabs(want[i]));
+    double err = fabs(got[i] - want[i]);
+    double ratio = (got[i] == want[i]) ? 0.0 : isnan(err) ? INFINITY : err / tol;
+    if (ratio > worst_ratio) worst_ratio = ratio, worst = i;
+  }
+  double tol = atol + rtol * (scale ? scale[worst] : fabs(want[worst]));
+  CHECK_CLOSE(got[worst], want[worst], 0.0, tol, "%s, element %ld", what, worst);
+}
+
+static double *to_double(const float *x, long count) {
+  double *d = malloc((size_t)count * sizeof *d);
+  if (!d) abort();
+  for (long i = 0; i < count; i++) d[i] = x[i];
+  return d;
+}
+
+/* ---- GEMM ----------------------------------------------------------------- */
+
+typedef void gemm_fn(int, int, int, const float *, const float *, float *, int);
+enum { NN, TN, NT };
+static const struct {
+  const char *name;
+  gemm_fn *k, *ref;
+} GEMM[] = {{"gemm_nn", k_gemm_nn, ref_gemm_nn},
+            {"gemm_tn", k_gemm_tn, ref_gemm_tn},
+            {"gemm_nt", k_gemm_nt, ref_gemm_nt}};
+
+static void transpose(int rows, int cols, const float *src, float *dst) {
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) dst[(long)j * rows + i] = src[(long)i * cols + j];
+}
+
+/* Calls GEMM[kind] with its three size arguments (d0, d1, d2) exactly as in
+ * kernels.h. In every kind a is d0×d1; each computes C = A·B for a logical A
+ * (rows×K) and B (K×cols) obtained from a and b by optional transposes, which
+ * this test materialises to compute the exact result in double. */
+static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
+  int rows = kind == TN ? d1 : d0, K = kind == TN ? d0 : d1, cols = d2;
+  long na = (long)d0 * d1, nb = (long)K * cols, nc = (long)rows * cols;
+  float *a = buf_random(na, -3, 3), *b = buf_random(nb, -3, 3);
+  float *A = buf_copy(a, na), *B = buf_copy(b, nb);
+  if (kind == TN) transpose(d0, d1, a, A);  /* A = aᵀ, a is m×k */
+  if (kind == NT) transpose(cols, K, b, B); /* B = bᵀ, b is k×n */
+
+  float *c0 = accumulate ? buf_random(nc, -3, 3) : buf_new(nc); /* NaN unless accumulating */
+  float *ck = buf_copy(c0, nc), *cr = buf_copy(c0, nc);
+  GEMM[kind].k(d0, d1, d2, a, b, ck, accumulate);
+  GEMM[kind].ref(d0, d1, d2, a, b, cr, accumulate);
+
+  double *exact = malloc((size_t)nc * sizeof *exact), *mag = malloc((size_t)nc * sizeof *mag);
+  if (!exact || !mag) abort();
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) {
+      double s = accumulate ? c0[(long)i * cols + j] : 0.0, sa = fabs(s);
+      for (int p = 0; p < K; p++) {
+        double t = (double)A[(long)i * K + p] * B[(long)p * cols + j];
+        s += t, sa += fabs(t);
+      }
+      exact[(long)i * cols + j] = s, mag[(long)i * cols + j] = sa;
+    }
+
+  /* Float summation error grows like sqrt(K) in practice (K in the worst case);
+   * measured worst is < 0.3 of this bound. One missing or wrong term is ~mag/K. */
+  double rtol = 1e-6 * sqrt(K + 1.0);
+  double *refd = to_double(cr, nc);
+  char what[96];
+  snprintf(what, sizeof what, "%s(%d,%d,%d) acc=%d", GEMM[kind].name, d0, d1, d2, accumulate);
+  check_array(what, ck, refd, mag, nc, rtol, 1e-30);
+  snprintf(what, sizeof what, "ref_%s(%d,%d,%d) acc=%d vs double", GEMM[kind].name, d0, d1, d2,
+           accumulate);
+  check_array(what, cr, exact, mag, nc, rtol, 1e-30);
+  CHECK(buf_intact(ck, nc), "k_%s(%d,%d,%d) wrote outside c", GEMM[kind].name, d0, d1, d2);
+
+  free(exact), free(mag), free(refd);
+  buf_free(a), buf_free(b), buf_free(A), buf_free(B), buf_free(c0), buf_free(ck), buf_free(cr);
+}
+
+static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
+#define NSIZES ((int)(sizeof SIZES / sizeof SIZES[0]))
+
+static void test_gemms(void) {
+  static const int big[][3] = {{31, 785, 65}, {200, 784, 64}, {200, 64, 784}, {64, 200, 10}};
+  for (int kind = NN; kind <= NT; kind++)
+    for (int acc = 0; acc <= 1; acc++) {
+      for (int x = 0; x < NSIZES; x++)
+        for (int y = 0; y < NSIZES; y++)
+          for (int z = 0; z < NSIZES; z++) test_gemm(kind, SIZES[x], SIZES[y], SIZES[z], acc);
+      for (int i = 0; i < 4; i++) test_gemm(kind, big[i][0], big[i][1], big[i][2], acc);
+    }
+}
+
+/* ---- bias_add, col_sum ---------------------------------------------------- */
+
+static void test_bias_col_sum(int m, int n, int accumulate) {
+  long nx = (long)m * n;
+  float *x = buf_random(nx, -3, 3), *bias = buf_random(n, -3, 3);
+  char what[64];
+
+  /* bias_add is one float addition per element: results must match exactly. */
+  float *yk = buf_copy(x, nx), *yr = buf_copy(x, nx);
+  k_bias_add(m, n, yk, bias);
+  ref_bias_add(m, n, yr, bias);
+  double *want = malloc((size_t)nx * sizeof *want);
+  if (!want) abort();
+  for (long i = 0; i < nx; i++) want[i] = (float)(x[i] + bias[i % n]);
+  snprintf(what, sizeof what, "bias_add(%d,%d)", m, n);
+  check_array(what, yk, want, NULL, nx, 0.0, 0.0);
+  check_array(what, yr, want, NULL, nx, 0.0, 0.0);
+  CHECK(buf_intact(yk, nx), "k_bias_add(%d,%d) wrote outside y", m, n);
+
+  float *o0 = accumulate ? buf_random(n, -3, 3) : buf_new(n);
+  float *ok = buf_copy(o0, n), *orf = buf_copy(o0, n);
+  k_col_sum(m, n, x, ok, accumulate);
+  ref_col_sum(m, n, x, orf, accumulate);
+  double *exact = malloc((size_t)n * sizeof *exact), *mag = malloc((size_t)n * sizeof *mag);
+  if (!exact || !mag) abort();
+  for (int j = 0; j < n; j++) {
+    exact[j] = accumulate ? o0[j] : 0.0, mag[j] = fabs(exact[j]);
+    for (int r = 0; r < m; r++) exact[j] += x[(long)r * n + j], mag[j] += fabs(x[(long)r * n + j]);
+  }
+  double *refd = to_double(orf, n);
+  snprintf(what, sizeof what, "col_sum(%d,%d) acc=%d", m, n, accumulate);
+  check_array(what, ok, refd, mag, n, 1e-6 * sqrt(m + 1.0), 1e-30);
+  check_array(what, orf, exact, mag, n, 1e-6 * sqrt(m + 1.0), 1e-30);
+  CHECK(buf_intact(ok, n), "k_col_sum(%d,%d) wrote outside out", m, n);
+
+  free(want), free(exact), free(mag), free(refd);
+  buf_free(x), buf_free(bias), buf_free(yk), buf_free(yr), buf_free(o0), buf_free(ok), buf_free(orf);
+}
+
+/* ---- v_exp ------------------------------------------------------------------ */
+
+static float vexp1(float x) {
+  float in[4] = {x, x, x, x}, out[4];
+  v_store(out, v_exp(v_load(in)));
+  return out[0];
+}
+
+/* Relative error against double exp over the normal-result range, plus the
+ * edges: overflow, underflow through denormals, infinities, NaN. */
+static void test_v_exp(void) {
+  double worst = 0.0;
+  float worst_x = 0.0f;
+  const int N = 400000;
+  for (int i = 0; i <= N; i++) {
+    float x = -87.3f + (88.7f + 87.3f) * (float)i / N;
+    double want = exp((double)x), err = fabs(vexp1(x) - want) / want;
+    if (err > worst) worst = err, worst_x = x;
+  }
+  printf("v_exp: max relative error %.3g (at x = %.7g) on [-87.3, 88.7]\n", worst, worst_x);
+  CHECK(worst < 2.5e-7, "v_exp relative error %.3g at x = %.9g", worst, worst_x);
+
+  for (float x = -103.0f; x < -87.3f; x += 0.01f) /* denormal results: absolute error */
+    CHECK_CLOSE(vexp1(x), exp((double)x), 1e-6, 2e-45, "v_exp(%.9g) denormal", x);
+  CHECK(vexp1(0.0f) == 1.0f, "v_exp(0) = %.9g", vexp1(0.0f));
+  CHECK(isinf(vexp1(88.75f)) && isinf(vexp1(1000.0f)) && isinf(vexp1(INFINITY)), "v_exp overflow");
+  CHECK(vexp1(-104.0f) == 0.0f && vexp1(-1000.0f) == 0.0f && vexp1(-INFINITY) == 0.0f,
+        "v_exp underflow");
+  CHECK(isnan(vexp1(NAN)), "v_exp(NaN) = %.9g", vexp1(NAN));
+}
+
+/* ---- activations ------------------------------------------------------------ */
+
+static const char *const ACT_NAME[SN_ACT_COUNT] = {"linear", "sigmoid", "tanh",
+                                                   "relu",   "leaky",   "softmax"};
+#define ALPHA 0.2f
+
+/* Uniform [-3, 3]; with `extreme`, every 5th element is ±50 or ±100 instead. */
+static float *activation_input(long count, int extreme) {
+  static const float EXTREMES[] = {50.0f, -100.0f, -50.0f, 100.0f};
+  float *z = buf_random(count, -3, 3);
+  if (extreme)
+    for (long i = 2; i < count; i += 5) z[i] = EXTREMES[(i / 5) % 4];
+  return z;
+}
+
+/* Per-element error scale for act_backward: the magnitudes of the terms of
+ * the derivative formula, so cancellation in 1 − y² or dy_i − Σ dy·y does not
+ * make the relative tolerance meaningless. */
+static double backward_scale(int act, int n, const float *y, const float *dy, long i) {
+  double yi = y[i], dyi = fabs(dy[i]);
+  switch (act) {
+  case SN_ACT_SIGMOID: return dyi * fabs(yi) * (1.0 + fabs(yi));
+  case SN_ACT_TANH: return dyi * (1.0 + yi * yi);
+  case SN_ACT_SOFTMAX: {
+    long row = i / n * n;
+    double dot = 0.0;
+    for (int j = 0; j < n; j++) dot += fabs((double)dy[row + j] * y[row + j]);
+    return fabs(yi) * (dyi + dot);
+  }
+  default: return dyi;
+  }
+}
+
+/* Forward and backward of one activation on an m×n input, k vs ref, plus
+ * in-place runs (which must reproduce the out-of-place results bit for bit). */
+static void test_activation(int act, int m, int n, int extreme) {
+  long count = (long)m * n;
+  float *z = activation_input(count, extreme);
+  float *yk = buf_new(count), *yr = buf_new(count);
+  k_act_forward(act, ALPHA, m, n, z, yk);
+  ref_act_forward(act, ALPHA, m, n, z, yr);
+
+  char what[80];
+  snprintf(what, sizeof what, "act_forward %s %dx%d%s", ACT_NAME[act], m, n,
+           extreme ? " extreme" : "");
+  double *yrd = to_double(yr, count);
+  /* softmax divides by a sum of n terms whose rounding differs between k and ref */
+  double rtol = act == SN_ACT_SOFTMAX ? 2e-6 + 1e-7 * n : 2e-6;
+  check_array(what, yk, yrd, NULL, count, rtol, 1e-30);
+  CHECK(buf_intact(yk, count), "%s: wrote outside y", what);
+
+  int finite = 1, in_range = 1;
+  for (long i = 0; i < count; i++) {
+    finite &= isfinite(yk[i]) && isfinite(yr[i]);
+    if (act == SN_ACT_SIGMOID || act == SN_ACT_SOFTMAX) in_range &= yk[i] >= 0.0f && yk[i] <= 1.0f;
+    if (act == SN_ACT_TANH) in_range &= yk[i] >= -1.0f && yk[i] <= 1.0f;
+  }
+  CHECK(finite && in_range, "%s: finite %d, in range %d", what, finite, in_range);
+  if (act == SN_ACT_SOFTMAX)
+    for (int r = 0; r < m; r++) {
+      double s = 0.0;
+      for (int j = 0; j < n; j++) s += yk[(long)r * n + j];
+      CHECK_CLOSE(s, 1.0, 0.0, 1e-5, "%s: row %d sums to 1", what, r);
+    }
+
+  float *inplace = buf_copy(z, count);
+  k_act_forward(act, ALPHA, m, n, inplace, inplace);
+  CHECK(memcmp(inplace, yk, (size_t)count * sizeof *yk) == 0, "%s: k in place differs", what);
+  memcpy(inplace, z, (size_t)count * sizeof *z);
+  ref_act_forward(act, ALPHA, m, n, inplace, inplace);
+  CHECK(memcmp(inplace, yr, (size_t)count * sizeof *yr) == 0, "%s: ref in place differs", what);
+
+  /* Backward, both kernels given the reference forward output. */
+  float *dy = buf_random(count, -3, 3), *dzk = buf_new(count), *dzr = buf_new(count);
+  k_act_backward(act, ALPHA, m, n, z, yr, dy, dzk);
+  ref_act_backward(act, ALPHA, m, n, z, yr, dy, dzr);
+  double *dzrd = to_double(dzr, count), *scale = malloc((size_t)count * sizeof *scale);
+  if (!scale) abort();
+  for (long i = 0; i < count; i++) scale[i] = backward_scale(act, n, yr, dy, i);
+  snprintf(what, sizeof what, "act_backward %s %dx%d%s", ACT_NAME[act], m, n,
+           extreme ? " extreme" : "");
+  check_array(what, dzk, dzrd, scale, count, act == SN_ACT_SOFTMAX ? 2e-6 + 1e-7 * n : 2e-6, 1e-30);
+  CHECK(buf_intact(dzk, count), "%s: wrote outside dz", what);
+
+  memcpy(inplace, dy, (size_t)count * sizeof *dy);
+  k_act_backward(act, ALPHA, m, n, z, yr, inplace, inplace);
+  CHECK(memcmp(inplace, dzk, (size_t)count * sizeof *dzk) == 0, "%s: k in place differs", what);
+  memcpy(inplace, dy, (size_t)count * sizeof *dy);
+  ref_act_backward(act, ALPHA, m, n, z, yr, inplace, inplace);
+  CHECK(memcmp(inplace, dzr, (size_t)count * sizeof *dzr) == 0, "%s: ref in place differs", what);
+
+  free(yrd), free(dzrd), free(scale);
+  buf_free(z), buf_free(yk), buf_free(yr), buf_free(inplace), buf_free(dy), buf_free(dzk),
+      buf_free(dzr);
+}
+
+static void test_activations(void) {
+  static const int ROWS[] = {1, 2, 3, 5};
+  for (int act = 0; act < SN_ACT_COUNT; act++)
+    for (int r = 0; r < 4; r++) {
+      for (int s = 0; s < NSIZES; s++)
+        for (int extreme = 0; extreme <= 1; extreme++) test_activation(act, ROWS[r], SIZES[s], extreme);
+      test_activation(act, ROWS[r], 100, 1);
+    }
+}
+
+/* ---- finite-difference gradient check --------------------------------------- */
+
+typedef void forward_fn(int, float, int, int, const float *, float *);
+typedef void backward_fn(int, float, int, int, const float *, const float *, const float *, float *);
+
+/* L = Σ w_i·y_i(z), in double. */
+static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const float *w, float *y) {
+  fwd(act, ALPHA, m, n, z, y);
+  double s = 0.0;
+  for (long i = 0; i < (long)m * n; i++) s += (double)w[i] * y[i];
+  return s;
+}
+
+/* act_backward with dy = w must equal dL/dz by central differences. The only
+ * noise is float rounding of the perturbed outputs (~1e-7·|y|/h ≈ 3e-4), hence
+ * the tolerances; a wrong derivative formula is off by O(0.1) or more. */
+static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, int act, int m, int n) {
+  const float h = 1e-3f;
+  long count = (long)m * n;
+  float *z = buf_random(count, -3, 3), *w = buf_random(count, -1, 1);
+  float *y = buf_new(count), *dz = buf_new(count), *zp = buf_copy(z, count);
+  fwd(act, ALPHA, m, n, z, y);
+  bwd(act, ALPHA, m, n, z, y, w, dz);
+
+  int kinked = act == SN_ACT_RELU || act == SN_ACT_LEAKY_RELU;
+  for (long i = 0; i < count; i++) {
+    if (kinked && fabsf(z[i]) < 2.0f * h) continue;
+    float *yt = buf_new(count);
+    zp[i] = z[i] + h;
+    double lp = loss(fwd, act, m, n, zp, w, yt), step = (double)zp[i];
+    zp[i] = z[i] - h;
+    double lm = loss(fwd, act, m, n, zp, w, yt);
+    step -= (double)zp[i]; /* the step actually taken in float */
+    zp[i] = z[i];
+    double numeric = (lp - lm) / step;
+    CHECK_CLOSE(dz[i], numeric, 1e-2, 2e-3, "%s_act_backward %s %dx%d: dL/dz[%ld] vs finite difference",
+                impl, ACT_NAME[act], m, n, i);
+    buf_free(yt);
+  }
+  buf_free(z), buf_free(w), buf_free(y), buf_free(dz), buf_free(zp);
+}
+
+static void test_gradients(void) {
+  static const int N[] = {1, 5, 9};
+  for (int act = 0; act < SN_ACT_COUNT; act++)
+    for (int s = 0; s < 3; s++) {
+      test_gradient("ref", ref_act_forward, ref_act_backward, act, 3, N[s]);
+      test_gradient("k", k_act_forward, k_act_backward, act, 3, N[s]);
+    }
+}
+
+int main(void) {
+  test_v_exp();
+  test_gemms();
+  for (int x = 0; x < NSIZES; x++)
+    for (int y = 0; y < NSIZES; y++)
+      for (int acc = 0; acc <= 1; acc++) test_bias_col_sum(SIZES[x], SIZES[y], acc);
+  test_activations();
+  test_gradients();
+  return check_summary();
+}

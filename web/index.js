@@ -1,0 +1,11 @@
+// simdnet: train small neural networks in the browser and in Node, on a C core
+// compiled to WebAssembly SIMD. Await ready() once, then use the Keras-style API.
+export { ready, memoryBytes } from './wasm.js';
+export { sequential, Sequential } from './model.js';
+export { layers } from './layers.js';
+export { optimizers, Optimizer } from './optimizers.js';
+export { losses } from './losses.js';
+export { initializers } from './initializers.js';
+export { regularizers } from './regularizers.js';
+export { leakyRelu } from './activations.js';
+export * as data from './data-all.js';

@@ -1,0 +1,61 @@
+// Converts what users pass as x and y into flat row-major Float32Arrays, with
+// an Error naming the problem for anything that does not fit. Nothing here
+// touches the model, so a bad argument leaves it as it was.
+
+/** Flattens nested arrays (rows, or rows of 28×28 images) into one list. */
+function flattenDeep(rows, what) {
+  const out = [];
+  const walk = (v) => {
+    if (typeof v === 'number') out.push(v);
+    else if (Array.isArray(v) || ArrayBuffer.isView(v)) for (const e of v) walk(e);
+    else throw new Error(`${what} contains ${v === null ? 'null' : typeof v}, expected numbers`);
+  };
+  walk(rows);
+  return out;
+}
+
+/**
+ * x as a Float32Array of rows × width: a typed array or flat array whose length
+ * is a multiple of width, or an array of rows (each flattening to width values).
+ * Returns { values, rows }.
+ */
+export function toMatrix(x, width, what = 'x') {
+  if (x === null || typeof x !== 'object' || !(Array.isArray(x) || ArrayBuffer.isView(x)))
+    throw new Error(`${what} must be a Float32Array or an array of rows, got ${x === null ? 'null' : typeof x}`);
+  const nested = Array.isArray(x) && x.length > 0 && typeof x[0] !== 'number';
+  if (nested) {
+    const values = [];
+    x.forEach((row, i) => {
+      const flat = flattenDeep(row, `${what} row ${i}`);
+      if (flat.length !== width) throw new Error(`${what} row ${i} has ${flat.length} values, expected ${width}`);
+      values.push(...flat);
+    });
+    return { values: Float32Array.from(values), rows: x.length };
+  }
+  if (x.length % width !== 0)
+    throw new Error(`${what} has ${x.length} values, which is not a whole number of rows of ${width}`);
+  const values = x instanceof Float32Array ? x : Float32Array.from(x);
+  return { values, rows: x.length / width };
+}
+
+/** Integer class labels as a Float32Array, each checked to be in [0, classes). */
+export function toLabels(y, classes, what = 'y') {
+  if (y === null || typeof y !== 'object' || !(Array.isArray(y) || ArrayBuffer.isView(y)))
+    throw new Error(`${what} must be an array or typed array of integer labels`);
+  const labels = new Float32Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    const label = Number(y[i]);
+    if (!Number.isInteger(label) || label < 0 || label >= classes)
+      throw new Error(`${what}: label ${y[i]} at index ${i} is out of range: expected an integer in [0, ${classes})`);
+    labels[i] = label;
+  }
+  return { values: labels, rows: y.length };
+}
+
+/** Throws naming the first NaN or ±Infinity (row and column) in a matrix. */
+export function checkFinite(values, width, what) {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]))
+      throw new Error(`${what} contains ${values[i]} at row ${Math.floor(i / width)}, column ${i % width}: inputs must be finite numbers`);
+  }
+}

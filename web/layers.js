@@ -1,0 +1,40 @@
+import { resolveActivation } from './activations.js';
+import { resolveInitializer } from './initializers.js';
+import { checkNumber } from './names.js';
+import { resolveRegularizer } from './regularizers.js';
+
+const DENSE_OPTIONS = new Set([
+  'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
+  'kernelRegularizer', 'biasRegularizer', 'inputShape', 'inputDim', 'name',
+]);
+
+/** Product of an input shape: [28, 28] flattens to 784. */
+function flatSize(shape) {
+  if (!Array.isArray(shape) || shape.length === 0) throw new Error(`inputShape must be a non-empty array, got ${JSON.stringify(shape)}`);
+  return shape.reduce((n, d) => n * checkNumber('inputShape dimension', d, { min: 1, integer: true }), 1);
+}
+
+/**
+ * A dense (fully connected) layer: output = activation(input · kernel + bias),
+ * kernel [inputs × units]. Every option is checked here, before anything reaches C.
+ */
+export function dense(config = {}) {
+  for (const key of Object.keys(config))
+    if (!DENSE_OPTIONS.has(key)) throw new Error(`dense: unknown option ${JSON.stringify(key)}; known: ${[...DENSE_OPTIONS].join(', ')}`);
+  const inputShape = config.inputShape ?? (config.inputDim !== undefined ? [config.inputDim] : undefined);
+  return {
+    type: 'Dense',
+    name: config.name,
+    units: checkNumber('dense units', config.units, { min: 1, integer: true }),
+    activation: resolveActivation(config.activation),
+    useBias: config.useBias ?? true,
+    kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
+    biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
+    kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
+    biasRegularizer: resolveRegularizer(config.biasRegularizer),
+    inputShape,
+    inputSize: inputShape === undefined ? undefined : flatSize(inputShape),
+  };
+}
+
+export const layers = { dense };

@@ -1,0 +1,117 @@
+// Loads and instantiates simdnet.wasm ourselves (no Emscripten JS glue), in
+// Node, a browser page, a Web Worker or a bundler, and gives the rest of the
+// wrapper small helpers to move memory across the boundary.
+//
+// Memory rules: wasm memory can grow during any call into the module, which
+// detaches every view onto the old `memory.buffer`. So views are made on demand
+// (f32(), f64(), i32()) right before use and never kept across a wasm call.
+
+const DEFAULT_WASM_URL = new URL('../dist/simdnet.wasm', import.meta.url);
+
+let instance = null;
+let loading = null;
+
+/** The module's exports; throws when `ready()` has not finished. */
+export function wasm() {
+  if (!instance) throw new Error('simdnet is not ready: await sn.ready() before using it');
+  return instance.exports;
+}
+
+/**
+ * Instantiates the .wasm once; later calls return the same promise.
+ * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module }} [options]
+ *   where to find the module when it is not next to this file (for bundlers, CDNs, tests).
+ */
+export function ready(options = {}) {
+  if (!loading) {
+    loading = instantiate(options.wasm ?? DEFAULT_WASM_URL).catch((err) => {
+      loading = null; // a later call may try again, e.g. with another URL
+      throw err;
+    });
+  }
+  return loading;
+}
+
+async function compile(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  const url = new URL(String(source), DEFAULT_WASM_URL);
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`simdnet: cannot load ${url}: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+async function instantiate(source) {
+  const module = await compile(source);
+  const imports = { env: { emscripten_notify_memory_growth() {} } }; // views are made on demand anyway
+  const inst = await WebAssembly.instantiate(module, imports);
+  inst.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
+  instance = inst;
+}
+
+/** Fresh views of wasm memory; valid only until the next call into wasm. */
+export const f32 = (ptr, n) => new Float32Array(wasm().memory.buffer, ptr, n);
+export const f64 = (ptr, n) => new Float64Array(wasm().memory.buffer, ptr, n);
+
+/** Bytes of wasm memory now, for leak checks. */
+export const memoryBytes = () => wasm().memory.buffer.byteLength;
+
+/**
+ * malloc that throws a clear Error instead of returning 0. The caller owns the
+ * pointer and must pass it to free() (use withBuffers to make that automatic).
+ */
+export function malloc(bytes) {
+  const ptr = wasm().malloc(Math.max(bytes, 1));
+  if (!ptr) throw new Error(`simdnet: out of wasm memory allocating ${bytes} bytes`);
+  return ptr;
+}
+
+/** Copies a Float32Array into freshly allocated wasm memory; the caller frees it. */
+export function copyIn(values) {
+  const ptr = malloc(values.length * 4);
+  f32(ptr, values.length).set(values);
+  return ptr;
+}
+
+/**
+ * A set of wasm allocations freed together. alloc(values) copies a Float32Array
+ * in; alloc(number) reserves that many bytes. The scope owns every pointer it
+ * hands out until free().
+ */
+function bufferScope() {
+  const owned = [];
+  return {
+    alloc(what) {
+      const ptr = typeof what === 'number' ? malloc(what) : copyIn(what);
+      owned.push(ptr);
+      return ptr;
+    },
+    free() {
+      for (const ptr of owned.splice(0)) wasm().free(ptr);
+    },
+  };
+}
+
+/** Runs fn(alloc) and frees what alloc() handed out, even when fn throws. */
+export function withBuffers(fn) {
+  const scope = bufferScope();
+  try {
+    return fn(scope.alloc);
+  } finally {
+    scope.free();
+  }
+}
+
+/** withBuffers for an async fn: frees once its promise settles. */
+export async function withBuffersAsync(fn) {
+  const scope = bufferScope();
+  try {
+    return await fn(scope.alloc);
+  } finally {
+    scope.free();
+  }
+}
