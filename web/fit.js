@@ -11,7 +11,17 @@ const FIT_OPTIONS = new Set(['epochs', 'batchSize', 'validationSplit', 'validati
 const CALLBACKS = new Set(['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd']);
 const PROGRESS_UPDATES_PER_EPOCH = 50;
 
-const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+const YIELD_EVERY_MS = 15;
+let lastYield = 0;
+/**
+ * Lets a page or worker handle its events between epochs, at most every 15 ms:
+ * a timer costs about 1 ms, which would dominate thousands of tiny epochs.
+ */
+async function yieldToEventLoop() {
+  if (performance.now() - lastYield < YIELD_EVERY_MS) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lastYield = performance.now();
+}
 const inNode = () => typeof process !== 'undefined' && typeof process.stdout?.write === 'function';
 
 function checkOptions(options) {
@@ -103,7 +113,7 @@ async function runEpochs(model, opts, ptrs, train, val) {
     bar?.end(logs);
     if (opts.verbose && !progress) console.log(`Epoch ${epoch + 1}/${epochs}`, logs);
     await callbacks.onEpochEnd?.(epoch, logs);
-    await yieldToEventLoop(); // lets a page or worker handle events between epochs
+    await yieldToEventLoop();
   }
   await callbacks.onTrainEnd?.(logs);
   return history;

@@ -271,7 +271,7 @@ export class Sequential {
     const specs = this.weightSpecs();
     if (!Array.isArray(list) || list.length !== specs.length) throw new Error(`expected ${specs.length} ${what} arrays (${specs.map((s) => s.name).join(', ')}), got ${Array.isArray(list) ? list.length : typeof list}`);
     return list.map((item, i) => {
-      const values = Float32Array.from(item?.values ?? item);
+      const values = Float32Array.from(ArrayBuffer.isView(item) || Array.isArray(item) ? item : item?.values ?? []);
       if (values.length !== specs[i].size) throw new Error(`${what} for ${specs[i].name} have ${values.length} values, expected ${specs[i].size} (shape [${specs[i].shape}])`);
       checkFinite(values, specs[i].shape.at(-1), `${what} for ${specs[i].name}`);
       return values;

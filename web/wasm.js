@@ -60,6 +60,9 @@ export const f64 = (ptr, n) => new Float64Array(wasm().memory.buffer, ptr, n);
 /** Bytes of wasm memory now, for leak checks. */
 export const memoryBytes = () => wasm().memory.buffer.byteLength;
 
+/** Bytes of the C heap in use now (allocated and not freed), for leak checks. */
+export const heapBytes = () => wasm().sn_heap_used();
+
 /**
  * malloc that throws a clear Error instead of returning 0. The caller owns the
  * pointer and must pass it to free() (use withBuffers to make that automatic).

@@ -125,7 +125,7 @@ static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
     }
 
   /* Float summation error grows like sqrt(K) in practice (K in the worst case);
-   * measured worst is < 0.3 of this bound. One missing or wrong term is ~mag/K. */
+   * measured worst is about 0.1 of this bound. One missing or wrong term is ~mag/K. */
   double rtol = 1e-6 * sqrt(K + 1.0);
   double *refd = to_double(cr, nc);
   char what[96];
@@ -344,8 +344,9 @@ static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const
 }
 
 /* act_backward with dy = w must equal dL/dz by central differences. The only
- * noise is float rounding of the perturbed outputs (~1e-7·|y|/h ≈ 3e-4), hence
- * the tolerances; a wrong derivative formula is off by O(0.1) or more. */
+ * noise is float rounding of the perturbed outputs (~1e-7·|y|/h ≤ 3e-4; every
+ * check still passes at a fifth of these tolerances); a wrong derivative
+ * formula is off by O(0.1) or more. */
 static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, int act, int m, int n) {
   const float h = 1e-3f;
   long count = (long)m * n;
@@ -365,7 +366,7 @@ static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, i
     step -= (double)zp[i]; /* the step actually taken in float */
     zp[i] = z[i];
     double numeric = (lp - lm) / step;
-    CHECK_CLOSE(dz[i], numeric, 1e-2, 2e-3, "%s_act_backward %s %dx%d: dL/dz[%ld] vs finite difference",
+    CHECK_CLOSE(dz[i], numeric, 5e-3, 1e-3, "%s_act_backward %s %dx%d: dL/dz[%ld] vs finite difference",
                 impl, ACT_NAME[act], m, n, i);
     buf_free(yt);
   }
