@@ -100,40 +100,65 @@ void k_gemm_tn(int m, int k, int n, const float *a, const float *b, float *c, in
 
 /* ---------------------------------------------------------------------------
  * gemm_nt: c[i][p] = Σ_j a[i][j]·b[p][j] — dot products of contiguous rows.
- * Four rows of b share each load of a's row; each dot keeps one vector
- * accumulator and is reduced with a single horizontal sum at the end. */
+ * A tile is R rows of a × 4 rows of b (R·4 vector accumulators; each step loads
+ * R + 4 vectors for 4R multiply-adds). At the end v_hsum4 reduces the four
+ * accumulators of a row of the tile into the vector c[i][p..p+3]. Leftover
+ * columns of c (k % 4) are single dot products with a scalar horizontal sum. */
 
-/* Dot products of x (length n) with R rows of y starting at y (row stride n). */
-SN_ALWAYS_INLINE void dot_rows(int n, const float *x, const float *y, int R, float *out) {
-  v4f acc[4];
-  for (int r = 0; r < R; r++) acc[r] = v_zero();
+/* Dot products of R rows of a (from row i) with 4 rows of b (from row p),
+ * (+)= into c[i..i+R)[p..p+4). R is a constant after inlining. */
+SN_ALWAYS_INLINE void nt_tile4(int n, int k, const float *a, const float *b, float *c,
+                               int accumulate, int i, int p, int R) {
+  const float *ar = a + (long)i * n, *br = b + (long)p * n;
+  v4f acc[2][4];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < 4; q++) acc[r][q] = v_zero();
   int j = 0;
   for (; j + 4 <= n; j += 4) {
-    v4f xv = v_load(x + j);
-    for (int r = 0; r < R; r++) acc[r] = v_madd(xv, v_load(y + (long)r * n + j), acc[r]);
+    v4f bv[4];
+    for (int q = 0; q < 4; q++) bv[q] = v_load(br + (long)q * n + j);
+    for (int r = 0; r < R; r++) {
+      v4f av = v_load(ar + (long)r * n + j);
+      for (int q = 0; q < 4; q++) acc[r][q] = v_madd(av, bv[q], acc[r][q]);
+    }
   }
   for (int r = 0; r < R; r++) {
-    float s = v_hsum(acc[r]);
-    for (int t = j; t < n; t++) s += x[t] * y[(long)r * n + t];
-    out[r] = s;
+    float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f}; /* n % 4 leftover products */
+    for (int q = 0; q < 4; q++)
+      for (int t = j; t < n; t++) tail[q] += ar[(long)r * n + t] * br[(long)q * n + t];
+    v4f s = v_add(v_hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]), v_load(tail));
+    float *dst = c + (long)(i + r) * k + p;
+    if (accumulate) s = v_add(s, v_load(dst));
+    v_store(dst, s);
   }
 }
 
+/* c[i][p] (+)= a[i]·b[p], one dot product. */
+static void nt_single(int n, int k, const float *a, const float *b, float *c, int accumulate,
+                      int i, int p) {
+  const float *ar = a + (long)i * n, *br = b + (long)p * n;
+  v4f acc = v_zero();
+  int j = 0;
+  for (; j + 4 <= n; j += 4) acc = v_madd(v_load(ar + j), v_load(br + j), acc);
+  float s = v_hsum(acc);
+  for (; j < n; j++) s += ar[j] * br[j];
+  float *dst = c + (long)i * k + p;
+  *dst = accumulate ? *dst + s : s;
+}
+
+/* All k outputs of the R rows of c starting at row i. */
+SN_ALWAYS_INLINE void nt_rows(int n, int k, const float *a, const float *b, float *c,
+                              int accumulate, int i, int R) {
+  int p = 0;
+  for (; p + 4 <= k; p += 4) nt_tile4(n, k, a, b, c, accumulate, i, p, R);
+  for (; p < k; p++)
+    for (int r = 0; r < R; r++) nt_single(n, k, a, b, c, accumulate, i + r, p);
+}
+
 void k_gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, int accumulate) {
-  for (int i = 0; i < m; i++) {
-    const float *arow = a + (long)i * n;
-    float *crow = c + (long)i * k;
-    float d[4];
-    int p = 0;
-    for (; p + 4 <= k; p += 4) {
-      dot_rows(n, arow, b + (long)p * n, 4, d);
-      for (int r = 0; r < 4; r++) crow[p + r] = accumulate ? crow[p + r] + d[r] : d[r];
-    }
-    for (; p < k; p++) {
-      dot_rows(n, arow, b + (long)p * n, 1, d);
-      crow[p] = accumulate ? crow[p] + d[0] : d[0];
-    }
-  }
+  int i = 0;
+  for (; i + 2 <= m; i += 2) nt_rows(n, k, a, b, c, accumulate, i, 2);
+  for (; i < m; i++) nt_rows(n, k, a, b, c, accumulate, i, 1);
 }
 
 /* ---------------------------------------------------------------------------

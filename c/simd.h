@@ -56,6 +56,11 @@ static inline float v_lane(v4f a, int i) {
   default: return wasm_f32x4_extract_lane(a, 3);
   }
 }
+/* Lane shuffles used by v_hsum4: interleave halves / take 64-bit halves. */
+static inline v4f v_zip_lo(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 0, 4, 1, 5); }
+static inline v4f v_zip_hi(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 2, 6, 3, 7); }
+static inline v4f v_lo_lo(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 0, 1, 4, 5); }
+static inline v4f v_hi_hi(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 2, 3, 6, 7); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) {
   v128_t bits = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127));
@@ -107,6 +112,16 @@ static inline v4f v_floor(v4f a) {
   return v_select(t > a, t - 1.0f, t);
 }
 static inline float v_lane(v4f a, int i) { return a[i]; }
+/* Lane shuffles used by v_hsum4: interleave halves / take 64-bit halves. */
+#ifdef __clang__
+#define SN_SHUFFLE(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SN_SHUFFLE(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i){i, j, k, l})
+#endif
+static inline v4f v_zip_lo(v4f a, v4f b) { return SN_SHUFFLE(a, b, 0, 4, 1, 5); }
+static inline v4f v_zip_hi(v4f a, v4f b) { return SN_SHUFFLE(a, b, 2, 6, 3, 7); }
+static inline v4f v_lo_lo(v4f a, v4f b) { return SN_SHUFFLE(a, b, 0, 1, 4, 5); }
+static inline v4f v_hi_hi(v4f a, v4f b) { return SN_SHUFFLE(a, b, 2, 3, 6, 7); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i) + 127) << 23); }
 
@@ -117,6 +132,14 @@ static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i)
 static inline v4f v_madd(v4f a, v4f b, v4f c) { return v_add(v_mul(a, b), c); }
 
 static inline float v_hsum(v4f a) { return (v_lane(a, 0) + v_lane(a, 2)) + (v_lane(a, 1) + v_lane(a, 3)); }
+
+/* {hsum(a), hsum(b), hsum(c), hsum(d)}: four horizontal sums as one vector
+ * (a 4×4 transpose folded into the additions), cheaper than four v_hsum. */
+static inline v4f v_hsum4(v4f a, v4f b, v4f c, v4f d) {
+  v4f ab = v_add(v_zip_lo(a, b), v_zip_hi(a, b)); /* a0+a2 b0+b2 a1+a3 b1+b3 */
+  v4f cd = v_add(v_zip_lo(c, d), v_zip_hi(c, d)); /* c0+c2 d0+d2 c1+c3 d1+d3 */
+  return v_add(v_lo_lo(ab, cd), v_hi_hi(ab, cd));
+}
 
 static inline float v_hmax(v4f a) {
   float x = v_lane(a, 0), y = v_lane(a, 1), z = v_lane(a, 2), w = v_lane(a, 3);

@@ -43,12 +43,20 @@ static double forward_backward(sn_model *m, int rows, const float *x, const floa
   return loss;
 }
 
-/* One optimizer step on gathered rows. A non-finite loss skips the update, so
- * the weights stay those of the last good step, and returns 0. */
+/* 0·v is NaN exactly when v is NaN or ±Inf; the sum of those products tells in
+ * one vectorizable pass whether every gradient is finite. */
+static int all_finite(const float *v, long n) {
+  float probe = 0.0f;
+  for (long i = 0; i < n; i++) probe += 0.0f * v[i];
+  return probe == 0.0f;
+}
+
+/* One optimizer step on gathered rows. A non-finite loss or gradient skips the
+ * update, so the weights stay those of the last good step, and returns 0. */
 static int train_step(sn_model *m, int rows) {
   double penalty;
   double loss = forward_backward(m, rows, m->xb, m->tb, &penalty);
-  if (!isfinite(loss + penalty)) return 0;
+  if (!isfinite(loss + penalty) || !all_finite(m->grads, m->n_params)) return 0;
   sn_opt_step(m->opt, m->params, m->grads);
   const sn_dense *d = last_layer(m);
   sn_metrics_add(&m->loss, rows, d->out, m->y[m->n_layers - 1], m->tb, loss, m->sums);
