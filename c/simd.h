@@ -138,7 +138,9 @@ static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i)
 
 static inline v4f v_madd(v4f a, v4f b, v4f c) { return v_add(v_mul(a, b), c); }
 
-static inline float v_hsum(v4f a) { return (v_lane(a, 0) + v_lane(a, 2)) + (v_lane(a, 1) + v_lane(a, 3)); }
+static inline float v_hsum(v4f a) {
+  return (v_lane(a, 0) + v_lane(a, 2)) + (v_lane(a, 1) + v_lane(a, 3));
+}
 
 /* {hsum(a), hsum(b), hsum(c), hsum(d)}: four horizontal sums as one vector
  * (a 4×4 transpose folded into the additions), cheaper than four v_hsum. */

@@ -25,8 +25,8 @@
 
 static int check_passed_, check_failed_;
 
-static inline int check_report_(int ok, const char *file, int line, const char *detail, const char *fmt,
-                         va_list ap) {
+static inline int check_report_(int ok, const char *file, int line, const char *detail,
+                                const char *fmt, va_list ap) {
   if (ok) {
     check_passed_++;
     return 1;

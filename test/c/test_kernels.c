@@ -36,7 +36,8 @@ static float uniform(float lo, float hi) {
 static float *buf_new(long count) {
   float *p = malloc((size_t)(count + 2 * GUARD) * sizeof *p);
   if (!p) abort();
-  for (long i = 0; i < count + 2 * GUARD; i++) p[i] = (i < GUARD || i >= GUARD + count) ? SENTINEL : NAN;
+  for (long i = 0; i < count + 2 * GUARD; i++)
+    p[i] = (i < GUARD || i >= GUARD + count) ? SENTINEL : NAN;
   return p + GUARD;
 }
 static void buf_free(float *p) { free(p - GUARD); }
@@ -190,7 +191,8 @@ static void test_bias_col_sum(int m, int n, int accumulate) {
   CHECK(buf_intact(ok, n), "k_col_sum(%d,%d) wrote outside out", m, n);
 
   free(want), free(exact), free(mag), free(refd);
-  buf_free(x), buf_free(bias), buf_free(yk), buf_free(yr), buf_free(o0), buf_free(ok), buf_free(orf);
+  buf_free(x), buf_free(bias), buf_free(yk), buf_free(yr);
+  buf_free(o0), buf_free(ok), buf_free(orf);
 }
 
 /* ---- v_exp ------------------------------------------------------------------ */
@@ -325,7 +327,8 @@ static void test_activations(void) {
   for (int act = 0; act < SN_ACT_COUNT; act++)
     for (int r = 0; r < 4; r++) {
       for (int s = 0; s < NSIZES; s++)
-        for (int extreme = 0; extreme <= 1; extreme++) test_activation(act, ROWS[r], SIZES[s], extreme);
+        for (int extreme = 0; extreme <= 1; extreme++)
+          test_activation(act, ROWS[r], SIZES[s], extreme);
       test_activation(act, ROWS[r], 100, 1);
     }
 }
@@ -333,10 +336,12 @@ static void test_activations(void) {
 /* ---- finite-difference gradient check --------------------------------------- */
 
 typedef void forward_fn(int, float, int, int, const float *, float *);
-typedef void backward_fn(int, float, int, int, const float *, const float *, const float *, float *);
+typedef void backward_fn(int, float, int, int, const float *, const float *, const float *,
+                         float *);
 
 /* L = Σ w_i·y_i(z), in double. */
-static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const float *w, float *y) {
+static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const float *w,
+                   float *y) {
   fwd(act, ALPHA, m, n, z, y);
   double s = 0.0;
   for (long i = 0; i < (long)m * n; i++) s += (double)w[i] * y[i];
@@ -347,7 +352,8 @@ static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const
  * noise is float rounding of the perturbed outputs (~1e-7·|y|/h ≤ 3e-4; every
  * check still passes at a fifth of these tolerances); a wrong derivative
  * formula is off by O(0.1) or more. */
-static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, int act, int m, int n) {
+static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, int act, int m,
+                          int n) {
   const float h = 1e-3f;
   long count = (long)m * n;
   float *z = buf_random(count, -3, 3), *w = buf_random(count, -1, 1);
@@ -366,7 +372,7 @@ static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, i
     step -= (double)zp[i]; /* the step actually taken in float */
     zp[i] = z[i];
     double numeric = (lp - lm) / step;
-    CHECK_CLOSE(dz[i], numeric, 5e-3, 1e-3, "%s_act_backward %s %dx%d: dL/dz[%ld] vs finite difference",
+    CHECK_CLOSE(dz[i], numeric, 5e-3, 1e-3, "%s_act_backward %s %dx%d: dL/dz[%ld] vs finite diff.",
                 impl, ACT_NAME[act], m, n, i);
     buf_free(yt);
   }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds every test/c/test_*.c against all c/*.c (except wasm_* glue) three
+# times — (1) sanitized native debug build (ASan + UBSan), (2) optimized
+# -march=native build, (3) wasm SIMD build (emcc -O3 -msimd128, the code path
+# that ships, run under node) — into build/c/ and runs each. Exits nonzero if
+# any build or run fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shopt -s nullglob
+
+sources=()
+for f in c/*.c; do
+  [[ $(basename "$f") == wasm_* ]] || sources+=("$f")
+done
+common=(-std=c11 -Wall -Wextra -Ic)
+asan=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+opt=(-O3 -march=native)
+out=build/c
+mkdir -p "$out"
+
+failed=()
+for test in test/c/test_*.c; do
+  name=$(basename "$test" .c)
+  for variant in asan opt wasm; do
+    case $variant in
+      asan) bin="$out/$name.asan"; build=(gcc "${common[@]}" "${asan[@]}"); run=("$bin") ;;
+      opt) bin="$out/$name.opt"; build=(gcc "${common[@]}" "${opt[@]}"); run=("$bin") ;;
+      # Emscripten 3.1.6's loader trips over Node 20's built-in fetch.
+      wasm) bin="$out/$name.wasm.cjs"; build=(env NODE_PATH=/usr/share/nodejs emcc "${common[@]}" -O3 -msimd128)
+            run=(node --no-experimental-fetch "$bin") ;;
+    esac
+    if ! "${build[@]}" "$test" "${sources[@]}" -o "$bin" -lm; then
+      failed+=("build $bin")
+      continue
+    fi
+    echo "== running $bin"
+    "${run[@]}" || failed+=("run $bin")
+  done
+done
+
+if ((${#failed[@]})); then
+  printf 'FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "all C tests passed (native ASan/UBSan, native -O3, wasm SIMD)"
