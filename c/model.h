@@ -53,6 +53,22 @@ int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, fl
 int sn_model_reserve(sn_model *m, int rows);
 int sn_model_output_dim(const sn_model *m);
 
+/* The training loop (train.c). Inputs x are rows × input_dim; targets t are
+ * rows × sn_loss_target_width; sums are double[SN_SUM_COUNT]. */
+int sn_model_shuffle(sn_model *m, int n, int shuffle);
+int sn_model_train_batches(sn_model *m, const float *x, const float *t, int n, int batch, int b0, int b1);
+int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
+                       const float *vx, const float *vt, int nv, double *val_sums);
+int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n, int batch, double *sums);
+int sn_model_predict(sn_model *m, const float *x, int n, int batch, float *out);
+int sn_model_compute_gradients(sn_model *m, const float *x, const float *t, int n, double *loss);
+void sn_model_apply_gradients(sn_model *m);
+double *sn_model_sums(sn_model *m);
+void sn_model_reset_sums(sn_model *m);
+float *sn_model_params(sn_model *m);
+float *sn_model_grads(sn_model *m);
+long sn_model_param_count(const sn_model *m);
+
 /* Internal to the model and its training loop (model.c, train.c). */
 void sn_model_forward(sn_model *m, int rows, const float *x);
 void sn_model_backward(sn_model *m, int rows, const float *x, float *dz_last);
