@@ -20,8 +20,9 @@ static float target_at(const sn_loss_cfg *loss, const float *t_row, int j) {
   return loss->kind == SN_LOSS_SCCE ? (float)((int)t_row[0] == j) : t_row[j];
 }
 
-/* Softmax cross-entropy of one row of logits: log Σ exp(z − max) − Σ t (z − max).
- * With grad: grad_j = (softmax_j − t_j) · scale. */
+/* Softmax cross-entropy of one row of logits: Σt · log Σ exp(z − max) − Σ t (z − max).
+ * With grad: grad_j = (Σt · softmax_j − t_j) · scale, which is (y − t) · scale for
+ * one-hot rows and stays exact for soft or multi-hot targets whose rows do not sum to 1. */
 static double softmax_ce_row(const sn_loss_cfg *loss, int n, const float *z, const float *t, float *grad,
                              float scale) {
   float max = z[0];
@@ -35,7 +36,7 @@ static double softmax_ce_row(const sn_loss_cfg *loss, int n, const float *z, con
   }
   if (grad)
     for (int j = 0; j < n; j++)
-      grad[j] = ((float)(exp((double)(z[j] - max)) / sum) - target_at(loss, t, j)) * scale;
+      grad[j] = ((float)(tsum * exp((double)(z[j] - max)) / sum) - target_at(loss, t, j)) * scale;
   return tsum * log(sum) - tz;
 }
 

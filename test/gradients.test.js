@@ -143,7 +143,7 @@ function kinkSignature(c, weights) {
 
 /**
  * spec: { inputs, layers: [{ units, activation, useBias, kernelRegularizer, biasRegularizer }],
- *         loss, targets: 'regression' | 'binary' | 'soft01' | 'onehot' | 'softmax' | 'sparse' | 'far', rows, seed }
+ *         loss, targets: 'regression' | 'binary' | 'soft01' | 'onehot' | 'multihot' | 'softmax' | 'sparse' | 'far', rows, seed }
  */
 function makeCase(spec) {
   const rows = spec.rows ?? 7; // 7: not a multiple of 4, so the SIMD kernels' tails run too
@@ -163,6 +163,14 @@ function makeCase(spec) {
     case 'onehot': {
       y = new Float32Array(rows * outputs);
       for (let r = 0; r < rows; r++) y[r * outputs + Math.floor(rng() * outputs)] = 1;
+      break;
+    }
+    case 'multihot': { // two 1s per row: rows summing to 2, not 1 (multi-label targets)
+      y = new Float32Array(rows * outputs);
+      for (let r = 0; r < rows; r++) {
+        const first = Math.floor(rng() * outputs), second = (first + 1 + Math.floor(rng() * (outputs - 1))) % outputs;
+        y[r * outputs + first] = y[r * outputs + second] = 1;
+      }
       break;
     }
     case 'softmax': { // soft labels: each row a probability distribution
@@ -316,6 +324,12 @@ const LOSS_CASES = {
   'binary cross-entropy, tanh hidden and sigmoid hidden before a sigmoid output': { layers: [{ units: 5, activation: 'tanh' }, { units: 4, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossentropy', targets: 'binary' },
   'categorical cross-entropy, softmax output (fused)': { layers: [...hidden, { units: 4, activation: 'softmax' }], loss: 'categoricalCrossentropy', targets: 'onehot' },
   'categorical cross-entropy, softmax output (fused), soft labels': { layers: [...hidden, { units: 4, activation: 'softmax' }], loss: 'categoricalCrossentropy', targets: 'softmax' },
+  // The loss of these rows is Σt·logsumexp(z) − Σ t·z, whose gradient is Σt·softmax − t:
+  // the fused path must not assume Σt = 1 (Keras' softmax + CCE does not). These two
+  // fail while c/losses.c softmax_ce_row returns (softmax − t)·scale as the gradient
+  // but tsum·log Σe^z − Σt·z as the loss; the gradient should be (tsum·softmax − t)·scale.
+  'categorical cross-entropy, softmax output (fused), multi-hot targets whose rows sum to 2': { layers: [...hidden, { units: 4, activation: 'softmax' }], loss: 'categoricalCrossentropy', targets: 'multihot' },
+  'categorical cross-entropy fromLogits, multi-hot targets whose rows sum to 2': { layers: [...hidden, { units: 4 }], loss: sn.losses.categoricalCrossentropy({ fromLogits: true }), targets: 'multihot' },
   'categorical cross-entropy fromLogits, linear output': { layers: [...hidden, { units: 4 }], loss: sn.losses.categoricalCrossentropy({ fromLogits: true }), targets: 'onehot' },
   'categorical cross-entropy, sigmoid output (not fused: −t/p then the sigmoid derivative)': { layers: [...hidden, { units: 4, activation: 'sigmoid' }], loss: 'categoricalCrossentropy', targets: 'onehot' },
   'sparse categorical cross-entropy, softmax output (fused)': { layers: [...hidden, { units: 4, activation: 'softmax' }], loss: 'sparseCategoricalCrossentropy', targets: 'sparse' },
