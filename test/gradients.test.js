@@ -12,6 +12,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as sn from '../web/index.js';
+import { mulberry32 } from '../web/mnist.js';
 
 await sn.ready();
 
@@ -39,17 +40,8 @@ const H = 5e-3;
 const ATOL = 5e-4;
 const RTOL = 5e-3;
 
-/** mulberry32: a small seeded generator, so every case is reproducible. */
-function makeRng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (a small seeded generator), so every case is reproducible. */
+const makeRng = mulberry32;
 const uniform = (rng, lo, hi) => lo + (hi - lo) * rng();
 /** ±[lo, hi]: weights away from 0, so L1's kink at 0 is never crossed by ±h. */
 const awayFromZero = (rng, lo, hi) => (rng() < 0.5 ? -1 : 1) * uniform(rng, lo, hi);

@@ -1,17 +1,11 @@
 // Small models and data shared by the tests.
 import * as sn from '../../web/index.js';
+import { mulberry32 } from '../../web/mnist.js';
 
 /** Deterministic pseudo-random floats in [lo, hi) (mulberry32), independent of the library's generator. */
 export function randomArray(n, seed, lo = -1, hi = 1) {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());
 }
 
 /** A small classifier inputs-hidden…-classes with softmax output, compiled. */
