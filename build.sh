@@ -2,18 +2,32 @@
 # Builds what `npm test` and `npm start` need, installing what is missing first:
 #   - Emscripten from Debian when emcc is absent;
 #   - the npm dependencies when node_modules is absent or older than package.json;
-#   - dist/simdnet.wasm from c/*.c when a source is newer than it.
-# Usage: bash build.sh            (idempotent; quick when nothing changed)
+#   - dist/simdnet.wasm from c/*.c when a source is newer than it;
+#   - with --for-tests, Debian's chromium for the browser tests when absent.
+# Usage: bash build.sh [--for-tests]   (idempotent; quick when nothing changed)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || as_root apt-get update -qq
+  apt_updated=1
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 ensure_emcc() {
   command -v emcc >/dev/null && return
   echo "build.sh: emcc not found, installing Debian's emscripten package" >&2
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten >/dev/null
+  apt_install emscripten
+}
+
+# The browser tests drive Debian's chromium through playwright-core.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  echo "build.sh: chromium not found, installing Debian's chromium package" >&2
+  apt_install chromium
 }
 
 ensure_node_modules() {
@@ -39,5 +53,6 @@ build_wasm() {
 }
 
 ensure_emcc
+[ "${1:-}" = --for-tests ] && ensure_chromium
 ensure_node_modules
 build_wasm

@@ -1,0 +1,3 @@
+import { trainXor } from './browser-check.js';
+
+trainXor().then((result) => self.postMessage(result));
