@@ -1,0 +1,43 @@
+// web/index.d.ts describes the API as the README uses it: tsc --strict accepts the
+// quick start, and rejects a misuse, so the declarations are not just `any`.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// The package's bin script, found next to its package.json (its "exports" hide the path).
+const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+const usage = fileURLToPath(new URL('./support/usage.ts', import.meta.url));
+const OPTIONS = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', 'false'];
+
+function typeCheck(file) {
+  return new Promise((resolve) => execFile(process.execPath, [tsc, ...OPTIONS, file], (err, stdout) => resolve({ ok: !err, output: stdout })));
+}
+
+test('the quick start type-checks under --strict', async () => {
+  const { ok, output } = await typeCheck(usage);
+  assert.ok(ok, output);
+});
+
+test('misuse is a type error', async () => {
+  const dir = mkdtempSync(join(fileURLToPath(new URL('./support/', import.meta.url)), 'tmp-types-'));
+  const bad = join(dir, 'bad.ts');
+  writeFileSync(bad, `import * as sn from '../../../web/index.js';
+const model = sn.sequential({ seed: 1 });
+model.add(sn.layers.dense({ units: 'ten' }));
+model.compile({ optimizer: 'adamw', loss: 'mse' });
+const p: string = model.predict([[1]]);
+`);
+  try {
+    const { ok, output } = await typeCheck(bad);
+    assert.equal(ok, false);
+    assert.match(output, /bad\.ts\(3,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'units must be a number');
+    assert.match(output, /bad\.ts\(4,\d+\): error TS\d+: Type '"adamw"' is not assignable/, 'unknown optimizer name');
+    assert.match(output, /bad\.ts\(5,\d+\): error TS\d+: Type 'Float32Array.*' is not assignable to type 'string'/, 'predict returns a Float32Array');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
