@@ -106,6 +106,7 @@ export class Sequential {
     if (!optPtr) throw new Error('simdnet: out of wasm memory creating the optimizer');
     if (!w.sn_model_compile(this.ptr, lossObj.kind, lossObj.fromLogits ? 1 : 0, lossObj.cost, lossObj.profit, optPtr))
       throw new Error('simdnet: the model could not be compiled');
+    if (this.optimizer && this.optimizer !== opt) this.optimizer.model = null; // the old one no longer drives this model
     this.loss = lossObj;
     this.optimizer = opt;
     this.metrics = resolvedMetrics;
