@@ -36,8 +36,6 @@ SN_API void sn_opt_free(sn_optimizer *opt) {
   free(opt);
 }
 
-SN_API void sn_opt_set_learning_rate(sn_optimizer *opt, float lr) { opt->hp[HP_LR] = lr; }
-
 /* Keras SGD: v = momentum·v − lr·g; w += v, or with Nesterov w += momentum·v − lr·g. */
 static void sgd_step(sn_optimizer *opt, float *restrict w, const float *restrict g) {
   float lr = opt->hp[HP_LR], mu = opt->hp[SGD_MOMENTUM];

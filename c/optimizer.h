@@ -24,7 +24,6 @@ typedef struct {
  * in the order listed above. The caller frees with sn_opt_free. */
 sn_optimizer *sn_opt_create(int kind, int n, const float *hp, int n_hp);
 void sn_opt_free(sn_optimizer *opt);
-void sn_opt_set_learning_rate(sn_optimizer *opt, float lr);
 /* params[i] updated from grads[i] for i < opt->n. */
 void sn_opt_step(sn_optimizer *opt, float *params, const float *grads);
 #endif
