@@ -24,13 +24,13 @@ export function toMatrix(x, width, what = 'x') {
     throw new Error(`${what} must be a Float32Array or an array of rows, got ${x === null ? 'null' : typeof x}`);
   const nested = Array.isArray(x) && x.length > 0 && typeof x[0] !== 'number';
   if (nested) {
-    const values = [];
+    const values = new Float32Array(x.length * width); // rows go straight in: no all-rows temporary
     x.forEach((row, i) => {
       const flat = flattenDeep(row, `${what} row ${i}`);
       if (flat.length !== width) throw new Error(`${what} row ${i} has ${flat.length} values, expected ${width}`);
-      values.push(...flat);
+      values.set(flat, i * width);
     });
-    return { values: Float32Array.from(values), rows: x.length };
+    return { values, rows: x.length };
   }
   if (x.length % width !== 0)
     throw new Error(`${what} has ${x.length} values, which is not a whole number of rows of ${width}`);
