@@ -7,7 +7,7 @@ enum { HP_LR = 0 };
 enum { SGD_MOMENTUM = 1, SGD_NESTEROV = 2 };
 enum { ADAM_BETA1 = 1, ADAM_BETA2 = 2, ADAM_EPSILON = 3 };
 
-static int moments_needed(int kind, const float *hp) {
+static int slots_needed(int kind, const float *hp) {
   if (kind == SN_OPT_ADAM) return 2;
   return hp[SGD_MOMENTUM] != 0.0f ? 1 : 0;
 }
@@ -19,10 +19,10 @@ SN_API sn_optimizer *sn_opt_create(int kind, int n, const float *hp, int n_hp) {
   opt->kind = kind;
   opt->n = n;
   for (int i = 0; i < n_hp; i++) opt->hp[i] = hp[i];
-  int moments = moments_needed(kind, opt->hp);
   size_t bytes = (size_t)(n > 0 ? n : 1) * sizeof(float);
-  if (moments >= 1 && !(opt->m = calloc(1, bytes))) goto fail;
-  if (moments >= 2 && !(opt->v = calloc(1, bytes))) goto fail;
+  int slots = slots_needed(kind, opt->hp);
+  for (; opt->n_slots < slots; opt->n_slots++)
+    if (!(opt->slot[opt->n_slots] = calloc(1, bytes))) goto fail;
   return opt;
 fail:
   sn_opt_free(opt);
@@ -31,20 +31,23 @@ fail:
 
 SN_API void sn_opt_free(sn_optimizer *opt) {
   if (!opt) return;
-  free(opt->m);
-  free(opt->v);
+  for (int i = 0; i < opt->n_slots; i++) free(opt->slot[i]);
   free(opt);
 }
+
+SN_API int sn_opt_slot_count(const sn_optimizer *opt) { return opt->n_slots; }
+SN_API float *sn_opt_slot(sn_optimizer *opt, int i) { return i >= 0 && i < opt->n_slots ? opt->slot[i] : 0; }
+SN_API double *sn_opt_step_count(sn_optimizer *opt) { return &opt->step; }
 
 /* Keras SGD: v = momentum·v − lr·g; w += v, or with Nesterov w += momentum·v − lr·g. */
 static void sgd_step(sn_optimizer *opt, float *restrict w, const float *restrict g) {
   float lr = opt->hp[HP_LR], mu = opt->hp[SGD_MOMENTUM];
   int n = opt->n;
-  if (!opt->m) {
+  if (opt->n_slots == 0) {
     for (int i = 0; i < n; i++) w[i] -= lr * g[i];
     return;
   }
-  float *restrict v = opt->m;
+  float *restrict v = opt->slot[0];
   if (opt->hp[SGD_NESTEROV] != 0.0f) {
     for (int i = 0; i < n; i++) {
       v[i] = mu * v[i] - lr * g[i];
@@ -64,7 +67,7 @@ static void adam_step(sn_optimizer *opt, float *restrict w, const float *restric
   float b1 = opt->hp[ADAM_BETA1], b2 = opt->hp[ADAM_BETA2], eps = opt->hp[ADAM_EPSILON];
   double t = opt->step;
   float alpha = (float)(opt->hp[HP_LR] * sqrt(1.0 - pow(b2, t)) / (1.0 - pow(b1, t)));
-  float *restrict m = opt->m, *restrict v = opt->v;
+  float *restrict m = opt->slot[0], *restrict v = opt->slot[1];
   for (int i = 0; i < opt->n; i++) {
     m[i] += (g[i] - m[i]) * (1.0f - b1);
     v[i] += (g[i] * g[i] - v[i]) * (1.0f - b2);
