@@ -95,6 +95,7 @@ SN_API int sn_model_build(sn_model *m) {
       sn_init_fill(d->init[SN_BIAS], d->init_a[SN_BIAS], d->init_b[SN_BIAS], d->out, d->out, &m->rng,
                    m->params + d->b_off, d->out);
   }
+  sn_model_seed_dropout(m);
   return 1;
 }
 
@@ -102,6 +103,15 @@ SN_API int sn_model_build(sn_model *m) {
 SN_API int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit,
                             sn_optimizer *opt) {
   if (!m->params || !opt || opt->n != m->n_params || loss_kind < 0 || loss_kind >= SN_LOSS_COUNT) {
+    sn_opt_free(opt);
+    return 0;
+  }
+  int segments[2 * SN_MAX_LAYERS], count = 0; /* each kernel and bias is one variable (clipnorm) */
+  for (int l = 0; l < m->n_layers; l++) {
+    segments[count++] = m->layers[l].in * m->layers[l].out;
+    if (m->layers[l].use_bias) segments[count++] = m->layers[l].out;
+  }
+  if (!sn_opt_set_segments(opt, segments, count)) {
     sn_opt_free(opt);
     return 0;
   }
@@ -123,7 +133,7 @@ SN_API int sn_model_reserve(sn_model *m, int rows) {
   if (!m->params) return 0;
   long per_row = m->input_dim + sn_model_output_dim(m) + 2L * widest(m);
   for (int l = 0; l < m->n_layers; l++)
-    per_row += m->layers[l].out * (m->layers[l].act == SN_ACT_LINEAR ? 1 : 2);
+    per_row += m->layers[l].out * ((m->layers[l].act == SN_ACT_LINEAR ? 1 : 2) + (m->layers[l].dropout > 0 ? 2 : 0));
   float *work = malloc((size_t)per_row * rows * sizeof(float));
   if (!work) return 0;
   free(m->work);
@@ -139,6 +149,7 @@ SN_API int sn_model_reserve(sn_model *m, int rows) {
     m->z[l] = p, p += size;
     if (m->layers[l].act == SN_ACT_LINEAR) m->y[l] = m->z[l];
     else m->y[l] = p, p += size;
+    if (m->layers[l].dropout > 0) m->mask[l] = p, p += size, m->yd[l] = p, p += size;
   }
   return 1;
 }
@@ -150,7 +161,7 @@ void sn_model_forward(sn_model *m, int rows, const float *x) {
     k_gemm_nn(rows, d->in, d->out, in, m->params + d->w_off, m->z[l], 0);
     if (d->use_bias) k_bias_add(rows, d->out, m->z[l], m->params + d->b_off);
     k_act_forward(d->act, d->alpha, rows, d->out, m->z[l], m->y[l]);
-    in = m->y[l];
+    in = sn_layer_output(m, l, rows);
   }
 }
 
@@ -159,13 +170,14 @@ void sn_model_backward(sn_model *m, int rows, const float *x, float *dz_last) {
   float *dz = dz_last;
   for (int l = m->n_layers - 1; l >= 0; l--) {
     const sn_dense *d = &m->layers[l];
-    const float *in = l > 0 ? m->y[l - 1] : x;
+    const float *in = sn_layer_input(m, l, x);
     k_gemm_tn(rows, d->in, d->out, in, dz, m->grads + d->w_off, 0);
     if (d->use_bias) k_col_sum(rows, d->out, dz, m->grads + d->b_off, 0);
     if (l == 0) break;
     const sn_dense *prev = &m->layers[l - 1];
     float *dx = dz == m->d0 ? m->d1 : m->d0;
     k_gemm_nt(rows, d->out, d->in, dz, m->params + d->w_off, dx, 0);
+    sn_layer_output_gradient(m, l - 1, rows, dx);
     k_act_backward(prev->act, prev->alpha, rows, d->in, m->z[l - 1], m->y[l - 1], dx, dx);
     dz = dx;
   }

@@ -22,6 +22,11 @@ typedef struct {
   int init[2];                   /* [SN_KERNEL], [SN_BIAS]: sn_init kinds */
   float init_a[2], init_b[2];    /* their parameters */
   float l1[2], l2[2];            /* regularizer factors */
+  float act_l1, act_l2;          /* activity regularizer on the output, per sample */
+  float dropout;                 /* rate of the dropout applied to the output in training */
+  int dropout_seeded;            /* dropout_seed given; else drawn from the model's generator */
+  unsigned dropout_seed;
+  sn_rng dropout_rng;            /* draws this layer's masks */
   long w_off, b_off;             /* offsets into params and grads */
 } sn_dense;
 
@@ -38,6 +43,9 @@ typedef struct {
   float *xb, *tb;    /*   a gathered batch of inputs and targets */
   float *z[SN_MAX_LAYERS], *y[SN_MAX_LAYERS]; /* pre-activations and outputs (y = z for linear) */
   float *d0, *d1;    /*   ping-pong gradients during backprop */
+  float *mask[SN_MAX_LAYERS], *yd[SN_MAX_LAYERS]; /* dropout layers: 0 or 1/(1−rate), and y·mask */
+  int training;      /* forward applies dropout (set around training steps) */
+  int keep_masks;    /* training steps reuse the last masks (gradient checks) */
   int *perm;         /* this epoch's row order */
   int perm_n;
   double sums[SN_SUM_COUNT]; /* metrics of the training batches since the last reset */
@@ -48,6 +56,8 @@ void sn_model_free(sn_model *m);
 int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias);
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);
+int sn_model_set_activity_regularizer(sn_model *m, int layer, float l1, float l2);
+int sn_model_set_dropout(sn_model *m, int layer, float rate, int seeded, unsigned seed);
 int sn_model_build(sn_model *m);
 int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit, sn_optimizer *opt);
 int sn_model_reserve(sn_model *m, int rows);
@@ -73,4 +83,11 @@ long sn_model_param_count(const sn_model *m);
 void sn_model_forward(sn_model *m, int rows, const float *x);
 void sn_model_backward(sn_model *m, int rows, const float *x, float *dz_last);
 double sn_model_regularize(sn_model *m, int add_gradients);
+/* Dropout and activity regularization (layer_output.c). */
+void sn_model_seed_dropout(sn_model *m);
+void sn_model_draw_masks(sn_model *m, int rows);
+const float *sn_layer_output(sn_model *m, int l, int rows);
+const float *sn_layer_input(const sn_model *m, int l, const float *x);
+void sn_layer_output_gradient(sn_model *m, int l, int rows, float *dy);
+double sn_model_activity_penalty(const sn_model *m, int rows);
 #endif

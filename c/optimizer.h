@@ -1,36 +1,75 @@
 /* Optimizers: update a flat float32 parameter buffer from a gradient buffer of
  * the same length. An optimizer owns its state (moments) and nothing else, so
- * it works on a model's contiguous parameters or on any caller's buffer. */
+ * it works on a model's contiguous parameters or on any caller's buffer.
+ * Every update is Keras' (keras.optimizers.*), written as one pass of simple
+ * loops over restrict pointers that clang vectorizes under -msimd128. */
 #ifndef SN_OPTIMIZER_H
 #define SN_OPTIMIZER_H
+#include "schedule.h"
 
+/* Kinds and the order of their hyper-parameters hp[1..] (hp[0] is the
+ * learning rate). Must match SPECS in web/optimizers.js. Booleans are 0/1. */
 enum sn_opt_kind {
-  SN_OPT_SGD = 0,  /* hp: learning_rate, momentum, nesterov (0/1) — Keras' form */
-  SN_OPT_ADAM = 1, /* hp: learning_rate, beta1, beta2, epsilon — Keras' form */
+  SN_OPT_SGD = 0,      /* momentum, nesterov, dampening */
+  SN_OPT_ADAM = 1,     /* beta1, beta2, epsilon, amsgrad */
+  SN_OPT_RMSPROP = 2,  /* rho, momentum, epsilon, centered */
+  SN_OPT_ADAMW = 3,    /* beta1, beta2, epsilon, amsgrad, weight_decay */
+  SN_OPT_ADAMAX = 4,   /* beta1, beta2, epsilon */
+  SN_OPT_NADAM = 5,    /* beta1, beta2, epsilon */
+  SN_OPT_ADAGRAD = 6,  /* initial_accumulator_value, epsilon */
+  SN_OPT_ADADELTA = 7, /* rho, epsilon */
+  SN_OPT_FTRL = 8,     /* learning_rate_power, initial_accumulator_value, l1, l2, l2_shrinkage, beta */
+  SN_OPT_LION = 9,     /* beta1, beta2 */
   SN_OPT_COUNT
 };
 
-enum { SN_OPT_MAX_HP = 16, SN_OPT_MAX_SLOTS = 4 };
+/* hp[] layout, common to every kind:
+ *   hp[0]                      learning rate (used when there is no schedule)
+ *   hp[1 .. SN_HP_CLIP_NORM)   the kind's hyper-parameters, as listed above
+ *   hp[SN_HP_CLIP_NORM]        clipnorm: each variable's gradient scaled to norm ≤ it (0 = off)
+ *   hp[SN_HP_CLIP_VALUE]       clipvalue: each gradient element clamped to ±it (0 = off)
+ *   hp[SN_HP_GLOBAL_CLIP_NORM] global_clipnorm: all gradients scaled together (0 = off)
+ *   hp[SN_HP_SCHEDULE ..]      a learning-rate schedule block (schedule.h); kind 0 = none */
+enum {
+  SN_HP_LR = 0,
+  SN_HP_CLIP_NORM = 12,
+  SN_HP_CLIP_VALUE = 13,
+  SN_HP_GLOBAL_CLIP_NORM = 14,
+  SN_HP_SCHEDULE = 16,
+  SN_OPT_MAX_HP = SN_HP_SCHEDULE + SN_SCHED_SIZE,
+  SN_OPT_MAX_SLOTS = 4
+};
 
 /* The whole state of an optimizer is kind, n, step, hp and its slots: saving
- * and restoring those (model files) resumes training exactly. */
+ * and restoring those (model files) resumes training exactly. The fields after
+ * `slot` are derived or scratch and are rebuilt, never saved. */
 typedef struct {
   int kind;
   int n;            /* parameters updated per step */
-  double step;      /* steps taken so far (Adam's bias correction) */
+  double step;      /* steps taken so far (Keras' iterations) */
   float hp[SN_OPT_MAX_HP];
   int n_slots;      /* state buffers of n floats each, as the kind needs */
   float *slot[SN_OPT_MAX_SLOTS]; /* e.g. Adam: slot[0] = m, slot[1] = v */
+  int n_segments;   /* variables (lengths summing to n) for clipnorm: a model's */
+  int *segments;    /*   kernels and biases; one segment by default */
+  float *scratch;   /* clipped gradients, allocated only when clipping is on */
+  double nadam_u_product, nadam_u_step; /* Nadam's Π u_i cached for step nadam_u_step */
 } sn_optimizer;
 
 /* Returns NULL for an unknown kind or when memory runs out. hp holds n_hp values
- * in the order listed above. The caller frees with sn_opt_free. */
+ * in the layout above (missing ones are 0). The caller frees with sn_opt_free. */
 sn_optimizer *sn_opt_create(int kind, int n, const float *hp, int n_hp);
 void sn_opt_free(sn_optimizer *opt);
-/* params[i] updated from grads[i] for i < opt->n. */
+/* Variable boundaries for clipnorm: count lengths summing to n (copied).
+ * Returns 0, changing nothing, when they do not sum to n or memory runs out. */
+int sn_opt_set_segments(sn_optimizer *opt, const int *lengths, int count);
+/* params[i] updated from grads[i] for i < opt->n; grads are only read. */
 void sn_opt_step(sn_optimizer *opt, float *params, const float *grads);
+/* The learning rate the next step will use (the schedule at the step count). */
+double sn_opt_learning_rate(const sn_optimizer *opt);
 /* State access for model files and the JS wrapper. */
 int sn_opt_slot_count(const sn_optimizer *opt);
 float *sn_opt_slot(sn_optimizer *opt, int i);
 double *sn_opt_step_count(sn_optimizer *opt);
+float *sn_opt_hp(sn_optimizer *opt);
 #endif

@@ -31,15 +31,19 @@ static void gather_rows(const float *src, int width, const int *rows, int count,
   for (int r = 0; r < count; r++) memcpy(dst + (long)r * width, src + (long)rows[r] * width, width * sizeof(float));
 }
 
-/* Forward, loss and backward for `rows` rows, then the regularization
- * gradients. Returns the data loss; *penalty receives the regularization loss. */
+/* Forward, loss and backward for `rows` rows in training mode (fresh dropout
+ * masks), then the regularization gradients. Returns the data loss; *penalty
+ * receives the regularization loss (weights, and activities per sample). */
 static double forward_backward(sn_model *m, int rows, const float *x, const float *t, double *penalty) {
   const sn_dense *d = last_layer(m);
+  m->training = 1;
+  sn_model_draw_masks(m, rows);
   sn_model_forward(m, rows, x);
   double loss = sn_loss_forward_backward(&m->loss, d->act, d->alpha, rows, d->out, m->z[m->n_layers - 1],
                                          m->y[m->n_layers - 1], t, m->d0);
   sn_model_backward(m, rows, x, m->d0);
-  *penalty = sn_model_regularize(m, 1);
+  m->training = 0;
+  *penalty = sn_model_regularize(m, 1) + sn_model_activity_penalty(m, rows) / rows;
   return loss;
 }
 
@@ -89,7 +93,7 @@ SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n,
   memset(sums, 0, SN_SUM_COUNT * sizeof(double));
   const sn_dense *d = last_layer(m);
   int tw = sn_loss_target_width(&m->loss, d->out);
-  double penalty = sn_model_regularize(m, 0);
+  double penalty = sn_model_regularize(m, 0), activity = 0.0;
   for (int start = 0; start < n; start += batch) {
     int rows = n - start < batch ? n - start : batch;
     const float *xs = x + (long)start * m->input_dim, *ts = t + (long)start * tw;
@@ -97,8 +101,9 @@ SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n,
     double loss = sn_loss_forward_backward(&m->loss, d->act, d->alpha, rows, d->out, m->z[m->n_layers - 1],
                                            m->y[m->n_layers - 1], ts, NULL);
     sn_metrics_add(&m->loss, rows, d->out, m->y[m->n_layers - 1], ts, loss, sums);
+    activity += sn_model_activity_penalty(m, rows);
   }
-  sums[SN_SUM_REG_LOSS] = penalty * n;
+  sums[SN_SUM_REG_LOSS] = penalty * n + activity;
   return 1;
 }
 
