@@ -147,3 +147,4 @@ SN_API void sn_model_apply_gradients(sn_model *m) { sn_opt_step(m->opt, m->param
 SN_API float *sn_model_params(sn_model *m) { return m->params; }
 SN_API float *sn_model_grads(sn_model *m) { return m->grads; }
 SN_API long sn_model_param_count(const sn_model *m) { return m->n_params; }
+SN_API sn_optimizer *sn_model_optimizer(sn_model *m) { return m->opt; }

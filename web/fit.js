@@ -2,13 +2,13 @@
 // and runs the epochs. Each epoch is one wasm call (shuffle, every batch,
 // validation) unless an onBatchEnd callback or the progress bar asks to hear
 // about batches, in which case the same C loop runs in slices.
+import { callbackList } from './callbacks.js';
 import { logsFromSums, SUMS, sumsDelta } from './metrics.js';
 import { checkNumber } from './names.js';
 import { createProgressBar } from './progress.js';
 import { f64, wasm, withBuffersAsync } from './wasm.js';
 
 const FIT_OPTIONS = new Set(['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch', 'verbose', 'callbacks']);
-const CALLBACKS = new Set(['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd']);
 const PROGRESS_UPDATES_PER_EPOCH = 50;
 
 const YIELD_EVERY_MS = 15;
@@ -36,12 +36,7 @@ function checkOptions(options) {
   checkNumber('initialEpoch', initialEpoch, { min: 0, integer: true });
   if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2))
     throw new Error('validationData must be [x, y]');
-  if (typeof callbacks !== 'object' || callbacks === null) throw new Error('callbacks must be an object like { onEpochEnd(epoch, logs) {} }');
-  for (const [key, fn] of Object.entries(callbacks)) {
-    if (!CALLBACKS.has(key)) throw new Error(`unknown callback ${JSON.stringify(key)}; known: ${[...CALLBACKS].join(', ')}`);
-    if (typeof fn !== 'function') throw new Error(`callback ${key} must be a function`);
-  }
-  return { epochs, batchSize, validationSplit, validationData, shuffle: Boolean(shuffle), initialEpoch, verbose, callbacks };
+  return { epochs, batchSize, validationSplit, validationData, shuffle: Boolean(shuffle), initialEpoch, verbose, callbacks: callbackList(callbacks) };
 }
 
 /** Training and validation rows: validationData, else the last validationSplit of (x, y) as Keras takes it. */
@@ -76,19 +71,28 @@ async function runEpochs(model, opts, ptrs, train, val) {
   const batches = Math.ceil(train.rows / batchSize);
   const history = { epoch: [], history: {}, params: { epochs, batchSize, samples: train.rows, steps: batches } };
   const progress = opts.verbose && inNode();
-  const sliced = Boolean(callbacks.onBatchEnd) || progress;
-  const slice = callbacks.onBatchEnd ? 1 : Math.max(1, Math.ceil(batches / PROGRESS_UPDATES_PER_EPOCH));
+  const sliced = callbacks.wantsBatches || progress;
+  const slice = callbacks.wantsBatches ? 1 : Math.max(1, Math.ceil(batches / PROGRESS_UPDATES_PER_EPOCH));
   const trainSums = () => f64(w.sn_model_sums(model.ptr), SUMS).slice();
   let logs = {};
-  await callbacks.onTrainBegin?.();
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-    await callbacks.onEpochBegin?.(epoch);
+  callbacks.setModel(model);
+  await callbacks.call('onTrainBegin');
+  // A non-finite loss throws, or with terminateOnNaN ends training quietly.
+  const nonFinite = (epoch) => {
+    if (!callbacks.stopsOnNonFinite()) throw nonFiniteError(epoch);
+    model.stopTraining = true;
+  };
+  epochLoop: for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+    await callbacks.call('onEpochBegin', epoch);
     const bar = progress ? createProgressBar({ epoch: epoch + 1, epochs, steps: batches }) : null;
     if (!sliced) {
       const status = w.sn_model_fit_epoch(model.ptr, ptrs.x, ptrs.y, train.rows, batchSize, opts.shuffle ? 1 : 0,
         ptrs.vx, ptrs.vy, val?.rows ?? 0, ptrs.valSums);
       if (status < 0) throw outOfMemory();
-      if (status === 0) throw nonFiniteError(epoch);
+      if (status === 0) {
+        nonFinite(epoch);
+        break;
+      }
     } else {
       if (!w.sn_model_shuffle(model.ptr, train.rows, opts.shuffle ? 1 : 0)) throw outOfMemory();
       w.sn_model_reset_sums(model.ptr);
@@ -97,11 +101,14 @@ async function runEpochs(model, opts, ptrs, train, val) {
         const before = trainSums();
         const done = w.sn_model_train_batches(model.ptr, ptrs.x, ptrs.y, train.rows, batchSize, b, end);
         if (done < 0) throw outOfMemory();
-        if (done < end - b) throw nonFiniteError(epoch);
+        if (done < end - b) {
+          nonFinite(epoch);
+          break epochLoop;
+        }
         bar?.update(end, logsFromSums(trainSums(), model.metrics));
-        if (callbacks.onBatchEnd) {
+        if (callbacks.wantsBatches) {
           const batchLogs = logsFromSums(sumsDelta(trainSums(), before), model.metrics);
-          await callbacks.onBatchEnd(b, { batch: b, size: Math.min(batchSize, train.rows - b * batchSize), ...batchLogs });
+          await callbacks.call('onBatchEnd', b, { batch: b, size: Math.min(batchSize, train.rows - b * batchSize), ...batchLogs });
         }
       }
       if (val && !w.sn_model_evaluate(model.ptr, ptrs.vx, ptrs.vy, val.rows, batchSize, ptrs.valSums)) throw outOfMemory();
@@ -112,10 +119,10 @@ async function runEpochs(model, opts, ptrs, train, val) {
     for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
     bar?.end(logs);
     if (opts.verbose && !progress) console.log(`Epoch ${epoch + 1}/${epochs}`, logs);
-    await callbacks.onEpochEnd?.(epoch, logs);
+    await callbacks.call('onEpochEnd', epoch, logs);
     await yieldToEventLoop();
   }
-  await callbacks.onTrainEnd?.(logs);
+  await callbacks.call('onTrainEnd', logs);
   return history;
 }
 

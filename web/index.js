@@ -4,6 +4,8 @@ export { ready, memoryBytes, heapBytes } from './wasm.js';
 export { sequential, Sequential } from './model.js';
 export { layers } from './layers.js';
 export { optimizers, Optimizer } from './optimizers.js';
+export { schedules, LearningRateSchedule } from './schedules.js';
+export { callbacks, Callback } from './callbacks.js';
 export { losses } from './losses.js';
 export { initializers } from './initializers.js';
 export { regularizers } from './regularizers.js';

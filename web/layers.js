@@ -5,8 +5,9 @@ import { resolveRegularizer } from './regularizers.js';
 
 const DENSE_OPTIONS = new Set([
   'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
-  'kernelRegularizer', 'biasRegularizer', 'inputShape', 'inputDim', 'name',
+  'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'inputShape', 'inputDim', 'name',
 ]);
+const DROPOUT_OPTIONS = new Set(['rate', 'seed', 'name']);
 
 /** Product of an input shape: [28, 28] flattens to 784. */
 function flatSize(shape) {
@@ -32,9 +33,28 @@ export function dense(config = {}) {
     biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
     kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
     biasRegularizer: resolveRegularizer(config.biasRegularizer),
+    activityRegularizer: resolveRegularizer(config.activityRegularizer),
     inputShape,
     inputSize: inputShape === undefined ? undefined : flatSize(inputShape),
   };
 }
 
-export const layers = { dense };
+/**
+ * Inverted dropout after a dense layer: in training each unit is zeroed with
+ * probability `rate` and the others scaled by 1/(1 − rate); evaluate and
+ * predict pass values through. Masks come from a generator seeded by `seed`,
+ * else by the model's seed, so training stays reproducible.
+ */
+export function dropout(config = {}) {
+  if (typeof config === 'number') config = { rate: config };
+  for (const key of Object.keys(config))
+    if (!DROPOUT_OPTIONS.has(key)) throw new Error(`dropout: unknown option ${JSON.stringify(key)}; known: ${[...DROPOUT_OPTIONS].join(', ')}`);
+  return {
+    type: 'Dropout',
+    name: config.name,
+    rate: checkNumber('dropout rate', config.rate, { min: 0, max: 0.999999 }),
+    seed: config.seed === undefined ? undefined : checkNumber('dropout seed', config.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
+  };
+}
+
+export const layers = { dense, dropout };

@@ -39,15 +39,35 @@ export class Sequential {
   add(layer) {
     this.checkAlive();
     if (this.ptr) throw new Error('cannot add layers to a model that is already built (compile, predict, summary and getWeights build it)');
-    if (!layer || layer.type !== 'Dense') throw new Error('add() takes a layer made by sn.layers.dense({ ... })');
-    if (this.layers.length >= MAX_LAYERS) throw new Error(`a model holds at most ${MAX_LAYERS} layers`);
+    if (!layer || (layer.type !== 'Dense' && layer.type !== 'Dropout')) throw new Error('add() takes a layer made by sn.layers.dense({ ... }) or sn.layers.dropout({ rate })');
+    const dense = this.denseLayers();
+    if (layer.type === 'Dense' && dense.length >= MAX_LAYERS) throw new Error(`a model holds at most ${MAX_LAYERS} dense layers`);
     const first = this.layers.length === 0;
+    if (layer.type === 'Dropout') {
+      if (first) throw new Error('dropout must follow a dense layer (dropout on the inputs is not supported)');
+      if (this.layers.at(-1).type === 'Dropout') throw new Error('two dropout layers in a row: use one with the combined rate');
+    }
     if (first && layer.inputSize === undefined) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
     if (!first && layer.inputSize !== undefined && layer.inputSize !== this.outputSize)
       throw new Error(`layer inputShape [${layer.inputShape}] does not match the previous layer's ${this.outputSize} units`);
-    const name = layer.name ?? (this.layers.length ? `dense_${this.layers.length}` : 'dense');
+    const base = layer.type.toLowerCase(), count = this.layers.filter((l) => l.type === layer.type).length; // Keras: dense, dense_1, dropout, …
+    const name = layer.name ?? (count ? `${base}_${count}` : base);
     if (this.layers.some((l) => l.name === name)) throw new Error(`a layer named ${JSON.stringify(name)} is already in the model`);
-    this.layers.push({ ...layer, name, inputSize: first ? layer.inputSize : this.outputSize });
+    const units = layer.type === 'Dropout' ? this.outputSize : layer.units;
+    this.layers.push({ ...layer, name, units, inputSize: first ? layer.inputSize : this.outputSize });
+  }
+
+  /** The dense layers, which hold the weights (a dropout layer acts on the one before it). */
+  denseLayers() {
+    return this.layers.filter((l) => l.type === 'Dense');
+  }
+
+  /** What C cannot express: a model ending in dropout, an activity regularizer on the output layer. */
+  checkStructure() {
+    if (this.layers.at(-1)?.type === 'Dropout') throw new Error('the model ends with a dropout layer: put dropout between dense layers');
+    const out = this.denseLayers().at(-1);
+    if (out && (out.activityRegularizer.l1 || out.activityRegularizer.l2))
+      throw new Error(`activityRegularizer on the output layer ${out.name} is not supported: put it on a hidden layer`);
   }
 
   get inputSize() {
@@ -67,16 +87,22 @@ export class Sequential {
     this.checkAlive();
     if (this.ptr) return;
     if (this.layers.length === 0) throw new Error('the model has no layers: add() one first');
+    this.checkStructure();
     const w = wasm();
     const ptr = w.sn_model_create(this.inputSize, this.seed >>> 0);
     if (!ptr) throw new Error('simdnet: out of wasm memory creating the model');
-    let ok = true;
-    for (const [i, l] of this.layers.entries()) {
-      ok &&= w.sn_model_add_dense(ptr, l.units, l.activation.kind, l.activation.alpha, l.useBias ? 1 : 0) === i;
+    let ok = true, i = -1;
+    for (const l of this.layers) {
+      if (l.type === 'Dropout') {
+        ok &&= w.sn_model_set_dropout(ptr, i, l.rate, l.seed === undefined ? 0 : 1, (l.seed ?? 0) >>> 0) === 1;
+        continue;
+      }
+      ok &&= w.sn_model_add_dense(ptr, l.units, l.activation.kind, l.activation.alpha, l.useBias ? 1 : 0) === ++i;
       for (const [which, init, reg] of [[KERNEL, l.kernelInitializer, l.kernelRegularizer], [BIAS, l.biasInitializer, l.biasRegularizer]]) {
         ok &&= w.sn_model_set_initializer(ptr, i, which, init.kind, init.a, init.b) === 1;
         ok &&= w.sn_model_set_regularizer(ptr, i, which, reg.l1, reg.l2) === 1;
       }
+      ok &&= w.sn_model_set_activity_regularizer(ptr, i, l.activityRegularizer.l1, l.activityRegularizer.l2) === 1;
     }
     if (!ok || !w.sn_model_build(ptr)) {
       w.sn_model_free(ptr);
@@ -92,18 +118,16 @@ export class Sequential {
     if (optimizer === undefined) throw new Error("compile needs an optimizer, e.g. optimizer: 'adam'");
     if (loss === undefined) throw new Error("compile needs a loss, e.g. loss: 'categoricalCrossentropy'");
     if (this.layers.length === 0) throw new Error('the model has no layers: add() them before compile');
+    this.checkStructure();
     const lossObj = resolveLoss(loss);
     const opt = resolveOptimizer(optimizer);
     const resolvedMetrics = resolveMetrics(metrics);
     if (lossObj.fromLogits && this.layers.at(-1).activation.name !== 'linear')
       throw new Error(`fromLogits needs a linear last layer, not ${this.layers.at(-1).activation.name}`);
     this.build();
+    if (opt.ptr) throw new Error(`this ${opt.name} optimizer already steps your own buffers (step()): give the model another optimizer, or dispose() it first`);
     const w = wasm();
-    const optPtr = withBuffers((alloc) => {
-      const hp = Float32Array.from(opt.hyperParameters());
-      return w.sn_opt_create(opt.kind, this.paramCount(), alloc(hp), hp.length);
-    });
-    if (!optPtr) throw new Error('simdnet: out of wasm memory creating the optimizer');
+    const optPtr = opt.createState(this.paramCount());
     if (!w.sn_model_compile(this.ptr, lossObj.kind, lossObj.fromLogits ? 1 : 0, lossObj.cost, lossObj.profit, optPtr))
       throw new Error('simdnet: the model could not be compiled');
     if (this.optimizer && this.optimizer !== opt) this.optimizer.model = null; // the old one no longer drives this model
@@ -228,7 +252,7 @@ export class Sequential {
   weightSpecs() {
     const specs = [];
     let offset = 0;
-    for (const l of this.layers) {
+    for (const l of this.denseLayers()) {
       const add = (kind, shape) => {
         const size = shape.reduce((a, b) => a * b, 1);
         specs.push({ name: `${l.name}/${kind}`, shape, offset, size });
@@ -246,7 +270,7 @@ export class Sequential {
 
   /** Multiply-adds of one forward pass for one sample (the course's measure of time). */
   multiplyAdds() {
-    return this.layers.reduce((n, l) => n + l.inputSize * l.units, 0);
+    return this.denseLayers().reduce((n, l) => n + l.inputSize * l.units, 0);
   }
 
   /** Copies of the weights: [{ name, shape, values: Float32Array }]. */
@@ -261,6 +285,11 @@ export class Sequential {
   setWeights(weights) {
     this.checkAlive();
     this.checkIdle('setWeights');
+    this.writeWeights(weights);
+  }
+
+  /** setWeights without the idle check: for callbacks between epochs (earlyStopping's restore). */
+  writeWeights(weights) {
     this.build();
     const values = this.checkWeightList(weights, 'weights');
     const all = f32(wasm().sn_model_params(this.ptr), this.paramCount());
@@ -285,7 +314,8 @@ export class Sequential {
     const line = (cells) => ` ${cells[0].padEnd(28)}${cells[1].padEnd(26)}${cells[2]}`;
     const rule = (c) => c.repeat(65);
     const count = (n) => n.toLocaleString('en-US');
-    const rows = this.layers.map((l) => line([`${l.name} (Dense)`, `(None, ${l.units})`, String(l.inputSize * l.units + (l.useBias ? l.units : 0))]));
+    const params = (l) => (l.type === 'Dense' ? l.inputSize * l.units + (l.useBias ? l.units : 0) : 0);
+    const rows = this.layers.map((l) => line([`${l.name} (${l.type})`, `(None, ${l.units})`, String(params(l))]));
     const total = this.paramCount();
     return [
       `Model: "${this.name}"`, rule('_'), line(['Layer (type)', 'Output Shape', 'Param #']), rule('='),

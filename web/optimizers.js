@@ -1,38 +1,134 @@
 import { checkNumber, nameTable } from './names.js';
+import { LearningRateSchedule, schedules } from './schedules.js';
+import { f32, f64, wasm, withBuffers } from './wasm.js';
 
-// Kinds and hyper-parameter order must match enum sn_opt_kind in c/optimizer.h.
-// Defaults are Keras'.
+// Kinds and hyper-parameter order must match enum sn_opt_kind in c/optimizer.h
+// (hp[0] is the learning rate, then these). Defaults are Keras'.
 const SPECS = {
-  sgd: { kind: 0, params: { learningRate: 0.01, momentum: 0, nesterov: false } },
-  adam: { kind: 1, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  sgd: { kind: 0, params: { learningRate: 0.01, momentum: 0, nesterov: false, dampening: 0 } },
+  adam: { kind: 1, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false } },
+  rmsprop: { kind: 2, params: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false } },
+  adamw: { kind: 3, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weightDecay: 0.004 } },
+  adamax: { kind: 4, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  nadam: { kind: 5, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  adagrad: { kind: 6, params: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 } },
+  adadelta: { kind: 7, params: { learningRate: 0.001, rho: 0.95, epsilon: 1e-7 } },
+  ftrl: {
+    kind: 8,
+    params: {
+      learningRate: 0.001, learningRatePower: -0.5, initialAccumulatorValue: 0.1, l1RegularizationStrength: 0,
+      l2RegularizationStrength: 0, l2ShrinkageRegularizationStrength: 0, beta: 0,
+    },
+  },
+  lion: { kind: 9, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.99 } },
 };
-const resolveName = nameTable('optimizer', SPECS);
+const resolveName = nameTable('optimizer', SPECS, { rmsProp: 'rmsprop', adamW: 'adamw' });
+
+// Gradient clipping, on every optimizer (Keras' clipnorm, clipvalue, global_clipnorm).
+const CLIPPING = ['clipNorm', 'clipValue', 'globalClipNorm'];
+// The hp[] layout of c/optimizer.h.
+const HP = { size: 40, clipNorm: 12, clipValue: 13, globalClipNorm: 14, schedule: 16 };
+// Ranges beyond "a number ≥ 0".
+const RANGES = {
+  momentum: { min: 0, max: 1 }, dampening: { min: 0, max: 1 }, beta1: { min: 0, max: 1 }, beta2: { min: 0, max: 1 },
+  rho: { min: 0, max: 1 }, learningRatePower: { max: 0 }, weightDecay: { min: 0 },
+};
+
+/** Keras' spellings too: 'learning_rate' → 'learningRate', 'beta_1' → 'beta1', 'clipnorm' → 'clipNorm'. */
+const KERAS_ALIASES = { clipnorm: 'clipNorm', clipvalue: 'clipValue', globalClipnorm: 'globalClipNorm' };
+const canonicalKey = (key) => {
+  const camel = key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+  return KERAS_ALIASES[camel] ?? camel;
+};
+
+function readConfig(name, spec, config) {
+  if (typeof config !== 'object' || config === null) throw new Error(`${name} takes an object of options, e.g. ${name}({ learningRate: 0.01 })`);
+  const known = [...Object.keys(spec.params), ...CLIPPING];
+  const out = { ...spec.params };
+  for (const [key, value] of Object.entries(config)) {
+    const canonical = canonicalKey(key);
+    if (!known.includes(canonical)) throw new Error(`unknown ${name} option ${JSON.stringify(key)}; known: ${known.join(', ')}`);
+    if (value !== undefined) out[canonical] = value;
+  }
+  for (const [key, value] of Object.entries(out)) {
+    if (key === 'learningRate' && value instanceof LearningRateSchedule) continue;
+    if (typeof spec.params[key] === 'boolean') {
+      if (typeof value !== 'boolean') throw new Error(`${name} ${key} must be true or false, got ${JSON.stringify(value)}`);
+    } else if (CLIPPING.includes(key)) {
+      if (value !== null) checkNumber(`${name} ${key}`, value, { min: 1e-30 });
+    } else {
+      checkNumber(`${name} ${key}`, value, RANGES[key] ?? { min: 0 });
+    }
+  }
+  if (CLIPPING.filter((k) => out[k] != null).length > 1) throw new Error(`${name}: set only one of clipNorm, clipValue and globalClipNorm (as Keras)`);
+  return out;
+}
 
 /**
- * An optimizer's configuration. compile() gives each model its own state (the
- * moments live in wasm memory owned by the model); after compile,
- * applyGradients() updates that model's weights.
+ * An optimizer's configuration, and the state of whatever it drives: either a
+ * model (compile gives the model its own state in wasm memory, owned and freed
+ * by the model), or the caller's own buffers through step(params, grads)
+ * (state in wasm memory owned by this object until dispose()). Not both.
  */
 export class Optimizer {
   constructor(name, config = {}) {
     const spec = SPECS[name];
-    for (const key of Object.keys(config))
-      if (!(key in spec.params)) throw new Error(`unknown ${name} option ${JSON.stringify(key)}; known: ${Object.keys(spec.params).join(', ')}`);
     this.name = name;
     this.kind = spec.kind;
-    this.config = { ...spec.params, ...config };
-    for (const [key, value] of Object.entries(this.config))
-      if (typeof spec.params[key] === 'number') checkNumber(`${name} ${key}`, value, { min: 0 });
+    this.config = readConfig(name, spec, config);
     this.model = null;
+    this.ptr = 0; // standalone state (step), owned by this object
+    this.lengths = null;
   }
 
+  /** The C optimizer this object drives now: the compiled model's, or its own; 0 before either. */
+  statePtr() {
+    if (this.model?.ptr) return wasm().sn_model_optimizer(this.model.ptr);
+    return this.ptr;
+  }
+
+  /** The learning rate the next update uses (a schedule evaluated at iterations). */
   get learningRate() {
-    return this.config.learningRate;
+    const lr = this.config.learningRate;
+    if (!(lr instanceof LearningRateSchedule)) return lr; // C holds its float32 rounding
+    const ptr = this.statePtr();
+    return ptr ? wasm().sn_opt_learning_rate(ptr) : lr.at(0);
   }
 
-  /** Hyper-parameters in C's order (booleans as 0/1). */
+  /** Sets a constant learning rate (callbacks do this between epochs); refused when it is a schedule, as Keras. */
+  set learningRate(value) {
+    if (this.config.learningRate instanceof LearningRateSchedule)
+      throw new Error(`this ${this.name} optimizer's learning rate is a schedule (${this.config.learningRate.name}), which cannot be set`);
+    checkNumber(`${this.name} learningRate`, value, { min: 0 });
+    this.config.learningRate = value;
+    const ptr = this.statePtr();
+    if (ptr) f32(wasm().sn_opt_hp(ptr), 1)[0] = value;
+  }
+
+  /** Updates done so far (Keras' optimizer.iterations). */
+  get iterations() {
+    const ptr = this.statePtr();
+    return ptr ? f64(wasm().sn_opt_step_count(ptr), 1)[0] : 0;
+  }
+
+  /** The hp[] block of c/optimizer.h: learning rate, the kind's parameters, clipping, schedule. */
   hyperParameters() {
-    return Object.values(this.config).map(Number);
+    const hp = new Float32Array(HP.size);
+    const { learningRate, ...rest } = this.config;
+    const schedule = learningRate instanceof LearningRateSchedule ? learningRate : null;
+    hp[0] = schedule ? schedule.at(0) : learningRate;
+    Object.keys(SPECS[this.name].params).slice(1).forEach((key, i) => (hp[1 + i] = Number(rest[key])));
+    for (const key of CLIPPING) hp[HP[key]] = rest[key] ?? 0;
+    if (schedule) hp.set(schedule.block, HP.schedule);
+    return hp;
+  }
+
+  /** Creates C optimizer state for n parameters; the caller owns it (sn_opt_free). */
+  createState(n) {
+    const hp = this.hyperParameters();
+    const ptr = withBuffers((alloc) => wasm().sn_opt_create(this.kind, n, alloc(hp), hp.length));
+    if (!ptr) throw new Error(`simdnet: out of wasm memory creating the ${this.name} optimizer`);
+    return ptr;
   }
 
   /**
@@ -40,9 +136,78 @@ export class Optimizer {
    * Float32Arrays in getWeights() order (as computeGradients returns them).
    */
   applyGradients(grads) {
-    if (!this.model) throw new Error(`optimizer ${this.name} is not compiled into a model: call model.compile({ optimizer }) first`);
+    if (!this.model) throw new Error(`optimizer ${this.name} is not compiled into a model: call model.compile({ optimizer }) first, or use step(params, grads)`);
     this.model.applyGradients(grads);
   }
+
+  /**
+   * One update of your own parameters in place: params and grads are each a
+   * Float32Array or a list of them (each one variable for clipNorm), same
+   * lengths on every call. The state lives in wasm memory until dispose().
+   */
+  step(params, grads) {
+    if (this.model) throw new Error(`this ${this.name} optimizer drives a model (its state belongs to the model): create another optimizer for your own buffers`);
+    const P = asList(params, 'params'), G = asList(grads, 'grads');
+    if (P.length !== G.length) throw new Error(`step: ${P.length} params arrays but ${G.length} grads arrays`);
+    P.forEach((p, i) => {
+      if (!(p instanceof Float32Array)) throw new Error(`step: params${P.length > 1 ? `[${i}]` : ''} must be a Float32Array (it is updated in place)`);
+      if (G[i].length !== p.length) throw new Error(`step: params${P.length > 1 ? `[${i}]` : ''} has ${p.length} values but its grads ${G[i].length}`);
+      for (let j = 0; j < p.length; j++) if (!Number.isFinite(G[i][j])) throw new Error(`step: grads${G.length > 1 ? `[${i}]` : ''}[${j}] is ${G[i][j]}`);
+    });
+    const lengths = P.map((p) => p.length);
+    if (!this.ptr) this.ptr = this.createSegmentedState(lengths);
+    else if (lengths.join() !== this.lengths.join())
+      throw new Error(`step: this optimizer holds state for arrays of lengths [${this.lengths}], got [${lengths}]; use another optimizer or dispose() this one`);
+    const n = lengths.reduce((a, b) => a + b, 0);
+    withBuffers((alloc) => {
+      const p = alloc(n * 4), g = alloc(n * 4);
+      let off = 0;
+      P.forEach((values, i) => {
+        f32(p + off * 4, values.length).set(values);
+        f32(g + off * 4, values.length).set(G[i]);
+        off += values.length;
+      });
+      wasm().sn_opt_step(this.ptr, p, g);
+      off = 0;
+      for (const values of P) {
+        values.set(f32(p + off * 4, values.length));
+        off += values.length;
+      }
+    });
+  }
+
+  createSegmentedState(lengths) {
+    const ptr = this.createState(lengths.reduce((a, b) => a + b, 0));
+    const ok = withBuffers((alloc) => {
+      const seg = alloc(lengths.length * 4);
+      new Int32Array(wasm().memory.buffer, seg, lengths.length).set(lengths);
+      return wasm().sn_opt_set_segments(ptr, seg, lengths.length);
+    });
+    if (!ok) {
+      wasm().sn_opt_free(ptr);
+      throw new Error('simdnet: out of wasm memory creating the optimizer');
+    }
+    this.lengths = lengths;
+    return ptr;
+  }
+
+  /** Frees the state step() created; the next step() starts afresh. */
+  dispose() {
+    if (this.ptr) wasm().sn_opt_free(this.ptr);
+    this.ptr = 0;
+    this.lengths = null;
+  }
+
+  getConfig() {
+    return { ...this.config };
+  }
+}
+
+function asList(values, what) {
+  const list = Array.isArray(values) && (values.length === 0 || typeof values[0] !== 'number') ? values : [values];
+  if (list.length === 0) throw new Error(`step: ${what} is empty`);
+  for (const v of list) if (!ArrayBuffer.isView(v) && !Array.isArray(v)) throw new Error(`step: ${what} must be a Float32Array or a list of them`);
+  return list;
 }
 
 /** Resolves 'adam', an Optimizer or { name, ...config } to an Optimizer. */
@@ -54,3 +219,5 @@ export function resolveOptimizer(spec) {
 
 /** Factories with Keras' names and defaults: sn.optimizers.adam({ learningRate: 0.001 }). */
 export const optimizers = Object.fromEntries(Object.keys(SPECS).map((name) => [name, (config) => new Optimizer(name, config)]));
+/** Keras' keras.optimizers.schedules, also as sn.schedules. */
+optimizers.schedules = schedules;

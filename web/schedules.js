@@ -1,0 +1,114 @@
+// Learning-rate schedules with Keras' names, parameters and formulas
+// (keras.optimizers.schedules). The formulas live in C (c/schedule.c), which
+// the optimizer evaluates at every step inside the training loop; the object
+// here holds the parameters and reads the same C function, so
+// schedule(step) and schedule.at(step) give exactly what training uses.
+import { checkNumber } from './names.js';
+import { wasm, withBuffers } from './wasm.js';
+
+const SIZE = 24; // SN_SCHED_SIZE in c/schedule.h
+const MAX_BOUNDARIES = 10; // SN_SCHED_MAX_BOUNDARIES
+// Kinds and the order of each one's parameters: enum sn_schedule_kind in c/schedule.h.
+const KIND = {
+  exponentialDecay: 1, inverseTimeDecay: 2, polynomialDecay: 3, piecewiseConstantDecay: 4, cosineDecay: 5, cosineDecayRestarts: 6,
+};
+
+/**
+ * A learning-rate schedule: callable as schedule(step) (Keras' __call__) and
+ * as schedule.at(step), step = updates done so far (optimizer.iterations).
+ * Pass it wherever a learning rate goes: sn.optimizers.sgd({ learningRate: schedule }).
+ */
+export class LearningRateSchedule {
+  /** The learning rate after `step` updates, as float64 of C's double. */
+  at(step) {
+    checkNumber('schedule step', step, { min: 0 });
+    return withBuffers((alloc) => wasm().sn_schedule_at(alloc(this.block), step));
+  }
+
+  getConfig() {
+    return { ...this.config };
+  }
+}
+
+/** Builds the callable schedule object from its C parameter block. */
+function makeSchedule(name, config, params) {
+  const schedule = (step) => schedule.at(step);
+  Object.setPrototypeOf(schedule, LearningRateSchedule.prototype);
+  const block = new Float32Array(SIZE);
+  block[0] = KIND[name];
+  block.set(params.map(Number), 1);
+  Object.defineProperty(schedule, 'name', { value: name });
+  return Object.assign(schedule, { config, block });
+}
+
+function readConfig(name, config, defaults) {
+  if (typeof config !== 'object' || config === null) throw new Error(`${name} takes an object of options, e.g. ${name}({ initialLearningRate: 0.1, ... })`);
+  for (const key of Object.keys(config))
+    if (!(key in defaults)) throw new Error(`${name}: unknown option ${JSON.stringify(key)}; known: ${Object.keys(defaults).join(', ')}`);
+  const merged = { ...defaults, ...config };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) throw new Error(`${name} needs ${key}`);
+  return merged;
+}
+
+const rate = (name, key, v) => checkNumber(`${name} ${key}`, v, { min: 0 });
+const steps = (name, key, v) => checkNumber(`${name} ${key}`, v, { min: 1e-12 });
+
+/** initial · decayRate^(step / decaySteps), the exponent floored when staircase. */
+function decay(name) {
+  return (config) => {
+    const c = readConfig(name, config, { initialLearningRate: undefined, decaySteps: undefined, decayRate: undefined, staircase: false });
+    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'decaySteps', c.decaySteps),
+      rate(name, 'decayRate', c.decayRate), Boolean(c.staircase)]);
+  };
+}
+
+export const schedules = {
+  /** ExponentialDecay: initial · decayRate^(step / decaySteps). */
+  exponentialDecay: decay('exponentialDecay'),
+  /** InverseTimeDecay: initial / (1 + decayRate · step / decaySteps). */
+  inverseTimeDecay: decay('inverseTimeDecay'),
+
+  /** PolynomialDecay: (initial − end)·(1 − min(step, decaySteps)/decaySteps)^power + end; with cycle, restarts. */
+  polynomialDecay(config) {
+    const name = 'polynomialDecay';
+    const c = readConfig(name, config, { initialLearningRate: undefined, decaySteps: undefined, endLearningRate: 0.0001, power: 1, cycle: false });
+    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'decaySteps', c.decaySteps),
+      rate(name, 'endLearningRate', c.endLearningRate), rate(name, 'power', c.power), Boolean(c.cycle)]);
+  },
+
+  /** PiecewiseConstantDecay: values[0] while step ≤ boundaries[0], values[i+1] while boundaries[i] < step ≤ boundaries[i+1]. */
+  piecewiseConstantDecay(config) {
+    const name = 'piecewiseConstantDecay';
+    const c = readConfig(name, config, { boundaries: undefined, values: undefined });
+    if (!Array.isArray(c.boundaries) || !Array.isArray(c.values) || c.values.length !== c.boundaries.length + 1)
+      throw new Error(`${name}: values must be an array one longer than boundaries`);
+    if (c.boundaries.length > MAX_BOUNDARIES) throw new Error(`${name}: at most ${MAX_BOUNDARIES} boundaries, got ${c.boundaries.length}`);
+    c.boundaries.forEach((b, i) => {
+      checkNumber(`${name} boundaries[${i}]`, b, { min: 0 });
+      if (i > 0 && b <= c.boundaries[i - 1]) throw new Error(`${name}: boundaries must increase`);
+    });
+    c.values.forEach((v, i) => rate(name, `values[${i}]`, v));
+    return makeSchedule(name, c, [c.boundaries.length, ...c.boundaries, ...c.values]);
+  },
+
+  /**
+   * CosineDecay: initial · ((1 − alpha)·½(1 + cos(π·min(step, decaySteps)/decaySteps)) + alpha);
+   * with warmupTarget, first a linear warm-up from initial to warmupTarget over warmupSteps.
+   */
+  cosineDecay(config) {
+    const name = 'cosineDecay';
+    const c = readConfig(name, config, { initialLearningRate: undefined, decaySteps: undefined, alpha: 0, warmupTarget: null, warmupSteps: 0 });
+    const warm = c.warmupTarget !== null;
+    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'decaySteps', c.decaySteps),
+      checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 }), warm ? rate(name, 'warmupTarget', c.warmupTarget) : 0,
+      warm ? steps(name, 'warmupSteps', c.warmupSteps) : 0, warm]);
+  },
+
+  /** CosineDecayRestarts (SGDR): cosine periods of firstDecaySteps·tMul^i steps peaking at initial·mMul^i. */
+  cosineDecayRestarts(config) {
+    const name = 'cosineDecayRestarts';
+    const c = readConfig(name, config, { initialLearningRate: undefined, firstDecaySteps: undefined, tMul: 2, mMul: 1, alpha: 0 });
+    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'firstDecaySteps', c.firstDecaySteps),
+      checkNumber(`${name} tMul`, c.tMul, { min: 1 }), rate(name, 'mMul', c.mMul), checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 })]);
+  },
+};
