@@ -28,14 +28,14 @@ test('misuse is a type error', async () => {
   writeFileSync(bad, `import * as sn from '../../../web/index.js';
 const model = sn.sequential({ seed: 1 });
 model.add(sn.layers.dense({ units: 'ten' }));
-model.compile({ optimizer: 'adamw', loss: 'mse' });
+model.compile({ optimizer: 'adamx', loss: 'mse' });
 const p: string = model.predict([[1]]);
 `);
   try {
     const { ok, output } = await typeCheck(bad);
     assert.equal(ok, false);
     assert.match(output, /bad\.ts\(3,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'units must be a number');
-    assert.match(output, /bad\.ts\(4,\d+\): error TS\d+: Type '"adamw"' is not assignable/, 'unknown optimizer name');
+    assert.match(output, /bad\.ts\(4,\d+\): error TS\d+: Type '"adamx"' is not assignable/, 'unknown optimizer name');
     assert.match(output, /bad\.ts\(5,\d+\): error TS\d+: Type 'Float32Array.*' is not assignable to type 'string'/, 'predict returns a Float32Array');
   } finally {
     rmSync(dir, { recursive: true, force: true });

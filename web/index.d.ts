@@ -56,13 +56,19 @@ export interface DenseConfig {
   biasInitializer?: InitializerName | InitializerSpec;
   kernelRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
   biasRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
+  /** On the layer's output, per sample (Keras: divided by the batch size); hidden layers only. */
+  activityRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
   /** First layer only: the input's shape, flattened ([28, 28] → 784). */
   inputShape?: number[];
   inputDim?: number;
   name?: string;
 }
-export interface Layer { type: 'Dense'; name?: string; units: number }
-export const layers: { dense(config: DenseConfig): Layer };
+export interface Layer { type: 'Dense' | 'Dropout'; name?: string; units?: number }
+export const layers: {
+  dense(config: DenseConfig): Layer;
+  /** Inverted dropout after a dense layer, in training only; masks seeded by `seed` or the model's seed. */
+  dropout(config: { rate: number; seed?: number; name?: string } | number): Layer;
+};
 
 export type LossName =
   | 'meanSquaredError' | 'mse' | 'meanAbsoluteError' | 'mae' | 'binaryCrossentropy'
@@ -83,17 +89,66 @@ export const losses: {
   asymmetric(options: { cost: number; profit: number }): Loss;
 };
 
+/**
+ * A learning-rate schedule (Keras' keras.optimizers.schedules): callable as
+ * schedule(step) and schedule.at(step), step = updates done so far. Evaluated
+ * in C at every training step.
+ */
+export interface LearningRateSchedule {
+  (step: number): number;
+  at(step: number): number;
+  readonly name: string;
+  getConfig(): Record<string, unknown>;
+}
+export const schedules: {
+  exponentialDecay(options: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }): LearningRateSchedule;
+  inverseTimeDecay(options: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }): LearningRateSchedule;
+  polynomialDecay(options: { initialLearningRate: number; decaySteps: number; endLearningRate?: number; power?: number; cycle?: boolean }): LearningRateSchedule;
+  /** At most 10 boundaries; values has one more entry. */
+  piecewiseConstantDecay(options: { boundaries: number[]; values: number[] }): LearningRateSchedule;
+  cosineDecay(options: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupTarget?: number | null; warmupSteps?: number }): LearningRateSchedule;
+  cosineDecayRestarts(options: { initialLearningRate: number; firstDecaySteps: number; tMul?: number; mMul?: number; alpha?: number }): LearningRateSchedule;
+};
+
 export class Optimizer {
   readonly name: string;
-  readonly learningRate: number;
-  config: Record<string, number | boolean>;
+  /** The rate the next update uses; settable when it is a constant (not a schedule). */
+  learningRate: number;
+  /** Updates done so far. */
+  readonly iterations: number;
+  config: Record<string, number | boolean | LearningRateSchedule | null>;
   /** One update of the compiled model's weights; gradients in getWeights() order. */
   applyGradients(grads: Float32Array[]): void;
+  /**
+   * One update of your own buffers in place (not for an optimizer compiled into a model).
+   * Each array is one variable for clipNorm; the state stays in wasm memory until dispose().
+   */
+  step(params: Float32Array | Float32Array[], grads: Numbers | Numbers[]): void;
+  /** Frees the state step() created. */
+  dispose(): void;
+  getConfig(): Record<string, unknown>;
 }
+/** On every optimizer: at most one of them (Keras' clipnorm, clipvalue, global_clipnorm). */
+export interface Clipping { clipNorm?: number | null; clipValue?: number | null; globalClipNorm?: number | null }
+export type LearningRate = number | LearningRateSchedule;
 export const optimizers: {
-  sgd(options?: { learningRate?: number; momentum?: number; nesterov?: boolean }): Optimizer;
-  adam(options?: { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }): Optimizer;
+  sgd(options?: { learningRate?: LearningRate; momentum?: number; nesterov?: boolean; dampening?: number } & Clipping): Optimizer;
+  rmsprop(options?: { learningRate?: LearningRate; rho?: number; momentum?: number; epsilon?: number; centered?: boolean } & Clipping): Optimizer;
+  adam(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean } & Clipping): Optimizer;
+  adamw(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean; weightDecay?: number } & Clipping): Optimizer;
+  adamax(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number } & Clipping): Optimizer;
+  nadam(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number } & Clipping): Optimizer;
+  adagrad(options?: { learningRate?: LearningRate; initialAccumulatorValue?: number; epsilon?: number } & Clipping): Optimizer;
+  adadelta(options?: { learningRate?: LearningRate; rho?: number; epsilon?: number } & Clipping): Optimizer;
+  ftrl(options?: {
+    learningRate?: LearningRate; learningRatePower?: number; initialAccumulatorValue?: number; l1RegularizationStrength?: number;
+    l2RegularizationStrength?: number; l2ShrinkageRegularizationStrength?: number; beta?: number;
+  } & Clipping): Optimizer;
+  lion(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number } & Clipping): Optimizer;
+  /** The same as sn.schedules (Keras' keras.optimizers.schedules). */
+  schedules: typeof schedules;
 };
+export type OptimizerName = 'sgd' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'nadam' | 'adagrad' | 'adadelta' | 'ftrl' | 'lion';
 
 export type Numbers = ArrayLike<number>;
 /** Rows × features, flat row-major, or an array of rows (nested rows are flattened). */
@@ -108,6 +163,24 @@ export interface Callbacks {
   /** Asking for this makes fit call wasm once per batch instead of once per epoch. */
   onBatchEnd?(batch: number, logs: Logs & { batch: number; size: number }): void | Promise<void>;
 }
+/** A built-in callback (sn.callbacks.*); fit() hands it the model. */
+export class Callback {
+  model?: Sequential;
+}
+export type MonitorMode = 'auto' | 'min' | 'max';
+export const callbacks: {
+  earlyStopping(options?: {
+    monitor?: string; minDelta?: number; patience?: number; verbose?: number; mode?: MonitorMode;
+    baseline?: number | null; restoreBestWeights?: boolean; startFromEpoch?: number;
+  }): Callback;
+  reduceLROnPlateau(options?: {
+    monitor?: string; factor?: number; patience?: number; verbose?: number; mode?: MonitorMode;
+    minDelta?: number; cooldown?: number; minLr?: number;
+  }): Callback;
+  learningRateScheduler(schedule: (epoch: number, learningRate: number) => number | Promise<number>, options?: { verbose?: number }): Callback;
+  /** Ends fit quietly (weights of the last good step) when the loss becomes NaN or Infinity. */
+  terminateOnNaN(): Callback;
+};
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
@@ -118,7 +191,7 @@ export interface FitOptions {
   initialEpoch?: number;
   /** 1: a Keras-style progress bar per epoch in Node. Default 0. */
   verbose?: 0 | 1;
-  callbacks?: Callbacks;
+  callbacks?: Callbacks | Array<Callbacks | Callback>;
 }
 export interface History {
   epoch: number[];
@@ -135,7 +208,7 @@ export class Sequential {
   /** Set from a callback to end fit after the current batch. */
   stopTraining: boolean;
   add(layer: Layer): void;
-  compile(config: { optimizer: Optimizer | 'sgd' | 'adam'; loss: Loss | LossName; metrics?: string[] }): void;
+  compile(config: { optimizer: Optimizer | OptimizerName; loss: Loss | LossName; metrics?: string[] }): void;
   fit(x: Matrix, y: Matrix | Numbers, options?: FitOptions): Promise<History>;
   evaluate(x: Matrix, y: Matrix | Numbers, options?: { batchSize?: number }): Logs;
   predict(x: Matrix, options?: { batchSize?: number }): Float32Array;

@@ -28,3 +28,31 @@ export async function quickStart(): Promise<number> {
   model.dispose();
   return summary.length + losses.length + loss + accuracy + probs.length + classes.length + perSample[0] + sn.heapBytes();
 }
+
+// Optimizers, schedules, callbacks, dropout and activity regularizers (issue 3).
+export async function optimizerSuite(): Promise<number> {
+  await sn.ready();
+  const schedule = sn.schedules.cosineDecay({ initialLearningRate: 0, decaySteps: 100, warmupTarget: 0.01, warmupSteps: 10 });
+  const rate: number = schedule(5) + schedule.at(50) + sn.optimizers.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.9 })(3);
+  const model = sn.sequential({ seed: 1 });
+  model.add(sn.layers.dense({ units: 8, activation: 'relu', inputShape: [4], activityRegularizer: sn.regularizers.l1(0.01) }));
+  model.add(sn.layers.dropout({ rate: 0.2, seed: 3 }));
+  model.add(sn.layers.dense({ units: 2, activation: 'softmax' }));
+  model.compile({ optimizer: sn.optimizers.adamw({ learningRate: schedule, weightDecay: 0.01, globalClipNorm: 1 }), loss: 'categoricalCrossentropy' });
+  const x = new Float32Array(40), y = sn.data.oneHot(new Int32Array(10), 2);
+  await model.fit(x, y, {
+    epochs: 3, validationSplit: 0.2,
+    callbacks: [sn.callbacks.earlyStopping({ patience: 1, restoreBestWeights: true }), sn.callbacks.terminateOnNaN(), { onEpochEnd: (e: number) => void e }],
+  });
+  const opt = sn.optimizers.sgd({ learningRate: 0.1, momentum: 0.9, dampening: 0.9 });
+  const w = [new Float32Array(3), new Float32Array(2)];
+  opt.step(w, [[1, 2, 3], new Float32Array(2)]);
+  opt.learningRate = 0.05;
+  const iterations: number = opt.iterations;
+  opt.dispose();
+  const other = sn.optimizers.sgd({ learningRate: 0.1 });
+  const scheduler = sn.callbacks.learningRateScheduler((epoch, lr) => lr * 0.9);
+  model.compile({ optimizer: 'nadam', loss: 'mse' });
+  model.dispose();
+  return rate + iterations + other.learningRate + (scheduler ? 1 : 0);
+}
