@@ -92,3 +92,39 @@ export function formatDuration(ms) {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
 }
+
+/**
+ * Runs step(epoch) for each epoch, letting the page paint (and stay
+ * responsive) after every `perFrame` epochs. The lesson pages train on the
+ * main thread this way: each step is a fraction of a millisecond.
+ */
+export async function runEpochs(epochs, step, perFrame = 1) {
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    await step(epoch);
+    if ((epoch + 1) % perFrame === 0 || epoch === epochs - 1) await nextFrame();
+  }
+}
+
+/** Reads a form's fields as numbers: { name: value }. */
+export const numbers = (form) => Object.fromEntries([...form.elements].filter((el) => el.name).map((el) => [el.name, Number(el.value)]));
+
+/** Wires a lesson page: run(settings) on load and on every click of #start, with status for the tests. */
+export function lessonPage(name, run) {
+  const state = setupPage(name);
+  const start = document.getElementById('start');
+  const go = async () => {
+    start.disabled = true;
+    state.status = 'training';
+    try {
+      await run(numbers(document.getElementById('settings')), state);
+      state.status = 'done';
+    } catch (err) {
+      showError(err);
+      state.status = 'error';
+    } finally {
+      start.disabled = false;
+    }
+  };
+  start.addEventListener('click', go);
+  return { state, go };
+}
