@@ -162,13 +162,13 @@ export class Trainer {
   }
 
   /** { loss, accuracy, … } over (x, y), computed in the worker (also between batches of a running fit). */
-  evaluate(x, y, { transfer = false, ...options } = {}) {
+  async evaluate(x, y, { transfer = false, ...options } = {}) {
     const X = this.packX(x, transfer);
     return this.request('evaluate', { x: X.values, y, options }, [...X.buffers, ...(transfer && ArrayBuffer.isView(y) ? [y.buffer] : [])]);
   }
 
   /** Outputs as a Float32Array of rows × outputs. */
-  predict(x, { transfer = false, ...options } = {}) {
+  async predict(x, { transfer = false, ...options } = {}) {
     const X = this.packX(x, transfer);
     return this.request('predict', { x: X.values, options }, X.buffers);
   }
