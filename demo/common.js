@@ -83,9 +83,6 @@ export function makeChart(canvas, { type = 'line', datasets, x = {}, y = {}, y2,
   return chart;
 }
 
-/** Number of points in each dataset of a chart (what the tests check). */
-export const pointCounts = (chart) => chart.data.datasets.map((d) => d.data.length);
-
 /** "1 min 05 s" / "12 s" for an ETA. */
 export function formatDuration(ms) {
   if (!Number.isFinite(ms)) return '…';

@@ -98,6 +98,15 @@ async function assertResponsive(page) {
   assert.ok(longestGap < LONGEST_GAP_MS, `the main thread was never busy for ${LONGEST_GAP_MS} ms or more (longest: ${longestGap.toFixed(0)} ms)`);
 }
 
+/** Opens a lesson page (it trains on load) and waits until it is done and checked for responsiveness. */
+async function trainedLesson(file) {
+  const { page, errors } = await open(file);
+  await page.evaluate(() => window.__probe.reset()); // the page's loading does not count, its training does
+  assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
+  await assertResponsive(page);
+  return { page, errors, counts: await pointCounts(page) };
+}
+
 describe('demo pages in a browser', { skip }, () => {
   test('MNIST: one epoch in the Worker, live charts, test accuracy, drawing, responsive', async () => {
     const { page, errors } = await open('index.html');
@@ -136,11 +145,7 @@ describe('demo pages in a browser', { skip }, () => {
   });
 
   test('linear regression: three feeds side by side reach the course numbers', async () => {
-    const { page, errors } = await open('linreg.html');
-    await page.evaluate(() => window.__probe.reset());
-    assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
-    await assertResponsive(page);
-    const counts = await pointCounts(page);
+    const { page, errors, counts } = await trainedLesson('linreg.html');
     assert.deepEqual(counts.loss, [100, 100, 100], 'a loss point per epoch for each method');
     for (const key of ['sample', 'full', 'mini']) assert.deepEqual(counts[key], [100, 2, 300, 2], `${key}: data, true line, earlier fits, fit`);
     const { full } = await page.evaluate(() => window.__demo.results);
@@ -150,9 +155,8 @@ describe('demo pages in a browser', { skip }, () => {
   });
 
   test("learning-rate decay: the course's table", async () => {
-    const { page, errors } = await open('decay.html');
-    assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
-    assert.deepEqual(await pointCounts(page), { w: [40, 40], lr: [40, 40] });
+    const { page, errors, counts } = await trainedLesson('decay.html');
+    assert.deepEqual(counts, { w: [40, 40], lr: [40, 40] });
     const decayed = await page.evaluate(() => window.__demo.decayed);
     // REFERENCE.md §2 (float32): epoch, w after the update, loss before it, lr
     const course = [[0, 2.6, 36, 0.2], [1, 1.1744, 12.959999, 0.198], [2, 0.321948, 4.728015, 0.19602], [5, -0.691392, 0.248077, 0.190198], [10, -0.969167, 0.002334, 0.180876]];
@@ -164,11 +168,7 @@ describe('demo pages in a browser', { skip }, () => {
   });
 
   test('decision boundary: with and without L2, points and a 0.5 contour', async () => {
-    const { page, errors } = await open('boundary.html');
-    await page.evaluate(() => window.__probe.reset());
-    assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
-    await assertResponsive(page);
-    const counts = await pointCounts(page);
+    const { page, errors, counts } = await trainedLesson('boundary.html');
     for (const key of ['plain', 'l2']) {
       const [red, blue, contour] = counts[key];
       assert.equal(red + blue, 300, `${key}: every point of dot.csv`);
@@ -180,11 +180,8 @@ describe('demo pages in a browser', { skip }, () => {
   });
 
   test('optimizer race: every available optimizer draws a curve, the others say unavailable', async (t) => {
-    const { page, errors } = await open('optimizers.html');
-    await page.evaluate(() => window.__probe.reset());
-    assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
-    await assertResponsive(page);
-    const [counts, racers] = await Promise.all([pointCounts(page), page.evaluate(() => window.__demo.optimizers)]);
+    const { page, errors, counts } = await trainedLesson('optimizers.html');
+    const racers = await page.evaluate(() => window.__demo.optimizers);
     assert.deepEqual(racers.map((r) => r.key), ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam']);
     racers.forEach((r, i) => assert.equal(counts.race[i], r.available ? 100 : 0, `${r.key}: ${r.available ? '100 points' : 'unavailable, no points'}`));
     assert.equal(await page.locator('.pill').count(), racers.filter((r) => !r.available).length, 'each missing optimizer is marked unavailable');
