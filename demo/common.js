@@ -113,7 +113,9 @@ export function lessonPage(name, run) {
     start.disabled = true;
     state.status = 'training';
     try {
+      const started = performance.now();
       await run(numbers(document.getElementById('settings')), state);
+      state.trainingSpan = [started, performance.now()];
       state.status = 'done';
     } catch (err) {
       showError(err);

@@ -181,6 +181,7 @@ async function train() {
   const callbacks = liveCallbacks();
   const started = performance.now();
   const history = await trainer.fit(x, y, { epochs: s.epochs, batchSize: s.batchSize, validationSplit: s.validationSplit, callbacks });
+  state.trainingSpan = [started, performance.now()];
   const seconds = (performance.now() - started) / 1000;
   $('status').textContent = `${history.stopped ? 'Stopped' : 'Done'} after ${history.epoch.length} epoch(s) in ${seconds.toFixed(1)} s ` +
     `(${Math.round((history.epoch.length * history.params.samples) / seconds).toLocaleString('en-US')} samples/s).`;
