@@ -285,24 +285,27 @@ function setupModelFile() {
   $('load').title = canLoad ? 'Load a network saved by this page' : `Loading ${why}`;
   $('load').disabled = !canLoad;
   state.modelFile = { canSave, canLoad };
-  $('download').addEventListener('click', async () => {
-    const bytes = await trainer.save();
-    const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([bytes])), download: 'mnist-model.simdnet' });
-    link.click();
-    URL.revokeObjectURL(link.href);
-  });
-  $('load').addEventListener('change', async (e) => {
-    const file = e.target.files[0];
-    if (!file) return;
-    trainer ??= sn.createTrainer(trainerSpec(readSettings()));
-    await trainer.ready;
-    const info = await trainer.load(new Uint8Array(await file.arrayBuffer()));
-    if (info.inputSize !== 784) throw new Error(`this model takes ${info.inputSize} inputs, not 28×28 = 784`);
-    trained = true;
-    $('network').textContent = `loaded: ${info.paramCount.toLocaleString('en-US')} parameters`;
-    await showTestResults();
-  });
+  $('download').addEventListener('click', () => download().catch(showError));
+  $('load').addEventListener('change', (e) => load(e.target.files[0]).catch(showError));
   return canSave;
+}
+
+async function download() {
+  const bytes = await trainer.save();
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([bytes])), download: 'mnist-model.simdnet' });
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+async function load(file) {
+  if (!file) return;
+  trainer ??= sn.createTrainer(trainerSpec(readSettings()));
+  await trainer.ready;
+  const info = await trainer.load(new Uint8Array(await file.arrayBuffer()));
+  if (info.inputSize !== 784) throw new Error(`this model takes ${info.inputSize} inputs, not 28×28 = 784`);
+  trained = true;
+  $('network').textContent = `loaded: ${info.paramCount.toLocaleString('en-US')} parameters`;
+  await showTestResults();
 }
 
 // ---- wiring ----
