@@ -6,13 +6,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { trainXor } from './support/browser-check.js';
-import { serveStatic } from './support/static-server.js';
+import { startServer } from '../scripts/serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Opens url in a fresh headless chromium profile and returns the text of #out once it is final. */
@@ -34,7 +32,7 @@ async function pageResult(url) {
 }
 
 test('a browser page and a Worker train with the wrapper, bit-identical to Node', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, async () => {
-  const server = await serveStatic(ROOT);
+  const server = await startServer({ port: 0, extraDirs: ['test/support/'] }); // the demo's server, plus the check page
   try {
     const { text, errors } = await pageResult(`${server.url}/test/support/browser-check.html`);
     assert.match(text, /^RESULT /, text);

@@ -223,3 +223,75 @@ export class Sequential {
   dispose(): void;
 }
 export function sequential(config?: { seed?: number; name?: string; layers?: Layer[] }): Sequential;
+
+// ---- sn.createTrainer (web/trainer.js, web/worker.js): training in a Web Worker ----
+
+/** What createTrainer builds in the worker: sn.layers.dense options, model.compile options, the seed. */
+export interface TrainerSpec {
+  layers: DenseConfig[];
+  compile: {
+    optimizer: Optimizer | 'sgd' | 'adam' | ({ name: string } & Record<string, number | boolean | string>);
+    loss: Loss | LossName | { name: string; fromLogits?: boolean; cost?: number; profit?: number };
+    metrics?: string[];
+  };
+  seed?: number;
+  name?: string;
+}
+export interface TrainerOptions {
+  /** Where web/worker.js is, when a bundler or CDN moved it. */
+  workerUrl?: URL | string;
+  /** Where simdnet.wasm is (as sn.ready's option), for the worker. */
+  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /** A Worker you created yourself from web/worker.js. */
+  worker?: WorkerLike;
+}
+/** The parts of a Web Worker the trainer uses. */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: unknown[]): void;
+  terminate(): void;
+  onmessage: ((event: { data: any }) => void) | null;
+  onerror: ((event: { message?: string }) => void) | null;
+}
+export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; canSave?: boolean; canLoad?: boolean }
+export interface TrainerProgress {
+  epoch: number; epochs: number; batch: number; batches: number;
+  /** Share of all batches done, 0..1. */
+  fraction: number; elapsedMs: number; etaMs: number;
+}
+export interface TrainerCallbacks {
+  /** Called on this thread for every batch (reports arrive in groups, at most about every 16 ms). */
+  onBatchEnd?(batch: number, logs: Logs & { batch: number; size: number }, info: { epoch: number; batches: number }): void;
+  onEpochEnd?(epoch: number, logs: Logs): void;
+  onProgress?(progress: TrainerProgress): void;
+}
+export interface TrainerFitOptions extends Omit<FitOptions, 'callbacks' | 'verbose'> {
+  callbacks?: TrainerCallbacks;
+  /** Hand x's and y's ArrayBuffers to the worker instead of copying them (they become detached here). */
+  transfer?: boolean;
+}
+export class Trainer {
+  /** Resolves once the worker has built and compiled the model. */
+  readonly ready: Promise<TrainerInfo>;
+  readonly state: 'idle' | 'training' | 'paused' | 'stopping' | 'terminated';
+  readonly seed?: number;
+  readonly canSave?: boolean;
+  readonly canLoad?: boolean;
+  fit(x: Matrix, y: Matrix | Numbers, options?: TrainerFitOptions): Promise<History & { stopped: boolean }>;
+  /** Holds training after the current batch. */
+  pause(): void;
+  resume(): void;
+  /** Ends training after the current batch; fit resolves with the epochs done. */
+  stop(): void;
+  evaluate(x: Matrix, y: Matrix | Numbers, options?: { batchSize?: number; transfer?: boolean }): Promise<Logs>;
+  predict(x: Matrix, options?: { batchSize?: number; transfer?: boolean }): Promise<Float32Array>;
+  getWeights(): Promise<Weight[]>;
+  setWeights(weights: Array<Weight | Numbers>): Promise<void>;
+  /** The model file's bytes; needs a simdnet with model.save (see canSave). */
+  save(): Promise<Uint8Array>;
+  /** Replaces the worker's model; needs sn.loadModel (see canLoad). */
+  load(bytes: Uint8Array | ArrayBuffer): Promise<TrainerInfo>;
+  /** Ends the worker; pending requests reject. */
+  terminate(): void;
+}
+/** Trains a model in a module Web Worker so the page stays responsive; same seed, same weights as model.fit. */
+export function createTrainer(spec: TrainerSpec, options?: TrainerOptions): Trainer;

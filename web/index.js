@@ -11,3 +11,4 @@ export { initializers } from './initializers.js';
 export { regularizers } from './regularizers.js';
 export { leakyRelu } from './activations.js';
 export * as data from './data-all.js';
+export { createTrainer, Trainer } from './trainer.js';

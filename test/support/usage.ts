@@ -56,3 +56,29 @@ export async function optimizerSuite(): Promise<number> {
   model.dispose();
   return rate + iterations + other.learningRate + (scheduler ? 1 : 0);
 }
+
+// The README's Worker example (sn.createTrainer); type-checked only, since Node has no Web Workers.
+export async function inAWorker(x: Float32Array, y: Float32Array): Promise<number> {
+  const trainer = sn.createTrainer({
+    seed: 42,
+    layers: [{ units: 64, activation: 'relu', inputShape: [784] }, { units: 10, activation: 'softmax' }],
+    compile: { optimizer: sn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
+  });
+  const { paramCount } = await trainer.ready;
+  const history = await trainer.fit(x, y, {
+    epochs: 10, batchSize: 30, validationSplit: 0.2,
+    callbacks: {
+      onBatchEnd: (batch, logs, { epoch, batches }) => void (logs.loss + epoch + batches),
+      onEpochEnd: (epoch, logs) => void logs.val_loss,
+      onProgress: ({ fraction, etaMs }) => void (fraction + etaMs),
+    },
+  });
+  trainer.pause();
+  trainer.resume();
+  trainer.stop();
+  const probs: Float32Array = await trainer.predict(x.subarray(0, 784));
+  const { accuracy } = await trainer.evaluate(x, y);
+  const weights = await trainer.getWeights();
+  trainer.terminate();
+  return paramCount + history.history.loss.length + Number(history.stopped) + probs.length + accuracy + weights.length;
+}

@@ -1,0 +1,322 @@
+// The demo pages in a real browser (headless Debian chromium through
+// playwright-core), opened from scripts/serve.js, the server `npm start` runs:
+// each page trains, its charts get points, the console stays clean, the page
+// stays responsive, and a screenshot lands in test-output/demo-<page>.png.
+// Also: sn.createTrainer (the Worker helper) trains to the same bits as Node.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import * as sn from '../web/index.js';
+import { startServer } from '../scripts/serve.js';
+import { blobs } from './support/models.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
+const skip = !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`;
+const WAIT = { timeout: 120000 };
+
+/**
+ * Responsiveness, measured on the page: a 10 ms interval timer records the
+ * longest gap between its ticks (the longest time the main thread was busy),
+ * and requestAnimationFrame records when frames were painted. The pages record
+ * when training started and ended (window.__demo.trainingSpan). A page that
+ * trained on its main thread without yielding would paint no frame during
+ * training and show one gap as long as the training; so we require frames
+ * painted during training and no gap of half a second or more. The bound is
+ * deliberately generous so a loaded 2-core CI machine does not trip it: it
+ * checks that training never freezes the page, not how fast anything runs.
+ */
+const LONGEST_GAP_MS = 500;
+function installProbe() {
+  const probe = { longestGap: 0, frameTimes: [] };
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    probe.longestGap = Math.max(probe.longestGap, now - last);
+    last = now;
+  }, 10);
+  const frame = (time) => {
+    if (probe.frameTimes.length < 100000) probe.frameTimes.push(time);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  probe.reset = () => {
+    probe.longestGap = 0;
+    last = performance.now();
+  };
+  window.__probe = probe;
+}
+
+let server, context, profile;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(OUTPUT, { recursive: true });
+  server = await startServer({ port: 0 });
+  profile = mkdtempSync(join(tmpdir(), 'simdnet-demo-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(installProbe);
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** Opens a demo page; `errors` collects console errors and uncaught exceptions. */
+async function open(file) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  const response = await page.goto(`${server.url}/demo/${file}`);
+  assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
+  return { page, errors };
+}
+
+const waitForStatus = (page, ...wanted) =>
+  page.waitForFunction((w) => w.includes(window.__demo?.status), wanted, WAIT).then(() => page.evaluate(() => window.__demo.status));
+
+const pointCounts = (page) => page.evaluate(() =>
+  Object.fromEntries(Object.entries(window.__demo.charts).map(([name, chart]) => [name, chart.data.datasets.map((d) => d.data.length)])));
+
+async function finish(page, errors, name) {
+  await page.screenshot({ path: join(OUTPUT, `demo-${name}.png`), fullPage: true });
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
+  assert.deepEqual(errors, [], 'no error in the console');
+  await page.close();
+}
+
+async function assertResponsive(page) {
+  const { longestGap, frames, ms } = await page.evaluate(() => {
+    const [start, end] = window.__demo.trainingSpan;
+    return { longestGap: window.__probe.longestGap, frames: window.__probe.frameTimes.filter((t) => t > start && t < end).length, ms: end - start };
+  });
+  assert.ok(frames >= 3, `frames were painted while training (${frames} in ${ms.toFixed(0)} ms)`);
+  assert.ok(longestGap < LONGEST_GAP_MS, `the main thread was never busy for ${LONGEST_GAP_MS} ms or more (longest: ${longestGap.toFixed(0)} ms)`);
+}
+
+/** Opens a lesson page (it trains on load) and waits until it is done and checked for responsiveness. */
+async function trainedLesson(file) {
+  const { page, errors } = await open(file);
+  await page.evaluate(() => window.__probe.reset()); // the page's loading does not count, its training does
+  assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
+  await assertResponsive(page);
+  return { page, errors, counts: await pointCounts(page) };
+}
+
+describe('demo pages in a browser', { skip }, () => {
+  test('MNIST: one epoch in the Worker, live charts, test accuracy, drawing, responsive', async () => {
+    const { page, errors } = await open('index.html');
+    assert.equal(await waitForStatus(page, 'ready', 'error'), 'ready');
+    assert.equal(await page.locator('#samples canvas').count(), 24, 'sample digits are shown');
+    await page.fill('input[name=count]', '3000');
+    await page.fill('input[name=epochs]', '1');
+    await page.evaluate(() => window.__probe.reset());
+    await page.click('#start');
+    assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
+    await assertResponsive(page);
+
+    const counts = await pointCounts(page);
+    // loss and accuracy: [per batch, per epoch, validation per epoch]; 2,400 training rows / 30 = 80 batches
+    assert.deepEqual(counts, { loss: [80, 1, 1], accuracy: [80, 1, 1] });
+    const accuracy = await page.evaluate(() => window.__demo.testAccuracy);
+    assert.ok(accuracy > 0.5, `test accuracy ${accuracy} is far above chance (0.1)`);
+    assert.match(await page.textContent('#test-accuracy'), /^\d+\.\d\d%$/);
+    const confusion = await page.evaluate(() => window.__demo.confusion);
+    assert.equal(confusion.flat().reduce((a, b) => a + b, 0), 2000, 'the confusion matrix counts every test digit');
+    const mistakes = await page.evaluate(() => window.__demo.mistakes);
+    assert.equal(await page.locator('#wrong canvas').count(), Math.min(48, mistakes), 'misclassified digits are shown');
+
+    // Draw a "1": a vertical stroke with the mouse.
+    const pad = page.locator('#pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + box.width / 2 + i / 3, box.y + box.height * (0.15 + i * 0.06));
+    await page.mouse.up();
+    await page.waitForFunction(() => window.__demo.drawProbabilities?.length === 10, null, WAIT);
+    const probs = await page.evaluate(() => window.__demo.drawProbabilities);
+    assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-5, `the probabilities sum to 1: ${probs}`);
+    await finish(page, errors, 'mnist');
+  });
+
+  test('linear regression: three feeds side by side reach the course numbers', async () => {
+    const { page, errors, counts } = await trainedLesson('linreg.html');
+    assert.deepEqual(counts.loss, [100, 100, 100], 'a loss point per epoch for each method');
+    for (const key of ['sample', 'full', 'mini']) assert.deepEqual(counts[key], [100, 2, 300, 2], `${key}: data, true line, earlier fits, fit`);
+    const { full } = await page.evaluate(() => window.__demo.results);
+    // REFERENCE.md: batch GD, lr 0.05, 100 epochs from 0 → w = 1.942254, b = 1.036591, MSE 0.140017
+    assert.ok(Math.abs(full.w - 1.942254) < 1e-5 && Math.abs(full.b - 1.036591) < 1e-5 && Math.abs(full.mse - 0.140017) < 1e-5, JSON.stringify(full));
+    await finish(page, errors, 'linreg');
+  });
+
+  test("learning-rate decay: the course's table", async () => {
+    const { page, errors, counts } = await trainedLesson('decay.html');
+    assert.deepEqual(counts, { w: [40, 40], lr: [40, 40] });
+    const decayed = await page.evaluate(() => window.__demo.decayed);
+    // REFERENCE.md §2 (float32): epoch, w after the update, loss before it, lr
+    const course = [[0, 2.6, 36, 0.2], [1, 1.1744, 12.959999, 0.198], [2, 0.321948, 4.728015, 0.19602], [5, -0.691392, 0.248077, 0.190198], [10, -0.969167, 0.002334, 0.180876]];
+    for (const [epoch, w, loss, lr] of course) {
+      const got = decayed[epoch];
+      assert.ok(Math.abs(got.w - w) < 2e-6 && Math.abs(got.loss - loss) < 2e-5 && Math.abs(got.lr - lr) < 1e-6, `epoch ${epoch}: ${JSON.stringify(got)}`);
+    }
+    await finish(page, errors, 'decay');
+  });
+
+  test('decision boundary: with and without L2, points and a 0.5 contour', async () => {
+    const { page, errors, counts } = await trainedLesson('boundary.html');
+    for (const key of ['plain', 'l2']) {
+      const [red, blue, contour] = counts[key];
+      assert.equal(red + blue, 300, `${key}: every point of dot.csv`);
+      assert.ok(contour > 30, `${key}: the 0.5 contour has segments (${contour} points)`);
+    }
+    const results = await page.evaluate(() => window.__demo.results);
+    for (const key of ['plain', 'l2']) assert.ok(results[key].accuracy > 0.85, `${key} separates the classes: ${JSON.stringify(results[key])}`);
+    await finish(page, errors, 'boundary');
+  });
+
+  test('optimizer race: all five optimizers draw a loss curve', async () => {
+    const { page, errors, counts } = await trainedLesson('optimizers.html');
+    assert.deepEqual(await page.evaluate(() => window.__demo.optimizers), ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam']);
+    assert.deepEqual(counts.race, [100, 100, 100, 100, 100]);
+    const ends = await page.evaluate(() => window.__demo.charts.race.data.datasets.map((d) => [d.data[0].y, d.data.at(-1).y]));
+    for (const [first, last] of ends) assert.ok(last < first, `every optimizer lowers the loss: ${first} → ${last}`);
+    await finish(page, errors, 'optimizers');
+  });
+});
+
+/** The same spec trained by sn.createTrainer in a page's Worker (with a pause) and by Node's model.fit. */
+describe('sn.createTrainer', { skip }, () => {
+  const spec = {
+    seed: 11,
+    layers: [{ units: 16, activation: 'relu', inputShape: [6] }, { units: 8, activation: 'tanh' }, { units: 3, activation: 'softmax' }],
+    compile: { optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
+  };
+  const fitOptions = { epochs: 4, batchSize: 10, validationSplit: 0.2 };
+  const bits = (weights) => weights.flatMap((w) => Array.from(new Uint32Array(Float32Array.from(w.values).buffer)));
+
+  test('trains in a Worker to the same bits as Node, through pause and resume', async () => {
+    const data = blobs(200);
+    await sn.ready();
+    const model = sn.sequential({ seed: spec.seed });
+    for (const layer of spec.layers) model.add(sn.layers.dense(layer));
+    model.compile({ ...spec.compile, optimizer: sn.optimizers.adam({ learningRate: 0.01 }) });
+    const nodeHistory = await model.fit(data.x, data.y, fitOptions);
+    const node = { weights: bits(model.getWeights()), predictions: Array.from(model.predict(data.x)), history: nodeHistory.history };
+    model.dispose();
+
+    const { page, errors } = await open('index.html');
+    const browser = await page.evaluate(async ({ spec, fitOptions, x, y }) => {
+      const sn = await import('../web/index.js');
+      const trainer = sn.createTrainer(spec);
+      const info = await trainer.ready;
+      const seen = { batches: 0, epochs: 0, progress: [], paused: false };
+      const history = await trainer.fit(Float32Array.from(x), Float32Array.from(y), {
+        ...fitOptions,
+        callbacks: {
+          onBatchEnd: () => seen.batches++,
+          onProgress: (p) => seen.progress.push(p.fraction),
+          onEpochEnd(epoch) {
+            seen.epochs++;
+            if (epoch === 1) { // hold training for a moment, then go on
+              trainer.pause();
+              seen.paused = trainer.state === 'paused';
+              setTimeout(() => trainer.resume(), 50);
+            }
+          },
+        },
+      });
+      const weights = await trainer.getWeights();
+      const predictions = Array.from(await trainer.predict(Float32Array.from(x)));
+      const evaluation = await trainer.evaluate(Float32Array.from(x), Float32Array.from(y));
+      trainer.terminate();
+      return { info, seen, history, weights: weights.map((w) => ({ name: w.name, values: Array.from(w.values) })), predictions, evaluation };
+    }, { spec, fitOptions, x: Array.from(data.x), y: Array.from(data.y) });
+
+    assert.equal(browser.info.paramCount, 6 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3);
+    assert.equal(browser.seen.paused, true);
+    assert.equal(browser.seen.epochs, 4);
+    assert.equal(browser.seen.batches, 4 * 16, '160 training rows in batches of 10, four epochs');
+    assert.equal(browser.seen.progress.at(-1), 1);
+    assert.deepEqual(browser.history.epoch, [0, 1, 2, 3]);
+    assert.equal(browser.history.stopped, false);
+    assert.deepEqual(browser.history.history, node.history, 'the same losses and accuracies every epoch');
+    assert.deepEqual(bits(browser.weights), node.weights, 'Worker and Node weights are bit-identical');
+    assert.deepEqual(browser.predictions, node.predictions);
+    assert.ok(browser.evaluation.accuracy > 0.5);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('stop ends training early; requests after terminate reject; bad input rejects with the reason', async () => {
+    const data = blobs(100);
+    const { page, errors } = await open('index.html');
+    const result = await page.evaluate(async ({ spec, x, y }) => {
+      const sn = await import('../web/index.js');
+      const trainer = sn.createTrainer(spec);
+      await trainer.ready;
+      const history = await trainer.fit(Float32Array.from(x), Float32Array.from(y), {
+        epochs: 50, batchSize: 5, callbacks: { onEpochEnd: (epoch) => epoch === 2 && trainer.stop() },
+      });
+      const badShape = await trainer.predict(new Float32Array(7)).then(() => 'resolved', (err) => err.message);
+      const badLabels = await trainer.fit(Float32Array.from(x), [1, 2], { epochs: 1 }).then(() => 'resolved', (err) => err.message);
+      trainer.terminate();
+      const afterTerminate = await trainer.getWeights().then(() => 'resolved', (err) => err.message);
+      return { epochs: history.epoch.length, stopped: history.stopped, badShape, badLabels, afterTerminate };
+    }, { spec, x: Array.from(data.x), y: Array.from(data.y) });
+    assert.ok(result.stopped, 'fit resolved as stopped');
+    assert.ok(result.epochs >= 3 && result.epochs < 50, `stopped after epoch 3, not 50 (${result.epochs})`);
+    assert.match(result.badShape, /not a whole number of rows of 6/);
+    assert.match(result.badLabels, /one-hot|rows/);
+    assert.match(result.afterTerminate, /terminated/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+describe('scripts/serve.js', () => {
+  test('serves the public folders with the right types and isolation headers, nothing else', async () => {
+    const local = await startServer({ port: 0 });
+    try {
+      const get = (path) => fetch(`${local.url}${path}`, { redirect: 'manual' });
+      const wasm = await get('/dist/simdnet.wasm');
+      assert.equal(wasm.status, 200);
+      assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+      assert.equal(wasm.headers.get('cross-origin-opener-policy'), 'same-origin');
+      assert.equal(wasm.headers.get('cross-origin-embedder-policy'), 'require-corp');
+      assert.match((await get('/web/index.js')).headers.get('content-type'), /^text\/javascript/);
+      assert.match((await get('/node_modules/chart.js/dist/chart.umd.min.js')).headers.get('content-type'), /^text\/javascript/);
+      assert.equal((await get('/')).headers.get('location'), '/demo/');
+      assert.equal((await get('/demo/')).status, 200);
+      for (const path of ['/package.json', '/test/demo.test.js', '/demo/../package.json', '/demo/%2e%2e/package.json', '/demo/..%2fpackage.json',
+        '/web/%2e%2e%2f%2e%2e%2fetc/passwd', '/node_modules/playwright-core/package.json', '/demo/missing.html'])
+        assert.equal((await get(path)).status, 404, path);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test('a busy port falls back to a free one', async () => {
+    const first = await startServer({ port: 0 });
+    const second = await startServer({ port: first.port });
+    try {
+      assert.notEqual(second.port, first.port);
+      assert.equal((await fetch(`${second.url}/demo/`)).status, 200);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
+
+test('createTrainer explains that it needs Web Workers when there are none (Node)', () => {
+  assert.throws(() => sn.createTrainer({ layers: [{ units: 1, inputShape: [2] }], compile: { optimizer: 'sgd', loss: 'mse' } }), /needs Web Workers/);
+  assert.throws(() => sn.createTrainer({ layers: [], compile: { optimizer: 'sgd', loss: 'mse' } }), /needs layers/);
+});

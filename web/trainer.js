@@ -1,0 +1,205 @@
+// sn.createTrainer: train a model in a Web Worker (web/worker.js) so the page
+// stays responsive, with the same seed → same weights as training on the page
+// or in Node. The model lives in the worker; this object on the main thread
+// sends it requests and turns its progress messages into callbacks.
+//
+// Data: fit/evaluate/predict copy x and y to the worker (structured clone)
+// unless { transfer: true }, which hands their ArrayBuffers over instead: no
+// copy, and the caller's typed arrays become empty (detached). Whatever comes
+// back (predictions, weights, saved bytes) is transferred and owned by the caller.
+import { toMatrix } from './inputs.js';
+import { Optimizer } from './optimizers.js';
+
+const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
+const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
+
+/** Optimizer and Loss objects become { name, ...config } so they can cross to the worker. */
+function cloneableCompile({ optimizer, loss, metrics }) {
+  const opt = optimizer instanceof Optimizer ? { name: optimizer.name, ...optimizer.config } : optimizer;
+  const lossSpec = typeof loss === 'object' && loss !== null && typeof loss.compute === 'function'
+    ? { name: loss.name, ...(loss.fromLogits && { fromLogits: true }), ...(loss.name === 'asymmetric' && { cost: loss.cost, profit: loss.profit }) }
+    : loss;
+  return { optimizer: opt, loss: lossSpec, metrics };
+}
+
+function inputSizeOf(layers) {
+  if (!Array.isArray(layers) || layers.length === 0) throw new Error('createTrainer needs layers: [{ units, inputShape, ... }, ...] (sn.layers.dense options)');
+  const first = layers[0];
+  const shape = first.inputShape ?? (first.inputDim !== undefined ? [first.inputDim] : undefined);
+  if (!Array.isArray(shape)) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function wasmSource(wasm) {
+  if (wasm === undefined || wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
+  return new URL(String(wasm), globalThis.location?.href).href; // URL objects do not cross postMessage
+}
+
+/** Training batches per epoch, as fit computes them (validationSplit takes the last rows). */
+function batchesPerEpoch(rows, { batchSize = 32, validationSplit = 0, validationData }) {
+  const trainRows = validationData ? rows : Math.floor(rows * (1 - validationSplit));
+  return Math.ceil(trainRows / batchSize);
+}
+
+/**
+ * Creates a trainer: a worker holding one model.
+ * @param {object} spec  { layers: [sn.layers.dense options, …], compile: { optimizer, loss, metrics }, seed, name }
+ * @param {object} [options]  { workerUrl, wasm, worker } — where web/worker.js is (bundlers), where the
+ *   .wasm is, or a Worker you created yourself from web/worker.js
+ */
+export function createTrainer(spec, options = {}) {
+  return new Trainer(spec, options);
+}
+
+export class Trainer {
+  constructor({ layers, compile, seed, name } = {}, { workerUrl = DEFAULT_WORKER_URL, wasm, worker } = {}) {
+    if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
+    this.inputSize = inputSizeOf(layers);
+    if (!worker && typeof Worker === 'undefined') throw new Error('createTrainer needs Web Workers (a browser); in Node, use model.fit directly');
+    this.worker = worker ?? new Worker(workerUrl, { type: 'module', name: 'simdnet-trainer' });
+    this.state = 'idle';
+    this.pending = new Map();
+    this.nextId = 1;
+    this.fitting = null;
+    this.worker.onmessage = ({ data }) => this.receive(data);
+    this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
+    /** Resolves to { seed, inputSize, paramCount, summary, canSave, canLoad } once the model is built in the worker. */
+    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, wasm: wasmSource(wasm) } });
+    this.ready.then((info) => Object.assign(this, { seed: info.seed, canSave: info.canSave, canLoad: info.canLoad }), () => {});
+  }
+
+  request(type, payload = {}, transfer = []) {
+    if (!this.worker) return Promise.reject(new Error('this trainer was terminated'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...payload }, transfer);
+    });
+  }
+
+  receive(msg) {
+    if (msg.type === 'batches') return this.fitting?.batches(msg.entries);
+    if (msg.type === 'epoch') return this.fitting?.epoch(msg.epoch, msg.logs);
+    const waiting = this.pending.get(msg.id);
+    if (!waiting) return;
+    this.pending.delete(msg.id);
+    if (msg.ok) waiting.resolve(msg.value);
+    else waiting.reject(new Error(msg.error));
+  }
+
+  failAll(err) {
+    for (const { reject } of this.pending.values()) reject(err);
+    this.pending.clear();
+  }
+
+  /** x as a flat Float32Array plus the buffers to transfer. */
+  packX(x, transfer) {
+    const { values, rows } = toMatrix(x, this.inputSize, 'x');
+    const fresh = values !== x;
+    return { values, rows, buffers: fresh || transfer ? [values.buffer] : [] };
+  }
+
+  /**
+   * Trains in the worker; resolves to the History ({ epoch, history, params, stopped }).
+   * options: fit's (epochs, batchSize, validationSplit, validationData, shuffle, initialEpoch) plus
+   * callbacks { onBatchEnd(batch, logs, { epoch, batches }), onEpochEnd(epoch, logs), onProgress(p) } on this thread,
+   * where p = { epoch, epochs, batch, batches, fraction, elapsedMs, etaMs }, and transfer.
+   */
+  async fit(x, y, { callbacks = {}, transfer = false, ...options } = {}) {
+    if (this.fitting) throw new Error('this trainer is already training: await the running fit() first');
+    for (const key of Object.keys(callbacks))
+      if (!FIT_CALLBACKS.includes(key)) throw new Error(`unknown trainer callback ${JSON.stringify(key)}; known: ${FIT_CALLBACKS.join(', ')}`);
+    const X = this.packX(x, transfer);
+    const yBuffers = transfer && ArrayBuffer.isView(y) ? [y.buffer] : [];
+    const epochs = options.epochs ?? 1, initialEpoch = options.initialEpoch ?? 0;
+    const batches = batchesPerEpoch(X.rows, options);
+    const start = performance.now();
+    const progress = (epoch, batch) => {
+      const fraction = Math.min(1, ((epoch - initialEpoch) * batches + batch + 1) / ((epochs - initialEpoch) * batches));
+      const elapsedMs = performance.now() - start;
+      callbacks.onProgress?.({ epoch, epochs, batch, batches, fraction, elapsedMs, etaMs: fraction > 0 ? elapsedMs * (1 / fraction - 1) : Infinity });
+    };
+    this.fitting = {
+      batches(entries) {
+        for (const { epoch, batch, logs } of entries) callbacks.onBatchEnd?.(batch, logs, { epoch, batches });
+        const last = entries.at(-1);
+        if (last) progress(last.epoch, last.batch);
+      },
+      epoch(epoch, logs) {
+        progress(epoch, batches - 1);
+        callbacks.onEpochEnd?.(epoch, logs);
+      },
+    };
+    this.state = 'training';
+    const reportBatches = Boolean(callbacks.onBatchEnd || callbacks.onProgress);
+    try {
+      const message = { x: X.values, y, options: { ...options, reportBatches } };
+      return await this.request('fit', message, [...X.buffers, ...yBuffers]);
+    } finally {
+      this.fitting = null;
+      this.state = 'idle';
+    }
+  }
+
+  /** Holds training after the current batch; resume() goes on from there. */
+  pause() {
+    if (this.state !== 'training') return;
+    this.state = 'paused';
+    this.worker.postMessage({ type: 'pause' });
+  }
+
+  resume() {
+    if (this.state !== 'paused') return;
+    this.state = 'training';
+    this.worker.postMessage({ type: 'resume' });
+  }
+
+  /** Ends training after the current batch; fit() resolves with the epochs done so far. */
+  stop() {
+    if (this.state !== 'training' && this.state !== 'paused') return;
+    this.state = 'stopping';
+    this.worker.postMessage({ type: 'stop' });
+  }
+
+  /** { loss, accuracy, … } over (x, y), computed in the worker (also between batches of a running fit). */
+  async evaluate(x, y, { transfer = false, ...options } = {}) {
+    const X = this.packX(x, transfer);
+    return this.request('evaluate', { x: X.values, y, options }, [...X.buffers, ...(transfer && ArrayBuffer.isView(y) ? [y.buffer] : [])]);
+  }
+
+  /** Outputs as a Float32Array of rows × outputs. */
+  async predict(x, { transfer = false, ...options } = {}) {
+    const X = this.packX(x, transfer);
+    return this.request('predict', { x: X.values, options }, X.buffers);
+  }
+
+  /** [{ name, shape, values: Float32Array }] in getWeights order. */
+  getWeights() {
+    return this.request('getWeights');
+  }
+
+  setWeights(weights) {
+    return this.request('setWeights', { weights });
+  }
+
+  /** The model file's bytes (needs model.save in this version of simdnet: trainer.canSave). */
+  save() {
+    return this.request('save');
+  }
+
+  /** Replaces the worker's model with one loaded from bytes (needs sn.loadModel: trainer.canLoad). */
+  async load(bytes) {
+    const info = await this.request('load', { bytes });
+    this.inputSize = info.inputSize;
+    this.seed = info.seed;
+    return info;
+  }
+
+  /** Ends the worker and frees everything it held; pending requests reject. */
+  terminate() {
+    this.worker?.terminate();
+    this.worker = null;
+    this.failAll(new Error('this trainer was terminated'));
+    this.state = 'terminated';
+  }
+}

@@ -1,0 +1,152 @@
+// The Web Worker side of sn.createTrainer (web/trainer.js): a module worker
+// that owns one model and trains it off the main thread.
+//
+// Messages in:  { id, type: 'init' | 'fit' | 'evaluate' | 'predict' | 'getWeights' | 'setWeights' | 'save' | 'load', ... }
+//               { type: 'pause' | 'resume' | 'stop' } (no reply)
+// Messages out: { id, ok: true, value } or { id, ok: false, error } for each request;
+//               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
+// Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
+import * as sn from './index.js';
+
+/** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
+const REPORT_EVERY_MS = 16;
+/** The training loop gives the worker's event loop a turn this often, so pause/stop/predict arrive. */
+const YIELD_EVERY_MS = 16;
+
+let model = null;
+const control = { paused: false, wake: null };
+
+/** Resolves after queued messages have been handled (MessageChannel: no 4 ms timer clamp). */
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+function wakeUp() {
+  control.wake?.();
+  control.wake = null;
+}
+
+const CONTROL = {
+  pause() {
+    control.paused = true;
+  },
+  resume() {
+    control.paused = false;
+    wakeUp();
+  },
+  stop() {
+    if (model) model.stopTraining = true;
+    control.paused = false;
+    wakeUp();
+  },
+};
+
+const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary() });
+
+async function init({ spec }) {
+  await sn.ready(spec.wasm === undefined ? undefined : { wasm: spec.wasm });
+  model?.dispose();
+  model = sn.sequential({ seed: spec.seed, name: spec.name });
+  for (const layer of spec.layers) model.add(sn.layers.dense(layer));
+  model.compile(spec.compile);
+  return {
+    ...describe(),
+    canSave: typeof model.save === 'function',
+    canLoad: typeof sn.loadModel === 'function',
+  };
+}
+
+/** Trains, reporting batches and epochs as messages and honouring pause and stop between batches. */
+async function fit({ x, y, options }) {
+  const { reportBatches, ...fitOptions } = options;
+  let pending = [], lastReport = performance.now(), lastYield = performance.now(), epoch = 0;
+  const flush = () => {
+    if (pending.length) self.postMessage({ type: 'batches', entries: pending });
+    pending = [];
+    lastReport = performance.now();
+  };
+  control.paused = false;
+  const callbacks = {
+    onEpochBegin(e) {
+      epoch = e;
+    },
+    async onBatchEnd(batch, logs) {
+      if (reportBatches) pending.push({ epoch, batch, logs });
+      const now = performance.now();
+      if (now - lastReport >= REPORT_EVERY_MS) flush();
+      if (now - lastYield >= YIELD_EVERY_MS || control.paused) {
+        await nextTask();
+        lastYield = performance.now();
+      }
+      if (control.paused && !model.stopTraining) {
+        flush();
+        await new Promise((resolve) => (control.wake = resolve));
+        lastYield = performance.now();
+      }
+    },
+    onEpochEnd(e, logs) {
+      flush();
+      self.postMessage({ type: 'epoch', epoch: e, logs });
+    },
+  };
+  const history = await model.fit(x, y, { ...fitOptions, callbacks });
+  flush();
+  return { epoch: history.epoch, history: history.history, params: history.params, stopped: model.stopTraining };
+}
+
+function checkModel() {
+  if (!model) throw new Error('the trainer has no model yet: await trainer.ready');
+  return model;
+}
+
+/** Each request's handler returns [value, transferList]. */
+const REQUESTS = {
+  async init(msg) {
+    return [await init(msg), []];
+  },
+  async fit(msg) {
+    checkModel();
+    return [await fit(msg), []];
+  },
+  evaluate: ({ x, y, options }) => [checkModel().evaluate(x, y, options), []],
+  predict({ x, options }) {
+    const out = checkModel().predict(x, options);
+    return [out, [out.buffer]];
+  },
+  getWeights() {
+    const weights = checkModel().getWeights();
+    return [weights, weights.map((w) => w.values.buffer)];
+  },
+  setWeights: ({ weights }) => [checkModel().setWeights(weights), []],
+  save() {
+    if (typeof checkModel().save !== 'function') throw new Error('this version of simdnet cannot save models (model.save is missing)');
+    const bytes = model.save();
+    return [bytes, [bytes.buffer]];
+  },
+  async load({ bytes }) {
+    if (typeof sn.loadModel !== 'function') throw new Error('this version of simdnet cannot load models (sn.loadModel is missing)');
+    const loaded = await sn.loadModel(bytes);
+    model?.dispose();
+    model = loaded;
+    return [describe(), []];
+  },
+};
+
+self.onmessage = async ({ data }) => {
+  if (CONTROL[data.type]) return CONTROL[data.type]();
+  const handler = REQUESTS[data.type];
+  try {
+    if (!handler) throw new Error(`unknown trainer request ${JSON.stringify(data.type)}`);
+    const [value, transfer] = await handler(data);
+    self.postMessage({ id: data.id, ok: true, value }, transfer);
+  } catch (err) {
+    self.postMessage({ id: data.id, ok: false, error: err?.message ?? String(err) });
+  }
+};
