@@ -9,3 +9,6 @@ export { initializers } from './initializers.js';
 export { regularizers } from './regularizers.js';
 export { leakyRelu } from './activations.js';
 export * as data from './data-all.js';
+export { loadModel } from './model-file.js';
+export { fromTfjs } from './tfjs.js';
+export * as storage from './storage.js';

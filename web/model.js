@@ -4,6 +4,8 @@ import { logsFromSums, resolveMetrics, SUMS } from './metrics.js';
 import { checkNumber } from './names.js';
 import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
+import { saveModel } from './model-file.js';
+import { toTfjs } from './tfjs.js';
 import { f32, f64, wasm, withBuffers } from './wasm.js';
 
 const MAX_LAYERS = 32; // SN_MAX_LAYERS in c/model.h
@@ -293,6 +295,16 @@ export class Sequential {
       `Total params: ${count(total)}`, `Trainable params: ${count(total)}`, 'Non-trainable params: 0',
       `Multiply-adds per sample: ${count(this.multiplyAdds())}`, rule('_'),
     ].join('\n');
+  }
+
+  /** The model as one binary file (Uint8Array); sn.loadModel(bytes) restores it. See web/model-file.js. */
+  save(options) {
+    return saveModel(this, options);
+  }
+
+  /** TensorFlow.js layers format: { modelJson, weightsBin } that tf.loadLayersModel reads. See web/tfjs.js. */
+  toTfjs() {
+    return toTfjs(this);
   }
 
   /** Frees the model's wasm memory; the model cannot be used afterwards. */
