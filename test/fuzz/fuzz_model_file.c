@@ -35,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint32_t crc = sn_crc32(copy, size - 4);
   for (int i = 0; i < 4; i++) copy[size - 4 + i] = (uint8_t)(crc >> 8 * i);
   if (sn_file_parse(copy, size, info) == SN_FILE_OK && info[SN_INFO_N_WEIGHTS] <= MAX_RESTORE_WEIGHTS) {
-    sn_model *m = model_for((uint32_t)info[SN_INFO_N_WEIGHTS], (int)info[SN_INFO_OPT_KIND], (int)info[SN_INFO_N_SLOTS]);
+    double kind = info[SN_INFO_OPT_KIND]; /* any uint32 the file holds, or -1 */
+    sn_model *m = model_for((uint32_t)info[SN_INFO_N_WEIGHTS], kind >= 0 && kind < SN_OPT_COUNT ? (int)kind : -1,
+                            (int)info[SN_INFO_N_SLOTS]);
     if (m) {
       sn_file_restore(m, copy, size, 0);
       sn_file_restore(m, copy, size, 1);
