@@ -5,7 +5,7 @@
 import { logsFromSums, SUMS, sumsDelta } from './metrics.js';
 import { checkNumber } from './names.js';
 import { createProgressBar } from './progress.js';
-import { f64, wasm, withBuffersAsync } from './wasm.js';
+import { f64, MAX_INT, wasm, withBuffersAsync } from './wasm.js';
 
 const FIT_OPTIONS = new Set(['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch', 'verbose', 'callbacks']);
 const CALLBACKS = new Set(['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd']);
@@ -31,7 +31,7 @@ function checkOptions(options) {
     epochs = 1, batchSize = 32, validationSplit = 0, validationData, shuffle = true, initialEpoch = 0, verbose = 0, callbacks = {},
   } = options;
   checkNumber('epochs', epochs, { min: 0, integer: true });
-  checkNumber('batchSize', batchSize, { min: 1, integer: true });
+  checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
   checkNumber('validationSplit', validationSplit, { min: 0, max: 0.99 });
   checkNumber('initialEpoch', initialEpoch, { min: 0, integer: true });
   if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2))

@@ -6,10 +6,11 @@ import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
 import { toTfjs } from './tfjs.js';
-import { f32, f64, wasm, withBuffers } from './wasm.js';
+import { f32, f64, formatBytes, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
 const MAX_LAYERS = 32; // SN_MAX_LAYERS in c/model.h
 const KERNEL = 0, BIAS = 1;
+const MAX_PARAMS = 2 ** 29 - 1; // SN_MAX_PARAMS in c/model.h
 
 /** sn.sequential({ seed, name, layers }): a linear stack of layers. */
 export function sequential(config) {
@@ -69,6 +70,9 @@ export class Sequential {
     this.checkAlive();
     if (this.ptr) return;
     if (this.layers.length === 0) throw new Error('the model has no layers: add() one first');
+    const n = this.paramCount(); // weights and their gradients, 4 bytes each, before anything reaches C
+    if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
+      throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
     const w = wasm();
     const ptr = w.sn_model_create(this.inputSize, this.seed >>> 0);
     if (!ptr) throw new Error('simdnet: out of wasm memory creating the model');
@@ -153,7 +157,7 @@ export class Sequential {
   /** Loss and metrics over (x, y): { loss, accuracy, … }. */
   evaluate(x, y, { batchSize = 32 } = {}) {
     this.checkCompiled('evaluate');
-    checkNumber('batchSize', batchSize, { min: 1, integer: true });
+    checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     const data = this.prepareData(x, y);
     return withBuffers((alloc) => {
       const sums = alloc(SUMS * 8);
@@ -166,7 +170,7 @@ export class Sequential {
   /** Network outputs, a Float32Array of rows × outputSize. */
   predict(x, { batchSize = 32 } = {}) {
     this.checkAlive();
-    checkNumber('batchSize', batchSize, { min: 1, integer: true });
+    checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     this.build();
     const X = toMatrix(x, this.inputSize, 'x');
     checkFinite(X.values, this.inputSize, 'x');
