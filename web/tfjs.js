@@ -241,7 +241,7 @@ export function fromTfjs(modelJson, weightsBin, { seed } = {}) {
   const values = model.weightSpecs().map((spec) => {
     const [layerName, kind] = spec.name.split('/');
     const found = findWeight(byName, layerName, kind);
-    if (found.values.length !== spec.size) throw importError(`weight ${spec.name} has shape [${found.shape}], expected [${spec.shape}]`);
+    if (found.shape.join() !== spec.shape.join()) throw importError(`weight ${spec.name} has shape [${found.shape}], expected [${spec.shape}]`);
     return found.values;
   });
   try {
