@@ -136,7 +136,7 @@ test('fromTfjs refuses what it cannot import, naming the problem, and keeps no m
     [edit((j) => { j.weightsManifest[0].weights[1].quantization = { dtype: 'uint8', scale: 1, min: 0 }; }), weights, /dense\/bias is quantized/],
     [edit((j) => { j.weightsManifest[0].weights[6].name = 'dense_3/beta'; }), weights, /weightsManifest has no weight dense_3\/bias/],
     [edit((j) => { j.weightsManifest[0].weights[0].shape = [4, 10]; }), weights, /weight dense\/kernel has shape \[4,10\], expected \[5,8\]/],
-    [KERAS_JSON, weights.slice(0, 100), /weight dense_1\/kernel \[8,6\] needs bytes 192\.\.384 but weightsBin has 100/],
+    [KERAS_JSON, weights.slice(0, 300), /weight dense_1\/kernel \[8,6\] needs bytes 192\.\.384 but weightsBin has 300/],
     [KERAS_JSON, new ArrayBuffer(1000), /weightsBin has 1000 bytes but the manifest describes 556/],
     [KERAS_JSON, 'weights', /weightsBin must be an ArrayBuffer or a Uint8Array/],
     ['{"modelTopology": ', weights, /model.json is not valid JSON/],
