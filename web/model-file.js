@@ -3,6 +3,7 @@
 // training state, CRC-32. This file writes and checks the topology JSON inside it
 // and turns it back into a Sequential. Format: see c/model_file.h.
 import { dense } from './layers.js';
+import { checkBoolean, checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { f64, wasm, withBuffers } from './wasm.js';
 
@@ -80,10 +81,11 @@ function encodeJson(value) {
  * optimizer state and shuffling generator come along, so training resumes
  * exactly where it stopped.
  */
-export function saveModel(model, { includeOptimizer = true } = {}) {
+export function saveModel(model, options) {
+  const { includeOptimizer = true } = checkOptions('save', options, ['includeOptimizer']);
   model.checkAlive();
   model.checkIdle('save');
-  if (typeof includeOptimizer !== 'boolean') throw new Error(`save: includeOptimizer must be true or false, got ${JSON.stringify(includeOptimizer)}`);
+  checkBoolean('save: includeOptimizer', includeOptimizer);
   model.build();
   const json = encodeJson(topologyOf(model));
   const withState = includeOptimizer && model.loss ? 1 : 0;

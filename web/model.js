@@ -1,7 +1,7 @@
 import { checkFinite, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from './losses.js';
 import { logsFromSums, resolveMetrics, SUMS } from './metrics.js';
-import { checkNumber } from './names.js';
+import { checkNumber, checkOptions } from './names.js';
 import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
@@ -24,7 +24,10 @@ export function sequential(config) {
  * every array it returns is a fresh JavaScript copy the caller owns.
  */
 export class Sequential {
-  constructor({ seed, name = 'sequential', layers = [] } = {}) {
+  constructor(config) {
+    const { seed, name = 'sequential', layers = [] } = checkOptions('sequential', config, ['seed', 'name', 'layers']);
+    if (typeof name !== 'string') throw new Error(`sequential: name must be a string, got ${JSON.stringify(name)}`);
+    if (!Array.isArray(layers)) throw new Error('sequential: layers must be an array of layers');
     this.name = name;
     this.seed = seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkNumber('seed', seed, { min: 0, max: 2 ** 32 - 1, integer: true });
     this.layers = [];
@@ -92,7 +95,8 @@ export class Sequential {
   }
 
   /** compile({ optimizer, loss, metrics }): names or objects, as in Keras. */
-  compile({ optimizer, loss, metrics = [] } = {}) {
+  compile(config) {
+    const { optimizer, loss, metrics = [] } = checkOptions('compile', config, ['optimizer', 'loss', 'metrics']);
     this.checkAlive();
     this.checkIdle('compile');
     if (optimizer === undefined) throw new Error("compile needs an optimizer, e.g. optimizer: 'adam'");
@@ -155,7 +159,8 @@ export class Sequential {
   }
 
   /** Loss and metrics over (x, y): { loss, accuracy, … }. */
-  evaluate(x, y, { batchSize = 32 } = {}) {
+  evaluate(x, y, options) {
+    const { batchSize = 32 } = checkOptions('evaluate', options, ['batchSize']);
     this.checkCompiled('evaluate');
     checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     const data = this.prepareData(x, y);
@@ -168,7 +173,8 @@ export class Sequential {
   }
 
   /** Network outputs, a Float32Array of rows × outputSize. */
-  predict(x, { batchSize = 32 } = {}) {
+  predict(x, options) {
+    const { batchSize = 32 } = checkOptions('predict', options, ['batchSize']);
     this.checkAlive();
     checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     this.build();

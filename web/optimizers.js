@@ -1,4 +1,4 @@
-import { checkNumber, nameTable } from './names.js';
+import { checkBoolean, checkNumber, checkOptions, nameTable } from './names.js';
 
 // Kinds and hyper-parameter order must match enum sn_opt_kind in c/optimizer.h.
 // Defaults are Keras'.
@@ -14,8 +14,9 @@ const resolveName = nameTable('optimizer', SPECS);
  * applyGradients() updates that model's weights.
  */
 export class Optimizer {
-  constructor(name, config = {}) {
+  constructor(name, options) {
     const spec = SPECS[name];
+    const config = checkOptions(name, options);
     for (const key of Object.keys(config))
       if (!(key in spec.params)) throw new Error(`unknown ${name} option ${JSON.stringify(key)}; known: ${Object.keys(spec.params).join(', ')}`);
     this.name = name;
@@ -23,6 +24,7 @@ export class Optimizer {
     this.config = { ...spec.params, ...config };
     for (const [key, value] of Object.entries(this.config))
       if (typeof spec.params[key] === 'number') checkNumber(`${name} ${key}`, value, { min: 0 });
+      else checkBoolean(`${name} ${key}`, value);
     this.model = null;
   }
 
@@ -48,6 +50,8 @@ export class Optimizer {
 /** Resolves 'adam', an Optimizer or { name, ...config } to an Optimizer. */
 export function resolveOptimizer(spec) {
   if (spec instanceof Optimizer) return spec;
+  if (typeof spec !== 'string' && (typeof spec !== 'object' || spec === null))
+    throw new Error(`optimizer must be a name like 'adam', sn.optimizers.adam({ ... }) or { name, ...config }, got ${JSON.stringify(spec)}`);
   const { name, ...config } = typeof spec === 'string' ? { name: spec } : spec ?? {};
   return new Optimizer(resolveName(name).name, config);
 }

@@ -4,6 +4,7 @@
 // (tensorflowjs_converter), whose topology nests under "model_config".
 // The JSON uses Keras' snake_case names, as TensorFlow.js writes them.
 import { dense } from './layers.js';
+import { checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { toBytes } from './model-file.js';
 
@@ -218,7 +219,8 @@ function concatShards(weightsBin) {
  * compiled (as tf.loadLayersModel of a model saved without training config):
  * call compile() to fine-tune it.
  */
-export function fromTfjs(modelJson, weightsBin, { seed } = {}) {
+export function fromTfjs(modelJson, weightsBin, options) {
+  const { seed } = checkOptions('fromTfjs', options, ['seed']);
   if (typeof modelJson === 'string') {
     try {
       modelJson = JSON.parse(modelJson);

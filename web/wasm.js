@@ -23,6 +23,7 @@ export function wasm() {
  *   where to find the module when it is not next to this file (for bundlers, CDNs, tests).
  */
 export function ready(options = {}) {
+  if (typeof options !== 'object' || options === null) throw new Error(`ready takes { wasm } or nothing, got ${JSON.stringify(options)}`);
   if (!loading) {
     loading = instantiate(options.wasm ?? DEFAULT_WASM_URL).catch((err) => {
       loading = null; // a later call may try again, e.g. with another URL
