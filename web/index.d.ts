@@ -147,6 +147,38 @@ export class Sequential {
   paramCount(): number;
   multiplyAdds(): number;
   summary(): string;
+  /** One self-describing binary (magic, version, topology JSON, float32 weights, optimizer state, CRC-32). */
+  save(options?: SaveOptions): Uint8Array;
+  /** TensorFlow.js layers format: JSON.stringify(modelJson) → model.json, weightsBin → weights.bin. */
+  toTfjs(): TfjsArtifacts;
   dispose(): void;
 }
 export function sequential(config?: { seed?: number; name?: string; layers?: Layer[] }): Sequential;
+
+export interface SaveOptions {
+  /** Keep the optimizer's state and the shuffling generator, so training resumes exactly (default true, as Keras). */
+  includeOptimizer?: boolean;
+}
+/** A model from bytes written by model.save(); a damaged or foreign file throws an Error saying what is wrong. */
+export function loadModel(bytes: ArrayBuffer | ArrayBufferView): Sequential;
+
+export interface TfjsArtifacts {
+  /** The parsed model.json: { format, modelTopology, weightsManifest, ... }. */
+  modelJson: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>; [key: string]: unknown };
+  weightsBin: ArrayBuffer;
+}
+/**
+ * Imports a Sequential of Dense layers saved by TensorFlow.js or converted from Keras: modelJson is
+ * model.json (parsed or as text), weightsBin its weights file (or the shards in manifest order).
+ */
+export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | ArrayBufferView | Array<ArrayBuffer | ArrayBufferView>, options?: { seed?: number }): Sequential;
+
+/** Browser homes for model files (page or Worker; downloadModel needs a page). */
+export const storage: {
+  downloadModel(model: Sequential, filename?: string, options?: SaveOptions): void;
+  loadModelFromFile(file: Blob): Promise<Sequential>;
+  saveModelToIndexedDB(model: Sequential, key: string, options?: SaveOptions): Promise<void>;
+  loadModelFromIndexedDB(key: string): Promise<Sequential>;
+  listIndexedDBModels(): Promise<string[]>;
+  deleteModelFromIndexedDB(key: string): Promise<void>;
+};
