@@ -3,6 +3,7 @@
 #include "init.h"
 #include "kernels.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,13 +71,14 @@ SN_API int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1,
  * from the model's generator: the same seed gives the same weights. */
 SN_API int sn_model_build(sn_model *m) {
   if (m->params || m->n_layers == 0) return 0;
-  long n = 0;
+  int64_t n = 0; /* 64 bits: long is 32 in wasm, and in·out of wide layers overflows it */
   for (int l = 0; l < m->n_layers; l++) {
     sn_dense *d = &m->layers[l];
-    d->w_off = n;
-    n += (long)d->in * d->out;
-    d->b_off = n;
+    d->w_off = (long)n;
+    n += (int64_t)d->in * d->out;
+    d->b_off = (long)n;
     n += d->use_bias ? d->out : 0;
+    if (n > SN_MAX_PARAMS) return 0; /* also keeps every offset and in·out within int */
   }
   m->params = malloc((size_t)n * sizeof(float));
   m->grads = calloc((size_t)n, sizeof(float));
@@ -131,10 +133,13 @@ static int widest(const sn_model *m) {
 SN_API int sn_model_reserve(sn_model *m, int rows) {
   if (rows <= m->cap) return 1;
   if (!m->params) return 0;
-  long per_row = m->input_dim + sn_model_output_dim(m) + 2L * widest(m);
+  int64_t per_row = m->input_dim + sn_model_output_dim(m) + 2LL * widest(m);
   for (int l = 0; l < m->n_layers; l++)
-    per_row += m->layers[l].out * ((m->layers[l].act == SN_ACT_LINEAR ? 1 : 2) + (m->layers[l].dropout > 0 ? 2 : 0));
-  float *work = malloc((size_t)per_row * rows * sizeof(float));
+    per_row += (int64_t)m->layers[l].out * ((m->layers[l].act == SN_ACT_LINEAR ? 1 : 2) + (m->layers[l].dropout > 0 ? 2 : 0));
+  /* In 64 bits: rows × per_row floats may exceed wasm's 32-bit size_t. */
+  uint64_t bytes = (uint64_t)per_row * (uint64_t)rows * sizeof(float);
+  if (rows < 0 || bytes > SIZE_MAX) return 0;
+  float *work = malloc((size_t)bytes);
   if (!work) return 0;
   free(m->work);
   m->work = work;

@@ -14,6 +14,9 @@
 #include "rng.h"
 
 enum { SN_MAX_LAYERS = 32 };
+/* Weights a model may have: 4 bytes each (and as many for gradients) must fit in
+ * wasm's 4 GB, and every offset in an int. */
+enum { SN_MAX_PARAMS = (1 << 29) - 1 };
 enum { SN_KERNEL = 0, SN_BIAS = 1 };
 
 typedef struct {

@@ -4,6 +4,7 @@
 #include "kernels.h"
 #include "model.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ static const sn_dense *last_layer(const sn_model *m) { return &m->layers[m->n_la
 
 /* Row order for the next epoch: identity, or a seeded Fisher-Yates shuffle. */
 SN_API int sn_model_shuffle(sn_model *m, int n, int shuffle) {
+  if (n < 0 || (uint64_t)n * sizeof(int) > SIZE_MAX) return 0;
   if (n > m->perm_n) {
     int *perm = realloc(m->perm, (size_t)n * sizeof(int));
     if (!perm) return 0;
@@ -68,6 +70,10 @@ static int train_step(sn_model *m, int rows) {
   return 1;
 }
 
+/* A batch larger than the data is the whole data (as in Keras): the workspace
+ * then holds n rows, not the batch size asked for. */
+static int clamp_batch(int batch, int n) { return batch > n ? (n > 0 ? n : 1) : batch; }
+
 SN_API double *sn_model_sums(sn_model *m) { return m->sums; }
 SN_API void sn_model_reset_sums(sn_model *m) { memset(m->sums, 0, sizeof m->sums); }
 
@@ -75,7 +81,7 @@ SN_API void sn_model_reset_sums(sn_model *m) { memset(m->sums, 0, sizeof m->sums
  * be smaller). Returns the batches done: fewer than b1 − b0 means a non-finite
  * loss stopped training; -1 means out of memory. */
 SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, int n, int batch, int b0, int b1) {
-  if (!m->opt || n > m->perm_n || !sn_model_reserve(m, batch)) return -1;
+  if (!m->opt || n > m->perm_n || !sn_model_reserve(m, clamp_batch(batch, n))) return -1;
   int tw = sn_loss_target_width(&m->loss, sn_model_output_dim(m));
   for (int b = b0; b < b1; b++) {
     int start = b * batch, rows = n - start < batch ? n - start : batch;
@@ -89,6 +95,7 @@ SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, i
 /* Loss and metrics over n rows, in chunks of `batch`, into sums (zeroed first).
  * The regularization penalty counts as in Keras' reported losses. */
 SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n, int batch, double *sums) {
+  batch = clamp_batch(batch, n);
   if (!sn_model_reserve(m, batch)) return 0;
   memset(sums, 0, SN_SUM_COUNT * sizeof(double));
   const sn_dense *d = last_layer(m);
@@ -114,6 +121,7 @@ SN_API int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n
                               const float *vx, const float *vt, int nv, double *val_sums) {
   if (!sn_model_shuffle(m, n, shuffle)) return -1;
   sn_model_reset_sums(m);
+  batch = clamp_batch(batch, n);
   int batches = (n + batch - 1) / batch;
   int done = sn_model_train_batches(m, x, t, n, batch, 0, batches);
   if (done < 0) return -1;
@@ -124,6 +132,7 @@ SN_API int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n
 
 /* Network outputs for n rows into out[n × output_dim], in chunks of `batch`. */
 SN_API int sn_model_predict(sn_model *m, const float *x, int n, int batch, float *out) {
+  batch = clamp_batch(batch, n);
   if (!sn_model_reserve(m, batch)) return 0;
   int width = sn_model_output_dim(m);
   for (int start = 0; start < n; start += batch) {

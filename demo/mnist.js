@@ -278,16 +278,10 @@ function setupDrawing() {
 // ---- model file ----
 
 function setupModelFile() {
-  const canSave = typeof sn.Sequential.prototype.save === 'function';
-  const canLoad = typeof sn.loadModel === 'function';
-  const why = 'needs model.save() and sn.loadModel(), which this version of simdnet does not have yet';
-  $('download').title = canSave ? 'Save the trained network as a file' : `Saving ${why}`;
-  $('load').title = canLoad ? 'Load a network saved by this page' : `Loading ${why}`;
-  $('load').disabled = !canLoad;
-  state.modelFile = { canSave, canLoad };
+  $('download').title = 'Save the trained network as a file (model.save())';
+  $('load').title = 'Load a network saved by this page (sn.loadModel())';
   $('download').addEventListener('click', () => download().catch(showError));
   $('load').addEventListener('change', (e) => load(e.target.files[0]).catch(showError));
-  return canSave;
 }
 
 async function download() {
@@ -316,7 +310,7 @@ async function main() {
   setupDrop();
   setupBars();
   setupDrawing();
-  const canSave = setupModelFile();
+  setupModelFile();
   const guard = (fn) => () => fn().catch((err) => {
     showError(err);
     setTraining(false);
@@ -325,7 +319,7 @@ async function main() {
   $('start').addEventListener('click', guard(async () => {
     await train();
     setTraining(false);
-    $('download').disabled = !canSave;
+    $('download').disabled = false;
     $('draw-hint').textContent = 'Draw a digit: the bars show the network\'s probabilities.';
     state.status = 'done';
   }));

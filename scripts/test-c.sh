@@ -3,7 +3,7 @@
 # times — (1) sanitized native debug build (ASan + UBSan), (2) optimized
 # -march=native build, (3) wasm SIMD build (emcc -O3 -msimd128, the code path
 # that ships, run under node) — into build/c/ and runs each. Exits nonzero if
-# any build or run fails.
+# any build or run fails. Then replays the fuzz corpus natively under ASan/UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
@@ -37,6 +37,16 @@ for test in test/c/test_*.c; do
     "${run[@]}" || failed+=("run $bin")
   done
 done
+
+# The fuzzer's seed corpus (test/fuzz-corpus/, see bench/fuzz-model-file.sh),
+# replayed through its target under ASan/UBSan: a short check, not fuzzing.
+replay="$out/replay_model_file.asan"
+if gcc "${common[@]}" "${asan[@]}" test/fuzz/fuzz_model_file.c test/fuzz/replay.c "${sources[@]}" -o "$replay" -lm; then
+  echo "== running $replay"
+  "$replay" test/fuzz-corpus/* || failed+=("run $replay")
+else
+  failed+=("build $replay")
+fi
 
 if ((${#failed[@]})); then
   printf 'FAILED: %s\n' "${failed[@]}"

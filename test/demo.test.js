@@ -145,6 +145,14 @@ describe('demo pages in a browser', { skip }, () => {
     await page.waitForFunction(() => window.__demo.drawProbabilities?.length === 10, null, WAIT);
     const probs = await page.evaluate(() => window.__demo.drawProbabilities);
     assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-5, `the probabilities sum to 1: ${probs}`);
+
+    // Download the trained network and load the file back: the same test accuracy.
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#download')]);
+    const file = await download.path();
+    await page.evaluate(() => { window.__demo.testAccuracy = null; });
+    await page.setInputFiles('#load', file);
+    await page.waitForFunction(() => window.__demo.testAccuracy !== null, null, WAIT);
+    assert.equal(await page.evaluate(() => window.__demo.testAccuracy), accuracy, 'the reloaded model scores the same');
     await finish(page, errors, 'mnist');
   });
 
@@ -197,26 +205,28 @@ describe('demo pages in a browser', { skip }, () => {
 describe('sn.createTrainer', { skip }, () => {
   const spec = {
     seed: 11,
-    layers: [{ units: 16, activation: 'relu', inputShape: [6] }, { units: 8, activation: 'tanh' }, { units: 3, activation: 'softmax' }],
+    layers: [{ units: 16, activation: 'relu', inputShape: [6] }, { type: 'dropout', rate: 0.25 }, { units: 8, activation: 'tanh' }, { units: 3, activation: 'softmax' }],
     compile: { optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
   };
+  const schedule = { initialLearningRate: 0.01, decaySteps: 10, decayRate: 0.8 }; // crosses to the worker as its config
   const fitOptions = { epochs: 4, batchSize: 10, validationSplit: 0.2 };
   const bits = (weights) => weights.flatMap((w) => Array.from(new Uint32Array(Float32Array.from(w.values).buffer)));
 
-  test('trains in a Worker to the same bits as Node, through pause and resume', async () => {
+  test('trains in a Worker to the same bits as Node (dropout, a schedule), through pause and resume', async () => {
     const data = blobs(200);
     await sn.ready();
     const model = sn.sequential({ seed: spec.seed });
-    for (const layer of spec.layers) model.add(sn.layers.dense(layer));
-    model.compile({ ...spec.compile, optimizer: sn.optimizers.adam({ learningRate: 0.01 }) });
+    for (const layer of spec.layers) model.add(layer.type === 'dropout' ? sn.layers.dropout({ rate: layer.rate }) : sn.layers.dense(layer));
+    model.compile({ ...spec.compile, optimizer: sn.optimizers.adam({ learningRate: sn.schedules.exponentialDecay(schedule) }) });
     const nodeHistory = await model.fit(data.x, data.y, fitOptions);
     const node = { weights: bits(model.getWeights()), predictions: Array.from(model.predict(data.x)), history: nodeHistory.history };
     model.dispose();
 
     const { page, errors } = await open('index.html');
-    const browser = await page.evaluate(async ({ spec, fitOptions, x, y }) => {
+    const browser = await page.evaluate(async ({ spec, schedule, fitOptions, x, y }) => {
       const sn = await import('../web/index.js');
-      const trainer = sn.createTrainer(spec);
+      const optimizer = sn.optimizers.adam({ learningRate: sn.schedules.exponentialDecay(schedule) });
+      const trainer = sn.createTrainer({ ...spec, compile: { ...spec.compile, optimizer } });
       const info = await trainer.ready;
       const seen = { batches: 0, epochs: 0, progress: [], paused: false };
       const history = await trainer.fit(Float32Array.from(x), Float32Array.from(y), {
@@ -239,7 +249,7 @@ describe('sn.createTrainer', { skip }, () => {
       const evaluation = await trainer.evaluate(Float32Array.from(x), Float32Array.from(y));
       trainer.terminate();
       return { info, seen, history, weights: weights.map((w) => ({ name: w.name, values: Array.from(w.values) })), predictions, evaluation };
-    }, { spec, fitOptions, x: Array.from(data.x), y: Array.from(data.y) });
+    }, { spec, schedule, fitOptions, x: Array.from(data.x), y: Array.from(data.y) });
 
     assert.equal(browser.info.paramCount, 6 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3);
     assert.equal(browser.seen.paused, true);

@@ -82,7 +82,7 @@ test('fit before compile, bad fit options, and misuse of the model are refused',
   model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   assert.throws(() => model.add(sn.layers.dense({ units: 2 })), /already built/);
   await refusedAndUnchanged(model, () => model.fit(x, y, { epoch: 3 }), /fit: unknown option "epoch"/);
-  await refusedAndUnchanged(model, () => model.fit(x, y, { batchSize: 0 }), /batchSize must be an integer in \[1, Infinity\], got 0/);
+  await refusedAndUnchanged(model, () => model.fit(x, y, { batchSize: 0 }), /batchSize must be an integer in \[1, 2147483647\], got 0/);
   await refusedAndUnchanged(model, () => model.fit(x, y, { validationSplit: 0.99 }), /leaves no training or no validation rows/);
   await refusedAndUnchanged(model, () => model.fit(x, y, { callbacks: { onEpochEnd: 3 } }), /callback onEpochEnd must be a function/);
   await refusedAndUnchanged(model, () => model.setWeights([new Float32Array(18)]), /expected 2 weights arrays/);

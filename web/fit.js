@@ -4,9 +4,9 @@
 // about batches, in which case the same C loop runs in slices.
 import { callbackList } from './callbacks.js';
 import { logsFromSums, SUMS, sumsDelta } from './metrics.js';
-import { checkNumber } from './names.js';
+import { checkNumber, checkOptions } from './names.js';
 import { createProgressBar } from './progress.js';
-import { f64, wasm, withBuffersAsync } from './wasm.js';
+import { f64, MAX_INT, wasm, withBuffersAsync } from './wasm.js';
 
 const FIT_OPTIONS = new Set(['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch', 'verbose', 'callbacks']);
 const PROGRESS_UPDATES_PER_EPOCH = 50;
@@ -24,14 +24,12 @@ async function yieldToEventLoop() {
 }
 const inNode = () => typeof process !== 'undefined' && typeof process.stdout?.write === 'function';
 
-function checkOptions(options) {
-  for (const key of Object.keys(options))
-    if (!FIT_OPTIONS.has(key)) throw new Error(`fit: unknown option ${JSON.stringify(key)}; known: ${[...FIT_OPTIONS].join(', ')}`);
+function checkFitOptions(options) {
   const {
     epochs = 1, batchSize = 32, validationSplit = 0, validationData, shuffle = true, initialEpoch = 0, verbose = 0, callbacks = {},
-  } = options;
+  } = checkOptions('fit', options, [...FIT_OPTIONS]);
   checkNumber('epochs', epochs, { min: 0, integer: true });
-  checkNumber('batchSize', batchSize, { min: 1, integer: true });
+  checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
   checkNumber('validationSplit', validationSplit, { min: 0, max: 0.99 });
   checkNumber('initialEpoch', initialEpoch, { min: 0, integer: true });
   if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2))
@@ -128,7 +126,7 @@ async function runEpochs(model, opts, ptrs, train, val) {
 
 /** The body of model.fit(x, y, options). */
 export async function trainEpochs(model, x, y, options) {
-  const opts = checkOptions(options);
+  const opts = checkFitOptions(options);
   const { train, val } = splitData(model, x, y, opts);
   model.isTraining = true;
   model.stopTraining = false;

@@ -63,11 +63,12 @@ export interface DenseConfig {
   inputDim?: number;
   name?: string;
 }
+export interface DropoutConfig { rate: number; seed?: number; name?: string }
 export interface Layer { type: 'Dense' | 'Dropout'; name?: string; units?: number }
 export const layers: {
   dense(config: DenseConfig): Layer;
   /** Inverted dropout after a dense layer, in training only; masks seeded by `seed` or the model's seed. */
-  dropout(config: { rate: number; seed?: number; name?: string } | number): Layer;
+  dropout(config: DropoutConfig | number): Layer;
 };
 
 export type LossName =
@@ -220,6 +221,10 @@ export class Sequential {
   paramCount(): number;
   multiplyAdds(): number;
   summary(): string;
+  /** One self-describing binary (magic, version, topology JSON, float32 weights, optimizer state, CRC-32). */
+  save(options?: SaveOptions): Uint8Array;
+  /** TensorFlow.js layers format: JSON.stringify(modelJson) → model.json, weightsBin → weights.bin. */
+  toTfjs(): TfjsArtifacts;
   dispose(): void;
 }
 export function sequential(config?: { seed?: number; name?: string; layers?: Layer[] }): Sequential;
@@ -228,7 +233,8 @@ export function sequential(config?: { seed?: number; name?: string; layers?: Lay
 
 /** What createTrainer builds in the worker: sn.layers.dense options, model.compile options, the seed. */
 export interface TrainerSpec {
-  layers: DenseConfig[];
+  /** sn.layers.dense options, or { type: 'dropout', rate, seed? } for a dropout layer. */
+  layers: Array<DenseConfig | ({ type: 'dropout' } & DropoutConfig)>;
   compile: {
     optimizer: Optimizer | 'sgd' | 'adam' | ({ name: string } & Record<string, number | boolean | string>);
     loss: Loss | LossName | { name: string; fromLogits?: boolean; cost?: number; profit?: number };
@@ -252,7 +258,7 @@ export interface WorkerLike {
   onmessage: ((event: { data: any }) => void) | null;
   onerror: ((event: { message?: string }) => void) | null;
 }
-export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; canSave?: boolean; canLoad?: boolean }
+export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string }
 export interface TrainerProgress {
   epoch: number; epochs: number; batch: number; batches: number;
   /** Share of all batches done, 0..1. */
@@ -274,8 +280,6 @@ export class Trainer {
   readonly ready: Promise<TrainerInfo>;
   readonly state: 'idle' | 'training' | 'paused' | 'stopping' | 'terminated';
   readonly seed?: number;
-  readonly canSave?: boolean;
-  readonly canLoad?: boolean;
   fit(x: Matrix, y: Matrix | Numbers, options?: TrainerFitOptions): Promise<History & { stopped: boolean }>;
   /** Holds training after the current batch. */
   pause(): void;
@@ -286,12 +290,40 @@ export class Trainer {
   predict(x: Matrix, options?: { batchSize?: number; transfer?: boolean }): Promise<Float32Array>;
   getWeights(): Promise<Weight[]>;
   setWeights(weights: Array<Weight | Numbers>): Promise<void>;
-  /** The model file's bytes; needs a simdnet with model.save (see canSave). */
+  /** The model file's bytes, as model.save() writes them. */
   save(): Promise<Uint8Array>;
-  /** Replaces the worker's model; needs sn.loadModel (see canLoad). */
+  /** Replaces the worker's model with one from model.save()'s bytes. */
   load(bytes: Uint8Array | ArrayBuffer): Promise<TrainerInfo>;
   /** Ends the worker; pending requests reject. */
   terminate(): void;
 }
 /** Trains a model in a module Web Worker so the page stays responsive; same seed, same weights as model.fit. */
 export function createTrainer(spec: TrainerSpec, options?: TrainerOptions): Trainer;
+
+export interface SaveOptions {
+  /** Keep the optimizer's state and the shuffling generator, so training resumes exactly (default true, as Keras). */
+  includeOptimizer?: boolean;
+}
+/** A model from bytes written by model.save(); a damaged or foreign file throws an Error saying what is wrong. */
+export function loadModel(bytes: ArrayBuffer | ArrayBufferView): Sequential;
+
+export interface TfjsArtifacts {
+  /** The parsed model.json: { format, modelTopology, weightsManifest, ... }. */
+  modelJson: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>; [key: string]: unknown };
+  weightsBin: ArrayBuffer;
+}
+/**
+ * Imports a Sequential of Dense layers saved by TensorFlow.js or converted from Keras: modelJson is
+ * model.json (parsed or as text), weightsBin its weights file (or the shards in manifest order).
+ */
+export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | ArrayBufferView | Array<ArrayBuffer | ArrayBufferView>, options?: { seed?: number }): Sequential;
+
+/** Browser homes for model files (page or Worker; downloadModel needs a page). */
+export const storage: {
+  downloadModel(model: Sequential, filename?: string, options?: SaveOptions): void;
+  loadModelFromFile(file: Blob): Promise<Sequential>;
+  saveModelToIndexedDB(model: Sequential, key: string, options?: SaveOptions): Promise<void>;
+  loadModelFromIndexedDB(key: string): Promise<Sequential>;
+  listIndexedDBModels(): Promise<string[]>;
+  deleteModelFromIndexedDB(key: string): Promise<void>;
+};

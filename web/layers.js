@@ -1,6 +1,6 @@
 import { resolveActivation } from './activations.js';
 import { resolveInitializer } from './initializers.js';
-import { checkNumber } from './names.js';
+import { checkBoolean, checkNumber, checkOptions } from './names.js';
 import { resolveRegularizer } from './regularizers.js';
 
 const DENSE_OPTIONS = new Set([
@@ -19,16 +19,16 @@ function flatSize(shape) {
  * A dense (fully connected) layer: output = activation(input · kernel + bias),
  * kernel [inputs × units]. Every option is checked here, before anything reaches C.
  */
-export function dense(config = {}) {
-  for (const key of Object.keys(config))
-    if (!DENSE_OPTIONS.has(key)) throw new Error(`dense: unknown option ${JSON.stringify(key)}; known: ${[...DENSE_OPTIONS].join(', ')}`);
+export function dense(options) {
+  const config = checkOptions('dense', options, [...DENSE_OPTIONS]);
+  if (config.name !== undefined && typeof config.name !== 'string') throw new Error(`dense: name must be a string, got ${JSON.stringify(config.name)}`);
   const inputShape = config.inputShape ?? (config.inputDim !== undefined ? [config.inputDim] : undefined);
   return {
     type: 'Dense',
     name: config.name,
     units: checkNumber('dense units', config.units, { min: 1, integer: true }),
     activation: resolveActivation(config.activation),
-    useBias: config.useBias ?? true,
+    useBias: checkBoolean('dense useBias', config.useBias ?? true),
     kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
     biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
     kernelRegularizer: resolveRegularizer(config.kernelRegularizer),

@@ -1,4 +1,4 @@
-import { checkNumber, nameTable } from './names.js';
+import { checkNumber, checkOptions, nameTable } from './names.js';
 import { f32, withBuffers, wasm } from './wasm.js';
 
 // Kinds must match enum sn_loss_kind in c/losses.h.
@@ -19,7 +19,8 @@ const resolveName = nameTable('loss', KIND, { mse: 'meanSquaredError', mae: 'mea
  * yPred holds logits when fromLogits. Sparse labels are one integer per row.
  */
 class Loss {
-  constructor(name, { fromLogits = false, cost = 1, profit = 1 } = {}) {
+  constructor(name, options) {
+    const { fromLogits = false, cost = 1, profit = 1 } = checkOptions(name, options);
     if (fromLogits && !CROSS_ENTROPIES.has(name)) throw new Error(`fromLogits applies to cross-entropies only, not ${name}`);
     this.name = name;
     this.kind = KIND[name];
@@ -32,7 +33,11 @@ class Loss {
     return this.name === 'sparseCategoricalCrossentropy';
   }
 
-  compute(yTrue, yPred, { width } = {}) {
+  compute(yTrue, yPred, options) {
+    const { width } = checkOptions(`${this.name}.compute`, options, ['width']);
+    for (const [what, v] of [['yTrue', yTrue], ['yPred', yPred]])
+      if (!Array.isArray(v) && !ArrayBuffer.isView(v)) throw new Error(`${this.name}.compute: ${what} must be an array or typed array`);
+    if (width !== undefined) checkNumber('width', width, { min: 1, integer: true });
     const pred = flattenRows(yPred);
     const truth = flattenRows(yTrue).values;
     const n = width ?? pred.width ?? (this.sparse ? pred.values.length / truth.length : pred.values.length);
@@ -58,6 +63,8 @@ function flattenRows(v) {
 /** Resolves 'mse', a Loss, or { name, ... } to a Loss. */
 export function resolveLoss(spec) {
   if (spec instanceof Loss) return spec;
+  if (typeof spec !== 'string' && (typeof spec !== 'object' || spec === null))
+    throw new Error(`loss must be a name like 'mse', sn.losses.meanSquaredError() or { name, ... }, got ${JSON.stringify(spec)}`);
   const given = typeof spec === 'string' ? { name: spec } : spec ?? {};
   return new Loss(resolveName(given.name).name, given);
 }
@@ -67,7 +74,8 @@ const factory = (name) => (config = {}) => new Loss(name, config);
 /** Factories with Keras' names, plus the course's asymmetric({ cost, profit }). */
 export const losses = {
   ...Object.fromEntries(Object.keys(KIND).filter((n) => n !== 'asymmetric').map((n) => [n, factory(n)])),
-  asymmetric: ({ cost, profit } = {}) => {
+  asymmetric: (options) => {
+    const { cost, profit } = checkOptions('asymmetric', options, ['cost', 'profit']);
     if (cost === undefined || profit === undefined) throw new Error('asymmetric loss needs { cost, profit }');
     return new Loss('asymmetric', { cost, profit });
   },

@@ -1,13 +1,16 @@
 import { checkFinite, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from './losses.js';
 import { logsFromSums, resolveMetrics, SUMS } from './metrics.js';
-import { checkNumber } from './names.js';
+import { checkNumber, checkOptions } from './names.js';
 import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
-import { f32, f64, wasm, withBuffers } from './wasm.js';
+import { saveModel } from './model-file.js';
+import { toTfjs } from './tfjs.js';
+import { f32, f64, formatBytes, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
 const MAX_LAYERS = 32; // SN_MAX_LAYERS in c/model.h
 const KERNEL = 0, BIAS = 1;
+const MAX_PARAMS = 2 ** 29 - 1; // SN_MAX_PARAMS in c/model.h
 
 /** sn.sequential({ seed, name, layers }): a linear stack of layers. */
 export function sequential(config) {
@@ -21,7 +24,10 @@ export function sequential(config) {
  * every array it returns is a fresh JavaScript copy the caller owns.
  */
 export class Sequential {
-  constructor({ seed, name = 'sequential', layers = [] } = {}) {
+  constructor(config) {
+    const { seed, name = 'sequential', layers = [] } = checkOptions('sequential', config, ['seed', 'name', 'layers']);
+    if (typeof name !== 'string') throw new Error(`sequential: name must be a string, got ${JSON.stringify(name)}`);
+    if (!Array.isArray(layers)) throw new Error('sequential: layers must be an array of layers');
     this.name = name;
     this.seed = seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkNumber('seed', seed, { min: 0, max: 2 ** 32 - 1, integer: true });
     this.layers = [];
@@ -88,6 +94,9 @@ export class Sequential {
     if (this.ptr) return;
     if (this.layers.length === 0) throw new Error('the model has no layers: add() one first');
     this.checkStructure();
+    const n = this.paramCount(); // weights and their gradients, 4 bytes each, before anything reaches C
+    if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
+      throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
     const w = wasm();
     const ptr = w.sn_model_create(this.inputSize, this.seed >>> 0);
     if (!ptr) throw new Error('simdnet: out of wasm memory creating the model');
@@ -112,7 +121,8 @@ export class Sequential {
   }
 
   /** compile({ optimizer, loss, metrics }): names or objects, as in Keras. */
-  compile({ optimizer, loss, metrics = [] } = {}) {
+  compile(config) {
+    const { optimizer, loss, metrics = [] } = checkOptions('compile', config, ['optimizer', 'loss', 'metrics']);
     this.checkAlive();
     this.checkIdle('compile');
     if (optimizer === undefined) throw new Error("compile needs an optimizer, e.g. optimizer: 'adam'");
@@ -173,9 +183,10 @@ export class Sequential {
   }
 
   /** Loss and metrics over (x, y): { loss, accuracy, … }. */
-  evaluate(x, y, { batchSize = 32 } = {}) {
+  evaluate(x, y, options) {
+    const { batchSize = 32 } = checkOptions('evaluate', options, ['batchSize']);
     this.checkCompiled('evaluate');
-    checkNumber('batchSize', batchSize, { min: 1, integer: true });
+    checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     const data = this.prepareData(x, y);
     return withBuffers((alloc) => {
       const sums = alloc(SUMS * 8);
@@ -186,9 +197,10 @@ export class Sequential {
   }
 
   /** Network outputs, a Float32Array of rows × outputSize. */
-  predict(x, { batchSize = 32 } = {}) {
+  predict(x, options) {
+    const { batchSize = 32 } = checkOptions('predict', options, ['batchSize']);
     this.checkAlive();
-    checkNumber('batchSize', batchSize, { min: 1, integer: true });
+    checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     this.build();
     const X = toMatrix(x, this.inputSize, 'x');
     checkFinite(X.values, this.inputSize, 'x');
@@ -323,6 +335,16 @@ export class Sequential {
       `Total params: ${count(total)}`, `Trainable params: ${count(total)}`, 'Non-trainable params: 0',
       `Multiply-adds per sample: ${count(this.multiplyAdds())}`, rule('_'),
     ].join('\n');
+  }
+
+  /** The model as one binary file (Uint8Array); sn.loadModel(bytes) restores it. See web/model-file.js. */
+  save(options) {
+    return saveModel(this, options);
+  }
+
+  /** TensorFlow.js layers format: { modelJson, weightsBin } that tf.loadLayersModel reads. See web/tfjs.js. */
+  toTfjs() {
+    return toTfjs(this);
   }
 
   /** Frees the model's wasm memory; the model cannot be used afterwards. */

@@ -21,6 +21,22 @@ export function nameTable(what, table, aliases = {}) {
   };
 }
 
+/** Checks that an options argument is a plain object (undefined becomes {}); returns it. */
+export function checkOptions(what, options, known) {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new Error(`${what} takes an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  if (known) for (const key of Object.keys(options))
+    if (!known.includes(key)) throw new Error(`${what}: unknown option ${JSON.stringify(key)}; known: ${known.join(', ')}`);
+  return options;
+}
+
+/** Checks that a config value is true or false. */
+export function checkBoolean(what, value) {
+  if (typeof value !== 'boolean') throw new Error(`${what} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** Checks that a config value is a finite number within [min, max]. */
 export function checkNumber(what, value, { min = -Infinity, max = Infinity, integer = false } = {}) {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))

@@ -1,4 +1,4 @@
-import { checkNumber, nameTable } from './names.js';
+import { checkBoolean, checkNumber, checkOptions, nameTable } from './names.js';
 import { LearningRateSchedule, schedules } from './schedules.js';
 import { f32, f64, wasm, withBuffers } from './wasm.js';
 
@@ -42,7 +42,6 @@ const canonicalKey = (key) => {
 };
 
 function readConfig(name, spec, config) {
-  if (typeof config !== 'object' || config === null) throw new Error(`${name} takes an object of options, e.g. ${name}({ learningRate: 0.01 })`);
   const known = [...Object.keys(spec.params), ...CLIPPING];
   const out = { ...spec.params };
   for (const [key, value] of Object.entries(config)) {
@@ -52,13 +51,10 @@ function readConfig(name, spec, config) {
   }
   for (const [key, value] of Object.entries(out)) {
     if (key === 'learningRate' && value instanceof LearningRateSchedule) continue;
-    if (typeof spec.params[key] === 'boolean') {
-      if (typeof value !== 'boolean') throw new Error(`${name} ${key} must be true or false, got ${JSON.stringify(value)}`);
-    } else if (CLIPPING.includes(key)) {
+    if (typeof spec.params[key] === 'boolean') checkBoolean(`${name} ${key}`, value);
+    else if (CLIPPING.includes(key)) {
       if (value !== null) checkNumber(`${name} ${key}`, value, { min: 1e-30 });
-    } else {
-      checkNumber(`${name} ${key}`, value, RANGES[key] ?? { min: 0 });
-    }
+    } else checkNumber(`${name} ${key}`, value, RANGES[key] ?? { min: 0 });
   }
   if (CLIPPING.filter((k) => out[k] != null).length > 1) throw new Error(`${name}: set only one of clipNorm, clipValue and globalClipNorm (as Keras)`);
   return out;
@@ -71,11 +67,11 @@ function readConfig(name, spec, config) {
  * (state in wasm memory owned by this object until dispose()). Not both.
  */
 export class Optimizer {
-  constructor(name, config = {}) {
+  constructor(name, options) {
     const spec = SPECS[name];
     this.name = name;
     this.kind = spec.kind;
-    this.config = readConfig(name, spec, config);
+    this.config = readConfig(name, spec, checkOptions(name, options));
     this.model = null;
     this.ptr = 0; // standalone state (step), owned by this object
     this.lengths = null;
@@ -213,6 +209,8 @@ function asList(values, what) {
 /** Resolves 'adam', an Optimizer or { name, ...config } to an Optimizer. */
 export function resolveOptimizer(spec) {
   if (spec instanceof Optimizer) return spec;
+  if (typeof spec !== 'string' && (typeof spec !== 'object' || spec === null))
+    throw new Error(`optimizer must be a name like 'adam', sn.optimizers.adam({ ... }) or { name, ...config }, got ${JSON.stringify(spec)}`);
   const { name, ...config } = typeof spec === 'string' ? { name: spec } : spec ?? {};
   return new Optimizer(resolveName(name).name, config);
 }

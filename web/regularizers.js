@@ -3,7 +3,11 @@ import { checkNumber } from './names.js';
 // Keras' definitions: penalty = l1·Σ|w| + l2·Σw² (Σw², not TensorFlow's l2_loss Σw²/2).
 
 const factor = (what, v) => checkNumber(`regularizer ${what}`, v, { min: 0 });
-const read = (arg, key) => (typeof arg === 'number' ? arg : arg?.[key]);
+function read(arg, key) {
+  if (typeof arg === 'number') return arg;
+  if (typeof arg !== 'object' || arg === null) throw new Error(`regularizer ${key} takes a number or { ${key} }, got ${JSON.stringify(arg)}`);
+  return arg[key];
+}
 
 export const regularizers = {
   /** l1(0.01) or l1({ l1: 0.01 }): l1·Σ|w|. */

@@ -112,3 +112,15 @@ export const schedules = {
       checkNumber(`${name} tMul`, c.tMul, { min: 1 }), rate(name, 'mMul', c.mMul), checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 })]);
   },
 };
+
+/** A learning rate as plain data, for model files and postMessage: a schedule becomes { schedule, config }. */
+export function learningRateToJson(lr) {
+  return lr instanceof LearningRateSchedule ? { schedule: lr.name, config: lr.getConfig() } : lr;
+}
+
+/** The inverse of learningRateToJson: { schedule, config } becomes the schedule again; numbers pass through. */
+export function learningRateFromJson(lr) {
+  if (typeof lr !== 'object' || lr === null) return lr;
+  if (!Object.hasOwn(schedules, lr.schedule)) throw new Error(`unknown learning-rate schedule ${JSON.stringify(lr.schedule)}; known: ${Object.keys(schedules).join(', ')}`);
+  return schedules[lr.schedule](lr.config);
+}

@@ -9,13 +9,16 @@
 // back (predictions, weights, saved bytes) is transferred and owned by the caller.
 import { toMatrix } from './inputs.js';
 import { Optimizer } from './optimizers.js';
+import { learningRateToJson } from './schedules.js';
 
 const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
 
 /** Optimizer and Loss objects become { name, ...config } so they can cross to the worker. */
 function cloneableCompile({ optimizer, loss, metrics }) {
-  const opt = optimizer instanceof Optimizer ? { name: optimizer.name, ...optimizer.config } : optimizer;
+  const opt = optimizer instanceof Optimizer
+    ? { name: optimizer.name, ...optimizer.config, learningRate: learningRateToJson(optimizer.config.learningRate) }
+    : optimizer;
   const lossSpec = typeof loss === 'object' && loss !== null && typeof loss.compute === 'function'
     ? { name: loss.name, ...(loss.fromLogits && { fromLogits: true }), ...(loss.name === 'asymmetric' && { cost: loss.cost, profit: loss.profit }) }
     : loss;
@@ -63,9 +66,9 @@ export class Trainer {
     this.fitting = null;
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
-    /** Resolves to { seed, inputSize, paramCount, summary, canSave, canLoad } once the model is built in the worker. */
+    /** Resolves to { seed, inputSize, paramCount, summary } once the model is built in the worker. */
     this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, wasm: wasmSource(wasm) } });
-    this.ready.then((info) => Object.assign(this, { seed: info.seed, canSave: info.canSave, canLoad: info.canLoad }), () => {});
+    this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
   }
 
   request(type, payload = {}, transfer = []) {
@@ -182,12 +185,12 @@ export class Trainer {
     return this.request('setWeights', { weights });
   }
 
-  /** The model file's bytes (needs model.save in this version of simdnet: trainer.canSave). */
+  /** The model file's bytes, as model.save() writes them (a fresh Uint8Array the caller owns). */
   save() {
     return this.request('save');
   }
 
-  /** Replaces the worker's model with one loaded from bytes (needs sn.loadModel: trainer.canLoad). */
+  /** Replaces the worker's model with one loaded from bytes written by model.save(). */
   async load(bytes) {
     const info = await this.request('load', { bytes });
     this.inputSize = info.inputSize;

@@ -23,6 +23,7 @@ export function wasm() {
  *   where to find the module when it is not next to this file (for bundlers, CDNs, tests).
  */
 export function ready(options = {}) {
+  if (typeof options !== 'object' || options === null) throw new Error(`ready takes { wasm } or nothing, got ${JSON.stringify(options)}`);
   if (!loading) {
     loading = instantiate(options.wasm ?? DEFAULT_WASM_URL).catch((err) => {
       loading = null; // a later call may try again, e.g. with another URL
@@ -63,11 +64,21 @@ export const memoryBytes = () => wasm().memory.buffer.byteLength;
 /** Bytes of the C heap in use now (allocated and not freed), for leak checks. */
 export const heapBytes = () => wasm().sn_heap_used();
 
+/** The largest count C takes (an int): batch sizes are checked against it before the call. */
+export const MAX_INT = 2 ** 31 - 1;
+
+/** wasm32's address space, which -sMAXIMUM_MEMORY=4GB lets memory fill. */
+export const MAX_WASM_BYTES = 2 ** 32;
+
+export const formatBytes = (bytes) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`);
+
 /**
  * malloc that throws a clear Error instead of returning 0. The caller owns the
  * pointer and must pass it to free() (use withBuffers to make that automatic).
  */
 export function malloc(bytes) {
+  // malloc takes a 32-bit size: a larger request would wrap around to a small buffer.
+  if (!(bytes < MAX_WASM_BYTES)) throw new Error(`simdnet: out of wasm memory: ${formatBytes(bytes)} asked for, wasm memory holds at most 4 GB`);
   const ptr = wasm().malloc(Math.max(bytes, 1));
   if (!ptr) throw new Error(`simdnet: out of wasm memory allocating ${bytes} bytes`);
   return ptr;

@@ -7,6 +7,7 @@
 //               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
 // Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
 import * as sn from './index.js';
+import { learningRateFromJson } from './schedules.js';
 
 /** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
 const REPORT_EVERY_MS = 16;
@@ -48,19 +49,23 @@ const CONTROL = {
   },
 };
 
+/** A layer as sn.layers takes it; `type` ('dense' unless given, or 'dropout') picks the kind. */
+function makeLayer({ type = 'dense', ...config }) {
+  if (!Object.hasOwn(sn.layers, type)) throw new Error(`unknown layer type ${JSON.stringify(type)}; known: ${Object.keys(sn.layers).join(', ')}`);
+  return sn.layers[type](config);
+}
+
 const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary() });
 
 async function init({ spec }) {
   await sn.ready(spec.wasm === undefined ? undefined : { wasm: spec.wasm });
   model?.dispose();
   model = sn.sequential({ seed: spec.seed, name: spec.name });
-  for (const layer of spec.layers) model.add(sn.layers.dense(layer));
-  model.compile(spec.compile);
-  return {
-    ...describe(),
-    canSave: typeof model.save === 'function',
-    canLoad: typeof sn.loadModel === 'function',
-  };
+  for (const layer of spec.layers) model.add(makeLayer(layer));
+  const { optimizer } = spec.compile;
+  const learningRate = learningRateFromJson(optimizer?.learningRate);
+  model.compile({ ...spec.compile, optimizer: learningRate === undefined ? optimizer : { ...optimizer, learningRate } });
+  return describe();
 }
 
 /** Trains, reporting batches and epochs as messages and honouring pause and stop between batches. */
@@ -126,13 +131,11 @@ const REQUESTS = {
   },
   setWeights: ({ weights }) => [checkModel().setWeights(weights), []],
   save() {
-    if (typeof checkModel().save !== 'function') throw new Error('this version of simdnet cannot save models (model.save is missing)');
-    const bytes = model.save();
+    const bytes = checkModel().save();
     return [bytes, [bytes.buffer]];
   },
   async load({ bytes }) {
-    if (typeof sn.loadModel !== 'function') throw new Error('this version of simdnet cannot load models (sn.loadModel is missing)');
-    const loaded = await sn.loadModel(bytes);
+    const loaded = sn.loadModel(bytes);
     model?.dispose();
     model = loaded;
     return [describe(), []];

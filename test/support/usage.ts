@@ -25,6 +25,13 @@ export async function quickStart(): Promise<number> {
   const weights = model.getWeights();
   model.setWeights(weights.map((w) => w.values));
   const perSample: Float32Array = sn.losses.asymmetric({ cost: 1, profit: 99 }).compute([[1]], [[0.5]]);
+  const file: Uint8Array = model.save({ includeOptimizer: true });
+  const copy = sn.loadModel(file);
+  const { modelJson, weightsBin } = copy.toTfjs();
+  const imported = sn.fromTfjs(JSON.stringify(modelJson), weightsBin);
+  await sn.storage.saveModelToIndexedDB(imported, 'mnist').catch(() => undefined); // no IndexedDB in Node
+  copy.dispose();
+  imported.dispose();
   model.dispose();
   return summary.length + losses.length + loss + accuracy + probs.length + classes.length + perSample[0] + sn.heapBytes();
 }
@@ -61,7 +68,7 @@ export async function optimizerSuite(): Promise<number> {
 export async function inAWorker(x: Float32Array, y: Float32Array): Promise<number> {
   const trainer = sn.createTrainer({
     seed: 42,
-    layers: [{ units: 64, activation: 'relu', inputShape: [784] }, { units: 10, activation: 'softmax' }],
+    layers: [{ units: 64, activation: 'relu', inputShape: [784] }, { type: 'dropout', rate: 0.2 }, { units: 10, activation: 'softmax' }],
     compile: { optimizer: sn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
   });
   const { paramCount } = await trainer.ready;
@@ -81,4 +88,15 @@ export async function inAWorker(x: Float32Array, y: Float32Array): Promise<numbe
   const weights = await trainer.getWeights();
   trainer.terminate();
   return paramCount + history.history.loss.length + Number(history.stopped) + probs.length + accuracy + weights.length;
+}
+
+// simdnet/node: model files on disk.
+import { loadModelFile, loadTfjsFiles, saveModelFile, saveTfjsFiles } from '../../web/node-files.js';
+
+export async function nodeFiles(model: sn.Sequential): Promise<number> {
+  await saveModelFile(model, '/tmp/model.simdnet', { includeOptimizer: false });
+  await saveTfjsFiles(model, '/tmp/tfjs-model');
+  const a = await loadModelFile('/tmp/model.simdnet');
+  const b = await loadTfjsFiles('/tmp/tfjs-model/model.json');
+  return a.paramCount() + b.paramCount();
 }

@@ -1,0 +1,72 @@
+/* The model file: one self-describing binary, read and written here so that the
+ * code that touches untrusted bytes is small, native-testable and fuzzed.
+ *
+ * Layout (all integers little-endian uint32, floats IEEE float32, step float64):
+ *
+ *   header, 32 bytes:
+ *     magic "SIMDNET\0" (8) | version | flags (bit 0: training state present)
+ *     | json_bytes | n_weights | n_hp | n_slots
+ *   topology: json_bytes of UTF-8 JSON (read by the JavaScript wrapper; the writer
+ *             pads it with spaces to a multiple of 4 so the floats stay aligned)
+ *   weights:  n_weights floats, the model's parameters in Keras' get_weights order
+ *   training state (only with flag bit 0):
+ *     rng state, rng inc (uint64 each) | optimizer kind | step (float64)
+ *     | SN_MAX_LAYERS dropout generators (state, inc; zeros for layers without dropout)
+ *     | hp: n_hp floats | slots: n_slots × n_weights floats
+ *   checksum: CRC-32 (IEEE, as zlib) of every byte before it
+ *
+ * Every length is checked against the bytes that remain before anything is read,
+ * and the whole file must be exactly as long as its header says.
+ *
+ * Memory: nothing here allocates. The caller owns the file bytes and the output
+ * buffer; sn_file_parse only reads `len` bytes of `bytes`. */
+#ifndef SN_MODEL_FILE_H
+#define SN_MODEL_FILE_H
+#include "model.h"
+#include <stddef.h>
+#include <stdint.h>
+
+enum { SN_FILE_VERSION = 1, SN_FILE_HEADER_BYTES = 32 };
+enum { SN_FILE_HAS_STATE = 1 };
+
+/* What went wrong, for the wrapper's error messages (web/model-file.js). */
+enum sn_file_status {
+  SN_FILE_OK = 0,
+  SN_FILE_TOO_SHORT = 1,      /* shorter than a header and a checksum */
+  SN_FILE_BAD_MAGIC = 2,      /* not a simdnet model file */
+  SN_FILE_BAD_VERSION = 3,    /* written by a newer (or unknown) format version */
+  SN_FILE_BAD_FLAGS = 4,      /* unknown flag bits */
+  SN_FILE_BAD_LENGTHS = 5,    /* a section length exceeds the file or a limit */
+  SN_FILE_LENGTH_MISMATCH = 6, /* the file is longer or shorter than its sections add up to */
+  SN_FILE_BAD_CHECKSUM = 7,   /* damaged: the CRC-32 does not match */
+  SN_FILE_WRONG_MODEL = 8,    /* restore: weight count or optimizer differs from the model */
+  SN_FILE_NON_FINITE = 9,     /* restore: a weight, step or slot value is NaN or infinite */
+  SN_FILE_NO_ROOM = 10        /* write: the output buffer is too small */
+};
+
+/* Where the sections are, as read from a checked file. Offsets index the file. */
+enum sn_file_info_field {
+  SN_INFO_VERSION, SN_INFO_FLAGS, SN_INFO_JSON_OFF, SN_INFO_JSON_BYTES, SN_INFO_WEIGHTS_OFF,
+  SN_INFO_N_WEIGHTS, SN_INFO_N_HP, SN_INFO_N_SLOTS, SN_INFO_STATE_OFF, SN_INFO_OPT_KIND,
+  SN_INFO_COUNT
+};
+
+uint32_t sn_crc32(const uint8_t *bytes, size_t len);
+
+/* Checks a whole file; fills info[SN_INFO_COUNT] (doubles: exact for every
+ * field) when it returns SN_FILE_OK. */
+int sn_file_parse(const uint8_t *bytes, size_t len, double *info);
+
+/* Bytes sn_file_write will produce for this model (0 if it has no weights). */
+size_t sn_file_size(const sn_model *m, size_t json_bytes, int with_state);
+
+/* Writes the model (and with with_state, its generator and optimizer) into
+ * out[cap]. json must already be padded as the writer wants it. */
+int sn_file_write(const sn_model *m, const uint8_t *json, size_t json_bytes, int with_state, uint8_t *out,
+                  size_t cap);
+
+/* Copies the weights, and with with_state the generator and optimizer state,
+ * from a file into a built (and for the state, compiled) model with the same
+ * layout. The model is changed only when everything checked out. */
+int sn_file_restore(sn_model *m, const uint8_t *bytes, size_t len, int with_state);
+#endif

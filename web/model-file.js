@@ -1,0 +1,201 @@
+// model.save() and sn.loadModel(bytes): one self-describing binary per model.
+// The C side (c/model_file.c) reads and writes the container: header, weights,
+// training state, CRC-32. This file writes and checks the topology JSON inside it
+// and turns it back into a Sequential. Format: see c/model_file.h.
+import { dense, dropout } from './layers.js';
+import { checkBoolean, checkOptions } from './names.js';
+import { Sequential } from './model.js';
+import { learningRateFromJson, learningRateToJson } from './schedules.js';
+import { f64, wasm, withBuffers } from './wasm.js';
+
+const FORMAT = 'simdnet';
+
+// enum sn_file_status in c/model_file.h.
+const STATUS = {
+  1: 'it is too short to be a simdnet model file',
+  2: 'it is not a simdnet model file (wrong magic bytes)',
+  3: 'it was written by an unknown version of the simdnet file format',
+  4: 'its header has unknown flags',
+  5: 'a section length in its header is larger than the file or than allowed (truncated or damaged)',
+  6: 'its length does not match the sections its header lists (truncated, or extra bytes at the end)',
+  7: 'its checksum does not match: the file is damaged',
+  8: "its weights or optimizer state do not match the layers its topology describes",
+  9: 'it holds a weight or optimizer value that is NaN or infinite',
+};
+// enum sn_file_info_field in c/model_file.h.
+const INFO = { JSON_OFF: 2, JSON_BYTES: 3, N_WEIGHTS: 5, STATE_OFF: 8, COUNT: 10 };
+
+const fileError = (why) => new Error(`simdnet: cannot load the model: ${why}`);
+
+/** A layer's saved form, { className, config } as in TensorFlow.js, from which dense() rebuilds it. */
+function denseToJson(layer, first) {
+  const regularizer = (r) => (r.l1 || r.l2 ? { l1: r.l1, l2: r.l2 } : null);
+  const activation = layer.activation.name === 'leakyRelu' ? { name: 'leakyRelu', alpha: layer.activation.alpha } : layer.activation.name;
+  return {
+    className: 'Dense',
+    config: {
+      name: layer.name,
+      units: layer.units,
+      activation,
+      useBias: layer.useBias,
+      kernelInitializer: { ...layer.kernelInitializer.config },
+      biasInitializer: { ...layer.biasInitializer.config },
+      kernelRegularizer: regularizer(layer.kernelRegularizer),
+      biasRegularizer: regularizer(layer.biasRegularizer),
+      activityRegularizer: regularizer(layer.activityRegularizer),
+      ...(first ? { inputShape: layer.inputShape ?? [layer.inputSize] } : {}),
+    },
+  };
+}
+
+function dropoutToJson(layer) {
+  return { className: 'Dropout', config: { name: layer.name, rate: layer.rate, ...(layer.seed === undefined ? {} : { seed: layer.seed }) } };
+}
+
+// Layer classes a file may hold: saved form and rebuilding. Add new layer types here.
+const LAYER_CLASSES = {
+  Dense: { toJson: denseToJson, fromConfig: dense },
+  Dropout: { toJson: dropoutToJson, fromConfig: dropout },
+};
+
+/** The topology JSON: layers, seed and, for a compiled model, how it was compiled. */
+export function topologyOf(model) {
+  const training = model.loss && {
+    loss: { name: model.loss.name, fromLogits: model.loss.fromLogits, cost: model.loss.cost, profit: model.loss.profit },
+    metrics: model.metrics.map((m) => m.key),
+    optimizer: { name: model.optimizer.name, config: { ...model.optimizer.config, learningRate: learningRateToJson(model.optimizer.config.learningRate) } },
+  };
+  return {
+    format: FORMAT,
+    name: model.name,
+    seed: model.seed,
+    layers: model.layers.map((layer, i) => LAYER_CLASSES[layer.type].toJson(layer, i === 0)),
+    training: training || null,
+  };
+}
+
+/** UTF-8 JSON padded with spaces to a multiple of 4 bytes, so the weights after it stay aligned. */
+function encodeJson(value) {
+  const text = new TextEncoder().encode(JSON.stringify(value));
+  const padded = new Uint8Array(Math.ceil(text.length / 4) * 4).fill(0x20);
+  padded.set(text);
+  return padded;
+}
+
+/**
+ * The model as one binary file (a fresh Uint8Array the caller owns). With
+ * includeOptimizer (the default, as Keras' model.save) a compiled model's
+ * optimizer state and shuffling generator come along, so training resumes
+ * exactly where it stopped.
+ */
+export function saveModel(model, options) {
+  const { includeOptimizer = true } = checkOptions('save', options, ['includeOptimizer']);
+  model.checkAlive();
+  model.checkIdle('save');
+  checkBoolean('save: includeOptimizer', includeOptimizer);
+  model.build();
+  const json = encodeJson(topologyOf(model));
+  const withState = includeOptimizer && model.loss ? 1 : 0;
+  const w = wasm();
+  return withBuffers((alloc) => {
+    const size = w.sn_file_size(model.ptr, json.length, withState);
+    if (!size) throw new Error('simdnet: the model is too large for a model file (4 GB at most)');
+    const out = alloc(size);
+    const jsonPtr = alloc(json.length);
+    new Uint8Array(w.memory.buffer, jsonPtr, json.length).set(json);
+    if (w.sn_file_write(model.ptr, jsonPtr, json.length, withState, out, size) !== 0) throw new Error('simdnet: could not write the model file');
+    return new Uint8Array(w.memory.buffer, out, size).slice();
+  });
+}
+
+/** Bytes from what users hold: ArrayBuffer, Uint8Array or any typed array / DataView. */
+export function toBytes(bytes, what) {
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new Error(`${what} must be an ArrayBuffer or a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+}
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads and checks the topology JSON; every missing or wrong field gets an Error naming it. */
+function parseTopology(bytes) {
+  let topology;
+  try {
+    topology = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw fileError(`its topology is not valid UTF-8 JSON (${err.message})`);
+  }
+  if (!isObject(topology)) throw fileError('its topology is not a JSON object');
+  if (topology.format !== FORMAT) throw fileError(`its topology has format ${JSON.stringify(topology.format)}, expected "${FORMAT}"`);
+  if (!Array.isArray(topology.layers) || topology.layers.length === 0) throw fileError('its topology has no "layers" array');
+  if (topology.training !== null && topology.training !== undefined && !isObject(topology.training))
+    throw fileError('its topology\'s "training" must be an object or null');
+  return topology;
+}
+
+/** A Sequential from a checked topology (not yet built). */
+function modelFromTopology(topology) {
+  const context = (what, fn) => {
+    try {
+      return fn();
+    } catch (err) {
+      throw fileError(`${what}: ${err.message}`);
+    }
+  };
+  const model = context('its "seed" or "name"', () => {
+    if (topology.name !== undefined && typeof topology.name !== 'string') throw new Error('name must be a string');
+    return new Sequential({ seed: topology.seed, name: topology.name });
+  });
+  topology.layers.forEach((layer, i) => context(`layer ${i}`, () => {
+    if (!isObject(layer) || !isObject(layer.config)) throw new Error('expected { className, config }');
+    const cls = LAYER_CLASSES[layer.className];
+    if (!cls) throw new Error(`unknown className ${JSON.stringify(layer.className)}; known: ${Object.keys(LAYER_CLASSES).join(', ')}`);
+    model.add(cls.fromConfig(layer.config));
+  }));
+  return model;
+}
+
+/** Compiles a loaded model as it was saved. */
+function compileAsSaved(model, training) {
+  try {
+    if (!isObject(training.optimizer) || !isObject(training.optimizer.config ?? {})) throw new Error('"optimizer" must be { name, config }');
+    if (!isObject(training.loss)) throw new Error('"loss" must be an object');
+    model.compile({ optimizer: { name: training.optimizer.name, ...training.optimizer.config, learningRate: learningRateFromJson(training.optimizer.config?.learningRate) }, loss: training.loss, metrics: training.metrics ?? [] });
+  } catch (err) {
+    throw fileError(`its training configuration: ${err.message}`);
+  }
+}
+
+/**
+ * A model from bytes that model.save() wrote: same layers, bit-identical
+ * weights, and when the file holds them, the compile settings and optimizer
+ * state. A damaged or foreign file throws an Error saying what is wrong; no
+ * memory is kept.
+ */
+export function loadModel(bytes) {
+  const input = toBytes(bytes, 'loadModel(bytes)');
+  const w = wasm();
+  return withBuffers((alloc) => {
+    const ptr = alloc(input.length);
+    new Uint8Array(w.memory.buffer, ptr, input.length).set(input);
+    const infoPtr = alloc(INFO.COUNT * 8);
+    const status = w.sn_file_parse(ptr, input.length, infoPtr);
+    if (status !== 0) throw fileError(STATUS[status] ?? `status ${status}`);
+    const info = f64(infoPtr, INFO.COUNT).slice();
+    const topology = parseTopology(input.subarray(info[INFO.JSON_OFF], info[INFO.JSON_OFF] + info[INFO.JSON_BYTES]));
+    const model = modelFromTopology(topology);
+    try {
+      if (model.paramCount() !== info[INFO.N_WEIGHTS])
+        throw fileError(`its topology has ${model.paramCount()} weights but the file holds ${info[INFO.N_WEIGHTS]}`);
+      model.build();
+      if (topology.training) compileAsSaved(model, topology.training);
+      const withState = topology.training && info[INFO.STATE_OFF] ? 1 : 0;
+      const restored = w.sn_file_restore(model.ptr, ptr, input.length, withState);
+      if (restored !== 0) throw fileError(STATUS[restored] ?? `status ${restored}`);
+      return model;
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  });
+}
