@@ -144,6 +144,23 @@ static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
 static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
 #define NSIZES ((int)(sizeof SIZES / sizeof SIZES[0]))
 
+/* Shapes as C's (rows, reduction K, cols), mapped to each kind's arguments:
+ * one side just below, at and above every block boundary of c/gemm.c
+ * (micro-tile 4×8, KC = 256, MC = 128, NC = 512) while the others stay small,
+ * then all three at once. The small SIZES already straddle the 4×8 tile. */
+static const int BOUNDARY[][3] = {
+    {127, 5, 9},   {128, 3, 8},   {129, 7, 17},  {257, 2, 3},   /* rows around MC, 2·MC */
+    {5, 255, 9},   {3, 256, 8},   {6, 257, 7},   {2, 513, 5},   /* K around KC, 2·KC */
+    {3, 4, 511},   {5, 2, 512},   {2, 3, 513},   {1, 1, 1025},  /* cols around NC, 2·NC */
+    {129, 257, 513}, {128, 256, 512}, {131, 259, 521},           /* all boundaries together */
+};
+
+static void test_gemm_shape(int kind, int rows, int K, int cols, int acc) {
+  if (kind == NN) test_gemm(NN, rows, K, cols, acc);
+  if (kind == TN) test_gemm(TN, K, rows, cols, acc); /* a is K×rows */
+  if (kind == NT) test_gemm(NT, rows, K, cols, acc); /* a is rows×K, b is cols×K */
+}
+
 static void test_gemms(void) {
   static const int big[][3] = {{31, 785, 65}, {200, 784, 64}, {200, 64, 784}, {64, 200, 10}};
   for (int kind = NN; kind <= NT; kind++)
@@ -152,6 +169,8 @@ static void test_gemms(void) {
         for (int y = 0; y < NSIZES; y++)
           for (int z = 0; z < NSIZES; z++) test_gemm(kind, SIZES[x], SIZES[y], SIZES[z], acc);
       for (int i = 0; i < 4; i++) test_gemm(kind, big[i][0], big[i][1], big[i][2], acc);
+      for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++)
+        test_gemm_shape(kind, BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2], acc);
     }
 }
 
