@@ -1,0 +1,210 @@
+// npm run bench: simdnet against TensorFlow.js (wasm backend with SIMD on one
+// thread, and the cpu backend) in the same Node process, on the same data.
+//
+//   node bench/run.js [--rounds 5] [--models M1,M2,M3] [--quick] [--no-cpu] [--no-native]
+//
+// For each model (M1, M2, M3 of issue 6) every engine first trains one warm-up
+// epoch, then the engines take turns, `rounds` times, each timing one fit of a
+// few epochs; the table shows the median samples/s and simdnet's ratio to each
+// TF.js backend. Then bench/kernels_bench.c, compiled natively (gcc -O3
+// -march=native) and to wasm SIMD (emcc -O3 -msimd128, the flags of
+// dist/simdnet.wasm), gives GEMM GFLOP/s per variant against the measured SIMD
+// peak and the native figure of the M3 step. Nothing is installed or fetched:
+// fetch is disabled for the whole run.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    quick: { type: 'boolean', default: false },
+    'no-cpu': { type: 'boolean', default: false },
+    'no-native': { type: 'boolean', default: false },
+    models: { type: 'string', default: 'M1,M2,M3' },
+  },
+});
+const ROUNDS = Math.max(1, Number(args.rounds));
+
+globalThis.fetch = () => {
+  throw new Error('bench: no network access allowed');
+};
+
+for (const [what, path] of [['dist/simdnet.wasm (run `npm run build`)', 'dist/simdnet.wasm'],
+  ['TensorFlow.js (run `npm install`)', 'node_modules/@tensorflow/tfjs-backend-wasm']]) {
+  if (!existsSync(join(ROOT, path))) {
+    console.error(`bench: missing ${what}`);
+    process.exit(1);
+  }
+}
+
+const sn = await import('../web/index.js');
+const tf = await import('@tensorflow/tfjs');
+const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
+
+// ---- data -------------------------------------------------------------------
+
+const FASHION = '/usr/share/datasets/fashion-mnist';
+async function loadData() {
+  const imageFile = join(FASHION, 'train-images-idx3-ubyte.gz'), labelFile = join(FASHION, 'train-labels-idx1-ubyte.gz');
+  if (existsSync(imageFile) && existsSync(labelFile)) {
+    const d = await sn.data.readIdxDataset(readFileSync(imageFile), readFileSync(labelFile));
+    return { x: d.images, labels: d.labels, rows: d.count, source: `Fashion-MNIST (${FASHION}, ${d.count} images)` };
+  }
+  const rows = 60000, x = new Float32Array(rows * 784), labels = new Uint8Array(rows);
+  let s = 12345;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  for (let i = 0; i < x.length; i++) x[i] = next();
+  for (let i = 0; i < rows; i++) labels[i] = Math.floor(next() * 10);
+  return { x, labels, rows, source: 'SYNTHETIC data (uniform pixels, random labels): Debian\'s dataset-fashion-mnist is not installed' };
+}
+
+// ---- models -------------------------------------------------------------------
+
+// rows: training rows per timed fit (a slice of the data), sized so one fit
+// takes about a second for the slowest engine that runs it.
+const MODELS = [
+  { name: 'M1', layers: [[64, 'relu'], [10, 'softmax']], opt: 'adam', lr: 0.01, loss: 'categoricalCrossentropy', batch: 50, rows: 12000 },
+  { name: 'M2', layers: [[64, 'relu'], [32, 'relu'], [10, 'softmax']], opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 30, rows: 6000 },
+  { name: 'M3', layers: [[512, 'relu'], [256, 'relu'], [10, 'relu']], opt: 'sgd', lr: 0.001, loss: 'meanSquaredError', batch: 200, rows: 2000 },
+];
+const weightsOf = (spec) => spec.layers.reduce((acc, [units], i, all) => acc + (i ? all[i - 1][0] : 784) * units, 0);
+
+/** simdnet: one engine = { fit(epochs) } on its own model. */
+function simdnetEngine(spec, data) {
+  const model = sn.sequential({ seed: 1 });
+  spec.layers.forEach(([units, activation], i) =>
+    model.add(sn.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
+  const optimizer = spec.opt === 'adam' ? sn.optimizers.adam({ learningRate: spec.lr }) : sn.optimizers.sgd({ learningRate: spec.lr });
+  model.compile({ optimizer, loss: spec.loss });
+  return {
+    fit: (epochs) => model.fit(data.x, data.y, { epochs, batchSize: spec.batch, shuffle: true }),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** TF.js on `backend`; the data become tensors once, outside the timing. */
+async function tfjsEngine(spec, data, backend) {
+  await tf.setBackend(backend);
+  const model = tf.sequential();
+  spec.layers.forEach(([units, activation], i) =>
+    model.add(tf.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
+  const optimizer = spec.opt === 'adam' ? tf.train.adam(spec.lr) : tf.train.sgd(spec.lr);
+  model.compile({ optimizer, loss: spec.loss });
+  const x = tf.tensor2d(data.x, [data.rows, 784]), y = tf.tensor2d(data.y, [data.rows, 10]);
+  return {
+    backend,
+    fit: async (epochs) => {
+      await tf.setBackend(backend);
+      await model.fit(x, y, { epochs, batchSize: spec.batch, shuffle: true, verbose: 0 });
+    },
+    dispose: () => {
+      model.dispose();
+      x.dispose();
+      y.dispose();
+    },
+  };
+}
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+async function benchModel(spec, all) {
+  const rows = args.quick ? Math.min(spec.rows, 1200) : spec.rows;
+  const data = { x: all.x.subarray(0, rows * 784), y: sn.data.oneHot(all.labels.subarray(0, rows), 10), rows };
+  const engines = [{ name: 'simdnet', ...simdnetEngine(spec, data), epochs: 5 }];
+  await tf.setBackend('wasm');
+  engines.push({ name: 'tfjs-wasm', ...(await tfjsEngine(spec, data, 'wasm')), epochs: 1 });
+  if (!args['no-cpu']) engines.push({ name: 'tfjs-cpu', ...(await tfjsEngine(spec, data, 'cpu')), epochs: 1 });
+  for (const e of engines) await e.fit(1); // warm-up epoch
+  const rates = new Map(engines.map((e) => [e.name, []]));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const e of engines) {
+      const t0 = performance.now();
+      await e.fit(e.epochs);
+      rates.get(e.name).push((e.epochs * rows) / ((performance.now() - t0) / 1000));
+    }
+  const result = Object.fromEntries([...rates].map(([name, v]) => [name, median(v)]));
+  result.memory = spec.name === 'M3' ? sn.memoryBytes() : undefined;
+  for (const e of engines) e.dispose();
+  return result;
+}
+
+// ---- C kernels, native and wasm -------------------------------------------------
+
+function kernelFigures() {
+  const out = join(ROOT, 'build/bench');
+  mkdirSync(out, { recursive: true });
+  const sources = ['bench/kernels_bench.c', ...readdirC()];
+  const common = ['-std=c11', '-O3', '-DNDEBUG', '-Ic', ...sources, '-lm'];
+  const results = {};
+  const run = (label, build, cmd) => {
+    try {
+      execFileSync(build[0], build.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+      results[label] = JSON.parse(execFileSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8' }));
+    } catch (err) {
+      console.log(`(${label} kernel figures unavailable: ${err.message.split('\n')[0]})`);
+    }
+  };
+  run('wasm', ['emcc', ...common, '-msimd128', '-sALLOW_MEMORY_GROWTH=1', '-o', join(out, 'kernels_bench.cjs')],
+    [process.execPath, '--no-experimental-fetch', join(out, 'kernels_bench.cjs')]);
+  if (!args['no-native']) run('native', ['gcc', ...common, '-march=native', '-o', join(out, 'kernels_bench')], [join(out, 'kernels_bench')]);
+  return results;
+}
+
+function readdirC() {
+  return execFileSync('sh', ['-c', 'ls c/*.c'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f && !f.includes('wasm_'));
+}
+
+// ---- report ----------------------------------------------------------------------
+
+const fmt = (v, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main() {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as the issue measures
+  tfwasm.setWasmPaths(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+  await sn.ready();
+  await tf.setBackend('wasm');
+  const all = await loadData();
+  console.log(`simdnet bench — ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, TF.js ${tf.version.tfjs}` +
+    ` (wasm backend SIMD: ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads: off)`);
+  console.log(`data: ${all.source}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`${ROUNDS} alternating rounds after a warm-up epoch; medians.\n`);
+
+  const rows = [];
+  for (const spec of MODELS.filter((m) => args.models.split(',').includes(m.name))) {
+    const r = await benchModel(spec, all);
+    rows.push([spec, r]);
+    const ratio = (b) => (r[b] ? `${(r.simdnet / r[b]).toFixed(1)}×` : '—');
+    console.log(`${spec.name} ${[784, ...spec.layers.map(([u]) => u)].join('-')} batch ${spec.batch}: simdnet ${fmt(r.simdnet)} samples/s` +
+      ` (${fmt(r.simdnet * 6 * weightsOf(spec) * 1e-9, 1)} GFLOP/s at 6×weights), tfjs-wasm ${fmt(r['tfjs-wasm'])} (${ratio('tfjs-wasm')}),` +
+      ` tfjs-cpu ${r['tfjs-cpu'] ? fmt(r['tfjs-cpu']) : '—'} (${ratio('tfjs-cpu')})`);
+    if (r.memory) console.log(`   peak wasm memory after M3 training: ${(r.memory / 2 ** 20).toFixed(1)} MiB`);
+  }
+
+  console.log('\nC kernels (bench/kernels_bench.c), GFLOP/s, best of 7 runs:');
+  const k = kernelFigures();
+  const variants = Object.keys(k.wasm?.gemm ?? k.native?.gemm ?? {});
+  const line = (label, res) => {
+    if (!res) return;
+    const gem = variants.map((v) => `${v} ${res.gemm[v].toFixed(1)} (${Math.round((100 * res.gemm[v]) / res.peak)}%)`).join(', ');
+    console.log(`  ${label.padEnd(6)} peak ${res.peak.toFixed(1)} | ${gem}`);
+    console.log(`  ${''.padEnd(6)} M3 training step: ${fmt(res.m3.samples_per_s)} samples/s = ${res.m3.gflops.toFixed(1)} GFLOP/s at 6×weights`);
+  };
+  line('wasm', k.wasm);
+  line('native', k.native);
+  if (k.wasm && k.native) console.log(`  native / wasm on the M3 step: ${(k.native.m3.samples_per_s / k.wasm.m3.samples_per_s).toFixed(2)}×`);
+  console.log('  (peak = 12 independent f32x4 multiply + add chains; % = share of that peak)');
+
+  console.log('\nMarkdown:\n');
+  console.log('| model | simdnet samples/s | TF.js wasm | × | TF.js cpu | × |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [spec, r] of rows)
+    console.log(`| ${spec.name} ${[784, ...spec.layers.map(([u]) => u)].join('-')}, batch ${spec.batch} | ${fmt(r.simdnet)} | ${fmt(r['tfjs-wasm'])} | ${(r.simdnet / r['tfjs-wasm']).toFixed(1)} | ` +
+      `${r['tfjs-cpu'] ? fmt(r['tfjs-cpu']) : '—'} | ${r['tfjs-cpu'] ? (r.simdnet / r['tfjs-cpu']).toFixed(1) : '—'} |`);
+}
+
+await main();
