@@ -39,12 +39,12 @@
 #include "simd.h"
 
 enum {
-  MR = 4,   /* micro-tile rows */
-  NV = 2,   /* micro-tile vectors per row */
+  MR = 4,      /* micro-tile rows */
+  NV = 2,      /* micro-tile vectors per row */
   NR = 4 * NV, /* micro-tile columns */
-  KC = 256, /* reduction slice */
-  MC = 128, /* rows of A packed at once (multiple of MR) */
-  NC = 512, /* columns of B packed at once (multiple of NR) */
+  KC = 256,    /* reduction slice: an A and a B micro-panel fill 12 KB of L1 */
+  MC = 128,    /* rows of A packed at once (multiple of MR): 128 KB, in L2 */
+  NC = 512,    /* columns of B packed at once (multiple of NR): 512 KB, in L2 */
 };
 
 static _Alignas(16) float pack_a[MC * KC];
