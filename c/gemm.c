@@ -31,12 +31,18 @@
  * on the sizes, never on timing or on which thread computes a tile, so results
  * are reproducible bit for bit.
  *
- * The pack buffers are static: no allocation per call. Not reentrant (one
- * caller at a time), which matches a wasm instance and the native tests. */
+ * The pack buffers are static (one set per thread): no allocation per call.
+ *
+ * Threads (threads.h): C is cut into a fixed number of runs of whole tiles,
+ * one per thread, each computed by gemm_block exactly as a single thread would,
+ * so the threaded build gives the same bits as the single-threaded one. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "kernels.h"
 #include "simd.h"
+#include "threads.h"
 
 enum {
   MR = 4,      /* micro-tile rows */
@@ -47,8 +53,11 @@ enum {
   NC = 512,    /* columns of B packed at once (multiple of NR): 512 KB, in L2 */
 };
 
-static _Alignas(16) float pack_a[MC * KC];
-static _Alignas(16) float pack_b[KC * NC];
+/* Pack buffers of slot 0 (the calling thread); the workers of the threaded
+ * build get theirs from sn_gemm_prepare_threads. */
+static _Alignas(16) float pack_a0[MC * KC];
+static _Alignas(16) float pack_b0[KC * NC];
+static float *pack_a[SN_MAX_THREADS] = {pack_a0}, *pack_b[SN_MAX_THREADS] = {pack_b0};
 
 /* Element (i, j) of a view is p[i·rs + j·cs]. */
 typedef struct {
@@ -156,6 +165,57 @@ static void tile(int kc, const float *a, const float *b, float *c, long ldc, int
 
 static int min_int(int a, int b) { return a < b ? a : b; }
 
+typedef struct {
+  int M, N, K;
+  view a, bt; /* A[M×K] and Bᵀ[N×K] */
+  float *c;
+  long ldc;
+  int accumulate;
+} gemm_job;
+
+/* The block rows [i0, i1) × columns [j0, j1) of C, with slot's pack buffers. */
+static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int slot) {
+  int M = i1 - i0, N = j1 - j0, K = g->K;
+  view a = {g->a.p + i0 * g->a.rs, g->a.rs, g->a.cs}, bt = {g->bt.p + j0 * g->bt.rs, g->bt.rs, g->bt.cs};
+  float *c = g->c + i0 * g->ldc + j0, *pa = pack_a[slot], *pb = pack_b[slot];
+  long ldc = g->ldc;
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = min_int(NC, N - jc);
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = min_int(KC, K - pc), load = g->accumulate || pc > 0;
+      for (int jr = 0; jr < nc; jr += NR)
+        pack_panel(bt, jc + jr, pc, kc, min_int(NR, nc - jr), NR, pb + jr * kc);
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = min_int(MC, M - ic);
+        for (int ir = 0; ir < mc; ir += MR)
+          pack_panel(a, ic + ir, pc, kc, min_int(MR, mc - ir), MR, pa + ir * kc);
+        for (int jr = 0; jr < nc; jr += NR)
+          for (int ir = 0; ir < mc; ir += MR)
+            tile(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
+                 min_int(MR, mc - ir), min_int(NR, nc - jr), load);
+      }
+    }
+  }
+}
+
+/* Part `part` of `parts`: a contiguous run of whole tiles along the longer
+ * side of C (in tiles). Each element of C is computed by exactly the same
+ * operations whichever part holds it, so the split changes no bit. */
+static void gemm_part(void *arg, int part, int parts, int slot) {
+  const gemm_job *g = arg;
+  int tiles_m = (g->M + MR - 1) / MR, tiles_n = (g->N + NR - 1) / NR;
+  if (tiles_n >= tiles_m) {
+    int j0 = tiles_n * part / parts * NR, j1 = min_int(g->N, tiles_n * (part + 1) / parts * NR);
+    if (j0 < j1) gemm_block(g, 0, g->M, j0, j1, slot);
+  } else {
+    int i0 = tiles_m * part / parts * MR, i1 = min_int(g->M, tiles_m * (part + 1) / parts * MR);
+    if (i0 < i1) gemm_block(g, i0, i1, 0, g->N, slot);
+  }
+}
+
+/* Products smaller than this many multiply-adds are not worth waking threads. */
+enum { PARALLEL_MIN_MADDS = 1 << 19 };
+
 /* C[M×N] (row stride ldc) (+)= A[M×K] · B[K×N], with B given as its transpose
  * view bt[N×K]. */
 static void gemm(int M, int N, int K, view a, view bt, float *c, long ldc, int accumulate) {
@@ -164,23 +224,25 @@ static void gemm(int M, int N, int K, view a, view bt, float *c, long ldc, int a
       for (int i = 0; i < M; i++) memset(c + i * ldc, 0, (size_t)N * sizeof *c);
     return;
   }
-  for (int jc = 0; jc < N; jc += NC) {
-    int nc = min_int(NC, N - jc);
-    for (int pc = 0; pc < K; pc += KC) {
-      int kc = min_int(KC, K - pc), load = accumulate || pc > 0;
-      for (int jr = 0; jr < nc; jr += NR)
-        pack_panel(bt, jc + jr, pc, kc, min_int(NR, nc - jr), NR, pack_b + jr * kc);
-      for (int ic = 0; ic < M; ic += MC) {
-        int mc = min_int(MC, M - ic);
-        for (int ir = 0; ir < mc; ir += MR)
-          pack_panel(a, ic + ir, pc, kc, min_int(MR, mc - ir), MR, pack_a + ir * kc);
-        for (int jr = 0; jr < nc; jr += NR)
-          for (int ir = 0; ir < mc; ir += MR)
-            tile(kc, pack_a + ir * kc, pack_b + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
-                 min_int(MR, mc - ir), min_int(NR, nc - jr), load);
-      }
+  gemm_job g = {M, N, K, a, bt, c, ldc, accumulate};
+  if (sn_threads_count() > 1 && (long)M * N * K < PARALLEL_MIN_MADDS) gemm_block(&g, 0, M, 0, N, 0);
+  else sn_parallel(gemm_part, &g);
+}
+
+/* Pack buffers for the worker slots 1..threads−1 (the threaded build calls
+ * this on the main thread before sn_threads_start). Returns 0 when out of memory. */
+SN_API int sn_gemm_prepare_threads(int threads) {
+  for (int t = 1; t < threads && t < SN_MAX_THREADS; t++) {
+    if (pack_a[t]) continue;
+    pack_a[t] = malloc(sizeof pack_a0);
+    pack_b[t] = malloc(sizeof pack_b0);
+    if (!pack_a[t] || !pack_b[t]) {
+      free(pack_a[t]), free(pack_b[t]);
+      pack_a[t] = pack_b[t] = NULL;
+      return 0;
     }
   }
+  return 1;
 }
 
 /* c[m×n] (+)= a[m×k]·b[k×n]: A = a, Bᵀ(j, p) = b[p·n + j]. */

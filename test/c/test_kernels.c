@@ -15,6 +15,7 @@
 #include "check.h"
 #include "kernels.h"
 #include "simd.h"
+#include "threads.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -171,6 +172,35 @@ static void test_gemms(void) {
       for (int i = 0; i < 4; i++) test_gemm(kind, big[i][0], big[i][1], big[i][2], acc);
       for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++)
         test_gemm_shape(kind, BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2], acc);
+    }
+}
+
+/* The threaded build cuts C into runs of tiles, one per thread; computed one
+ * after another here, every split must give exactly the bits of no split. */
+static void test_gemm_splits(void) {
+  for (int kind = NN; kind <= NT; kind++)
+    for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++) {
+      int d[3] = {BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2]};
+      if (kind == TN) d[0] = BOUNDARY[i][1], d[1] = BOUNDARY[i][0]; /* a is K×rows */
+      int rows = kind == TN ? d[1] : d[0], K = kind == TN ? d[0] : d[1];
+      long nc = (long)rows * d[2];
+      float *a = buf_random((long)d[0] * d[1], -3, 3), *b = buf_random((long)K * d[2], -3, 3);
+      float *whole = buf_random(nc, -3, 3), *split = buf_copy(whole, nc);
+      for (int acc = 0; acc <= 1; acc++) {
+        sn_threads_split_for_tests(1);
+        GEMM[kind].k(d[0], d[1], d[2], a, b, whole, acc);
+        for (int parts = 2; parts <= 5; parts += 3) {
+          float *c = buf_copy(split, nc);
+          sn_threads_split_for_tests(parts);
+          GEMM[kind].k(d[0], d[1], d[2], a, b, c, acc);
+          CHECK(memcmp(c, whole, (size_t)nc * sizeof *c) == 0 && buf_intact(c, nc),
+                "%s(%d,%d,%d) acc=%d in %d parts differs from one part", GEMM[kind].name, d[0], d[1], d[2], acc, parts);
+          buf_free(c);
+        }
+        memcpy(split, whole, (size_t)nc * sizeof *split); /* accumulate onto the same start */
+      }
+      sn_threads_split_for_tests(1);
+      buf_free(a), buf_free(b), buf_free(whole), buf_free(split);
     }
 }
 
@@ -410,6 +440,7 @@ static void test_gradients(void) {
 int main(void) {
   test_v_exp();
   test_gemms();
+  test_gemm_splits();
   for (int x = 0; x < NSIZES; x++)
     for (int y = 0; y < NSIZES; y++)
       for (int acc = 0; acc <= 1; acc++) test_bias_col_sum(SIZES[x], SIZES[y], acc);
