@@ -1,14 +1,19 @@
 // The threaded build (dist/simdnet-mt.wasm, built by `bash build.sh --threads`
 // and by `npm test`) trains to exactly the weights of the single-threaded
-// build, and ready() falls back to the single-threaded module when asked for
-// threads it cannot have. Each configuration runs in its own process because
-// ready() instantiates once per process.
+// build, in Node and, chosen by ready() itself, in a cross-origin-isolated
+// page; ready() falls back to the single-threaded module when asked for
+// threads it cannot have. Each Node configuration runs in its own process
+// because ready() instantiates once per process.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import * as sn from '../web/index.js';
+import { serveStatic } from './support/static-server.js';
 
 const CHECK = fileURLToPath(new URL('./support/threads-check.js', import.meta.url));
 const THREADED = fileURLToPath(new URL('../dist/simdnet-mt.wasm', import.meta.url));
@@ -35,4 +40,30 @@ test('a threaded build that cannot be loaded falls back to one thread', () => {
     await sn.ready({ threads: 2, wasmThreads: new URL('file:///nonexistent/simdnet-mt.wasm') });
     console.log(sn.threads());`], { encoding: 'utf8' });
   assert.equal(out.trim(), '1');
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+test('a cross-origin-isolated page trains with threads by itself, bit-identically to Node', {
+  skip: (!existsSync(CHROMIUM) && `${CHROMIUM} is not installed`) || (!existsSync(THREADED) && 'no threaded build'),
+}, async () => {
+  const server = await serveStatic(fileURLToPath(new URL('..', import.meta.url)), { isolated: true });
+  const profile = mkdtempSync(join(tmpdir(), 'simdnet-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/test/support/threads-check.html`);
+    await page.waitForFunction(() => document.getElementById('out').textContent !== 'running', null, { timeout: 60000 });
+    const text = await page.textContent('#out');
+    assert.match(text, /^RESULT /, text);
+    const result = JSON.parse(text.slice('RESULT '.length));
+    assert.equal(result.isolated, true);
+    assert.equal(result.threads, Math.min(8, result.cores));
+    assert.deepEqual(result.hashes, run(1).hashes);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    await server.close();
+  }
 });
