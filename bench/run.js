@@ -12,7 +12,7 @@
 // peak and the native figure of the M3 step. Nothing is installed or fetched:
 // fetch is disabled for the whole run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,49 +43,9 @@ for (const [what, path] of [['dist/simdnet.wasm (run `npm run build`)', 'dist/si
 }
 
 const sn = await import('../web/index.js');
+const { MODELS, loadData, modelData, simdnetEngine, weightsOf } = await import('./common.js');
 const tf = await import('@tensorflow/tfjs');
 const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
-
-// ---- data -------------------------------------------------------------------
-
-const FASHION = '/usr/share/datasets/fashion-mnist';
-async function loadData() {
-  const imageFile = join(FASHION, 'train-images-idx3-ubyte.gz'), labelFile = join(FASHION, 'train-labels-idx1-ubyte.gz');
-  if (existsSync(imageFile) && existsSync(labelFile)) {
-    const d = await sn.data.readIdxDataset(readFileSync(imageFile), readFileSync(labelFile));
-    return { x: d.images, labels: d.labels, rows: d.count, source: `Fashion-MNIST (${FASHION}, ${d.count} images)` };
-  }
-  const rows = 60000, x = new Float32Array(rows * 784), labels = new Uint8Array(rows);
-  let s = 12345;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  for (let i = 0; i < x.length; i++) x[i] = next();
-  for (let i = 0; i < rows; i++) labels[i] = Math.floor(next() * 10);
-  return { x, labels, rows, source: 'SYNTHETIC data (uniform pixels, random labels): Debian\'s dataset-fashion-mnist is not installed' };
-}
-
-// ---- models -------------------------------------------------------------------
-
-// rows: training rows per timed fit (a slice of the data), sized so one fit
-// takes about a second for the slowest engine that runs it.
-const MODELS = [
-  { name: 'M1', layers: [[64, 'relu'], [10, 'softmax']], opt: 'adam', lr: 0.01, loss: 'categoricalCrossentropy', batch: 50, rows: 12000 },
-  { name: 'M2', layers: [[64, 'relu'], [32, 'relu'], [10, 'softmax']], opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 30, rows: 6000 },
-  { name: 'M3', layers: [[512, 'relu'], [256, 'relu'], [10, 'relu']], opt: 'sgd', lr: 0.001, loss: 'meanSquaredError', batch: 200, rows: 2000 },
-];
-const weightsOf = (spec) => spec.layers.reduce((acc, [units], i, all) => acc + (i ? all[i - 1][0] : 784) * units, 0);
-
-/** simdnet: one engine = { fit(epochs) } on its own model. */
-function simdnetEngine(spec, data) {
-  const model = sn.sequential({ seed: 1 });
-  spec.layers.forEach(([units, activation], i) =>
-    model.add(sn.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
-  const optimizer = spec.opt === 'adam' ? sn.optimizers.adam({ learningRate: spec.lr }) : sn.optimizers.sgd({ learningRate: spec.lr });
-  model.compile({ optimizer, loss: spec.loss });
-  return {
-    fit: (epochs) => model.fit(data.x, data.y, { epochs, batchSize: spec.batch, shuffle: true }),
-    dispose: () => model.dispose(),
-  };
-}
 
 /**
  * TF.js on `backend`, trained the way given by `how`: 'fit' (model.fit,
@@ -145,7 +105,7 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function benchModel(spec, all) {
   const rows = args.quick ? Math.min(spec.rows, 1200) : spec.rows;
-  const data = { x: all.x.subarray(0, rows * 784), y: sn.data.oneHot(all.labels.subarray(0, rows), 10), rows };
+  const data = modelData(all, rows);
   const engines = [{ name: 'simdnet', ...simdnetEngine(spec, data), epochs: 5 }];
   for (const how of TFJS_WASM_WAYS) engines.push({ name: `tfjs-wasm ${how}`, ...(await tfjsEngine(spec, data, 'wasm', how)), epochs: 1 });
   if (!args['no-cpu']) engines.push({ name: 'tfjs-cpu fit', ...(await tfjsEngine(spec, data, 'cpu', 'fit')), epochs: 1 });
@@ -191,6 +151,30 @@ function readdirC() {
   return execFileSync('sh', ['-c', 'ls c/*.c'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f && !f.includes('wasm_'));
 }
 
+// ---- threads ---------------------------------------------------------------------
+
+/** simdnet with 1 thread and with every core, alternating child processes; medians. */
+function threadFigures(specs) {
+  const cores = os.cpus().length;
+  if (!existsSync(join(ROOT, 'dist/simdnet-mt.wasm')) || cores < 2) {
+    console.log('(threads: skipped; needs `bash build.sh --threads` and more than one core)');
+    return [];
+  }
+  const measure = (threads, spec, rows) => JSON.parse(execFileSync(process.execPath,
+    [join(ROOT, 'bench/threaded.js'), String(threads), spec.name, String(rows)], { encoding: 'utf8' }));
+  return specs.map((spec) => {
+    const rows = args.quick ? Math.min(spec.rows, 1200) : spec.rows;
+    const rates = { 1: [], [cores]: [] };
+    for (let round = 0; round < ROUNDS; round++)
+      for (const t of [1, cores]) {
+        const r = measure(t, spec, rows);
+        if (r.threads !== t) throw new Error(`bench: asked for ${t} threads, got ${r.threads}`);
+        rates[t].push(r.samplesPerSecond);
+      }
+    return { spec, cores, one: median(rates[1]), all: median(rates[cores]) };
+  });
+}
+
 // ---- report ----------------------------------------------------------------------
 
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -218,6 +202,11 @@ async function main() {
     if (r.memory) console.log(`   peak wasm memory after M3 training: ${(r.memory / 2 ** 20).toFixed(1)} MiB`);
   }
 
+  console.log(`\nThreaded build (dist/simdnet-mt.wasm), ${ROUNDS} alternating rounds, medians:`);
+  const threaded = threadFigures(rows.map(([spec]) => spec));
+  for (const t of threaded)
+    console.log(`  ${t.spec.name}: 1 thread ${fmt(t.one)} samples/s, ${t.cores} threads ${fmt(t.all)} samples/s: ${(t.all / t.one).toFixed(2)}×`);
+
   console.log('\nC kernels (bench/kernels_bench.c), GFLOP/s, best of 7 runs:');
   const k = kernelFigures();
   const variants = Object.keys(k.wasm?.gemm ?? k.native?.gemm ?? {});
@@ -230,7 +219,7 @@ async function main() {
   line('wasm', k.wasm);
   line('native', k.native);
   if (k.wasm && k.native) console.log(`  native / wasm on the M3 step: ${(k.native.m3.samples_per_s / k.wasm.m3.samples_per_s).toFixed(2)}×`);
-  console.log('  (peak = 12 independent f32x4 multiply + add chains; % = share of that peak)');
+  console.log('  (peak = best of 8, 10 or 12 independent f32x4 multiply + add chains; % = share of that peak)');
 
   console.log('\nMarkdown:\n');
   console.log('| model | simdnet samples/s | TF.js wasm | × | TF.js cpu | × |');
