@@ -6,13 +6,11 @@
 // because ready() instantiates once per process.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import * as sn from '../web/index.js';
+import { CHROMIUM, pageResult } from './support/chromium.js';
 import { serveStatic } from './support/static-server.js';
 
 const CHECK = fileURLToPath(new URL('./support/threads-check.js', import.meta.url));
@@ -42,28 +40,19 @@ test('a threaded build that cannot be loaded falls back to one thread', () => {
   assert.equal(out.trim(), '1');
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
 test('a cross-origin-isolated page trains with threads by itself, bit-identically to Node', {
   skip: (!existsSync(CHROMIUM) && `${CHROMIUM} is not installed`) || (!existsSync(THREADED) && 'no threaded build'),
 }, async () => {
   const server = await serveStatic(fileURLToPath(new URL('..', import.meta.url)), { isolated: true });
-  const profile = mkdtempSync(join(tmpdir(), 'simdnet-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
   try {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/test/support/threads-check.html`);
-    await page.waitForFunction(() => document.getElementById('out').textContent !== 'running', null, { timeout: 60000 });
-    const text = await page.textContent('#out');
+    const { text, errors } = await pageResult(`${server.url}/test/support/threads-check.html`);
     assert.match(text, /^RESULT /, text);
+    assert.deepEqual(errors, [], 'no error in the console');
     const result = JSON.parse(text.slice('RESULT '.length));
     assert.equal(result.isolated, true);
     assert.equal(result.threads, Math.min(8, result.cores));
     assert.deepEqual(result.hashes, run(1).hashes);
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
     await server.close();
   }
 });
