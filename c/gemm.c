@@ -23,8 +23,9 @@
  * and 8 adds; wasm SIMD has no fused multiply-add). Measured in Node 20 on
  * x86-64, this beats 6×8, 5×8, 4×12, 3×12 and 3×16 tiles and any unrolling of
  * the reduction loop: V8 has 15 allocatable vector registers and the larger
- * tiles spill. It runs at about the speed of 12 independent multiply + add
- * chains (bench/kernels_bench.c), i.e. the adder and multiplier are saturated.
+ * tiles spill. It runs at the speed of the best of 8, 10 or 12 independent
+ * multiply + add chains (bench/kernels_bench.c's "peak"): the adder and the
+ * multiplier are saturated.
  *
  * Summation order: each C element is Σ over p in increasing order within a KC
  * slice, added to C's old value at the end of the slice. The order depends only
