@@ -71,23 +71,27 @@ typedef struct {
  * for r < valid, 0 for valid <= r < R. A panels pack A (rows = M); B panels pack
  * the view Bᵀ (rows = N), so one function serves both operands. */
 
+/* dst[q·R + r0 .. r0+3] = X(r0 .. r0+3, p + q) for q < 4: one 4×4 block of rows
+ * contiguous along the reduction, transposed in registers. */
+SN_ALWAYS_INLINE void transpose4(const float *s, long rs, float *d, int R) {
+  v4f r0 = v_load(s), r1 = v_load(s + rs), r2 = v_load(s + 2 * rs), r3 = v_load(s + 3 * rs);
+  v4f t0 = v_zip_lo(r0, r1), t1 = v_zip_hi(r0, r1); /* r00 r10 r01 r11 | r02 r12 r03 r13 */
+  v4f t2 = v_zip_lo(r2, r3), t3 = v_zip_hi(r2, r3);
+  v_store(d, v_lo_lo(t0, t2));
+  v_store(d + R, v_hi_hi(t0, t2));
+  v_store(d + 2 * R, v_lo_lo(t1, t3));
+  v_store(d + 3 * R, v_hi_hi(t1, t3));
+}
+
 /* X(r, ·) contiguous along the reduction (cs = 1): 4×4 blocks are transposed in
- * registers; leftover rows and reduction steps are copied one by one. */
-static void pack_transposing(view x, int kc, int valid, int R, float *dst) {
+ * registers; leftover rows and reduction steps are copied one by one. A full
+ * panel (valid = R, a constant after inlining) has no leftover rows. */
+SN_ALWAYS_INLINE void pack_transposing(view x, int kc, int valid, int R, float *dst) {
   int p = 0;
   for (; p + 4 <= kc; p += 4) {
     int r = 0;
-    for (; r + 4 <= valid; r += 4) {
-      const float *s = x.p + r * x.rs + p;
-      v4f r0 = v_load(s), r1 = v_load(s + x.rs), r2 = v_load(s + 2 * x.rs), r3 = v_load(s + 3 * x.rs);
-      v4f t0 = v_zip_lo(r0, r1), t1 = v_zip_hi(r0, r1); /* r00 r10 r01 r11 | r02 r12 r03 r13 */
-      v4f t2 = v_zip_lo(r2, r3), t3 = v_zip_hi(r2, r3);
-      float *d = dst + (long)p * R + r;
-      v_store(d, v_lo_lo(t0, t2));
-      v_store(d + R, v_hi_hi(t0, t2));
-      v_store(d + 2 * R, v_lo_lo(t1, t3));
-      v_store(d + 3 * R, v_hi_hi(t1, t3));
-    }
+    for (; r + 4 <= valid; r += 4) transpose4(x.p + r * x.rs + p, x.rs, dst + (long)p * R + r, R);
+    if (r == R) continue;
     for (int q = 0; q < 4; q++) {
       float *d = dst + (long)(p + q) * R;
       for (int rr = r; rr < valid; rr++) d[rr] = x.p[rr * x.rs + p + q];
@@ -101,8 +105,9 @@ static void pack_transposing(view x, int kc, int valid, int R, float *dst) {
   }
 }
 
-/* X(·, p) contiguous across rows (rs = 1): each reduction step is a short copy. */
-static void pack_direct(view x, int kc, int valid, int R, float *dst) {
+/* X(·, p) contiguous across rows (rs = 1): each reduction step is a short copy,
+ * whole vectors when the panel is full (valid = R, a constant after inlining). */
+SN_ALWAYS_INLINE void pack_direct(view x, int kc, int valid, int R, float *dst) {
   for (int p = 0; p < kc; p++) {
     const float *s = x.p + p * x.cs;
     float *d = dst + (long)p * R;
@@ -113,13 +118,21 @@ static void pack_direct(view x, int kc, int valid, int R, float *dst) {
   }
 }
 
+/* One packing loop per layout, with full panels of MR or NR rows (the common
+ * case) compiled separately so their loops unroll to whole vectors. */
 static void pack_panel(view x, int r0, int p0, int kc, int valid, int R, float *dst) {
-  view at = {x.p + r0 * x.rs + p0 * x.cs, x.rs, x.cs};
-  if (x.cs == 1) pack_transposing(at, kc, valid, R, dst);
-  else if (x.rs == 1) pack_direct(at, kc, valid, R, dst);
-  else
+  x.p += r0 * x.rs + p0 * x.cs;
+  if (x.cs == 1) {
+    if (valid == MR && R == MR) pack_transposing(x, kc, MR, MR, dst);
+    else if (valid == NR && R == NR) pack_transposing(x, kc, NR, NR, dst);
+    else pack_transposing(x, kc, valid, R, dst);
+  } else if (x.rs == 1) {
+    if (valid == MR && R == MR) pack_direct(x, kc, MR, MR, dst);
+    else if (valid == NR && R == NR) pack_direct(x, kc, NR, NR, dst);
+    else pack_direct(x, kc, valid, R, dst);
+  } else
     for (int p = 0; p < kc; p++)
-      for (int r = 0; r < R; r++) dst[(long)p * R + r] = r < valid ? at.p[r * at.rs + p * at.cs] : 0.0f;
+      for (int r = 0; r < R; r++) dst[(long)p * R + r] = r < valid ? x.p[r * x.rs + p * x.cs] : 0.0f;
 }
 
 /* ---- micro-kernel ----------------------------------------------------------- */
