@@ -120,7 +120,6 @@ async function benchModel(spec, all) {
   const medians = Object.fromEntries([...rates].map(([name, v]) => [name, median(v)]));
   const bestWasm = TFJS_WASM_WAYS.reduce((best, how) => (medians[`tfjs-wasm ${how}`] > medians[`tfjs-wasm ${best}`] ? how : best));
   const result = { simdnet: medians.simdnet, 'tfjs-wasm': medians[`tfjs-wasm ${bestWasm}`], bestWasm, 'tfjs-cpu': medians['tfjs-cpu fit'], medians };
-  result.memory = spec.name === 'M3' ? sn.memoryBytes() : undefined;
   for (const e of engines) e.dispose();
   return result;
 }
@@ -164,19 +163,21 @@ function threadFigures(specs) {
     [join(ROOT, 'bench/threaded.js'), String(threads), spec.name, String(rows)], { encoding: 'utf8' }));
   return specs.map((spec) => {
     const rows = args.quick ? Math.min(spec.rows, 1200) : spec.rows;
-    const rates = { 1: [], [cores]: [] };
+    const rates = { 1: [], [cores]: [] }, memory = { 1: 0, [cores]: 0 };
     for (let round = 0; round < ROUNDS; round++)
       for (const t of [1, cores]) {
         const r = measure(t, spec, rows);
         if (r.threads !== t) throw new Error(`bench: asked for ${t} threads, got ${r.threads}`);
         rates[t].push(r.samplesPerSecond);
+        memory[t] = Math.max(memory[t], r.memoryBytes);
       }
-    return { spec, cores, one: median(rates[1]), all: median(rates[cores]) };
+    return { spec, rows, cores, one: median(rates[1]), all: median(rates[cores]), memory };
   });
 }
 
 // ---- report ----------------------------------------------------------------------
 
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main() {
@@ -199,13 +200,13 @@ async function main() {
       ` (${fmt(r.simdnet * 6 * weightsOf(spec) * 1e-9, 1)} GFLOP/s at 6×weights), tfjs-wasm ${fmt(r['tfjs-wasm'])} (${ratio('tfjs-wasm')}, best: ${r.bestWasm}),` +
       ` tfjs-cpu ${r['tfjs-cpu'] ? fmt(r['tfjs-cpu']) : '—'} (${ratio('tfjs-cpu')})`);
     console.log(`   every median: ${Object.entries(r.medians).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
-    if (r.memory) console.log(`   peak wasm memory after M3 training: ${(r.memory / 2 ** 20).toFixed(1)} MiB`);
   }
 
   console.log(`\nThreaded build (dist/simdnet-mt.wasm), ${ROUNDS} alternating rounds, medians:`);
   const threaded = threadFigures(rows.map(([spec]) => spec));
   for (const t of threaded)
-    console.log(`  ${t.spec.name}: 1 thread ${fmt(t.one)} samples/s, ${t.cores} threads ${fmt(t.all)} samples/s: ${(t.all / t.one).toFixed(2)}×`);
+    console.log(`  ${t.spec.name}: 1 thread ${fmt(t.one)} samples/s, ${t.cores} threads ${fmt(t.all)} samples/s: ${(t.all / t.one).toFixed(2)}×;` +
+      ` peak wasm memory (fresh process, ${t.rows} rows of data inside) ${mib(t.memory[1])} / ${mib(t.memory[t.cores])} MiB`);
 
   console.log('\nC kernels (bench/kernels_bench.c), GFLOP/s, best of 7 runs:');
   const k = kernelFigures();

@@ -55,11 +55,16 @@ export async function instantiateThreaded(module, threads, imports) {
   w._initialize();
   if (!w.sn_gemm_prepare_threads(threads)) throw new Error('simdnet: out of memory preparing threads');
   const workers = [];
-  for (let id = 1; id < threads; id++) {
-    const stack = w.malloc(WORKER_STACK_BYTES);
-    if (!stack) throw new Error('simdnet: out of memory for a thread stack');
-    workers.push(await spawnWorker({ module, memory, id, stackTop: stack + WORKER_STACK_BYTES }));
+  try {
+    for (let id = 1; id < threads; id++) {
+      const stack = w.malloc(WORKER_STACK_BYTES);
+      if (!stack) throw new Error('simdnet: out of memory for a thread stack');
+      workers.push(await spawnWorker({ module, memory, id, stackTop: stack + WORKER_STACK_BYTES }));
+    }
+    if (!w.sn_threads_start(threads)) throw new Error(`simdnet: cannot start ${threads} threads`);
+  } catch (err) {
+    for (const worker of workers) worker.terminate(); // the caller falls back to one thread
+    throw err;
   }
-  if (!w.sn_threads_start(threads)) throw new Error(`simdnet: cannot start ${threads} threads`);
   return { instance, memory, workers };
 }
