@@ -31,7 +31,7 @@ export async function trainForHashes(readyOptions) {
   await sn.ready(readyOptions);
   const hashes = [
     // wide layers: the GEMMs are large enough to be split across threads
-    await train([[300, 'relu'], [130, 'tanh'], [10, 'softmax']], sn.optimizers.adam({ learningRate: 0.001 }), 'categoricalCrossentropy', 150),
+    await train([[400, 'relu'], [130, 'tanh'], [10, 'softmax']], sn.optimizers.adam({ learningRate: 0.001 }), 'categoricalCrossentropy', 150),
     // small ones stay on one thread (c/gemm.c's PARALLEL_MIN_MADDS)
     await train([[64, 'relu'], [10, 'relu']], sn.optimizers.sgd({ learningRate: 0.01 }), 'meanSquaredError', 33),
   ];
