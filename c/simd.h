@@ -2,7 +2,8 @@
  * WebAssembly SIMD (emcc -msimd128) and natively (GCC/Clang vector extensions).
  *
  * API (all on v4f = 4 × float unless noted):
- *   v_load, v_store (unaligned), v_splat, v_zero, v_lane (extract lane i)
+ *   v_load, v_store (unaligned), v_splat, v_load_splat (*p in every lane), v_zero,
+ *   v_lane (extract lane i)
  *   v_add, v_sub, v_mul, v_div, v_madd, v_max, v_min, v_abs, v_copysign,
  *   v_sqrt, v_floor, v_exp
  *   v_gt, v_lt, v_eq -> v4m mask;  v_select(mask, a, b) = mask ? a : b
@@ -36,6 +37,8 @@ typedef v128_t v4m;
 static inline v4f v_load(const float *p) { return wasm_v128_load(p); }
 static inline void v_store(float *p, v4f v) { wasm_v128_store(p, v); }
 static inline v4f v_splat(float x) { return wasm_f32x4_splat(x); }
+/* One instruction (v128.load32_splat) instead of a scalar load + splat. */
+static inline v4f v_load_splat(const float *p) { return wasm_v128_load32_splat(p); }
 static inline v4f v_zero(void) { return wasm_f32x4_splat(0.0f); }
 static inline v4f v_add(v4f a, v4f b) { return wasm_f32x4_add(a, b); }
 static inline v4f v_sub(v4f a, v4f b) { return wasm_f32x4_sub(a, b); }
@@ -89,6 +92,7 @@ static inline v4f v_load(const float *p) {
 }
 static inline void v_store(float *p, v4f v) { __builtin_memcpy(p, &v, sizeof v); }
 static inline v4f v_splat(float x) { return (v4f){x, x, x, x}; }
+static inline v4f v_load_splat(const float *p) { return v_splat(*p); }
 static inline v4f v_zero(void) { return (v4f){0.0f, 0.0f, 0.0f, 0.0f}; }
 static inline v4f v_add(v4f a, v4f b) { return a + b; }
 static inline v4f v_sub(v4f a, v4f b) { return a - b; }

@@ -8,9 +8,19 @@ export * as data from './data-all.js';
 export interface ReadyOptions {
   /** Where simdnet.wasm is, when not next to web/: a URL, the bytes, or a compiled module. */
   wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /** Where the threaded build simdnet-mt.wasm is, when not next to web/. */
+  wasmThreads?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /**
+   * Threads that train. Default: in a cross-origin-isolated page or worker with several cores,
+   * every core (at most 8); otherwise (and in Node) 1. Above 1, the threaded build is loaded,
+   * falling back to the single-threaded module when it cannot be. Same weights either way.
+   */
+  threads?: number;
 }
 /** Instantiates the .wasm once (Node, page, Worker); await it before anything else. */
 export function ready(options?: ReadyOptions): Promise<void>;
+/** Threads training now: 1, or those of the threaded build that ready() started. */
+export function threads(): number;
 /** Bytes of wasm linear memory. */
 export function memoryBytes(): number;
 /** Bytes of the C heap allocated and not yet freed. */

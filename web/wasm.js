@@ -6,9 +6,14 @@
 // detaches every view onto the old `memory.buffer`. So views are made on demand
 // (f32(), f64(), i32()) right before use and never kept across a wasm call.
 
+import { defaultThreads, instantiateThreaded } from './threads.js';
+
 const DEFAULT_WASM_URL = new URL('../dist/simdnet.wasm', import.meta.url);
+const DEFAULT_THREADED_URL = new URL('../dist/simdnet-mt.wasm', import.meta.url);
 
 let instance = null;
+let memory = null; // the module's memory (exported, or imported by the threaded build)
+let threadCount = 1;
 let loading = null;
 
 /** The module's exports; throws when `ready()` has not finished. */
@@ -19,13 +24,17 @@ export function wasm() {
 
 /**
  * Instantiates the .wasm once; later calls return the same promise.
- * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module }} [options]
- *   where to find the module when it is not next to this file (for bundlers, CDNs, tests).
+ * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
+ *   wasmThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, threads?: number }} [options]
+ *   wasm: where to find the module when it is not next to this file (for bundlers, CDNs, tests);
+ *   threads: how many threads train (default: every core, at most 8, in a cross-origin-isolated
+ *   page or worker, else 1); above 1 it loads wasmThreads (default dist/simdnet-mt.wasm, built by
+ *   `bash build.sh --threads`) and falls back to the single-threaded module when that fails.
  */
 export function ready(options = {}) {
   if (typeof options !== 'object' || options === null) throw new Error(`ready takes { wasm } or nothing, got ${JSON.stringify(options)}`);
   if (!loading) {
-    loading = instantiate(options.wasm ?? DEFAULT_WASM_URL).catch((err) => {
+    loading = instantiate(options).catch((err) => {
       loading = null; // a later call may try again, e.g. with another URL
       throw err;
     });
@@ -46,20 +55,49 @@ async function compile(source) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-async function instantiate(source) {
-  const module = await compile(source);
-  const imports = { env: { emscripten_notify_memory_growth() {} } }; // views are made on demand anyway
-  const inst = await WebAssembly.instantiate(module, imports);
+const imports = { emscripten_notify_memory_growth() {} }; // views are made on demand anyway
+
+async function instantiate(options) {
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number >= 1, got ${threads}`);
+  if (threads > 1) {
+    try {
+      const module = await compile(options.wasmThreads ?? DEFAULT_THREADED_URL);
+      const t = await instantiateThreaded(module, threads, imports);
+      instance = t.instance;
+      memory = t.memory;
+      threadCount = threads;
+      return;
+    } catch {
+      // no shared memory, no Workers or no threaded build: the single-threaded module below
+    }
+  }
+  const module = await compile(options.wasm ?? DEFAULT_WASM_URL);
+  const inst = await WebAssembly.instantiate(module, { env: imports });
   inst.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
   instance = inst;
+  memory = inst.exports.memory;
+  threadCount = 1;
+}
+
+/** Threads that train: 1, or the threads of the threaded build when ready() started it. */
+export function threads() {
+  wasm();
+  return threadCount;
+}
+
+/** The memory's buffer now; throws when ready() has not finished. */
+function buffer() {
+  wasm();
+  return memory.buffer;
 }
 
 /** Fresh views of wasm memory; valid only until the next call into wasm. */
-export const f32 = (ptr, n) => new Float32Array(wasm().memory.buffer, ptr, n);
-export const f64 = (ptr, n) => new Float64Array(wasm().memory.buffer, ptr, n);
+export const f32 = (ptr, n) => new Float32Array(buffer(), ptr, n);
+export const f64 = (ptr, n) => new Float64Array(buffer(), ptr, n);
 
 /** Bytes of wasm memory now, for leak checks. */
-export const memoryBytes = () => wasm().memory.buffer.byteLength;
+export const memoryBytes = () => buffer().byteLength;
 
 /** Bytes of the C heap in use now (allocated and not freed), for leak checks. */
 export const heapBytes = () => wasm().sn_heap_used();

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "kernels.h"
 #include "simd.h"
+#include "threads.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -144,6 +145,23 @@ static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
 static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
 #define NSIZES ((int)(sizeof SIZES / sizeof SIZES[0]))
 
+/* Shapes as C's (rows, reduction K, cols), mapped to each kind's arguments:
+ * one side just below, at and above every block boundary of c/gemm.c
+ * (micro-tile 4×8, KC = 256, MC = 128, NC = 512) while the others stay small,
+ * then all three at once. The small SIZES already straddle the 4×8 tile. */
+static const int BOUNDARY[][3] = {
+    {127, 5, 9},   {128, 3, 8},   {129, 7, 17},  {257, 2, 3},   /* rows around MC, 2·MC */
+    {5, 255, 9},   {3, 256, 8},   {6, 257, 7},   {2, 513, 5},   /* K around KC, 2·KC */
+    {3, 4, 511},   {5, 2, 512},   {2, 3, 513},   {1, 1, 1025},  /* cols around NC, 2·NC */
+    {129, 257, 513}, {128, 256, 512}, {131, 259, 521},           /* all boundaries together */
+};
+
+static void test_gemm_shape(int kind, int rows, int K, int cols, int acc) {
+  if (kind == NN) test_gemm(NN, rows, K, cols, acc);
+  if (kind == TN) test_gemm(TN, K, rows, cols, acc); /* a is K×rows */
+  if (kind == NT) test_gemm(NT, rows, K, cols, acc); /* a is rows×K, b is cols×K */
+}
+
 static void test_gemms(void) {
   static const int big[][3] = {{31, 785, 65}, {200, 784, 64}, {200, 64, 784}, {64, 200, 10}};
   for (int kind = NN; kind <= NT; kind++)
@@ -152,6 +170,37 @@ static void test_gemms(void) {
         for (int y = 0; y < NSIZES; y++)
           for (int z = 0; z < NSIZES; z++) test_gemm(kind, SIZES[x], SIZES[y], SIZES[z], acc);
       for (int i = 0; i < 4; i++) test_gemm(kind, big[i][0], big[i][1], big[i][2], acc);
+      for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++)
+        test_gemm_shape(kind, BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2], acc);
+    }
+}
+
+/* The threaded build cuts C into runs of tiles, one per thread; computed one
+ * after another here, every split must give exactly the bits of no split. */
+static void test_gemm_splits(void) {
+  for (int kind = NN; kind <= NT; kind++)
+    for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++) {
+      int d[3] = {BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2]};
+      if (kind == TN) d[0] = BOUNDARY[i][1], d[1] = BOUNDARY[i][0]; /* a is K×rows */
+      int rows = kind == TN ? d[1] : d[0], K = kind == TN ? d[0] : d[1];
+      long nc = (long)rows * d[2];
+      float *a = buf_random((long)d[0] * d[1], -3, 3), *b = buf_random((long)K * d[2], -3, 3);
+      float *whole = buf_random(nc, -3, 3), *split = buf_copy(whole, nc);
+      for (int acc = 0; acc <= 1; acc++) {
+        sn_threads_split_for_tests(1);
+        GEMM[kind].k(d[0], d[1], d[2], a, b, whole, acc);
+        for (int parts = 2; parts <= 5; parts += 3) {
+          float *c = buf_copy(split, nc);
+          sn_threads_split_for_tests(parts);
+          GEMM[kind].k(d[0], d[1], d[2], a, b, c, acc);
+          CHECK(memcmp(c, whole, (size_t)nc * sizeof *c) == 0 && buf_intact(c, nc),
+                "%s(%d,%d,%d) acc=%d in %d parts differs from one part", GEMM[kind].name, d[0], d[1], d[2], acc, parts);
+          buf_free(c);
+        }
+        memcpy(split, whole, (size_t)nc * sizeof *split); /* accumulate onto the same start */
+      }
+      sn_threads_split_for_tests(1);
+      buf_free(a), buf_free(b), buf_free(whole), buf_free(split);
     }
 }
 
@@ -391,6 +440,7 @@ static void test_gradients(void) {
 int main(void) {
   test_v_exp();
   test_gemms();
+  test_gemm_splits();
   for (int x = 0; x < NSIZES; x++)
     for (int y = 0; y < NSIZES; y++)
       for (int acc = 0; acc <= 1; acc++) test_bias_col_sum(SIZES[x], SIZES[y], acc);

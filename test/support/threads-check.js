@@ -1,0 +1,42 @@
+// Shared by test/threads.test.js (Node, one child process per thread count) and
+// test/support/threads-check.html (a cross-origin-isolated page): trains two
+// small models and returns { threads, hashes }, hashes being FNV-1a hashes of
+// the trained weights' bits, so runs with different builds can be compared.
+// Run directly (node threads-check.js N), it trains with N threads and prints the JSON.
+import * as sn from '../../web/index.js';
+import { randomArray } from './models.js';
+
+/** FNV-1a over the 32-bit words of every weight tensor. */
+function hashWeights(model) {
+  let h = 0x811c9dc5;
+  for (const w of model.getWeights())
+    for (const word of new Uint32Array(w.values.buffer, w.values.byteOffset, w.values.length)) h = Math.imul(h ^ word, 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
+async function train(layers, optimizer, loss, batchSize) {
+  const rows = 300;
+  const x = randomArray(rows * 97, 1), y = sn.data.oneHot(Uint8Array.from(randomArray(rows, 2), (v) => Math.floor((v + 1) * 5)), 10);
+  const model = sn.sequential({ seed: 7 });
+  layers.forEach(([units, activation], i) => model.add(sn.layers.dense({ units, activation, ...(i ? {} : { inputShape: [97] }) })));
+  model.compile({ optimizer, loss });
+  await model.fit(x, y, { epochs: 2, batchSize });
+  const hash = hashWeights(model);
+  model.dispose();
+  return hash;
+}
+
+/** ready(readyOptions), then the two trainings. */
+export async function trainForHashes(readyOptions) {
+  await sn.ready(readyOptions);
+  const hashes = [
+    // wide layers: the GEMMs are large enough to be split across threads
+    await train([[400, 'relu'], [130, 'tanh'], [10, 'softmax']], sn.optimizers.adam({ learningRate: 0.001 }), 'categoricalCrossentropy', 150),
+    // small ones stay on one thread (c/gemm.c's PARALLEL_MIN_MADDS)
+    await train([[64, 'relu'], [10, 'relu']], sn.optimizers.sgd({ learningRate: 0.01 }), 'meanSquaredError', 33),
+  ];
+  return { threads: sn.threads(), hashes };
+}
+
+if (typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()))
+  console.log(JSON.stringify(await trainForHashes({ threads: Number(process.argv[2]) })));
