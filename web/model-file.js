@@ -6,7 +6,7 @@ import { dense, dropout } from './layers.js';
 import { checkBoolean, checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { learningRateFromJson, learningRateToJson } from './schedules.js';
-import { f64, wasm, withBuffers } from './wasm.js';
+import { f64, u8, wasm, withBuffers } from './wasm.js';
 
 const FORMAT = 'simdnet';
 
@@ -102,9 +102,9 @@ export function saveModel(model, options) {
     if (!size) throw new Error('simdnet: the model is too large for a model file (4 GB at most)');
     const out = alloc(size);
     const jsonPtr = alloc(json.length);
-    new Uint8Array(w.memory.buffer, jsonPtr, json.length).set(json);
+    u8(jsonPtr, json.length).set(json);
     if (w.sn_file_write(model.ptr, jsonPtr, json.length, withState, out, size) !== 0) throw new Error('simdnet: could not write the model file');
-    return new Uint8Array(w.memory.buffer, out, size).slice();
+    return u8(out, size).slice();
   });
 }
 
@@ -177,7 +177,7 @@ export function loadModel(bytes) {
   const w = wasm();
   return withBuffers((alloc) => {
     const ptr = alloc(input.length);
-    new Uint8Array(w.memory.buffer, ptr, input.length).set(input);
+    u8(ptr, input.length).set(input);
     const infoPtr = alloc(INFO.COUNT * 8);
     const status = w.sn_file_parse(ptr, input.length, infoPtr);
     if (status !== 0) throw fileError(STATUS[status] ?? `status ${status}`);

@@ -1,6 +1,6 @@
 import { checkBoolean, checkNumber, checkOptions, nameTable } from './names.js';
 import { LearningRateSchedule, schedules } from './schedules.js';
-import { f32, f64, wasm, withBuffers } from './wasm.js';
+import { f32, f64, i32, wasm, withBuffers } from './wasm.js';
 
 // Kinds and hyper-parameter order must match enum sn_opt_kind in c/optimizer.h
 // (hp[0] is the learning rate, then these). Defaults are Keras'.
@@ -176,7 +176,7 @@ export class Optimizer {
     const ptr = this.createState(lengths.reduce((a, b) => a + b, 0));
     const ok = withBuffers((alloc) => {
       const seg = alloc(lengths.length * 4);
-      new Int32Array(wasm().memory.buffer, seg, lengths.length).set(lengths);
+      i32(seg, lengths.length).set(lengths);
       return wasm().sn_opt_set_segments(ptr, seg, lengths.length);
     });
     if (!ok) {

@@ -95,6 +95,8 @@ function buffer() {
 /** Fresh views of wasm memory; valid only until the next call into wasm. */
 export const f32 = (ptr, n) => new Float32Array(buffer(), ptr, n);
 export const f64 = (ptr, n) => new Float64Array(buffer(), ptr, n);
+export const u8 = (ptr, n) => new Uint8Array(buffer(), ptr, n);
+export const i32 = (ptr, n) => new Int32Array(buffer(), ptr, n);
 
 /** Bytes of wasm memory now, for leak checks. */
 export const memoryBytes = () => buffer().byteLength;
