@@ -133,9 +133,6 @@ static const float *clip_gradients(sn_optimizer *opt, const float *g) {
 
 /* ---- the updates; lr is this step's learning rate, t the 1-based step ---- */
 
-/* Keras SGD: v = μ·v − lr·g; w += v, or with Nesterov w += μ·v − lr·g.
- * Dampening d scales the gradient entering v by (1 − d): with a constant lr,
- * momentum 0.9 and dampening 0.9 give the course's m = 0.9·m + 0.1·g, w −= lr·m. */
 /* Decaying state (moments of weights whose gradient stays zero) shrinks into
  * denormal floats, which wasm cannot flush and which cost tens of cycles per
  * operation: Adam's step took 60% of a small model's time. Rounding them to zero
@@ -143,6 +140,9 @@ static const float *clip_gradients(sn_optimizer *opt, const float *g) {
  * FLT_MIN only. */
 static inline float flush(float x) { return fabsf(x) < FLT_MIN ? 0.0f : x; }
 
+/* Keras SGD: v = μ·v − lr·g; w += v, or with Nesterov w += μ·v − lr·g.
+ * Dampening d scales the gradient entering v by (1 − d): with a constant lr,
+ * momentum 0.9 and dampening 0.9 give the course's m = 0.9·m + 0.1·g, w −= lr·m. */
 static void sgd(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
   float mu = opt->hp[SGD_MOMENTUM], step = lr * (1.0f - opt->hp[SGD_DAMPENING]);
   int n = opt->n;
@@ -204,12 +204,12 @@ static void rmsprop(sn_optimizer *opt, float lr, float *restrict w, const float 
     v[i] = flush(rho * v[i] + (1.0f - rho) * g[i] * g[i]);
     float den = v[i] + eps;
     if (centered) {
-      avg[i] = rho * avg[i] + (1.0f - rho) * g[i];
+      avg[i] = flush(rho * avg[i] + (1.0f - rho) * g[i]);
       den = v[i] - avg[i] * avg[i] + eps;
     }
     float delta = lr * g[i] / sqrtf(den);
     if (with_momentum) {
-      mom[i] = mu * mom[i] + delta;
+      mom[i] = flush(mu * mom[i] + delta);
       delta = mom[i];
     }
     w[i] -= delta;
@@ -273,9 +273,9 @@ static void adadelta(sn_optimizer *opt, float lr, float *restrict w, const float
   float rho = opt->hp[ADADELTA_RHO], eps = opt->hp[ADADELTA_EPSILON];
   float *restrict a = opt->slot[0], *restrict d = opt->slot[1];
   for (int i = 0; i < opt->n; i++) {
-    a[i] = rho * a[i] + (1.0f - rho) * g[i] * g[i];
+    a[i] = flush(rho * a[i] + (1.0f - rho) * g[i] * g[i]);
     float delta = -sqrtf(d[i] + eps) * g[i] / sqrtf(a[i] + eps);
-    d[i] = rho * d[i] + (1.0f - rho) * delta * delta;
+    d[i] = flush(rho * d[i] + (1.0f - rho) * delta * delta);
     w[i] += lr * delta;
   }
 }
