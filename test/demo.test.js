@@ -326,6 +326,22 @@ describe('scripts/serve.js', () => {
   });
 });
 
+test('createTrainer sends the worker plain data: optimizers with schedules, given as objects or by config', async () => {
+  await sn.ready();
+  const schedule = sn.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 3, decayRate: 0.5 });
+  for (const optimizer of [sn.optimizers.sgd({ learningRate: schedule }), { name: 'sgd', learningRate: schedule }]) {
+    const sent = [];
+    const worker = { postMessage: (message) => sent.push(structuredClone(message)), terminate() {}, onmessage: null, onerror: null };
+    sn.createTrainer({ seed: 1, layers: [{ units: 2, inputShape: [3] }], compile: { optimizer, loss: 'mse' } }, { worker });
+    const model = sn.sequential({ seed: 1 });
+    model.add(sn.layers.dense({ units: 2, inputShape: [3] }));
+    model.compile(sent[0].spec.compile); // as web/worker.js does with what arrives
+    await model.fit([[1, 2, 3]], [[0, 1]], { epochs: 4 });
+    assert.equal(model.optimizer.learningRate, schedule.at(4), 'the schedule arrived as a schedule');
+    model.dispose();
+  }
+});
+
 test('createTrainer explains that it needs Web Workers when there are none (Node)', () => {
   assert.throws(() => sn.createTrainer({ layers: [{ units: 1, inputShape: [2] }], compile: { optimizer: 'sgd', loss: 'mse' } }), /needs Web Workers/);
   assert.throws(() => sn.createTrainer({ layers: [], compile: { optimizer: 'sgd', loss: 'mse' } }), /needs layers/);

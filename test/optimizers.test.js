@@ -237,7 +237,12 @@ test('opt.step takes one Float32Array or a list, keeps state across calls, and r
   opt.dispose();
   model.compile({ optimizer: opt, loss: 'mse' });
   assert.throws(() => opt.step(w, [1, 1, 1]), /drives a model/);
+  const other = sn.sequential({ seed: 2, layers: [sn.layers.dense({ units: 1, inputShape: [3] })] });
+  assert.throws(() => other.compile({ optimizer: opt, loss: 'mse' }), /compiled into another model/);
+  assert.equal(opt.model, model, 'it still drives the first model');
   model.dispose();
+  other.compile({ optimizer: opt, loss: 'mse' }); // free again once that model is gone
+  other.dispose();
 });
 
 test('thousands of standalone steps, and creating and disposing optimizers, leave the heap where it was', () => {

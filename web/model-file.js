@@ -5,7 +5,6 @@
 import { dense, dropout } from './layers.js';
 import { checkBoolean, checkOptions } from './names.js';
 import { Sequential } from './model.js';
-import { learningRateFromJson, learningRateToJson } from './schedules.js';
 import { f64, u8, wasm, withBuffers } from './wasm.js';
 
 const FORMAT = 'simdnet';
@@ -63,7 +62,7 @@ export function topologyOf(model) {
   const training = model.loss && {
     loss: { name: model.loss.name, fromLogits: model.loss.fromLogits, cost: model.loss.cost, profit: model.loss.profit },
     metrics: model.metrics.map((m) => m.key),
-    optimizer: { name: model.optimizer.name, config: { ...model.optimizer.config, learningRate: learningRateToJson(model.optimizer.config.learningRate) } },
+    optimizer: (({ name, ...config }) => ({ name, config }))(model.optimizer.getConfig()),
   };
   return {
     format: FORMAT,
@@ -160,7 +159,7 @@ function compileAsSaved(model, training) {
   try {
     if (!isObject(training.optimizer) || !isObject(training.optimizer.config ?? {})) throw new Error('"optimizer" must be { name, config }');
     if (!isObject(training.loss)) throw new Error('"loss" must be an object');
-    model.compile({ optimizer: { name: training.optimizer.name, ...training.optimizer.config, learningRate: learningRateFromJson(training.optimizer.config?.learningRate) }, loss: training.loss, metrics: training.metrics ?? [] });
+    model.compile({ optimizer: { name: training.optimizer.name, ...training.optimizer.config }, loss: training.loss, metrics: training.metrics ?? [] });
   } catch (err) {
     throw fileError(`its training configuration: ${err.message}`);
   }

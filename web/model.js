@@ -131,11 +131,13 @@ export class Sequential {
     this.checkStructure();
     const lossObj = resolveLoss(loss);
     const opt = resolveOptimizer(optimizer);
+    if (opt.ptr) throw new Error(`this ${opt.name} optimizer already steps your own buffers (step()): give the model another optimizer, or dispose() it first`);
+    if (opt.model && opt.model !== this)
+      throw new Error(`this ${opt.name} optimizer is compiled into another model, which it would stop driving: give each model its own optimizer`);
     const resolvedMetrics = resolveMetrics(metrics);
     if (lossObj.fromLogits && this.layers.at(-1).activation.name !== 'linear')
       throw new Error(`fromLogits needs a linear last layer, not ${this.layers.at(-1).activation.name}`);
     this.build();
-    if (opt.ptr) throw new Error(`this ${opt.name} optimizer already steps your own buffers (step()): give the model another optimizer, or dispose() it first`);
     const w = wasm();
     const optPtr = opt.createState(this.paramCount());
     if (!w.sn_model_compile(this.ptr, lossObj.kind, lossObj.fromLogits ? 1 : 0, lossObj.cost, lossObj.profit, optPtr))

@@ -1,5 +1,5 @@
 import { checkBoolean, checkNumber, checkOptions, nameTable } from './names.js';
-import { LearningRateSchedule, schedules } from './schedules.js';
+import { LearningRateSchedule, learningRateFromJson, learningRateToJson, schedules } from './schedules.js';
 import { f32, f64, i32, wasm, withBuffers } from './wasm.js';
 
 // Kinds and hyper-parameter order must match enum sn_opt_kind in c/optimizer.h
@@ -47,7 +47,8 @@ function readConfig(name, spec, config) {
   for (const [key, value] of Object.entries(config)) {
     const canonical = canonicalKey(key);
     if (!known.includes(canonical)) throw new Error(`unknown ${name} option ${JSON.stringify(key)}; known: ${known.join(', ')}`);
-    if (value !== undefined) out[canonical] = value;
+    // A schedule may arrive as plain data (model files, a Worker): { schedule, config }.
+    if (value !== undefined) out[canonical] = canonical === 'learningRate' ? learningRateFromJson(value) : value;
   }
   for (const [key, value] of Object.entries(out)) {
     if (key === 'learningRate' && value instanceof LearningRateSchedule) continue;
@@ -105,6 +106,11 @@ export class Optimizer {
   get iterations() {
     const ptr = this.statePtr();
     return ptr ? f64(wasm().sn_opt_step_count(ptr), 1)[0] : 0;
+  }
+
+  /** { name, ...config } as plain data (a schedule as { schedule, config }): what compile and model files take. */
+  getConfig() {
+    return { name: this.name, ...this.config, learningRate: learningRateToJson(this.config.learningRate) };
   }
 
   /** The hp[] block of c/optimizer.h: learning rate, the kind's parameters, clipping, schedule. */
@@ -192,10 +198,6 @@ export class Optimizer {
     if (this.ptr) wasm().sn_opt_free(this.ptr);
     this.ptr = 0;
     this.lengths = null;
-  }
-
-  getConfig() {
-    return { ...this.config };
   }
 }
 

@@ -8,17 +8,14 @@
 // copy, and the caller's typed arrays become empty (detached). Whatever comes
 // back (predictions, weights, saved bytes) is transferred and owned by the caller.
 import { toMatrix } from './inputs.js';
-import { Optimizer } from './optimizers.js';
-import { learningRateToJson } from './schedules.js';
+import { resolveOptimizer } from './optimizers.js';
 
 const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
 
 /** Optimizer and Loss objects become { name, ...config } so they can cross to the worker. */
 function cloneableCompile({ optimizer, loss, metrics }) {
-  const opt = optimizer instanceof Optimizer
-    ? { name: optimizer.name, ...optimizer.config, learningRate: learningRateToJson(optimizer.config.learningRate) }
-    : optimizer;
+  const opt = resolveOptimizer(optimizer).getConfig();
   const lossSpec = typeof loss === 'object' && loss !== null && typeof loss.compute === 'function'
     ? { name: loss.name, ...(loss.fromLogits && { fromLogits: true }), ...(loss.name === 'asymmetric' && { cost: loss.cost, profit: loss.profit }) }
     : loss;

@@ -7,7 +7,6 @@
 //               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
 // Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
 import * as sn from './index.js';
-import { learningRateFromJson } from './schedules.js';
 
 /** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
 const REPORT_EVERY_MS = 16;
@@ -62,9 +61,7 @@ async function init({ spec }) {
   model?.dispose();
   model = sn.sequential({ seed: spec.seed, name: spec.name });
   for (const layer of spec.layers) model.add(makeLayer(layer));
-  const { optimizer } = spec.compile;
-  const learningRate = learningRateFromJson(optimizer?.learningRate);
-  model.compile({ ...spec.compile, optimizer: learningRate === undefined ? optimizer : { ...optimizer, learningRate } });
+  model.compile(spec.compile);
   return describe();
 }
 
@@ -135,6 +132,7 @@ const REQUESTS = {
     return [bytes, [bytes.buffer]];
   },
   async load({ bytes }) {
+    if (model?.isTraining) throw new Error('cannot load a model while fit() is running: stop() it first');
     const loaded = sn.loadModel(bytes);
     model?.dispose();
     model = loaded;
