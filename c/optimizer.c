@@ -164,18 +164,24 @@ static void sgd(sn_optimizer *opt, float lr, float *restrict w, const float *res
   }
 }
 
+/* Keras 3's weight decay, on every optimizer: decoupled from the gradient and
+ * applied before the update, w −= lr·λ·w with this step's learning rate
+ * (BaseOptimizer._apply_weight_decay). AdamW is Adam with λ = 0.004 by default,
+ * kept among its own hyper-parameters. */
+static void decay_weights(const sn_optimizer *opt, float lr, float *restrict w) {
+  float decay = opt->kind == SN_OPT_ADAMW ? opt->hp[ADAMW_DECAY] : opt->hp[SN_HP_WEIGHT_DECAY];
+  if (decay == 0.0f) return;
+  float keep = 1.0f - lr * decay;
+  for (int i = 0; i < opt->n; i++) w[i] *= keep;
+}
+
 /* Keras Adam: α = lr·√(1−β2^t)/(1−β1^t); m += (g−m)(1−β1); v += (g²−v)(1−β2);
- * with amsgrad v̂ = max(v̂, v) replaces v; w −= α·m/(√v + ε). AdamW first
- * decays w −= lr·λ·w (decoupled weight decay, as Keras applies it). */
+ * with amsgrad v̂ = max(v̂, v) replaces v; w −= α·m/(√v + ε). */
 static void adam(sn_optimizer *opt, float lr, double t, float *restrict w, const float *restrict g) {
   float b1 = opt->hp[ADAM_BETA1], b2 = opt->hp[ADAM_BETA2], eps = opt->hp[ADAM_EPSILON];
   float alpha = (float)(lr * sqrt(1.0 - pow(b2, t)) / (1.0 - pow(b1, t)));
   float *restrict m = opt->slot[0], *restrict v = opt->slot[1];
   int n = opt->n;
-  if (opt->kind == SN_OPT_ADAMW) {
-    float keep = 1.0f - lr * opt->hp[ADAMW_DECAY];
-    for (int i = 0; i < n; i++) w[i] *= keep;
-  }
   for (int i = 0; i < n; i++) {
     m[i] = flush(m[i] + (g[i] - m[i]) * (1.0f - b1));
     v[i] = flush(v[i] + (g[i] * g[i] - v[i]) * (1.0f - b2));
@@ -313,6 +319,7 @@ SN_API void sn_opt_step(sn_optimizer *opt, float *params, const float *grads) {
   float lr = (float)sn_opt_learning_rate(opt);
   const float *g = clip_gradients(opt, grads);
   double t = opt->step += 1;
+  decay_weights(opt, lr, params);
   switch (opt->kind) {
   case SN_OPT_SGD: sgd(opt, lr, params, g); break;
   case SN_OPT_ADAM:

@@ -29,12 +29,15 @@ enum sn_opt_kind {
  *   hp[SN_HP_CLIP_NORM]        clipnorm: each variable's gradient scaled to norm ≤ it (0 = off)
  *   hp[SN_HP_CLIP_VALUE]       clipvalue: each gradient element clamped to ±it (0 = off)
  *   hp[SN_HP_GLOBAL_CLIP_NORM] global_clipnorm: all gradients scaled together (0 = off)
+ *   hp[SN_HP_WEIGHT_DECAY]     weight_decay λ of every kind but AdamW, which keeps its own
+ *                              in hp[1..] (0 = off; files written before it was added hold 0)
  *   hp[SN_HP_SCHEDULE ..]      a learning-rate schedule block (schedule.h); kind 0 = none */
 enum {
   SN_HP_LR = 0,
   SN_HP_CLIP_NORM = 12,
   SN_HP_CLIP_VALUE = 13,
   SN_HP_GLOBAL_CLIP_NORM = 14,
+  SN_HP_WEIGHT_DECAY = 15,
   SN_HP_SCHEDULE = 16,
   SN_OPT_MAX_HP = SN_HP_SCHEDULE + SN_SCHED_SIZE,
   SN_OPT_MAX_SLOTS = 4

@@ -201,6 +201,89 @@ test('a learning-rate schedule is evaluated at every step (at Keras\' iterations
   assert.ok(standaloneError(sn.optimizers.sgd({ learningRate: 0.1 }), reference) > 1, 'a constant rate differs');
 });
 
+// ---- weight decay on every optimizer (Keras 3: BaseOptimizer._apply_weight_decay) ----
+
+/** Wraps a reference: each variable decays w −= w·λ·lr (lr of step t) before the optimizer's own update. */
+const decayedRef = (decay, lrAt, reference) => (ws, gs, t) => {
+  const lr = lrAt(t);
+  for (const w of ws) w.forEach((v, j) => (w[j] = v - v * decay * lr));
+  reference(ws, gs, t);
+};
+const constantRate = (lr) => () => lr;
+
+const DECAY_CASES = [
+  ['sgd', { learningRate: 0.05 }, sgdRef({ lr: 0.05 }), 0.05],
+  ['sgd', { learningRate: 0.02, momentum: 0.9, nesterov: true }, sgdRef({ lr: 0.02, momentum: 0.9, nesterov: true }), 0.02],
+  ['rmsprop', { learningRate: 0.01, momentum: 0.5, centered: true }, rmspropRef({ lr: 0.01, momentum: 0.5, centered: true }), 0.01],
+  ['adam', { learningRate: 0.01, amsgrad: true }, adamRef({ lr: 0.01, amsgrad: true }), 0.01],
+  ['adamax', { learningRate: 0.01 }, adamaxRef({ lr: 0.01 }), 0.01],
+  ['nadam', { learningRate: 0.01 }, nadamRef({ lr: 0.01 }), 0.01],
+  ['adagrad', { learningRate: 0.05 }, adagradRef({ lr: 0.05 }), 0.05],
+  ['adadelta', { learningRate: 1 }, adadeltaRef({ lr: 1 }), 1],
+  ['ftrl', { learningRate: 0.1, l1RegularizationStrength: 0.01 }, ftrlRef({ lr: 0.1, l1: 0.01 }), 0.1],
+  ['lion', { learningRate: 0.01 }, lionRef({ lr: 0.01 }), 0.01],
+];
+
+for (const [name, config, reference, lr] of DECAY_CASES) {
+  test(`${name}(${JSON.stringify(config)}) with weightDecay 0.3: w −= lr·λ·w before each update (Keras 3)`, () => {
+    const decayed = decayedRef(0.3, constantRate(lr), reference);
+    assert.ok(standaloneError(sn.optimizers[name]({ ...config, weightDecay: 0.3 }), decayed) <= 1);
+    assert.ok(standaloneError(sn.optimizers[name](config), decayed) > 1, 'without weight decay the result differs');
+    assert.ok(standaloneError(sn.optimizers[name]({ ...config, weight_decay: 0.3 }), reference) > 1, "Keras' spelling decays too");
+  });
+}
+
+test("weightDecay: Keras' test_weight_decay (three SGD(1.0, 0.004) steps on w = 2 with zero gradients give 1.9760959), schedules, refusals", () => {
+  const w = new Float32Array([2]);
+  for (let i = 0; i < 3; i++) {
+    const opt = sn.optimizers.sgd({ learningRate: 1, weightDecay: 0.004 });
+    opt.step(w, [0]);
+    opt.dispose();
+  }
+  assert.ok(Math.abs(w[0] - 1.9760959) < 1e-6, `${w[0]}`);
+  // The decay uses the learning rate of the step (a schedule's value at iterations).
+  const schedule = sn.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 3, decayRate: 0.5 });
+  const lrAt = (t) => 0.1 * 0.5 ** ((t - 1) / 3);
+  const plain = sgdRef({ lr: 1 });
+  const scheduled = (ws, gs, t) => plain(ws, gs.map((g) => Float64Array.from(g, (v) => v * lrAt(t))), t);
+  assert.ok(standaloneError(sn.optimizers.sgd({ learningRate: schedule, weightDecay: 0.5 }), decayedRef(0.5, lrAt, scheduled)) <= 1);
+  assert.ok(standaloneError(sn.optimizers.sgd({ learningRate: schedule, weightDecay: 0.5 }), decayedRef(0.5, constantRate(0.1), scheduled)) > 1);
+  assert.throws(() => sn.optimizers.adam({ weightDecay: -0.1 }), /adam weightDecay must be a number in \[0, Infinity\], got -0.1/);
+  assert.throws(() => sn.optimizers.sgd({ weightDecay: 'a lot' }), /sgd weightDecay must be a number/);
+  assert.deepEqual(sn.optimizers.rmsprop({ weightDecay: 0.1 }).getConfig().weightDecay, 0.1);
+  assert.equal('weightDecay' in sn.optimizers.rmsprop().getConfig(), false, 'off unless given, as Keras (None)');
+  assert.equal(sn.optimizers.adamw().getConfig().weightDecay, 0.004, "AdamW's default");
+});
+
+test('weightDecay in a compiled model decays kernels and biases, and survives a model file', () => {
+  const make = () => {
+    const model = sn.sequential({ seed: 3 });
+    model.add(sn.layers.dense({ units: 4, inputShape: [5] }));
+    model.compile({ optimizer: sn.optimizers.adagrad({ learningRate: 0.1, weightDecay: 0.2 }), loss: 'mse' });
+    return model;
+  };
+  const model = make();
+  const start = model.getWeights().map((w) => w.values);
+  const w64 = start.map((v) => Float64Array.from(v));
+  const reference = decayedRef(0.2, constantRate(0.1), adagradRef({ lr: 0.1 }));
+  const gradsAt = (t) => start.map((v, i) => randomArray(v.length, 77 * t + i, -1, 1));
+  for (let t = 1; t <= 10; t++) {
+    model.optimizer.applyGradients(gradsAt(t));
+    reference(w64, gradsAt(t), t);
+  }
+  const loaded = sn.loadModel(model.save());
+  assert.equal(loaded.optimizer.getConfig().weightDecay, 0.2);
+  for (let t = 11; t <= STEPS; t++) {
+    model.optimizer.applyGradients(gradsAt(t));
+    loaded.optimizer.applyGradients(gradsAt(t));
+    reference(w64, gradsAt(t), t);
+  }
+  assert.ok(worstRatio(start.map((v) => Float64Array.from(v)), model.getWeights().map((w) => w.values), w64) <= 1);
+  assert.deepEqual(loaded.getWeights(), model.getWeights(), 'the loaded model decays on, bit for bit');
+  model.dispose();
+  loaded.dispose();
+});
+
 // ---- the same updates inside a compiled model (state owned by the model; variables = kernel, bias) ----
 
 test('a compiled model updates with the same formula, clipNorm treating its kernel and bias as separate variables', () => {

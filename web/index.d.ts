@@ -140,13 +140,14 @@ export class Optimizer {
   getConfig(): Record<string, unknown>;
 }
 /** On every optimizer: at most one of them (Keras' clipnorm, clipvalue, global_clipnorm). */
-export interface Clipping { clipNorm?: number | null; clipValue?: number | null; globalClipNorm?: number | null }
+/** Options of every optimizer: at most one kind of gradient clipping, and Keras 3's weight decay (w −= lr·λ·w before each update; off by default, 0.004 on adamw). */
+export interface Clipping { clipNorm?: number | null; clipValue?: number | null; globalClipNorm?: number | null; weightDecay?: number | null }
 export type LearningRate = number | LearningRateSchedule;
 export const optimizers: {
   sgd(options?: { learningRate?: LearningRate; momentum?: number; nesterov?: boolean; dampening?: number } & Clipping): Optimizer;
   rmsprop(options?: { learningRate?: LearningRate; rho?: number; momentum?: number; epsilon?: number; centered?: boolean } & Clipping): Optimizer;
   adam(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean } & Clipping): Optimizer;
-  adamw(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean; weightDecay?: number } & Clipping): Optimizer;
+  adamw(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean } & Clipping): Optimizer;
   adamax(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number } & Clipping): Optimizer;
   nadam(options?: { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number } & Clipping): Optimizer;
   adagrad(options?: { learningRate?: LearningRate; initialAccumulatorValue?: number; epsilon?: number } & Clipping): Optimizer;

@@ -26,8 +26,11 @@ const resolveName = nameTable('optimizer', SPECS, { rmsProp: 'rmsprop', adamW: '
 
 // Gradient clipping, on every optimizer (Keras' clipnorm, clipvalue, global_clipnorm).
 const CLIPPING = ['clipNorm', 'clipValue', 'globalClipNorm'];
+// Keras 3's weight_decay, on every optimizer (w −= lr·λ·w before the update; off when
+// not given). AdamW has it among its own parameters, with Keras' default 0.004.
+const WEIGHT_DECAY = 'weightDecay';
 // The hp[] layout of c/optimizer.h.
-const HP = { size: 40, clipNorm: 12, clipValue: 13, globalClipNorm: 14, schedule: 16 };
+const HP = { size: 40, clipNorm: 12, clipValue: 13, globalClipNorm: 14, weightDecay: 15, schedule: 16 };
 // Ranges beyond "a number ≥ 0".
 const RANGES = {
   momentum: { min: 0, max: 1 }, dampening: { min: 0, max: 1 }, beta1: { min: 0, max: 1 }, beta2: { min: 0, max: 1 },
@@ -41,8 +44,12 @@ const canonicalKey = (key) => {
   return KERAS_ALIASES[camel] ?? camel;
 };
 
+/** Options every kind takes on top of its own parameters; null or undefined turns them off. */
+const commonOptions = (spec) => [...CLIPPING, ...(WEIGHT_DECAY in spec.params ? [] : [WEIGHT_DECAY])];
+
 function readConfig(name, spec, config) {
-  const known = [...Object.keys(spec.params), ...CLIPPING];
+  const common = commonOptions(spec);
+  const known = [...Object.keys(spec.params), ...common];
   const out = { ...spec.params };
   for (const [key, value] of Object.entries(config)) {
     const canonical = canonicalKey(key);
@@ -53,8 +60,8 @@ function readConfig(name, spec, config) {
   for (const [key, value] of Object.entries(out)) {
     if (key === 'learningRate' && value instanceof LearningRateSchedule) continue;
     if (typeof spec.params[key] === 'boolean') checkBoolean(`${name} ${key}`, value);
-    else if (CLIPPING.includes(key)) {
-      if (value !== null) checkNumber(`${name} ${key}`, value, { min: 1e-30 });
+    else if (common.includes(key)) {
+      if (value !== null) checkNumber(`${name} ${key}`, value, key === WEIGHT_DECAY ? RANGES.weightDecay : { min: 1e-30 });
     } else checkNumber(`${name} ${key}`, value, RANGES[key] ?? { min: 0 });
   }
   if (CLIPPING.filter((k) => out[k] != null).length > 1) throw new Error(`${name}: set only one of clipNorm, clipValue and globalClipNorm (as Keras)`);
@@ -113,14 +120,14 @@ export class Optimizer {
     return { name: this.name, ...this.config, learningRate: learningRateToJson(this.config.learningRate) };
   }
 
-  /** The hp[] block of c/optimizer.h: learning rate, the kind's parameters, clipping, schedule. */
+  /** The hp[] block of c/optimizer.h: learning rate, the kind's parameters, clipping, weight decay, schedule. */
   hyperParameters() {
     const hp = new Float32Array(HP.size);
     const { learningRate, ...rest } = this.config;
     const schedule = learningRate instanceof LearningRateSchedule ? learningRate : null;
     hp[0] = schedule ? schedule.at(0) : learningRate;
     Object.keys(SPECS[this.name].params).slice(1).forEach((key, i) => (hp[1 + i] = Number(rest[key])));
-    for (const key of CLIPPING) hp[HP[key]] = rest[key] ?? 0;
+    for (const key of commonOptions(SPECS[this.name])) hp[HP[key]] = rest[key] ?? 0;
     if (schedule) hp.set(schedule.block, HP.schedule);
     return hp;
   }
