@@ -1,5 +1,5 @@
 // The course's learning-rate decay (§2), regularization (§6) and optimizers
-// (§7) from ../shared/reference/REFERENCE.md, reproduced with simdnet.
+// (§7) from the course's REFERENCE.md, reproduced with simdnet.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';

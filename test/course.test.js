@@ -1,5 +1,5 @@
-// Reproduces the numbers the course publishes (../shared/reference/REFERENCE.md,
-// §1, §3 and §5) with simdnet. The data come from ../shared/reference/data/;
+// Reproduces the numbers the course publishes (its REFERENCE.md,
+// §1, §3 and §5) with simdnet. The data are the course's CSVs in demo/data/;
 // every other expected value is either a published course number or computed
 // here in float64 from the data (least squares, softmax, the course's
 // subgradient descent), never pasted from a simdnet run.

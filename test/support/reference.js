@@ -1,21 +1,10 @@
-// Reads the course's reference data (../shared/reference/data/*.csv, next to
-// this repository) for the tests. Kept free of simdnet imports so the data can
-// also feed float64 reference computations made in the tests themselves.
-import { existsSync, readFileSync } from 'node:fs';
+// Reads the course's reference data (linreg.csv, dot.csv and yogurt.csv, copied
+// from the course into demo/data/, where the demo pages read them too) for the
+// tests. Kept free of simdnet imports so the data can also feed float64
+// reference computations made in the tests themselves.
+import { readFileSync } from 'node:fs';
 
-/**
- * The folder with linreg.csv, dot.csv and yogurt.csv: shared/reference/data/
- * next to the repository or next to one of its parent folders (a worktree
- * sits one level deeper than the main checkout).
- */
-function findReferenceData() {
-  for (let up = '../../../'; up.length < 40; up += '../') {
-    const url = new URL(`${up}shared/reference/data/`, import.meta.url);
-    if (existsSync(url)) return url;
-  }
-  return new URL('../../../shared/reference/data/', import.meta.url);
-}
-export const REFERENCE_DATA = findReferenceData();
+export const REFERENCE_DATA = new URL('../../demo/data/', import.meta.url);
 
 /**
  * Parses a numeric CSV file with a header row.

@@ -1,0 +1,59 @@
+// The repository carries every file its tests read: `npm test` loads
+// test/support/inside-repository.js into every test process, which turns a read
+// or an import outside the repository into an Error naming the path. Here: that
+// npm test does load it, and that it refuses what it should and nothing else.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const GUARD = './test/support/inside-repository.js';
+const OUTSIDE = join(ROOT, '..', 'shared', 'reference', 'data', 'linreg.csv'); // where the course's CSVs used to be read
+
+/** Runs an ES module snippet with the guard loaded, from the repository's root. */
+function guarded(code) {
+  const r = spawnSync(process.execPath, ['--import', GUARD, '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 30000 });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+test('npm test runs every test file with the guard loaded', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  assert.match(scripts.test, /node --import \.\/test\/support\/inside-repository\.js --test test\/\*\.test\.js/);
+  if (process.env.npm_lifecycle_event === 'test') assert.equal(globalThis[Symbol.for('simdnet.insideRepository')], true, 'this process has it');
+});
+
+test('reads and imports outside the repository are refused, naming the path', () => {
+  for (const [what, code] of [
+    ['readFileSync', `import { readFileSync } from 'node:fs'; readFileSync(${JSON.stringify(OUTSIDE)});`],
+    ['fs/promises readFile', `import { readFile } from 'node:fs/promises'; await readFile(new URL(${JSON.stringify(`file://${OUTSIDE}`)}));`],
+    ['createReadStream', `import fs from 'node:fs'; fs.createReadStream(${JSON.stringify(OUTSIDE)});`],
+    ['readdirSync', `import { readdirSync } from 'node:fs'; readdirSync(${JSON.stringify(join(ROOT, '..'))});`],
+    ['import', `await import(${JSON.stringify(OUTSIDE.replace(/csv$/, 'js'))});`],
+  ]) {
+    const { status, out } = guarded(code);
+    assert.notEqual(status, 0, what);
+    assert.match(out, /reads outside the repository: \S+/, `${what}: ${out}`);
+  }
+});
+
+test('the repository, its node_modules and the temporary folder may be read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-guard-'));
+  try {
+    writeFileSync(join(dir, 'a.txt'), 'temporary');
+    const { status, out } = guarded(`
+      import { readFileSync, readdirSync } from 'node:fs';
+      import * as sn from './web/index.js';
+      await sn.ready();
+      readFileSync('demo/data/yogurt.csv');
+      readdirSync('node_modules');
+      console.log(readFileSync(${JSON.stringify(join(dir, 'a.txt'))}, 'utf8'));`);
+    assert.equal(status, 0, out);
+    assert.match(out, /temporary/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
