@@ -1,6 +1,6 @@
 // The decision boundary on dot.csv: the course's 2-11-1 network trained with
 // and without L2, its output over a grid as shading and its 0.5 contour.
-import * as sn from '../web/index.js';
+import * as sn from '../web/browser.js';
 import { lessonPage, loadCsv, makeChart, runEpochs } from './common.js';
 import { contourSegments } from './contour.js';
 

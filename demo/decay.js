@@ -1,7 +1,7 @@
 // Learning-rate decay on loss = (w + 1)²: a one-weight model, the gradient
 // from computeGradients and the step from an SGD optimizer whose rate the page
 // sets each epoch with the course's formula.
-import * as sn from '../web/index.js';
+import * as sn from '../web/browser.js';
 import { lessonPage, makeChart, runEpochs } from './common.js';
 
 const TABLE_ROWS = 11; // the course lists epochs 0-10

@@ -1,6 +1,6 @@
 // Linear regression on linreg.csv: per-sample, full-batch and mini-batch
 // gradient descent side by side, each epoch one model.fit call.
-import * as sn from '../web/index.js';
+import * as sn from '../web/browser.js';
 import { COLORS, lessonPage, loadCsv, makeChart, runEpochs } from './common.js';
 
 const METHODS = [

@@ -1,6 +1,6 @@
 // The MNIST page's data: the bundled 10,000 digits (dist/mnist-10k.bin, made by
 // scripts/build-mnist.js) or the standard IDX files a user drops on the page.
-import * as sn from '../web/index.js';
+import * as sn from '../web/browser.js';
 
 const HEADER_BYTES = 12;
 

@@ -1,6 +1,6 @@
 // The MNIST page: data, settings, training in a Worker through sn.createTrainer,
 // live charts, test results, the drawing pad and the model file buttons.
-import * as sn from '../web/index.js';
+import * as sn from '../web/browser.js';
 import { formatDuration, makeChart, setupPage, showError } from './common.js';
 import { createDrawPad } from './draw-pad.js';
 import { drawDigit, loadBundledDigits, readIdxFiles, splitTail } from './mnist-data.js';

@@ -1,7 +1,7 @@
 // The optimizer race: one model per optimizer, same seed and data, one epoch
 // each per step, loss curves on one chart. Momentum is the course's form
 // m = 0.9·m + 0.1·g (Keras' SGD with dampening 0.9).
-import * as sn from '../web/index.js';
+import * as sn from '../web/browser.js';
 import { lessonPage, loadCsv, makeChart, runEpochs } from './common.js';
 
 const RACERS = [

@@ -224,7 +224,7 @@ describe('sn.createTrainer', { skip }, () => {
 
     const { page, errors } = await open('index.html');
     const browser = await page.evaluate(async ({ spec, schedule, fitOptions, x, y }) => {
-      const sn = await import('../web/index.js');
+      const sn = await import('../web/browser.js');
       const optimizer = sn.optimizers.adam({ learningRate: sn.schedules.exponentialDecay(schedule) });
       const trainer = sn.createTrainer({ ...spec, compile: { ...spec.compile, optimizer } });
       const info = await trainer.ready;
@@ -270,7 +270,7 @@ describe('sn.createTrainer', { skip }, () => {
     const data = blobs(100);
     const { page, errors } = await open('index.html');
     const result = await page.evaluate(async ({ spec, x, y }) => {
-      const sn = await import('../web/index.js');
+      const sn = await import('../web/browser.js');
       const trainer = sn.createTrainer(spec);
       await trainer.ready;
       const history = await trainer.fit(Float32Array.from(x), Float32Array.from(y), {

@@ -4,7 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import '../web/index.js'; // the Node entry: gunzip through zlib
 import { readIdx, readIdxDataset, gunzip, gunzipWithStream } from '../web/idx.js';
+import { nodePlatform } from '../web/node-platform.js';
+import { platform } from '../web/platform.js';
 
 const SETTERS = { 0x08: 'setUint8', 0x09: 'setInt8', 0x0b: 'setInt16', 0x0c: 'setInt32', 0x0d: 'setFloat32', 0x0e: 'setFloat64' };
 const SIZES = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
@@ -58,10 +61,12 @@ test('readIdx accepts ArrayBuffer, Buffer and offset views, and copies the data'
   await assert.rejects(readIdx('not bytes'), TypeError);
 });
 
-test('gunzip (node:zlib) and gunzipWithStream (browser path) agree', async () => {
+test('gunzip (node:zlib, installed by the Node entry) and gunzipWithStream (the browser entry\'s) agree', async () => {
   const plain = makeIdx(0x08, [3], [1, 2, 3]);
   const gz = gzipSync(plain);
+  assert.equal(platform.gunzip, nodePlatform.gunzip, 'the Node entry installed zlib');
   assert.deepEqual(await gunzip(gz), plain);
+  assert.deepEqual(await nodePlatform.gunzip(gz), plain);
   assert.deepEqual(await gunzipWithStream(gz), plain);
 });
 
@@ -89,10 +94,12 @@ test('corrupt gzip data is reported as such on both paths', async () => {
   const gz = gzipSync(makeIdx(0x08, [100], new Array(100).fill(7)));
   const truncated = gz.subarray(0, gz.length - 10);
   await assert.rejects(readIdx(truncated), /^Error: gzip data is corrupt: /);
+  await assert.rejects(nodePlatform.gunzip(truncated), /^Error: gzip data is corrupt: /);
   await assert.rejects(gunzipWithStream(truncated), /^Error: gzip data is corrupt: /);
   const flipped = Uint8Array.from(gz);
   flipped[gz.length - 6] ^= 0xff; // inside the CRC32/size trailer
   await assert.rejects(readIdx(flipped), /^Error: gzip data is corrupt: /);
+  await assert.rejects(nodePlatform.gunzip(flipped), /^Error: gzip data is corrupt: /);
   await assert.rejects(gunzipWithStream(flipped), /^Error: gzip data is corrupt: /);
 });
 

@@ -6,10 +6,10 @@
 //   byte 3    number of dimensions d
 //   then d uint32 sizes, then the elements, row-major.
 //
-// Plain ES module: Node's zlib is imported dynamically only when running in
-// Node, so the file also loads in browsers and Web Workers.
+// Plain ES module with no Node import: gzip goes through web/platform.js.
 
 import { scale255 } from './data.js';
+import { platform } from './platform.js';
 
 /**
  * Element type code → name, byte size, the typed array that holds it and the
@@ -70,26 +70,19 @@ export async function readIdxDataset(imagesBytes, labelsBytes) {
 }
 
 /**
- * Decompress gzip data. Node uses node:zlib; elsewhere DecompressionStream.
+ * Decompress gzip data: through zlib in Node (the Node entry installs it),
+ * through DecompressionStream elsewhere.
  *
  * @param {Uint8Array} u8  gzip bytes (not modified)
  * @returns {Promise<Uint8Array>} fresh decompressed bytes
  * @throws {Error} "gzip data is corrupt: …" when decompression fails
  */
-export async function gunzip(u8) {
-  const isNode = typeof process !== 'undefined' && process.versions?.node != null;
-  if (!isNode) return gunzipWithStream(u8);
-  const zlib = await import('node:zlib');
-  return new Promise((resolve, reject) => {
-    zlib.gunzip(u8, (err, out) => {
-      if (err) reject(new Error(`gzip data is corrupt: ${err.message}`, { cause: err }));
-      else resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
-    });
-  });
+export function gunzip(u8) {
+  return (platform.gunzip ?? gunzipWithStream)(u8);
 }
 
 /**
- * Browser path of gunzip (also works in Node ≥ 18, which is how it is tested).
+ * The browser's gunzip (Node ≥ 18 has DecompressionStream too, which is how it is tested).
  *
  * @param {Uint8Array} u8  gzip bytes (not modified)
  * @returns {Promise<Uint8Array>} fresh decompressed bytes

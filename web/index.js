@@ -1,17 +1,13 @@
-// simdnet: train small neural networks in the browser and in Node, on a C core
-// compiled to WebAssembly SIMD. Await ready() once, then use the Keras-style API.
-export { ready, memoryBytes, heapBytes, threads } from './wasm.js';
-export { sequential, Sequential } from './model.js';
-export { layers } from './layers.js';
-export { optimizers, Optimizer } from './optimizers.js';
-export { schedules, LearningRateSchedule } from './schedules.js';
-export { callbacks, Callback } from './callbacks.js';
-export { losses } from './losses.js';
-export { initializers } from './initializers.js';
-export { regularizers } from './regularizers.js';
-export { leakyRelu } from './activations.js';
-export * as data from './data-all.js';
-export { createTrainer, Trainer } from './trainer.js';
-export { loadModel } from './model-file.js';
-export { fromTfjs } from './tfjs.js';
-export * as storage from './storage.js';
+// simdnet's Node entry (the package's "node" export condition, and what Node
+// code in this repository imports): the browser entry (web/browser.js) plus
+// what only Node has — the .wasm read from disk, the threaded build's helpers
+// as worker_threads, gzip through zlib (web/node-platform.js) and
+// sn.data.loadMnistDigits (web/mnist.js). Model files on disk are in
+// simdnet/node (web/node-files.js).
+import { nodePlatform } from './node-platform.js';
+import { setPlatform } from './platform.js';
+
+setPlatform(nodePlatform);
+
+export * from './browser.js';
+export * as data from './data-node.js';

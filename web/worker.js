@@ -6,7 +6,7 @@
 // Messages out: { id, ok: true, value } or { id, ok: false, error } for each request;
 //               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
 // Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
-import * as sn from './index.js';
+import * as sn from './browser.js';
 
 /** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
 const REPORT_EVERY_MS = 16;
@@ -57,7 +57,7 @@ function makeLayer({ type = 'dense', ...config }) {
 const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary() });
 
 async function init({ spec }) {
-  await sn.ready(spec.wasm === undefined ? undefined : { wasm: spec.wasm });
+  await sn.ready({ ...(spec.wasm !== undefined && { wasm: spec.wasm }), ...(spec.wasmThreads !== undefined && { wasmThreads: spec.wasmThreads }) });
   model?.dispose();
   model = sn.sequential({ seed: spec.seed, name: spec.name });
   for (const layer of spec.layers) model.add(makeLayer(layer));

@@ -1,5 +1,5 @@
 // Shared by the browser check page, its worker and the Node side of the test.
-import * as sn from '../../web/index.js';
+import { sn } from './entry.js';
 
 /** XOR with a seeded 2-8-1 network; returns the predictions and the weights' bits. */
 export async function trainXor() {

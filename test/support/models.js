@@ -1,6 +1,6 @@
 // Small models and data shared by the tests.
-import * as sn from '../../web/index.js';
-import { mulberry32 } from '../../web/mnist.js';
+import { sn } from './entry.js';
+import { mulberry32 } from '../../web/random.js';
 
 /** Deterministic pseudo-random floats in [lo, hi) (mulberry32), independent of the library's generator. */
 export function randomArray(n, seed, lo = -1, hi = 1) {

@@ -3,7 +3,7 @@
 // small models and returns { threads, hashes }, hashes being FNV-1a hashes of
 // the trained weights' bits, so runs with different builds can be compared.
 // Run directly (node threads-check.js N), it trains with N threads and prints the JSON.
-import * as sn from '../../web/index.js';
+import { sn } from './entry.js';
 import { randomArray } from './models.js';
 
 /** FNV-1a over the 32-bit words of every weight tensor. */
