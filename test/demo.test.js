@@ -1,23 +1,21 @@
-// The demo pages in a real browser (headless Debian chromium through
-// playwright-core), opened from scripts/serve.js, the server `npm start` runs:
-// each page trains, its charts get points, the console stays clean, the page
-// stays responsive, and a screenshot lands in test-output/demo-<page>.png.
+// The demo pages in real browsers (headless Debian chromium through
+// playwright-core, Debian firefox-esr through puppeteer-core: test/support/browsers.js),
+// opened from scripts/serve.js, the server `npm start` runs: each page trains,
+// its charts get points, the console stays clean, the page stays responsive,
+// and a screenshot lands in test-output/demo-<page>-<browser>.png.
 // Also: sn.createTrainer (the Worker helper) trains to the same bits as Node.
+// Every test runs once per browser, named after it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import * as sn from '../web/index.js';
 import { startServer } from '../scripts/serve.js';
+import { BROWSERS, launch, skipWithout } from './support/browsers.js';
 import { blobs } from './support/models.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
-const skip = !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`;
 const WAIT = { timeout: 120000 };
 
 /**
@@ -52,32 +50,32 @@ function installProbe() {
   window.__probe = probe;
 }
 
-let server, context, profile;
+let server;
 
 before(async () => {
-  if (skip) return;
   mkdirSync(OUTPUT, { recursive: true });
   server = await startServer({ port: 0 });
-  profile = mkdtempSync(join(tmpdir(), 'simdnet-demo-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(installProbe);
 });
 
 after(async () => {
-  await context?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-/** Opens a demo page; `errors` collects console errors and uncaught exceptions. */
-async function open(file) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+/** Each browser, started once for its tests (with the probe in every page) and closed after them. */
+const browsers = {};
+for (const name of BROWSERS) {
+  before(async () => {
+    if (!skipWithout(name)) browsers[name] = await launch(name, { initScript: installProbe });
+  });
+  after(() => browsers[name]?.close());
+}
+
+/** Opens a demo page in `browser`; `errors` collects console errors and uncaught exceptions. */
+async function open(browser, file) {
+  const page = await browsers[browser].newPage();
   const response = await page.goto(`${server.url}/demo/${file}`);
   assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
-  return { page, errors };
+  return { page, errors: page.errors };
 }
 
 const waitForStatus = (page, ...wanted) =>
@@ -86,8 +84,8 @@ const waitForStatus = (page, ...wanted) =>
 const pointCounts = (page) => page.evaluate(() =>
   Object.fromEntries(Object.entries(window.__demo.charts).map(([name, chart]) => [name, chart.data.datasets.map((d) => d.data.length)])));
 
-async function finish(page, errors, name) {
-  await page.screenshot({ path: join(OUTPUT, `demo-${name}.png`), fullPage: true });
+async function finish(browser, page, errors, name) {
+  await page.screenshot({ path: join(OUTPUT, `demo-${name}-${browser}.png`), fullPage: true });
   assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
   assert.deepEqual(errors, [], 'no error in the console');
   await page.close();
@@ -103,17 +101,17 @@ async function assertResponsive(page) {
 }
 
 /** Opens a lesson page (it trains on load) and waits until it is done and checked for responsiveness. */
-async function trainedLesson(file) {
-  const { page, errors } = await open(file);
+async function trainedLesson(browser, file) {
+  const { page, errors } = await open(browser, file);
   await page.evaluate(() => window.__probe.reset()); // the page's loading does not count, its training does
   assert.equal(await waitForStatus(page, 'done', 'error'), 'done');
   await assertResponsive(page);
   return { page, errors, counts: await pointCounts(page) };
 }
 
-describe('demo pages in a browser', { skip }, () => {
-  test('MNIST: one epoch in the Worker, live charts, test accuracy, drawing, responsive', async () => {
-    const { page, errors } = await open('index.html');
+for (const browser of BROWSERS) describe(`${browser}: demo pages`, { skip: skipWithout(browser) }, () => {
+  test(`${browser}: MNIST: one epoch in the Worker, live charts, test accuracy, drawing, responsive`, async () => {
+    const { page, errors } = await open(browser, 'index.html');
     assert.equal(await waitForStatus(page, 'ready', 'error'), 'ready');
     assert.equal(await page.locator('#samples canvas').count(), 24, 'sample digits are shown');
     await page.fill('input[name=count]', '3000');
@@ -153,21 +151,21 @@ describe('demo pages in a browser', { skip }, () => {
     await page.setInputFiles('#load', file);
     await page.waitForFunction(() => window.__demo.testAccuracy !== null, null, WAIT);
     assert.equal(await page.evaluate(() => window.__demo.testAccuracy), accuracy, 'the reloaded model scores the same');
-    await finish(page, errors, 'mnist');
+    await finish(browser, page, errors, 'mnist');
   });
 
-  test('linear regression: three feeds side by side reach the course numbers', async () => {
-    const { page, errors, counts } = await trainedLesson('linreg.html');
+  test(`${browser}: linear regression: three feeds side by side reach the course numbers`, async () => {
+    const { page, errors, counts } = await trainedLesson(browser, 'linreg.html');
     assert.deepEqual(counts.loss, [100, 100, 100], 'a loss point per epoch for each method');
     for (const key of ['sample', 'full', 'mini']) assert.deepEqual(counts[key], [100, 2, 300, 2], `${key}: data, true line, earlier fits, fit`);
     const { full } = await page.evaluate(() => window.__demo.results);
     // REFERENCE.md: batch GD, lr 0.05, 100 epochs from 0 → w = 1.942254, b = 1.036591, MSE 0.140017
     assert.ok(Math.abs(full.w - 1.942254) < 1e-5 && Math.abs(full.b - 1.036591) < 1e-5 && Math.abs(full.mse - 0.140017) < 1e-5, JSON.stringify(full));
-    await finish(page, errors, 'linreg');
+    await finish(browser, page, errors, 'linreg');
   });
 
-  test("learning-rate decay: the course's table", async () => {
-    const { page, errors, counts } = await trainedLesson('decay.html');
+  test(`${browser}: learning-rate decay: the course's table`, async () => {
+    const { page, errors, counts } = await trainedLesson(browser, 'decay.html');
     assert.deepEqual(counts, { w: [40, 40], lr: [40, 40] });
     const decayed = await page.evaluate(() => window.__demo.decayed);
     // REFERENCE.md §2 (float32): epoch, w after the update, loss before it, lr
@@ -176,11 +174,11 @@ describe('demo pages in a browser', { skip }, () => {
       const got = decayed[epoch];
       assert.ok(Math.abs(got.w - w) < 2e-6 && Math.abs(got.loss - loss) < 2e-5 && Math.abs(got.lr - lr) < 1e-6, `epoch ${epoch}: ${JSON.stringify(got)}`);
     }
-    await finish(page, errors, 'decay');
+    await finish(browser, page, errors, 'decay');
   });
 
-  test('decision boundary: with and without L2, points and a 0.5 contour', async () => {
-    const { page, errors, counts } = await trainedLesson('boundary.html');
+  test(`${browser}: decision boundary: with and without L2, points and a 0.5 contour`, async () => {
+    const { page, errors, counts } = await trainedLesson(browser, 'boundary.html');
     for (const key of ['plain', 'l2']) {
       const [red, blue, contour] = counts[key];
       assert.equal(red + blue, 300, `${key}: every point of dot.csv`);
@@ -188,21 +186,21 @@ describe('demo pages in a browser', { skip }, () => {
     }
     const results = await page.evaluate(() => window.__demo.results);
     for (const key of ['plain', 'l2']) assert.ok(results[key].accuracy > 0.85, `${key} separates the classes: ${JSON.stringify(results[key])}`);
-    await finish(page, errors, 'boundary');
+    await finish(browser, page, errors, 'boundary');
   });
 
-  test('optimizer race: all five optimizers draw a loss curve', async () => {
-    const { page, errors, counts } = await trainedLesson('optimizers.html');
+  test(`${browser}: optimizer race: all five optimizers draw a loss curve`, async () => {
+    const { page, errors, counts } = await trainedLesson(browser, 'optimizers.html');
     assert.deepEqual(await page.evaluate(() => window.__demo.optimizers), ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam']);
     assert.deepEqual(counts.race, [100, 100, 100, 100, 100]);
     const ends = await page.evaluate(() => window.__demo.charts.race.data.datasets.map((d) => [d.data[0].y, d.data.at(-1).y]));
     for (const [first, last] of ends) assert.ok(last < first, `every optimizer lowers the loss: ${first} → ${last}`);
-    await finish(page, errors, 'optimizers');
+    await finish(browser, page, errors, 'optimizers');
   });
 });
 
 /** The same spec trained by sn.createTrainer in a page's Worker (with a pause) and by Node's model.fit. */
-describe('sn.createTrainer', { skip }, () => {
+for (const browser of BROWSERS) describe(`${browser}: sn.createTrainer`, { skip: skipWithout(browser) }, () => {
   const spec = {
     seed: 11,
     layers: [{ units: 16, activation: 'relu', inputShape: [6] }, { type: 'dropout', rate: 0.25 }, { units: 8, activation: 'tanh' }, { units: 3, activation: 'softmax' }],
@@ -212,7 +210,7 @@ describe('sn.createTrainer', { skip }, () => {
   const fitOptions = { epochs: 4, batchSize: 10, validationSplit: 0.2 };
   const bits = (weights) => weights.flatMap((w) => Array.from(new Uint32Array(Float32Array.from(w.values).buffer)));
 
-  test('trains in a Worker to the same bits as Node (dropout, a schedule), through pause and resume', async () => {
+  test(`${browser}: trains in a Worker to the same bits as Node (dropout, a schedule), through pause and resume`, async () => {
     const data = blobs(200);
     await sn.ready();
     const model = sn.sequential({ seed: spec.seed });
@@ -222,8 +220,8 @@ describe('sn.createTrainer', { skip }, () => {
     const node = { weights: bits(model.getWeights()), predictions: Array.from(model.predict(data.x)), history: nodeHistory.history };
     model.dispose();
 
-    const { page, errors } = await open('index.html');
-    const browser = await page.evaluate(async ({ spec, schedule, fitOptions, x, y }) => {
+    const { page, errors } = await open(browser, 'index.html');
+    const inBrowser = await page.evaluate(async ({ spec, schedule, fitOptions, x, y }) => {
       const sn = await import('../web/browser.js');
       const optimizer = sn.optimizers.adam({ learningRate: sn.schedules.exponentialDecay(schedule) });
       const trainer = sn.createTrainer({ ...spec, compile: { ...spec.compile, optimizer } });
@@ -251,24 +249,24 @@ describe('sn.createTrainer', { skip }, () => {
       return { info, seen, history, weights: weights.map((w) => ({ name: w.name, values: Array.from(w.values) })), predictions, evaluation };
     }, { spec, schedule, fitOptions, x: Array.from(data.x), y: Array.from(data.y) });
 
-    assert.equal(browser.info.paramCount, 6 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3);
-    assert.equal(browser.seen.paused, true);
-    assert.equal(browser.seen.epochs, 4);
-    assert.equal(browser.seen.batches, 4 * 16, '160 training rows in batches of 10, four epochs');
-    assert.equal(browser.seen.progress.at(-1), 1);
-    assert.deepEqual(browser.history.epoch, [0, 1, 2, 3]);
-    assert.equal(browser.history.stopped, false);
-    assert.deepEqual(browser.history.history, node.history, 'the same losses and accuracies every epoch');
-    assert.deepEqual(bits(browser.weights), node.weights, 'Worker and Node weights are bit-identical');
-    assert.deepEqual(browser.predictions, node.predictions);
-    assert.ok(browser.evaluation.accuracy > 0.5);
+    assert.equal(inBrowser.info.paramCount, 6 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3);
+    assert.equal(inBrowser.seen.paused, true);
+    assert.equal(inBrowser.seen.epochs, 4);
+    assert.equal(inBrowser.seen.batches, 4 * 16, '160 training rows in batches of 10, four epochs');
+    assert.equal(inBrowser.seen.progress.at(-1), 1);
+    assert.deepEqual(inBrowser.history.epoch, [0, 1, 2, 3]);
+    assert.equal(inBrowser.history.stopped, false);
+    assert.deepEqual(inBrowser.history.history, node.history, 'the same losses and accuracies every epoch');
+    assert.deepEqual(bits(inBrowser.weights), node.weights, 'Worker and Node weights are bit-identical');
+    assert.deepEqual(inBrowser.predictions, node.predictions);
+    assert.ok(inBrowser.evaluation.accuracy > 0.5);
     assert.deepEqual(errors, []);
     await page.close();
   });
 
-  test('stop ends training early; requests after terminate reject; bad input rejects with the reason', async () => {
+  test(`${browser}: stop ends training early; requests after terminate reject; bad input rejects with the reason`, async () => {
     const data = blobs(100);
-    const { page, errors } = await open('index.html');
+    const { page, errors } = await open(browser, 'index.html');
     const result = await page.evaluate(async ({ spec, x, y }) => {
       const sn = await import('../web/browser.js');
       const trainer = sn.createTrainer(spec);

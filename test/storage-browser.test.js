@@ -1,18 +1,18 @@
-// Model files in a real browser: IndexedDB, a download and a file input each
+// Model files in real browsers (Chromium and Firefox): IndexedDB, a download and a file input each
 // bring back a model that predicts bit-identically (and the download loads in Node).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
-import { finalText, skipWithoutChromium, withPage } from './support/chromium.js';
+import { BROWSERS, finalText, skipWithout, withPage } from './support/browsers.js';
 import { startServer } from '../scripts/serve.js';
 
 
-test('IndexedDB, download and file input round-trip a model in the browser', { skip: skipWithoutChromium }, async () => {
+for (const name of BROWSERS) test(`${name}: IndexedDB, download and file input round-trip a model`, { skip: skipWithout(name) }, async () => {
   await sn.ready();
   const server = await startServer({ port: 0, extraDirs: ['test/support/'] });
   try {
-    await withPage(`${server.url}/test/support/storage-check.html`, async (page, errors) => {
+    await withPage(name, `${server.url}/test/support/storage-check.html`, async (page, errors) => {
       const text = await finalText(page);
       assert.match(text, /^RESULT /, text);
       const result = JSON.parse(text.slice('RESULT '.length));

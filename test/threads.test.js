@@ -1,7 +1,7 @@
 // The threaded build (dist/simdnet-mt.wasm, built by `bash build.sh --threads`
 // and by `npm test`) trains to exactly the weights of the single-threaded
 // build, in Node and, chosen by ready() itself, in a cross-origin-isolated
-// page; ready() falls back to the single-threaded module when asked for
+// page of Chromium and of Firefox; ready() falls back to the single-threaded module when asked for
 // threads it cannot have. Each Node configuration runs in its own process
 // because ready() instantiates once per process.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as sn from '../web/index.js';
-import { finalText, skipWithoutChromium, withPage } from './support/chromium.js';
+import { BROWSERS, finalText, skipWithout, withPage } from './support/browsers.js';
 import { startServer } from '../scripts/serve.js';
 
 const CHECK = fileURLToPath(new URL('./support/threads-check.js', import.meta.url));
@@ -40,19 +40,21 @@ test('a threaded build that cannot be loaded falls back to one thread', () => {
   assert.equal(out.trim(), '1');
 });
 
-test('a cross-origin-isolated page trains with threads by itself, bit-identically to Node', {
-  skip: skipWithoutChromium || (!existsSync(THREADED) && 'no threaded build'),
-}, async () => {
-  const server = await startServer({ port: 0, extraDirs: ['test/support/'] }); // cross-origin isolated, as npm start serves
-  try {
-    const { text, errors } = await withPage(`${server.url}/test/support/threads-check.html`, async (page, errs) => ({ text: await finalText(page), errors: errs }));
-    assert.match(text, /^RESULT /, text);
-    assert.deepEqual(errors, [], 'no error in the console');
-    const result = JSON.parse(text.slice('RESULT '.length));
-    assert.equal(result.isolated, true);
-    assert.equal(result.threads, Math.min(8, result.cores));
-    assert.deepEqual(result.hashes, run(1).hashes);
-  } finally {
-    await server.close();
-  }
-});
+for (const name of BROWSERS) {
+  test(`${name}: a cross-origin-isolated page trains with threads by itself, bit-identically to Node`, {
+    skip: skipWithout(name) || (!existsSync(THREADED) && 'no threaded build'),
+  }, async () => {
+    const server = await startServer({ port: 0, extraDirs: ['test/support/'] }); // cross-origin isolated, as npm start serves
+    try {
+      const { text, errors } = await withPage(name, `${server.url}/test/support/threads-check.html`, async (page, errs) => ({ text: await finalText(page), errors: errs }));
+      assert.match(text, /^RESULT /, text);
+      assert.deepEqual(errors, [], 'no error in the console');
+      const result = JSON.parse(text.slice('RESULT '.length));
+      assert.equal(result.isolated, true);
+      assert.equal(result.threads, Math.min(8, result.cores));
+      assert.deepEqual(result.hashes, run(1).hashes);
+    } finally {
+      await server.close();
+    }
+  });
+}

@@ -22,7 +22,7 @@ export function defaultThreads() {
 
 /** A helper thread in a browser: the Worker is created in one expression, as bundlers require to bundle it. */
 function startWebWorker(message) {
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
   return new Promise((resolve, reject) => {
     worker.onmessage = () => resolve(worker);
     worker.onerror = (e) => reject(new Error(`simdnet thread worker: ${e.message ?? 'could not start'}`));

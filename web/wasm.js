@@ -73,7 +73,8 @@ async function compile(source) {
     return WebAssembly.compile(await platform.readFile(url));
   }
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`simdnet: cannot load ${url}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new Error(`simdnet: cannot load ${url}: HTTP ${response.status} (where your bundler or server put the .wasm, pass it as ready({ wasm }))`);
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
