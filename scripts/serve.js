@@ -24,9 +24,8 @@ const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'X-Content-Type-Options': 'nosniff',
-  'Cache-Control': 'no-cache',
 };
+const ALWAYS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
 
 /**
  * The file a URL path names, or null when it is outside the public folders.
@@ -49,12 +48,11 @@ export function filePath(root, urlPath, publicDirs = PUBLIC) {
   return publicDirs.some((dir) => rel.startsWith(dir)) ? full : null;
 }
 
-function send(res, status, headers, body) {
-  res.writeHead(status, { ...ISOLATION, ...headers });
-  res.end(body);
-}
-
-async function handle(req, res, root, publicDirs) {
+async function handle(req, res, root, publicDirs, isolated) {
+  const send = (res, status, headers, body) => {
+    res.writeHead(status, { ...ALWAYS, ...(isolated && ISOLATION), ...headers });
+    res.end(body);
+  };
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { Allow: 'GET, HEAD' }, 'method not allowed');
   const { pathname } = new URL(req.url, 'http://localhost');
   if (pathname === '/' || pathname === '/demo') return send(res, 302, { Location: '/demo/' }, '');
@@ -88,12 +86,16 @@ function listen(server, port, host) {
 /**
  * Starts the server; resolves to { url, port, close() }. port 0 picks a free
  * one; a busy port falls back to a free one unless strictPort. `extraDirs`
- * adds public folders (the tests serve test/support/ too).
+ * adds public folders (the tests serve test/support/ too; [''] serves all of
+ * root). `isolated: false` leaves out the COOP/COEP headers.
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, extraDirs = [], strictPort = false } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', root = ROOT, extraDirs = [], strictPort = false, isolated = true } = {}) {
   const publicDirs = [...PUBLIC, ...extraDirs];
   const server = createServer((req, res) => {
-    handle(req, res, root, publicDirs).catch(() => send(res, 500, {}, 'server error'));
+    handle(req, res, root, publicDirs, isolated).catch(() => {
+      res.writeHead(500, ALWAYS);
+      res.end('server error');
+    });
   });
   try {
     await listen(server, port, host);

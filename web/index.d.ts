@@ -269,7 +269,8 @@ export interface WorkerLike {
   onmessage: ((event: { data: any }) => void) | null;
   onerror: ((event: { message?: string }) => void) | null;
 }
-export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string }
+/** What trainer.ready and trainer.load resolve to; threads: how many threads train in the worker. */
+export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; threads: number }
 export interface TrainerProgress {
   epoch: number; epochs: number; batch: number; batches: number;
   /** Share of all batches done, 0..1. */

@@ -54,7 +54,7 @@ function makeLayer({ type = 'dense', ...config }) {
   return sn.layers[type](config);
 }
 
-const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary() });
+const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads() });
 
 async function init({ spec }) {
   await sn.ready({ ...(spec.wasm !== undefined && { wasm: spec.wasm }), ...(spec.wasmThreads !== undefined && { wasmThreads: spec.wasmThreads }) });
