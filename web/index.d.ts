@@ -211,6 +211,22 @@ export interface History {
   params: { epochs: number; batchSize: number; samples: number; steps: number };
 }
 export interface Weight { name: string; shape: number[]; values: Float32Array }
+/** A layer of a model (model.layers, model.getLayer): its options plus TF.js' Layer members. */
+export interface ModelLayer extends Layer {
+  readonly name: string;
+  /** 'Dense', 'Dropout', … */
+  getClassName(): string;
+  /** null (the batch), then one sample's output shape. */
+  readonly outputShape: Array<number | null>;
+  /** Name (`layer/kernel`) and shape of each of its weights. */
+  readonly weights: Array<{ name: string; shape: number[] }>;
+  countParams(): number;
+  /** Copies of its weights, in model.getWeights() order ([] for a layer without weights). */
+  getWeights(): Weight[];
+  /** Replaces its weights (a list as getWeights() returns, or of arrays); the model's other weights stay. */
+  setWeights(weights: Array<Weight | Numbers>): void;
+}
+export interface SymbolicShape { name: string; shape: Array<number | null>; dtype: 'float32' }
 
 export class Sequential {
   constructor(config?: { seed?: number; name?: string; layers?: Layer[] });
@@ -230,8 +246,22 @@ export class Sequential {
   getWeights(): Weight[];
   setWeights(weights: Array<Weight | Numbers>): void;
   paramCount(): number;
+  /** TF.js' name for paramCount(). */
+  countParams(): number;
+  /** The layers in order, as TF.js' model.layers. */
+  readonly layers: ModelLayer[];
+  /** TF.js' getLayer: by name, or by position in layers. */
+  getLayer(nameOrIndex: string | number): ModelLayer;
+  /** The input and output as TF.js' symbolic tensors describe them: shape with null for the batch. */
+  readonly inputs: SymbolicShape[];
+  readonly outputs: SymbolicShape[];
   multiplyAdds(): number;
-  summary(): string;
+  /**
+   * The Keras-style table, returned as text; printFn (e.g. console.log) also gets it line by line.
+   * lineLength: characters per line (65); positions: where the three columns end, as fractions of
+   * lineLength or as character positions ([0.45, 0.85, 1]).
+   */
+  summary(lineLength?: number, positions?: [number, number, number], printFn?: (line: string) => void): string;
   /** One self-describing binary (magic, version, topology JSON, float32 weights, optimizer state, CRC-32). */
   save(options?: SaveOptions): Uint8Array;
   /** TensorFlow.js layers format: JSON.stringify(modelJson) → model.json, weightsBin → weights.bin. */

@@ -6,6 +6,7 @@ import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
 import { toTfjs } from './tfjs.js';
+import { getLayer, layerHandle, modelInputs, modelOutputs, summaryColumns, summaryText } from './layer-handles.js';
 import { f32, f64, formatBytes, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
 const MAX_LAYERS = 32; // SN_MAX_LAYERS in c/model.h
@@ -60,7 +61,7 @@ export class Sequential {
     const name = layer.name ?? (count ? `${base}_${count}` : base);
     if (this.layers.some((l) => l.name === name)) throw new Error(`a layer named ${JSON.stringify(name)} is already in the model`);
     const units = layer.type === 'Dropout' ? this.outputSize : layer.units;
-    this.layers.push({ ...layer, name, units, inputSize: first ? layer.inputSize : this.outputSize });
+    this.layers.push(layerHandle(this, { ...layer, name, units, inputSize: first ? layer.inputSize : this.outputSize }));
   }
 
   /** The dense layers, which hold the weights (a dropout layer acts on the one before it). */
@@ -282,6 +283,25 @@ export class Sequential {
     return this.weightSpecs().reduce((n, s) => n + s.size, 0);
   }
 
+  /** TF.js' name for paramCount(). */
+  countParams() {
+    return this.paramCount();
+  }
+
+  /** TF.js' getLayer(name) or getLayer(index): the layer, with getWeights, setWeights, countParams (web/layer-handles.js). */
+  getLayer(nameOrIndex) {
+    return getLayer(this, nameOrIndex);
+  }
+
+  /** TF.js' model.inputs and model.outputs: [{ name, shape, dtype }], null standing for the batch. */
+  get inputs() {
+    return modelInputs(this);
+  }
+
+  get outputs() {
+    return modelOutputs(this);
+  }
+
   /** Multiply-adds of one forward pass for one sample (the course's measure of time). */
   multiplyAdds() {
     return this.denseLayers().reduce((n, l) => n + l.inputSize * l.units, 0);
@@ -322,21 +342,25 @@ export class Sequential {
     });
   }
 
-  /** A Keras-style table of layers, output shapes and parameter counts. */
-  summary() {
+  /**
+   * A Keras-style table of layers, output shapes and parameter counts, returned
+   * as text (and given line by line to printFn when there is one), in columns as
+   * TF.js' summary(lineLength, positions, printFn) places them.
+   */
+  summary(lineLength, positions, printFn) {
     this.checkAlive();
-    const line = (cells) => ` ${cells[0].padEnd(28)}${cells[1].padEnd(26)}${cells[2]}`;
-    const rule = (c) => c.repeat(65);
+    const { line, rule } = summaryColumns(lineLength, positions);
     const count = (n) => n.toLocaleString('en-US');
     const params = (l) => (l.type === 'Dense' ? l.inputSize * l.units + (l.useBias ? l.units : 0) : 0);
     const rows = this.layers.map((l) => line([`${l.name} (${l.type})`, `(None, ${l.units})`, String(params(l))]));
     const total = this.paramCount();
-    return [
+    const lines = [
       `Model: "${this.name}"`, rule('_'), line(['Layer (type)', 'Output Shape', 'Param #']), rule('='),
       ...rows, rule('='),
       `Total params: ${count(total)}`, `Trainable params: ${count(total)}`, 'Non-trainable params: 0',
       `Multiply-adds per sample: ${count(this.multiplyAdds())}`, rule('_'),
-    ].join('\n');
+    ];
+    return summaryText(lines, printFn);
   }
 
   /** The model as one binary file (Uint8Array); sn.loadModel(bytes) restores it. See web/model-file.js. */

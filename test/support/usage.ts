@@ -100,3 +100,18 @@ export async function nodeFiles(model: sn.Sequential): Promise<number> {
   const b = await loadTfjsFiles('/tmp/tfjs-model/model.json');
   return a.paramCount() + b.paramCount();
 }
+
+// TF.js' LayersModel members (issue 10), weightDecay on any optimizer, the browser entry's types.
+export async function layersModel(): Promise<number> {
+  const browser: typeof import('../../web/browser.js') = await import('../../web/browser.js');
+  await browser.ready();
+  const model = sn.sequential({ seed: 1 });
+  model.add(sn.layers.dense({ units: 4, inputShape: [28, 28] }));
+  model.add(sn.layers.dense({ units: 2, name: 'out' }));
+  model.compile({ optimizer: sn.optimizers.rmsprop({ weightDecay: 0.01 }), loss: 'mse' });
+  const layer: sn.ModelLayer = model.getLayer('out');
+  layer.setWeights(layer.getWeights().map((w) => w.values));
+  const shape: Array<number | null> = model.inputs[0].shape.concat(model.outputs[0].shape, layer.outputShape);
+  const text: string = model.summary(80, [0.4, 0.8, 1], console.log);
+  return model.countParams() + model.layers.length + layer.countParams() + shape.length + text.length + model.getLayer(0).weights.length;
+}
