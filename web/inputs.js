@@ -2,13 +2,17 @@
 // an Error naming the problem for anything that does not fit. Nothing here
 // touches the model, so a bad argument leaves it as it was.
 
+/** Typed arrays of numbers (not DataView, not BigInt64Array: their elements are no numbers). */
+const isNumberArray = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+const typeName = (v) => (v === null ? 'null' : ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : typeof v);
+
 /** Flattens nested arrays (rows, or rows of 28×28 images) into one list. */
 function flattenDeep(rows, what) {
   const out = [];
   const walk = (v) => {
     if (typeof v === 'number') out.push(v);
-    else if (Array.isArray(v) || ArrayBuffer.isView(v)) for (const e of v) walk(e);
-    else throw new Error(`${what} contains ${v === null ? 'null' : typeof v}, expected numbers`);
+    else if (Array.isArray(v) || isNumberArray(v)) for (const e of v) walk(e);
+    else throw new Error(`${what} contains ${typeName(v)}, expected numbers`);
   };
   walk(rows);
   return out;
@@ -20,8 +24,8 @@ function flattenDeep(rows, what) {
  * Returns { values, rows }.
  */
 export function toMatrix(x, width, what = 'x') {
-  if (x === null || typeof x !== 'object' || !(Array.isArray(x) || ArrayBuffer.isView(x)))
-    throw new Error(`${what} must be a Float32Array or an array of rows, got ${x === null ? 'null' : typeof x}`);
+  if (x === null || typeof x !== 'object' || !(Array.isArray(x) || isNumberArray(x)))
+    throw new Error(`${what} must be a Float32Array or an array of rows, got ${typeName(x)}`);
   const nested = Array.isArray(x) && x.length > 0 && typeof x[0] !== 'number';
   if (nested) {
     const values = new Float32Array(x.length * width); // rows go straight in: no all-rows temporary
@@ -34,17 +38,19 @@ export function toMatrix(x, width, what = 'x') {
   }
   if (x.length % width !== 0)
     throw new Error(`${what} has ${x.length} values, which is not a whole number of rows of ${width}`);
+  if (Array.isArray(x))
+    for (let i = 0; i < x.length; i++) if (typeof x[i] !== 'number') throw new Error(`${what} contains ${typeName(x[i])} at index ${i}, expected numbers`);
   const values = x instanceof Float32Array ? x : Float32Array.from(x);
   return { values, rows: x.length / width };
 }
 
 /** Integer class labels as a Float32Array, each checked to be in [0, classes). */
 export function toLabels(y, classes, what = 'y') {
-  if (y === null || typeof y !== 'object' || !(Array.isArray(y) || ArrayBuffer.isView(y)))
+  if (y === null || typeof y !== 'object' || !(Array.isArray(y) || (ArrayBuffer.isView(y) && !(y instanceof DataView))))
     throw new Error(`${what} must be an array or typed array of integer labels`);
   const labels = new Float32Array(y.length);
   for (let i = 0; i < y.length; i++) {
-    const label = Number(y[i]);
+    const label = typeof y[i] === 'number' || typeof y[i] === 'bigint' ? Number(y[i]) : NaN;
     if (!Number.isInteger(label) || label < 0 || label >= classes)
       throw new Error(`${what}: label ${y[i]} at index ${i} is out of range: expected an integer in [0, ${classes})`);
     labels[i] = label;

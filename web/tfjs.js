@@ -86,6 +86,7 @@ function initializerFromTfjs(spec, what) {
   const config = (isObject(spec) && spec.config) || {};
   if (className === 'VarianceScaling') {
     const { scale = 1, mode = 'fan_in', distribution = 'truncated_normal' } = config;
+    if (typeof mode !== 'string' || typeof distribution !== 'string') throw importError(`${what}: VarianceScaling's mode and distribution must be strings`);
     const family = { '1,fan_avg': 'glorot', '2,fan_in': 'he', '1,fan_in': 'leCun' }[`${scale},${mode.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}`];
     if (!family) throw importError(`${what}: VarianceScaling with scale ${scale} and mode ${mode} is not supported`);
     return `${family}${/uniform/i.test(distribution) ? 'Uniform' : 'Normal'}`;
