@@ -138,8 +138,17 @@ export async function withPage(name, url, fn) {
   }
 }
 
-/** Waits until #id's text is no longer 'running' and returns it. */
+/**
+ * Waits until #id's text is no longer 'running' and returns it. Polled from
+ * here rather than with waitForFunction, so that a page that never finishes
+ * fails with what it shows and what its console said.
+ */
 export async function finalText(page, id = 'out') {
-  await page.waitForFunction((el) => document.getElementById(el).textContent !== 'running', id, { timeout: WAIT_MS });
-  return page.textContent(`#${id}`);
+  const start = Date.now();
+  for (;;) {
+    const text = await page.textContent(`#${id}`);
+    if (text !== 'running') return text;
+    if (Date.now() - start > WAIT_MS) throw new Error(`#${id} still says "running" after ${WAIT_MS / 1000} s; console errors: ${JSON.stringify(page.errors ?? [])}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
