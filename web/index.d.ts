@@ -1,4 +1,5 @@
-// Type declarations for simdnet (web/index.js).
+// Type declarations for simdnet: the Node entry (web/index.js) and the browser entry
+// (web/browser.js, web/browser.d.ts) have the same API.
 // Memory: every array the library returns is a fresh JavaScript copy owned by
 // the caller; inputs are copied into wasm memory and freed before each call returns.
 // A model owns its wasm memory (weights, optimizer state, workspace) until dispose().
@@ -6,7 +7,7 @@
 export * as data from './data-all.js';
 
 export interface ReadyOptions {
-  /** Where simdnet.wasm is, when not next to web/: a URL, the bytes, or a compiled module. */
+  /** Where simdnet.wasm is, when not next to web/: a URL (a relative one resolves against the page, the Worker or Node's working folder), the bytes, or a compiled module. */
   wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
   /** Where the threaded build simdnet-mt.wasm is, when not next to web/. */
   wasmThreads?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;

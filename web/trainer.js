@@ -76,7 +76,7 @@ export class Trainer {
     this.fitting = null;
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
-    /** Resolves to { seed, inputSize, paramCount, summary } once the model is built in the worker. */
+    /** Resolves to { seed, inputSize, paramCount, summary, threads } once the model is built in the worker. */
     const source = { wasm: wasmSource(wasm), wasmThreads: givenUrl('wasmThreads') };
     this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ...source } });
     this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
