@@ -60,7 +60,7 @@ const bin = (name, tool) => join(app(name), 'node_modules', '.bin', tool);
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'simdnet-apps-'));
   cache = join(tmp, 'npm-cache');
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp, '--loglevel=error'], { cwd: ROOT, env: cleanEnv(), timeout: 5 * MINUTES });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp, '--loglevel=error', '--logs-max=0'], { cwd: ROOT, env: cleanEnv(), timeout: 5 * MINUTES });
   pack = JSON.parse(stdout)[0];
   for (const [name, { devDependencies }] of Object.entries(APPS)) {
     cpSync(join(FIXTURES, name), app(name), { recursive: true });
@@ -68,7 +68,7 @@ before(async () => {
     const manifest = { name: `simdnet-${name}-app`, private: true, type: 'module', dependencies: { simdnet: `file:../${pack.filename}` }, devDependencies };
     writeFileSync(join(app(name), 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
-  await Promise.all(Object.keys(APPS).map((name) => inApp(name, 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--cache', cache])));
+  await Promise.all(Object.keys(APPS).map((name) => inApp(name, 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--logs-max=0', '--cache', cache])));
   if (!skipWithout('chromium')) chromium = await launch('chromium');
   expected = await runChecks(sn); // this process: Node, one thread, no Worker
 }, { timeout: 15 * MINUTES });

@@ -113,3 +113,13 @@ test('summary(lineLength, positions, printFn): a table lineLength wide, columns 
   assert.throws(() => model.summary(70, undefined, 'console'), /printFn must be a function/);
   model.dispose();
 });
+
+test("a layer kind that stores its own outputShape keeps it (the generic [null, units] steps aside)", async () => {
+  const { layerHandle } = await import('../web/layer-handles.js');
+  const model = { weightSpecs: () => [{ name: 'conv/kernel', shape: [3, 3, 1, 8], size: 72 }, { name: 'conv_1/kernel', shape: [2], size: 2 }] };
+  const conv = layerHandle(model, { type: 'Conv2D', name: 'conv', outputShape: [null, 26, 26, 8] });
+  assert.deepEqual(conv.outputShape, [null, 26, 26, 8]);
+  assert.equal(conv.getClassName(), 'Conv2D');
+  assert.equal(conv.countParams(), 72, 'its weights are those named conv/…, not conv_1/…');
+  assert.deepEqual(Object.keys(conv), ['type', 'name', 'outputShape']);
+});

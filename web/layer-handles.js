@@ -49,9 +49,13 @@ class LayerMethods {
 /** This layer's entries of its model's weightSpecs(). */
 const specsOf = (layer) => layer.model.weightSpecs().filter((s) => s.name.slice(0, s.name.lastIndexOf('/')) === layer.name);
 
-/** The model's record of a layer, with the methods above; `model` is not enumerable (records are spread and saved). */
+/**
+ * The model's record of a layer, with the methods above; `model` is not
+ * enumerable (records are spread and saved). A record's own fields win: a
+ * layer kind that knows its outputShape stores it and the getter steps aside.
+ */
 export function layerHandle(model, record) {
-  const layer = Object.assign(Object.create(LayerMethods.prototype), record);
+  const layer = Object.defineProperties(Object.create(LayerMethods.prototype), Object.getOwnPropertyDescriptors(record));
   Object.defineProperty(layer, 'model', { value: model, enumerable: false });
   return layer;
 }
