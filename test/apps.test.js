@@ -101,8 +101,9 @@ async function pageResult(url, { isolated }) {
   }
 }
 
-/** Serves an app's build folder with scripts/serve.js, plain and isolated, and checks both. */
+/** Serves an app's build folder (its page copied next to the bundle) with scripts/serve.js, plain and isolated, and checks both. */
 async function checkServed(name, folder = 'dist') {
+  cpSync(join(app(name), 'index.html'), join(app(name), folder, 'index.html'));
   for (const isolated of [false, true]) {
     const server = await startServer({ port: 0, root: join(app(name), folder), extraDirs: [''], isolated });
     try {

@@ -4,7 +4,7 @@
 // npm test does load it, and that it refuses what it should and nothing else.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -56,4 +56,10 @@ test('the repository, its node_modules and the temporary folder may be read', ()
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('no file in test/, demo/, web/ or scripts/ is ignored by git (a clone would lack it)', { skip: !existsSync(join(ROOT, '.git')) && 'not a git checkout' }, () => {
+  const r = spawnSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--', 'test', 'demo', 'web', 'scripts'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter(Boolean), []);
 });
