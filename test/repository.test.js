@@ -6,13 +6,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { isAllowed } from './support/inside-repository-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const GUARD = './test/support/inside-repository.js';
-const OUTSIDE = join(ROOT, '..', 'shared', 'reference', 'data', 'linreg.csv'); // where the course's CSVs used to be read
+// Where the course's CSVs used to be read, next to the repository, or (when the repository sits
+// where reading is allowed anyway, say in the temporary folder) a path that is outside everything.
+const OUTSIDE = [join(ROOT, '..', 'shared', 'reference', 'data', 'linreg.csv'), '/simdnet-outside-the-repository/data/linreg.csv']
+  .find((path) => !isAllowed(path));
 
 /** Runs an ES module snippet with the guard loaded, from the repository's root. */
 function guarded(code) {
@@ -31,7 +35,7 @@ test('reads and imports outside the repository are refused, naming the path', ()
     ['readFileSync', `import { readFileSync } from 'node:fs'; readFileSync(${JSON.stringify(OUTSIDE)});`],
     ['fs/promises readFile', `import { readFile } from 'node:fs/promises'; await readFile(new URL(${JSON.stringify(`file://${OUTSIDE}`)}));`],
     ['createReadStream', `import fs from 'node:fs'; fs.createReadStream(${JSON.stringify(OUTSIDE)});`],
-    ['readdirSync', `import { readdirSync } from 'node:fs'; readdirSync(${JSON.stringify(join(ROOT, '..'))});`],
+    ['readdirSync', `import { readdirSync } from 'node:fs'; readdirSync(${JSON.stringify(dirname(OUTSIDE))});`],
     ['import', `await import(${JSON.stringify(OUTSIDE.replace(/csv$/, 'js'))});`],
   ]) {
     const { status, out } = guarded(code);

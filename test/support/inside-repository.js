@@ -3,7 +3,7 @@
 // a folder or imports a module outside the repository throws an Error naming
 // the path, so a clone of the repository alone passes `npm test` (GUIDE.md).
 //
-// Allowed besides the repository: the temporary folder (browser profiles, the
+// Allowed besides the repository (ALLOWED in ./inside-repository-hooks.js): the temporary folder (browser profiles, the
 // packed package and the apps the bundler tests install there), Debian's
 // Fashion-MNIST package and the few system files the browser drivers read
 // about the machine. (The browsers themselves are started, not read.)
@@ -12,19 +12,9 @@
 // exists are not reads (tools probe for what is installed).
 import fs from 'node:fs';
 import { register, syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAllowed } from './inside-repository-hooks.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TMP = resolve(tmpdir()) + sep;
-/** Outside paths that may be read: folders end with a slash, files are exact. */
-export const ALLOWED = [
-  ROOT, TMP,
-  '/usr/share/datasets/fashion-mnist/', // Debian's dataset-fashion-mnist (test/idx.test.js, skipped without it)
-  '/etc/os-release', '/usr/lib/os-release', '/proc/', // what the browser drivers read about the machine
-];
 
 /** Throws when `target` (a path, file: URL or Buffer; file descriptors pass) lies outside. */
 export function checkRead(target, what) {
@@ -35,7 +25,7 @@ export function checkRead(target, what) {
   else path = String(target);
   if (path === null) return;
   const full = resolve(path);
-  if (!isAllowed(full, ALLOWED)) throw new Error(`${what} reads outside the repository: ${full} (copy what the tests need into the repository)`);
+  if (!isAllowed(full)) throw new Error(`${what} reads outside the repository: ${full} (copy what the tests need into the repository)`);
 }
 
 const guard = (object, name, what = `fs.${name}`) => {
@@ -52,6 +42,6 @@ for (const name of ['readFile', 'open', 'readdir', 'opendir', 'copyFile', 'cp'])
 syncBuiltinESMExports(); // `import { readFile } from 'node:fs/promises'` sees the guarded functions too
 
 // import and require of files outside (the hook runs on Node's loader thread).
-register(new URL('./inside-repository-hooks.js', import.meta.url), { data: { allowed: ALLOWED } });
+register(new URL('./inside-repository-hooks.js', import.meta.url));
 
 globalThis[Symbol.for('simdnet.insideRepository')] = true;
