@@ -209,6 +209,9 @@ for (const browser of BROWSERS) describe(`${browser}: sn.createTrainer`, { skip:
   const schedule = { initialLearningRate: 0.01, decaySteps: 10, decayRate: 0.8 }; // crosses to the worker as its config
   const fitOptions = { epochs: 4, batchSize: 10, validationSplit: 0.2 };
   const bits = (weights) => weights.flatMap((w) => Array.from(new Uint32Array(Float32Array.from(w.values).buffer)));
+  // Epochs asked for when the page stops training after epoch 2: far more than the worker can train
+  // (20 tiny batches each) before the page's stop() arrives, which takes one message each way.
+  const STOP_EPOCHS = 2000;
 
   test(`${browser}: trains in a Worker to the same bits as Node (dropout, a schedule), through pause and resume`, async () => {
     const data = blobs(200);
@@ -267,21 +270,22 @@ for (const browser of BROWSERS) describe(`${browser}: sn.createTrainer`, { skip:
   test(`${browser}: stop ends training early; requests after terminate reject; bad input rejects with the reason`, async () => {
     const data = blobs(100);
     const { page, errors } = await open(browser, 'index.html');
-    const result = await page.evaluate(async ({ spec, x, y }) => {
+    assert.equal(await waitForStatus(page, 'ready', 'error'), 'ready'); // the page done loading its digits, so it answers epoch messages at once
+    const result = await page.evaluate(async ({ spec, x, y, epochs }) => {
       const sn = await import('../web/browser.js');
       const trainer = sn.createTrainer(spec);
       await trainer.ready;
       const history = await trainer.fit(Float32Array.from(x), Float32Array.from(y), {
-        epochs: 50, batchSize: 5, callbacks: { onEpochEnd: (epoch) => epoch === 2 && trainer.stop() },
+        epochs, batchSize: 5, callbacks: { onEpochEnd: (epoch) => epoch === 2 && trainer.stop() },
       });
       const badShape = await trainer.predict(new Float32Array(7)).then(() => 'resolved', (err) => err.message);
       const badLabels = await trainer.fit(Float32Array.from(x), [1, 2], { epochs: 1 }).then(() => 'resolved', (err) => err.message);
       trainer.terminate();
       const afterTerminate = await trainer.getWeights().then(() => 'resolved', (err) => err.message);
       return { epochs: history.epoch.length, stopped: history.stopped, badShape, badLabels, afterTerminate };
-    }, { spec, x: Array.from(data.x), y: Array.from(data.y) });
+    }, { spec, x: Array.from(data.x), y: Array.from(data.y), epochs: STOP_EPOCHS });
     assert.ok(result.stopped, 'fit resolved as stopped');
-    assert.ok(result.epochs >= 3 && result.epochs < 50, `stopped after epoch 3, not 50 (${result.epochs})`);
+    assert.ok(result.epochs >= 3 && result.epochs < STOP_EPOCHS, `stopped after epoch 3, not ${STOP_EPOCHS} (${result.epochs})`);
     assert.match(result.badShape, /not a whole number of rows of 6/);
     assert.match(result.badLabels, /one-hot|rows/);
     assert.match(result.afterTerminate, /terminated/);

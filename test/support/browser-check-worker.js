@@ -1,3 +1,3 @@
 import { trainXor } from './browser-check.js';
 
-trainXor().then((result) => self.postMessage(result));
+trainXor().then((result) => self.postMessage(result), (err) => self.postMessage({ error: err?.message ?? String(err) }));

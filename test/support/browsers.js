@@ -148,7 +148,10 @@ export async function finalText(page, id = 'out') {
   for (;;) {
     const text = await page.textContent(`#${id}`);
     if (text !== 'running') return text;
-    if (Date.now() - start > WAIT_MS) throw new Error(`#${id} still says "running" after ${WAIT_MS / 1000} s; console errors: ${JSON.stringify(page.errors ?? [])}`);
+    if (Date.now() - start > WAIT_MS) {
+      const state = await page.evaluate(() => ({ title: document.title, visibility: document.visibilityState }));
+      throw new Error(`#${id} still says "running" after ${WAIT_MS / 1000} s (page: ${JSON.stringify(state)}); console errors: ${JSON.stringify(page.errors ?? [])}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
