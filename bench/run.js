@@ -250,7 +250,7 @@ function targets(models, threads, kernels) {
     value: g3 && g5 ? `${((100 * g5) / g3).toFixed(0)}%` : !models.M5 || !models.M3 ? 'model not run' : rate('M5', 'simdnet') ? 'M3 not run' : NA,
     met: g3 && g5 ? g5 / g3 >= 0.6 : null, note: g3 && g5 ? `${g5.toFixed(1)} / ${g3.toFixed(1)} GFLOP/s` : g3 ? `M3 ${g3.toFixed(1)} GFLOP/s` : undefined });
 
-  const w = kernels.wasm?.m3, n = kernels.native?.m3;
+  const w = kernels.wasm?.steps?.m3, n = kernels.native?.steps?.m3;
   list.push({ what: 'native ÷ wasm on the M3 step (bench/kernels_bench.c)', target: '≤ 1.2×',
     value: w && n ? `${(n.samples_per_s / w.samples_per_s).toFixed(2)}×` : `unavailable (${args['no-native'] ? '--no-native' : kernels.native?.unavailable ?? kernels.wasm?.unavailable})`,
     met: w && n ? n.samples_per_s / w.samples_per_s <= 1.2 : null, note: w && n ? `${fmt(n.samples_per_s)} / ${fmt(w.samples_per_s)} samples/s` : undefined });
@@ -329,7 +329,6 @@ async function main() {
 
   console.log('\nC kernels (bench/kernels_bench.c), GFLOP/s, best of 7 runs:');
   const kernels = ENGINES.has('simdnet') ? kernelFigures() : {};
-  const m3 = trainingFlops(MODELS.find((s) => s.name === 'M3'));
   for (const [label, res] of Object.entries(kernels)) {
     if (res.unavailable) {
       console.log(`  ${label}: unavailable (${res.unavailable})`);
@@ -337,7 +336,8 @@ async function main() {
     }
     const gem = Object.entries(res.gemm).map(([v, g]) => `${v} ${g.toFixed(1)} (${Math.round((100 * g) / res.peak)}%)`).join(', ');
     console.log(`  ${label.padEnd(6)} peak ${res.peak.toFixed(1)} | ${gem}`);
-    console.log(`  ${''.padEnd(6)} M3 training step: ${fmt(res.m3.samples_per_s)} samples/s = ${((res.m3.samples_per_s * m3.flops) / 1e9).toFixed(1)} GFLOP/s`);
+    for (const [name, step] of Object.entries(res.steps))
+      console.log(`  ${''.padEnd(6)} ${name.toUpperCase()} training step: ${fmt(step.samples_per_s)} samples/s = ${step.gflops.toFixed(1)} GFLOP/s`);
   }
   console.log('  (peak = best of 8, 10 or 12 independent f32x4 multiply + add chains; % = share of that peak)');
 
