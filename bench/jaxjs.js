@@ -7,14 +7,17 @@
 // the demo uses, is not published on npm. Adam follows TF.js' tf.train.adam
 // (β1 0.9, β2 0.999, ε 1e-7, the bias correction folded into the step size,
 // computed in JS per step and passed in as a scalar so the step compiles once);
-// M3 uses plain SGD. Every step is flushed: the next one starts only after
-// blockUntilReady() on the new parameters and the loss has been read.
+// M3 uses plain SGD. The data live on the device once; the step gathers its
+// batch's rows itself (by an index array, shuffled per epoch in JS), which was
+// faster than gathering outside it. Every step is flushed: the next one starts
+// only after blockUntilReady() on the new parameters and the loss has been read.
 //
 // Layout: NCHW, as jax-js' lax.convGeneralDilated takes it (kernels
 // [out, in, kh, kw]); with one input channel [rows, 784] reshapes to
 // [rows, 1, 28, 28] as it is. Dense kernels are [in, out]. Ownership follows
 // jax-js' reference counting: every function consumes its array arguments, so
 // a value used twice is passed as .ref the first time.
+import { readFileSync } from 'node:fs';
 import * as jax from '@jax-js/jax';
 import { describe } from './flops.js';
 
@@ -25,7 +28,8 @@ const B1 = 0.9, B2 = 0.999, EPS = 1e-7;
 export async function jaxReady() {
   await jax.init('wasm');
   jax.defaultDevice('wasm');
-  return { version: '0.1.25', threads: typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined' };
+  const { version } = JSON.parse(readFileSync(new URL('../node_modules/@jax-js/jax/package.json', import.meta.url), 'utf8'));
+  return { version, threads: typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined' };
 }
 
 /** Initial parameters [w0, b0, w1, b1, …]: glorotUniform, or leCunNormal for varianceScaling. */

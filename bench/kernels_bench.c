@@ -4,8 +4,9 @@
  * Prints one JSON object:
  *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
- *   m3:    samples/s of the whole M3 training step (784-512-256-10, relu, MSE,
- *          SGD, batch 200) on synthetic data, and its GFLOP/s at 6 × weights
+ *   steps: per model (today M3: 784-512-256-10, relu, MSE, SGD, batch 200),
+ *          samples/s of the whole training step on synthetic data and its
+ *          GFLOP/s (6 × forward multiply-adds − 2 × the first layer's)
  * Usage: kernels_bench [seconds per measurement, default 0.3] */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
@@ -93,10 +94,21 @@ static double gemm_gflops(gemm_fn *f, int d0, int d1, int d2, double seconds) {
   return best;
 }
 
-/* The M3 training step: the median samples/s of several timed runs of
- * `batches` batches, after one warm-up run. */
-static double m3_samples_per_second(double seconds, long *weights) {
-  enum { N = 2000, BATCH = 200 };
+/* A whole training step of one model, timed through sn_model_fit_epoch on
+ * synthetic data: its name, how to build and compile it, its data shape, and
+ * its training flops per sample (6 x forward multiply-adds - 2 x the first
+ * layer's, which needs no input gradient; the rule of bench/flops.js). To add
+ * a model (M4, M5 once c/ has conv layers), write its build function and add a
+ * row to STEPS below; bench/run.js reads every row of "steps". */
+typedef struct {
+  const char *name;
+  sn_model *(*build)(void);
+  int inputs, outputs, rows, batch;
+  double flops;
+} step_spec;
+
+/* M3: 784-512-256-10, relu everywhere, MSE, SGD 0.001 (bench/common.js). */
+static sn_model *build_m3(void) {
   sn_model *m = sn_model_create(784, 1);
   sn_model_add_dense(m, 512, SN_ACT_RELU, 0.0f, 1);
   sn_model_add_dense(m, 256, SN_ACT_RELU, 0.0f, 1);
@@ -104,17 +116,26 @@ static double m3_samples_per_second(double seconds, long *weights) {
   sn_model_build(m);
   float hp[3] = {0.001f, 0.0f, 0.0f};
   sn_model_compile(m, SN_LOSS_MSE, 0, 0.0f, 0.0f, sn_opt_create(SN_OPT_SGD, (int)m->n_params, hp, 3));
-  float *x = random_buffer((long)N * 784, 4), *t = random_buffer((long)N * 10, 5);
-  for (long i = 0; i < (long)N * 784; i++) x[i] += 0.5f; /* pixel-like, in [0, 1) */
-  *weights = 784L * 512 + 512L * 256 + 256L * 10;
+  return m;
+}
+
+static const step_spec STEPS[] = {
+    {"m3", build_m3, 784, 10, 2000, 200, 6.0 * (784.0 * 512 + 512.0 * 256 + 256.0 * 10) - 2.0 * 784 * 512},
+};
+
+/* The median samples/s of several timed epochs of `s`, after a warm-up epoch. */
+static double step_samples_per_second(const step_spec *s, double seconds) {
+  sn_model *m = s->build();
+  float *x = random_buffer((long)s->rows * s->inputs, 4), *t = random_buffer((long)s->rows * s->outputs, 5);
+  for (long i = 0; i < (long)s->rows * s->inputs; i++) x[i] += 0.5f; /* pixel-like, in [0, 1) */
   double rates[9];
   int runs = 0;
-  sn_model_fit_epoch(m, x, t, N, BATCH, 1, NULL, NULL, 0, NULL);
+  sn_model_fit_epoch(m, x, t, s->rows, s->batch, 1, NULL, NULL, 0, NULL);
   double t_end = now() + seconds;
   while (runs < 9 && (runs < 3 || now() < t_end)) {
     double t0 = now();
-    sn_model_fit_epoch(m, x, t, N, BATCH, 1, NULL, NULL, 0, NULL);
-    rates[runs++] = N / (now() - t0);
+    sn_model_fit_epoch(m, x, t, s->rows, s->batch, 1, NULL, NULL, 0, NULL);
+    rates[runs++] = s->rows / (now() - t0);
   }
   for (int i = 1; i < runs; i++) /* insertion sort for the median */
     for (int j = i; j > 0 && rates[j] < rates[j - 1]; j--) {
@@ -136,8 +157,11 @@ int main(int argc, char **argv) {
   printf("\"nn_512x256\": %.2f, ", gemm_gflops(k_gemm_nn, 200, 512, 256, s));
   printf("\"tn_512x256\": %.2f, ", gemm_gflops(k_gemm_tn, 200, 512, 256, s));
   printf("\"nt_512x256\": %.2f},\n", gemm_gflops(k_gemm_nt, 200, 256, 512, s));
-  long weights;
-  double sps = m3_samples_per_second(3 * s, &weights);
-  printf(" \"m3\": {\"samples_per_s\": %.1f, \"gflops\": %.2f}}\n", sps, sps * 6.0 * weights * 1e-9);
+  printf(" \"steps\": {");
+  for (size_t i = 0; i < sizeof STEPS / sizeof *STEPS; i++) {
+    double sps = step_samples_per_second(&STEPS[i], 3 * s);
+    printf("%s\"%s\": {\"samples_per_s\": %.1f, \"gflops\": %.2f}", i ? ", " : "", STEPS[i].name, sps, sps * STEPS[i].flops * 1e-9);
+  }
+  printf("}}\n");
   return 0;
 }

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MODELS, SIMDNET_NO_CONV, architecture } from './common.js';
 
-const fmt = (v) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const fmt = (v) => v.toLocaleString('en-US', { minimumFractionDigits: v < 100 ? 1 : 0, maximumFractionDigits: v < 100 ? 1 : 0 });
 
 function modelLabel(spec) {
   const opt = `${spec.opt === 'adam' ? 'Adam' : 'SGD'} ${spec.lr}`;

@@ -237,7 +237,7 @@ function targets(models, threads, kernels) {
     const a = rate(m, 'simdnet'), b = rate(m, other);
     if (!a) return list.push({ what, target: `≥ ${min}×`, value: why(m, 'simdnet') === SIMDNET_NO_CONV ? NA : `simdnet ${why(m, 'simdnet')}`, met: null });
     if (!b) return list.push({ what, target: `≥ ${min}×`, value: `${label}: ${why(m, other)}`, met: null });
-    list.push({ what, target: `≥ ${min}×`, value: `${(a / b).toFixed(1)}×`, met: a / b >= min, note: `${fmt(a)} / ${fmt(b)} samples/s` });
+    list.push({ what, target: `≥ ${min}×`, value: `${(a / b).toFixed(1)}×`, met: a / b >= min, note: `${sps(a)} / ${sps(b)} samples/s` });
   };
   for (const m of ['M1', 'M2', 'M3']) ratio(m, 'tfjs-wasm', 12, 'TF.js wasm (best way)');
   for (const [m, min] of [['M1', 4], ['M2', 4], ['M3', 2], ['M4', 3], ['M5', 3]]) ratio(m, 'jax-js', min, 'jax-js');
@@ -275,6 +275,7 @@ function targets(models, threads, kernels) {
 
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const sps = (v) => fmt(v, v < 100 ? 1 : 0); // samples/s: slow engines keep a decimal
 
 function printModel(spec, r) {
   const f = trainingFlops(spec);
@@ -287,7 +288,7 @@ function printModel(spec, r) {
     }
     const check = `params ${fmt(e.params)} ${e.paramsMatch ? '✓' : '✗ MISMATCH'}, loss ${e.firstLoss?.toFixed(3)} → ${e.lastLoss?.toFixed(3)} ${e.lossFalls === null ? '(one fit: not checked)' : e.lossFalls ? '✓' : '✗ DOES NOT FALL'}`;
     const gf = name === 'simdnet' ? ` = ${((e.samplesPerSecond * f.flops) / 1e9).toFixed(1)} GFLOP/s` : '';
-    console.log(`   ${name.padEnd(22)} ${fmt(e.samplesPerSecond).padStart(7)} samples/s${gf} (${e.runs} × ${fmt(e.rows)} rows × ${e.epochs} ep, ${fmt(e.min)}–${fmt(e.max)}); ${check}`);
+    console.log(`   ${name.padEnd(22)} ${sps(e.samplesPerSecond).padStart(7)} samples/s${gf} (${e.runs} × ${fmt(e.rows)} rows × ${e.epochs} ep, ${sps(e.min)}–${sps(e.max)}); ${check}`);
   }
 }
 
