@@ -17,12 +17,18 @@ function modelLabel(spec) {
 
 /** The speed table in Markdown, with its footnotes. */
 export function markdownTable(results) {
-  const notes = [];
+  const notes = [], MARKS = ['†', '‡', '§', '¶', '‖', '#'];
   const note = (text) => {
     if (!notes.includes(text)) notes.push(text);
-    return '⁽' + String(notes.indexOf(text) + 1).split('').map((d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[d]).join('') + '⁾';
+    return MARKS[notes.indexOf(text)] ?? '*';
   };
-  const cell = (e, suffix = '') => (e?.samplesPerSecond ? `${fmt(e.samplesPerSecond)}${suffix}` : e?.unavailable ? note(e.unavailable === SIMDNET_NO_CONV ? `simdnet: ${SIMDNET_NO_CONV}` : e.unavailable) : '—');
+  // A figure, or why there is none: n/a (simdnet without conv layers), an engine's error, a skip.
+  const cell = (e, engine, suffix = '') => {
+    if (e?.samplesPerSecond) return `${fmt(e.samplesPerSecond)}${suffix}`;
+    if (!e?.unavailable) return '—';
+    const word = e.unavailable === SIMDNET_NO_CONV ? 'n/a' : e.unavailable.startsWith('error') ? 'error' : '—';
+    return word + note(`${engine}: ${e.unavailable.replace(/^error: /, '')}.`);
+  };
   const ratio = (a, b) => (a?.samplesPerSecond && b?.samplesPerSecond ? (a.samplesPerSecond / b.samplesPerSecond).toFixed(1) : '—');
   const lines = [
     '| model (Fashion-MNIST) | simdnet samples/s | TF.js wasm (best way) | × | jax-js | × | ConvNetJS | × | TF.js cpu | × |',
@@ -32,17 +38,30 @@ export function markdownTable(results) {
     const r = results.models[spec.name];
     if (!r) continue;
     const s = r.simdnet, w = r['tfjs-wasm'];
-    lines.push(`| ${modelLabel(spec)} | ${cell(s)} | ${cell(w, w?.how ? ` (${w.how})` : '')} | ${ratio(s, w)} | ${cell(r['jax-js'])} | ${ratio(s, r['jax-js'])} | ` +
-      `${spec.isConv ? cell(r.convnetjs) : '—'} | ${ratio(s, r.convnetjs)} | ${cell(r['tfjs-cpu'])} | ${ratio(s, r['tfjs-cpu'])} |`);
+    lines.push(`| ${modelLabel(spec)} | ${cell(s, 'simdnet')} | ${cell(w, 'TF.js wasm', w?.how ? ` (${w.how})` : '')} | ${ratio(s, w)} | ` +
+      `${cell(r['jax-js'], 'jax-js')} | ${ratio(s, r['jax-js'])} | ${spec.isConv ? cell(r.convnetjs, 'ConvNetJS') : '—'} | ${ratio(s, r.convnetjs)} | ` +
+      `${cell(r['tfjs-cpu'], 'TF.js cpu')} | ${ratio(s, r['tfjs-cpu'])} |`);
   }
-  return [...lines, ...(notes.length ? ['', ...notes.map((n, i) => `${i + 1}. ${n}`)] : [])].join('\n');
+  return [...lines, ...notes.flatMap((n, i) => ['', `${MARKS[i] ?? '*'} ${n}`])].join('\n');
 }
 
 /** The machine line: what ran, where, when. */
 export function machineLine(results) {
   const m = results.machine;
-  return `Measured with \`npm run bench${m.quick ? ' -- --quick' : ''}\` on ${m.date}: ${m.cpu}, ${m.cores} cores; Node ${m.node.replace(/^v/, '')}, ` +
-    `TF.js ${m.tfjs}, jax-js ${m.jax}, ConvNetJS ${m.convnetjs}; ${m.rounds} alternating rounds, medians; load average ${m.loadavg.map((l) => l.toFixed(2)).join(' ')} at the start; ${m.data}.`;
+  const text = `Measured with \`npm run bench${m.quick ? ' -- --quick' : ''}\` on ${m.date}: ${m.cpu}, ${m.cores} cores; Node ${m.node.replace(/^v/, '')}, ` +
+    `TF.js ${m.tfjs}, jax-js ${m.jax}, ConvNetJS ${m.convnetjs}; ${m.rounds} alternating rounds, medians; load average ` +
+    `${m.loadavg.map((l) => l.toFixed(2)).join(' ')} at the start; ${m.data}:`;
+  return wrap(text, 100);
+}
+
+/** Greedy word wrap at `width` columns, as the README is written. */
+function wrap(text, width) {
+  const lines = [''];
+  for (const word of text.split(' ')) {
+    if (lines.at(-1) && lines.at(-1).length + 1 + word.length > width) lines.push(word);
+    else lines[lines.length - 1] += (lines.at(-1) ? ' ' : '') + word;
+  }
+  return lines.join('\n');
 }
 
 /** Rewrites the two marked blocks of `path` from `results`; throws when a marker is missing. */
