@@ -4,7 +4,8 @@
  * Prints one JSON object:
  *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
- *   steps: per model (today M3: 784-512-256-10, relu, MSE, SGD, batch 200),
+ *   steps: per model (M3: 784-512-256-10, relu, MSE, SGD, batch 200; M4 and
+ *          M5, the reference CNNs, when built with -DSN_BENCH_CONV),
  *          samples/s of the whole training step on synthetic data and its
  *          GFLOP/s (6 × forward multiply-adds − 2 × the first layer's)
  * Usage: kernels_bench [seconds per measurement, default 0.3] */
@@ -95,17 +96,25 @@ static double gemm_gflops(gemm_fn *f, int d0, int d1, int d2, double seconds) {
 }
 
 /* A whole training step of one model, timed through sn_model_fit_epoch on
- * synthetic data: its name, how to build and compile it, its data shape, and
- * its training flops per sample (6 x forward multiply-adds - 2 x the first
- * layer's, which needs no input gradient; the rule of bench/flops.js). To add
- * a model (M4, M5 once c/ has conv layers), write its build function and add a
- * row to STEPS below; bench/run.js reads every row of "steps". */
+ * synthetic data: its name, how to build and compile it, its data shape
+ * (onehot: one-hot targets, for softmax classifiers), and its training flops
+ * per sample (6 x forward multiply-adds - 2 x the first layer's, which needs no
+ * input gradient; the rule of bench/flops.js). bench/run.js reads every row of
+ * "steps". */
 typedef struct {
   const char *name;
   sn_model *(*build)(void);
-  int inputs, outputs, rows, batch;
+  int inputs, outputs, onehot, rows, batch;
   double flops;
 } step_spec;
+
+static sn_model *compiled(sn_model *m, int loss, int opt, float lr) {
+  if (!sn_model_build(m)) abort(); /* 1 on success */
+  float sgd[1] = {lr}, adam[5] = {lr, 0.9f, 0.999f, 1e-7f, 0.0f}; /* Keras' defaults */
+  const float *hp = opt == SN_OPT_ADAM ? adam : sgd;
+  sn_model_compile(m, loss, 0, 0.0f, 0.0f, sn_opt_create(opt, (int)m->n_params, hp, opt == SN_OPT_ADAM ? 5 : 1));
+  return m;
+}
 
 /* M3: 784-512-256-10, relu everywhere, MSE, SGD 0.001 (bench/common.js). */
 static sn_model *build_m3(void) {
@@ -113,14 +122,48 @@ static sn_model *build_m3(void) {
   sn_model_add_dense(m, 512, SN_ACT_RELU, 0.0f, 1);
   sn_model_add_dense(m, 256, SN_ACT_RELU, 0.0f, 1);
   sn_model_add_dense(m, 10, SN_ACT_RELU, 0.0f, 1);
-  sn_model_build(m);
-  float hp[3] = {0.001f, 0.0f, 0.0f};
-  sn_model_compile(m, SN_LOSS_MSE, 0, 0.0f, 0.0f, sn_opt_create(SN_OPT_SGD, (int)m->n_params, hp, 3));
-  return m;
+  return compiled(m, SN_LOSS_MSE, SN_OPT_SGD, 0.001f);
 }
 
+#ifdef SN_BENCH_CONV
+/* The reference CNNs, built once c/ has conv layers (bench/run.js defines
+ * SN_BENCH_CONV when c/layer_conv2d.c exists, and builds without it if this
+ * does not compile against that c/). Channels last, 'valid', stride 1. */
+static sn_model *build_m4(void) { /* TF.js tutorial CNN, Adam 0.001 */
+  sn_model *m = sn_model_create_hwc(28, 28, 1, 1);
+  sn_model_add_conv2d(m, 8, 5, 5, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_conv2d(m, 16, 5, 5, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_reshape(m, 1, 1, 4 * 4 * 16); /* flatten */
+  sn_model_add_dense(m, 10, SN_ACT_SOFTMAX, 0.0f, 1);
+  return compiled(m, SN_LOSS_CCE, SN_OPT_ADAM, 0.001f);
+}
+
+static sn_model *build_m5(void) { /* Keras mnist_convnet, Adam 0.001 */
+  sn_model *m = sn_model_create_hwc(28, 28, 1, 1);
+  sn_model_add_conv2d(m, 32, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_conv2d(m, 64, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_reshape(m, 1, 1, 5 * 5 * 64); /* flatten */
+  sn_model_add_dropout(m, 0.5f, 1, 1);
+  sn_model_add_dense(m, 10, SN_ACT_SOFTMAX, 0.0f, 1);
+  return compiled(m, SN_LOSS_CCE, SN_OPT_ADAM, 0.001f);
+}
+#endif
+
+/* Multiply-adds per sample of the layers above (as bench/flops.js counts them). */
+#define M3_MACS (784.0 * 512 + 512.0 * 256 + 256.0 * 10)
+#define M4_MACS (24.0 * 24 * 8 * 25 + 8.0 * 8 * 16 * 25 * 8 + 256.0 * 10)
+#define M5_MACS (26.0 * 26 * 32 * 9 + 11.0 * 11 * 64 * 9 * 32 + 1600.0 * 10)
+
 static const step_spec STEPS[] = {
-    {"m3", build_m3, 784, 10, 2000, 200, 6.0 * (784.0 * 512 + 512.0 * 256 + 256.0 * 10) - 2.0 * 784 * 512},
+    {"m3", build_m3, 784, 10, 0, 2000, 200, 6 * M3_MACS - 2 * 784.0 * 512},
+#ifdef SN_BENCH_CONV
+    {"m4", build_m4, 784, 10, 1, 2048, 64, 6 * M4_MACS - 2 * 24.0 * 24 * 8 * 25},
+    {"m5", build_m5, 784, 10, 1, 1024, 128, 6 * M5_MACS - 2 * 26.0 * 26 * 32 * 9},
+#endif
 };
 
 /* The median samples/s of several timed epochs of `s`, after a warm-up epoch. */
@@ -128,6 +171,11 @@ static double step_samples_per_second(const step_spec *s, double seconds) {
   sn_model *m = s->build();
   float *x = random_buffer((long)s->rows * s->inputs, 4), *t = random_buffer((long)s->rows * s->outputs, 5);
   for (long i = 0; i < (long)s->rows * s->inputs; i++) x[i] += 0.5f; /* pixel-like, in [0, 1) */
+  if (s->onehot) /* one class per row, from the random values */
+    for (long r = 0; r < s->rows; r++) {
+      int c = (int)((t[r * s->outputs] + 0.5f) * s->outputs) % s->outputs;
+      for (int j = 0; j < s->outputs; j++) t[r * s->outputs + j] = j == c ? 1.0f : 0.0f;
+    }
   double rates[9];
   int runs = 0;
   sn_model_fit_epoch(m, x, t, s->rows, s->batch, 1, NULL, NULL, 0, NULL);

@@ -202,18 +202,37 @@ function threadFigures(specs) {
 
 // ---- C kernels, native and wasm -------------------------------------------------
 
+/**
+ * bench/kernels_bench.c compiled to wasm SIMD and natively, run, its JSON read.
+ * With conv layers in c/ (c/layer_conv2d.c) it is built with -DSN_BENCH_CONV,
+ * which adds the M4 and M5 training steps; when that does not compile against
+ * this c/, it is built without them and the reason is kept.
+ */
 function kernelFigures() {
   const out = join(ROOT, 'build/bench');
   mkdirSync(out, { recursive: true });
   const sources = ['bench/kernels_bench.c', ...execFileSync('sh', ['-c', 'ls c/*.c'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f && !f.includes('wasm_'))];
   const common = ['-std=c11', '-O3', '-DNDEBUG', '-Ic', ...sources, '-lm'];
+  const conv = existsSync(join(ROOT, 'c/layer_conv2d.c'));
   const results = {};
   const run = (label, build, cmd) => {
+    const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' };
+    const compile = (flags) => execFileSync(build[0], [...flags, ...build.slice(1)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env });
     try {
-      execFileSync(build[0], build.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+      let convError;
+      if (conv)
+        try {
+          compile(['-DSN_BENCH_CONV']);
+        } catch (err) {
+          convError = String(err.stderr).split('\n').find((l) => l.includes('error')) ?? err.message.split('\n')[0];
+          compile([]);
+        }
+      else compile([]);
       results[label] = JSON.parse(execFileSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8' }));
+      if (!conv) results[label].convSteps = SIMDNET_NO_CONV;
+      else if (convError) results[label].convSteps = `not built: ${convError}`;
     } catch (err) {
-      results[label] = { unavailable: err.message.split('\n')[0] };
+      results[label] = { unavailable: (err.stderr ? String(err.stderr).split('\n').find((l) => l.includes('error')) : null) ?? err.message.split('\n')[0] };
     }
   };
   run('wasm', ['emcc', ...common, '-msimd128', '-sALLOW_MEMORY_GROWTH=1', '-o', join(out, 'kernels_bench.cjs')],
@@ -339,6 +358,7 @@ async function main() {
     console.log(`  ${label.padEnd(6)} peak ${res.peak.toFixed(1)} | ${gem}`);
     for (const [name, step] of Object.entries(res.steps))
       console.log(`  ${''.padEnd(6)} ${name.toUpperCase()} training step: ${fmt(step.samples_per_s)} samples/s = ${step.gflops.toFixed(1)} GFLOP/s`);
+    if (res.convSteps) console.log(`  ${''.padEnd(6)} M4, M5 training steps: ${res.convSteps}`);
   }
   console.log('  (peak = best of 8, 10 or 12 independent f32x4 multiply + add chains; % = share of that peak)');
 
