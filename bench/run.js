@@ -269,6 +269,12 @@ function targets(models, threads, kernels) {
     value: g3 && g5 ? `${((100 * g5) / g3).toFixed(0)}%` : !models.M5 || !models.M3 ? 'model not run' : rate('M5', 'simdnet') ? 'M3 not run' : NA,
     met: g3 && g5 ? g5 / g3 >= 0.6 : null, note: g3 && g5 ? `${g5.toFixed(1)} / ${g3.toFixed(1)} GFLOP/s` : g3 ? `M3 ${g3.toFixed(1)} GFLOP/s` : undefined });
 
+  // The same ratio from the C core alone (kernels_bench in wasm), available before the JS layers are.
+  const c3 = kernels.wasm?.steps?.m3?.gflops, c5 = kernels.wasm?.steps?.m5?.gflops;
+  list.push({ what: 'M5 ÷ M3 step GFLOP/s, the C core in wasm (bench/kernels_bench.c)', target: '≥ 60%',
+    value: c3 && c5 ? `${((100 * c5) / c3).toFixed(0)}%` : kernels.wasm?.convSteps === SIMDNET_NO_CONV ? NA : kernels.wasm?.convSteps ?? kernels.wasm?.unavailable ?? 'not run',
+    met: c3 && c5 ? c5 / c3 >= 0.6 : null, note: c3 && c5 ? `${c5.toFixed(1)} / ${c3.toFixed(1)} GFLOP/s` : undefined });
+
   const w = kernels.wasm?.steps?.m3, n = kernels.native?.steps?.m3;
   list.push({ what: 'native ÷ wasm on the M3 step (bench/kernels_bench.c)', target: '≤ 1.2×',
     value: w && n ? `${(n.samples_per_s / w.samples_per_s).toFixed(2)}×` : `unavailable (${args['no-native'] ? '--no-native' : kernels.native?.unavailable ?? kernels.wasm?.unavailable})`,
