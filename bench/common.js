@@ -16,11 +16,28 @@ export async function loadData() {
     return { x: d.images, labels: d.labels, rows: d.count, source: `Fashion-MNIST (${FASHION}, ${d.count} images)` };
   }
   const rows = 60000, x = new Float32Array(rows * 784), labels = new Uint8Array(rows);
-  let s = 12345;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = lcg(12345);
   for (let i = 0; i < x.length; i++) x[i] = next();
   for (let i = 0; i < rows; i++) labels[i] = Math.floor(next() * 10);
   return { x, labels, rows, source: 'SYNTHETIC data (uniform pixels, random labels): Debian\'s dataset-fashion-mnist is not installed' };
+}
+
+/** Floats in [0, 1) from a seed: a linear congruential generator (the synthetic data and the shuffles need no more). */
+export function lcg(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** For engines that shuffle themselves: each call returns a new order of 0 … rows−1 (Fisher–Yates, in place). */
+export function shuffler(rows, seed) {
+  const order = Int32Array.from({ length: rows }, (_, i) => i), next = lcg(seed);
+  return () => {
+    for (let i = rows - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  };
 }
 
 // ---- models -------------------------------------------------------------------

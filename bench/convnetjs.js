@@ -9,6 +9,7 @@
 // in the shape of ConvNetJS' own Trainer.train; SGD for M3. The update runs
 // once per batch over the parameters, a small share of the per-sample work.
 import convnetjs from 'convnetjs';
+import { shuffler } from './common.js';
 
 const B1 = 0.9, B2 = 0.999, EPS = 1e-7;
 
@@ -40,9 +41,8 @@ export function convnetjsEngine(spec, data, seed = 1) {
   });
   const groups = net.getParamsAndGrads();
   const m = groups.map((g) => new Float32Array(g.params.length)), v = groups.map((g) => new Float32Array(g.params.length));
-  let t = 0, state = seed;
-  const order = Array.from({ length: data.rows }, (_, i) => i);
-  const nextRandom = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  let t = 0;
+  const shuffle = shuffler(data.rows, seed);
 
   function update(count) {
     t++;
@@ -66,10 +66,7 @@ export function convnetjsEngine(spec, data, seed = 1) {
     fit: async (epochs) => {
       let sum = 0;
       for (let e = 0; e < epochs; e++) {
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(nextRandom() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
+        const order = shuffle();
         sum = 0;
         for (let start = 0; start < data.rows; start += spec.batch) {
           const end = Math.min(start + spec.batch, data.rows);

@@ -19,6 +19,7 @@
 // a value used twice is passed as .ref the first time.
 import { readFileSync } from 'node:fs';
 import * as jax from '@jax-js/jax';
+import { shuffler } from './common.js';
 import { describe } from './flops.js';
 
 const { numpy: np, nn, lax, random, tree, jit, valueAndGrad, blockUntilReady } = jax;
@@ -127,19 +128,14 @@ export function jaxEngine(spec, data, seed = 1) {
   let t = 0;
   const batches = data.rows / spec.batch;
   if (!Number.isInteger(batches)) throw new Error(`jax-js engine: ${data.rows} rows is not a whole number of batches of ${spec.batch}`);
-  const order = Int32Array.from({ length: data.rows }, (_, i) => i);
-  let shuffleState = seed;
-  const nextRandom = () => ((shuffleState = (Math.imul(shuffleState, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const shuffle = shuffler(data.rows, seed);
 
   return {
     params: params.reduce((n, w) => n + w.size, 0),
     fit: async (epochs) => {
       let sum = 0;
       for (let e = 0; e < epochs; e++) {
-        for (let i = data.rows - 1; i > 0; i--) {
-          const j = Math.floor(nextRandom() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
+        const order = shuffle();
         sum = 0;
         for (let b = 0; b < batches; b++) {
           const idx = np.array(order.subarray(b * spec.batch, (b + 1) * spec.batch), { dtype: np.int32 });
