@@ -78,10 +78,10 @@ export function architecture(spec) {
     maxPooling2d: `pool ${l.poolSize}`, flatten: 'flatten', dropout: `dropout ${l.rate}` })[l.type]).join(' → ');
 }
 
-/** The first `rows` rows of the data (from row `start`), with one-hot targets and labels. */
-export function modelData(all, rows, start = 0) {
-  const labels = all.labels.subarray(start, start + rows);
-  return { x: all.x.subarray(start * 784, (start + rows) * 784), y: sn.data.oneHot(labels, 10), labels, rows };
+/** The first `rows` rows of the data, with one-hot targets and labels. */
+export function modelData(all, rows) {
+  const labels = all.labels.subarray(0, rows);
+  return { x: all.x.subarray(0, rows * 784), y: sn.data.oneHot(labels, 10), labels, rows };
 }
 
 // ---- simdnet ------------------------------------------------------------------

@@ -6,8 +6,9 @@
 // adadelta but not Adam (Adam came to its GitHub source after that release),
 // so the update here is Adam with TF.js' constants (β1 0.9, β2 0.999, ε 1e-7,
 // bias-corrected step size) on the batch-mean gradient, written for this bench
-// in the shape of ConvNetJS' own Trainer.train; SGD for M3. The update runs
-// once per batch over the parameters, a small share of the per-sample work.
+// in the shape of ConvNetJS' own Trainer.train (plain SGD for a model that asks
+// for it). The update runs once per batch over the parameters, a small share of
+// the per-sample work. Softmax classifiers only (ConvNetJS' 'softmax' layer).
 import convnetjs from 'convnetjs';
 import { shuffler } from './common.js';
 

@@ -124,7 +124,10 @@ async function makeEngines(spec, all) {
   return out;
 }
 
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b), h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 
 async function benchModel(spec, all) {
   const engines = await makeEngines(spec, all);
