@@ -259,7 +259,7 @@ function targets(models, threads, kernels) {
     const a = rate(m, 'simdnet'), b = rate(m, other);
     if (!a) return list.push({ what, target: `≥ ${min}×`, value: why(m, 'simdnet') === SIMDNET_NO_CONV ? NA : `simdnet ${why(m, 'simdnet')}`, met: null });
     if (!b) return list.push({ what, target: `≥ ${min}×`, value: `${label}: ${why(m, other)}`, met: null });
-    list.push({ what, target: `≥ ${min}×`, value: `${(a / b).toFixed(1)}×`, met: a / b >= min, note: `${sps(a)} / ${sps(b)} samples/s` });
+    list.push({ what, target: `≥ ${min}×`, value: `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`, met: a / b >= min, note: `${sps(a)} / ${sps(b)} samples/s` });
   };
   for (const m of ['M1', 'M2', 'M3']) ratio(m, 'tfjs-wasm', 12, 'TF.js wasm (best way)');
   for (const [m, min] of [['M1', 4], ['M2', 4], ['M3', 2], ['M4', 3], ['M5', 3]]) ratio(m, 'jax-js', min, 'jax-js');
