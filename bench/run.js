@@ -248,6 +248,16 @@ function kernelFigures() {
 
 const NA = `n/a (${SIMDNET_NO_CONV})`;
 
+/**
+ * `v` with `digits` decimals, or more when rounding would put it on the other
+ * side of `threshold` (a 1.204× printed as 1.20× next to "≤ 1.2×, not met").
+ */
+function shown(v, threshold, digits, atMost = false) {
+  const side = (x) => (atMost ? x <= threshold : x >= threshold);
+  while (digits < 4 && side(Number(v.toFixed(digits))) !== side(v)) digits++;
+  return v.toFixed(digits);
+}
+
 /** Every speed target of issues 11 and 12: { what, value, target, met, note }. */
 function targets(models, threads, kernels) {
   const list = [];
@@ -259,7 +269,7 @@ function targets(models, threads, kernels) {
     const a = rate(m, 'simdnet'), b = rate(m, other);
     if (!a) return list.push({ what, target: `≥ ${min}×`, value: why(m, 'simdnet') === SIMDNET_NO_CONV ? NA : `simdnet ${why(m, 'simdnet')}`, met: null });
     if (!b) return list.push({ what, target: `≥ ${min}×`, value: `${label}: ${why(m, other)}`, met: null });
-    list.push({ what, target: `≥ ${min}×`, value: `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`, met: a / b >= min, note: `${sps(a)} / ${sps(b)} samples/s` });
+    list.push({ what, target: `≥ ${min}×`, value: `${shown(a / b, min, a / b < 10 ? 2 : 1)}×`, met: a / b >= min, note: `${sps(a)} / ${sps(b)} samples/s` });
   };
   for (const m of ['M1', 'M2', 'M3']) ratio(m, 'tfjs-wasm', 12, 'TF.js wasm (best way)');
   for (const [m, min] of [['M1', 4], ['M2', 4], ['M3', 2], ['M4', 3], ['M5', 3]]) ratio(m, 'jax-js', min, 'jax-js');
@@ -269,25 +279,25 @@ function targets(models, threads, kernels) {
   const gflops = (m) => rate(m, 'simdnet') && (rate(m, 'simdnet') * trainingFlops(MODELS.find((s) => s.name === m)).flops) / 1e9;
   const g3 = gflops('M3'), g5 = gflops('M5');
   list.push({ what: 'M5 training step GFLOP/s ÷ M3 step GFLOP/s (simdnet, this run)', target: '≥ 60%',
-    value: g3 && g5 ? `${((100 * g5) / g3).toFixed(0)}%` : !models.M5 || !models.M3 ? 'model not run' : rate('M5', 'simdnet') ? 'M3 not run' : NA,
+    value: g3 && g5 ? `${shown((100 * g5) / g3, 60, 0)}%` : !models.M5 || !models.M3 ? 'model not run' : rate('M5', 'simdnet') ? 'M3 not run' : NA,
     met: g3 && g5 ? g5 / g3 >= 0.6 : null, note: g3 && g5 ? `${g5.toFixed(1)} / ${g3.toFixed(1)} GFLOP/s` : g3 ? `M3 ${g3.toFixed(1)} GFLOP/s` : undefined });
 
   // The same ratio from the C core alone (kernels_bench in wasm), available before the JS layers are.
   const c3 = kernels.wasm?.steps?.m3?.gflops, c5 = kernels.wasm?.steps?.m5?.gflops;
   list.push({ what: 'M5 ÷ M3 step GFLOP/s, the C core in wasm (bench/kernels_bench.c)', target: '≥ 60%',
-    value: c3 && c5 ? `${((100 * c5) / c3).toFixed(0)}%` : kernels.wasm?.convSteps === SIMDNET_NO_CONV ? NA : kernels.wasm?.convSteps ?? kernels.wasm?.unavailable ?? 'not run',
+    value: c3 && c5 ? `${shown((100 * c5) / c3, 60, 0)}%` : kernels.wasm?.convSteps === SIMDNET_NO_CONV ? NA : kernels.wasm?.convSteps ?? kernels.wasm?.unavailable ?? 'not run',
     met: c3 && c5 ? c5 / c3 >= 0.6 : null, note: c3 && c5 ? `${c5.toFixed(1)} / ${c3.toFixed(1)} GFLOP/s` : undefined });
 
   const w = kernels.wasm?.steps?.m3, n = kernels.native?.steps?.m3;
   list.push({ what: 'native ÷ wasm on the M3 step (bench/kernels_bench.c)', target: '≤ 1.2×',
-    value: w && n ? `${(n.samples_per_s / w.samples_per_s).toFixed(2)}×` : `unavailable (${args['no-native'] ? '--no-native' : kernels.native?.unavailable ?? kernels.wasm?.unavailable})`,
+    value: w && n ? `${shown(n.samples_per_s / w.samples_per_s, 1.2, 2, true)}×` : `unavailable (${args['no-native'] ? '--no-native' : kernels.native?.unavailable ?? kernels.wasm?.unavailable})`,
     met: w && n ? n.samples_per_s / w.samples_per_s <= 1.2 : null, note: w && n ? `${fmt(n.samples_per_s)} / ${fmt(w.samples_per_s)} samples/s` : undefined });
 
   for (const [m, min] of [['M1', 1.3], ['M2', 1.3], ['M3', 1.7], ['M5', 1.7]]) {
     const t = threads[m], what = `threads: ${t?.cores ?? 2} ÷ 1 on ${m} (dist/simdnet-mt.wasm), same weights bits`;
     if (!t) list.push({ what, target: `≥ ${min}×`, value: threads.skipped ?? 'model not run', met: null });
     else if (t.unavailable) list.push({ what, target: `≥ ${min}×`, value: t.unavailable === SIMDNET_NO_CONV ? NA : t.unavailable, met: null });
-    else list.push({ what, target: `≥ ${min}×, bit-identical`, value: `${(t.all / t.one).toFixed(2)}×, bits ${t.sameBits ? 'identical' : 'DIFFER'}`,
+    else list.push({ what, target: `≥ ${min}×, bit-identical`, value: `${shown(t.all / t.one, min, 2)}×, bits ${t.sameBits ? 'identical' : 'DIFFER'}`,
       met: t.all / t.one >= min && t.sameBits, note: `${fmt(t.one)} → ${fmt(t.all)} samples/s` });
   }
   for (const m of ['M3', 'M4', 'M5']) {
