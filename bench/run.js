@@ -153,7 +153,7 @@ async function benchModel(spec, all) {
       result.engines[e.name] = { unavailable: e.unavailable };
       continue;
     }
-    const r = { samplesPerSecond: median(e.rates), min: Math.min(...e.rates), max: Math.max(...e.rates), runs: e.rates.length,
+    const r = { samplesPerSecond: median(e.rates), min: Math.min(...e.rates), max: Math.max(...e.rates), runs: e.rates.length, rates: e.rates,
       rows: e.rows, epochs: e.epochs, params: e.engine.params, paramsMatch: e.engine.params === expected,
       firstLoss: e.firstLoss, lastLoss: e.lastLoss, lossFalls: e.rates.length + (e.warmup ? 1 : 0) > 1 ? e.lastLoss < e.firstLoss : null };
     result.engines[e.name] = r;
