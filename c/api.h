@@ -2,9 +2,11 @@
  * Natively it expands to nothing, so the same sources build for the C tests. */
 #ifndef SN_API_H
 #define SN_API_H
-#ifdef __EMSCRIPTEN__
+#if defined(__EMSCRIPTEN__)
 #include <emscripten.h>
 #define SN_API EMSCRIPTEN_KEEPALIVE
+#elif defined(__wasm__)
+#define SN_API __attribute__((visibility("default")))
 #else
 #define SN_API
 #endif
