@@ -1,8 +1,13 @@
 /* Kernel and training-step timings of the C core, compiled twice by
  * bench/run.js — natively (gcc -O3 -march=native) and to wasm SIMD (emcc -O3
  * -msimd128, run under node) — so the two figures come from the same source.
+ * It also compiles for the relaxed-SIMD build (clang-19 -mrelaxed-simd, run
+ * under node --experimental-wasm-relaxed-simd), where the peak chains and the
+ * GEMMs use f32x4.relaxed_madd.
  * Prints one JSON object:
- *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling)
+ *   relaxed_simd: 1 when compiled for relaxed SIMD, else 0
+ *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling;
+ *          v_madd_relaxed, the GEMM micro-kernel's operation)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
  *   m3:    samples/s of the whole M3 training step (784-512-256-10, relu, MSE,
  *          SGD, batch 200) on synthetic data, and its GFLOP/s at 6 × weights
@@ -41,7 +46,7 @@ SN_ALWAYS_INLINE float madd_chains(int chains, int iters, float seed) {
   v4f acc[16], x = v_splat(0.999f), y = v_splat(1e-3f);
   for (int i = 0; i < chains; i++) acc[i] = v_splat(seed + (float)i);
   for (int it = 0; it < iters; it++)
-    for (int i = 0; i < chains; i++) acc[i] = v_madd(acc[i], x, y);
+    for (int i = 0; i < chains; i++) acc[i] = v_madd_relaxed(acc[i], x, y);
   float sum = 0.0f;
   for (int i = 0; i < chains; i++) sum += v_hsum(acc[i]);
   return sum;
@@ -128,7 +133,12 @@ static double m3_samples_per_second(double seconds, long *weights) {
 
 int main(int argc, char **argv) {
   double s = argc > 1 ? atof(argv[1]) : 0.3;
-  printf("{\"peak\": %.2f,\n \"gemm\": {", peak_gflops(s));
+#ifdef __wasm_relaxed_simd__
+  printf("{\"relaxed_simd\": 1, ");
+#else
+  printf("{\"relaxed_simd\": 0, ");
+#endif
+  printf("\"peak\": %.2f,\n \"gemm\": {", peak_gflops(s));
   /* layer 1 and layer 2 of M3 at batch 200: forward, dW, dX */
   printf("\"nn_784x512\": %.2f, ", gemm_gflops(k_gemm_nn, 200, 784, 512, s));
   printf("\"tn_784x512\": %.2f, ", gemm_gflops(k_gemm_tn, 200, 784, 512, s));
