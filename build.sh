@@ -77,13 +77,13 @@ build_wasm_threads() {
 # sources, whose GEMM micro-kernel multiply-adds with f32x4.relaxed_madd
 # (c/simd.h's v_madd_relaxed). Emscripten 3.1.6 (LLVM 14) only knows the
 # pre-standard relaxed opcodes, which browsers reject, so these come from
-# Debian's clang-19 against wasi-libc, exporting what web/wasm.js expects of
-# the default module (malloc, free and sn_heap_used through c/wasm_heap.c's
-# wrappers; _initialize from the reactor start file; stackRestore from
-# c/threads.c). -ffp-contract=off: no fusing other than the explicit one.
-# Sources are compiled one by one and linked without -O, because clang would
-# otherwise run Debian's wasm-opt 108 on the result, which cannot parse the
-# final relaxed opcodes. Stack and memory limits as Emscripten's above.
+# Debian's clang-19 against wasi-libc (scripts/wasi-cc.sh), exporting what
+# web/wasm.js expects of the default module: malloc, free and sn_heap_used
+# through c/wasm_heap.c's wrappers, _initialize from the reactor start file,
+# stackRestore from c/threads.c. -ffp-contract=off: no fusing but the explicit
+# one. Stack and memory limits as Emscripten's above. The threaded twin links
+# like simdnet-mt.wasm: atomics, imported shared memory, the single-threaded C
+# library (--no-check-features; only the main thread allocates).
 ensure_clang19() {
   [ -x /usr/bin/clang-19 ] && [ -x /usr/bin/wasm-ld-19 ] && [ -f /usr/lib/wasm32-wasi/libc.a ] &&
     [ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] && return
@@ -91,33 +91,22 @@ ensure_clang19() {
   apt_install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
 }
 
-WASI_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -std=c11 -O3 -msimd128 -mrelaxed-simd -DNDEBUG -Wall -Wextra -ffp-contract=off -fvisibility=hidden)
-WASI_LDFLAGS=(--target=wasm32-wasi --sysroot=/usr -mexec-model=reactor -Wl,--export-dynamic -Wl,--strip-all
-  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free -Wl,-z,stack-size=5242880)
-# clang_wasm OUT [extra compile flags] -- [extra link flags]
-clang_wasm() {
-  local out=$1 cflags=() ldflags=()
-  shift
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do cflags+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  ldflags=("$@")
-  if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi
-  echo "build.sh: compiling $out" >&2
-  local objs=build/obj/$(basename "$out" .wasm)
-  rm -rf "$objs" && mkdir -p "$objs" dist
-  for f in c/*.c; do
-    clang-19 "${WASI_CFLAGS[@]}" "${cflags[@]}" -c "$f" -o "$objs/$(basename "$f" .c).o"
-  done
-  clang-19 "${WASI_LDFLAGS[@]}" "${ldflags[@]}" "$objs"/*.o -o "$out"
-}
-
-# The threaded twin links like simdnet-mt.wasm: atomics, imported shared
-# memory, the single-threaded C library (--no-check-features; only the main
-# thread allocates).
+RELAXED_FLAGS=(-std=c11 -O3 -msimd128 -mrelaxed-simd -ffp-contract=off -DNDEBUG -Wall -Wextra -fvisibility=hidden
+  -mexec-model=reactor -Wl,--export-dynamic -Wl,--strip-all -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+  -Wl,-z,stack-size=5242880 -Wl,--initial-memory=16777216)
 build_wasm_relaxed() {
-  clang_wasm dist/simdnet-relaxed.wasm -- -Wl,--initial-memory=16777216 -Wl,--max-memory=4294967296
-  clang_wasm dist/simdnet-relaxed-mt.wasm -matomics -mbulk-memory -- -Wl,--shared-memory -Wl,--import-memory \
-    -Wl,--no-check-features -Wl,--initial-memory=16777216 -Wl,--max-memory=1073741824
+  local out
+  for out in dist/simdnet-relaxed.wasm dist/simdnet-relaxed-mt.wasm; do
+    if [ -f "$out" ] && [ -z "$(find c build.sh scripts/wasi-cc.sh -newer "$out" -print -quit)" ]; then continue; fi
+    echo "build.sh: compiling $out" >&2
+    mkdir -p dist
+    if [ "$out" = dist/simdnet-relaxed.wasm ]; then
+      bash scripts/wasi-cc.sh "${RELAXED_FLAGS[@]}" -Wl,--max-memory=4294967296 c/*.c -o "$out"
+    else
+      bash scripts/wasi-cc.sh "${RELAXED_FLAGS[@]}" -matomics -mbulk-memory -Wl,--shared-memory -Wl,--import-memory \
+        -Wl,--no-check-features -Wl,--max-memory=1073741824 c/*.c -o "$out"
+    fi
+  done
 }
 
 # The demo page's 10,000 digits as bytes (7.9 MB instead of 20 MB of JSON).
