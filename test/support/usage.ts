@@ -36,6 +36,13 @@ export async function quickStart(): Promise<number> {
   return summary.length + losses.length + loss + accuracy + probs.length + classes.length + perSample[0] + sn.heapBytes();
 }
 
+// The relaxed-SIMD build, opt in (issue 12).
+export async function relaxedSimd(): Promise<boolean> {
+  await sn.ready({ relaxedSimd: true, threads: 2 });
+  const { module, threads, relaxedSimd, simd }: sn.Features = sn.features();
+  return module === 'simdnet-relaxed-mt.wasm' && threads === 2 && relaxedSimd && simd;
+}
+
 // Optimizers, schedules, callbacks, dropout and activity regularizers (issue 3).
 export async function optimizerSuite(): Promise<number> {
   await sn.ready();
