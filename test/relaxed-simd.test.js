@@ -111,18 +111,40 @@ test('the relaxed build counts its C heap: nothing leaks over many models, bad c
   assert.equal(out.after, out.before, 'C heap in use after 300 models');
 });
 
-test('in Chromium, ready({ relaxedSimd: true }) picks the relaxed builds, which train as in Node', {
+/** In the page: sn.createTrainer with relaxedSimd, a few epochs; what the Worker runs and its losses. */
+async function trainInWorker() {
+  const sn = await import('/web/index.js');
+  const trainer = sn.createTrainer({
+    seed: 3, layers: [{ units: 32, activation: 'relu', inputShape: [8] }, { units: 2, activation: 'softmax' }],
+    compile: { optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy' },
+  }, { relaxedSimd: true });
+  const { features } = await trainer.ready;
+  const x = Float32Array.from({ length: 8 * 200 }, (_, i) => Math.sin(i * 1.7));
+  const y = sn.data.oneHot(Int32Array.from({ length: 200 }, (_, r) => (x[8 * r] + x[8 * r + 1] > 0 ? 1 : 0)), 2);
+  const { history } = await trainer.fit(x, y, { epochs: 5, batchSize: 20 });
+  trainer.terminate();
+  return { features, loss: history.loss };
+}
+
+test('in Chromium, ready({ relaxedSimd: true }) and createTrainer(…, { relaxedSimd: true }) pick the relaxed builds, which train as in Node', {
   skip: skipWithoutChromium || skip,
 }, async (t) => {
   const server = await startServer({ port: 0, extraDirs: ['test/support/'] }); // cross-origin isolated: threads by default
   try {
     const results = {};
+    let trainer;
     for (const threads of ['1', 'auto']) {
-      const { text, errors } = await withPage(`${server.url}/test/support/relaxed-check.html?threads=${threads}`, async (page, errs) => ({ text: await finalText(page), errors: errs }));
+      const { text, errors } = await withPage(`${server.url}/test/support/relaxed-check.html?threads=${threads}`, async (page, errs) => {
+        const done = await finalText(page);
+        if (threads === 'auto') trainer = await page.evaluate(trainInWorker);
+        return { text: done, errors: errs };
+      });
       assert.match(text, /^RESULT /, text);
       assert.deepEqual(errors, [], 'no error in the console');
       results[threads] = JSON.parse(text.slice('RESULT '.length));
     }
+    assert.equal(trainer.features.relaxedSimd, true, 'createTrainer(…, { relaxedSimd: true }) runs the relaxed build in its Worker');
+    assert.ok(trainer.loss.at(-1) < trainer.loss[0], `the Worker's model learns: ${trainer.loss}`);
     const one = results['1'], auto = results.auto;
     assert.deepEqual(one.features, { module: 'simdnet-relaxed.wasm', threads: 1, relaxedSimd: true, simd: true });
     assert.equal(auto.features.module, auto.features.threads > 1 ? 'simdnet-relaxed-mt.wasm' : 'simdnet-relaxed.wasm');

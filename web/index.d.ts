@@ -283,6 +283,8 @@ export interface TrainerOptions {
   wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
   /** A Worker you created yourself from web/worker.js. */
   worker?: WorkerLike;
+  /** As sn.ready's: the relaxed-SIMD build in the worker where the browser supports it. */
+  relaxedSimd?: boolean;
 }
 /** The parts of a Web Worker the trainer uses. */
 export interface WorkerLike {
@@ -291,7 +293,7 @@ export interface WorkerLike {
   onmessage: ((event: { data: any }) => void) | null;
   onerror: ((event: { message?: string }) => void) | null;
 }
-export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string }
+export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; features: Features }
 export interface TrainerProgress {
   epoch: number; epochs: number; batch: number; batches: number;
   /** Share of all batches done, 0..1. */

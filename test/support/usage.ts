@@ -40,7 +40,9 @@ export async function quickStart(): Promise<number> {
 export async function relaxedSimd(): Promise<boolean> {
   await sn.ready({ relaxedSimd: true, threads: 2 });
   const { module, threads, relaxedSimd, simd }: sn.Features = sn.features();
-  return module === 'simdnet-relaxed-mt.wasm' && threads === 2 && relaxedSimd && simd;
+  const trainer = sn.createTrainer({ layers: [{ units: 2, inputShape: [3] }], compile: { optimizer: 'sgd', loss: 'mse' } }, { relaxedSimd: true });
+  const inWorker: boolean = (await trainer.ready).features.relaxedSimd;
+  return module === 'simdnet-relaxed-mt.wasm' && threads === 2 && relaxedSimd && simd && inWorker;
 }
 
 // Optimizers, schedules, callbacks, dropout and activity regularizers (issue 3).
