@@ -69,6 +69,21 @@ test('the relaxed build reproduces its weights bit for bit and stays within floa
   });
 });
 
+test('the relaxed builds export what the wrapper uses of the default builds', { skip }, () => {
+  const exportsOf = (file) => child(WITH, ['--input-type=module', '-e', `
+    import { readFileSync } from 'node:fs';
+    const module = new WebAssembly.Module(readFileSync(${JSON.stringify(fileURLToPath(new URL(`../dist/${file}`, import.meta.url)))}));
+    console.log(JSON.stringify({ exports: WebAssembly.Module.exports(module).map((e) => e.name).sort(), imports: WebAssembly.Module.imports(module).map((i) => i.module + '.' + i.name) }));`]);
+  // web/wasm.js calls sn_*, malloc and free, _initialize, reads memory (single-threaded builds);
+  // web/thread-worker.js calls stackRestore (threaded builds).
+  const used = (threaded) => (e) => e.startsWith('sn_') || ['malloc', 'free', '_initialize', threaded ? 'stackRestore' : 'memory'].includes(e);
+  for (const [standard, relaxed, threaded] of [['simdnet.wasm', 'simdnet-relaxed.wasm', false], ['simdnet-mt.wasm', 'simdnet-relaxed-mt.wasm', true]]) {
+    const a = exportsOf(standard), b = exportsOf(relaxed);
+    assert.deepEqual(b.exports.filter(used(threaded)), a.exports.filter(used(threaded)), `${relaxed} exports what ${standard} does`);
+    assert.ok(b.imports.every((i) => a.imports.includes(i)), `${relaxed} imports nothing the wrapper does not give: ${b.imports}`);
+  }
+});
+
 test('with threads, the relaxed threaded twin gives the bits of one relaxed thread', { skip }, () => {
   const one = check(WITH, { relaxedSimd: true }), two = check(WITH, { relaxedSimd: true, threads: 2 });
   assert.deepEqual(two.features, { module: 'simdnet-relaxed-mt.wasm', threads: 2, relaxedSimd: true, simd: true });
