@@ -1,5 +1,5 @@
 // The relaxed-SIMD build against the default build, on this machine:
-//   node bench/relaxed.js [--rounds 5] [--models M1,M2,M3] [--seconds 0.3] [--no-browser]
+//   node bench/relaxed.js [--rounds 5] [--models M1,M2,M3] [--seconds 0.3] [--no-browser] [--wall]
 // 1. C kernels: bench/kernels_bench.c compiled by clang-19 (scripts/wasi-cc.sh)
 //    with and without -mrelaxed-simd, so f32x4.relaxed_madd is the only
 //    difference: multiply-add peak, GEMM GFLOP/s, the M3 step in C.
@@ -8,7 +8,10 @@
 //    dist/simdnet-relaxed.wasm (`bash build.sh --all`).
 // Each in Node (child processes, --experimental-wasm-relaxed-simd for both)
 // and in Chromium (a fresh page each, bench/relaxed.html), the two builds
-// taking turns `rounds` times; medians.
+// taking turns `rounds` times; medians. Node's figures are per second of the
+// process's CPU time, which other jobs on a busy machine disturb less, and so
+// are Chromium's training steps (its main thread's, from DevTools); Chromium's
+// C kernels time themselves by the wall clock (--wall: everything by it).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: 'M1,M2,M3' },
     seconds: { type: 'string', default: '0.3' },
     'no-browser': { type: 'boolean', default: false },
+    wall: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Math.max(1, Number(args.rounds));
@@ -62,24 +66,38 @@ function checkBuild(result, build) {
 
 const node = {
   name: 'Node ' + process.version,
-  kernels: (build) => JSON.parse(execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', FLAG, 'scripts/run-wasi.js', `build/bench/kernels_bench.${build}.wasm`, args.seconds], { cwd: ROOT, encoding: 'utf8' })),
-  step: (build, spec) => JSON.parse(execFileSync(process.execPath, [FLAG, 'bench/relaxed-step.js', JSON.stringify(readyOptions(build)), JSON.stringify(spec), String(spec.rows)], { cwd: ROOT, encoding: 'utf8' })),
+  clock: args.wall ? 'wall-clock time' : 'CPU time',
+  kernels: (build) => JSON.parse(execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', FLAG, 'scripts/run-wasi.js', `build/bench/kernels_bench.${build}.wasm`, args.seconds, ...(args.wall ? [] : ['cpu'])], { cwd: ROOT, encoding: 'utf8' })),
+  step: (build, spec) => {
+    const r = JSON.parse(execFileSync(process.execPath, [FLAG, 'bench/relaxed-step.js', JSON.stringify(readyOptions(build)), JSON.stringify(spec), String(spec.rows)], { cwd: ROOT, encoding: 'utf8' }));
+    return { features: r.features, samplesPerSecond: r.samples / (args.wall ? r.seconds : r.cpuSeconds) };
+  },
 };
 
 async function chromiumEngine() {
   const { skipWithoutChromium, withPage, finalText } = await import('../test/support/chromium.js');
   if (skipWithoutChromium) return null;
   const server = await startServer({ port: 0, extraDirs: ['bench/', 'build/bench/'] });
-  const page = async (query) => {
-    const text = await withPage(`${server.url}/bench/relaxed.html?${new URLSearchParams(query)}`, (p) => finalText(p, 'out'));
-    if (!text.startsWith('RESULT ')) throw new Error(`bench/relaxed.html: ${text}`);
-    return JSON.parse(text.slice('RESULT '.length));
+  const url = (query) => `${server.url}/bench/relaxed.html?${new URLSearchParams(query)}`;
+  const expect = (text, word) => {
+    if (!text.startsWith(`${word} `)) throw new Error(`bench/relaxed.html: ${text}`);
+    return JSON.parse(text.slice(word.length + 1));
+  };
+  // The step runs on the page's main thread: its CPU time (DevTools' ThreadTime) around window.timedStep().
+  const timedStep = async (page) => {
+    const features = expect(await finalText(page, 'out'), 'READY');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
+    const t0 = await threadTime(), r = await page.evaluate(() => window.timedStep()), t1 = await threadTime();
+    return { features, samplesPerSecond: r.samples / (args.wall ? r.seconds : t1 - t0) };
   };
   const version = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   return {
     name: version,
-    kernels: (build) => page({ kernels: `/build/bench/kernels_bench.${build}.wasm`, seconds: args.seconds }),
-    step: (build, spec) => page({ ready: JSON.stringify(readyOptions(build)), spec: JSON.stringify(spec), rows: spec.rows }),
+    clock: args.wall ? 'wall-clock time' : 'main-thread CPU time for the training step, wall-clock time for the C kernels',
+    kernels: async (build) => expect(await withPage(url({ kernels: `/build/bench/kernels_bench.${build}.wasm`, seconds: args.seconds }), (p) => finalText(p, 'out')), 'RESULT'),
+    step: (build, spec) => withPage(url({ ready: JSON.stringify(readyOptions(build)), spec: JSON.stringify(spec), rows: spec.rows }), timedStep),
     close: () => server.close(),
   };
 }
@@ -88,7 +106,7 @@ const fmt = (v, digits = 1) => v.toFixed(digits);
 const ratio = (runs, get) => median(runs.relaxed.map(get)) / median(runs.default.map(get));
 
 async function report(engine) {
-  console.log(`\n${engine.name}`);
+  console.log(`\n${engine.name} (per second of ${engine.clock})`);
   const k = await alternate(async (build) => checkBuild(await engine.kernels(build), build));
   const gemms = Object.keys(k.default[0].gemm);
   for (const build of BUILDS) {
@@ -104,7 +122,8 @@ async function report(engine) {
   }
 }
 
-console.log(`simdnet relaxed-SIMD bench — ${os.cpus()[0].model}, ${os.cpus().length} cores; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`simdnet relaxed-SIMD bench — ${os.cpus()[0].model}, ${os.cpus().length} cores; load average ${load()}`);
 console.log(`${ROUNDS} alternating rounds (default, relaxed, default, …), medians; peak = best of 8, 10 or 12 independent multiply-add chains`);
 buildKernels();
 await report(node);
@@ -118,3 +137,4 @@ if (!args['no-browser']) {
     }
   } else console.log('\n(Chromium: skipped, /usr/bin/chromium is not installed)');
 }
+console.log(`\nload average at the end ${load()}`);
