@@ -50,7 +50,7 @@ function buildKernels() {
 
 const readyOptions = (build) => (build === 'relaxed' ? { relaxedSimd: true, threads: 1 } : { threads: 1 });
 
-/** measure(build, what) for every round and build in turn; returns { default: [...], relaxed: [...] }. */
+/** measure(build) for every round and build in turn; returns { default: [...], relaxed: [...] }. */
 async function alternate(measure) {
   const runs = { default: [], relaxed: [] };
   for (let round = 0; round < ROUNDS; round++)
