@@ -1,26 +1,35 @@
 /* Kernel and training-step timings of the C core, compiled twice by
  * bench/run.js — natively (gcc -O3 -march=native) and to wasm SIMD (emcc -O3
  * -msimd128, run under node) — so the two figures come from the same source.
+ * It also compiles for the relaxed-SIMD build (clang-19 -mrelaxed-simd, run
+ * under node --experimental-wasm-relaxed-simd), where the peak chains and the
+ * GEMMs use f32x4.relaxed_madd.
  * Prints one JSON object:
- *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling)
+ *   relaxed_simd: 1 when compiled for relaxed SIMD, else 0
+ *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling;
+ *          v_madd_relaxed, the GEMM micro-kernel's operation)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
  *   steps: per model (M3: 784-512-256-10, relu, MSE, SGD, batch 200; M4 and
  *          M5, the reference CNNs, when built with -DSN_BENCH_CONV),
  *          samples/s of the whole training step on synthetic data and its
  *          GFLOP/s (6 × forward multiply-adds − 2 × the first layer's)
- * Usage: kernels_bench [seconds per measurement, default 0.3] */
+ * Usage: kernels_bench [seconds per measurement, default 0.3] [cpu] */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "kernels.h"
 #include "model.h"
 #include "simd.h"
 
+/* Wall-clock time, or with `cpu` on the command line this process's CPU time,
+ * which other jobs on a busy machine disturb less (bench/relaxed.js, in Node). */
+static clockid_t clock_id = CLOCK_MONOTONIC;
 static double now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock_id, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -43,7 +52,7 @@ SN_ALWAYS_INLINE float madd_chains(int chains, int iters, float seed) {
   v4f acc[16], x = v_splat(0.999f), y = v_splat(1e-3f);
   for (int i = 0; i < chains; i++) acc[i] = v_splat(seed + (float)i);
   for (int it = 0; it < iters; it++)
-    for (int i = 0; i < chains; i++) acc[i] = v_madd(acc[i], x, y);
+    for (int i = 0; i < chains; i++) acc[i] = v_madd_relaxed(acc[i], x, y);
   float sum = 0.0f;
   for (int i = 0; i < chains; i++) sum += v_hsum(acc[i]);
   return sum;
@@ -197,7 +206,13 @@ static double step_samples_per_second(const step_spec *s, double seconds) {
 
 int main(int argc, char **argv) {
   double s = argc > 1 ? atof(argv[1]) : 0.3;
-  printf("{\"peak\": %.2f,\n \"gemm\": {", peak_gflops(s));
+  if (argc > 2 && strcmp(argv[2], "cpu") == 0) clock_id = CLOCK_PROCESS_CPUTIME_ID;
+#ifdef __wasm_relaxed_simd__
+  printf("{\"relaxed_simd\": 1, ");
+#else
+  printf("{\"relaxed_simd\": 0, ");
+#endif
+  printf("\"peak\": %.2f,\n \"gemm\": {", peak_gflops(s));
   /* layer 1 and layer 2 of M3 at batch 200: forward, dW, dX */
   printf("\"nn_784x512\": %.2f, ", gemm_gflops(k_gemm_nn, 200, 784, 512, s));
   printf("\"tn_784x512\": %.2f, ", gemm_gflops(k_gemm_tn, 200, 784, 512, s));

@@ -1,6 +1,6 @@
 // simdnet: train small neural networks in the browser and in Node, on a C core
 // compiled to WebAssembly SIMD. Await ready() once, then use the Keras-style API.
-export { ready, memoryBytes, heapBytes, threads } from './wasm.js';
+export { ready, memoryBytes, heapBytes, threads, features } from './wasm.js';
 export { sequential, Sequential } from './model.js';
 export { layers } from './layers.js';
 export { optimizers, Optimizer } from './optimizers.js';

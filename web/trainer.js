@@ -44,15 +44,15 @@ function batchesPerEpoch(rows, { batchSize = 32, validationSplit = 0, validation
 /**
  * Creates a trainer: a worker holding one model.
  * @param {object} spec  { layers: [sn.layers.dense options, …], compile: { optimizer, loss, metrics }, seed, name }
- * @param {object} [options]  { workerUrl, wasm, worker } — where web/worker.js is (bundlers), where the
- *   .wasm is, or a Worker you created yourself from web/worker.js
+ * @param {object} [options]  { workerUrl, wasm, worker, relaxedSimd } — where web/worker.js is (bundlers),
+ *   where the .wasm is, a Worker you created yourself from web/worker.js, and sn.ready's relaxedSimd
  */
 export function createTrainer(spec, options = {}) {
   return new Trainer(spec, options);
 }
 
 export class Trainer {
-  constructor({ layers, compile, seed, name } = {}, { workerUrl = DEFAULT_WORKER_URL, wasm, worker } = {}) {
+  constructor({ layers, compile, seed, name } = {}, { workerUrl = DEFAULT_WORKER_URL, wasm, worker, relaxedSimd } = {}) {
     if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
     this.inputSize = inputSizeOf(layers);
     if (!worker && typeof Worker === 'undefined') throw new Error('createTrainer needs Web Workers (a browser); in Node, use model.fit directly');
@@ -63,8 +63,8 @@ export class Trainer {
     this.fitting = null;
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
-    /** Resolves to { seed, inputSize, paramCount, summary } once the model is built in the worker. */
-    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, wasm: wasmSource(wasm) } });
+    /** Resolves to { seed, inputSize, paramCount, summary, features } once the model is built in the worker. */
+    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, wasm: wasmSource(wasm), relaxedSimd } });
     this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
   }
 

@@ -10,10 +10,13 @@ import { defaultThreads, instantiateThreaded } from './threads.js';
 
 const DEFAULT_WASM_URL = new URL('../dist/simdnet.wasm', import.meta.url);
 const DEFAULT_THREADED_URL = new URL('../dist/simdnet-mt.wasm', import.meta.url);
+const DEFAULT_RELAXED_URL = new URL('../dist/simdnet-relaxed.wasm', import.meta.url);
+const DEFAULT_RELAXED_THREADED_URL = new URL('../dist/simdnet-relaxed-mt.wasm', import.meta.url);
 
 let instance = null;
 let memory = null; // the module's memory (exported, or imported by the threaded build)
 let threadCount = 1;
+let moduleName = null; // which build runs, for features()
 let loading = null;
 
 /** The module's exports; throws when `ready()` has not finished. */
@@ -25,11 +28,15 @@ export function wasm() {
 /**
  * Instantiates the .wasm once; later calls return the same promise.
  * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
- *   wasmThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, threads?: number }} [options]
+ *   wasmThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, threads?: number,
+ *   relaxedSimd?: boolean, wasmRelaxed?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
+ *   wasmRelaxedThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module }} [options]
  *   wasm: where to find the module when it is not next to this file (for bundlers, CDNs, tests);
  *   threads: how many threads train (default: every core, at most 8, in a cross-origin-isolated
  *   page or worker, else 1); above 1 it loads wasmThreads (default dist/simdnet-mt.wasm, built by
  *   `bash build.sh --threads`) and falls back to the single-threaded module when that fails.
+ *   relaxedSimd: true loads the relaxed-SIMD build (wasmRelaxed / wasmRelaxedThreads) where the
+ *   engine validates f32x4.relaxed_madd, else the default one; see modulesToTry().
  */
 export function ready(options = {}) {
   if (typeof options !== 'object' || options === null) throw new Error(`ready takes { wasm } or nothing, got ${JSON.stringify(options)}`);
@@ -57,33 +64,67 @@ async function compile(source) {
 
 const imports = { emscripten_notify_memory_growth() {} }; // views are made on demand anyway
 
+// The smallest module using f32x4.relaxed_madd (its final opcode, 0xfd 0x105):
+// (func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128 v128 v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // its code
+]);
+
+/**
+ * The builds to try, best first, each falling back to the next: threads when
+ * asked for (they pay most), relaxed SIMD when asked for and the engine
+ * validates it (Chromium 114+, Firefox; Node 20 only with
+ * --experimental-wasm-relaxed-simd), the default module last.
+ */
+function modulesToTry(options, threads) {
+  const relaxed = options.relaxedSimd === true && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  const builds = [];
+  if (threads > 1 && relaxed) builds.push({ name: 'simdnet-relaxed-mt.wasm', source: options.wasmRelaxedThreads ?? DEFAULT_RELAXED_THREADED_URL, threads });
+  if (threads > 1) builds.push({ name: 'simdnet-mt.wasm', source: options.wasmThreads ?? DEFAULT_THREADED_URL, threads });
+  if (relaxed) builds.push({ name: 'simdnet-relaxed.wasm', source: options.wasmRelaxed ?? DEFAULT_RELAXED_URL, threads: 1 });
+  builds.push({ name: 'simdnet.wasm', source: options.wasm ?? DEFAULT_WASM_URL, threads: 1 });
+  return builds;
+}
+
 async function instantiate(options) {
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number >= 1, got ${threads}`);
-  if (threads > 1) {
+  if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') throw new Error(`relaxedSimd must be true or false, got ${JSON.stringify(options.relaxedSimd)}`);
+  const builds = modulesToTry(options, threads);
+  for (const build of builds) {
     try {
-      const module = await compile(options.wasmThreads ?? DEFAULT_THREADED_URL);
-      const t = await instantiateThreaded(module, threads, imports);
-      instance = t.instance;
-      memory = t.memory;
-      threadCount = threads;
+      const module = await compile(build.source);
+      if (build.threads > 1) {
+        ({ instance, memory } = await instantiateThreaded(module, build.threads, imports));
+      } else {
+        instance = await WebAssembly.instantiate(module, { env: imports });
+        instance.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
+        memory = instance.exports.memory;
+      }
+      threadCount = build.threads;
+      moduleName = build.name;
       return;
-    } catch {
-      // no shared memory, no Workers or no threaded build: the single-threaded module below
+    } catch (err) {
+      // no shared memory, no Workers, no such build or no relaxed SIMD: the next one
+      instance = null;
+      if (build === builds.at(-1)) throw err;
     }
   }
-  const module = await compile(options.wasm ?? DEFAULT_WASM_URL);
-  const inst = await WebAssembly.instantiate(module, { env: imports });
-  inst.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
-  instance = inst;
-  memory = inst.exports.memory;
-  threadCount = 1;
 }
 
 /** Threads that train: 1, or the threads of the threaded build when ready() started it. */
 export function threads() {
   wasm();
   return threadCount;
+}
+
+/** Which build runs and what it uses, as the module itself reports (c/wasm_build.c). */
+export function features() {
+  const bits = wasm().sn_build_features();
+  return { module: moduleName, threads: threadCount, relaxedSimd: (bits & 2) !== 0, simd: (bits & 1) !== 0 };
 }
 
 /** The memory's buffer now; throws when ready() has not finished. */

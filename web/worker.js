@@ -54,10 +54,10 @@ function makeLayer({ type = 'dense', ...config }) {
   return sn.layers[type](config);
 }
 
-const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary() });
+const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), features: sn.features() });
 
 async function init({ spec }) {
-  await sn.ready(spec.wasm === undefined ? undefined : { wasm: spec.wasm });
+  await sn.ready({ wasm: spec.wasm, relaxedSimd: spec.relaxedSimd });
   model?.dispose();
   model = sn.sequential({ seed: spec.seed, name: spec.name });
   for (const layer of spec.layers) model.add(makeLayer(layer));
