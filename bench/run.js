@@ -1,41 +1,63 @@
-// npm run bench: simdnet against TensorFlow.js (wasm backend with SIMD on one
-// thread, and the cpu backend) in the same Node process, on the same data.
+// npm run bench: simdnet against TensorFlow.js 4.22 (wasm backend, SIMD on,
+// one thread; and its cpu backend), jax-js (wasm backend, a jit-compiled
+// training step) and ConvNetJS 0.3, in one Node process, on the same data, and
+// every speed target of issues 11 and 12 checked in one "targets" block.
 //
-//   node bench/run.js [--rounds 5] [--models M1,M2,M3] [--quick] [--no-cpu] [--no-native]
+//   node bench/run.js [--rounds 5] [--models M1,…,M5] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
+//                     [--quick] [--no-cpu] [--no-native] [--readme] [--readme-from FILE]
 //
-// For each model (M1, M2, M3 of issue 6) every engine first trains one warm-up
-// epoch, then the engines take turns, `rounds` times, each timing one fit of a
-// few epochs; the table shows the median samples/s and simdnet's ratio to each
-// TF.js backend. Then bench/kernels_bench.c, compiled natively (gcc -O3
-// -march=native) and to wasm SIMD (emcc -O3 -msimd128, the flags of
-// dist/simdnet.wasm), gives GEMM GFLOP/s per variant against the measured SIMD
-// peak and the native figure of the M3 step. Nothing is installed or fetched:
-// fetch is disabled for the whole run.
+// For each model every engine first trains one warm-up epoch (jax-js compiles
+// its step there), then the engines take turns, `rounds` times, each timing one
+// fit of its own few rows (slow engines get fewer, see PLAN); medians. A
+// garbage collection runs before every timed fit, so no engine pays for
+// another's garbage. Then: the threaded build and peak memory (alternating child
+// processes, bench/threaded.js), bench/kernels_bench.c natively and in wasm,
+// the targets, a Markdown table and, with --readme, the README's speed table
+// and machine line rewritten from this run's figures (--readme-from FILE: from
+// a saved run, build/bench/results.json, without timing anything). Nothing is
+// installed or fetched: fetch is disabled for the whole run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, 'build/bench/results.json');
+const ALL_ENGINES = ['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'];
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'no-cpu': { type: 'boolean', default: false },
     'no-native': { type: 'boolean', default: false },
-    models: { type: 'string', default: 'M1,M2,M3' },
+    models: { type: 'string', default: 'M1,M2,M3,M4,M5' },
+    engines: { type: 'string', default: ALL_ENGINES.join(',') },
+    readme: { type: 'boolean', default: false },
+    'readme-from': { type: 'string' },
   },
 });
-const ROUNDS = Math.max(1, Number(args.rounds));
+const ROUNDS = Math.max(1, Number(args.rounds ?? (args.quick ? 3 : 5)));
+const ENGINES = new Set(args.engines.split(',').filter((e) => !(args['no-cpu'] && e === 'tfjs-cpu')));
+for (const e of ENGINES) if (!ALL_ENGINES.includes(e)) throw new Error(`bench: unknown engine ${e}; known: ${ALL_ENGINES.join(', ')}`);
 
 globalThis.fetch = () => {
   throw new Error('bench: no network access allowed');
 };
 
+const { writeReadme } = await import('./readme.js');
+if (args['readme-from']) {
+  writeReadme(join(ROOT, 'README.md'), JSON.parse(readFileSync(args['readme-from'], 'utf8')));
+  console.log(`README.md: speed table and machine line rewritten from ${args['readme-from']}`);
+  process.exit(0);
+}
+
 for (const [what, path] of [['dist/simdnet.wasm (run `npm run build`)', 'dist/simdnet.wasm'],
-  ['TensorFlow.js (run `npm install`)', 'node_modules/@tensorflow/tfjs-backend-wasm']]) {
+  ['TensorFlow.js (run `npm install`)', 'node_modules/@tensorflow/tfjs-backend-wasm'],
+  ['jax-js (run `npm install`)', 'node_modules/@jax-js/jax'], ['ConvNetJS (run `npm install`)', 'node_modules/convnetjs']]) {
   if (!existsSync(join(ROOT, path))) {
     console.error(`bench: missing ${what}`);
     process.exit(1);
@@ -43,101 +65,177 @@ for (const [what, path] of [['dist/simdnet.wasm (run `npm run build`)', 'dist/si
 }
 
 const sn = await import('../web/index.js');
-const { MODELS, loadData, modelData, simdnetEngine, weightsOf } = await import('./common.js');
+const { MODELS, SIMDNET_NO_CONV, architecture, loadData, modelData, simdnetEngine, simdnetHasConv } = await import('./common.js');
+const { trainingFlops, paramCount, describe } = await import('./flops.js');
+const { tfjsEngine } = await import('./tfjs.js');
+const { jaxReady, jaxEngine } = await import('./jaxjs.js');
+const { convnetjsEngine } = await import('./convnetjs.js');
 const tf = await import('@tensorflow/tfjs');
 const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
 
-/**
- * TF.js on `backend`, trained the way given by `how`: 'fit' (model.fit,
- * shuffled), 'trainOnBatch' (one call per batch) or 'minimize' (a hand-written
- * loop: optimizer.minimize of the loss of model.apply). The data become tensors
- * once, and the batches of the last two are sliced once, outside the timing.
- */
-async function tfjsEngine(spec, data, backend, how) {
-  await tf.setBackend(backend);
-  const model = tf.sequential();
-  spec.layers.forEach(([units, activation], i) =>
-    model.add(tf.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [784] } : {}) })));
-  const optimizer = spec.opt === 'adam' ? tf.train.adam(spec.lr) : tf.train.sgd(spec.lr);
-  model.compile({ optimizer, loss: spec.loss });
-  const x = tf.tensor2d(data.x, [data.rows, 784]), y = tf.tensor2d(data.y, [data.rows, 10]);
-  const batches = [];
-  if (how !== 'fit')
-    for (let start = 0; start < data.rows; start += spec.batch) {
-      const size = Math.min(spec.batch, data.rows - start);
-      batches.push([x.slice([start, 0], [size, 784]), y.slice([start, 0], [size, 10])]);
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+// ---- what runs ------------------------------------------------------------------
+
+// Rows per timed fit and epochs, per model and engine: [full, --quick]. Sized so
+// one timed fit takes about 1–5 s at the speeds seen on a 2-core machine
+// (TF.js cpu: 13 samples/s on M4, 1.3 on M5; ConvNetJS ~200 and ~30; jax-js
+// ~120 and ~17) and stays a whole number of batches. 'rounds' caps an engine's
+// timed rounds (TF.js cpu on M5 needs about 100 s for one batch of 128).
+const PLAN = {
+  M1: { simdnet: [[12000, 5], [1200, 5]], 'tfjs-wasm': [[12000, 1], [1200, 1]], 'tfjs-cpu': [[3000, 1], [600, 1]], 'jax-js': [[12000, 1], [1200, 1]] },
+  M2: { simdnet: [[6000, 5], [1200, 5]], 'tfjs-wasm': [[6000, 1], [1200, 1]], 'tfjs-cpu': [[1500, 1], [600, 1]], 'jax-js': [[6000, 1], [1200, 1]] },
+  M3: { simdnet: [[2000, 5], [1200, 5]], 'tfjs-wasm': [[2000, 1], [1200, 1]], 'tfjs-cpu': [[400, 1], [200, 1]], 'jax-js': [[2000, 1], [1200, 1]] },
+  M4: { simdnet: [[4096, 2], [1024, 1]], 'tfjs-wasm': [[64, 1], [64, 1]], 'tfjs-cpu': [[64, 1], [64, 1]], 'jax-js': [[256, 1], [128, 1]], convnetjs: [[512, 1], [192, 1]] },
+  M5: { simdnet: [[2048, 2], [512, 1]], 'tfjs-wasm': [[128, 1], [128, 1]], 'tfjs-cpu': [[128, 1, { rounds: 2, noWarmup: true }], null], 'jax-js': [[128, 1], [128, 1]], convnetjs: [[128, 1], [128, 1]] },
+};
+const TFJS_WASM_WAYS = ['fit', 'trainOnBatch', 'minimize']; // the issues' TF.js baseline is the best of these
+
+/** The engines of one model: { name, engine, rows, epochs, rounds, warmup } or { name, unavailable }. */
+async function makeEngines(spec, all) {
+  const out = [];
+  const plan = PLAN[spec.name];
+  const add = async (name, key, make) => {
+    if (!ENGINES.has(key) || !plan[key]) return;
+    const choice = plan[key][args.quick ? 1 : 0];
+    if (!choice) return out.push({ name, unavailable: 'skipped with --quick (about one sample/s)' });
+    const [rows, epochs, extra = {}] = choice;
+    try {
+      out.push({ name, rows, epochs, rounds: Math.min(ROUNDS, extra.rounds ?? ROUNDS), warmup: !extra.noWarmup, engine: await make(modelData(all, rows)) });
+    } catch (err) {
+      out.push({ name, unavailable: err.message === SIMDNET_NO_CONV ? SIMDNET_NO_CONV : `error: ${err.message.split('\n')[0]}` });
     }
-  const lossFn = spec.loss === 'meanSquaredError' ? tf.losses.meanSquaredError : tf.losses.softmaxCrossEntropy;
-  const epoch = {
-    fit: () => model.fit(x, y, { epochs: 1, batchSize: spec.batch, shuffle: true, verbose: 0 }),
-    trainOnBatch: async () => {
-      for (const [xb, yb] of batches) await model.trainOnBatch(xb, yb);
-    },
-    // softmaxCrossEntropy takes logits: apply every layer but the last softmax by hand.
-    minimize: async () => {
-      for (const [xb, yb] of batches)
-        optimizer.minimize(() => lossFn(yb, spec.loss === 'meanSquaredError' ? model.apply(xb) : logits(model, xb)));
-    },
-  }[how];
-  return {
-    fit: async (epochs) => {
-      await tf.setBackend(backend);
-      for (let e = 0; e < epochs; e++) await epoch();
-    },
-    dispose: () => {
-      model.dispose();
-      for (const t of [x, y, ...batches.flat()]) t.dispose();
-    },
   };
+  await add('simdnet', 'simdnet', async (data) => simdnetEngine(spec, data));
+  if (spec.isConv) await add('tfjs-wasm fit', 'tfjs-wasm', async (data) => {
+    const e = await tfjsEngine(spec, data, 'wasm', 'fit');
+    try {
+      await e.fit(1); // TF.js 4.22's wasm backend has no conv gradients: report what it says
+    } finally {
+      e.dispose();
+    }
+    throw new Error('TF.js wasm trained a conv net: time it like the others');
+  });
+  else for (const how of TFJS_WASM_WAYS) await add(`tfjs-wasm ${how}`, 'tfjs-wasm', (data) => tfjsEngine(spec, data, 'wasm', how));
+  await add('tfjs-cpu fit', 'tfjs-cpu', (data) => tfjsEngine(spec, data, 'cpu', 'fit'));
+  await add('jax-js', 'jax-js', async (data) => jaxEngine(spec, data));
+  if (spec.isConv) await add('convnetjs', 'convnetjs', async (data) => convnetjsEngine(spec, data));
+  return out;
 }
 
-/** The last layer's pre-activation: the softmax layer's kernel and bias applied to the previous output. */
-function logits(model, xb) {
-  const last = model.layers[model.layers.length - 1];
-  let h = xb;
-  for (const layer of model.layers.slice(0, -1)) h = layer.apply(h);
-  return tf.add(tf.matMul(h, last.kernel.read()), last.bias.read());
-}
-
-// The issue's TF.js baseline is the best of these three ways on the wasm backend.
-const TFJS_WASM_WAYS = ['fit', 'trainOnBatch', 'minimize'];
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b), h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 
 async function benchModel(spec, all) {
-  const rows = args.quick ? Math.min(spec.rows, 1200) : spec.rows;
-  const data = modelData(all, rows);
-  const engines = [{ name: 'simdnet', ...simdnetEngine(spec, data), epochs: 5 }];
-  for (const how of TFJS_WASM_WAYS) engines.push({ name: `tfjs-wasm ${how}`, ...(await tfjsEngine(spec, data, 'wasm', how)), epochs: 1 });
-  if (!args['no-cpu']) engines.push({ name: 'tfjs-cpu fit', ...(await tfjsEngine(spec, data, 'cpu', 'fit')), epochs: 1 });
-  for (const e of engines) await e.fit(1); // warm-up epoch
-  const rates = new Map(engines.map((e) => [e.name, []]));
+  const engines = await makeEngines(spec, all);
+  const live = engines.filter((e) => e.engine);
+  for (const e of live) {
+    e.rates = [];
+    e.firstLoss = e.warmup ? await e.engine.fit(1) : undefined;
+  }
   for (let round = 0; round < ROUNDS; round++)
-    for (const e of engines) {
+    for (const e of live) {
+      if (round >= e.rounds) continue;
+      gc();
       const t0 = performance.now();
-      await e.fit(e.epochs);
-      rates.get(e.name).push((e.epochs * rows) / ((performance.now() - t0) / 1000));
+      const loss = await e.engine.fit(e.epochs);
+      e.rates.push((e.epochs * e.rows) / ((performance.now() - t0) / 1000));
+      e.firstLoss ??= loss;
+      e.lastLoss = loss;
     }
-  const medians = Object.fromEntries([...rates].map(([name, v]) => [name, median(v)]));
-  const bestWasm = TFJS_WASM_WAYS.reduce((best, how) => (medians[`tfjs-wasm ${how}`] > medians[`tfjs-wasm ${best}`] ? how : best));
-  const result = { simdnet: medians.simdnet, 'tfjs-wasm': medians[`tfjs-wasm ${bestWasm}`], bestWasm, 'tfjs-cpu': medians['tfjs-cpu fit'], medians };
-  for (const e of engines) e.dispose();
+  const expected = paramCount(spec);
+  const result = { engines: {} };
+  for (const e of engines) {
+    if (!e.engine) {
+      result.engines[e.name] = { unavailable: e.unavailable };
+      continue;
+    }
+    const r = { samplesPerSecond: median(e.rates), min: Math.min(...e.rates), max: Math.max(...e.rates), runs: e.rates.length, rates: e.rates,
+      rows: e.rows, epochs: e.epochs, params: e.engine.params, paramsMatch: e.engine.params === expected,
+      firstLoss: e.firstLoss, lastLoss: e.lastLoss, lossFalls: e.rates.length + (e.warmup ? 1 : 0) > 1 ? e.lastLoss < e.firstLoss : null };
+    result.engines[e.name] = r;
+    e.engine.dispose();
+  }
+  const ways = TFJS_WASM_WAYS.map((how) => [how, result.engines[`tfjs-wasm ${how}`]?.samplesPerSecond]).filter(([, v]) => v);
+  if (ways.length) {
+    const [how, best] = ways.reduce((a, b) => (b[1] > a[1] ? b : a));
+    result['tfjs-wasm'] = { samplesPerSecond: best, how };
+  } else if (result.engines['tfjs-wasm fit']) result['tfjs-wasm'] = { unavailable: result.engines['tfjs-wasm fit'].unavailable };
+  for (const [key, name] of [['simdnet', 'simdnet'], ['tfjs-cpu', 'tfjs-cpu fit'], ['jax-js', 'jax-js'], ['convnetjs', 'convnetjs']])
+    if (result.engines[name]) result[key] = result.engines[name];
   return result;
+}
+
+// ---- threads and memory: child processes ----------------------------------------
+
+/** simdnet with 1 thread and with every core, alternating child processes; medians, weights' bits, peak memory. */
+function threadFigures(specs) {
+  const cores = os.cpus().length;
+  if (!existsSync(join(ROOT, 'dist/simdnet-mt.wasm')) || cores < 2) return { skipped: 'needs `bash build.sh --threads` and more than one core' };
+  const measure = (threads, spec, rows, epochs) => JSON.parse(execFileSync(process.execPath,
+    [join(ROOT, 'bench/threaded.js'), String(threads), spec.name, String(rows), String(epochs)], { encoding: 'utf8' }));
+  const out = {};
+  for (const spec of specs) {
+    const [rows, epochs] = PLAN[spec.name].simdnet[args.quick ? 1 : 0];
+    const rates = { 1: [], [cores]: [] }, memory = { 1: 0, [cores]: 0 }, hashes = { 1: new Set(), [cores]: new Set() };
+    let unavailable;
+    for (let round = 0; round < ROUNDS && !unavailable; round++)
+      for (const t of [1, cores]) {
+        const r = measure(t, spec, rows, epochs);
+        if (r.unavailable) {
+          unavailable = r.unavailable;
+          break;
+        }
+        if (r.threads !== t) throw new Error(`bench: asked for ${t} threads, got ${r.threads}`);
+        rates[t].push(r.samplesPerSecond);
+        memory[t] = Math.max(memory[t], r.memoryBytes);
+        hashes[t].add(r.weightsHash);
+      }
+    out[spec.name] = unavailable ? { unavailable } : {
+      rows, cores, one: median(rates[1]), all: median(rates[cores]), memory,
+      sameBits: hashes[1].size === 1 && hashes[cores].size === 1 && [...hashes[1]][0] === [...hashes[cores]][0],
+      hashes: { 1: [...hashes[1]], [cores]: [...hashes[cores]] },
+    };
+  }
+  return out;
 }
 
 // ---- C kernels, native and wasm -------------------------------------------------
 
+/**
+ * bench/kernels_bench.c compiled to wasm SIMD and natively, run, its JSON read.
+ * With conv layers in c/ (c/layer_conv2d.c) it is built with -DSN_BENCH_CONV,
+ * which adds the M4 and M5 training steps; when that does not compile against
+ * this c/, it is built without them and the reason is kept.
+ */
 function kernelFigures() {
   const out = join(ROOT, 'build/bench');
   mkdirSync(out, { recursive: true });
-  const sources = ['bench/kernels_bench.c', ...readdirC()];
+  const sources = ['bench/kernels_bench.c', ...execFileSync('sh', ['-c', 'ls c/*.c'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f && !f.includes('wasm_'))];
   const common = ['-std=c11', '-O3', '-DNDEBUG', '-Ic', ...sources, '-lm'];
+  const conv = existsSync(join(ROOT, 'c/layer_conv2d.c'));
   const results = {};
   const run = (label, build, cmd) => {
+    const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' };
+    const compile = (flags) => execFileSync(build[0], [...flags, ...build.slice(1)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env });
     try {
-      execFileSync(build[0], build.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+      let convError;
+      if (conv)
+        try {
+          compile(['-DSN_BENCH_CONV']);
+        } catch (err) {
+          convError = String(err.stderr).split('\n').find((l) => l.includes('error')) ?? err.message.split('\n')[0];
+          compile([]);
+        }
+      else compile([]);
       results[label] = JSON.parse(execFileSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8' }));
+      if (!conv) results[label].convSteps = SIMDNET_NO_CONV;
+      else if (convError) results[label].convSteps = `not built: ${convError}`;
     } catch (err) {
-      console.log(`(${label} kernel figures unavailable: ${err.message.split('\n')[0]})`);
+      results[label] = { unavailable: (err.stderr ? String(err.stderr).split('\n').find((l) => l.includes('error')) : null) ?? err.message.split('\n')[0] };
     }
   };
   run('wasm', ['emcc', ...common, '-msimd128', '-sALLOW_MEMORY_GROWTH=1', '-o', join(out, 'kernels_bench.cjs')],
@@ -146,88 +244,169 @@ function kernelFigures() {
   return results;
 }
 
-function readdirC() {
-  return execFileSync('sh', ['-c', 'ls c/*.c'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f && !f.includes('wasm_'));
+// ---- targets -----------------------------------------------------------------------
+
+const NA = `n/a (${SIMDNET_NO_CONV})`;
+
+/**
+ * `v` with `digits` decimals, or more when rounding would put it on the other
+ * side of `threshold` (a 1.204× printed as 1.20× next to "≤ 1.2×, not met").
+ */
+function shown(v, threshold, digits, atMost = false) {
+  const side = (x) => (atMost ? x <= threshold : x >= threshold);
+  while (digits < 4 && side(Number(v.toFixed(digits))) !== side(v)) digits++;
+  return v.toFixed(digits);
 }
 
-// ---- threads ---------------------------------------------------------------------
+/** Every speed target of issues 11 and 12: { what, value, target, met, note }. */
+function targets(models, threads, kernels) {
+  const list = [];
+  const rate = (m, key) => models[m]?.[key]?.samplesPerSecond;
+  const why = (m, key) => models[m]?.[key]?.unavailable ?? (models[m] ? 'not run' : 'model not run');
+  const ratio = (m, other, min, label) => {
+    const what = `simdnet ÷ ${label} on ${m}`;
+    if (!models[m]) return list.push({ what, target: `≥ ${min}×`, value: 'model not run', met: null });
+    const a = rate(m, 'simdnet'), b = rate(m, other);
+    if (!a) return list.push({ what, target: `≥ ${min}×`, value: why(m, 'simdnet') === SIMDNET_NO_CONV ? NA : `simdnet ${why(m, 'simdnet')}`, met: null });
+    if (!b) return list.push({ what, target: `≥ ${min}×`, value: `${label}: ${why(m, other)}`, met: null });
+    list.push({ what, target: `≥ ${min}×`, value: `${shown(a / b, min, a / b < 10 ? 2 : 1)}×`, met: a / b >= min, note: `${sps(a)} / ${sps(b)} samples/s` });
+  };
+  for (const m of ['M1', 'M2', 'M3']) ratio(m, 'tfjs-wasm', 12, 'TF.js wasm (best way)');
+  for (const [m, min] of [['M1', 4], ['M2', 4], ['M3', 2], ['M4', 3], ['M5', 3]]) ratio(m, 'jax-js', min, 'jax-js');
+  for (const m of ['M4', 'M5']) ratio(m, 'convnetjs', 40, 'ConvNetJS');
 
-/** simdnet with 1 thread and with every core, alternating child processes; medians. */
-function threadFigures(specs) {
-  const cores = os.cpus().length;
-  if (!existsSync(join(ROOT, 'dist/simdnet-mt.wasm')) || cores < 2) {
-    console.log('(threads: skipped; needs `bash build.sh --threads` and more than one core)');
-    return [];
+  // The M5 step's GFLOP/s against the M3 step's, both simdnet in this process.
+  const gflops = (m) => rate(m, 'simdnet') && (rate(m, 'simdnet') * trainingFlops(MODELS.find((s) => s.name === m)).flops) / 1e9;
+  const g3 = gflops('M3'), g5 = gflops('M5');
+  list.push({ what: 'M5 training step GFLOP/s ÷ M3 step GFLOP/s (simdnet, this run)', target: '≥ 60%',
+    value: g3 && g5 ? `${shown((100 * g5) / g3, 60, 0)}%` : !models.M5 || !models.M3 ? 'model not run' : rate('M5', 'simdnet') ? 'M3 not run' : NA,
+    met: g3 && g5 ? g5 / g3 >= 0.6 : null, note: g3 && g5 ? `${g5.toFixed(1)} / ${g3.toFixed(1)} GFLOP/s` : g3 ? `M3 ${g3.toFixed(1)} GFLOP/s` : undefined });
+
+  // The same ratio from the C core alone (kernels_bench in wasm), available before the JS layers are.
+  const c3 = kernels.wasm?.steps?.m3?.gflops, c5 = kernels.wasm?.steps?.m5?.gflops;
+  list.push({ what: 'M5 ÷ M3 step GFLOP/s, the C core in wasm (bench/kernels_bench.c)', target: '≥ 60%',
+    value: c3 && c5 ? `${shown((100 * c5) / c3, 60, 0)}%` : kernels.wasm?.convSteps === SIMDNET_NO_CONV ? NA : kernels.wasm?.convSteps ?? kernels.wasm?.unavailable ?? 'not run',
+    met: c3 && c5 ? c5 / c3 >= 0.6 : null, note: c3 && c5 ? `${c5.toFixed(1)} / ${c3.toFixed(1)} GFLOP/s` : undefined });
+
+  const w = kernels.wasm?.steps?.m3, n = kernels.native?.steps?.m3;
+  list.push({ what: 'native ÷ wasm on the M3 step (bench/kernels_bench.c)', target: '≤ 1.2×',
+    value: w && n ? `${shown(n.samples_per_s / w.samples_per_s, 1.2, 2, true)}×` : `unavailable (${args['no-native'] ? '--no-native' : kernels.native?.unavailable ?? kernels.wasm?.unavailable})`,
+    met: w && n ? n.samples_per_s / w.samples_per_s <= 1.2 : null, note: w && n ? `${fmt(n.samples_per_s)} / ${fmt(w.samples_per_s)} samples/s` : undefined });
+
+  for (const [m, min] of [['M1', 1.3], ['M2', 1.3], ['M3', 1.7], ['M5', 1.7]]) {
+    const t = threads[m], what = `threads: ${t?.cores ?? 2} ÷ 1 on ${m} (dist/simdnet-mt.wasm), same weights bits`;
+    if (!t) list.push({ what, target: `≥ ${min}×`, value: threads.skipped ?? 'model not run', met: null });
+    else if (t.unavailable) list.push({ what, target: `≥ ${min}×`, value: t.unavailable === SIMDNET_NO_CONV ? NA : t.unavailable, met: null });
+    else list.push({ what, target: `≥ ${min}×, bit-identical`, value: `${shown(t.all / t.one, min, 2)}×, bits ${t.sameBits ? 'identical' : 'DIFFER'}`,
+      met: t.all / t.one >= min && t.sameBits, note: `${fmt(t.one)} → ${fmt(t.all)} samples/s` });
   }
-  const measure = (threads, spec, rows) => JSON.parse(execFileSync(process.execPath,
-    [join(ROOT, 'bench/threaded.js'), String(threads), spec.name, String(rows)], { encoding: 'utf8' }));
-  return specs.map((spec) => {
-    const rows = args.quick ? Math.min(spec.rows, 1200) : spec.rows;
-    const rates = { 1: [], [cores]: [] }, memory = { 1: 0, [cores]: 0 };
-    for (let round = 0; round < ROUNDS; round++)
-      for (const t of [1, cores]) {
-        const r = measure(t, spec, rows);
-        if (r.threads !== t) throw new Error(`bench: asked for ${t} threads, got ${r.threads}`);
-        rates[t].push(r.samplesPerSecond);
-        memory[t] = Math.max(memory[t], r.memoryBytes);
-      }
-    return { spec, rows, cores, one: median(rates[1]), all: median(rates[cores]), memory };
-  });
+  for (const m of ['M3', 'M4', 'M5']) {
+    const t = threads[m];
+    list.push({ what: `peak wasm memory, ${m} alone in a fresh process (1 / ${t?.cores ?? 2} threads)`, target: 'reported',
+      value: t && !t.unavailable ? `${mib(t.memory[1])} / ${mib(t.memory[t.cores])} MiB` : t?.unavailable === SIMDNET_NO_CONV ? NA : t?.unavailable ?? threads.skipped ?? 'model not run',
+      met: null, note: t && !t.unavailable ? `with its ${fmt(t.rows)} rows of data inside` : undefined });
+  }
+  return list;
 }
 
 // ---- report ----------------------------------------------------------------------
 
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const sps = (v) => fmt(v, v < 100 ? 1 : 0); // samples/s: slow engines keep a decimal
+
+function printModel(spec, r) {
+  const f = trainingFlops(spec);
+  console.log(`${spec.name}${spec.title ? ` (${spec.title})` : ''}: ${architecture(spec)}, ${spec.opt === 'adam' ? 'Adam' : 'SGD'} ${spec.lr}, batch ${spec.batch};` +
+    ` ${fmt(paramCount(spec))} params, ${fmt(f.macs)} multiply-adds per sample forward`);
+  for (const [name, e] of Object.entries(r.engines)) {
+    if (e.unavailable) {
+      console.log(`   ${name.padEnd(22)} ${name === 'simdnet' && e.unavailable === SIMDNET_NO_CONV ? `simdnet: ${SIMDNET_NO_CONV}` : e.unavailable}`);
+      continue;
+    }
+    const check = `params ${fmt(e.params)} ${e.paramsMatch ? '✓' : '✗ MISMATCH'}, loss ${e.firstLoss?.toFixed(3)} → ${e.lastLoss?.toFixed(3)} ${e.lossFalls === null ? '(one fit: not checked)' : e.lossFalls ? '✓' : '✗ DOES NOT FALL'}`;
+    const gf = name === 'simdnet' ? ` = ${((e.samplesPerSecond * f.flops) / 1e9).toFixed(1)} GFLOP/s` : '';
+    console.log(`   ${name.padEnd(22)} ${sps(e.samplesPerSecond).padStart(7)} samples/s${gf} (${e.runs} × ${fmt(e.rows)} rows × ${e.epochs} ep, ${sps(e.min)}–${sps(e.max)}); ${check}`);
+  }
+}
 
 async function main() {
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as the issue measures
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as the issues measure
   tfwasm.setWasmPaths(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
   await sn.ready();
   await tf.setBackend('wasm');
+  const jax = await jaxReady();
+  const convnetjsVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/convnetjs/package.json'), 'utf8')).version;
   const all = await loadData();
-  console.log(`simdnet bench — ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}, TF.js ${tf.version.tfjs}` +
-    ` (wasm backend SIMD: ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads: off)`);
-  console.log(`data: ${all.source}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`${ROUNDS} alternating rounds after a warm-up epoch; medians.\n`);
+  const started = performance.now();
+  const machine = {
+    cpu: os.cpus()[0].model, cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs, jax: jax.version, convnetjs: convnetjsVersion,
+    tfjsSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), loadavg: os.loadavg(), date: new Date().toISOString().slice(0, 10), data: all.source,
+    simdnetConv: simdnetHasConv(), quick: args.quick, rounds: ROUNDS,
+  };
+  console.log(`simdnet bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; TF.js ${machine.tfjs} (wasm SIMD: ${machine.tfjsSimd}, threads: off),` +
+    ` jax-js ${jax.version} (wasm, threads: ${jax.threads ? 'on' : 'off: Node has no global Worker'}), ConvNetJS ${convnetjsVersion}`);
+  console.log(`data: ${all.source}; load average ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`simdnet: ${machine.simdnetConv ? 'conv layers present' : SIMDNET_NO_CONV}. ${ROUNDS} alternating rounds after a warm-up epoch; medians (range).\n`);
 
-  const rows = [];
-  for (const spec of MODELS.filter((m) => args.models.split(',').includes(m.name))) {
-    const r = await benchModel(spec, all);
-    rows.push([spec, r]);
-    const ratio = (b) => (r[b] ? `${(r.simdnet / r[b]).toFixed(1)}×` : '—');
-    console.log(`${spec.name} ${[784, ...spec.layers.map(([u]) => u)].join('-')} batch ${spec.batch}: simdnet ${fmt(r.simdnet)} samples/s` +
-      ` (${fmt(r.simdnet * 6 * weightsOf(spec) * 1e-9, 1)} GFLOP/s at 6×weights), tfjs-wasm ${fmt(r['tfjs-wasm'])} (${ratio('tfjs-wasm')}, best: ${r.bestWasm}),` +
-      ` tfjs-cpu ${r['tfjs-cpu'] ? fmt(r['tfjs-cpu']) : '—'} (${ratio('tfjs-cpu')})`);
-    console.log(`   every median: ${Object.entries(r.medians).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  const models = {};
+  const specs = MODELS.filter((m) => args.models.split(',').includes(m.name));
+  for (const spec of specs) {
+    models[spec.name] = await benchModel(spec, all);
+    printModel(spec, models[spec.name]);
   }
 
-  console.log(`\nThreaded build (dist/simdnet-mt.wasm), ${ROUNDS} alternating rounds, medians:`);
-  const threaded = threadFigures(rows.map(([spec]) => spec));
-  for (const t of threaded)
-    console.log(`  ${t.spec.name}: 1 thread ${fmt(t.one)} samples/s, ${t.cores} threads ${fmt(t.all)} samples/s: ${(t.all / t.one).toFixed(2)}×;` +
-      ` peak wasm memory (fresh process, ${t.rows} rows of data inside) ${mib(t.memory[1])} / ${mib(t.memory[t.cores])} MiB`);
+  console.log(`\nThreaded build (dist/simdnet-mt.wasm) and peak memory, ${ROUNDS} alternating child processes per thread count, medians:`);
+  const threads = ENGINES.has('simdnet') ? threadFigures(specs) : { skipped: 'simdnet not run' };
+  if (threads.skipped) console.log(`  skipped: ${threads.skipped}`);
+  for (const [m, t] of Object.entries(threads)) {
+    if (m === 'skipped') continue;
+    if (t.unavailable) console.log(`  ${m}: ${t.unavailable}`);
+    else console.log(`  ${m}: 1 thread ${fmt(t.one)} samples/s, ${t.cores} threads ${fmt(t.all)}: ${(t.all / t.one).toFixed(2)}×; final weights ${t.sameBits ? 'bit-identical' : `DIFFER (${JSON.stringify(t.hashes)})`};` +
+      ` peak wasm memory ${mib(t.memory[1])} / ${mib(t.memory[t.cores])} MiB (${fmt(t.rows)} rows inside)`);
+  }
 
   console.log('\nC kernels (bench/kernels_bench.c), GFLOP/s, best of 7 runs:');
-  const k = kernelFigures();
-  const variants = Object.keys(k.wasm?.gemm ?? k.native?.gemm ?? {});
-  const line = (label, res) => {
-    if (!res) return;
-    const gem = variants.map((v) => `${v} ${res.gemm[v].toFixed(1)} (${Math.round((100 * res.gemm[v]) / res.peak)}%)`).join(', ');
+  const kernels = ENGINES.has('simdnet') ? kernelFigures() : {};
+  for (const [label, res] of Object.entries(kernels)) {
+    if (res.unavailable) {
+      console.log(`  ${label}: unavailable (${res.unavailable})`);
+      continue;
+    }
+    const gem = Object.entries(res.gemm).map(([v, g]) => `${v} ${g.toFixed(1)} (${Math.round((100 * g) / res.peak)}%)`).join(', ');
     console.log(`  ${label.padEnd(6)} peak ${res.peak.toFixed(1)} | ${gem}`);
-    console.log(`  ${''.padEnd(6)} M3 training step: ${fmt(res.m3.samples_per_s)} samples/s = ${res.m3.gflops.toFixed(1)} GFLOP/s at 6×weights`);
-  };
-  line('wasm', k.wasm);
-  line('native', k.native);
-  if (k.wasm && k.native) console.log(`  native / wasm on the M3 step: ${(k.native.m3.samples_per_s / k.wasm.m3.samples_per_s).toFixed(2)}×`);
+    for (const [name, step] of Object.entries(res.steps))
+      console.log(`  ${''.padEnd(6)} ${name.toUpperCase()} training step: ${fmt(step.samples_per_s)} samples/s = ${step.gflops.toFixed(1)} GFLOP/s`);
+    if (res.convSteps) console.log(`  ${''.padEnd(6)} M4, M5 training steps: ${res.convSteps}`);
+  }
   console.log('  (peak = best of 8, 10 or 12 independent f32x4 multiply + add chains; % = share of that peak)');
 
-  console.log('\nMarkdown:\n');
-  console.log('| model | simdnet samples/s | TF.js wasm | × | TF.js cpu | × |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const [spec, r] of rows)
-    console.log(`| ${spec.name} ${[784, ...spec.layers.map(([u]) => u)].join('-')}, batch ${spec.batch} | ${fmt(r.simdnet)} | ${fmt(r['tfjs-wasm'])} | ${(r.simdnet / r['tfjs-wasm']).toFixed(1)} | ` +
-      `${r['tfjs-cpu'] ? fmt(r['tfjs-cpu']) : '—'} | ${r['tfjs-cpu'] ? (r.simdnet / r['tfjs-cpu']).toFixed(1) : '—'} |`);
+  console.log('\nFLOPs per training sample (6 × forward multiply-adds − 2 × the first layer\'s, which needs no input gradient;' +
+    ' biases, activations, pooling, loss and optimizer not counted):');
+  for (const spec of MODELS) {
+    const f = trainingFlops(spec);
+    const per = describe(spec).filter((l) => l.macs).map((l) => fmt(l.macs)).join(' + ');
+    console.log(`  ${spec.name}: 6 × (${per}) − 2 × ${fmt(f.firstMacs)} = ${fmt(f.flops)}${spec.isConv ? '' : ' (dense: 6 × weights − 2 × first-layer weights)'}`);
+  }
+
+  const list = targets(models, threads, kernels);
+  console.log('\nTargets (issues 11 and 12; single-threaded wasm unless said):');
+  const width = Math.max(...list.map((t) => t.what.length)), valueWidth = Math.max(...list.map((t) => String(t.value).length));
+  for (const t of list)
+    console.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : '   —   '} ${t.what.padEnd(width)}  ${String(t.value).padEnd(valueWidth)}  target ${t.target}${t.note ? `; ${t.note}` : ''}`);
+
+  machine.seconds = (performance.now() - started) / 1000;
+  const results = { machine, models, threads, kernels, targets: list };
+  mkdirSync(dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, JSON.stringify(results, null, 1));
+  const { markdownTable } = await import('./readme.js');
+  console.log(`\nMarkdown (also in ${RESULTS.slice(ROOT.length + 1)}; \`--readme\` writes it into README.md):\n`);
+  console.log(markdownTable(results));
+  if (args.readme) {
+    writeReadme(join(ROOT, 'README.md'), results);
+    console.log('\nREADME.md: speed table and machine line rewritten from this run.');
+  }
+  console.log(`\nbench: ${(machine.seconds / 60).toFixed(1)} minutes of measuring`);
 }
 
 await main();

@@ -148,7 +148,7 @@ static void micro_kernel(int kc, const float *a, const float *b, float *c, long 
     for (int v = 0; v < NV; v++) bv[v] = v_load(b + 4 * v);
     for (int r = 0; r < MR; r++) {
       v4f ar = v_load_splat(a + r);
-      for (int v = 0; v < NV; v++) acc[r][v] = v_madd(ar, bv[v], acc[r][v]);
+      for (int v = 0; v < NV; v++) acc[r][v] = v_madd_relaxed(ar, bv[v], acc[r][v]);
     }
   }
   for (int r = 0; r < MR; r++) {

@@ -4,7 +4,7 @@
  * API (all on v4f = 4 × float unless noted):
  *   v_load, v_store (unaligned), v_splat, v_load_splat (*p in every lane), v_zero,
  *   v_lane (extract lane i)
- *   v_add, v_sub, v_mul, v_div, v_madd, v_max, v_min, v_abs, v_copysign,
+ *   v_add, v_sub, v_mul, v_div, v_madd, v_madd_relaxed, v_max, v_min, v_abs, v_copysign,
  *   v_sqrt, v_floor, v_exp
  *   v_gt, v_lt, v_eq -> v4m mask;  v_select(mask, a, b) = mask ? a : b
  *   v_hsum, v_hmax -> float;  v_hsum4(a, b, c, d) -> {Σa, Σb, Σc, Σd}
@@ -17,7 +17,8 @@
  *    "b < a ? b : a". They are single instructions on x86 and make the NaN
  *    behaviour identical on both targets: a NaN in `a` is returned, a NaN in
  *    `b` is ignored.
- *  - v_madd(a, b, c) = a*b + c, rounded twice (wasm SIMD has no fused multiply-add).
+ *  - v_madd(a, b, c) = a*b + c, rounded twice (wasm SIMD has no fused multiply-add);
+ *    v_madd_relaxed(a, b, c) the same, or fused where relaxed SIMD fuses it.
  *  - Do not compile with -ffast-math: v_exp relies on IEEE NaN and overflow behaviour.
  * Everything is `static inline`; there is no state. */
 #ifndef SN_SIMD_H
@@ -141,6 +142,16 @@ static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i)
 /* ---- Target-independent helpers built on the primitives above. ---- */
 
 static inline v4f v_madd(v4f a, v4f b, v4f c) { return v_add(v_mul(a, b), c); }
+
+/* a*b + c rounded once or twice, as the machine prefers: f32x4.relaxed_madd in
+ * the relaxed-SIMD builds (clang -mrelaxed-simd: dist/simdnet-relaxed*.wasm),
+ * exactly v_madd everywhere else. Only the GEMM micro-kernel uses it, so the
+ * default builds keep their bits and the relaxed ones differ only there. */
+#ifdef __wasm_relaxed_simd__
+static inline v4f v_madd_relaxed(v4f a, v4f b, v4f c) { return wasm_f32x4_relaxed_madd(a, b, c); }
+#else
+static inline v4f v_madd_relaxed(v4f a, v4f b, v4f c) { return v_madd(a, b, c); }
+#endif
 
 static inline float v_hsum(v4f a) {
   return (v_lane(a, 0) + v_lane(a, 2)) + (v_lane(a, 1) + v_lane(a, 3));

@@ -1,4 +1,5 @@
-// `npm run size`: what a browser downloads — the .wasm files, and the JS a
+// `npm run size`: what a browser downloads — the .wasm files (the default, the
+// threaded and the two relaxed-SIMD builds; a page loads one of them), and the JS a
 // bundler pulls in from the package's browser entry and its two Worker entries
 // (bundled and minified by esbuild, as an app's production build would),
 // raw and gzipped (zlib's default level, what web servers send).
@@ -24,7 +25,7 @@ async function bundle(entry) {
 }
 
 export async function sizes() {
-  const wasm = ['dist/simdnet.wasm', 'dist/simdnet-mt.wasm'].map((file) => {
+  const wasm = ['dist/simdnet.wasm', 'dist/simdnet-mt.wasm', 'dist/simdnet-relaxed.wasm', 'dist/simdnet-relaxed-mt.wasm'].map((file) => {
     const bytes = readFileSync(`${ROOT}${file}`);
     return { file, bytes: bytes.length, gzip: gzip(bytes) };
   });

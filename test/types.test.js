@@ -30,6 +30,7 @@ const model = sn.sequential({ seed: 1 });
 model.add(sn.layers.dense({ units: 'ten' }));
 model.compile({ optimizer: 'adamx', loss: 'mse' });
 const p: string = model.predict([[1]]);
+sn.ready({ relaxedSimd: 1 });
 `);
   try {
     const { ok, output } = await typeCheck(bad);
@@ -37,6 +38,7 @@ const p: string = model.predict([[1]]);
     assert.match(output, /bad\.ts\(3,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'units must be a number');
     assert.match(output, /bad\.ts\(4,\d+\): error TS\d+: Type '"adamx"' is not assignable/, 'unknown optimizer name');
     assert.match(output, /bad\.ts\(5,\d+\): error TS\d+: Type 'Float32Array.*' is not assignable to type 'string'/, 'predict returns a Float32Array');
+    assert.match(output, /bad\.ts\(6,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean( \| undefined)?'/, 'relaxedSimd is a boolean');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

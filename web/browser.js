@@ -2,7 +2,7 @@
 // small neural networks on a C core compiled to WebAssembly SIMD. Await
 // ready() once, then use the Keras-style API. Nothing this file imports names
 // a Node module; Node's entry is web/index.js.
-export { ready, memoryBytes, heapBytes, threads } from './wasm.js';
+export { ready, memoryBytes, heapBytes, threads, features } from './wasm.js';
 export { sequential, Sequential } from './model.js';
 export { layers } from './layers.js';
 export { optimizers, Optimizer } from './optimizers.js';

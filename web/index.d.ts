@@ -17,11 +17,34 @@ export interface ReadyOptions {
    * falling back to the single-threaded module when it cannot be. Same weights either way.
    */
   threads?: number;
+  /**
+   * Opt in to the relaxed-SIMD build (simdnet-relaxed.wasm, or simdnet-relaxed-mt.wasm with threads):
+   * its matrix products multiply-add with f32x4.relaxed_madd, fused where the CPU has FMA. Loaded
+   * where the engine validates relaxed SIMD (Chromium 114+, Firefox; Node 20 only with
+   * --experimental-wasm-relaxed-simd), else the default build, silently. Its weights are
+   * reproducible on one machine but not bit-identical to the default build's. Default false.
+   */
+  relaxedSimd?: boolean;
+  /** Where simdnet-relaxed.wasm is, when not next to web/. */
+  wasmRelaxed?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /** Where simdnet-relaxed-mt.wasm is, when not next to web/. */
+  wasmRelaxedThreads?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 }
 /** Instantiates the .wasm once (Node, page, Worker); await it before anything else. */
 export function ready(options?: ReadyOptions): Promise<void>;
 /** Threads training now: 1, or those of the threaded build that ready() started. */
 export function threads(): number;
+/** Which build ready() loaded and what it runs with, as the module itself reports. */
+export interface Features {
+  module: 'simdnet.wasm' | 'simdnet-mt.wasm' | 'simdnet-relaxed.wasm' | 'simdnet-relaxed-mt.wasm';
+  /** Threads training: 1 unless a threaded build runs. */
+  threads: number;
+  /** f32x4.relaxed_madd in the matrix products (ready({ relaxedSimd: true }) where supported). */
+  relaxedSimd: boolean;
+  /** WebAssembly SIMD128: every build needs it. */
+  simd: boolean;
+}
+export function features(): Features;
 /** Bytes of wasm linear memory. */
 export function memoryBytes(): number;
 /** Bytes of the C heap allocated and not yet freed. */
@@ -292,6 +315,8 @@ export interface TrainerOptions {
   wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
   /** A Worker you created yourself from web/worker.js. */
   worker?: WorkerLike;
+  /** As sn.ready's: the relaxed-SIMD build in the worker where the browser supports it. */
+  relaxedSimd?: boolean;
 }
 /** The parts of a Web Worker the trainer uses. */
 export interface WorkerLike {
@@ -300,8 +325,8 @@ export interface WorkerLike {
   onmessage: ((event: { data: any }) => void) | null;
   onerror: ((event: { message?: string }) => void) | null;
 }
-/** What trainer.ready and trainer.load resolve to; threads: how many threads train in the worker. */
-export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; threads: number }
+/** What trainer.ready and trainer.load resolve to; threads and features: how the worker trains. */
+export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; threads: number; features: Features }
 export interface TrainerProgress {
   epoch: number; epochs: number; batch: number; batches: number;
   /** Share of all batches done, 0..1. */

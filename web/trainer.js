@@ -10,7 +10,7 @@
 import { toMatrix } from './inputs.js';
 import { resolveOptimizer } from './optimizers.js';
 import { baseUrl } from './platform.js';
-import { givenUrl } from './wasm.js';
+import { givenSources } from './wasm.js';
 
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
 
@@ -31,11 +31,16 @@ function inputSizeOf(layers) {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** What the worker's ready() loads: the `wasm` option, else the URL the page's ready() was given, else its default. */
-function wasmSource(wasm) {
-  if (wasm === undefined) return givenUrl('wasm');
-  if (wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return wasm;
-  return new URL(String(wasm), baseUrl()).href; // URL objects do not cross postMessage
+/**
+ * The worker's ready() options: the URLs (and relaxedSimd) the page's ready()
+ * was given, with createTrainer's own `wasm` and `relaxedSimd` over them.
+ */
+function workerReadyOptions(wasm, relaxedSimd) {
+  const options = givenSources();
+  if (wasm instanceof WebAssembly.Module || wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) options.wasm = wasm;
+  else if (wasm !== undefined) options.wasm = new URL(String(wasm), baseUrl()).href; // URL objects do not cross postMessage
+  if (relaxedSimd !== undefined) options.relaxedSimd = relaxedSimd;
+  return options;
 }
 
 /**
@@ -57,15 +62,15 @@ function batchesPerEpoch(rows, { batchSize = 32, validationSplit = 0, validation
 /**
  * Creates a trainer: a worker holding one model.
  * @param {object} spec  { layers: [sn.layers.dense options, …], compile: { optimizer, loss, metrics }, seed, name }
- * @param {object} [options]  { workerUrl, wasm, worker } — where web/worker.js is (bundlers), where the
- *   .wasm is, or a Worker you created yourself from web/worker.js
+ * @param {object} [options]  { workerUrl, wasm, worker, relaxedSimd } — where web/worker.js is (bundlers),
+ *   where the .wasm is, a Worker you created yourself from web/worker.js, and sn.ready's relaxedSimd
  */
 export function createTrainer(spec, options = {}) {
   return new Trainer(spec, options);
 }
 
 export class Trainer {
-  constructor({ layers, compile, seed, name } = {}, { workerUrl, wasm, worker } = {}) {
+  constructor({ layers, compile, seed, name } = {}, { workerUrl, wasm, worker, relaxedSimd } = {}) {
     if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
     this.inputSize = inputSizeOf(layers);
     if (!worker && typeof Worker === 'undefined') throw new Error('createTrainer needs Web Workers (a browser); in Node, use model.fit directly');
@@ -76,9 +81,8 @@ export class Trainer {
     this.fitting = null;
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
-    /** Resolves to { seed, inputSize, paramCount, summary, threads } once the model is built in the worker. */
-    const source = { wasm: wasmSource(wasm), wasmThreads: givenUrl('wasmThreads') };
-    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ...source } });
+    /** Resolves to { seed, inputSize, paramCount, summary, threads, features } once the model is built in the worker. */
+    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ready: workerReadyOptions(wasm, relaxedSimd) } });
     this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
   }
 

@@ -9,9 +9,17 @@
 import { baseUrl, platform } from './platform.js';
 import { defaultThreads, instantiateThreaded } from './threads.js';
 
+// The default modules, next to the package. Written `new URL('…/x.wasm', import.meta.url)`,
+// which bundlers (Vite, webpack) see and emit as assets.
+const DEFAULT_WASM_URL = new URL('../dist/simdnet.wasm', import.meta.url);
+const DEFAULT_THREADED_URL = new URL('../dist/simdnet-mt.wasm', import.meta.url);
+const DEFAULT_RELAXED_URL = new URL('../dist/simdnet-relaxed.wasm', import.meta.url);
+const DEFAULT_RELAXED_THREADED_URL = new URL('../dist/simdnet-relaxed-mt.wasm', import.meta.url);
+
 let instance = null;
 let memory = null; // the module's memory (exported, or imported by the threaded build)
 let threadCount = 1;
+let moduleName = null; // which build runs, for features()
 let loading = null;
 let given = {}; // the options ready() was called with (createTrainer passes their URLs to its worker)
 
@@ -24,12 +32,16 @@ export function wasm() {
 /**
  * Instantiates the .wasm once; later calls return the same promise.
  * @param {{ wasm?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
- *   wasmThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, threads?: number }} [options]
+ *   wasmThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module, threads?: number,
+ *   relaxedSimd?: boolean, wasmRelaxed?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module,
+ *   wasmRelaxedThreads?: URL|string|ArrayBuffer|ArrayBufferView|WebAssembly.Module }} [options]
  *   wasm: where to find the module when it is not next to this file (for bundlers, CDNs, tests;
  *   a relative string resolves against the page, the worker or Node's working folder);
  *   threads: how many threads train (default: every core, at most 8, in a cross-origin-isolated
  *   page or worker, else 1); above 1 it loads wasmThreads (default dist/simdnet-mt.wasm, built by
  *   `bash build.sh --threads`) and falls back to the single-threaded module when that fails.
+ *   relaxedSimd: true loads the relaxed-SIMD build (wasmRelaxed / wasmRelaxedThreads) where the
+ *   engine validates f32x4.relaxed_madd, else the default one; see modulesToTry().
  */
 export function ready(options = {}) {
   if (typeof options !== 'object' || options === null) throw new Error(`ready takes { wasm } or nothing, got ${JSON.stringify(options)}`);
@@ -43,24 +55,15 @@ export function ready(options = {}) {
   return loading;
 }
 
-/** What ready() was given for `key` ('wasm' or 'wasmThreads'), when it is a URL a worker can load too. */
-export function givenUrl(key) {
-  const source = given[key];
-  return typeof source === 'string' || source instanceof URL ? new URL(String(source), baseUrl()).href : undefined;
-}
-
-/**
- * The modules ready() tries, in order, for these options: the first that
- * instantiates wins. Each is { build, threads, source }. The default URLs are
- * written `new URL('…/x.wasm', import.meta.url)`, which bundlers (Vite,
- * webpack) see and emit as assets. Another build (another instruction set)
- * plugs in here: one more entry, before the one it falls back to.
- */
-function moduleChoices(options, threads) {
-  const choices = [];
-  if (threads > 1) choices.push({ build: 'threads', threads, source: options.wasmThreads ?? new URL('../dist/simdnet-mt.wasm', import.meta.url) });
-  choices.push({ build: 'single', threads: 1, source: options.wasm ?? new URL('../dist/simdnet.wasm', import.meta.url) });
-  return choices;
+/** What ready() was given as `key` ('wasm', 'wasmThreads', …) and `relaxedSimd`, where a worker can load it too: URLs as strings. */
+export function givenSources() {
+  const sources = {};
+  for (const key of ['wasm', 'wasmThreads', 'wasmRelaxed', 'wasmRelaxedThreads']) {
+    const source = given[key];
+    if (typeof source === 'string' || source instanceof URL) sources[key] = new URL(String(source), baseUrl()).href;
+  }
+  if (typeof given.relaxedSimd === 'boolean') sources.relaxedSimd = given.relaxedSimd;
+  return sources;
 }
 
 async function compile(source) {
@@ -80,26 +83,55 @@ async function compile(source) {
 
 const imports = { emscripten_notify_memory_growth() {} }; // views are made on demand anyway
 
-/** Instantiates one choice; throws when it cannot (no shared memory, no Workers, no such file). */
-async function load({ build, threads, source }) {
-  const module = await compile(source);
-  if (build === 'threads') return instantiateThreaded(module, threads, imports);
-  const inst = await WebAssembly.instantiate(module, { env: imports });
-  inst.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
-  return { instance: inst, memory: inst.exports.memory };
+// The smallest module using f32x4.relaxed_madd (its final opcode, 0xfd 0x105):
+// (func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128 v128 v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // its code
+]);
+
+/**
+ * The builds to try, best first, each falling back to the next: threads when
+ * asked for (they pay most), relaxed SIMD when asked for and the engine
+ * validates it (Chromium 114+, Firefox; Node 20 only with
+ * --experimental-wasm-relaxed-simd), the default module last. Another build
+ * plugs in here: one more entry before the one it falls back to (and its
+ * file in package.json's exports and files).
+ */
+function modulesToTry(options, threads) {
+  const relaxed = options.relaxedSimd === true && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  const builds = [];
+  if (threads > 1 && relaxed) builds.push({ name: 'simdnet-relaxed-mt.wasm', source: options.wasmRelaxedThreads ?? DEFAULT_RELAXED_THREADED_URL, threads });
+  if (threads > 1) builds.push({ name: 'simdnet-mt.wasm', source: options.wasmThreads ?? DEFAULT_THREADED_URL, threads });
+  if (relaxed) builds.push({ name: 'simdnet-relaxed.wasm', source: options.wasmRelaxed ?? DEFAULT_RELAXED_URL, threads: 1 });
+  builds.push({ name: 'simdnet.wasm', source: options.wasm ?? DEFAULT_WASM_URL, threads: 1 });
+  return builds;
 }
 
 async function instantiate(options) {
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number >= 1, got ${threads}`);
-  const choices = moduleChoices(options, threads);
-  for (const [i, choice] of choices.entries()) {
+  if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') throw new Error(`relaxedSimd must be true or false, got ${JSON.stringify(options.relaxedSimd)}`);
+  const builds = modulesToTry(options, threads);
+  for (const build of builds) {
     try {
-      ({ instance, memory } = await load(choice));
-      threadCount = choice.threads;
+      const module = await compile(build.source);
+      if (build.threads > 1) {
+        ({ instance, memory } = await instantiateThreaded(module, build.threads, imports));
+      } else {
+        instance = await WebAssembly.instantiate(module, { env: imports });
+        instance.exports._initialize(); // runs the C library's constructors (standalone wasm "reactor")
+        memory = instance.exports.memory;
+      }
+      threadCount = build.threads;
+      moduleName = build.name;
       return;
     } catch (err) {
-      if (i === choices.length - 1) throw err; // else fall back to the next module
+      // no shared memory, no Workers, no such build or no relaxed SIMD: the next one
+      instance = null;
+      if (build === builds.at(-1)) throw err;
     }
   }
 }
@@ -108,6 +140,12 @@ async function instantiate(options) {
 export function threads() {
   wasm();
   return threadCount;
+}
+
+/** Which build runs and what it uses, as the module itself reports (c/wasm_build.c). */
+export function features() {
+  const bits = wasm().sn_build_features();
+  return { module: moduleName, threads: threadCount, relaxedSimd: (bits & 2) !== 0, simd: (bits & 1) !== 0 };
 }
 
 /** The memory's buffer now; throws when ready() has not finished. */

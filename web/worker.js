@@ -54,10 +54,10 @@ function makeLayer({ type = 'dense', ...config }) {
   return sn.layers[type](config);
 }
 
-const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads() });
+const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads(), features: sn.features() });
 
 async function init({ spec }) {
-  await sn.ready({ ...(spec.wasm !== undefined && { wasm: spec.wasm }), ...(spec.wasmThreads !== undefined && { wasmThreads: spec.wasmThreads }) });
+  await sn.ready(spec.ready); // what web/trainer.js's workerReadyOptions sent
   model?.dispose();
   model = sn.sequential({ seed: spec.seed, name: spec.name });
   for (const layer of spec.layers) model.add(makeLayer(layer));

@@ -36,6 +36,15 @@ export async function quickStart(): Promise<number> {
   return summary.length + losses.length + loss + accuracy + probs.length + classes.length + perSample[0] + sn.heapBytes();
 }
 
+// The relaxed-SIMD build, opt in (issue 12).
+export async function relaxedSimd(): Promise<boolean> {
+  await sn.ready({ relaxedSimd: true, threads: 2 });
+  const { module, threads, relaxedSimd, simd }: sn.Features = sn.features();
+  const trainer = sn.createTrainer({ layers: [{ units: 2, inputShape: [3] }], compile: { optimizer: 'sgd', loss: 'mse' } }, { relaxedSimd: true });
+  const inWorker: boolean = (await trainer.ready).features.relaxedSimd;
+  return module === 'simdnet-relaxed-mt.wasm' && threads === 2 && relaxedSimd && simd && inWorker;
+}
+
 // Optimizers, schedules, callbacks, dropout and activity regularizers (issue 3).
 export async function optimizerSuite(): Promise<number> {
   await sn.ready();

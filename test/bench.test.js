@@ -1,0 +1,77 @@
+// The bench's own helpers (no timing here): the parameter and FLOP counts
+// behind its GFLOP/s figures, checked against hand counts and against TF.js'
+// own layers; and the README rewrite between its marker comments.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { MODELS } from '../bench/common.js';
+import { describe, paramCount, trainingFlops } from '../bench/flops.js';
+import { markdownTable, writeReadme } from '../bench/readme.js';
+
+await tf.setBackend('cpu');
+const model = (name) => MODELS.find((m) => m.name === name);
+
+test('the reference CNNs have their published parameter counts', () => {
+  assert.equal(paramCount(model('M4')), 5994); // TF.js tutorial
+  assert.equal(paramCount(model('M5')), 34826); // Keras mnist_convnet
+  assert.deepEqual(describe(model('M4')).map((l) => l.outShape), [[24, 24, 8], [12, 12, 8], [8, 8, 16], [4, 4, 16], [256], [10]]);
+  assert.deepEqual(describe(model('M5')).map((l) => l.outShape), [[26, 26, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64], [1600], [1600], [10]]);
+});
+
+test('parameter counts match TF.js building the same layers', () => {
+  for (const spec of MODELS) {
+    const m = tf.sequential();
+    for (const [i, l] of spec.layers.entries()) {
+      const input = i === 0 ? { inputShape: spec.input } : {};
+      m.add({ dense: () => tf.layers.dense({ units: l.units, ...input }), conv2d: () => tf.layers.conv2d({ filters: l.filters, kernelSize: l.kernelSize, ...input }),
+        maxPooling2d: () => tf.layers.maxPooling2d({ poolSize: l.poolSize }), flatten: () => tf.layers.flatten(), dropout: () => tf.layers.dropout({ rate: l.rate }) }[l.type]());
+    }
+    assert.equal(paramCount(spec), m.countParams(), spec.name);
+    m.dispose();
+  }
+});
+
+test('training FLOPs: 6 × forward multiply-adds − 2 × the first layer\'s', () => {
+  // Hand counts: conv output h·w·filters, each k·k·channels multiply-adds.
+  const m4 = { macs: 24 * 24 * 8 * 25 + 8 * 8 * 16 * 25 * 8 + 256 * 10, firstMacs: 24 * 24 * 8 * 25 };
+  assert.deepEqual(trainingFlops(model('M4')), { ...m4, flops: 6 * m4.macs - 2 * m4.firstMacs });
+  const m5 = { macs: 26 * 26 * 32 * 9 + 11 * 11 * 64 * 9 * 32 + 1600 * 10, firstMacs: 26 * 26 * 32 * 9 };
+  assert.deepEqual(trainingFlops(model('M5')), { ...m5, flops: 6 * m5.macs - 2 * m5.firstMacs });
+  // Dense networks: the multiply-adds are the weights (no biases).
+  const weights = 784 * 512 + 512 * 256 + 256 * 10;
+  assert.equal(trainingFlops(model('M3')).flops, 6 * weights - 2 * 784 * 512);
+  assert.equal(paramCount(model('M3')), weights + 512 + 256 + 10);
+  assert.throws(() => describe({ input: [28, 28, 1], layers: [{ type: 'dense', units: 3 }] }), /flatten first/);
+});
+
+test('the README rewrite replaces only what is between its markers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-bench-'));
+  try {
+    const path = join(dir, 'README.md');
+    const results = {
+      machine: { cpu: 'Test CPU', cores: 2, node: 'v20.0.0', tfjs: '4.22.0', jax: '0.1.25', convnetjs: '0.3.0', rounds: 5, loadavg: [0, 0, 0], date: '2000-01-01', data: 'test data' },
+      models: {
+        M1: { simdnet: { samplesPerSecond: 60000 }, 'tfjs-wasm': { samplesPerSecond: 6000, how: 'fit' }, 'jax-js': { samplesPerSecond: 20000 } },
+        M4: { simdnet: { unavailable: 'no conv layers in this build' }, 'tfjs-wasm': { unavailable: 'error: not registered' }, convnetjs: { samplesPerSecond: 200 } },
+      },
+    };
+    writeFileSync(path, 'before\n<!-- bench:machine -->\nold line\n<!-- /bench:machine -->\nmiddle\n<!-- bench:table -->\nold table\n<!-- /bench:table -->\nafter\n');
+    writeReadme(path, results);
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /^before\n<!-- bench:machine -->\nMeasured with `npm run bench` on 2000-01-01: Test CPU, 2 cores/);
+    assert.match(text, /\n<!-- \/bench:machine -->\nmiddle\n<!-- bench:table -->\n\| model/);
+    assert.match(text, /\| M1 784-64-10, Adam 0\.01, batch 50 \| 60,000 \| 6,000 \(fit\) \| 10\.0 \| 20,000 \| 3\.0 \|/);
+    assert.match(text, /\| M4 TF\.js tutorial CNN: .* \| n\/a† \| error‡ \| — \| — \| — \| 200 \| — \| — \| — \|/);
+    assert.match(text, /\n\n† simdnet: no conv layers in this build\.\n\n‡ TF\.js wasm: not registered\.\n<!-- \/bench:table -->\nafter\n$/);
+    assert.doesNotMatch(text, /old/);
+    assert.equal(markdownTable(results).split('\n').length, 2 + 2 + 4);
+    writeFileSync(path, 'no markers\n');
+    assert.throws(() => writeReadme(path, results), /no <!-- bench:machine -->/);
+    assert.equal(readFileSync(path, 'utf8'), 'no markers\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
