@@ -92,6 +92,7 @@ export function saveModel(model, options) {
   model.checkAlive();
   model.checkIdle('save');
   checkBoolean('save: includeOptimizer', includeOptimizer);
+  model.checkDenseOnly('save()');
   model.build();
   const json = encodeJson(topologyOf(model));
   const withState = includeOptimizer && model.loss ? 1 : 0;
@@ -184,8 +185,8 @@ export function loadModel(bytes) {
     const topology = parseTopology(input.subarray(info[INFO.JSON_OFF], info[INFO.JSON_OFF] + info[INFO.JSON_BYTES]));
     const model = modelFromTopology(topology);
     try {
-      if (model.paramCount() !== info[INFO.N_WEIGHTS])
-        throw fileError(`its topology has ${model.paramCount()} weights but the file holds ${info[INFO.N_WEIGHTS]}`);
+      if (model.trainableCount() !== info[INFO.N_WEIGHTS])
+        throw fileError(`its topology has ${model.trainableCount()} weights but the file holds ${info[INFO.N_WEIGHTS]}`);
       model.build();
       if (topology.training) compileAsSaved(model, topology.training);
       const withState = topology.training && info[INFO.STATE_OFF] ? 1 : 0;
