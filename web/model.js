@@ -358,11 +358,13 @@ export class Sequential {
   /** A Keras-style table of layers, output shapes and parameter counts. */
   summary() {
     this.checkAlive();
-    const line = (cells) => ` ${cells[0].padEnd(28)}${cells[1].padEnd(26)}${cells[2]}`;
-    const rule = (c) => c.repeat(65);
+    const names = this.layers.map((l) => `${l.name} (${l.type})`), shapes = this.layers.map((l) => shapeText(l.outShape));
+    const widths = [Math.max(28, ...names.map((n) => n.length + 2)), Math.max(26, ...shapes.map((s) => s.length + 2))];
+    const line = (cells) => ` ${cells[0].padEnd(widths[0])}${cells[1].padEnd(widths[1])}${cells[2]}`;
+    const rule = (c) => c.repeat(widths[0] + widths[1] + 11);
     const count = (n) => n.toLocaleString('en-US');
     const params = (l) => KINDS[l.type].weights(l, l.inShape).reduce((n, t) => n + sizeOf(t.shape), 0);
-    const rows = this.layers.map((l) => line([`${l.name} (${l.type})`, shapeText(l.outShape), String(params(l))]));
+    const rows = this.layers.map((l, i) => line([names[i], shapes[i], String(params(l))]));
     const total = this.paramCount(), trainable = this.trainableCount();
     return [
       `Model: "${this.name}"`, rule('_'), line(['Layer (type)', 'Output Shape', 'Param #']), rule('='),
