@@ -71,23 +71,27 @@ interface LayerBase {
   inputShape?: Shape;
 }
 
-export interface DenseConfig extends LayerBase {
-  units: number;
+/** What dense and conv2d share. */
+interface KernelLayerConfig extends LayerBase {
   activation?: ActivationName | ActivationSpec;
   useBias?: boolean;
+  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
   kernelInitializer?: InitializerOption;
   biasInitializer?: InitializerOption;
   kernelRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
   /** On the layer's output, per sample (Keras: divided by the batch size); hidden layers only. */
   activityRegularizer?: RegularizerSpec;
+}
+export interface DenseConfig extends KernelLayerConfig {
+  units: number;
   /** A first dense layer flattens its input ([28, 28] → 784); later ones need vectors (add flatten()). */
   inputShape?: Shape;
   inputDim?: number;
 }
 export interface DropoutConfig extends LayerBase { rate: number; seed?: number; inputDim?: number }
 /** Channels last: input [height, width, channels] → [outHeight, outWidth, filters]; kernel [kh, kw, channels, filters]. */
-export interface Conv2DConfig extends LayerBase {
+export interface Conv2DConfig extends KernelLayerConfig {
   filters: number;
   kernelSize: Size2;
   /** Default 1. Strides > 1 together with dilationRate > 1 are refused (as TensorFlow). */
@@ -98,14 +102,6 @@ export interface Conv2DConfig extends LayerBase {
   dataFormat?: 'channelsLast';
   /** Default 1. */
   dilationRate?: Size2;
-  activation?: ActivationName | ActivationSpec;
-  useBias?: boolean;
-  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
-  kernelInitializer?: InitializerOption;
-  biasInitializer?: InitializerOption;
-  kernelRegularizer?: RegularizerSpec;
-  biasRegularizer?: RegularizerSpec;
-  activityRegularizer?: RegularizerSpec;
 }
 export interface Pooling2DConfig extends LayerBase {
   /** Default 2. */

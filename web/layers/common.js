@@ -1,13 +1,30 @@
 // What every layer file shares: option checks that run before anything reaches
 // C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
 // the mapping of a shape of any rank onto the C core's [h, w, c].
-import { checkNumber, checkOptions } from '../names.js';
+import { resolveActivation } from '../activations.js';
+import { resolveInitializer } from '../initializers.js';
+import { checkBoolean, checkNumber, checkOptions } from '../names.js';
+import { resolveRegularizer } from '../regularizers.js';
 
 /** Checks options against the kind's known keys (plus name); returns them. */
 export function layerOptions(what, options, known) {
   const config = checkOptions(what, options, [...known, 'name']);
   if (config.name !== undefined && typeof config.name !== 'string') throw new Error(`${what}: name must be a string, got ${JSON.stringify(config.name)}`);
   return config;
+}
+
+/** The options dense and conv2d share: activation, bias, initializers (Keras' defaults) and regularizers. */
+export const KERNEL_OPTIONS = ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'];
+export function kernelOptions(what, config) {
+  return {
+    activation: resolveActivation(config.activation),
+    useBias: checkBoolean(`${what} useBias`, config.useBias ?? true),
+    kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
+    biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
+    kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
+    biasRegularizer: resolveRegularizer(config.biasRegularizer),
+    activityRegularizer: resolveRegularizer(config.activityRegularizer),
+  };
 }
 
 const positiveInteger = (what, v) => checkNumber(what, v, { min: 1, max: 2 ** 28, integer: true });

@@ -1,14 +1,12 @@
 // 2-D convolution, channels last: [h, w, cin] → [oh, ow, filters], kernel
 // [kh, kw, cin, filters] (Keras' layout). TF.js' options and defaults, Keras'
 // kernel initializer (glorotUniform; TF.js defaults to glorotNormal).
-import { resolveActivation } from '../activations.js';
-import { resolveInitializer } from '../initializers.js';
-import { checkBoolean, checkNumber } from '../names.js';
-import { resolveRegularizer } from '../regularizers.js';
-import { checkDataFormat, checkPadding, checkPair, imageInput, inputShapeOption, layerOptions, shapeText, windowOutput } from './common.js';
+import { checkNumber } from '../names.js';
+import {
+  KERNEL_OPTIONS, checkDataFormat, checkPadding, checkPair, imageInput, inputShapeOption, kernelOptions, layerOptions, shapeText, windowOutput,
+} from './common.js';
 
-const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias',
-  'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'inputShape'];
+const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', ...KERNEL_OPTIONS, 'inputShape'];
 
 /** sn.layers.conv2d({ filters, kernelSize, strides = 1, padding = 'valid', dilationRate = 1, activation, useBias, … }). */
 export function conv2d(options) {
@@ -27,13 +25,7 @@ export function conv2d(options) {
     padding: checkPadding('conv2d', config.padding),
     dataFormat: checkDataFormat('conv2d', config.dataFormat),
     dilationRate,
-    activation: resolveActivation(config.activation),
-    useBias: checkBoolean('conv2d useBias', config.useBias ?? true),
-    kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
-    biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
-    kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
-    biasRegularizer: resolveRegularizer(config.biasRegularizer),
-    activityRegularizer: resolveRegularizer(config.activityRegularizer),
+    ...kernelOptions('conv2d', config),
     inputShape: inputShapeOption('conv2d', config),
   };
 }

@@ -2,14 +2,10 @@
 // [inputs, units]. On the flattened input: a first layer with inputShape
 // [28, 28] flattens it; later layers need a vector input (Keras would apply
 // Dense to the last axis of an image; we refuse and say to add flatten()).
-import { resolveActivation } from '../activations.js';
-import { resolveInitializer } from '../initializers.js';
-import { checkBoolean, checkNumber } from '../names.js';
-import { resolveRegularizer } from '../regularizers.js';
-import { inputShapeOption, layerOptions, shapeText, sizeOf } from './common.js';
+import { checkNumber } from '../names.js';
+import { KERNEL_OPTIONS, inputShapeOption, kernelOptions, layerOptions, shapeText, sizeOf } from './common.js';
 
-const OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
-  'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'inputShape', 'inputDim'];
+const OPTIONS = ['units', ...KERNEL_OPTIONS, 'inputShape', 'inputDim'];
 
 /** sn.layers.dense({ units, activation, useBias, kernelInitializer, biasInitializer, …Regularizer, inputShape }). */
 export function dense(options) {
@@ -19,13 +15,7 @@ export function dense(options) {
     type: 'Dense',
     name: config.name,
     units: checkNumber('dense units', config.units, { min: 1, integer: true }),
-    activation: resolveActivation(config.activation),
-    useBias: checkBoolean('dense useBias', config.useBias ?? true),
-    kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
-    biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
-    kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
-    biasRegularizer: resolveRegularizer(config.biasRegularizer),
-    activityRegularizer: resolveRegularizer(config.activityRegularizer),
+    ...kernelOptions('dense', config),
     inputShape,
     inputSize: inputShape === undefined ? undefined : sizeOf(inputShape),
   };
