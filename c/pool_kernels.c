@@ -39,44 +39,63 @@ static inline void scatter_add(long count, const float *dy, const int *arg, floa
   for (long i = 0; i < count; i++) dx[arg[i]] += dy[i];
 }
 
+/* Each kernel below handles one output cell with a *_window function over the
+ * clipped window: R rows × C cells, cell (r, q) at xw + r·wc + q·c (wc = w·c).
+ * They are always inlined and called with R, C = 2, 2 or 3, 3 (the usual
+ * pools) for windows wholly inside the input, so those unroll, and with the
+ * clipped sizes otherwise. */
+static inline int full_size(const sn_window *g, clip k) {
+  if (k.y1 - k.y0 != g->kh || k.x1 - k.x0 != g->kw || g->kh != g->kw) return 0;
+  return g->kh == 2 || g->kh == 3 ? g->kh : 0;
+}
+
 /* ---- max pooling ------------------------------------------------------------------ */
 
-/* A later cell wins only when strictly greater: the first maximum keeps the
- * position, as in ref_maxpool_forward (and TF.js' maxPoolPositions). */
+/* A later cell wins only when strictly greater, so the first maximum keeps
+ * its position (as in ref_maxpool_forward and TF.js' maxPoolPositions).
+ * v_max(best, v) = best < v ? v : best makes the same choice. at holds the
+ * winner's offset from the window's first cell, `first` (in the sample). */
+SN_ALWAYS_INLINE void maxpool_window(const float *xw, int wc, int c, int R, int C, int first, float *y, int *arg) {
+  int j = 0;
+  for (; j + 4 <= c; j += 4) {
+    v4f best = v_load(xw + j);
+    v4i at = vi_splat(0);
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) {
+        const int d = r * wc + q * c;
+        v4f v = v_load(xw + d + j);
+        at = vi_select(v_gt(v, best), vi_splat(d), at);
+        best = v_max(best, v);
+      }
+    v_store(y + j, best);
+    vi_store(arg + j, vi_add(at, vi_iota(first + j)));
+  }
+  for (; j < c; j++) {
+    float best = xw[j];
+    int at = 0;
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) {
+        const int d = r * wc + q * c;
+        if (xw[d + j] > best) best = xw[d + j], at = d;
+      }
+    y[j] = best;
+    arg[j] = first + at + j;
+  }
+}
+
 void k_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg) {
-  const int c = g->c, w = g->w;
+  const int c = g->c, wc = g->w * c;
   for (int n = 0; n < rows; n++) {
-    const float *xs = x + (long)n * g->h * w * c;
+    const float *xs = x + (long)n * g->h * wc;
     for (int oy = 0; oy < g->oh; oy++)
       for (int ox = 0; ox < g->ow; ox++) {
         const clip k = window_clip(g, oy, ox);
         const long o = (((long)n * g->oh + oy) * g->ow + ox) * c;
-        const int first = (k.y0 * w + k.x0) * c;
-        int j = 0;
-        for (; j + 4 <= c; j += 4) {
-          v4f best = v_load(xs + first + j);
-          v4i at = vi_splat(first);
-          for (int iy = k.y0; iy < k.y1; iy++)
-            for (int ix = k.x0; ix < k.x1; ix++) {
-              const int off = (iy * w + ix) * c;
-              v4f v = v_load(xs + off + j);
-              v4m wins = v_gt(v, best);
-              best = v_select(wins, v, best);
-              at = vi_select(wins, vi_splat(off), at);
-            }
-          v_store(y + o + j, best);
-          vi_store(arg + o + j, vi_add(at, vi_iota(j)));
-        }
-        for (; j < c; j++) {
-          float best = xs[first + j];
-          int at = first + j;
-          for (int iy = k.y0; iy < k.y1; iy++)
-            for (int ix = k.x0; ix < k.x1; ix++) {
-              const int off = (iy * w + ix) * c + j;
-              if (xs[off] > best) best = xs[off], at = off;
-            }
-          y[o + j] = best;
-          arg[o + j] = at;
+        const int first = k.y0 * wc + k.x0 * c;
+        switch (full_size(g, k)) {
+        case 2: maxpool_window(xs + first, wc, c, 2, 2, first, y + o, arg + o); break;
+        case 3: maxpool_window(xs + first, wc, c, 3, 3, first, y + o, arg + o); break;
+        default: maxpool_window(xs + first, wc, c, k.y1 - k.y0, k.x1 - k.x0, first, y + o, arg + o);
         }
       }
   }
@@ -90,55 +109,75 @@ void k_maxpool_backward(const sn_window *g, int rows, const float *dy, const int
 
 /* ---- average pooling ---------------------------------------------------------------- */
 
+/* Sum in scan order from 0, then divide by the cells inside (R·C). */
+SN_ALWAYS_INLINE void avgpool_window(const float *xw, int wc, int c, int R, int C, float *y) {
+  const float count = (float)(R * C);
+  int j = 0;
+  for (; j + 4 <= c; j += 4) {
+    v4f s = v_zero();
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) s = v_add(s, v_load(xw + r * wc + q * c + j));
+    v_store(y + j, v_div(s, v_splat(count)));
+  }
+  for (; j < c; j++) {
+    float s = 0.0f;
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) s += xw[r * wc + q * c + j];
+    y[j] = s / count;
+  }
+}
+
 void k_avgpool_forward(const sn_window *g, int rows, const float *x, float *y) {
-  const int c = g->c, w = g->w;
+  const int c = g->c, wc = g->w * c;
   for (int n = 0; n < rows; n++) {
-    const float *xs = x + (long)n * g->h * w * c;
+    const float *xs = x + (long)n * g->h * wc;
     for (int oy = 0; oy < g->oh; oy++)
       for (int ox = 0; ox < g->ow; ox++) {
         const clip k = window_clip(g, oy, ox);
         const long o = (((long)n * g->oh + oy) * g->ow + ox) * c;
-        const float count = (float)((k.y1 - k.y0) * (k.x1 - k.x0));
-        int j = 0;
-        for (; j + 4 <= c; j += 4) {
-          v4f s = v_zero();
-          for (int iy = k.y0; iy < k.y1; iy++)
-            for (int ix = k.x0; ix < k.x1; ix++) s = v_add(s, v_load(xs + (iy * w + ix) * c + j));
-          v_store(y + o + j, v_div(s, v_splat(count)));
-        }
-        for (; j < c; j++) {
-          float s = 0.0f;
-          for (int iy = k.y0; iy < k.y1; iy++)
-            for (int ix = k.x0; ix < k.x1; ix++) s += xs[(iy * w + ix) * c + j];
-          y[o + j] = s / count;
+        const float *xw = xs + k.y0 * wc + k.x0 * c;
+        switch (full_size(g, k)) {
+        case 2: avgpool_window(xw, wc, c, 2, 2, y + o); break;
+        case 3: avgpool_window(xw, wc, c, 3, 3, y + o); break;
+        default: avgpool_window(xw, wc, c, k.y1 - k.y0, k.x1 - k.x0, y + o);
         }
       }
   }
 }
 
+/* Every cell of the window gets dy / (R·C). */
+SN_ALWAYS_INLINE void avgpool_back_window(const float *dy, int wc, int c, int R, int C, float *dxw) {
+  const float count = (float)(R * C);
+  int j = 0;
+  for (; j + 4 <= c; j += 4) {
+    v4f share = v_div(v_load(dy + j), v_splat(count));
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) {
+        float *d = dxw + r * wc + q * c + j;
+        v_store(d, v_add(v_load(d), share));
+      }
+  }
+  for (; j < c; j++) {
+    float share = dy[j] / count;
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) dxw[r * wc + q * c + j] += share;
+  }
+}
+
 void k_avgpool_backward(const sn_window *g, int rows, const float *dy, float *dx) {
-  const int c = g->c, w = g->w;
-  zero(dx, (long)rows * g->h * w * c);
+  const int c = g->c, wc = g->w * c;
+  zero(dx, (long)rows * g->h * wc);
   for (int n = 0; n < rows; n++) {
-    float *ds = dx + (long)n * g->h * w * c;
+    float *ds = dx + (long)n * g->h * wc;
     for (int oy = 0; oy < g->oh; oy++)
       for (int ox = 0; ox < g->ow; ox++) {
         const clip k = window_clip(g, oy, ox);
         const long o = (((long)n * g->oh + oy) * g->ow + ox) * c;
-        const float count = (float)((k.y1 - k.y0) * (k.x1 - k.x0));
-        int j = 0;
-        for (; j + 4 <= c; j += 4) {
-          v4f share = v_div(v_load(dy + o + j), v_splat(count));
-          for (int iy = k.y0; iy < k.y1; iy++)
-            for (int ix = k.x0; ix < k.x1; ix++) {
-              float *d = ds + (iy * w + ix) * c + j;
-              v_store(d, v_add(v_load(d), share));
-            }
-        }
-        for (; j < c; j++) {
-          float share = dy[o + j] / count;
-          for (int iy = k.y0; iy < k.y1; iy++)
-            for (int ix = k.x0; ix < k.x1; ix++) ds[(iy * w + ix) * c + j] += share;
+        float *dxw = ds + k.y0 * wc + k.x0 * c;
+        switch (full_size(g, k)) {
+        case 2: avgpool_back_window(dy + o, wc, c, 2, 2, dxw); break;
+        case 3: avgpool_back_window(dy + o, wc, c, 3, 3, dxw); break;
+        default: avgpool_back_window(dy + o, wc, c, k.y1 - k.y0, k.x1 - k.x0, dxw);
         }
       }
   }
