@@ -10,6 +10,7 @@
 
 #include "conv_kernels.h"
 #include "simd.h"
+#include "window.h"
 
 /* ---- geometry ------------------------------------------------------------------ */
 
@@ -89,13 +90,7 @@ static inline void add_run(float *dst, const float *src, int len) {
  * inside the input: the interior, copied without any clipping. The columns
  * before and after are the edges, at most about kw/sw of them on each side. */
 static void interior_columns(const sn_window *g, int *lo, int *hi) {
-  const int ek = (g->kw - 1) * g->dw + 1;
-  *lo = (g->pl + g->sw - 1) / g->sw; /* first ox with ox·sw − pl ≥ 0 */
-  if (*lo > g->ow) *lo = g->ow;
-  const int room = g->w - ek + g->pl; /* last cell inside: ox·sw ≤ room */
-  *hi = room < 0 ? 0 : room / g->sw + 1;
-  if (*hi > g->ow) *hi = g->ow;
-  if (*hi < *lo) *hi = *lo;
+  sn_window_interior(g->w, (g->kw - 1) * g->dw + 1, g->sw, g->pl, g->ow, lo, hi);
 }
 
 /* count kernel rows of run floats each: dst steps by dstep (one cols row),

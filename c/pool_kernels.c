@@ -9,6 +9,7 @@
  * output order, which also handles overlapping windows (pool 3, stride 2). */
 #include "conv_kernels.h"
 #include "simd.h"
+#include "window.h"
 
 /* The input rows [y0, y1) and columns [x0, x1) of output cell (oy, ox)'s
  * window (dilation 1). Never empty for a geometry from sn_window_init. */
@@ -39,15 +40,9 @@ static inline void scatter_add(long count, const float *dy, const int *arg, floa
   for (long i = 0; i < count; i++) dx[arg[i]] += dy[i];
 }
 
-/* Each kernel below handles one output cell with a *_window function over the
- * clipped window: R rows × C cells, cell (r, q) at xw + r·wc + q·c (wc = w·c).
- * They are always inlined and called with R, C = 2, 2 or 3, 3 (the usual
- * pools) for windows wholly inside the input, so those unroll, and with the
- * clipped sizes otherwise. */
-static inline int full_size(const sn_window *g, clip k) {
-  if (k.y1 - k.y0 != g->kh || k.x1 - k.x0 != g->kw || g->kh != g->kw) return 0;
-  return g->kh == 2 || g->kh == 3 ? g->kh : 0;
-}
+/* Below, a *_window function handles one output cell over its clipped window:
+ * R rows × C cells, cell (r, q) at xw + r·wc + q·c (wc = w·c); pool_sweep
+ * calls it for every output cell. */
 
 /* ---- max pooling ------------------------------------------------------------------ */
 
@@ -83,28 +78,29 @@ SN_ALWAYS_INLINE void maxpool_window(const float *xw, int wc, int c, int R, int 
   }
 }
 
-void k_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg) {
-  const int c = g->c, wc = g->w * c;
-  for (int n = 0; n < rows; n++) {
-    const float *xs = x + (long)n * g->h * wc;
-    for (int oy = 0; oy < g->oh; oy++)
-      for (int ox = 0; ox < g->ow; ox++) {
-        const clip k = window_clip(g, oy, ox);
-        const long o = (((long)n * g->oh + oy) * g->ow + ox) * c;
-        const int first = k.y0 * wc + k.x0 * c;
-        switch (full_size(g, k)) {
-        case 2: maxpool_window(xs + first, wc, c, 2, 2, first, y + o, arg + o); break;
-        case 3: maxpool_window(xs + first, wc, c, 3, 3, first, y + o, arg + o); break;
-        default: maxpool_window(xs + first, wc, c, k.y1 - k.y0, k.x1 - k.x0, first, y + o, arg + o);
-        }
+/* Backward when windows do not overlap (strides ≥ window): every window cell
+ * is written once, dy where arg points at it and 0 elsewhere, so whole
+ * vectors replace the scatter. 0 + the value is what the scatter's addition
+ * onto the zeroed dx gives (+0 for −0). */
+SN_ALWAYS_INLINE void maxpool_back_window(const float *dy, const int *arg, int wc, int c, int R, int C, int first,
+                                          float *dxw) {
+  int j = 0;
+  for (; j + 4 <= c; j += 4) {
+    const v4f d = v_load(dy + j);
+    const v4i at = vi_load(arg + j), base = vi_iota(first + j);
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) {
+        const int off = r * wc + q * c;
+        v4m here = vi_eq(at, vi_add(base, vi_splat(off)));
+        v_store(dxw + off + j, v_add(v_zero(), v_select(here, d, v_zero())));
       }
   }
-}
-
-void k_maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx) {
-  const long in = (long)g->h * g->w * g->c, out = (long)g->oh * g->ow * g->c;
-  zero(dx, rows * in);
-  for (int n = 0; n < rows; n++) scatter_add(out, dy + n * out, arg + n * out, dx + n * in);
+  for (; j < c; j++)
+    for (int r = 0; r < R; r++)
+      for (int q = 0; q < C; q++) {
+        const int off = r * wc + q * c;
+        dxw[off + j] = 0.0f + (arg[j] == first + off + j ? dy[j] : 0.0f);
+      }
 }
 
 /* ---- average pooling ---------------------------------------------------------------- */
@@ -127,24 +123,6 @@ SN_ALWAYS_INLINE void avgpool_window(const float *xw, int wc, int c, int R, int 
   }
 }
 
-void k_avgpool_forward(const sn_window *g, int rows, const float *x, float *y) {
-  const int c = g->c, wc = g->w * c;
-  for (int n = 0; n < rows; n++) {
-    const float *xs = x + (long)n * g->h * wc;
-    for (int oy = 0; oy < g->oh; oy++)
-      for (int ox = 0; ox < g->ow; ox++) {
-        const clip k = window_clip(g, oy, ox);
-        const long o = (((long)n * g->oh + oy) * g->ow + ox) * c;
-        const float *xw = xs + k.y0 * wc + k.x0 * c;
-        switch (full_size(g, k)) {
-        case 2: avgpool_window(xw, wc, c, 2, 2, y + o); break;
-        case 3: avgpool_window(xw, wc, c, 3, 3, y + o); break;
-        default: avgpool_window(xw, wc, c, k.y1 - k.y0, k.x1 - k.x0, y + o);
-        }
-      }
-  }
-}
-
 /* Every cell of the window gets dy / (R·C). */
 SN_ALWAYS_INLINE void avgpool_back_window(const float *dy, int wc, int c, int R, int C, float *dxw) {
   const float count = (float)(R * C);
@@ -164,23 +142,85 @@ SN_ALWAYS_INLINE void avgpool_back_window(const float *dy, int wc, int c, int R,
   }
 }
 
-void k_avgpool_backward(const sn_window *g, int rows, const float *dy, float *dx) {
+/* ---- the sweep over output cells ----------------------------------------------------------- */
+
+enum { POOL_MAX, POOL_MAX_BACK, POOL_AVG, POOL_AVG_BACK };
+
+/* Output cell (n, oy, ox) of every sample: src is x (forward) or dy
+ * (backward), dst is y or dx. The window starts at `first` in the sample of x
+ * or dx; the output cell is at o in y or dy (and arg). op is a constant at
+ * each call. */
+SN_ALWAYS_INLINE void pool_cell(int op, const sn_window *g, const float *src, float *dst, int *arg, int first,
+                                long o, int R, int C) {
   const int c = g->c, wc = g->w * c;
-  zero(dx, (long)rows * g->h * wc);
+  if (op == POOL_MAX) maxpool_window(src + first, wc, c, R, C, first, dst + o, arg + o);
+  else if (op == POOL_MAX_BACK) maxpool_back_window(src + o, arg + o, wc, c, R, C, first, dst + first);
+  else if (op == POOL_AVG) avgpool_window(src + first, wc, c, R, C, dst + o);
+  else avgpool_back_window(src + o, wc, c, R, C, dst + first);
+}
+
+/* An output cell whose window may hang over the edges: clipped first. */
+SN_ALWAYS_INLINE void pool_edge(int op, const sn_window *g, const float *src, float *dst, int *arg, int oy, int ox) {
+  const clip k = window_clip(g, oy, ox);
+  pool_cell(op, g, src, dst, arg, (k.y0 * g->w + k.x0) * g->c, ((long)oy * g->ow + ox) * g->c, k.y1 - k.y0,
+            k.x1 - k.x0);
+}
+
+/* Interior cells of 2×2 or 3×3 pools (windows wholly inside: the usual case)
+ * get R, C as constants, so the always-inlined *_window unrolls and nothing
+ * is clipped; the edges and every other window size go through pool_edge. */
+SN_ALWAYS_INLINE void pool_sweep(int op, const sn_window *g, int rows, const float *src, float *dst, int *arg) {
+  const long in = (long)g->h * g->w * g->c, out = (long)g->oh * g->ow * g->c;
+  const int fixed = g->kh == g->kw && (g->kh == 2 || g->kh == 3) ? g->kh : 0;
+  int ylo, yhi, xlo, xhi;
+  sn_window_interior(g->h, g->kh, g->sh, g->pt, g->oh, &ylo, &yhi);
+  sn_window_interior(g->w, g->kw, g->sw, g->pl, g->ow, &xlo, &xhi);
+  if (!fixed) xlo = xhi = 0;
   for (int n = 0; n < rows; n++) {
-    float *ds = dx + (long)n * g->h * wc;
-    for (int oy = 0; oy < g->oh; oy++)
-      for (int ox = 0; ox < g->ow; ox++) {
-        const clip k = window_clip(g, oy, ox);
-        const long o = (((long)n * g->oh + oy) * g->ow + ox) * c;
-        float *dxw = ds + k.y0 * wc + k.x0 * c;
-        switch (full_size(g, k)) {
-        case 2: avgpool_back_window(dy + o, wc, c, 2, 2, dxw); break;
-        case 3: avgpool_back_window(dy + o, wc, c, 3, 3, dxw); break;
-        default: avgpool_back_window(dy + o, wc, c, k.y1 - k.y0, k.x1 - k.x0, dxw);
-        }
+    const int back = op == POOL_MAX_BACK || op == POOL_AVG_BACK;
+    const float *s = src + n * (back ? out : in);
+    float *d = dst + n * (back ? in : out);
+    int *a = arg ? arg + n * out : 0;
+    for (int oy = 0; oy < g->oh; oy++) {
+      const int lo = oy >= ylo && oy < yhi ? xlo : 0, hi = oy >= ylo && oy < yhi ? xhi : 0;
+      for (int ox = 0; ox < lo; ox++) pool_edge(op, g, s, d, a, oy, ox);
+      for (int ox = lo; ox < hi; ox++) {
+        const int first = ((oy * g->sh - g->pt) * g->w + ox * g->sw - g->pl) * g->c;
+        const long o = ((long)oy * g->ow + ox) * g->c;
+        if (fixed == 2) pool_cell(op, g, s, d, a, first, o, 2, 2);
+        else pool_cell(op, g, s, d, a, first, o, 3, 3);
       }
+      for (int ox = hi; ox < g->ow; ox++) pool_edge(op, g, s, d, a, oy, ox);
+    }
   }
+}
+
+void k_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg) {
+  pool_sweep(POOL_MAX, g, rows, x, y, arg);
+}
+
+/* Overlapping windows (pool 3, stride 2) need the scatter onto a zeroed dx;
+ * the others are written window by window, and when the windows tile the
+ * input (stride = window, nothing left over) nothing else needs zeroing. */
+void k_maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx) {
+  const long in = (long)g->h * g->w * g->c, out = (long)g->oh * g->ow * g->c;
+  if (g->sh >= g->kh && g->sw >= g->kw) {
+    const int tiles = g->sh == g->kh && g->sw == g->kw && g->oh * g->sh - g->pt >= g->h && g->ow * g->sw - g->pl >= g->w;
+    if (!tiles) zero(dx, rows * in);
+    pool_sweep(POOL_MAX_BACK, g, rows, dy, dx, (int *)arg); /* arg is only read */
+    return;
+  }
+  zero(dx, rows * in);
+  for (int n = 0; n < rows; n++) scatter_add(out, dy + n * out, arg + n * out, dx + n * in);
+}
+
+void k_avgpool_forward(const sn_window *g, int rows, const float *x, float *y) {
+  pool_sweep(POOL_AVG, g, rows, x, y, 0);
+}
+
+void k_avgpool_backward(const sn_window *g, int rows, const float *dy, float *dx) {
+  zero(dx, (long)rows * g->h * g->w * g->c);
+  pool_sweep(POOL_AVG_BACK, g, rows, dy, dx, 0);
 }
 
 /* ---- global pooling: one window of all hw positions --------------------------------------- */

@@ -9,7 +9,7 @@
  *   v_gt, v_lt, v_eq -> v4m mask;  v_select(mask, a, b) = mask ? a : b
  *   v_hsum, v_hmax -> float;  v_hsum4(a, b, c, d) -> {Σa, Σb, Σc, Σd}
  *   on v4i = 4 × int32 (argmax positions): vi_splat, vi_iota(b) = {b, b+1, b+2, b+3},
- *   vi_add, vi_store (unaligned), vi_select(mask, a, b) = mask ? a : b
+ *   vi_add, vi_load / vi_store (unaligned), vi_eq -> v4m, vi_select(mask, a, b) = mask ? a : b
  *
  * Conventions:
  *  - v4m holds a lane mask (all ones / all zeros per lane) as produced by the
@@ -77,7 +77,9 @@ static inline v4f v_hi_hi(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 2, 3, 
 static inline v4i vi_splat(int32_t x) { return wasm_i32x4_splat(x); }
 static inline v4i vi_iota(int32_t b) { return wasm_i32x4_make(b, b + 1, b + 2, b + 3); }
 static inline v4i vi_add(v4i a, v4i b) { return wasm_i32x4_add(a, b); }
+static inline v4i vi_load(const int32_t *p) { return wasm_v128_load(p); }
 static inline void vi_store(int32_t *p, v4i v) { wasm_v128_store(p, v); }
+static inline v4m vi_eq(v4i a, v4i b) { return wasm_i32x4_eq(a, b); }
 static inline v4i vi_select(v4m mask, v4i a, v4i b) { return wasm_v128_bitselect(a, b, mask); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) {
@@ -144,7 +146,13 @@ static inline v4f v_hi_hi(v4f a, v4f b) { return SN_SHUFFLE(a, b, 2, 3, 6, 7); }
 static inline v4i vi_splat(int32_t x) { return (v4i){x, x, x, x}; }
 static inline v4i vi_iota(int32_t b) { return (v4i){b, b + 1, b + 2, b + 3}; }
 static inline v4i vi_add(v4i a, v4i b) { return a + b; }
+static inline v4i vi_load(const int32_t *p) {
+  v4i v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
 static inline void vi_store(int32_t *p, v4i v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v4m vi_eq(v4i a, v4i b) { return a == b; }
 static inline v4i vi_select(v4m mask, v4i a, v4i b) { return (mask & a) | (~mask & b); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i) + 127) << 23); }
