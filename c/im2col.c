@@ -54,7 +54,6 @@ int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, in
 
 /* ---- runs ------------------------------------------------------------------------ */
 
-
 /* dst[0..len) = src[0..len). From 4 floats on, the last vector overlaps the one
  * before instead of a scalar tail (the first layer's runs are kw·1 = 3 or 5). */
 static inline void copy_run(float *dst, const float *src, int len) {
@@ -180,9 +179,12 @@ static void im2col_long(const sn_window *g, int rows, const float *x, float *col
         const int inner = ox >= lo && ox < hi;
         for (int ky = 0; ky < g->kh; ky++, d += run) {
           const int iy = oy * g->sh + ky * g->dh - g->pt;
+          if (iy < 0 || iy >= g->h) {
+            zero_run(d, run);
+            continue;
+          }
           const float *src = xs + (long)iy * g->w * c;
-          if (iy < 0 || iy >= g->h) zero_run(d, run);
-          else if (inner) copy_run(d, src + (ox * g->sw - g->pl) * c, run);
+          if (inner) copy_run(d, src + (ox * g->sw - g->pl) * c, run);
           else im2col_row(g, ox, src, d);
         }
       }
@@ -225,8 +227,8 @@ void k_col2im(const sn_window *g, int rows, const float *cols, float *dx) {
         const int inner = ox >= lo && ox < hi;
         for (int ky = 0; ky < g->kh; ky++, s += run) {
           const int iy = oy * g->sh + ky * g->dh - g->pt;
-          float *d = ds + (long)iy * g->w * c;
           if (iy < 0 || iy >= g->h) continue;
+          float *d = ds + (long)iy * g->w * c;
           if (inner) add_run(d + (ox * g->sw - g->pl) * c, s, run);
           else col2im_row(g, ox, s, d);
         }

@@ -4,17 +4,17 @@
  * x is n rows of c channels and everything is per channel, so the vectors run
  * across the channels of a row: 4 neighbouring channels per vector, the last
  * 1–3 in a partial vector (v_load_partial: the same code, the spare lanes
- * compute on zeros and are never stored). Every pass walks the rows in memory
- * order. The sums are blocked by SN_BN_BLOCK rows exactly as the reference's:
- * a block's partial sums (on the stack, up to GROUP channels at a time) are
- * added into the totals when the block ends, so the results are the
- * reference's bits. */
+ * compute on zeros and are never stored). Every pass goes through the rows in
+ * blocks of SN_BN_BLOCK, which stay in cache while each chunk of up to 16
+ * channels walks down the block with its sums or parameters in registers. The
+ * sums are blocked exactly as the reference's: a block's partial sums are
+ * added into the totals (on the stack) when the block ends, so the results are
+ * the reference's bits. */
 #include "conv_kernels.h"
 #include "simd.h"
 
-/* Channels summed per pass over the rows: partial sums and totals of a group
- * live on the stack (4 KiB for bn_backward's four arrays). Wider inputs take
- * several passes. */
+/* Channels per pass over the rows: their totals and per-channel constants
+ * live on the stack (3 KiB in bn_backward). Wider inputs take several passes. */
 #define GROUP 256
 
 /* `lanes` is 4 (a constant at every call but the last group's) or 1..3. */
@@ -33,13 +33,13 @@ static inline int block_end(int r0, int n) { return n - r0 > SN_BN_BLOCK ? r0 + 
 static inline void zero_group(float *p, int cw) {
   for (int j = 0; j < cw; j += 4) v_store(p + j, v_zero());
 }
+
 /* ---- blocked sums --------------------------------------------------------------------- */
 
 /* Over the rows [r0, end) of one block, for the nv ≤ 4 vectors of channels
  * j, j+4, …: the block's partial sums, in registers, are added into tot[] (and
- * tot2[]) at the end. The block (SN_BN_BLOCK rows) stays in cache while every
- * group of channels walks down it. Sums x (m NULL), (x − m)² (moments), or
- * with x2: x and x·x2 (backward: dy and dy·xhat). */
+ * tot2[]) at the end. Sums x (m and x2 NULL), (x − m)² (the variance), or
+ * x and x·x2 (backward: dy and dy·xhat). */
 SN_ALWAYS_INLINE void block_sums(int r0, int end, int c, int j, int nv, int lanes, const float *x,
                                  const float *m, const float *x2, float *tot, float *tot2) {
   v4f part[4], part2[4], mv[4];

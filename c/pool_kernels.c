@@ -4,9 +4,12 @@
  * NHWC keeps a cell's c channels contiguous, so every kernel works on 4
  * channels at a time (a scalar loop takes the last c mod 4) and visits the
  * window cells in the reference's scan order: the same comparisons and the same
- * additions, hence the same bits. Windows are clipped to the input once per
- * output cell; padding is never read. Backward passes zero dx and scatter in
- * output order, which also handles overlapping windows (pool 3, stride 2). */
+ * additions, hence the same bits. The windowed kernels are one sweep over the
+ * output cells (pool_sweep): windows wholly inside the input run unrolled 2×2
+ * or 3×3 code, the others are clipped first; padding is never read. Backward
+ * passes add into a zeroed dx in output order, which also sums overlapping
+ * windows (pool 3, stride 2); max pooling without overlap writes each window
+ * whole instead. */
 #include "conv_kernels.h"
 #include "simd.h"
 #include "window.h"
@@ -205,7 +208,8 @@ void k_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, i
 void k_maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx) {
   const long in = (long)g->h * g->w * g->c, out = (long)g->oh * g->ow * g->c;
   if (g->sh >= g->kh && g->sw >= g->kw) {
-    const int tiles = g->sh == g->kh && g->sw == g->kw && g->oh * g->sh - g->pt >= g->h && g->ow * g->sw - g->pl >= g->w;
+    const int tiles = g->sh == g->kh && g->sw == g->kw && g->oh * g->sh - g->pt >= g->h &&
+                      g->ow * g->sw - g->pl >= g->w;
     if (!tiles) zero(dx, rows * in);
     pool_sweep(POOL_MAX_BACK, g, rows, dy, dx, (int *)arg); /* arg is only read */
     return;

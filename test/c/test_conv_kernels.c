@@ -42,6 +42,13 @@ static float *buf_ints(long count, int lo, int hi) {
   return p;
 }
 
+/* Every 5th element −0: a backward pass must add it (0 + −0 = +0), as the
+ * references do, not copy it. */
+static float *with_negative_zeros(float *p, long count) {
+  for (long i = 0; i < count; i += 5) p[i] = -0.0f;
+  return p;
+}
+
 static long nan_count(const float *p, long count) {
   long k = 0;
   for (long i = 0; i < count; i++) k += isnan(p[i]);
@@ -258,7 +265,7 @@ static void test_im2col(const sn_window *g, int rows, const char *what) {
 
   /* col2im: k against ref, then the adjoint identity ⟨im2col(x), u⟩ = ⟨x, col2im(u)⟩,
    * exact on small integers (u is nonzero on padding too, which col2im must ignore). */
-  float *u = buf_random(ncols, -2, 2), *dk = buf_new(nx), *dr = buf_new(nx);
+  float *u = with_negative_zeros(buf_random(ncols, -2, 2), ncols), *dk = buf_new(nx), *dr = buf_new(nx);
   k_col2im(g, rows, u, dk);
   ref_col2im(g, rows, u, dr);
   CHECK(same_bits(dk, dr, nx) && nan_count(dk, nx) == 0, "col2im %s: k differs from ref or left cells", what);
@@ -363,7 +370,7 @@ static void test_maxpool(const sn_window *g, int rows, const char *what, int fd)
     CHECK(bad == 0, "ref_maxpool_forward %s ties=%d: %ld outputs are not the first maximum", what, ties, bad);
 
     /* Backward: dx[arg] += dy, checked against a sum in double over the outputs. */
-    float *dy = buf_random(ny, -2, 2), *dk = buf_new(nx), *dr = buf_new(nx);
+    float *dy = with_negative_zeros(buf_random(ny, -2, 2), ny), *dk = buf_new(nx), *dr = buf_new(nx);
     k_maxpool_backward(g, rows, dy, ar, dk);
     ref_maxpool_backward(g, rows, dy, ar, dr);
     CHECK(same_bits(dk, dr, nx) && nan_count(dk, nx) == 0, "maxpool_backward %s ties=%d: k differs from ref", what,
@@ -422,7 +429,7 @@ static void test_avgpool(const sn_window *g, int rows, const char *what, int fd)
   free(want), free(mag);
 
   /* Backward: k against ref, and the adjoint ⟨avgpool(x), u⟩ = ⟨x, avgpool_backward(u)⟩. */
-  float *u = buf_random(ny, -2, 2), *dk = buf_new(nx), *dr = buf_new(nx);
+  float *u = with_negative_zeros(buf_random(ny, -2, 2), ny), *dk = buf_new(nx), *dr = buf_new(nx);
   k_avgpool_backward(g, rows, u, dk);
   ref_avgpool_backward(g, rows, u, dr);
   CHECK(same_bits(dk, dr, nx) && nan_count(dk, nx) == 0, "avgpool_backward %s: k differs from ref", what);
@@ -481,7 +488,7 @@ static void test_global(int rows, int hw, int c) {
     }
   check_array("ref_global_avgpool_forward vs double", yr, want, mag, ny, 1e-6, 1e-30);
 
-  float *dy = buf_random(ny, -2, 2), *dk = buf_new(nx), *dr = buf_new(nx);
+  float *dy = with_negative_zeros(buf_random(ny, -2, 2), ny), *dk = buf_new(nx), *dr = buf_new(nx);
   k_global_avgpool_backward(rows, hw, c, dy, dk);
   ref_global_avgpool_backward(rows, hw, c, dy, dr);
   CHECK(same_bits(dk, dr, nx) && nan_count(dk, nx) == 0 && buf_intact(dk, nx),
