@@ -169,19 +169,21 @@ SN_API int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float c
 static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
   int64_t widest = m->input_dim, scratch = 0;
   for (int l = 0; l < m->n_layers; l++) {
-    sn_layer *L = &m->layers[l];
-    int64_t size = sn_shape_size(L->out);
+    const sn_layer *L = &m->layers[l];
+    int64_t size = sn_shape_size(L->out), need = OPS[L->kind]->scratch ? OPS[L->kind]->scratch(L, rows) : 0;
     widest = size > widest ? size : widest;
-    const sn_layer_ops *ops = OPS[L->kind];
-    if (ops->reserve) ops->reserve(L, rows, c);
-    L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * size);
-    int64_t need = ops->scratch ? ops->scratch(L, rows) : 0;
     scratch = need > scratch ? need : scratch;
   }
+  /* The batch and the gradients first, then each layer's buffers, as the dense model had them. */
   m->xb = sn_carve(c, (int64_t)rows * m->input_dim);
   m->tb = sn_carve(c, (int64_t)rows * sn_model_output_dim(m));
   m->d0 = sn_carve(c, rows * widest);
   m->d1 = sn_carve(c, rows * widest);
+  for (int l = 0; l < m->n_layers; l++) {
+    sn_layer *L = &m->layers[l];
+    if (OPS[L->kind]->reserve) OPS[L->kind]->reserve(L, rows, c);
+    L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
+  }
   m->scratch = scratch ? sn_carve(c, scratch) : NULL;
 }
 
