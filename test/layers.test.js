@@ -188,3 +188,34 @@ test('model files and TF.js export of the new layers are refused for now, clearl
   model.dispose();
   dropoutFirst.dispose();
 });
+
+test("every layer's config (TF.js option names, plain JSON) rebuilds the same layer through its factory", async () => {
+  const { KINDS } = await import('../web/layers.js');
+  const model = sn.sequential({ seed: 8 });
+  model.add(L.dropout({ rate: 0.1, seed: 3, inputShape: [64] }));
+  model.add(L.reshape({ targetShape: [8, -1, 2] }));
+  model.add(L.conv2d({ filters: 3, kernelSize: [3, 2], strides: [1, 2], padding: 'same', activation: sn.leakyRelu({ alpha: 0.1 }), useBias: false,
+    kernelInitializer: sn.initializers.randomNormal({ stddev: 0.2 }), kernelRegularizer: sn.regularizers.l2(0.01), activityRegularizer: 'l1', name: 'c' }));
+  model.add(L.batchNormalization({ momentum: 0.9, epsilon: 0.01, center: false, gammaInitializer: 'heUniform', gammaRegularizer: sn.regularizers.l1(0.1) }));
+  model.add(L.averagePooling2d({ poolSize: [2, 1], strides: 1, padding: 'same' }));
+  model.add(L.conv2d({ filters: 2, kernelSize: 2, dilationRate: [2, 1] }));
+  model.add(L.maxPooling2d({ poolSize: 2, padding: 'same' }));
+  model.add(L.activation({ activation: 'tanh' }));
+  model.add(L.globalMaxPooling2d());
+  model.add(L.dense({ units: 4, activation: 'relu', biasInitializer: sn.initializers.constant({ value: 0.5 }) }));
+  model.add(L.reshape({ targetShape: [2, 2, 1] }));
+  model.add(L.globalAveragePooling2d());
+  model.add(L.flatten());
+  const configs = JSON.parse(JSON.stringify(model.layers.map((l, i) => ({ type: l.type, config: KINDS[l.type].config(l, i === 0) }))));
+  assert.deepEqual(configs[0].config, { name: 'dropout', rate: 0.1, seed: 3, inputShape: [64] });
+  assert.deepEqual(configs[2].config.kernelSize, [3, 2]);
+  const copy = sn.sequential({ seed: 9 });
+  for (const { type, config } of configs) copy.add(KINDS[type].factory(config));
+  assert.equal(copy.summary(), model.summary());
+  assert.deepEqual(copy.layers, model.layers);
+  copy.setWeights(model.getWeights());
+  const x = randomArray(3 * 64, 9);
+  assert.deepEqual(copy.predict(x), model.predict(x));
+  model.dispose();
+  copy.dispose();
+});

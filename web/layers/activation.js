@@ -1,7 +1,7 @@
 // A standalone activation layer (Keras' Activation): the same values through
 // an activation, in any shape (softmax along the last axis).
 import { resolveActivation } from '../activations.js';
-import { inputShapeOption, layerOptions } from './common.js';
+import { activationConfig, inputConfig, inputShapeOption, layerOptions } from './common.js';
 
 /** sn.layers.activation({ activation }). */
 export function activation(options) {
@@ -15,5 +15,6 @@ export const Activation = {
   baseName: 'activation',
   outputShape: (layer, inShape) => inShape,
   weights: () => [],
+  config: (layer, first) => ({ name: layer.name, activation: activationConfig(layer.activation), ...inputConfig(layer, first) }),
   addToC: (w, ptr, layer) => w.sn_model_add_activation(ptr, layer.activation.kind, layer.activation.alpha),
 };

@@ -7,7 +7,7 @@
 import { resolveInitializer } from '../initializers.js';
 import { checkBoolean, checkNumber } from '../names.js';
 import { resolveRegularizer } from '../regularizers.js';
-import { inputShapeOption, layerOptions, shapeText } from './common.js';
+import { inputConfig, inputShapeOption, layerOptions, regularizerConfig, shapeText } from './common.js';
 
 const OPTIONS = ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer',
   'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer', 'inputShape', 'inputDim'];
@@ -53,5 +53,11 @@ export const BatchNormalization = {
       { name: 'moving_variance', slot: 3, shape, initializer: layer.movingVarianceInitializer, trainable: false },
     ];
   },
+  config: (layer, first) => ({
+    name: layer.name, axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale,
+    gammaInitializer: { ...layer.gammaInitializer.config }, betaInitializer: { ...layer.betaInitializer.config },
+    movingMeanInitializer: { ...layer.movingMeanInitializer.config }, movingVarianceInitializer: { ...layer.movingVarianceInitializer.config },
+    gammaRegularizer: regularizerConfig(layer.gammaRegularizer), betaRegularizer: regularizerConfig(layer.betaRegularizer), ...inputConfig(layer, first),
+  }),
   addToC: (w, ptr, layer) => w.sn_model_add_batch_norm(ptr, layer.momentum, layer.epsilon, layer.center ? 1 : 0, layer.scale ? 1 : 0),
 };

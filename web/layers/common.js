@@ -13,6 +13,14 @@ export function layerOptions(what, options, known) {
   return config;
 }
 
+// ---- configs: each kind's config(layer, first) gives its options back as
+// plain JSON in TF.js' names (the factory rebuilds the same layer from it),
+// for model files and interop.
+export const regularizerConfig = (r) => (r.l1 || r.l2 ? { l1: r.l1, l2: r.l2 } : null);
+export const activationConfig = (a) => (a.name === 'leakyRelu' ? { name: 'leakyRelu', alpha: a.alpha } : a.name);
+/** inputShape, for the first layer of a model (model entries carry inShape). */
+export const inputConfig = (layer, first) => (first ? { inputShape: layer.inputShape ?? layer.inShape } : {});
+
 /** The options dense and conv2d share: activation, bias, initializers (Keras' defaults) and regularizers. */
 export const KERNEL_OPTIONS = ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'];
 export function kernelOptions(what, config) {
@@ -24,6 +32,18 @@ export function kernelOptions(what, config) {
     kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
     biasRegularizer: resolveRegularizer(config.biasRegularizer),
     activityRegularizer: resolveRegularizer(config.activityRegularizer),
+  };
+}
+
+export function kernelConfig(layer) {
+  return {
+    activation: activationConfig(layer.activation),
+    useBias: layer.useBias,
+    kernelInitializer: { ...layer.kernelInitializer.config },
+    biasInitializer: { ...layer.biasInitializer.config },
+    kernelRegularizer: regularizerConfig(layer.kernelRegularizer),
+    biasRegularizer: regularizerConfig(layer.biasRegularizer),
+    activityRegularizer: regularizerConfig(layer.activityRegularizer),
   };
 }
 

@@ -3,7 +3,8 @@
 // kernel initializer (glorotUniform; TF.js defaults to glorotNormal).
 import { checkNumber } from '../names.js';
 import {
-  KERNEL_OPTIONS, checkDataFormat, checkPadding, checkPair, imageInput, inputShapeOption, kernelOptions, layerOptions, shapeText, windowOutput,
+  KERNEL_OPTIONS, checkDataFormat, checkPadding, checkPair, imageInput, inputConfig, inputShapeOption, kernelConfig, kernelOptions, layerOptions,
+  shapeText, windowOutput,
 } from './common.js';
 
 const OPTIONS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', ...KERNEL_OPTIONS, 'inputShape'];
@@ -46,6 +47,10 @@ export const Conv2D = {
     ...(layer.useBias ? [{ name: 'bias', slot: 1, shape: [layer.filters], initializer: layer.biasInitializer, regularizer: layer.biasRegularizer }] : []),
   ],
   multiplyAdds: (layer, inShape, outShape) => outShape[0] * outShape[1] * layer.kernelSize[0] * layer.kernelSize[1] * inShape[2] * layer.filters,
+  config: (layer, first) => ({
+    name: layer.name, filters: layer.filters, kernelSize: [...layer.kernelSize], strides: [...layer.strides], padding: layer.padding,
+    dataFormat: layer.dataFormat, dilationRate: [...layer.dilationRate], ...kernelConfig(layer), ...inputConfig(layer, first),
+  }),
   addToC: (w, ptr, layer) => w.sn_model_add_conv2d(ptr, layer.filters, ...layer.kernelSize, ...layer.strides, ...layer.dilationRate,
     layer.padding === 'same' ? 1 : 0, layer.activation.kind, layer.activation.alpha, layer.useBias ? 1 : 0),
 };

@@ -3,7 +3,7 @@
 // [28, 28] flattens it; later layers need a vector input (Keras would apply
 // Dense to the last axis of an image; we refuse and say to add flatten()).
 import { checkNumber } from '../names.js';
-import { KERNEL_OPTIONS, inputShapeOption, kernelOptions, layerOptions, shapeText, sizeOf } from './common.js';
+import { KERNEL_OPTIONS, inputConfig, inputShapeOption, kernelConfig, kernelOptions, layerOptions, shapeText, sizeOf } from './common.js';
 
 const OPTIONS = ['units', ...KERNEL_OPTIONS, 'inputShape', 'inputDim'];
 
@@ -36,5 +36,6 @@ export const Dense = {
     ...(layer.useBias ? [{ name: 'bias', slot: 1, shape: [layer.units], initializer: layer.biasInitializer, regularizer: layer.biasRegularizer }] : []),
   ],
   multiplyAdds: (layer, inShape) => sizeOf(inShape) * layer.units,
+  config: (layer, first) => ({ name: layer.name, units: layer.units, ...kernelConfig(layer), ...inputConfig(layer, first) }),
   addToC: (w, ptr, layer) => w.sn_model_add_dense(ptr, layer.units, layer.activation.kind, layer.activation.alpha, layer.useBias ? 1 : 0),
 };

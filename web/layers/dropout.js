@@ -3,7 +3,7 @@
 // scaled by 1/(1 − rate); evaluate and predict pass values through. Masks come
 // from a generator seeded by `seed`, else by the model's seed.
 import { checkNumber } from '../names.js';
-import { inputShapeOption, layerOptions } from './common.js';
+import { inputConfig, inputShapeOption, layerOptions } from './common.js';
 
 /** sn.layers.dropout({ rate, seed, inputShape }) or sn.layers.dropout(rate). */
 export function dropout(options = {}) {
@@ -23,5 +23,6 @@ export const Dropout = {
   baseName: 'dropout',
   outputShape: (layer, inShape) => inShape,
   weights: () => [],
+  config: (layer, first) => ({ name: layer.name, rate: layer.rate, ...(layer.seed === undefined ? {} : { seed: layer.seed }), ...inputConfig(layer, first) }),
   addToC: (w, ptr, layer) => w.sn_model_add_dropout(ptr, layer.rate, layer.seed === undefined ? 0 : 1, (layer.seed ?? 0) >>> 0),
 };

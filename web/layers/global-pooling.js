@@ -1,5 +1,5 @@
 // Global average and max pooling: [h, w, c] → [c], one value per channel.
-import { checkDataFormat, imageInput, inputShapeOption, layerOptions } from './common.js';
+import { checkDataFormat, imageInput, inputConfig, inputShapeOption, layerOptions } from './common.js';
 
 function globalPooling(type, what, options) {
   const config = layerOptions(what, options, ['dataFormat', 'inputShape']);
@@ -17,6 +17,7 @@ function kind(factory, baseName, max) {
     baseName,
     outputShape: (layer, inShape) => [imageInput(inShape)[2]],
     weights: () => [],
+    config: (layer, first) => ({ name: layer.name, dataFormat: layer.dataFormat, ...inputConfig(layer, first) }),
     addToC: (w, ptr) => w.sn_model_add_global_pool(ptr, max),
   };
 }

@@ -1,7 +1,7 @@
 // Max and average pooling over windows of each channel: [h, w, c] → [oh, ow, c].
 // strides default to poolSize; 'same' padding is never a maximum and not
 // counted in a mean (as TensorFlow).
-import { checkDataFormat, checkPadding, checkPair, imageInput, inputShapeOption, layerOptions, shapeText, windowOutput } from './common.js';
+import { checkDataFormat, checkPadding, checkPair, imageInput, inputConfig, inputShapeOption, layerOptions, shapeText, windowOutput } from './common.js';
 
 const OPTIONS = ['poolSize', 'strides', 'padding', 'dataFormat', 'inputShape'];
 
@@ -36,6 +36,9 @@ function kind(factory, baseName, max) {
       return out;
     },
     weights: () => [],
+    config: (layer, first) => ({
+      name: layer.name, poolSize: [...layer.poolSize], strides: [...layer.strides], padding: layer.padding, dataFormat: layer.dataFormat, ...inputConfig(layer, first),
+    }),
     addToC: (w, ptr, layer) => w.sn_model_add_pool2d(ptr, max, ...layer.poolSize, ...layer.strides, layer.padding === 'same' ? 1 : 0),
   };
 }

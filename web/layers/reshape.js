@@ -1,6 +1,6 @@
 // Flatten and Reshape: the same values under another shape (views in C, no copy).
 import { checkNumber } from '../names.js';
-import { inputShapeOption, layerOptions, shapeText, sizeOf, toHwc } from './common.js';
+import { inputConfig, inputShapeOption, layerOptions, shapeText, sizeOf, toHwc } from './common.js';
 
 /** sn.layers.flatten(): [h, w, c] → [h·w·c]. */
 export function flatten(options) {
@@ -28,6 +28,7 @@ export const Flatten = {
   baseName: 'flatten',
   outputShape: (layer, inShape) => [sizeOf(inShape)],
   weights: () => [],
+  config: (layer, first) => ({ name: layer.name, ...inputConfig(layer, first) }),
   addToC: toC,
 };
 
@@ -42,5 +43,6 @@ export const Reshape = {
     return out;
   },
   weights: () => [],
+  config: (layer, first) => ({ name: layer.name, targetShape: [...layer.targetShape], ...inputConfig(layer, first) }),
   addToC: toC,
 };
