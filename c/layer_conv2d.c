@@ -36,7 +36,7 @@ static int setup(sn_layer *l) {
   int64_t taps = (int64_t)l->kh * l->kw;
   k->exists = k->trainable = 1;
   k->size = taps * l->in.c * l->units;
-  if (k->size > SN_MAX_SAMPLE_SIZE) return 0; /* keeps the fans below within int */
+  if (k->size > SN_MAX_PARAMS) return 0; /* also keeps the fans below within int */
   k->fan_in = (int)(taps * l->in.c); /* Keras' fans of a conv kernel */
   k->fan_out = (int)(taps * l->units);
   b->trainable = 1;
