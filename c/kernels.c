@@ -42,19 +42,6 @@ void k_col_sum(int m, int n, const float *x, float *out, int accumulate) {
  * same vector function on a padded vector, so there is one implementation of
  * each formula and tail elements get the same results as the rest. */
 
-/* Loads count (0..4) floats from p into the low lanes, `pad` elsewhere. */
-static inline v4f load_partial(const float *p, int count, float pad) {
-  float t[4] = {pad, pad, pad, pad};
-  for (int i = 0; i < count; i++) t[i] = p[i];
-  return v_load(t);
-}
-
-static inline void store_partial(float *p, v4f v, int count) {
-  float t[4];
-  v_store(t, v);
-  for (int i = 0; i < count; i++) p[i] = t[i];
-}
-
 typedef v4f (*act_fn)(v4f x, float alpha);
 
 /* y[i] = f(z[i]) for i < total. In place (y == z) is fine: each vector is read
@@ -64,7 +51,7 @@ SN_ALWAYS_INLINE void map_forward(long total, const float *z, float *y, float al
   for (; i + 4 <= total; i += 4) v_store(y + i, f(v_load(z + i), alpha));
   if (i < total) {
     int rest = (int)(total - i);
-    store_partial(y + i, f(load_partial(z + i, rest, 0.0f), alpha), rest);
+    v_store_partial(y + i, f(v_load_partial(z + i, rest, 0.0f), alpha), rest);
   }
 }
 
@@ -127,8 +114,8 @@ static void softmax_row(int n, const float *z, float *y) {
     vsum = v_add(vsum, e);
   }
   if (j < n) { /* pad with -inf: exp(-inf) = 0 adds nothing to the sum */
-    v4f e = v_exp(v_sub(load_partial(z + j, n - j, -INFINITY), vmx));
-    store_partial(y + j, e, n - j);
+    v4f e = v_exp(v_sub(v_load_partial(z + j, n - j, -INFINITY), vmx));
+    v_store_partial(y + j, e, n - j);
     vsum = v_add(vsum, e);
   }
   float s = v_hsum(vsum);
@@ -167,8 +154,8 @@ SN_ALWAYS_INLINE void map_backward(long total, const float *u, const float *dy, 
   for (; i + 4 <= total; i += 4) v_store(dz + i, g(v_load(u + i), v_load(dy + i), alpha));
   if (i < total) {
     int rest = (int)(total - i);
-    v4f r = g(load_partial(u + i, rest, 0.0f), load_partial(dy + i, rest, 0.0f), alpha);
-    store_partial(dz + i, r, rest);
+    v4f r = g(v_load_partial(u + i, rest, 0.0f), v_load_partial(dy + i, rest, 0.0f), alpha);
+    v_store_partial(dz + i, r, rest);
   }
 }
 

@@ -4,9 +4,10 @@
 #include <string.h>
 
 static const uint8_t MAGIC[8] = {'S', 'I', 'M', 'D', 'N', 'E', 'T', 0};
-/* rng state, rng inc, optimizer kind, step, then every layer slot's dropout
- * generator (state, inc; zeros where a layer has none). */
-enum { DROPOUT_RNGS_OFF = 8 + 8 + 4 + 8, STATE_FIXED_BYTES = DROPOUT_RNGS_OFF + 16 * SN_MAX_LAYERS };
+/* rng state, rng inc, optimizer kind, step, then DROPOUT_SLOTS dropout
+ * generators (state, inc; zeros where there is none). Slot k belongs to the
+ * dropout layer after the k-th dense layer (version 1 files hold dense models). */
+enum { DROPOUT_SLOTS = 32, DROPOUT_RNGS_OFF = 8 + 8 + 4 + 8, STATE_FIXED_BYTES = DROPOUT_RNGS_OFF + 16 * DROPOUT_SLOTS };
 enum { CRC_BYTES = 4 };
 
 /* CRC-32 as zlib and PNG compute it (reflected polynomial 0xEDB88320), bitwise:
@@ -62,6 +63,17 @@ enum { H_VERSION, H_FLAGS, H_JSON_BYTES, H_N_WEIGHTS, H_N_HP, H_N_SLOTS, H_FIELD
 /* Size of the state section for these counts, in 64 bits so no count can overflow it. */
 static uint64_t state_bytes(uint64_t n_weights, uint64_t n_hp, uint64_t n_slots) {
   return STATE_FIXED_BYTES + 4 * n_hp + 4 * n_slots * n_weights;
+}
+
+/* slots[k] = the generator of the dropout layer after the k-th dense layer, or NULL. */
+static void dropout_slots(const sn_model *m, sn_rng *slots[DROPOUT_SLOTS]) {
+  for (int k = 0; k < DROPOUT_SLOTS; k++) slots[k] = NULL;
+  for (int l = 0, dense = -1; l < m->n_layers; l++) {
+    const sn_layer *L = &m->layers[l];
+    dense += L->kind == SN_LAYER_DENSE;
+    if (L->kind == SN_LAYER_DROPOUT && L->rate > 0.0f && dense >= 0 && dense < DROPOUT_SLOTS)
+      slots[dense] = (sn_rng *)&L->rng;
+  }
 }
 
 SN_API int sn_file_parse(const uint8_t *bytes, size_t len, double *info) {
@@ -126,11 +138,9 @@ SN_API int sn_file_write(const sn_model *m, const uint8_t *json, size_t json_byt
   if (with_state) {
     p = put_u64(put_u64(p, m->rng.state), m->rng.inc);
     p = put_f64(put_u32(p, (uint32_t)opt->kind), opt->step);
-    for (int l = 0; l < SN_MAX_LAYERS; l++) {
-      const sn_rng *r = &m->layers[l].dropout_rng;
-      int used = l < m->n_layers && m->layers[l].dropout > 0.0f;
-      p = put_u64(put_u64(p, used ? r->state : 0), used ? r->inc : 0);
-    }
+    sn_rng *slots[DROPOUT_SLOTS];
+    dropout_slots(m, slots);
+    for (int k = 0; k < DROPOUT_SLOTS; k++) p = put_u64(put_u64(p, slots[k] ? slots[k]->state : 0), slots[k] ? slots[k]->inc : 0);
     p = put_f32s(p, opt->hp, SN_OPT_MAX_HP);
     for (int s = 0; s < opt->n_slots; s++) p = put_f32s(p, opt->slot[s], (uint64_t)opt->n);
   }
@@ -174,11 +184,13 @@ SN_API int sn_file_restore(sn_model *m, const uint8_t *bytes, size_t len, int wi
   m->rng.state = get_u64(s);
   m->rng.inc = get_u64(s + 8) | 1u; /* PCG's increment must be odd */
   opt->step = get_f64(s + 20);
-  for (int l = 0; l < m->n_layers; l++) {
-    if (m->layers[l].dropout <= 0.0f) continue;
-    const uint8_t *r = s + DROPOUT_RNGS_OFF + 16 * l;
-    m->layers[l].dropout_rng.state = get_u64(r);
-    m->layers[l].dropout_rng.inc = get_u64(r + 8) | 1u;
+  sn_rng *slots[DROPOUT_SLOTS];
+  dropout_slots(m, slots);
+  for (int k = 0; k < DROPOUT_SLOTS; k++) {
+    if (!slots[k]) continue;
+    const uint8_t *r = s + DROPOUT_RNGS_OFF + 16 * k;
+    slots[k]->state = get_u64(r);
+    slots[k]->inc = get_u64(r + 8) | 1u;
   }
   s += STATE_FIXED_BYTES;
   for (uint64_t i = 0; i < (uint64_t)info[SN_INFO_N_HP]; i++, s += 4) opt->hp[i] = get_f32(s);

@@ -11,7 +11,8 @@
  *   weights:  n_weights floats, the model's parameters in Keras' get_weights order
  *   training state (only with flag bit 0):
  *     rng state, rng inc (uint64 each) | optimizer kind | step (float64)
- *     | SN_MAX_LAYERS dropout generators (state, inc; zeros for layers without dropout)
+ *     | 32 dropout generators (state, inc; slot k: the dropout layer after the k-th
+ *       dense layer, zeros where there is none)
  *     | hp: n_hp floats | slots: n_slots × n_weights floats
  *   checksum: CRC-32 (IEEE, as zlib) of every byte before it
  *

@@ -3,11 +3,13 @@
  *
  * API (all on v4f = 4 × float unless noted):
  *   v_load, v_store (unaligned), v_splat, v_load_splat (*p in every lane), v_zero,
- *   v_lane (extract lane i)
+ *   v_lane (extract lane i), v_load_partial / v_store_partial (the first 0..4 lanes only)
  *   v_add, v_sub, v_mul, v_div, v_madd, v_madd_relaxed, v_max, v_min, v_abs, v_copysign,
  *   v_sqrt, v_floor, v_exp
  *   v_gt, v_lt, v_eq -> v4m mask;  v_select(mask, a, b) = mask ? a : b
  *   v_hsum, v_hmax -> float;  v_hsum4(a, b, c, d) -> {Σa, Σb, Σc, Σd}
+ *   on v4i = 4 × int32 (argmax positions): vi_splat, vi_iota(b) = {b, b+1, b+2, b+3},
+ *   vi_add, vi_load / vi_store (unaligned), vi_eq -> v4m, vi_select(mask, a, b) = mask ? a : b
  *
  * Conventions:
  *  - v4m holds a lane mask (all ones / all zeros per lane) as produced by the
@@ -34,6 +36,7 @@
 
 typedef v128_t v4f;
 typedef v128_t v4m;
+typedef v128_t v4i;
 
 static inline v4f v_load(const float *p) { return wasm_v128_load(p); }
 static inline void v_store(float *p, v4f v) { wasm_v128_store(p, v); }
@@ -72,6 +75,13 @@ static inline v4f v_zip_lo(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 0, 4,
 static inline v4f v_zip_hi(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 2, 6, 3, 7); }
 static inline v4f v_lo_lo(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 0, 1, 4, 5); }
 static inline v4f v_hi_hi(v4f a, v4f b) { return wasm_i32x4_shuffle(a, b, 2, 3, 6, 7); }
+static inline v4i vi_splat(int32_t x) { return wasm_i32x4_splat(x); }
+static inline v4i vi_iota(int32_t b) { return wasm_i32x4_make(b, b + 1, b + 2, b + 3); }
+static inline v4i vi_add(v4i a, v4i b) { return wasm_i32x4_add(a, b); }
+static inline v4i vi_load(const int32_t *p) { return wasm_v128_load(p); }
+static inline void vi_store(int32_t *p, v4i v) { wasm_v128_store(p, v); }
+static inline v4m vi_eq(v4i a, v4i b) { return wasm_i32x4_eq(a, b); }
+static inline v4i vi_select(v4m mask, v4i a, v4i b) { return wasm_v128_bitselect(a, b, mask); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) {
   v128_t bits = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127));
@@ -134,12 +144,38 @@ static inline v4f v_zip_lo(v4f a, v4f b) { return SN_SHUFFLE(a, b, 0, 4, 1, 5); 
 static inline v4f v_zip_hi(v4f a, v4f b) { return SN_SHUFFLE(a, b, 2, 6, 3, 7); }
 static inline v4f v_lo_lo(v4f a, v4f b) { return SN_SHUFFLE(a, b, 0, 1, 4, 5); }
 static inline v4f v_hi_hi(v4f a, v4f b) { return SN_SHUFFLE(a, b, 2, 3, 6, 7); }
+static inline v4i vi_splat(int32_t x) { return (v4i){x, x, x, x}; }
+static inline v4i vi_iota(int32_t b) { return (v4i){b, b + 1, b + 2, b + 3}; }
+static inline v4i vi_add(v4i a, v4i b) { return a + b; }
+static inline v4i vi_load(const int32_t *p) {
+  v4i v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void vi_store(int32_t *p, v4i v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v4m vi_eq(v4i a, v4i b) { return a == b; }
+static inline v4i vi_select(v4m mask, v4i a, v4i b) { return (mask & a) | (~mask & b); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i) + 127) << 23); }
 
 #endif
 
 /* ---- Target-independent helpers built on the primitives above. ---- */
+
+/* Loads count (0..4) floats from p into the low lanes, `pad` elsewhere: a loop's
+ * last few elements can then run through the same vector code as the rest. */
+static inline v4f v_load_partial(const float *p, int count, float pad) {
+  float t[4] = {pad, pad, pad, pad};
+  for (int i = 0; i < count; i++) t[i] = p[i];
+  return v_load(t);
+}
+
+/* Stores the low count (0..4) lanes of v to p; nothing else is written. */
+static inline void v_store_partial(float *p, v4f v, int count) {
+  float t[4];
+  v_store(t, v);
+  for (int i = 0; i < count; i++) p[i] = t[i];
+}
 
 static inline v4f v_madd(v4f a, v4f b, v4f c) { return v_add(v_mul(a, b), c); }
 

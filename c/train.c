@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const sn_dense *last_layer(const sn_model *m) { return &m->layers[m->n_layers - 1]; }
-
 /* Row order for the next epoch: identity, or a seeded Fisher-Yates shuffle. */
 SN_API int sn_model_shuffle(sn_model *m, int n, int shuffle) {
   if (n < 0 || (uint64_t)n * sizeof(int) > SIZE_MAX) return 0;
@@ -33,16 +31,23 @@ static void gather_rows(const float *src, int width, const int *rows, int count,
   for (int r = 0; r < count; r++) memcpy(dst + (long)r * width, src + (long)rows[r] * width, width * sizeof(float));
 }
 
+/* The loss of the last forward pass over `rows` rows against t; with dz, its
+ * gradient with respect to the last layer's z. */
+static double output_loss(const sn_model *m, int rows, const float *t, float *dz) {
+  const sn_layer *last = sn_model_last(m);
+  return sn_loss_forward_backward(&m->loss, last->act, last->alpha, rows, sn_model_output_dim(m), last->z, last->y, t,
+                                  dz);
+}
+
 /* Forward, loss and backward for `rows` rows in training mode (fresh dropout
- * masks), then the regularization gradients. Returns the data loss; *penalty
- * receives the regularization loss (weights, and activities per sample). */
+ * masks, batch statistics), then the regularization gradients. Returns the
+ * data loss; *penalty receives the regularization loss (weights, and
+ * activities per sample). */
 static double forward_backward(sn_model *m, int rows, const float *x, const float *t, double *penalty) {
-  const sn_dense *d = last_layer(m);
   m->training = 1;
   sn_model_draw_masks(m, rows);
   sn_model_forward(m, rows, x);
-  double loss = sn_loss_forward_backward(&m->loss, d->act, d->alpha, rows, d->out, m->z[m->n_layers - 1],
-                                         m->y[m->n_layers - 1], t, m->d0);
+  double loss = output_loss(m, rows, t, m->d0);
   sn_model_backward(m, rows, x, m->d0);
   m->training = 0;
   *penalty = sn_model_regularize(m, 1) + sn_model_activity_penalty(m, rows) / rows;
@@ -58,14 +63,15 @@ static int all_finite(const float *v, long n) {
 }
 
 /* One optimizer step on gathered rows. A non-finite loss or gradient skips the
- * update, so the weights stay those of the last good step, and returns 0. */
+ * update (and leaves the moving statistics), so the weights stay those of the
+ * last good step, and returns 0. */
 static int train_step(sn_model *m, int rows) {
   double penalty;
   double loss = forward_backward(m, rows, m->xb, m->tb, &penalty);
   if (!isfinite(loss + penalty) || !all_finite(m->grads, m->n_params)) return 0;
   sn_opt_step(m->opt, m->params, m->grads);
-  const sn_dense *d = last_layer(m);
-  sn_metrics_add(&m->loss, rows, d->out, m->y[m->n_layers - 1], m->tb, loss, m->sums);
+  sn_model_commit(m);
+  sn_metrics_add(&m->loss, rows, sn_model_output_dim(m), sn_model_last(m)->y, m->tb, loss, m->sums);
   m->sums[SN_SUM_REG_LOSS] += penalty * rows;
   return 1;
 }
@@ -98,16 +104,14 @@ SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n,
   batch = clamp_batch(batch, n);
   if (!sn_model_reserve(m, batch)) return 0;
   memset(sums, 0, SN_SUM_COUNT * sizeof(double));
-  const sn_dense *d = last_layer(m);
-  int tw = sn_loss_target_width(&m->loss, d->out);
+  int width = sn_model_output_dim(m), tw = sn_loss_target_width(&m->loss, width);
   double penalty = sn_model_regularize(m, 0), activity = 0.0;
   for (int start = 0; start < n; start += batch) {
     int rows = n - start < batch ? n - start : batch;
     const float *xs = x + (long)start * m->input_dim, *ts = t + (long)start * tw;
     sn_model_forward(m, rows, xs);
-    double loss = sn_loss_forward_backward(&m->loss, d->act, d->alpha, rows, d->out, m->z[m->n_layers - 1],
-                                           m->y[m->n_layers - 1], ts, NULL);
-    sn_metrics_add(&m->loss, rows, d->out, m->y[m->n_layers - 1], ts, loss, sums);
+    double loss = output_loss(m, rows, ts, NULL);
+    sn_metrics_add(&m->loss, rows, width, sn_model_last(m)->y, ts, loss, sums);
     activity += sn_model_activity_penalty(m, rows);
   }
   sums[SN_SUM_REG_LOSS] = penalty * n + activity;
@@ -138,22 +142,27 @@ SN_API int sn_model_predict(sn_model *m, const float *x, int n, int batch, float
   for (int start = 0; start < n; start += batch) {
     int rows = n - start < batch ? n - start : batch;
     sn_model_forward(m, rows, x + (long)start * m->input_dim);
-    memcpy(out + (long)start * width, m->y[m->n_layers - 1], (size_t)rows * width * sizeof(float));
+    memcpy(out + (long)start * width, sn_model_last(m)->y, (size_t)rows * width * sizeof(float));
   }
   return 1;
 }
 
-/* Gradients of the mean loss over all n rows (one batch) into sn_model_grads,
- * and that loss including regularization into *loss. Returns 0 when out of memory. */
+/* Gradients of the mean loss over all n rows (one batch, in training mode)
+ * into sn_model_grads, and that loss including regularization into *loss. As
+ * a training-mode call in Keras, it updates batch norm's moving statistics.
+ * Returns 0 when out of memory. */
 SN_API int sn_model_compute_gradients(sn_model *m, const float *x, const float *t, int n, double *loss) {
   if (!sn_model_reserve(m, n)) return 0;
   double penalty;
   *loss = forward_backward(m, n, x, t, &penalty) + penalty;
+  sn_model_commit(m);
   return 1;
 }
 
 SN_API void sn_model_apply_gradients(sn_model *m) { sn_opt_step(m->opt, m->params, m->grads); }
 SN_API float *sn_model_params(sn_model *m) { return m->params; }
 SN_API float *sn_model_grads(sn_model *m) { return m->grads; }
+SN_API float *sn_model_state(sn_model *m) { return m->state; }
 SN_API long sn_model_param_count(const sn_model *m) { return m->n_params; }
+SN_API long sn_model_state_count(const sn_model *m) { return m->n_state; }
 SN_API sn_optimizer *sn_model_optimizer(sn_model *m) { return m->opt; }

@@ -267,6 +267,49 @@ for (const browser of BROWSERS) describe(`${browser}: sn.createTrainer`, { skip:
     await page.close();
   });
 
+  test(`${browser}: trains a CNN given as { type, ...options } layers in a Worker to the same bits as Node`, async () => {
+    const cnn = {
+      seed: 5,
+      layers: [
+        { type: 'reshape', targetShape: [6, 6, 1], inputShape: [36] },
+        { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'BatchNormalization', momentum: 0.9 },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'dropout', rate: 0.2 },
+        { type: 'flatten' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
+      compile: { optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy', metrics: ['accuracy'] },
+    };
+    const data = blobs(60, 36);
+    await sn.ready();
+    const model = sn.sequential({ seed: cnn.seed });
+    const factories = { BatchNormalization: 'batchNormalization', max_pooling2d: 'maxPooling2d' };
+    for (const { type, ...options } of cnn.layers) model.add(sn.layers[factories[type] ?? type](options));
+    model.compile(cnn.compile);
+    await model.fit(data.x, data.y, { epochs: 3, batchSize: 8 });
+    const node = bits(model.getWeights());
+    model.dispose();
+    const { page, errors } = await open(browser, 'index.html');
+    const inWorker = await page.evaluate(async ({ cnn, x, y }) => {
+      const sn = await import('../web/browser.js');
+      const trainer = sn.createTrainer(cnn);
+      const info = await trainer.ready;
+      await trainer.fit(Float32Array.from(x), Float32Array.from(y), { epochs: 3, batchSize: 8 });
+      const weights = await trainer.getWeights();
+      const bad = sn.createTrainer({ ...cnn, layers: [{ type: 'conv3d', filters: 1, inputShape: [36] }] });
+      const unknown = await bad.ready.then(() => 'resolved', (err) => err.message);
+      bad.terminate();
+      trainer.terminate();
+      return { info, unknown, weights: weights.map((w) => ({ name: w.name, values: Array.from(w.values) })) };
+    }, { cnn, x: Array.from(data.x), y: Array.from(data.y) });
+    assert.match(inWorker.info.summary, /conv2d \(Conv2D\)\s+\(None, 6, 6, 4\)\s+40/);
+    assert.deepEqual(bits(inWorker.weights), node, 'Worker and Node weights (moving statistics included) are bit-identical');
+    assert.match(inWorker.unknown, /unknown layer type "conv3d"; known: dense, dropout, conv2d/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test(`${browser}: stop ends training early; requests after terminate reject; bad input rejects with the reason`, async () => {
     const data = blobs(100);
     const { page, errors } = await open(browser, 'index.html');

@@ -114,12 +114,38 @@ test('summary(lineLength, positions, printFn): a table lineLength wide, columns 
   model.dispose();
 });
 
-test("a layer kind that stores its own outputShape keeps it (the generic [null, units] steps aside)", async () => {
-  const { layerHandle } = await import('../web/layer-handles.js');
-  const model = { weightSpecs: () => [{ name: 'conv/kernel', shape: [3, 3, 1, 8], size: 72 }, { name: 'conv_1/kernel', shape: [2], size: 2 }] };
-  const conv = layerHandle(model, { type: 'Conv2D', name: 'conv', outputShape: [null, 26, 26, 8] });
-  assert.deepEqual(conv.outputShape, [null, 26, 26, 8]);
-  assert.equal(conv.getClassName(), 'Conv2D');
-  assert.equal(conv.countParams(), 72, 'its weights are those named conv/…, not conv_1/…');
-  assert.deepEqual(Object.keys(conv), ['type', 'name', 'outputShape']);
+test('a CNN\'s layers, shapes, weights and counts match TF.js building the same network', () => {
+  const model = sn.sequential({ seed: 2 });
+  model.add(sn.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] }));
+  model.add(sn.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(sn.layers.batchNormalization());
+  model.add(sn.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', name: 'conv' }));
+  model.add(sn.layers.conv2d({ filters: 2, kernelSize: 1, name: 'conv_1' }));
+  model.add(sn.layers.flatten());
+  model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));
+  const reference = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.batchNormalization(),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.conv2d({ filters: 2, kernelSize: 1 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  assert.equal(model.countParams(), reference.countParams());
+  assert.deepEqual(model.layers.map((l) => l.getClassName()), reference.layers.map((l) => l.getClassName()));
+  assert.deepEqual(model.layers.map((l) => l.outputShape), reference.layers.map((l) => l.outputShape));
+  assert.deepEqual(model.layers.map((l) => l.countParams()), reference.layers.map((l) => l.countParams()));
+  assert.deepEqual(model.layers.map((l) => l.weights.map((w) => w.shape)), reference.layers.map((l) => l.weights.map((w) => w.shape)));
+  assert.deepEqual(model.inputs.map((t) => t.shape), reference.inputs.map((t) => t.shape));
+  assert.deepEqual(model.outputs.map((t) => t.shape), reference.outputs.map((t) => t.shape));
+  assert.equal(model.getLayer('conv').countParams(), 3 * 3 * 8 * 4 + 4, 'its weights are those named conv/…, not conv_1/…');
+  const bn = model.getLayer('batch_normalization');
+  const moving = bn.getWeights().map((w) => Float32Array.from(w.values, (_, i) => i + 1));
+  bn.setWeights(moving);
+  assert.deepEqual(bn.getWeights().map((w) => w.values), moving, 'batch norm\'s moving statistics are set through the layer too');
+  model.dispose();
+  reference.dispose();
 });

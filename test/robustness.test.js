@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
+import { assertNoLeak } from './support/leaks.js';
 import { blobs, classifier, flatWeights } from './support/models.js';
 
 await sn.ready();
@@ -132,4 +133,47 @@ test('thousands of create / fit / predict / save / load / dispose cycles leave w
   console.log(`# after ${cycles} cycles: heap in use ${heap} → ${sn.heapBytes()} bytes, wasm memory ${memory} → ${sn.memoryBytes()} bytes`);
   assert.equal(sn.heapBytes(), heap, 'C heap in use');
   assert.equal(sn.memoryBytes(), memory, 'wasm memory did not grow');
+});
+
+/** A tiny CNN with every kind of new layer. */
+function tinyCnn() {
+  const model = sn.sequential({ seed: 3 });
+  model.add(sn.layers.reshape({ targetShape: [6, 6, 1], inputShape: [36] }));
+  model.add(sn.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  model.add(sn.layers.batchNormalization());
+  model.add(sn.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(sn.layers.dropout({ rate: 0.25 }));
+  model.add(sn.layers.conv2d({ filters: 4, kernelSize: 2, strides: 2 }));
+  model.add(sn.layers.activation({ activation: 'tanh' }));
+  model.add(sn.layers.averagePooling2d({ poolSize: 1 }));
+  model.add(sn.layers.globalAveragePooling2d());
+  model.add(sn.layers.dense({ units: 3, activation: 'softmax' }));
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+test('thousands of create / fit / predict / dispose cycles of a CNN leave wasm memory where it started', async () => {
+  const x = Float32Array.from({ length: 30 * 36 }, (_, i) => Math.sin(i)), y = sn.data.oneHot(Array.from({ length: 30 }, (_, i) => i % 3), 3);
+  const cycle = async () => {
+    const model = tinyCnn();
+    await model.fit(x, y, { epochs: 1, batchSize: 8, validationSplit: 0.2 });
+    model.predict(x, { batchSize: 7 });
+    model.evaluate(x, y);
+    model.computeGradients(x, y);
+    model.setWeights(model.getWeights());
+    model.dispose();
+  };
+  await assertNoLeak(cycle);
+});
+
+test('a convolution workspace too large for wasm memory is a clear Error; the CNN still predicts', () => {
+  const model = sn.sequential({ seed: 1 });
+  model.add(sn.layers.conv2d({ filters: 64, kernelSize: 11, padding: 'same', inputShape: [64, 64, 16] }));
+  model.add(sn.layers.globalMaxPooling2d());
+  const heap = sn.heapBytes();
+  const x = new Float32Array(200 * 64 * 64 * 16); // im2col columns of 200 rows: 200·64·64·1936 floats, 6.3 GB
+  assert.throws(() => model.predict(x, { batchSize: 200 }), /simdnet: out of wasm memory in predict/);
+  assert.equal(model.predict(x.subarray(0, 2 * 64 * 64 * 16)).length, 2 * 64);
+  model.dispose();
+  assert.equal(sn.heapBytes(), heap, 'nothing left behind');
 });

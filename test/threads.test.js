@@ -17,7 +17,7 @@ const CHECK = fileURLToPath(new URL('./support/threads-check.js', import.meta.ur
 const THREADED = fileURLToPath(new URL('../dist/simdnet-mt.wasm', import.meta.url));
 const run = (threads) => JSON.parse(execFileSync(process.execPath, [CHECK, String(threads)], { encoding: 'utf8', timeout: 120000 }));
 
-test('2 and 3 threads train bit-identically to 1 thread', { skip: !existsSync(THREADED) && 'run `bash build.sh --threads` first' }, () => {
+test('2 and 3 threads train dense and convolutional models bit-identically to 1 thread', { skip: !existsSync(THREADED) && 'run `bash build.sh --threads` first' }, () => {
   const one = run(1), two = run(2), three = run(3);
   assert.equal(one.threads, 1);
   assert.equal(two.threads, 2);

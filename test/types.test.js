@@ -30,6 +30,10 @@ const model = sn.sequential({ seed: 1 });
 model.add(sn.layers.dense({ units: 'ten' }));
 model.compile({ optimizer: 'adamx', loss: 'mse' });
 const p: string = model.predict([[1]]);
+model.add(sn.layers.conv2d({ filters: 8, kernelSize: 5, padding: 'full' }));
+model.add(sn.layers.conv2d({ filters: 8 }));
+model.add(sn.layers.maxPooling2d({ poolSize: [2, 2, 2] }));
+model.add(sn.layers.batchNormalization({ center: 1 }));
 sn.ready({ relaxedSimd: 1 });
 `);
   try {
@@ -38,7 +42,11 @@ sn.ready({ relaxedSimd: 1 });
     assert.match(output, /bad\.ts\(3,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'units must be a number');
     assert.match(output, /bad\.ts\(4,\d+\): error TS\d+: Type '"adamx"' is not assignable/, 'unknown optimizer name');
     assert.match(output, /bad\.ts\(5,\d+\): error TS\d+: Type 'Float32Array.*' is not assignable to type 'string'/, 'predict returns a Float32Array');
-    assert.match(output, /bad\.ts\(6,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean( \| undefined)?'/, 'relaxedSimd is a boolean');
+    assert.match(output, /bad\.ts\(6,\d+\): error TS\d+: Type '"full"' is not assignable/, 'conv2d padding');
+    assert.match(output, /bad\.ts\(7,\d+\): error TS\d+: .*kernelSize/, 'conv2d needs kernelSize');
+    assert.match(output, /bad\.ts\(8,\d+\): error TS\d+: Type 'number' is not assignable/, 'poolSize is a number or a pair');
+    assert.match(output, /bad\.ts\(9,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean/, 'center is a boolean');
+    assert.match(output, /bad\.ts\(10,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean( \| undefined)?'/, 'relaxedSimd is a boolean');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -82,27 +82,102 @@ export const regularizers: {
   l1l2(options?: { l1?: number; l2?: number }): Regularizer;
 };
 
-export interface DenseConfig {
-  units: number;
+type RegularizerSpec = Regularizer | 'l1' | 'l2' | 'l1l2';
+type InitializerOption = InitializerName | InitializerSpec;
+/** A positive integer, or [height, width]. */
+export type Size2 = number | [number, number];
+/** One sample's shape without the batch axis, as Keras' input_shape: [784], [28, 28, 1], … */
+export type Shape = number[];
+
+interface LayerBase {
+  name?: string;
+  /** First layer only: the shape of one input sample. */
+  inputShape?: Shape;
+}
+
+/** What dense and conv2d share. */
+interface KernelLayerConfig extends LayerBase {
   activation?: ActivationName | ActivationSpec;
   useBias?: boolean;
-  kernelInitializer?: InitializerName | InitializerSpec;
-  biasInitializer?: InitializerName | InitializerSpec;
-  kernelRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
-  biasRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
+  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
+  kernelInitializer?: InitializerOption;
+  biasInitializer?: InitializerOption;
+  kernelRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
   /** On the layer's output, per sample (Keras: divided by the batch size); hidden layers only. */
-  activityRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
-  /** First layer only: the input's shape, flattened ([28, 28] → 784). */
-  inputShape?: number[];
-  inputDim?: number;
-  name?: string;
+  activityRegularizer?: RegularizerSpec;
 }
-export interface DropoutConfig { rate: number; seed?: number; name?: string }
-export interface Layer { type: 'Dense' | 'Dropout'; name?: string; units?: number }
+export interface DenseConfig extends KernelLayerConfig {
+  units: number;
+  /** A first dense layer flattens its input ([28, 28] → 784); later ones need vectors (add flatten()). */
+  inputShape?: Shape;
+  inputDim?: number;
+}
+export interface DropoutConfig extends LayerBase { rate: number; seed?: number; inputDim?: number }
+/** Channels last: input [height, width, channels] → [outHeight, outWidth, filters]; kernel [kh, kw, channels, filters]. */
+export interface Conv2DConfig extends KernelLayerConfig {
+  filters: number;
+  kernelSize: Size2;
+  /** Default 1. Strides > 1 together with dilationRate > 1 are refused (as TensorFlow). */
+  strides?: Size2;
+  /** Default 'valid'. */
+  padding?: 'valid' | 'same';
+  /** Only 'channelsLast' (the default); 'channelsFirst' is refused. */
+  dataFormat?: 'channelsLast';
+  /** Default 1. */
+  dilationRate?: Size2;
+}
+export interface Pooling2DConfig extends LayerBase {
+  /** Default 2. */
+  poolSize?: Size2;
+  /** Default poolSize. */
+  strides?: Size2 | null;
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast';
+}
+export interface GlobalPooling2DConfig extends LayerBase { dataFormat?: 'channelsLast' }
+export interface FlattenConfig extends LayerBase { dataFormat?: 'channelsLast' }
+/** One dimension may be -1 (inferred). */
+export interface ReshapeConfig extends LayerBase { targetShape: number[] }
+/** Over the last axis; batch statistics in training, the moving ones at inference. */
+export interface BatchNormalizationConfig extends LayerBase {
+  /** Only the last axis: -1 (default) or its index. */
+  axis?: number;
+  /** Default 0.99: moving = moving·momentum + batch·(1 − momentum). */
+  momentum?: number;
+  /** Default 0.001. */
+  epsilon?: number;
+  /** beta; default true. */
+  center?: boolean;
+  /** gamma; default true. */
+  scale?: boolean;
+  betaInitializer?: InitializerOption;
+  gammaInitializer?: InitializerOption;
+  movingMeanInitializer?: InitializerOption;
+  movingVarianceInitializer?: InitializerOption;
+  betaRegularizer?: RegularizerSpec;
+  gammaRegularizer?: RegularizerSpec;
+}
+export interface ActivationConfig extends LayerBase { activation: ActivationName | ActivationSpec }
+
+export type LayerType =
+  | 'Dense' | 'Dropout' | 'Conv2D' | 'MaxPooling2D' | 'AveragePooling2D' | 'GlobalAveragePooling2D'
+  | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation';
+/** What the factories return: a layer's checked configuration, for model.add(). */
+export interface Layer { type: LayerType; name?: string; units?: number }
 export const layers: {
   dense(config: DenseConfig): Layer;
-  /** Inverted dropout after a dense layer, in training only; masks seeded by `seed` or the model's seed. */
+  /** Inverted dropout anywhere (also on the inputs), in training only; masks seeded by `seed` or the model's seed. */
   dropout(config: DropoutConfig | number): Layer;
+  conv2d(config: Conv2DConfig): Layer;
+  maxPooling2d(config?: Pooling2DConfig): Layer;
+  averagePooling2d(config?: Pooling2DConfig): Layer;
+  globalAveragePooling2d(config?: GlobalPooling2DConfig): Layer;
+  globalMaxPooling2d(config?: GlobalPooling2DConfig): Layer;
+  flatten(config?: FlattenConfig): Layer;
+  reshape(config: ReshapeConfig): Layer;
+  batchNormalization(config?: BatchNormalizationConfig): Layer;
+  activation(config: ActivationConfig): Layer;
 };
 
 export type LossName =
@@ -187,8 +262,11 @@ export const optimizers: {
 export type OptimizerName = 'sgd' | 'rmsprop' | 'adam' | 'adamw' | 'adamax' | 'nadam' | 'adagrad' | 'adadelta' | 'ftrl' | 'lion';
 
 export type Numbers = ArrayLike<number>;
-/** Rows × features, flat row-major, or an array of rows (nested rows are flattened). */
-export type Matrix = Float32Array | Numbers | Numbers[] | Numbers[][];
+/**
+ * Rows × features, flat row-major (images channels-last: rows × h·w·c), or an
+ * array of rows, each nested as deep as its shape ([rows][28][28][1]) or flat.
+ */
+export type Matrix = Float32Array | Numbers | Numbers[] | Numbers[][] | Numbers[][][];
 export type Logs = Record<string, number>;
 
 export interface Callbacks {
@@ -265,10 +343,13 @@ export class Sequential {
   evaluate(x: Matrix, y: Matrix | Numbers, options?: { batchSize?: number }): Logs;
   predict(x: Matrix, options?: { batchSize?: number }): Float32Array;
   predictClasses(x: Matrix, options?: { batchSize?: number }): Int32Array;
+  /** Gradients of the trainable weights (getWeights() order, without batch norm's moving statistics). */
   computeGradients(x: Matrix, y: Matrix | Numbers): { loss: number; grads: Float32Array[] };
   applyGradients(grads: Float32Array[]): void;
+  /** Every weight in Keras' order, batch norm's moving mean and variance included. */
   getWeights(): Weight[];
   setWeights(weights: Array<Weight | Numbers>): void;
+  /** Every weight, trainable or not (Keras' count_params). */
   paramCount(): number;
   /** TF.js' name for paramCount(). */
   countParams(): number;
@@ -296,10 +377,22 @@ export function sequential(config?: { seed?: number; name?: string; layers?: Lay
 
 // ---- sn.createTrainer (web/trainer.js, web/worker.js): training in a Web Worker ----
 
-/** What createTrainer builds in the worker: sn.layers.dense options, model.compile options, the seed. */
+/** A layer of a TrainerSpec: `type` names its sn.layers factory (any spelling: 'maxPooling2d', 'MaxPooling2D', 'max_pooling2d'). */
+export type TrainerLayer =
+  | ({ type: 'dense' | 'Dense' } & DenseConfig)
+  | ({ type: 'dropout' | 'Dropout' } & DropoutConfig)
+  | ({ type: 'conv2d' | 'Conv2D' } & Conv2DConfig)
+  | ({ type: 'maxPooling2d' | 'MaxPooling2D' | 'averagePooling2d' | 'AveragePooling2D' } & Pooling2DConfig)
+  | ({ type: 'globalAveragePooling2d' | 'GlobalAveragePooling2D' | 'globalMaxPooling2d' | 'GlobalMaxPooling2D' } & GlobalPooling2DConfig)
+  | ({ type: 'flatten' | 'Flatten' } & FlattenConfig)
+  | ({ type: 'reshape' | 'Reshape' } & ReshapeConfig)
+  | ({ type: 'batchNormalization' | 'BatchNormalization' } & BatchNormalizationConfig)
+  | ({ type: 'activation' | 'Activation' } & ActivationConfig);
+
+/** What createTrainer builds in the worker: sn.layers options, model.compile options, the seed. */
 export interface TrainerSpec {
-  /** sn.layers.dense options, or { type: 'dropout', rate, seed? } for a dropout layer. */
-  layers: Array<DenseConfig | ({ type: 'dropout' } & DropoutConfig)>;
+  /** sn.layers.dense options, or { type, ...options } for any layer: { type: 'conv2d', filters: 8, kernelSize: 5 }. */
+  layers: Array<DenseConfig | TrainerLayer>;
   compile: {
     optimizer: Optimizer | 'sgd' | 'adam' | ({ name: string } & Record<string, number | boolean | string>);
     loss: Loss | LossName | { name: string; fromLogits?: boolean; cost?: number; profit?: number };

@@ -17,7 +17,7 @@ class LayerMethods {
 
   /** [null, …]: the batch dimension, then the shape of one sample's output. */
   get outputShape() {
-    return [null, this.units];
+    return [null, ...this.outShape];
   }
 
   /** { name, shape } of this layer's weights, in getWeights() order. */
@@ -51,8 +51,8 @@ const specsOf = (layer) => layer.model.weightSpecs().filter((s) => s.name.slice(
 
 /**
  * The model's record of a layer, with the methods above; `model` is not
- * enumerable (records are spread and saved). A record's own fields win: a
- * layer kind that knows its outputShape stores it and the getter steps aside.
+ * enumerable (records are spread and saved). A record's own fields win over
+ * the getters.
  */
 export function layerHandle(model, record) {
   const layer = Object.defineProperties(Object.create(LayerMethods.prototype), Object.getOwnPropertyDescriptors(record));
@@ -75,7 +75,7 @@ export function getLayer(model, nameOrIndex) {
 /** TF.js' model.inputs: the input as a symbolic tensor's { name, shape, dtype }. */
 export function modelInputs(model) {
   const first = model.layers[0];
-  return first ? [{ name: `${first.name}_input`, shape: [null, ...(first.inputShape ?? [first.inputSize])], dtype: 'float32' }] : [];
+  return first ? [{ name: `${first.name}_input`, shape: [null, ...model.inputShape], dtype: 'float32' }] : [];
 }
 
 /** TF.js' model.outputs: the last layer's output. */

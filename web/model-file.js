@@ -2,7 +2,7 @@
 // The C side (c/model_file.c) reads and writes the container: header, weights,
 // training state, CRC-32. This file writes and checks the topology JSON inside it
 // and turns it back into a Sequential. Format: see c/model_file.h.
-import { dense, dropout } from './layers.js';
+import { KINDS, dense, dropout } from './layers.js';
 import { checkBoolean, checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { f64, u8, wasm, withBuffers } from './wasm.js';
@@ -26,35 +26,13 @@ const INFO = { JSON_OFF: 2, JSON_BYTES: 3, N_WEIGHTS: 5, STATE_OFF: 8, COUNT: 10
 
 const fileError = (why) => new Error(`simdnet: cannot load the model: ${why}`);
 
-/** A layer's saved form, { className, config } as in TensorFlow.js, from which dense() rebuilds it. */
-function denseToJson(layer, first) {
-  const regularizer = (r) => (r.l1 || r.l2 ? { l1: r.l1, l2: r.l2 } : null);
-  const activation = layer.activation.name === 'leakyRelu' ? { name: 'leakyRelu', alpha: layer.activation.alpha } : layer.activation.name;
-  return {
-    className: 'Dense',
-    config: {
-      name: layer.name,
-      units: layer.units,
-      activation,
-      useBias: layer.useBias,
-      kernelInitializer: { ...layer.kernelInitializer.config },
-      biasInitializer: { ...layer.biasInitializer.config },
-      kernelRegularizer: regularizer(layer.kernelRegularizer),
-      biasRegularizer: regularizer(layer.biasRegularizer),
-      activityRegularizer: regularizer(layer.activityRegularizer),
-      ...(first ? { inputShape: layer.inputShape ?? [layer.inputSize] } : {}),
-    },
-  };
-}
-
-function dropoutToJson(layer) {
-  return { className: 'Dropout', config: { name: layer.name, rate: layer.rate, ...(layer.seed === undefined ? {} : { seed: layer.seed }) } };
-}
+/** A layer's saved form, { className, config } as in TensorFlow.js, from which its factory rebuilds it (web/layers/). */
+const toJson = (layer, first) => ({ className: layer.type, config: KINDS[layer.type].config(layer, first) });
 
 // Layer classes a file may hold: saved form and rebuilding. Add new layer types here.
 const LAYER_CLASSES = {
-  Dense: { toJson: denseToJson, fromConfig: dense },
-  Dropout: { toJson: dropoutToJson, fromConfig: dropout },
+  Dense: { toJson, fromConfig: dense },
+  Dropout: { toJson, fromConfig: dropout },
 };
 
 /** The topology JSON: layers, seed and, for a compiled model, how it was compiled. */
@@ -92,6 +70,7 @@ export function saveModel(model, options) {
   model.checkAlive();
   model.checkIdle('save');
   checkBoolean('save: includeOptimizer', includeOptimizer);
+  model.checkDenseOnly('save()');
   model.build();
   const json = encodeJson(topologyOf(model));
   const withState = includeOptimizer && model.loss ? 1 : 0;
@@ -184,8 +163,8 @@ export function loadModel(bytes) {
     const topology = parseTopology(input.subarray(info[INFO.JSON_OFF], info[INFO.JSON_OFF] + info[INFO.JSON_BYTES]));
     const model = modelFromTopology(topology);
     try {
-      if (model.paramCount() !== info[INFO.N_WEIGHTS])
-        throw fileError(`its topology has ${model.paramCount()} weights but the file holds ${info[INFO.N_WEIGHTS]}`);
+      if (model.trainableCount() !== info[INFO.N_WEIGHTS])
+        throw fileError(`its topology has ${model.trainableCount()} weights but the file holds ${info[INFO.N_WEIGHTS]}`);
       model.build();
       if (topology.training) compileAsSaved(model, topology.training);
       const withState = topology.training && info[INFO.STATE_OFF] ? 1 : 0;

@@ -7,11 +7,30 @@ import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
 import { toTfjs } from './tfjs.js';
 import { getLayer, layerHandle, modelInputs, modelOutputs, summaryColumns, summaryText } from './layer-handles.js';
+import { KINDS } from './layers.js';
+import { shapeText, sizeOf, toHwc } from './layers/common.js';
 import { f32, f64, formatBytes, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
-const MAX_LAYERS = 32; // SN_MAX_LAYERS in c/model.h
-const KERNEL = 0, BIAS = 1;
+const MAX_LAYERS = 64; // SN_MAX_LAYERS in c/model.h
 const MAX_PARAMS = 2 ** 29 - 1; // SN_MAX_PARAMS in c/model.h
+
+/** Whether a later layer's declared inputShape matches the previous output (a Dense compares sizes: it flattens). */
+function sameInput(layer, inShape) {
+  return layer.type === 'Dense' ? sizeOf(layer.inputShape) === sizeOf(inShape) : layer.inputShape.join() === inShape.join();
+}
+
+/** Checks a list of arrays against weight specs; returns Float32Arrays. */
+function checkWeightList(list, what, specs) {
+  if (!Array.isArray(list) || list.length !== specs.length) throw new Error(`expected ${specs.length} ${what} arrays (${specs.map((s) => s.name).join(', ')}), got ${Array.isArray(list) ? list.length : typeof list}`);
+  return list.map((item, i) => {
+    const values = Float32Array.from(ArrayBuffer.isView(item) || Array.isArray(item) ? item : item?.values ?? []);
+    if (values.length !== specs[i].size) throw new Error(`${what} for ${specs[i].name} have ${values.length} values, expected ${specs[i].size} (shape [${specs[i].shape}])`);
+    checkFinite(values, specs[i].shape.at(-1), `${what} for ${specs[i].name}`);
+    const negative = specs[i].nonNegative ? values.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw new Error(`${what} for ${specs[i].name} must not be negative, got ${values[negative]} at index ${negative}`);
+    return values;
+  });
+}
 
 /** sn.sequential({ seed, name, layers }): a linear stack of layers. */
 export function sequential(config) {
@@ -46,43 +65,55 @@ export class Sequential {
   add(layer) {
     this.checkAlive();
     if (this.ptr) throw new Error('cannot add layers to a model that is already built (compile, predict, summary and getWeights build it)');
-    if (!layer || (layer.type !== 'Dense' && layer.type !== 'Dropout')) throw new Error('add() takes a layer made by sn.layers.dense({ ... }) or sn.layers.dropout({ rate })');
-    const dense = this.denseLayers();
-    if (layer.type === 'Dense' && dense.length >= MAX_LAYERS) throw new Error(`a model holds at most ${MAX_LAYERS} dense layers`);
+    const kind = layer && Object.hasOwn(KINDS, layer.type) ? KINDS[layer.type] : null;
+    if (!kind) throw new Error('add() takes a layer made by sn.layers.dense({ ... }), sn.layers.conv2d({ ... }) or another sn.layers factory');
+    if (this.layers.length >= MAX_LAYERS) throw new Error(`a model holds at most ${MAX_LAYERS} layers`);
     const first = this.layers.length === 0;
-    if (layer.type === 'Dropout') {
-      if (first) throw new Error('dropout must follow a dense layer (dropout on the inputs is not supported)');
-      if (this.layers.at(-1).type === 'Dropout') throw new Error('two dropout layers in a row: use one with the combined rate');
-    }
-    if (first && layer.inputSize === undefined) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
-    if (!first && layer.inputSize !== undefined && layer.inputSize !== this.outputSize)
-      throw new Error(`layer inputShape [${layer.inputShape}] does not match the previous layer's ${this.outputSize} units`);
-    const base = layer.type.toLowerCase(), count = this.layers.filter((l) => l.type === layer.type).length; // Keras: dense, dense_1, dropout, …
-    const name = layer.name ?? (count ? `${base}_${count}` : base);
+    const count = this.layers.filter((l) => l.type === layer.type).length; // Keras: dense, dense_1, conv2d, …
+    const name = layer.name ?? (count ? `${kind.baseName}_${count}` : kind.baseName);
     if (this.layers.some((l) => l.name === name)) throw new Error(`a layer named ${JSON.stringify(name)} is already in the model`);
-    const units = layer.type === 'Dropout' ? this.outputSize : layer.units;
-    this.layers.push(layerHandle(this, { ...layer, name, units, inputSize: first ? layer.inputSize : this.outputSize }));
+    const what = `${name} (${layer.type})`;
+    if (first && layer.inputShape === undefined) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
+    const inShape = first ? layer.inputShape : this.layers.at(-1).outShape;
+    if (!first && layer.inputShape !== undefined && !sameInput(layer, inShape)) {
+      const previous = inShape.length === 1 ? `${inShape[0]} units` : `output ${shapeText(inShape)}`;
+      throw new Error(`${what}: layer inputShape [${layer.inputShape}] does not match the previous layer's ${previous}`);
+    }
+    let outShape;
+    try {
+      outShape = kind.outputShape(layer, inShape, first);
+    } catch (err) {
+      throw new Error(`${what}: ${err.message}`);
+    }
+    this.layers.push(layerHandle(this, { ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape) }));
   }
 
-  /** The dense layers, which hold the weights (a dropout layer acts on the one before it). */
-  denseLayers() {
-    return this.layers.filter((l) => l.type === 'Dense');
-  }
-
-  /** What C cannot express: a model ending in dropout, an activity regularizer on the output layer. */
+  /** What C cannot express: an output that is not a vector, an activity regularizer on the output layer. */
   checkStructure() {
-    if (this.layers.at(-1)?.type === 'Dropout') throw new Error('the model ends with a dropout layer: put dropout between dense layers');
-    const out = this.denseLayers().at(-1);
-    if (out && (out.activityRegularizer.l1 || out.activityRegularizer.l2))
-      throw new Error(`activityRegularizer on the output layer ${out.name} is not supported: put it on a hidden layer`);
+    const last = this.layers.at(-1);
+    if (!last) return;
+    if (last.outShape.length !== 1)
+      throw new Error(`the model's output has shape ${shapeText(last.outShape)}: end it with sn.layers.flatten() or a global pooling layer (usually followed by a dense layer)`);
+    if (last.activityRegularizer && (last.activityRegularizer.l1 || last.activityRegularizer.l2))
+      throw new Error(`activityRegularizer on the output layer ${last.name} is not supported: put it on a hidden layer`);
+  }
+
+  /** The activation of the output, which the loss may fuse with (softmax, sigmoid) or need (fromLogits: linear). */
+  outputActivation() {
+    return this.layers.at(-1)?.activation?.name ?? 'linear';
+  }
+
+  /** The shape of one input sample, as the first layer's inputShape declares it. */
+  get inputShape() {
+    return this.layers[0]?.inShape;
   }
 
   get inputSize() {
-    return this.layers[0]?.inputSize;
+    return this.layers.length ? sizeOf(this.inputShape) : undefined;
   }
 
   get outputSize() {
-    return this.layers.at(-1)?.units;
+    return this.layers.length ? sizeOf(this.layers.at(-1).outShape) : undefined;
   }
 
   checkAlive() {
@@ -99,21 +130,18 @@ export class Sequential {
     if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
       throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
     const w = wasm();
-    const ptr = w.sn_model_create(this.inputSize, this.seed >>> 0);
+    const ptr = w.sn_model_create_hwc(...toHwc(this.inputShape), this.seed >>> 0);
     if (!ptr) throw new Error('simdnet: out of wasm memory creating the model');
-    let ok = true, i = -1;
-    for (const l of this.layers) {
-      if (l.type === 'Dropout') {
-        ok &&= w.sn_model_set_dropout(ptr, i, l.rate, l.seed === undefined ? 0 : 1, (l.seed ?? 0) >>> 0) === 1;
-        continue;
+    let ok = true;
+    this.layers.forEach((l, i) => {
+      const kind = KINDS[l.type];
+      ok &&= kind.addToC(w, ptr, l, l.outShape) === i && w.sn_model_layer_size(ptr, i) === sizeOf(l.outShape);
+      for (const t of kind.weights(l, l.inShape)) {
+        ok &&= w.sn_model_set_initializer(ptr, i, t.slot, t.initializer.kind, t.initializer.a, t.initializer.b) === 1;
+        if (t.regularizer) ok &&= w.sn_model_set_regularizer(ptr, i, t.slot, t.regularizer.l1, t.regularizer.l2) === 1;
       }
-      ok &&= w.sn_model_add_dense(ptr, l.units, l.activation.kind, l.activation.alpha, l.useBias ? 1 : 0) === ++i;
-      for (const [which, init, reg] of [[KERNEL, l.kernelInitializer, l.kernelRegularizer], [BIAS, l.biasInitializer, l.biasRegularizer]]) {
-        ok &&= w.sn_model_set_initializer(ptr, i, which, init.kind, init.a, init.b) === 1;
-        ok &&= w.sn_model_set_regularizer(ptr, i, which, reg.l1, reg.l2) === 1;
-      }
-      ok &&= w.sn_model_set_activity_regularizer(ptr, i, l.activityRegularizer.l1, l.activityRegularizer.l2) === 1;
-    }
+      if (l.activityRegularizer) ok &&= w.sn_model_set_activity_regularizer(ptr, i, l.activityRegularizer.l1, l.activityRegularizer.l2) === 1;
+    });
     if (!ok || !w.sn_model_build(ptr)) {
       w.sn_model_free(ptr);
       throw new Error('simdnet: out of wasm memory building the model');
@@ -136,11 +164,11 @@ export class Sequential {
     if (opt.model && opt.model !== this)
       throw new Error(`this ${opt.name} optimizer is compiled into another model, which it would stop driving: give each model its own optimizer`);
     const resolvedMetrics = resolveMetrics(metrics);
-    if (lossObj.fromLogits && this.layers.at(-1).activation.name !== 'linear')
-      throw new Error(`fromLogits needs a linear last layer, not ${this.layers.at(-1).activation.name}`);
+    if (lossObj.fromLogits && this.outputActivation() !== 'linear')
+      throw new Error(`fromLogits needs a linear last layer, not ${this.outputActivation()}`);
     this.build();
     const w = wasm();
-    const optPtr = opt.createState(this.paramCount());
+    const optPtr = opt.createState(this.trainableCount());
     if (!w.sn_model_compile(this.ptr, lossObj.kind, lossObj.fromLogits ? 1 : 0, lossObj.cost, lossObj.profit, optPtr))
       throw new Error('simdnet: the model could not be compiled');
     if (this.optimizer && this.optimizer !== opt) this.optimizer.model = null; // the old one no longer drives this model
@@ -248,37 +276,43 @@ export class Sequential {
         throw new Error('simdnet: out of wasm memory in computeGradients');
       return f64(out, 1)[0];
     });
-    const all = f32(w.sn_model_grads(this.ptr), this.paramCount());
-    return { loss, grads: this.weightSpecs().map((s) => all.slice(s.offset, s.offset + s.size)) };
+    const all = f32(w.sn_model_grads(this.ptr), this.trainableCount());
+    return { loss, grads: this.trainableSpecs().map((s) => all.slice(s.offset, s.offset + s.size)) };
   }
 
-  /** One optimizer step from gradients in getWeights() order. */
+  /** One optimizer step from gradients in the order of the trainable weights (getWeights() without the non-trainable ones). */
   applyGradients(grads) {
     this.checkCompiled('applyGradients');
     this.checkIdle('applyGradients');
-    const values = this.checkWeightList(grads, 'gradients');
+    const specs = this.trainableSpecs();
+    const values = checkWeightList(grads, 'gradients', specs);
     const w = wasm();
-    const all = f32(w.sn_model_grads(this.ptr), this.paramCount());
-    this.weightSpecs().forEach((s, i) => all.set(values[i], s.offset));
+    const all = f32(w.sn_model_grads(this.ptr), this.trainableCount());
+    specs.forEach((s, i) => all.set(values[i], s.offset));
     w.sn_model_apply_gradients(this.ptr);
   }
 
-  /** Name, shape and place in the parameter buffer of every weight, kernel then bias per layer. */
+  /**
+   * Name, shape, trainability and place of every weight in Keras' get_weights
+   * order: trainable ones in the parameter buffer, the others (batch norm's
+   * moving statistics) in the state buffer, each at its own offset.
+   */
   weightSpecs() {
-    const specs = [];
-    let offset = 0;
-    for (const l of this.denseLayers()) {
-      const add = (kind, shape) => {
-        const size = shape.reduce((a, b) => a * b, 1);
-        specs.push({ name: `${l.name}/${kind}`, shape, offset, size });
-        offset += size;
-      };
-      add('kernel', [l.inputSize, l.units]);
-      if (l.useBias) add('bias', [l.units]);
-    }
+    const specs = [], offsets = { true: 0, false: 0 };
+    for (const l of this.layers)
+      for (const t of KINDS[l.type].weights(l, l.inShape)) {
+        const size = sizeOf(t.shape), trainable = t.trainable !== false;
+        specs.push({ name: `${l.name}/${t.name}`, shape: t.shape, trainable, offset: offsets[trainable], size, nonNegative: t.name === 'moving_variance' });
+        offsets[trainable] += size;
+      }
     return specs;
   }
 
+  trainableSpecs() {
+    return this.weightSpecs().filter((s) => s.trainable);
+  }
+
+  /** Every weight, trainable or not (Keras' count_params). */
   paramCount() {
     return this.weightSpecs().reduce((n, s) => n + s.size, 0);
   }
@@ -302,17 +336,27 @@ export class Sequential {
     return modelOutputs(this);
   }
 
-  /** Multiply-adds of one forward pass for one sample (the course's measure of time). */
-  multiplyAdds() {
-    return this.denseLayers().reduce((n, l) => n + l.inputSize * l.units, 0);
+  trainableCount() {
+    return this.trainableSpecs().reduce((n, s) => n + s.size, 0);
   }
 
-  /** Copies of the weights: [{ name, shape, values: Float32Array }]. */
+  /** Multiply-adds of one forward pass for one sample (the course's measure of time): dense and conv2d layers. */
+  multiplyAdds() {
+    return this.layers.reduce((n, l) => n + (KINDS[l.type].multiplyAdds?.(l, l.inShape, l.outShape) ?? 0), 0);
+  }
+
+  /** Fresh views of the weight buffers, trainable and not; valid until the next wasm call. */
+  weightBuffers() {
+    const w = wasm(), trainable = this.trainableCount();
+    return { true: f32(w.sn_model_params(this.ptr), trainable), false: f32(w.sn_model_state(this.ptr), this.paramCount() - trainable) };
+  }
+
+  /** Copies of the weights: [{ name, shape, values: Float32Array }], batch norm's moving statistics included. */
   getWeights() {
     this.checkAlive();
     this.build();
-    const all = f32(wasm().sn_model_params(this.ptr), this.paramCount());
-    return this.weightSpecs().map(({ name, shape, offset, size }) => ({ name, shape, values: all.slice(offset, offset + size) }));
+    const buffers = this.weightBuffers();
+    return this.weightSpecs().map(({ name, shape, trainable, offset, size }) => ({ name, shape, values: buffers[trainable].slice(offset, offset + size) }));
   }
 
   /** Replaces the weights: a list like getWeights() returns, or of Float32Arrays, in that order. */
@@ -325,21 +369,10 @@ export class Sequential {
   /** setWeights without the idle check: for callbacks between epochs (earlyStopping's restore). */
   writeWeights(weights) {
     this.build();
-    const values = this.checkWeightList(weights, 'weights');
-    const all = f32(wasm().sn_model_params(this.ptr), this.paramCount());
-    this.weightSpecs().forEach((s, i) => all.set(values[i], s.offset));
-  }
-
-  /** Checks a list of arrays against the weight shapes; returns Float32Arrays. */
-  checkWeightList(list, what) {
     const specs = this.weightSpecs();
-    if (!Array.isArray(list) || list.length !== specs.length) throw new Error(`expected ${specs.length} ${what} arrays (${specs.map((s) => s.name).join(', ')}), got ${Array.isArray(list) ? list.length : typeof list}`);
-    return list.map((item, i) => {
-      const values = Float32Array.from(ArrayBuffer.isView(item) || Array.isArray(item) ? item : item?.values ?? []);
-      if (values.length !== specs[i].size) throw new Error(`${what} for ${specs[i].name} have ${values.length} values, expected ${specs[i].size} (shape [${specs[i].shape}])`);
-      checkFinite(values, specs[i].shape.at(-1), `${what} for ${specs[i].name}`);
-      return values;
-    });
+    const values = checkWeightList(weights, 'weights', specs);
+    const buffers = this.weightBuffers();
+    specs.forEach((s, i) => buffers[s.trainable].set(values[i], s.offset));
   }
 
   /**
@@ -349,18 +382,35 @@ export class Sequential {
    */
   summary(lineLength, positions, printFn) {
     this.checkAlive();
-    const { line, rule } = summaryColumns(lineLength, positions);
+    const names = this.layers.map((l) => `${l.name} (${l.type})`), shapes = this.layers.map((l) => shapeText(l.outShape));
+    // Without lineLength or positions, the columns widen to fit long names and shapes (TF.js cuts them).
+    const widths = [Math.max(28, ...names.map((n) => n.length + 2)), Math.max(26, ...shapes.map((t) => t.length + 2))];
+    const fit = lineLength === undefined && positions === undefined;
+    const { line, rule } = fit ? summaryColumns(widths[0] + widths[1] + 11, [widths[0] + 1, widths[0] + widths[1] + 1, widths[0] + widths[1] + 11])
+      : summaryColumns(lineLength, positions);
     const count = (n) => n.toLocaleString('en-US');
-    const params = (l) => (l.type === 'Dense' ? l.inputSize * l.units + (l.useBias ? l.units : 0) : 0);
-    const rows = this.layers.map((l) => line([`${l.name} (${l.type})`, `(None, ${l.units})`, String(params(l))]));
-    const total = this.paramCount();
+    const params = (l) => KINDS[l.type].weights(l, l.inShape).reduce((n, t) => n + sizeOf(t.shape), 0);
+    const rows = this.layers.map((l, i) => line([names[i], shapes[i], String(params(l))]));
+    const total = this.paramCount(), trainable = this.trainableCount();
     const lines = [
       `Model: "${this.name}"`, rule('_'), line(['Layer (type)', 'Output Shape', 'Param #']), rule('='),
       ...rows, rule('='),
-      `Total params: ${count(total)}`, `Trainable params: ${count(total)}`, 'Non-trainable params: 0',
+      `Total params: ${count(total)}`, `Trainable params: ${count(trainable)}`, `Non-trainable params: ${count(total - trainable)}`,
       `Multiply-adds per sample: ${count(this.multiplyAdds())}`, rule('_'),
     ];
     return summaryText(lines, printFn);
+  }
+
+  /**
+   * Model files and TF.js export hold Dense models today (Dense first, Dropout
+   * right after a Dense): anything else throws rather than write a wrong file.
+   */
+  checkDenseOnly(what) {
+    const other = this.layers.find((l) => l.type !== 'Dense' && l.type !== 'Dropout');
+    if (other) throw new Error(`${what} of a model with ${other.type} layers is not supported yet (only Dense and Dropout layers)`);
+    if (this.layers.some((l, i) => l.type === 'Dropout' && this.layers[i - 1]?.type !== 'Dense'))
+      throw new Error(`${what} of a model with a Dropout layer that does not follow a Dense layer is not supported yet`);
+    if (this.layers.filter((l) => l.type === 'Dense').length > 32) throw new Error(`${what} of a model with more than 32 Dense layers is not supported yet`);
   }
 
   /** The model as one binary file (Uint8Array); sn.loadModel(bytes) restores it. See web/model-file.js. */

@@ -24,7 +24,8 @@ export function resolveRegularizer(spec) {
   if (typeof spec === 'string') {
     const make = regularizers[spec.replace(/_/g, '').toLowerCase()];
     if (!make) throw new Error(`unknown regularizer ${JSON.stringify(spec)}; known: l1, l2, l1l2`);
-    return make();
+    const { l1, l2 } = make();
+    return { l1, l2 };
   }
   if (typeof spec !== 'object') throw new Error(`a regularizer must be sn.regularizers.l1/l2/l1l2(...), got ${spec}`);
   return { l1: factor('l1', spec.l1 ?? 0), l2: factor('l2', spec.l2 ?? 0) };

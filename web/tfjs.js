@@ -56,6 +56,7 @@ function dropoutToTfjs(layer) {
  */
 export function toTfjs(model) {
   model.checkAlive();
+  model.checkDenseOnly('toTfjs()');
   const weights = model.getWeights();
   const layers = model.layers.flatMap((layer, i) => (layer.type === 'Dropout' ? [dropoutToTfjs(layer)] : denseToTfjs(layer, i === 0)));
   const weightsBin = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));

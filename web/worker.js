@@ -48,10 +48,15 @@ const CONTROL = {
   },
 };
 
-/** A layer as sn.layers takes it; `type` ('dense' unless given, or 'dropout') picks the kind. */
+/** Factory names by their normalized spelling: 'conv2d', 'Conv2D' and 'max_pooling2d' all find theirs. */
+const normalize = (name) => String(name).replace(/_/g, '').toLowerCase();
+const FACTORIES = new Map(Object.keys(sn.layers).map((name) => [normalize(name), sn.layers[name]]));
+
+/** A layer as sn.layers takes it; `type` ('dense' unless given: 'conv2d', 'maxPooling2d', …) picks the factory. */
 function makeLayer({ type = 'dense', ...config }) {
-  if (!Object.hasOwn(sn.layers, type)) throw new Error(`unknown layer type ${JSON.stringify(type)}; known: ${Object.keys(sn.layers).join(', ')}`);
-  return sn.layers[type](config);
+  const factory = FACTORIES.get(normalize(type));
+  if (!factory) throw new Error(`unknown layer type ${JSON.stringify(type)}; known: ${Object.keys(sn.layers).join(', ')}`);
+  return factory(config);
 }
 
 const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads(), features: sn.features() });

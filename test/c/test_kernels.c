@@ -12,74 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffers.h"
 #include "check.h"
 #include "kernels.h"
 #include "simd.h"
 #include "threads.h"
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-/* xorshift64*: deterministic across platforms. */
-static float uniform(float lo, float hi) {
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  uint32_t bits = (uint32_t)((rng_state * 0x2545F4914F6CDD1Du) >> 40); /* 24 bits */
-  return lo + (hi - lo) * (float)bits / 16777216.0f;
-}
-
-#define GUARD 3 /* odd, so buffers are never 16-byte aligned */
-#define SENTINEL 1234.5f
-
-/* count floats initialised to NaN, with SENTINEL guard cells on both sides. */
-static float *buf_new(long count) {
-  float *p = malloc((size_t)(count + 2 * GUARD) * sizeof *p);
-  if (!p) abort();
-  for (long i = 0; i < count + 2 * GUARD; i++)
-    p[i] = (i < GUARD || i >= GUARD + count) ? SENTINEL : NAN;
-  return p + GUARD;
-}
-static void buf_free(float *p) { free(p - GUARD); }
-static int buf_intact(const float *p, long count) {
-  for (int g = 1; g <= GUARD; g++)
-    if (p[-g] != SENTINEL || p[count + g - 1] != SENTINEL) return 0;
-  return 1;
-}
-static float *buf_random(long count, float lo, float hi) {
-  float *p = buf_new(count);
-  for (long i = 0; i < count; i++) p[i] = uniform(lo, hi);
-  return p;
-}
-static float *buf_copy(const float *src, long count) {
-  float *p = buf_new(count);
-  memcpy(p, src, (size_t)count * sizeof *p);
-  return p;
-}
-
-/* One CHECK per array: passes iff every |got[i] − want[i]| <= atol + rtol·scale[i]
- * (scale = |want| when NULL); reports the worst element. */
-static void check_array(const char *what, const float *got, const double *want, const double *scale,
-                        long count, double rtol, double atol) {
-  long worst = 0;
-  double worst_ratio = -1.0;
-  for (long i = 0; i < count; i++) {
-    double tol = atol + rtol * (scale ? scale[i] : fabs(want[i]));
-    double err = fabs(got[i] - want[i]);
-    double ratio = (got[i] == want[i]) ? 0.0 : isnan(err) ? INFINITY : err / tol;
-    if (ratio > worst_ratio) worst_ratio = ratio, worst = i;
-  }
-  double tol = atol + rtol * (scale ? scale[worst] : fabs(want[worst]));
-  CHECK_CLOSE(got[worst], want[worst], 0.0, tol, "%s, element %ld", what, worst);
-}
-
-static double *to_double(const float *x, long count) {
-  double *d = malloc((size_t)count * sizeof *d);
-  if (!d) abort();
-  for (long i = 0; i < count; i++) d[i] = x[i];
-  return d;
-}
 
 /* ---- GEMM ----------------------------------------------------------------- */
 

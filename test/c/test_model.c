@@ -5,6 +5,7 @@
 #include "check.h"
 #include "kernels.h"
 #include "model.h"
+#include "gradcheck.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,49 +46,13 @@ static sn_model *make_model(int hidden_act, int out_act, int loss, unsigned seed
   return m;
 }
 
-static double loss_at(sn_model *m, const float *x, const float *t) {
-  double loss;
-  sn_model_compute_gradients(m, x, t, ROWS, &loss);
-  return loss;
-}
-
 /* Every parameter's gradient against a central difference of the loss. */
 static void check_gradients(int hidden_act, int out_act, int loss, const char *what) {
   sn_model *m = make_model(hidden_act, out_act, loss, 3);
   float x[ROWS * IN], t[ROWS * OUT];
   fill(x, ROWS * IN, 17);
   targets(loss, t, ROWS);
-  double base;
-  CHECK(sn_model_compute_gradients(m, x, t, ROWS, &base), "%s: compute_gradients", what);
-  long n = sn_model_param_count(m);
-  float *analytic = malloc(n * sizeof(float));
-  memcpy(analytic, sn_model_grads(m), n * sizeof(float));
-  float *p = sn_model_params(m);
-  const float h = 1e-3f;
-  int bad = 0, kinked = 0;
-  for (long i = 0; i < n; i++) {
-    float saved = p[i];
-    p[i] = saved + h;
-    double up = loss_at(m, x, t);
-    p[i] = saved - h;
-    double down = loss_at(m, x, t);
-    p[i] = saved;
-    double numeric = (up - down) / (2.0 * h);
-    /* A kink (relu, mae, the asymmetric loss, l1) inside ±h makes the one-sided
-     * differences disagree by the slope's jump; smooth functions differ by only
-     * h·f'' ≈ 1e-3. Such a point says nothing about the gradient: skip it. */
-    if (fabs((up - base) - (base - down)) / h > 2e-3) {
-      kinked++;
-      continue;
-    }
-    /* float32 forward passes: the quotient carries ~1e-7/h = 1e-4 of noise. */
-    int off = fabs(numeric - analytic[i]) > 1e-3 + 1e-2 * fabs(numeric);
-    if (off && getenv("DEBUG_GRAD")) fprintf(stderr, "%s [%ld] analytic %g numeric %g\n", what, i, analytic[i], numeric);
-    bad += off;
-  }
-  CHECK(bad == 0, "%s: %d of %ld gradients differ from finite differences", what, bad, n);
-  CHECK(kinked <= n / 10, "%s: %d of %ld parameters sit at a kink; the check covers too few", what, kinked, n);
-  free(analytic);
+  check_model_gradients(m, x, t, ROWS, what);
   sn_model_free(m);
 }
 

@@ -30,3 +30,4 @@ export function blobs(rows, inputs = 6, classes = 3, seed = 3) {
 }
 
 export const flatWeights = (model) => model.getWeights().map((w) => Array.from(w.values)).flat();
+

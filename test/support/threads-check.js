@@ -1,7 +1,8 @@
 // Shared by test/threads.test.js (Node, one child process per thread count) and
-// test/support/threads-check.html (a cross-origin-isolated page): trains two
-// small models and returns { threads, hashes }, hashes being FNV-1a hashes of
-// the trained weights' bits, so runs with different builds can be compared.
+// test/support/threads-check.html (a cross-origin-isolated page): trains three
+// small models (two dense, one convolutional) and returns { threads, hashes },
+// hashes being FNV-1a hashes of the trained weights' bits, so runs with
+// different builds can be compared.
 // Run directly (node threads-check.js N), it trains with N threads and prints the JSON.
 import { sn } from './entry.js';
 import { randomArray } from './models.js';
@@ -26,7 +27,26 @@ async function train(layers, optimizer, loss, batchSize) {
   return hash;
 }
 
-/** ready(readyOptions), then the two trainings. */
+/** A CNN whose convolution GEMMs (e.g. 64·12·12 × 36 × 16 multiply-adds) are large enough to be split. */
+async function trainCnn() {
+  const rows = 192;
+  const x = randomArray(rows * 14 * 14 * 2, 3, 0, 1), y = sn.data.oneHot(Uint8Array.from(randomArray(rows, 4), (v) => Math.floor((v + 1) * 5)), 10);
+  const model = sn.sequential({ seed: 9 });
+  model.add(sn.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', inputShape: [14, 14, 2] }));
+  model.add(sn.layers.batchNormalization());
+  model.add(sn.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(sn.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  model.add(sn.layers.dropout({ rate: 0.3 }));
+  model.add(sn.layers.flatten());
+  model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));
+  model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy' });
+  await model.fit(x, y, { epochs: 2, batchSize: 64 });
+  const hash = hashWeights(model);
+  model.dispose();
+  return hash;
+}
+
+/** ready(readyOptions), then the three trainings. */
 export async function trainForHashes(readyOptions) {
   await sn.ready(readyOptions);
   const hashes = [
@@ -34,6 +54,7 @@ export async function trainForHashes(readyOptions) {
     await train([[400, 'relu'], [130, 'tanh'], [10, 'softmax']], sn.optimizers.adam({ learningRate: 0.001 }), 'categoricalCrossentropy', 150),
     // small ones stay on one thread (c/gemm.c's PARALLEL_MIN_MADDS)
     await train([[64, 'relu'], [10, 'relu']], sn.optimizers.sgd({ learningRate: 0.01 }), 'meanSquaredError', 33),
+    await trainCnn(),
   ];
   return { threads: sn.threads(), hashes };
 }

@@ -124,3 +124,44 @@ export async function layersModel(): Promise<number> {
   const text: string = model.summary(80, [0.4, 0.8, 1], console.log);
   return model.countParams() + model.layers.length + layer.countParams() + shape.length + text.length + model.getLayer(0).weights.length;
 }
+
+// The README's CNN (issue 11): every new layer, batch norm's weights, a Worker spec.
+export async function convolutional(x: Float32Array, y: Float32Array): Promise<number> {
+  await sn.ready();
+  const model = sn.sequential({ seed: 42 });
+  model.add(sn.layers.conv2d({ filters: 8, kernelSize: 5, activation: 'relu', inputShape: [28, 28, 1] }));
+  model.add(sn.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(sn.layers.conv2d({ filters: 16, kernelSize: [3, 3], strides: 1, padding: 'same', dilationRate: 1, useBias: false, kernelRegularizer: 'l2' }));
+  model.add(sn.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, center: true, scale: false, movingVarianceInitializer: 'ones' }));
+  model.add(sn.layers.activation({ activation: 'relu' }));
+  model.add(sn.layers.averagePooling2d({ poolSize: [2, 2], strides: null, padding: 'valid' }));
+  model.add(sn.layers.dropout({ rate: 0.25 }));
+  model.add(sn.layers.conv2d({ filters: 4, kernelSize: 1 }));
+  model.add(sn.layers.globalMaxPooling2d());
+  model.add(sn.layers.reshape({ targetShape: [2, -1] }));
+  model.add(sn.layers.flatten());
+  model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));
+  const spare: sn.Layer[] = [sn.layers.globalAveragePooling2d(), sn.layers.dropout(0.1), sn.layers.maxPooling2d()];
+  model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const nested: number[][][][] = [[[[0]]]];
+  const probs: Float32Array = model.predict(x.length ? x : nested);
+  const { grads } = model.computeGradients(x, y);
+  model.applyGradients(grads);
+  const moving = model.getWeights().filter((w) => w.name.endsWith('moving_variance'));
+  const trainer = sn.createTrainer({
+    seed: 1,
+    layers: [
+      { type: 'reshape', targetShape: [28, 28, 1], inputShape: [784] },
+      { type: 'conv2d', filters: 8, kernelSize: 5, activation: 'relu' },
+      { type: 'MaxPooling2D', poolSize: 2 },
+      { type: 'batchNormalization' },
+      { type: 'flatten' },
+      { units: 10, activation: 'softmax' },
+    ],
+    compile: { optimizer: 'adam', loss: 'categoricalCrossentropy' },
+  });
+  const { paramCount } = await trainer.ready;
+  trainer.terminate();
+  model.dispose();
+  return probs.length + moving.length + model.paramCount() + paramCount + spare.length;
+}

@@ -1,0 +1,99 @@
+/* Kernels of the convolutional layers: im2col / col2im around the packed GEMM,
+ * max and average pooling (windowed and global), batch-normalization moments,
+ * forward and backward. The contract agreed between the kernels and the layers
+ * (/work/notes/conv_kernels_contract.h); the layers call these, nothing else.
+ *
+ * Layout: NHWC (channels-last), row-major float32, one sample after another:
+ * element (n, y, x, ci) of a rows × h × w × c tensor is at ((n·h + y)·w + x)·c + ci.
+ * Every kernel exists twice, as in c/kernels.h: k_* (SIMD over simd.h, in im2col.c,
+ * pool_kernels.c, norm_kernels.c) and ref_* (the plainest scalar loops, the ground
+ * truth, in conv_kernels_ref.c), declared through one SN_CONV_KERNEL_LIST(P) macro.
+ * Buffers never alias unless a comment says so.
+ *
+ * Results depend on nothing but the sizes: every sum runs in a fixed order (same
+ * bits every run, and the threaded build must match). k_* and ref_* even use the
+ * same order, so each k_* returns exactly the bits of its ref_* (test_conv_kernels.c
+ * checks that with memcmp); only NaN payloads might differ. */
+#ifndef SN_CONV_KERNELS_H
+#define SN_CONV_KERNELS_H
+
+/* Geometry of a 2-D window sweep (convolution or pooling) over NHWC data.
+ * Output cell (oy, ox) reads input rows oy·sh + ky·dh − pt and columns
+ * ox·sw + kx·dw − pl for ky < kh, kx < kw; cells outside the input are padding. */
+typedef struct {
+  int h, w, c;  /* input height, width, channels (per sample) */
+  int kh, kw;   /* window height, width */
+  int sh, sw;   /* strides */
+  int dh, dw;   /* dilation (1 for pooling) */
+  int pt, pl;   /* padding before the first row / the first column */
+  int oh, ow;   /* output height, width */
+} sn_window;
+
+/* Fills g the way TensorFlow sizes its outputs (ek = (kh−1)·dh + 1, the dilated extent):
+ *   'valid' (same = 0): oh = ceil((h − ek + 1) / sh), no padding;
+ *   'same'  (same = 1): oh = ceil(h / sh), total padding
+ *            max((oh−1)·sh + ek − h, 0), pt = total / 2 (the odd one at the bottom);
+ * the same for widths. Returns 1, or 0 (g untouched) when an argument is < 1, the
+ * output would be empty, or h·w·c or oh·ow·kh·kw·c (the im2col row block of one
+ * sample; its offsets and maxpool's arg are ints) would overflow an int. */
+int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, int same);
+
+/* bn_moments and bn_backward sum n rows in blocks of SN_BN_BLOCK: each block into
+ * a fresh partial sum, the partials into the total, in row order. Still a fixed
+ * order, with a tenth of the rounding of one running sum over the 86,528 rows of
+ * an M5 conv batch: mean and variance within 1.1e-6 relative of double
+ * (test_conv_kernels.c). */
+#define SN_BN_BLOCK 128
+
+#define SN_CONV_KERNEL_LIST(P)                                                                           \
+  /* im2col: cols[(n·oh + oy)·ow + ox][(ky·kw + kx)·c + ci]                                              \
+   *         = x[n][oy·sh + ky·dh − pt][ox·sw + kx·dw − pl][ci], 0 where that is outside the input.     \
+   * x: rows × h × w × c; cols: (rows·oh·ow) × (kh·kw·c), every entry written. Row p of the conv kernel \
+   * [kh][kw][c][filters] (Keras' layout, flattened to (kh·kw·c) × filters) matches column p of cols,   \
+   * so y = k_gemm_nn(cols, kernel) is the convolution, already NHWC. */                                \
+  void P##im2col(const sn_window *g, int rows, const float *x, float *cols);                             \
+  /* col2im, the adjoint of im2col: dx[n][y][x][ci] = Σ of every cols entry im2col copied from there,    \
+   * added in cols order (row by row, within a row by column); entries that im2col zero-filled are      \
+   * ignored. dx (rows × h × w × c) is overwritten; cells no window reads get 0. */                      \
+  void P##col2im(const sn_window *g, int rows, const float *cols, float *dx);                            \
+  /* Max pooling (g->c channels; dilation must be 1): y[n][oy][ox][ci] = max over the window cells     \
+   * that lie inside the input (padding never wins); arg[same index] = the offset within the sample,    \
+   * (y·w + x)·c + ci, of the FIRST maximum in (ky, kx) scan order (a later cell must be strictly       \
+   * greater to win, as in TF.js). y, arg: rows × oh × ow × c. */                                          \
+  void P##maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg);             \
+  /* dx (rows × h × w × c) overwritten: dx[arg] += dy for every output cell in order (windows may       \
+   * overlap); cells that are no window's maximum get 0. */                                             \
+  void P##maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx);    \
+  /* Average pooling (dilation 1): the sum over the window cells inside the input in scan order,         \
+   * divided by their count (TF: padding is not counted). Backward is its exact adjoint: every cell of  \
+   * the window gets dy / count, added in output order; dx overwritten. */                               \
+  void P##avgpool_forward(const sn_window *g, int rows, const float *x, float *y);                       \
+  void P##avgpool_backward(const sn_window *g, int rows, const float *dy, float *dx);                    \
+  /* Global pooling over hw positions: x rows × hw × c → y rows × c. avg: Σ_p x / hw in p order;        \
+   * max and arg as for max pooling (arg = offset within the sample, p·c + ci, of the first maximum).   \
+   * dx (rows × hw × c) overwritten. */                                                                  \
+  void P##global_avgpool_forward(int rows, int hw, int c, const float *x, float *y);                      \
+  void P##global_avgpool_backward(int rows, int hw, int c, const float *dy, float *dx);                   \
+  void P##global_maxpool_forward(int rows, int hw, int c, const float *x, float *y, int *arg);             \
+  void P##global_maxpool_backward(int rows, int hw, int c, const float *dy, const int *arg, float *dx);   \
+  /* Batch normalization over n rows of c channels (n = batch for a dense input, batch·h·w for a conv   \
+   * input). Moments, two passes in float (sums blocked by SN_BN_BLOCK):                                \
+   * mean[j] = Σ_r x[r][j] / n, var[j] = Σ_r (x[r][j] − mean[j])² / n (biased, as Keras uses). */       \
+  void P##bn_moments(int n, int c, const float *x, float *mean, float *var);                              \
+  /* xhat = (x − mean)·inv_std, y = gamma·xhat + beta per channel (in that order of operations); xhat   \
+   * is also written when not NULL (training keeps it for backward). gamma NULL means 1, beta NULL      \
+   * means 0 (center/scale off). y may alias x. */                                                       \
+  void P##bn_forward(int n, int c, const float *x, const float *mean, const float *inv_std,               \
+                     const float *gamma, const float *beta, float *xhat, float *y);                       \
+  /* Training-mode backward through the batch statistics:                                               \
+   *   dbeta[j] = Σ_r dy[r][j], dgamma[j] = Σ_r dy[r][j]·xhat[r][j] (both overwritten; either may be    \
+   *   NULL when that parameter does not exist),                                                        \
+   *   dx = (gamma or 1)·inv_std / n · (n·dy − Σdy − xhat·Σ(dy·xhat)), computed as                      \
+   *   ((gamma or 1)·inv_std)·((dy − Σdy/n) − xhat·(Σ(dy·xhat)/n)). dx may alias dy. */                  \
+  void P##bn_backward(int n, int c, const float *dy, const float *xhat, const float *inv_std,             \
+                      const float *gamma, float *dx, float *dgamma, float *dbeta);
+
+SN_CONV_KERNEL_LIST(k_)
+SN_CONV_KERNEL_LIST(ref_)
+
+#endif

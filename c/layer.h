@@ -1,0 +1,145 @@
+/* One interface for every kind of layer.
+ *
+ * A model (model.h) is a list of sn_layer structs. Each describes one layer
+ * instance: its kind, the shape of one sample going in and coming out
+ * (channels last, [h, w, c]; a vector is 1 × 1 × c), its weight tensors (where
+ * they live in the model's buffers) and its pointers into the workspace. What a
+ * kind does is one sn_layer_ops table, defined with everything else about that
+ * kind in its own file (layer_dense.c, layer_conv2d.c, …), in the spirit of
+ * llm.c's forward/backward pairs and ConvNetJS' layer objects.
+ *
+ * Every layer computes z = f(x) (its own operation) and then y = act(z), the
+ * activation being applied by the model (model.c) for every kind: most kinds
+ * have act = linear and y = z. The model's loss reads the last layer's z and y,
+ * which is how a softmax and the cross-entropy fuse (losses.h); an activity
+ * regularizer penalizes y.
+ *
+ * Memory: the layer owns nothing. Its trainable tensors live in the model's one
+ * contiguous `params` buffer (gradients at the same offsets in `grads`), its
+ * non-trainable ones (batch norm's moving statistics) in `state`, and its
+ * activations in the model's workspace, carved at reserve time and reused by
+ * every batch. z and y may point at the layer's input (flatten, reshape,
+ * dropout outside training, activation layers before the activation): views,
+ * not copies. */
+#ifndef SN_LAYER_H
+#define SN_LAYER_H
+#include "rng.h"
+#include <stddef.h>
+#include <stdint.h>
+
+enum sn_layer_kind {
+  SN_LAYER_DENSE = 0,
+  SN_LAYER_DROPOUT = 1,
+  SN_LAYER_CONV2D = 2,
+  SN_LAYER_MAX_POOL2D = 3,
+  SN_LAYER_AVG_POOL2D = 4,
+  SN_LAYER_GLOBAL_AVG_POOL = 5,
+  SN_LAYER_GLOBAL_MAX_POOL = 6,
+  SN_LAYER_BATCH_NORM = 7,
+  SN_LAYER_RESHAPE = 8, /* flatten and reshape */
+  SN_LAYER_ACTIVATION = 9,
+  SN_LAYER_KINDS
+};
+
+/* One sample's shape, channels last. */
+typedef struct {
+  int h, w, c;
+} sn_shape;
+
+/* Per-sample sizes are capped so that rows × size stays far inside 64-bit
+ * arithmetic and every per-sample offset fits an int. */
+enum { SN_MAX_SAMPLE_SIZE = 1 << 28 };
+
+static inline int64_t sn_shape_size(sn_shape s) { return (int64_t)s.h * s.w * s.c; }
+
+/* Tensor slots, in Keras' get_weights order for each kind. */
+enum { SN_KERNEL = 0, SN_BIAS = 1 };                                             /* dense, conv2d */
+enum { SN_GAMMA = 0, SN_BETA = 1, SN_MOVING_MEAN = 2, SN_MOVING_VARIANCE = 3 }; /* batch norm */
+enum { SN_MAX_TENSORS = 4 };
+
+typedef struct {
+  /* Settings (sn_model_set_initializer / _set_regularizer). */
+  int init;                /* sn_init kind */
+  float init_a, init_b;    /* its parameters */
+  float l1, l2;            /* regularizer factors (trainable tensors only) */
+  /* Set by the kind's setup(). */
+  int exists, trainable;
+  int fan_in, fan_out;     /* for the variance-scaling initializers */
+  int64_t size;            /* floats */
+  /* Set by sn_model_build. */
+  long off;                /* offset in params/grads (trainable) or state */
+  float *w, *g;            /* the values, and their gradient (NULL when not trainable) */
+} sn_tensor;
+
+typedef struct sn_layer {
+  int kind;
+  sn_shape in, out;
+  int act;                 /* y = act(z), enum sn_activation */
+  float alpha;             /* leaky relu slope */
+  float act_l1, act_l2;    /* activity regularizer on y, per sample */
+  sn_tensor t[SN_MAX_TENSORS];
+  /* Settings of the kind. */
+  int units;                           /* dense units, conv2d filters */
+  int kh, kw, sh, sw, dh, dw, same;    /* conv2d and pooling windows (same: 'same' padding) */
+  float rate;                          /* dropout */
+  int seeded;                          /*   its seed was given; else drawn from the model's generator */
+  unsigned seed;
+  sn_rng rng;                          /*   draws its masks */
+  float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double) */
+  /* Workspace (sn_model_reserve). */
+  float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
+  const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
+  float *mask;             /* dropout: 0 or 1/(1 − rate) per element */
+  int *arg;                /* max pooling: where each maximum came from */
+  float *xhat;             /* batch norm: the normalized input (training) */
+  float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
+} sn_layer;
+
+/* Hands out consecutive pieces of the workspace; with base NULL it only counts. */
+typedef struct {
+  float *base;
+  int64_t used;
+} sn_carver;
+
+/* n floats, rounded up to whole vectors so every piece starts 16-byte aligned. */
+static inline float *sn_carve(sn_carver *c, int64_t n) {
+  float *p = c->base ? c->base + c->used : NULL;
+  c->used += (n + 3) & ~(int64_t)3;
+  return p;
+}
+
+struct sn_model;
+
+typedef struct {
+  /* Checks the settings against l->in; fills l->out and each tensor's exists,
+   * trainable, size and fans. Returns 0 when they do not fit together. */
+  int (*setup)(sn_layer *l);
+  /* Carves what the layer needs for `rows` rows (its zbuf, masks, …); ybuf is
+   * the model's business. NULL: nothing (a view). */
+  void (*reserve)(sn_layer *l, int rows, sn_carver *c);
+  /* Floats of the model's shared scratch it needs for `rows` rows (conv2d's
+   * im2col columns). NULL: none. */
+  int64_t (*scratch)(const sn_layer *l, int rows);
+  /* x: rows × in → l->z (rows × out). */
+  void (*forward)(struct sn_model *m, sn_layer *l, int rows, const float *x);
+  /* dz: rows × out, dL/dz (may be overwritten). Overwrites the gradients of
+   * the layer's trainable tensors; returns dL/dx (rows × in) written into dx,
+   * or dz itself when the layer is a view, or NULL when dx is NULL (no input
+   * gradient wanted: nothing below has weights). x is what forward read. */
+  float *(*backward)(struct sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx);
+  /* Optional hooks. seed: after the weights are drawn (dropout's generator);
+   * draw: before a training forward pass (dropout's masks); commit: after a
+   * training step was accepted (batch norm's moving statistics). */
+  void (*seed)(sn_layer *l, sn_rng *model_rng);
+  void (*draw)(sn_layer *l, int rows);
+  void (*commit)(sn_layer *l);
+} sn_layer_ops;
+
+extern const sn_layer_ops sn_dense_ops, sn_dropout_ops, sn_conv2d_ops, sn_pool2d_ops, sn_global_pool_ops,
+    sn_batch_norm_ops, sn_reshape_ops, sn_activation_ops;
+const sn_layer_ops *sn_layer_ops_of(int kind);
+
+/* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */
+void sn_view_forward(struct sn_model *m, sn_layer *l, int rows, const float *x);
+float *sn_view_backward(struct sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx);
+#endif

@@ -1,0 +1,86 @@
+/* Batch normalization over the last axis (Keras' axis −1): for c channels and
+ * n = rows·h·w vectors,
+ *   training:  mean, var = the batch's (biased) moments per channel,
+ *              z = gamma·(x − mean)/√(var + ε) + beta,
+ *   inference: the same with the moving mean and variance.
+ * The moving statistics are non-trainable state (the optimizer never sees
+ * them), updated as Keras 3 does after each accepted training step:
+ *   moving = moving·momentum + batch·(1 − momentum), with the biased variance.
+ * Backward (training mode, through the batch statistics):
+ *   dbeta = Σ dz, dgamma = Σ dz·x̂, dx = gamma/√(var + ε)/n · (n·dz − Σdz − x̂·Σ(dz·x̂)). */
+#include "api.h"
+#include "conv_kernels.h"
+#include "init.h"
+#include "model.h"
+#include <math.h>
+
+/* momentum and epsilon arrive in double so that 1 − momentum is exact before it is rounded. */
+SN_API int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon, int center, int scale) {
+  sn_layer *l = sn_model_begin_layer(m, SN_LAYER_BATCH_NORM);
+  if (!l) return -1;
+  l->momentum = (float)momentum;
+  l->decay = (float)(1.0 - momentum);
+  l->epsilon = (float)epsilon;
+  l->t[SN_GAMMA].exists = scale != 0;
+  l->t[SN_BETA].exists = center != 0;
+  l->t[SN_MOVING_MEAN].exists = l->t[SN_MOVING_VARIANCE].exists = 1;
+  l->t[SN_GAMMA].init = l->t[SN_MOVING_VARIANCE].init = SN_INIT_ONES; /* Keras' defaults */
+  l->t[SN_BETA].init = l->t[SN_MOVING_MEAN].init = SN_INIT_ZEROS;
+  return sn_model_end_layer(m, momentum >= 0 && momentum <= 1 && epsilon > 0);
+}
+
+static int setup(sn_layer *l) {
+  l->out = l->in;
+  for (int i = 0; i < SN_MAX_TENSORS; i++) {
+    sn_tensor *t = &l->t[i];
+    t->trainable = i == SN_GAMMA || i == SN_BETA;
+    t->size = t->fan_in = t->fan_out = l->in.c;
+  }
+  return 1;
+}
+
+enum { MEAN, VAR, INV_STD, MOVING_INV_STD, STATS };
+
+static void reserve(sn_layer *l, int rows, sn_carver *c) {
+  int64_t n = rows * sn_shape_size(l->out);
+  l->zbuf = sn_carve(c, n);
+  l->xhat = sn_carve(c, n);
+  l->stats = sn_carve(c, STATS * l->in.c);
+}
+
+static float *param(sn_layer *l, int which) { return l->t[which].exists ? l->t[which].w : NULL; }
+static float *stat(const sn_layer *l, int which) { return l->stats + which * l->in.c; }
+
+static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
+  int c = l->in.c, n = rows * l->in.h * l->in.w;
+  const float *mean = l->t[SN_MOVING_MEAN].w, *var = l->t[SN_MOVING_VARIANCE].w;
+  float *inv_std = stat(l, MOVING_INV_STD), *xhat = NULL;
+  if (m->training) {
+    k_bn_moments(n, c, x, stat(l, MEAN), stat(l, VAR));
+    mean = stat(l, MEAN), var = stat(l, VAR), inv_std = stat(l, INV_STD), xhat = l->xhat;
+  }
+  for (int j = 0; j < c; j++) inv_std[j] = 1.0f / sqrtf(var[j] + l->epsilon);
+  k_bn_forward(n, c, x, mean, inv_std, param(l, SN_GAMMA), param(l, SN_BETA), xhat, l->zbuf);
+  l->z = l->zbuf;
+}
+
+/* Without dx (nothing below has weights), dz itself takes the input gradient. */
+static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
+  (void)m, (void)x;
+  int n = rows * l->in.h * l->in.w;
+  k_bn_backward(n, l->in.c, dz, l->xhat, stat(l, INV_STD), param(l, SN_GAMMA), dx ? dx : dz,
+                l->t[SN_GAMMA].exists ? l->t[SN_GAMMA].g : NULL, l->t[SN_BETA].exists ? l->t[SN_BETA].g : NULL);
+  return dx;
+}
+
+static void commit(sn_layer *l) {
+  float *mean = l->t[SN_MOVING_MEAN].w, *var = l->t[SN_MOVING_VARIANCE].w;
+  const float *batch_mean = stat(l, MEAN), *batch_var = stat(l, VAR);
+  for (int j = 0; j < l->in.c; j++) {
+    mean[j] = mean[j] * l->momentum + batch_mean[j] * l->decay;
+    var[j] = var[j] * l->momentum + batch_var[j] * l->decay;
+  }
+}
+
+const sn_layer_ops sn_batch_norm_ops = {
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .commit = commit};

@@ -1,0 +1,52 @@
+/* Dense (fully connected) layer on the flattened input:
+ *   z[rows × units] = x[rows × in] · kernel[in × units] + bias[units]
+ * Backward:
+ *   dkernel = xᵀ · dz,  dbias = Σ_rows dz,  dx = dz · kernelᵀ (not for the lowest layer with weights). */
+#include "api.h"
+#include "kernels.h"
+#include "model.h"
+
+SN_API int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias) {
+  sn_layer *l = sn_model_begin_layer(m, SN_LAYER_DENSE);
+  if (!l) return -1;
+  l->units = units;
+  l->act = act;
+  l->alpha = alpha;
+  l->t[SN_BIAS].exists = use_bias != 0;
+  return sn_model_end_layer(m, units > 0 && act >= 0 && act < SN_ACT_COUNT);
+}
+
+static int setup(sn_layer *l) {
+  int64_t in = sn_shape_size(l->in);
+  l->out = (sn_shape){1, 1, l->units};
+  sn_tensor *k = &l->t[SN_KERNEL], *b = &l->t[SN_BIAS];
+  k->exists = k->trainable = 1;
+  k->size = in * l->units; /* checked against SN_MAX_PARAMS by end_layer */
+  k->fan_in = (int)in;
+  k->fan_out = l->units;
+  b->trainable = 1;
+  b->size = b->fan_in = b->fan_out = l->units;
+  return 1;
+}
+
+static void reserve(sn_layer *l, int rows, sn_carver *c) { l->zbuf = sn_carve(c, (int64_t)rows * l->units); }
+
+static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
+  (void)m;
+  int in = (int)sn_shape_size(l->in);
+  k_gemm_nn(rows, in, l->units, x, l->t[SN_KERNEL].w, l->zbuf, 0);
+  if (l->t[SN_BIAS].exists) k_bias_add(rows, l->units, l->zbuf, l->t[SN_BIAS].w);
+  l->z = l->zbuf;
+}
+
+static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
+  (void)m;
+  int in = (int)sn_shape_size(l->in);
+  k_gemm_tn(rows, in, l->units, x, dz, l->t[SN_KERNEL].g, 0);
+  if (l->t[SN_BIAS].exists) k_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
+  if (!dx) return NULL;
+  k_gemm_nt(rows, l->units, in, dz, l->t[SN_KERNEL].w, dx, 0);
+  return dx;
+}
+
+const sn_layer_ops sn_dense_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward};

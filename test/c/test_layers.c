@@ -1,0 +1,331 @@
+/* The layers of layer.h inside models, natively (so the sanitizers see every
+ * path): every layer's gradients against central differences of the loss
+ * (gradcheck.h) on awkward shapes — odd sizes, stride 2, 'same' and 'valid',
+ * kernels larger than the stride, 1×1 kernels, dilation, one channel and many,
+ * overlapping pooling windows, global pooling, batch norm in training mode
+ * after dense and after conv layers, reshape and flatten, dropout after a
+ * convolution with its masks held, standalone activations — and what finite
+ * differences cannot see: a conv2d forward pass against a direct double loop,
+ * batch norm's moving statistics (Keras' update, inference with them, left
+ * alone by a rejected step), settings that do not fit refused, and training
+ * that gives the same bits when the GEMMs are split into parts (threads). */
+#include "check.h"
+#include "kernels.h"
+#include "model.h"
+#include "gradcheck.h"
+#include "init.h"
+#include "threads.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLASSES = 3 };
+
+static void fill(float *v, long n, unsigned seed, float lo, float hi) {
+  for (long i = 0; i < n; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    v[i] = lo + (hi - lo) * (float)(seed >> 8) / 16777216.0f;
+  }
+}
+
+static void one_hot(float *t, int rows) {
+  memset(t, 0, (size_t)rows * CLASSES * sizeof(float));
+  for (int r = 0; r < rows; r++) t[r * CLASSES + (r * 7 + 1) % CLASSES] = 1.0f;
+}
+
+/* Ends a model with flatten → dense softmax, draws every bias (and beta)
+ * uniformly in ±0.3 rather than zero, builds it and compiles it with CCE. */
+static sn_model *finish(sn_model *m) {
+  CHECK(sn_model_add_reshape(m, 1, 1, sn_model_output_dim(m)) >= 0, "flatten");
+  CHECK(sn_model_add_dense(m, CLASSES, SN_ACT_SOFTMAX, 0.0f, 1) >= 0, "output layer");
+  for (int l = 0; l < m->n_layers; l++) sn_model_set_initializer(m, l, SN_BIAS, SN_INIT_RANDOM_UNIFORM, -0.3f, 0.3f);
+  CHECK(sn_model_build(m), "build");
+  float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
+  CHECK(sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4)), "compile");
+  return m;
+}
+
+static void gradients(sn_model *m, int rows, const char *what) {
+  long n = (long)rows * m->input_dim;
+  float *x = malloc((size_t)n * sizeof(float)), *t = malloc((size_t)rows * CLASSES * sizeof(float));
+  fill(x, n, 5, -1.0f, 1.0f);
+  one_hot(t, rows);
+  check_model_gradients(m, x, t, rows, what);
+  free(x);
+  free(t);
+  sn_model_free(m);
+}
+
+static void conv_gradients(void) {
+  sn_model *m;
+  /* One channel, odd 7×5, 3×3 'valid' → 2×2 stride 2 'same' on an odd 5×3 (kernel = stride, padded). */
+  m = sn_model_create_hwc(7, 5, 1, 1);
+  sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_conv2d(m, 2, 2, 2, 2, 2, 1, 1, 1, SN_ACT_SIGMOID, 0, 1);
+  gradients(finish(m), 5, "conv 3×3 valid, 2×2 stride 2 same, one channel");
+  /* Many channels, 3×3 stride 2 'same' (kernel larger than stride) on 9×7×5, then a 1×1 (columns = x). */
+  m = sn_model_create_hwc(9, 7, 5, 2);
+  sn_model_add_conv2d(m, 6, 3, 3, 2, 2, 1, 1, 1, SN_ACT_LEAKY_RELU, 0.3f, 1);
+  sn_model_add_conv2d(m, 4, 1, 1, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 0);
+  gradients(finish(m), 3, "conv 3×3 stride 2 same, 1×1 without bias");
+  /* Dilation 2, 'valid' and 'same', a 4×2 kernel (uneven padding), a 1×1 kernel with stride 2 (im2col). */
+  m = sn_model_create_hwc(9, 8, 2, 3);
+  sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 2, 2, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_conv2d(m, 3, 4, 2, 1, 1, 2, 1, 1, SN_ACT_SIGMOID, 0, 1);
+  sn_model_add_conv2d(m, 2, 1, 1, 2, 2, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
+  gradients(finish(m), 4, "conv dilated valid and same, 1×1 stride 2");
+  /* Stride (2, 1), a 5×5 kernel on a 6×6 'same' input, regularizers and an activity regularizer. */
+  m = sn_model_create_hwc(6, 6, 3, 4);
+  int c = sn_model_add_conv2d(m, 4, 5, 5, 2, 1, 1, 1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_set_regularizer(m, c, SN_KERNEL, 0.01f, 0.02f);
+  sn_model_set_regularizer(m, c, SN_BIAS, 0.0f, 0.05f);
+  sn_model_set_activity_regularizer(m, c, 0.0f, 0.03f);
+  sn_model_add_conv2d(m, 2, 3, 2, 1, 2, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 3, "conv 5×5 stride (2, 1), regularized");
+}
+
+static void pool_gradients(void) {
+  sn_model *m;
+  /* Overlapping max windows (3×3 stride 2, 'valid') and a 'same' 2×2 on odd sizes. */
+  m = sn_model_create_hwc(9, 7, 2, 5);
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_pool2d(m, 1, 3, 3, 2, 2, 0);
+  sn_model_add_conv2d(m, 3, 1, 1, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 1);
+  gradients(finish(m), 4, "max pooling overlapping and same");
+  /* Average pooling: overlapping 'same' 3×3 stride 1, then 2×3 stride (1, 2) 'valid'. */
+  m = sn_model_create_hwc(7, 8, 3, 6);
+  sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 1, SN_ACT_SIGMOID, 0, 1);
+  sn_model_add_pool2d(m, 0, 3, 3, 1, 1, 1);
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_pool2d(m, 0, 2, 3, 1, 2, 0);
+  gradients(finish(m), 3, "average pooling overlapping, same and valid");
+  /* Global average and max pooling. */
+  m = sn_model_create_hwc(5, 6, 2, 7);
+  sn_model_add_conv2d(m, 4, 3, 3, 1, 1, 1, 1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_add_global_pool(m, 0);
+  gradients(finish(m), 4, "global average pooling");
+  m = sn_model_create_hwc(5, 3, 3, 8);
+  sn_model_add_conv2d(m, 5, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_global_pool(m, 1);
+  gradients(finish(m), 4, "global max pooling");
+}
+
+static void batch_norm_gradients(void) {
+  sn_model *m;
+  /* After dense, then a standalone tanh; gamma and beta regularized. */
+  m = sn_model_create(5, 9);
+  sn_model_add_dense(m, 6, SN_ACT_LINEAR, 0, 1);
+  int bn = sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
+  sn_model_set_regularizer(m, bn, SN_GAMMA, 0.01f, 0.02f);
+  sn_model_set_regularizer(m, bn, SN_BETA, 0.0f, 0.03f);
+  sn_model_add_activation(m, SN_ACT_TANH, 0);
+  gradients(finish(m), 7, "batch norm after dense");
+  /* After a conv (n = rows·h·w per channel), without center, then without scale. */
+  m = sn_model_create_hwc(5, 4, 2, 10);
+  sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 1, SN_ACT_LINEAR, 0, 0);
+  sn_model_add_batch_norm(m, 0.99, 1e-3, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SIGMOID, 0);
+  sn_model_add_conv2d(m, 2, 2, 2, 2, 2, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_batch_norm(m, 0.99, 1e-2, 1, 0);
+  gradients(finish(m), 3, "batch norm after conv, center or scale off");
+  /* As the first layer: no input gradient, dz takes its place. */
+  m = sn_model_create_hwc(3, 3, 2, 11);
+  sn_model_add_batch_norm(m, 0.99, 1e-3, 1, 1);
+  sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 5, "batch norm first");
+}
+
+static void view_gradients(void) {
+  sn_model *m;
+  /* dense → reshape [2, 3, 4] → conv: the conv's input gradient reaches the dense through a view. */
+  m = sn_model_create(4, 12);
+  sn_model_add_dense(m, 24, SN_ACT_TANH, 0, 1);
+  CHECK(sn_model_add_reshape(m, 2, 3, 4) >= 0, "reshape");
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_SIGMOID, 0, 1);
+  gradients(finish(m), 5, "dense, reshape, conv");
+  /* Dropout after a conv (masks held), and on the input. */
+  m = sn_model_create_hwc(6, 5, 2, 13);
+  sn_model_add_dropout(m, 0.2f, 1, 3);
+  sn_model_add_conv2d(m, 4, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_dropout(m, 0.4f, 0, 0);
+  sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 4, "dropout on the input and after a conv");
+  /* Standalone activations, the last a softmax fused with the loss. */
+  m = sn_model_create(5, 14);
+  sn_model_add_dense(m, 6, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SIGMOID, 0);
+  sn_model_add_dense(m, 4, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_activation(m, SN_ACT_LEAKY_RELU, 0.2f);
+  sn_model_add_dense(m, CLASSES, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SOFTMAX, 0);
+  sn_model_build(m);
+  float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
+  sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4));
+  gradients(m, 6, "activation layers, softmax last");
+}
+
+/* The conv2d layer's forward pass against the definition, in double. */
+static void conv_forward(int same, int SH, int SW, int DH, int DW) {
+  enum { R = 2, H = 6, W = 5, C = 3, F = 4, KH = 3, KW = 2 };
+  sn_model *m = sn_model_create_hwc(H, W, C, 21);
+  int l = sn_model_add_conv2d(m, F, KH, KW, SH, SW, DH, DW, same, SN_ACT_LINEAR, 0, 1);
+  CHECK(l == 0, "conv2d added");
+  sn_model_set_initializer(m, l, SN_BIAS, SN_INIT_RANDOM_UNIFORM, -1, 1);
+  sn_model_add_reshape(m, 1, 1, sn_model_output_dim(m));
+  sn_model_build(m);
+  const sn_layer *L = &m->layers[l];
+  int oh = L->out.h, ow = L->out.w, eh = (KH - 1) * DH + 1, ew = (KW - 1) * DW + 1;
+  int want_h = same ? (H + SH - 1) / SH : (H - eh + SH) / SH, want_w = same ? (W + SW - 1) / SW : (W - ew + SW) / SW;
+  CHECK(oh == want_h && ow == want_w && L->out.c == F, "output %d×%d×%d, expected %d×%d", oh, ow, L->out.c, want_h, want_w);
+  /* TensorFlow's 'same' padding: total (oh−1)·sh + extent − h, the smaller half first. */
+  int pt = same ? ((oh - 1) * SH + eh - H) / 2 : 0, pl = same ? ((ow - 1) * SW + ew - W) / 2 : 0;
+  pt = pt < 0 ? 0 : pt, pl = pl < 0 ? 0 : pl;
+  float x[R * H * W * C], *out = malloc(sizeof(float) * R * oh * ow * F);
+  fill(x, R * H * W * C, 8, -1, 1);
+  sn_model_predict(m, x, R, R, out);
+  const float *k = L->t[SN_KERNEL].w, *b = L->t[SN_BIAS].w;
+  double worst = 0;
+  for (int r = 0; r < R; r++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++)
+        for (int f = 0; f < F; f++) {
+          double s = b[f];
+          for (int ky = 0; ky < KH; ky++)
+            for (int kx = 0; kx < KW; kx++)
+              for (int c = 0; c < C; c++) {
+                int y = oy * SH + ky * DH - pt, xx = ox * SW + kx * DW - pl;
+                if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+                s += (double)x[((r * H + y) * W + xx) * C + c] * k[((ky * KW + kx) * C + c) * F + f];
+              }
+          double d = fabs(s - out[((r * oh + oy) * ow + ox) * F + f]);
+          worst = d > worst ? d : worst;
+        }
+  CHECK(worst < 1e-5, "conv2d forward (same %d, strides %d×%d, dilation %d×%d) differs from the definition by %g", same, SH, SW,
+        DH, DW, worst);
+  free(out);
+  sn_model_free(m);
+}
+
+/* Training updates the moving statistics as Keras: moving·momentum +
+ * batch·(1 − momentum), with the biased variance; inference uses them; a
+ * step with a non-finite loss leaves them; the optimizer never touches them. */
+static void batch_norm_statistics(void) {
+  enum { R = 6, IN = 4, U = 3 };
+  sn_model *m = sn_model_create(IN, 31);
+  sn_model_add_dense(m, U, SN_ACT_LINEAR, 0, 1);
+  int bn = sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
+  sn_model_add_dense(m, 2, SN_ACT_LINEAR, 0, 1);
+  sn_model_build(m);
+  float hp[2] = {0.1f, 0.0f};
+  sn_model_compile(m, SN_LOSS_MSE, 0, 1, 1, sn_opt_create(SN_OPT_SGD, (int)m->n_params, hp, 2));
+  CHECK(m->n_state == 2 * U && m->n_params == IN * U + U + 2 * U + U * 2 + 2, "params %ld, state %ld", m->n_params, m->n_state);
+  const sn_layer *B = &m->layers[bn];
+  float x[R * IN], t[R * 2], a[R * U], out1[R * 2], out2[R * 2];
+  fill(x, R * IN, 2, -2, 2);
+  fill(t, R * 2, 3, -1, 1);
+  /* The batch statistics of the dense layer's output, in double. */
+  sn_model_predict(m, x, R, R, out1);
+  memcpy(a, m->layers[0].y, sizeof a);
+  double mean[U] = {0}, var[U] = {0};
+  for (int j = 0; j < U; j++) {
+    for (int r = 0; r < R; r++) mean[j] += a[r * U + j] / (double)R;
+    for (int r = 0; r < R; r++) var[j] += (a[r * U + j] - mean[j]) * (a[r * U + j] - mean[j]) / R;
+  }
+  CHECK(sn_model_fit_epoch(m, x, t, R, R, 0, NULL, NULL, 0, NULL) == 1, "one step");
+  for (int j = 0; j < U; j++) {
+    CHECK_CLOSE(B->t[SN_MOVING_MEAN].w[j], 0.1 * mean[j], 1e-5, 1e-7, "moving mean %d", j);
+    CHECK_CLOSE(B->t[SN_MOVING_VARIANCE].w[j], 0.9 + 0.1 * var[j], 1e-5, 1e-7, "moving variance %d", j);
+  }
+  /* Inference normalizes with the moving statistics. */
+  sn_model_predict(m, x, R, R, out1);
+  double worst = 0;
+  const float *g = B->t[SN_GAMMA].w, *be = B->t[SN_BETA].w, *mm = B->t[SN_MOVING_MEAN].w, *mv = B->t[SN_MOVING_VARIANCE].w;
+  for (int r = 0; r < R; r++)
+    for (int j = 0; j < U; j++) {
+      double want = g[j] * (m->layers[0].y[r * U + j] - mm[j]) / sqrt(mv[j] + 1e-3) + be[j];
+      double d = fabs(want - B->y[r * U + j]);
+      worst = d > worst ? d : worst;
+    }
+  CHECK(worst < 1e-5, "inference with the moving statistics: off by %g", worst);
+  /* A rejected step (infinite target) changes neither weights nor statistics. */
+  float state[2 * U];
+  memcpy(state, m->state, sizeof state);
+  t[3] = INFINITY;
+  CHECK(sn_model_fit_epoch(m, x, t, R, R, 0, NULL, NULL, 0, NULL) == 0, "non-finite step refused");
+  CHECK(memcmp(state, m->state, sizeof state) == 0, "a rejected step leaves the moving statistics");
+  sn_model_predict(m, x, R, R, out2);
+  CHECK(memcmp(out1, out2, sizeof out1) == 0, "and predictions");
+  sn_model_free(m);
+}
+
+/* Settings that do not fit are refused, and the model stays as it was. */
+static void refusals(void) {
+  sn_model *m = sn_model_create_hwc(5, 5, 1, 1);
+  CHECK(sn_model_add_conv2d(m, 2, 6, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "a kernel larger than a 'valid' input");
+  CHECK(sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 3, 3, 0, SN_ACT_RELU, 0, 1) < 0, "a dilated kernel larger than the input");
+  CHECK(sn_model_add_conv2d(m, 2, 3, 3, 2, 2, 2, 2, 1, SN_ACT_RELU, 0, 1) < 0, "strides with dilation");
+  CHECK(sn_model_add_conv2d(m, 0, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "no filters");
+  CHECK(sn_model_add_conv2d(m, 2, 3, 3, 0, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "stride 0");
+  CHECK(sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_COUNT, 0, 1) < 0, "unknown activation");
+  CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 0) < 0, "a pool window larger than the input");
+  CHECK(sn_model_add_reshape(m, 2, 13, 1) < 0, "a reshape that changes the size");
+  CHECK(sn_model_add_batch_norm(m, 1.5, 1e-3, 1, 1) < 0 && sn_model_add_batch_norm(m, 0.9, 0, 1, 1) < 0, "batch norm settings");
+  CHECK(m->n_layers == 0, "nothing was added");
+  CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 1) == 0, "'same' pads a window larger than the input");
+  CHECK(sn_model_add_global_pool(m, 0) == 1 && m->layers[1].out.c == 1 && sn_model_output_dim(m) == 1, "global pool");
+  sn_model_free(m);
+  CHECK(sn_model_create_hwc(0, 3, 3, 1) == NULL && sn_model_create_hwc(1 << 15, 1 << 15, 1, 1) == NULL, "bad input shapes");
+}
+
+/* A small CNN trained twice from one seed gives the same bits, also with
+ * every GEMM split into 2 and 3 parts (as the threaded build splits them). */
+static unsigned train_cnn(int parts) {
+  enum { N = 30, H = 12, W = 11 };
+  sn_threads_split_for_tests(parts);
+  sn_model *m = sn_model_create_hwc(H, W, 1, 77);
+  sn_model_add_conv2d(m, 6, 3, 3, 1, 1, 1, 1, 1, SN_ACT_RELU, 0, 1);
+  sn_model_add_batch_norm(m, 0.99, 1e-3, 1, 1);
+  sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_conv2d(m, 8, 3, 3, 2, 2, 1, 1, 0, SN_ACT_RELU, 0, 1);
+  sn_model_add_dropout(m, 0.3f, 0, 0);
+  sn_model_add_pool2d(m, 0, 2, 2, 1, 1, 1);
+  finish(m);
+  float x[N * H * W], t[N * CLASSES];
+  fill(x, N * H * W, 4, 0, 1);
+  one_hot(t, N);
+  for (int e = 0; e < 3; e++) sn_model_fit_epoch(m, x, t, N, 8, 1, x, t, 10, (double[SN_SUM_COUNT]){0});
+  unsigned h = 2166136261u;
+  const float *bufs[2] = {m->params, m->state};
+  long counts[2] = {m->n_params, m->n_state};
+  for (int b = 0; b < 2; b++)
+    for (long i = 0; i < counts[b]; i++) {
+      unsigned u;
+      memcpy(&u, &bufs[b][i], 4);
+      h = (h ^ u) * 16777619u;
+    }
+  sn_model_free(m);
+  sn_threads_split_for_tests(1);
+  return h;
+}
+
+static void determinism(void) {
+  unsigned one = train_cnn(1);
+  CHECK(train_cnn(1) == one, "the same seed trains a CNN to the same bits");
+  CHECK(train_cnn(2) == one && train_cnn(3) == one, "GEMMs split in 2 and 3 parts change no bit");
+}
+
+int main(void) {
+  conv_gradients();
+  pool_gradients();
+  batch_norm_gradients();
+  view_gradients();
+  conv_forward(1, 2, 1, 1, 1);
+  conv_forward(0, 1, 2, 1, 1);
+  conv_forward(1, 1, 1, 2, 2);
+  conv_forward(0, 1, 1, 2, 1);
+  batch_norm_statistics();
+  refusals();
+  determinism();
+  return check_summary();
+}

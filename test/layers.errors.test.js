@@ -1,0 +1,107 @@
+// Bad options of every new layer and shapes that do not fit get a clear Error
+// naming the problem (and the layer), before anything reaches C; the model is
+// left as it was and still trains.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as sn from '../web/index.js';
+import { randomArray } from './support/models.js';
+
+await sn.ready();
+
+const L = sn.layers;
+
+test('every option of every new layer is checked by its factory', () => {
+  const refused = {
+    'conv2d without filters': [() => L.conv2d({ kernelSize: 3 }), /conv2d filters must be an integer in \[1, 16777216\], got undefined/],
+    'conv2d filters 1.5': [() => L.conv2d({ filters: 1.5, kernelSize: 3 }), /conv2d filters must be an integer/],
+    'conv2d without kernelSize': [() => L.conv2d({ filters: 2 }), /conv2d needs kernelSize, e.g. kernelSize: 3 or \[3, 3\]/],
+    'conv2d kernelSize 0': [() => L.conv2d({ filters: 2, kernelSize: 0 }), /conv2d kernelSize must be an integer in \[1, 268435456\], got 0/],
+    'conv2d kernelSize [3]': [() => L.conv2d({ filters: 2, kernelSize: [3] }), /conv2d kernelSize must be a positive integer or \[height, width\], got \[3\]/],
+    "conv2d kernelSize '3'": [() => L.conv2d({ filters: 2, kernelSize: '3' }), /conv2d kernelSize must be a positive integer or \[height, width\], got "3"/],
+    'conv2d strides [1, 0]': [() => L.conv2d({ filters: 2, kernelSize: 3, strides: [1, 0] }), /conv2d strides must be an integer in \[1, 268435456\], got 0/],
+    "conv2d padding 'full'": [() => L.conv2d({ filters: 2, kernelSize: 3, padding: 'full' }), /conv2d padding must be 'valid' or 'same', got "full"/],
+    'conv2d channelsFirst': [() => L.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'channelsFirst' }), /conv2d: dataFormat 'channelsFirst' is not supported: simdnet works channels-last/],
+    "conv2d dataFormat 'nhwc'": [() => L.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'nhwc' }), /conv2d dataFormat must be 'channelsLast', got "nhwc"/],
+    'conv2d dilationRate 0': [() => L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 0 }), /conv2d dilationRate must be an integer/],
+    'conv2d strides and dilation': [() => L.conv2d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: [1, 2] }), /conv2d: strides \[2,2\] > 1 together with dilationRate \[1,2\] > 1 is not supported \(as in TensorFlow and Keras\)/],
+    'conv2d activation': [() => L.conv2d({ filters: 2, kernelSize: 3, activation: 'gelu' }), /unknown activation "gelu"/],
+    "conv2d useBias 'no'": [() => L.conv2d({ filters: 2, kernelSize: 3, useBias: 'no' }), /conv2d useBias must be true or false/],
+    'conv2d kernelInitializer': [() => L.conv2d({ filters: 2, kernelSize: 3, kernelInitializer: 'orthogonal' }), /unknown initializer "orthogonal"/],
+    'conv2d biasRegularizer': [() => L.conv2d({ filters: 2, kernelSize: 3, biasRegularizer: 'l3' }), /unknown regularizer "l3"/],
+    'conv2d activityRegularizer': [() => L.conv2d({ filters: 2, kernelSize: 3, activityRegularizer: sn.regularizers.l2(-1) }), /regularizer l2 must be a number in \[0/],
+    'conv2d kernel_size': [() => L.conv2d({ filters: 2, kernel_size: 3 }), /conv2d: unknown option "kernel_size"/],
+    'conv2d inputShape []': [() => L.conv2d({ filters: 2, kernelSize: 3, inputShape: [] }), /conv2d inputShape must be a non-empty array, got \[\]/],
+    'conv2d inputShape [28, 0, 1]': [() => L.conv2d({ filters: 2, kernelSize: 3, inputShape: [28, 0, 1] }), /conv2d inputShape dimension must be an integer/],
+    'conv2d name 5': [() => L.conv2d({ filters: 2, kernelSize: 3, name: 5 }), /conv2d: name must be a string/],
+    'conv2d(null)': [() => L.conv2d(null), /conv2d takes an options object, got null/],
+    'maxPooling2d poolSize 0': [() => L.maxPooling2d({ poolSize: 0 }), /maxPooling2d poolSize must be an integer/],
+    'maxPooling2d strides [2]': [() => L.maxPooling2d({ strides: [2] }), /maxPooling2d strides must be a positive integer or \[height, width\]/],
+    'maxPooling2d padding': [() => L.maxPooling2d({ padding: 'causal' }), /maxPooling2d padding must be 'valid' or 'same'/],
+    'averagePooling2d pool_size': [() => L.averagePooling2d({ pool_size: 2 }), /averagePooling2d: unknown option "pool_size"/],
+    'averagePooling2d channelsFirst': [() => L.averagePooling2d({ dataFormat: 'channels_first' }), /averagePooling2d: dataFormat 'channelsFirst' is not supported/],
+    'globalAveragePooling2d keepdims': [() => L.globalAveragePooling2d({ keepDims: true }), /globalAveragePooling2d: unknown option "keepDims"/],
+    "globalMaxPooling2d('x')": [() => L.globalMaxPooling2d('x'), /globalMaxPooling2d takes an options object, got string/],
+    'flatten channelsFirst': [() => L.flatten({ dataFormat: 'channelsFirst' }), /flatten: dataFormat "channelsFirst" is not supported/],
+    'reshape without targetShape': [() => L.reshape({}), /reshape needs targetShape, a non-empty array such as \[28, 28, 1\], got undefined/],
+    'reshape targetShape [0]': [() => L.reshape({ targetShape: [0, 2] }), /reshape targetShape dimension must be an integer in \[1, 268435456\], got 0/],
+    'reshape two -1': [() => L.reshape({ targetShape: [-1, -1] }), /reshape targetShape \[-1,-1\] may hold at most one -1/],
+    'batchNormalization axis 1.5': [() => L.batchNormalization({ axis: 1.5 }), /batchNormalization axis must be -1 \(the last axis, channels-last\), got 1.5/],
+    'batchNormalization momentum 2': [() => L.batchNormalization({ momentum: 2 }), /batchNormalization momentum must be a number in \[0, 1\], got 2/],
+    'batchNormalization epsilon 0': [() => L.batchNormalization({ epsilon: 0 }), /batchNormalization epsilon must be a number/],
+    "batchNormalization center 'yes'": [() => L.batchNormalization({ center: 'yes' }), /batchNormalization center must be true or false/],
+    'batchNormalization scale 0': [() => L.batchNormalization({ scale: 0 }), /batchNormalization scale must be true or false/],
+    'batchNormalization movingMeanInitializer': [() => L.batchNormalization({ movingMeanInitializer: 'identity' }), /unknown initializer "identity"/],
+    'batchNormalization gammaRegularizer': [() => L.batchNormalization({ gammaRegularizer: 5 }), /a regularizer must be sn.regularizers/],
+    'batchNormalization renorm': [() => L.batchNormalization({ renorm: true }), /batchNormalization: unknown option "renorm"/],
+    'activation without activation': [() => L.activation({}), /activation needs activation, e.g. \{ activation: 'relu' \}/],
+    'activation unknown': [() => L.activation({ activation: 'swish' }), /unknown activation "swish"/],
+    'dropout inputShape': [() => L.dropout({ rate: 0.5, inputShape: 'x' }), /dropout inputShape must be a non-empty array/],
+  };
+  for (const [what, [fn, message]] of Object.entries(refused)) assert.throws(fn, message, what);
+});
+
+/** A small CNN to add bad layers to: each refusal must leave it as it was, and it must still train. */
+async function refusedAndUnchanged(model, fn, message) {
+  const before = model.layers.length;
+  assert.throws(fn, message);
+  assert.equal(model.layers.length, before, 'the refused layer was not added');
+}
+
+test('shapes that do not fit are refused at add() with the layer named; the model is unchanged and trains', async () => {
+  const model = sn.sequential({ seed: 1 });
+  await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3 })), /the first layer needs inputShape/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [28, 28] })), /conv2d \(Conv2D\): expects images of shape \[height, width, channels\], got an input of shape \(None, 28, 28\)/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 9, inputShape: [8, 8, 1] })), /conv2d \(Conv2D\): its 9×9 kernel does not fit an input of shape \(None, 8, 8, 1\) with padding 'valid'/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 4, inputShape: [8, 8, 1] })), /its 3×3 kernel \(dilated 4×4\) does not fit/);
+  model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1], activation: 'relu' }));
+  await refusedAndUnchanged(model, () => model.add(L.maxPooling2d({ poolSize: 7 })), /max_pooling2d \(MaxPooling2D\): its 7×7 window does not fit an input of shape \(None, 6, 6, 2\) with padding 'valid'/);
+  await refusedAndUnchanged(model, () => model.add(L.dense({ units: 3 })), /dense \(Dense\): gets an input of shape \(None, 6, 6, 2\): add sn.layers.flatten\(\) before it/);
+  await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, 5] })), /reshape \(Reshape\): cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,5\]/);
+  await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, -1] })), /cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,-1\]/);
+  await refusedAndUnchanged(model, () => model.add(L.batchNormalization({ axis: 1 })), /batch_normalization \(BatchNormalization\): axis 1 is not the last axis of its input \(None, 6, 6, 2\): only the last axis \(-1\) is supported/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1] })), /conv2d_1 \(Conv2D\): layer inputShape \[8,8,1\] does not match the previous layer's output \(None, 6, 6, 2\)/);
+  await refusedAndUnchanged(model, () => model.add({ type: 'Conv3D' }), /add\(\) takes a layer made by sn.layers.dense/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, name: 'conv2d' })), /a layer named "conv2d" is already in the model/);
+  model.add(L.globalMaxPooling2d());
+  await refusedAndUnchanged(model, () => model.add(L.maxPooling2d({})), /max_pooling2d \(MaxPooling2D\): expects images of shape \[height, width, channels\], got an input of shape \(None, 2\)/);
+  await refusedAndUnchanged(model, () => model.add(L.globalAveragePooling2d()), /global_average_pooling2d \(GlobalAveragePooling2D\): expects images/);
+  model.add(L.dense({ units: 3, activation: 'softmax' }));
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const x = randomArray(10 * 64, 2, 0, 1), y = sn.data.oneHot([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 3);
+  await model.fit(x, y, { epochs: 2 });
+  await assert.rejects(() => model.fit(new Float32Array(63), y), /x has 63 values, which is not a whole number of rows of 64/);
+  model.dispose();
+});
+
+test('a model whose output is not a vector is refused with the fix in the message', () => {
+  const model = sn.sequential({ layers: [L.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] })] });
+  assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'mse' }), /the model's output has shape \(None, 3, 3, 2\): end it with sn.layers.flatten\(\) or a global pooling layer/);
+  assert.throws(() => model.predict(new Float32Array(25)), /the model's output has shape \(None, 3, 3, 2\)/);
+  const logits = sn.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.activation({ activation: 'softmax' })] });
+  assert.throws(() => logits.compile({ optimizer: 'sgd', loss: sn.losses.categoricalCrossentropy({ fromLogits: true }) }), /fromLogits needs a linear last layer, not softmax/);
+  const activity = sn.sequential({ layers: [L.conv2d({ filters: 2, kernelSize: 5, inputShape: [5, 5, 1], activityRegularizer: 'l2' }), L.flatten(), L.dense({ units: 1 })] });
+  activity.compile({ optimizer: 'sgd', loss: 'mse' }); // on a hidden conv: fine
+  model.dispose();
+  logits.dispose();
+  activity.dispose();
+});

@@ -1,0 +1,110 @@
+// What every layer file shares: option checks that run before anything reaches
+// C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
+// the mapping of a shape of any rank onto the C core's [h, w, c].
+import { resolveActivation } from '../activations.js';
+import { resolveInitializer } from '../initializers.js';
+import { checkBoolean, checkNumber, checkOptions } from '../names.js';
+import { resolveRegularizer } from '../regularizers.js';
+
+/** Checks options against the kind's known keys (plus name); returns them. */
+export function layerOptions(what, options, known) {
+  const config = checkOptions(what, options, [...known, 'name']);
+  if (config.name !== undefined && typeof config.name !== 'string') throw new Error(`${what}: name must be a string, got ${JSON.stringify(config.name)}`);
+  return config;
+}
+
+// ---- configs: each kind's config(layer, first) gives its options back as
+// plain JSON in TF.js' names (the factory rebuilds the same layer from it),
+// for model files and interop.
+export const regularizerConfig = (r) => (r.l1 || r.l2 ? { l1: r.l1, l2: r.l2 } : null);
+export const activationConfig = (a) => (a.name === 'leakyRelu' ? { name: 'leakyRelu', alpha: a.alpha } : a.name);
+/** inputShape, for the first layer of a model (model entries carry inShape). */
+export const inputConfig = (layer, first) => (first ? { inputShape: layer.inputShape ?? layer.inShape } : {});
+
+/** The options dense and conv2d share: activation, bias, initializers (Keras' defaults) and regularizers. */
+export const KERNEL_OPTIONS = ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'];
+export function kernelOptions(what, config) {
+  return {
+    activation: resolveActivation(config.activation),
+    useBias: checkBoolean(`${what} useBias`, config.useBias ?? true),
+    kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
+    biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
+    kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
+    biasRegularizer: resolveRegularizer(config.biasRegularizer),
+    activityRegularizer: resolveRegularizer(config.activityRegularizer),
+  };
+}
+
+export function kernelConfig(layer) {
+  return {
+    activation: activationConfig(layer.activation),
+    useBias: layer.useBias,
+    kernelInitializer: { ...layer.kernelInitializer.config },
+    biasInitializer: { ...layer.biasInitializer.config },
+    kernelRegularizer: regularizerConfig(layer.kernelRegularizer),
+    biasRegularizer: regularizerConfig(layer.biasRegularizer),
+    activityRegularizer: regularizerConfig(layer.activityRegularizer),
+  };
+}
+
+const positiveInteger = (what, v) => checkNumber(what, v, { min: 1, max: 2 ** 28, integer: true });
+
+/** A sample's shape: a non-empty array of positive integers (a copy). */
+export function checkShape(what, shape) {
+  if (!Array.isArray(shape) || shape.length === 0) throw new Error(`${what} must be a non-empty array, got ${JSON.stringify(shape)}`);
+  const copy = shape.map((d) => positiveInteger(`${what} dimension`, d));
+  if (sizeOf(copy) > 2 ** 28) throw new Error(`${what} [${copy}] has ${sizeOf(copy).toLocaleString('en-US')} values per sample, more than 2^28`);
+  return copy;
+}
+
+/** The declared inputShape (or inputDim), undefined when absent. */
+export function inputShapeOption(what, config) {
+  const shape = config.inputShape ?? (config.inputDim !== undefined ? [config.inputDim] : undefined);
+  return shape === undefined ? undefined : checkShape(`${what} inputShape`, shape);
+}
+
+/** A number or [height, width] of positive integers → [height, width]. */
+export function checkPair(what, value) {
+  if (typeof value === 'number') return [positiveInteger(what, value), value];
+  if (Array.isArray(value) && value.length === 2) return value.map((v) => positiveInteger(what, v));
+  throw new Error(`${what} must be a positive integer or [height, width], got ${JSON.stringify(value)}`);
+}
+
+export function checkPadding(what, padding = 'valid') {
+  if (padding !== 'valid' && padding !== 'same') throw new Error(`${what} padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
+  return padding;
+}
+
+/** Only channels-last data: [height, width, channels], as TF.js' and Keras' default. */
+export function checkDataFormat(what, dataFormat = 'channelsLast') {
+  if (dataFormat === 'channelsLast' || dataFormat === 'channels_last') return 'channelsLast';
+  if (dataFormat === 'channelsFirst' || dataFormat === 'channels_first')
+    throw new Error(`${what}: dataFormat 'channelsFirst' is not supported: simdnet works channels-last ([height, width, channels]), TF.js' and Keras' default`);
+  throw new Error(`${what} dataFormat must be 'channelsLast', got ${JSON.stringify(dataFormat)}`);
+}
+
+export const sizeOf = (shape) => shape.reduce((n, d) => n * d, 1);
+
+/** Keras' output-shape notation: (None, 24, 24, 8). */
+export const shapeText = (shape) => `(None, ${shape.join(', ')})`;
+
+/**
+ * A shape of any rank as the C core's [h, w, c]: the last axis is c (batch
+ * norm normalizes it, softmax runs along it), the one before is w, the rest is h.
+ */
+export function toHwc(shape) {
+  if (shape.length === 1) return [1, 1, shape[0]];
+  if (shape.length === 2) return [1, shape[0], shape[1]];
+  return [sizeOf(shape.slice(0, -2)), shape.at(-2), shape.at(-1)];
+}
+
+/** TensorFlow's output size along one axis ('valid': windows inside, 'same': ceil(size / stride)). */
+export function windowOutput(size, window, stride, dilation, padding) {
+  return padding === 'same' ? Math.ceil(size / stride) : Math.ceil((size - (window - 1) * dilation) / stride);
+}
+
+/** The [h, w, c] input a windowed layer (conv2d, pooling) needs. */
+export function imageInput(inShape) {
+  if (inShape.length !== 3) throw new Error(`expects images of shape [height, width, channels], got an input of shape ${shapeText(inShape)}`);
+  return inShape;
+}
