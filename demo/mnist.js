@@ -243,7 +243,7 @@ async function train() {
   $('status').textContent = 'Starting the worker…';
   trainer = sn.createTrainer(trainerSpec(s));
   const info = await trainer.ready;
-  $('network').textContent = `${s.name} · ${info.paramCount.toLocaleString('en-US')} parameters`;
+  $('network').textContent = `Trained: ${s.name} · ${info.paramCount.toLocaleString('en-US')} parameters`;
   state.trained = { architecture: s.architecture, name: s.name, paramCount: info.paramCount };
   const x = data.train.images.subarray(0, s.count * 784);
   const y = sn.data.oneHot(data.train.labels.subarray(0, s.count), 10);
@@ -388,7 +388,7 @@ async function load(file) {
   if (info.inputSize !== 784) throw new Error(`this model takes ${info.inputSize} inputs, not 28×28 = 784`);
   trained = true;
   state.trained = { architecture: 'loaded', name: `network loaded from ${file.name}`, paramCount: info.paramCount };
-  $('network').textContent = `loaded: ${info.paramCount.toLocaleString('en-US')} parameters`;
+  $('network').textContent = `Loaded: ${info.paramCount.toLocaleString('en-US')} parameters`;
   await showTestResults();
   await saveModelFile();
   drawing.show();

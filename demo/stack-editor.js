@@ -80,7 +80,12 @@ export function createStackEditor(root, { presets, start, onChange }) {
     [body[i], body[j]] = [body[j], body[i]];
     render();
   };
-  const button = (text, title, action) => el('button', { type: 'button', textContent: text, title, onclick: action });
+  // A button that would do nothing (the first layer up, the last one down) stays disabled: `edge`.
+  const button = (text, title, action, edge = false) => {
+    const b = el('button', { type: 'button', textContent: text, title, onclick: action });
+    b.dataset.edge = edge;
+    return b;
+  };
 
   /** Rebuilds the rows (after adding, removing, moving or a preset); editing a field only re-checks. */
   function render(notify = true) {
@@ -94,8 +99,9 @@ export function createStackEditor(root, { presets, start, onChange }) {
         el('td', {}, el('b', { textContent: className }), el('div', { className: 'muted name' })),
         el('td', {}, el('div', { className: 'options' }, ...fields.map((f) => fieldControl(layer, f, onChange)))),
         el('td', { className: 'shape' }), el('td', { className: 'params' }),
-        el('td', { className: 'moves' }, button('↑', 'Move up', () => move(i, -1)), button('↓', 'Move down', () => move(i, 1)),
+        el('td', { className: 'moves' }, button('↑', 'Move up', () => move(i, -1), i === 0), button('↓', 'Move down', () => move(i, 1), i === body.length - 1),
           button('✕', 'Remove', () => { body.splice(i, 1); render(); })));
+      row.dataset.index = i;
       return row;
     });
     const output = { kernelInitializer: outputInit };
@@ -138,7 +144,7 @@ export function createStackEditor(root, { presets, start, onChange }) {
 
   function setDisabled(on) {
     disabled = on;
-    for (const control of root.querySelectorAll('input, select, button')) control.disabled = on;
+    for (const control of root.querySelectorAll('input, select, button')) control.disabled = on || control.dataset.edge === 'true';
   }
 
   root.querySelector('#add-layer').addEventListener('click', () => {
