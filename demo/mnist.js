@@ -222,6 +222,8 @@ function liveCallbacks() {
         lossVal.data.push({ x: epoch + 1, y: logs.val_loss });
         accVal.data.push({ x: epoch + 1, y: logs.val_accuracy });
       }
+      state.charts.loss.refresh(); // the last epoch's points come after the last batch's redraw
+      state.charts.accuracy.refresh();
     },
     onProgress(p) {
       $('progress').value = p.fraction;

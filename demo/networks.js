@@ -27,10 +27,15 @@ export const M4_LAYERS = [
   outputLayer('leCunNormal'),
 ];
 
-/** What "your own stack" starts as: a small CNN with batch norm and dropout (about 0.9 test accuracy after 3 epochs). */
+/**
+ * What "your own stack" starts as: a small CNN with batch norm and dropout, 0.94–0.96 test
+ * accuracy after its 3 epochs. Batch norm's momentum 0.9 rather than Keras' 0.99: in so few
+ * steps (about 300) the moving statistics would still be far from the data's, and the
+ * validation loss far above the training loss.
+ */
 export const CUSTOM_START = [
   { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu', inputShape: IMAGE_SHAPE },
-  { type: 'batchNormalization' },
+  { type: 'batchNormalization', momentum: 0.9 },
   { type: 'maxPooling2d', poolSize: 2 },
   { type: 'dropout', rate: 0.25 },
   { type: 'flatten' },
