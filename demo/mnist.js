@@ -1,9 +1,12 @@
-// The MNIST page: data, settings, training in a Worker through sn.createTrainer,
-// live charts, test results, the drawing pad and the model file buttons.
+// The MNIST page: data, the network (dense, the M4 CNN or your own stack) and
+// its settings, training in a Worker through sn.createTrainer, live charts,
+// test results, the drawing pad and the model file buttons.
 import * as sn from '../web/browser.js';
 import { formatDuration, makeChart, setupPage, showError } from './common.js';
 import { createDrawPad } from './draw-pad.js';
 import { drawDigit, loadBundledDigits, readIdxFiles, splitTail } from './mnist-data.js';
+import { ARCHITECTURES, CUSTOM_START, M4_LAYERS, checkLayers, mlpLayers, outputLayer } from './networks.js';
+import { createStackEditor } from './stack-editor.js';
 
 const TEST_DIGITS = 2000; // of the bundled 10,000, the last 2,000 are the test set (as npm run train)
 const SMOOTHING = 0.9; // exponential moving average of the per-batch curves
@@ -18,7 +21,9 @@ const OPTIMIZERS = [
 
 const $ = (id) => document.getElementById(id);
 const state = setupPage('mnist');
-let data = null, trainer = null, trained = false;
+let data = null, trainer = null, trained = false, editor = null, drawing = null;
+let network = { error: null }; // the chosen network as checked: { architecture, layers, model, error }
+let modelFile = null; // the trained network's file, { bytes } or { error }: saved once it is trained or loaded
 
 function makeCharts() {
   const series = (label) => [
@@ -105,33 +110,95 @@ function setupOptimizers() {
   }
 }
 
-function readSettings() {
+const architecture = () => $('settings').elements.architecture.value;
+
+/** The chosen network's layers, as sn.createTrainer takes them. */
+function chosenLayers() {
   const f = $('settings').elements;
+  if (architecture() === 'm4') return M4_LAYERS;
+  if (architecture() === 'custom') return editor.layers();
   const hidden = f.hidden.value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (hidden.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`hidden layers must be positive whole numbers separated by commas, got "${f.hidden.value}"`);
+  return mlpLayers(hidden, f.activation.value);
+}
+
+/** The network's name as the page shows it: dense network 784-64-32-10, M4 CNN, custom stack. */
+function networkName(arch, layers) {
+  return arch === 'mlp' ? `${ARCHITECTURES.mlp.name} ${[784, ...layers.map((l) => l.units)].join('-')}` : ARCHITECTURES[arch].name;
+}
+
+const capitalized = (text) => text[0].toUpperCase() + text.slice(1);
+
+/**
+ * Checks the chosen network with the library (checkLayers) whenever it or its
+ * settings change: its size, or the library's Error, under the settings (and
+ * in the stack editor's rows); Train waits for a network that fits.
+ */
+function checkNetwork() {
+  const arch = architecture();
+  let layers, result;
+  try {
+    layers = chosenLayers();
+    result = checkLayers(layers);
+  } catch (error) {
+    result = { error };
+  }
+  if (arch === 'custom') editor.show(result);
+  const { model, error } = result;
+  network = { architecture: arch, layers, model, error };
+  const line = $('network-check');
+  line.classList.toggle('bad', Boolean(error));
+  const count = (n) => n.toLocaleString('en-US');
+  line.textContent = error ? error.message
+    : `${capitalized(networkName(arch, layers))}: ${count(model.paramCount())} parameters, ${count(model.multiplyAdds())} multiply-adds per sample.`;
+  $('summary').textContent = error ? '' : model.summary();
+  $('start').disabled = Boolean(error) || trainer?.state === 'training' || trainer?.state === 'paused';
+  state.network = { architecture: arch, error: error?.message ?? null, paramCount: model?.paramCount() ?? null, summary: error ? null : model.summary(),
+    layers: model?.layers.map((l) => ({ name: l.name, outputShape: l.outputShape, params: l.countParams() })) ?? [] };
+}
+
+/** Shows the settings the architecture uses (and its editor); on a change of architecture, its defaults too. */
+function showArchitecture({ defaults = false } = {}) {
+  const arch = architecture(), f = $('settings').elements;
+  for (const el of document.querySelectorAll('.mlp-only')) el.hidden = arch !== 'mlp';
+  $('custom').hidden = arch !== 'custom';
+  $('architecture-note').textContent = ARCHITECTURES[arch].note;
+  if (defaults) {
+    const d = ARCHITECTURES[arch].defaults;
+    Object.assign(f.optimizer, { value: d.optimizer });
+    f.lr.value = d.lr;
+    f.batch.value = d.batch;
+    f.epochs.value = d.epochs;
+  }
+  checkNetwork();
+}
+
+function readSettings() {
+  const f = $('settings').elements;
+  if (network.error) throw network.error;
   const lr = Number(f.lr.value);
   const optimizer = OPTIMIZERS.find(([value]) => value === f.optimizer.value)[2](lr);
   return {
-    hidden, activation: f.activation.value, optimizer, lr,
+    architecture: network.architecture, layers: network.layers, name: networkName(network.architecture, network.layers), optimizer, lr,
     batchSize: Number(f.batch.value), epochs: Number(f.epochs.value), validationSplit: Number(f.split.value),
     seed: Number(f.seed.value), count: Math.min(Number(f.count.value), data.train.count),
   };
 }
 
 function trainerSpec(s) {
-  const layers = s.hidden.map((units, i) => ({ units, activation: s.activation, ...(i === 0 && { inputShape: [784] }) }));
-  layers.push({ units: 10, activation: 'softmax', ...(layers.length === 0 && { inputShape: [784] }) });
-  return { seed: s.seed, layers, compile: { optimizer: s.optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } };
+  return { seed: s.seed, layers: s.layers, compile: { optimizer: s.optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } };
 }
 
 // ---- training ----
 
 function setTraining(on) {
-  $('start').disabled = on;
+  $('start').disabled = on || Boolean(network.error);
   $('pause').disabled = !on;
   $('stop').disabled = !on;
   $('pause').textContent = 'Pause';
+  $('load').disabled = on;
   for (const el of $('settings').elements) el.disabled = on;
+  editor.setDisabled(on);
 }
 
 function liveCallbacks() {
@@ -155,6 +222,8 @@ function liveCallbacks() {
         lossVal.data.push({ x: epoch + 1, y: logs.val_loss });
         accVal.data.push({ x: epoch + 1, y: logs.val_accuracy });
       }
+      state.charts.loss.refresh(); // the last epoch's points come after the last batch's redraw
+      state.charts.accuracy.refresh();
     },
     onProgress(p) {
       $('progress').value = p.fraction;
@@ -169,13 +238,15 @@ async function train() {
   const s = readSettings();
   trainer?.terminate();
   trained = false;
+  drawing.show();
   clearCharts();
   setTraining(true);
   state.status = 'training';
   $('status').textContent = 'Starting the worker…';
   trainer = sn.createTrainer(trainerSpec(s));
   const info = await trainer.ready;
-  $('network').textContent = `${[784, ...s.hidden, 10].join('-')} · ${info.paramCount.toLocaleString('en-US')} parameters`;
+  $('network').textContent = `Trained: ${s.name} · ${info.paramCount.toLocaleString('en-US')} parameters`;
+  state.trained = { architecture: s.architecture, name: s.name, paramCount: info.paramCount };
   const x = data.train.images.subarray(0, s.count * 784);
   const y = sn.data.oneHot(data.train.labels.subarray(0, s.count), 10);
   const callbacks = liveCallbacks();
@@ -189,6 +260,8 @@ async function train() {
   await showTestResults();
   trained = true;
   state.history = history.history;
+  await saveModelFile();
+  drawing.show();
 }
 
 // ---- results ----
@@ -199,7 +272,7 @@ async function showTestResults() {
   const probs = await trainer.predict(images);
   const predicted = Int32Array.from({ length: count }, (_, r) => argmax(probs.subarray(r * 10, r * 10 + 10)));
   $('test-accuracy').textContent = `${(accuracy * 100).toFixed(2)}%`;
-  $('test-details').textContent = `Accuracy on ${count.toLocaleString('en-US')} test digits (loss ${loss.toFixed(4)}). Rows: true digit; columns: predicted.`;
+  $('test-details').textContent = `Accuracy of the ${state.trained.name} on ${count.toLocaleString('en-US')} test digits (loss ${loss.toFixed(4)}). Rows: true digit; columns: predicted.`;
   showConfusion(labels, predicted);
   showMistakes(images, labels, predicted);
   state.testAccuracy = accuracy;
@@ -256,23 +329,29 @@ function showProbabilities(probs) {
   state.drawProbabilities = probs ? Array.from(probs) : null;
 }
 
+/** The pad predicts with whichever network is trained; show() predicts the drawing again (after training, or bars off while training). */
 function setupDrawing() {
-  let busy = false, latest;
+  let busy = false, latest, drawn = null;
   const predict = async () => {
     busy = true;
     while (latest !== undefined) {
       const pixels = latest;
       latest = undefined;
-      showProbabilities(pixels && trained ? await trainer.predict(pixels) : null);
+      // a trainer replaced by the next training rejects what it was asked: nothing to show then
+      const probs = pixels && trained ? await trainer.predict(pixels).catch((err) => (trained ? Promise.reject(err) : null)) : null;
+      showProbabilities(probs);
     }
     busy = false;
   };
-  const pad = createDrawPad($('pad'), (pixels) => {
-    if (!trained) return;
+  const show = (pixels = drawn) => {
+    drawn = pixels;
+    if (!trained) return showProbabilities(null);
     latest = pixels;
     if (!busy) predict().catch(showError);
-  });
+  };
+  const pad = createDrawPad($('pad'), show);
   $('clear').addEventListener('click', () => pad.clear());
+  return { show: () => show() };
 }
 
 // ---- model file ----
@@ -280,26 +359,41 @@ function setupDrawing() {
 function setupModelFile() {
   $('download').title = 'Save the trained network as a file (model.save())';
   $('load').title = 'Load a network saved by this page (sn.loadModel())';
-  $('download').addEventListener('click', () => download().catch(showError));
+  $('download').addEventListener('click', download);
   $('load').addEventListener('change', (e) => load(e.target.files[0]).catch(showError));
 }
 
-async function download() {
-  const bytes = await trainer.save();
-  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([bytes])), download: 'mnist-model.simdnet' });
+/**
+ * Saves the network just trained or loaded (it does not change until the next
+ * one), so the download button knows whether it can: a network the model file
+ * cannot hold yet is refused by save() with the library's message, shown here.
+ */
+async function saveModelFile() {
+  modelFile = await trainer.save().then((bytes) => ({ bytes }), (error) => ({ error }));
+  $('download').disabled = Boolean(modelFile.error);
+  $('model-file-note').textContent = modelFile.error ? `The ${state.trained.name} cannot be downloaded: ${modelFile.error.message}` : '';
+  state.modelFile = modelFile.error ? { error: modelFile.error.message } : { bytes: modelFile.bytes.length };
+}
+
+function download() {
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([modelFile.bytes])), download: 'mnist-model.simdnet' });
   link.click();
   URL.revokeObjectURL(link.href);
 }
 
+/** Any network saved by this page (or by model.save() of 784 inputs and 10 outputs) replaces the trained one. */
 async function load(file) {
   if (!file) return;
-  trainer ??= sn.createTrainer(trainerSpec(readSettings()));
+  trainer ??= sn.createTrainer({ layers: [{ ...outputLayer(), inputShape: [784] }], compile: { optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
   await trainer.ready;
   const info = await trainer.load(new Uint8Array(await file.arrayBuffer()));
   if (info.inputSize !== 784) throw new Error(`this model takes ${info.inputSize} inputs, not 28×28 = 784`);
   trained = true;
-  $('network').textContent = `loaded: ${info.paramCount.toLocaleString('en-US')} parameters`;
+  state.trained = { architecture: 'loaded', name: `network loaded from ${file.name}`, paramCount: info.paramCount };
+  $('network').textContent = `Loaded: ${info.paramCount.toLocaleString('en-US')} parameters`;
   await showTestResults();
+  await saveModelFile();
+  drawing.show();
 }
 
 // ---- wiring ----
@@ -309,8 +403,12 @@ async function main() {
   setupOptimizers();
   setupDrop();
   setupBars();
-  setupDrawing();
+  drawing = setupDrawing();
   setupModelFile();
+  editor = createStackEditor($('custom'), { presets: { mlp: mlpLayers([64, 32], 'relu'), m4: M4_LAYERS, empty: [outputLayer()] }, start: CUSTOM_START, onChange: checkNetwork });
+  $('settings').addEventListener('input', (e) => e.target.name !== 'architecture' && checkNetwork());
+  $('settings').addEventListener('change', (e) => e.target.name === 'architecture' && showArchitecture({ defaults: true }));
+  showArchitecture();
   const guard = (fn) => () => fn().catch((err) => {
     showError(err);
     setTraining(false);
@@ -319,7 +417,6 @@ async function main() {
   $('start').addEventListener('click', guard(async () => {
     await train();
     setTraining(false);
-    $('download').disabled = false;
     $('draw-hint').textContent = 'Draw a digit: the bars show the network\'s probabilities.';
     state.status = 'done';
   }));

@@ -101,6 +101,7 @@ function playwrightLike(page, downloads) {
       boundingBox: async () => (await element(selector)).boundingBox(),
     }),
     fill: (selector, value) => page.locator(selector).fill(value),
+    selectOption: (selector, value) => page.select(selector, value),
     click: (selector) => page.click(selector),
     textContent: (selector) => page.$eval(selector, (el) => el.textContent),
     mouse: page.mouse,
