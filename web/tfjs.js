@@ -26,10 +26,13 @@ const INIT_CLASS = {
   heUniform: 'HeUniform', leCunNormal: 'LeCunNormal', leCunUniform: 'LeCunUniform',
 };
 
-/** An initializer's config ({ name, ...params }, as the layer configs give it) as TF.js writes it. */
+const INIT_BY_KEY = new Map(Object.entries(INIT_CLASS).map(([name, className]) => [name.toLowerCase(), className]));
+
+/** An initializer's config ({ name, ...params } as the layer configs give it, the name in any spelling) as TF.js writes it. */
 function initializerToTfjs({ name, ...params }) {
-  const seeded = !['zeros', 'ones', 'constant'].includes(name); // TF.js writes seed: null for random ones
-  return { class_name: INIT_CLASS[name], config: seeded ? { ...params, seed: null } : params };
+  const className = INIT_BY_KEY.get(name.replace(/_/g, '').toLowerCase());
+  const seeded = !['Zeros', 'Ones', 'Constant'].includes(className); // TF.js writes seed: null for random ones
+  return { class_name: className, config: seeded ? { ...params, seed: null } : params };
 }
 
 const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -43,8 +46,13 @@ function valueToTfjs(key, value) {
   return value;
 }
 
-/** What TF.js writes beyond our options: the constraints we do not have, batch norm's (only) axis, dropout's noise shape. */
+/**
+ * What TF.js writes beyond our options: the constraints we do not have, batch
+ * norm's (only) axis, dropout's noise shape; a reshape's -1 resolved (TF.js
+ * 4.22 leaves it unknown, and a Flatten after it then fails).
+ */
 const TFJS_EXTRAS = {
+  Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
   Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
   Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
@@ -130,7 +138,7 @@ function regularizerFromTfjs(spec, what) {
 function sampleShape(batchShape, what) {
   if (!Array.isArray(batchShape) || batchShape.length < 2) throw importError(`${what}: input shape ${JSON.stringify(batchShape)} has no sample dimensions`);
   const shape = batchShape.slice(1);
-  if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw importError(`${what}: input shape [${shape}] must have fixed positive sizes (no null dimension)`);
+  if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw importError(`${what}: input shape ${JSON.stringify(shape)} must have fixed positive sizes (no null dimension)`);
   return shape;
 }
 
@@ -202,6 +210,7 @@ function optionsFromTfjs(className, config, what) {
       throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported`);
     } else if (key.endsWith('_initializer')) options[camel(key)] = initializerFromTfjs(value, `${what} ${key}`);
     else if (key.endsWith('_regularizer')) options[camel(key)] = regularizerFromTfjs(value, `${what} ${key}`);
+    else if (key === 'target_shape' && Array.isArray(value)) options.targetShape = value.map((d) => (d === null ? -1 : d)); // TF.js writes -1 as null
     else options[camel(key)] = value;
   }
   if (config.trainable === false && WITH_WEIGHTS.includes(className))
@@ -366,7 +375,9 @@ export function fromTfjs(modelJson, weightsBin, options) {
       if (type === 'BatchNormalization') layerOptions.axis = -1;
       model.add(KINDS[type].factory(layerOptions));
     } catch (err) {
-      throw err.message.startsWith('fromTfjs:') ? err : importError(`${what}: ${err.message}`);
+      if (err.message.startsWith('fromTfjs:')) throw err;
+      const own = `${layerOptions.name} (${type}): `; // model.add names the layer too; `what` says it the TF.js way
+      throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
     }
   }
   const values = weightValues(model, specs, modelJson.weightsManifest, bytes);
