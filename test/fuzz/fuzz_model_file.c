@@ -36,8 +36,19 @@ static sn_model *model_for(int version, uint32_t n, uint32_t n_state, uint32_t n
     return NULL;
   }
   if (kind < 0 || kind >= SN_OPT_COUNT) return m;
-  float hp[SN_OPT_MAX_HP] = {0.01f, n_slots ? 0.9f : 0.0f, 0.999f, 1e-7f};
-  sn_model_compile(m, 0, 0, 1, 1, sn_opt_create(kind, (int)m->n_params, hp, SN_OPT_MAX_HP));
+  /* Hyper-parameters that give the kind as many slots as the file holds
+   * (momentum, centered or amsgrad on or off), or the last ones tried. */
+  static const float tries[][6] = {{0.01f, 0, 0, 0, 0, 0}, {0.01f, 0.9f, 0.999f, 1e-7f, 0, 0}, {0.01f, 0.9f, 0.9f, 1e-7f, 1, 0}};
+  for (int t = 0; t < 3; t++) {
+    float hp[SN_OPT_MAX_HP] = {0};
+    memcpy(hp, tries[t], sizeof tries[t]);
+    sn_optimizer *opt = sn_opt_create(kind, (int)m->n_params, hp, SN_OPT_MAX_HP);
+    if (opt && (opt->n_slots == n_slots || t == 2)) {
+      sn_model_compile(m, 0, 0, 1, 1, opt);
+      break;
+    }
+    sn_opt_free(opt);
+  }
   return m;
 }
 
