@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { loadTfjsFiles } from '../web/node-files.js';
 import { blobs, randomArray } from './support/models.js';
+import { savedByTfjs } from './support/tfjs-saved.js';
 
 await tf.setBackend('cpu');
 await sn.ready();
@@ -43,19 +44,6 @@ async function tfjsPredict(modelJson, weightsBin, x, inputShape) {
   const classes = model.layers.map((l) => l.getClassName());
   model.dispose();
   return { out, classes };
-}
-
-/** What TF.js' model.save() writes, as { modelJson, weightsBin }. */
-async function savedByTfjs(model) {
-  let artifacts;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return {
-    modelJson: { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] },
-    weightsBin: artifacts.weightData,
-  };
 }
 
 /** Sets every weight of a TF.js model to fixed pseudo-random values (moving variances and gammas positive). */

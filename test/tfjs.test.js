@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { loadTfjsFiles, saveTfjsFiles } from '../web/node-files.js';
 import { randomArray } from './support/models.js';
+import { savedByTfjs } from './support/tfjs-saved.js';
 
 await tf.setBackend('cpu');
 await sn.ready();
@@ -31,19 +32,6 @@ async function tfjsPredict(modelJson, weightsBin, x, inputShape) {
   const out = tf.tidy(() => model.predict(tf.tensor(x, [rows, ...inputShape])).dataSync().slice());
   model.dispose();
   return out;
-}
-
-/** What TF.js' model.save() writes, as { modelJson, weightsBin }. */
-async function savedByTfjs(model) {
-  let artifacts;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return {
-    modelJson: { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] },
-    weightsBin: artifacts.weightData,
-  };
 }
 
 test('toTfjs: tf.loadLayersModel reads it and predicts the same, for every activation, with and without bias', async () => {

@@ -20,23 +20,31 @@ static void fill(float *v, int n, unsigned seed) {
   }
 }
 
+/* Compiles a built model for MSE with Adam, or SGD with momentum 0.9 (and Nesterov's when asked). */
+static void compile_with(sn_model *m, int opt_kind, int nesterov) {
+  float sgd[3] = {0.05f, 0.9f, nesterov ? 1.0f : 0.0f}, adam[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
+  const float *hp = opt_kind == SN_OPT_ADAM ? adam : sgd;
+  sn_model_compile(m, SN_LOSS_MSE, 0, 1, 1, sn_opt_create(opt_kind, (int)m->n_params, hp, opt_kind == SN_OPT_ADAM ? 4 : 3));
+}
+
+/* Epochs over ROWS fixed rows of `inputs` values (made from data_seed and data_seed + 1). */
+static void train_on(sn_model *m, int inputs, int batch, unsigned data_seed, int epochs) {
+  float x[ROWS * CNN_IN], t[ROWS * OUT]; /* the widest input of these tests */
+  fill(x, ROWS * inputs, data_seed);
+  fill(t, ROWS * OUT, data_seed + 1);
+  for (int e = 0; e < epochs; e++) sn_model_fit_epoch(m, x, t, ROWS, batch, 1, NULL, NULL, 0, NULL);
+}
+
 static sn_model *make_model(int opt_kind, unsigned seed) {
   sn_model *m = sn_model_create(IN, seed);
   sn_model_add_dense(m, HID, SN_ACT_TANH, 0.0f, 1);
   sn_model_add_dense(m, OUT, SN_ACT_LINEAR, 0.0f, 0);
   sn_model_build(m);
-  float sgd[3] = {0.05f, 0.9f, 1.0f}, adam[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
-  const float *hp = opt_kind == SN_OPT_ADAM ? adam : sgd;
-  sn_model_compile(m, SN_LOSS_MSE, 0, 1, 1, sn_opt_create(opt_kind, (int)m->n_params, hp, opt_kind == SN_OPT_ADAM ? 4 : 3));
+  compile_with(m, opt_kind, 1);
   return m;
 }
 
-static void train(sn_model *m, int epochs) {
-  float x[ROWS * IN], t[ROWS * OUT];
-  fill(x, ROWS * IN, 5);
-  fill(t, ROWS * OUT, 6);
-  for (int e = 0; e < epochs; e++) sn_model_fit_epoch(m, x, t, ROWS, 4, 1, NULL, NULL, 0, NULL);
-}
+static void train(sn_model *m, int epochs) { train_on(m, IN, 4, 5, epochs); }
 
 /* A freshly allocated file of the model; *len receives its size. */
 static uint8_t *save(const sn_model *m, int with_state, size_t *len) {
@@ -200,18 +208,11 @@ static sn_model *make_cnn(int opt_kind, unsigned seed, int with_dropout) {
   sn_model_add_reshape(m, 1, 1, 3 * 2 * 3);
   sn_model_add_dense(m, OUT, SN_ACT_LINEAR, 0.0f, 1);
   CHECK(sn_model_build(m), "cnn builds");
-  float sgd[3] = {0.05f, 0.9f, 0.0f}, adam[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
-  const float *hp = opt_kind == SN_OPT_ADAM ? adam : sgd;
-  sn_model_compile(m, SN_LOSS_MSE, 0, 1, 1, sn_opt_create(opt_kind, (int)m->n_params, hp, opt_kind == SN_OPT_ADAM ? 4 : 3));
+  compile_with(m, opt_kind, 0);
   return m;
 }
 
-static void train_cnn(sn_model *m, int epochs) {
-  float x[ROWS * CNN_IN], t[ROWS * OUT];
-  fill(x, ROWS * CNN_IN, 7);
-  fill(t, ROWS * OUT, 8);
-  for (int e = 0; e < epochs; e++) sn_model_fit_epoch(m, x, t, ROWS, 5, 1, NULL, NULL, 0, NULL);
-}
+static void train_cnn(sn_model *m, int epochs) { train_on(m, CNN_IN, 5, 7, epochs); }
 
 /* Weights, moving statistics, optimizer slots and every generator equal. */
 static int same_everything(const sn_model *a, const sn_model *b) {
