@@ -355,8 +355,7 @@ static void check_version_1(void) {
     sn_model_add_dropout(make[i], 0.2f, 1, 5);
     sn_model_add_dense(make[i], OUT, SN_ACT_LINEAR, 0.0f, 0);
     sn_model_build(make[i]);
-    float adam[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
-    sn_model_compile(make[i], SN_LOSS_MSE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)make[i]->n_params, adam, 4));
+    compile_with(make[i], SN_OPT_ADAM, 0);
   }
   sn_model *a = make[0], *v1_copy = make[1], *v2_copy = make[2];
   train(a, 2);
