@@ -27,7 +27,9 @@ for f in c/*.c; do [[ $(basename "$f") == wasm_* ]] || sources+=("$f"); done
 clang -std=c11 -O1 -g -Ic -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   test/fuzz/fuzz_model_file.c "${sources[@]}" -o "$out/fuzz_model_file" -lm
 
-cp -n test/fuzz-corpus/* "$out/corpus/"
+# Seeds overwrite older ones of the same name (a seed changes when the format does);
+# what libFuzzer added earlier (files named by their hash) stays.
+cp test/fuzz-corpus/* "$out/corpus/"
 log="$out/last-run.log"
 start=$(date +%s)
 status=0

@@ -4,10 +4,9 @@
 #include <string.h>
 
 static const uint8_t MAGIC[8] = {'S', 'I', 'M', 'D', 'N', 'E', 'T', 0};
-/* rng state, rng inc, optimizer kind, step, then DROPOUT_SLOTS dropout
- * generators (state, inc; zeros where there is none). Slot k belongs to the
- * dropout layer after the k-th dense layer (version 1 files hold dense models). */
-enum { DROPOUT_SLOTS = 32, DROPOUT_RNGS_OFF = 8 + 8 + 4 + 8, STATE_FIXED_BYTES = DROPOUT_RNGS_OFF + 16 * DROPOUT_SLOTS };
+/* The training state starts with rng state, rng inc, optimizer kind and step;
+ * the generators follow, 16 bytes each (version 1: always 32 of them). */
+enum { STATE_FIXED_BYTES = 8 + 8 + 4 + 8, STEP_OFF = 20, RNG_BYTES = 16, V1_DROPOUT_SLOTS = 32 };
 enum { CRC_BYTES = 4 };
 
 /* CRC-32 as zlib and PNG compute it (reflected polynomial 0xEDB88320), bitwise:
@@ -57,65 +56,103 @@ static uint8_t *put_f64(uint8_t *p, double d) {
   return put_u64(p, u);
 }
 
-/* Header fields after the magic, in file order. */
-enum { H_VERSION, H_FLAGS, H_JSON_BYTES, H_N_WEIGHTS, H_N_HP, H_N_SLOTS, H_FIELDS };
+/* Header fields after the magic, in file order; version 1 stops before N_NONTRAINABLE. */
+enum { H_VERSION, H_FLAGS, H_JSON_BYTES, H_N_WEIGHTS, H_N_HP, H_N_SLOTS, H_N_NONTRAINABLE, H_N_RNGS, H_FIELDS };
 
-/* Size of the state section for these counts, in 64 bits so no count can overflow it. */
-static uint64_t state_bytes(uint64_t n_weights, uint64_t n_hp, uint64_t n_slots) {
-  return STATE_FIXED_BYTES + 4 * n_hp + 4 * n_slots * n_weights;
+/* A checked file: its header (version 1 read as n_nontrainable 0 and, with
+ * training state, 32 generators) and where its sections start. */
+typedef struct {
+  uint32_t h[H_FIELDS];
+  int has_state;
+  uint64_t json_off, weights_off, nontrainable_off, state_off;
+} sn_file_layout;
+
+/* Size of the training state for these counts, in 64 bits so no count can overflow it. */
+static uint64_t state_bytes(uint64_t n_weights, uint64_t n_hp, uint64_t n_slots, uint64_t n_rngs) {
+  return STATE_FIXED_BYTES + RNG_BYTES * n_rngs + 4 * n_hp + 4 * n_slots * n_weights;
 }
 
-/* slots[k] = the generator of the dropout layer after the k-th dense layer, or NULL. */
-static void dropout_slots(const sn_model *m, sn_rng *slots[DROPOUT_SLOTS]) {
-  for (int k = 0; k < DROPOUT_SLOTS; k++) slots[k] = NULL;
+/* The generators a version-2 file holds, in layer order: every dropout layer
+ * that drops something (one with rate 0 draws nothing and has none). */
+static int dropout_rngs(const sn_model *m, sn_rng *rngs[SN_MAX_LAYERS]) {
+  int n = 0;
+  for (int l = 0; l < m->n_layers; l++)
+    if (m->layers[l].kind == SN_LAYER_DROPOUT && m->layers[l].rate > 0.0f) rngs[n++] = (sn_rng *)&m->layers[l].rng;
+  return n;
+}
+
+/* Version 1's generator slots: slots[k] = the dropout layer right after the
+ * k-th dense layer, or NULL. */
+static void v1_dropout_slots(const sn_model *m, sn_rng *slots[V1_DROPOUT_SLOTS]) {
+  for (int k = 0; k < V1_DROPOUT_SLOTS; k++) slots[k] = NULL;
   for (int l = 0, dense = -1; l < m->n_layers; l++) {
     const sn_layer *L = &m->layers[l];
     dense += L->kind == SN_LAYER_DENSE;
-    if (L->kind == SN_LAYER_DROPOUT && L->rate > 0.0f && dense >= 0 && dense < DROPOUT_SLOTS)
+    if (L->kind == SN_LAYER_DROPOUT && L->rate > 0.0f && dense >= 0 && dense < V1_DROPOUT_SLOTS)
       slots[dense] = (sn_rng *)&L->rng;
   }
 }
 
-SN_API int sn_file_parse(const uint8_t *bytes, size_t len, double *info) {
-  if (!bytes || len < SN_FILE_HEADER_BYTES + CRC_BYTES) return SN_FILE_TOO_SHORT;
+static int parse_layout(const uint8_t *bytes, size_t len, sn_file_layout *f) {
+  if (!bytes || len < SN_FILE_V1_HEADER_BYTES + CRC_BYTES) return SN_FILE_TOO_SHORT;
   if (memcmp(bytes, MAGIC, sizeof MAGIC) != 0) return SN_FILE_BAD_MAGIC;
-  uint32_t h[H_FIELDS];
-  for (int i = 0; i < H_FIELDS; i++) h[i] = get_u32(bytes + sizeof MAGIC + 4 * i);
-  if (h[H_VERSION] != SN_FILE_VERSION) return SN_FILE_BAD_VERSION;
+  uint32_t version = get_u32(bytes + sizeof MAGIC);
+  if (version != 1 && version != SN_FILE_VERSION) return SN_FILE_BAD_VERSION;
+  uint64_t header = version == 1 ? SN_FILE_V1_HEADER_BYTES : SN_FILE_HEADER_BYTES;
+  if (len < header + CRC_BYTES) return SN_FILE_TOO_SHORT;
+  uint32_t *h = f->h;
+  for (int i = 0; i < H_FIELDS; i++) h[i] = version == 1 && i >= H_N_NONTRAINABLE ? 0 : get_u32(bytes + sizeof MAGIC + 4 * i);
   if (h[H_FLAGS] & ~(uint32_t)SN_FILE_HAS_STATE) return SN_FILE_BAD_FLAGS;
-  int has_state = (h[H_FLAGS] & SN_FILE_HAS_STATE) != 0;
-  /* Each section against what remains after the previous ones, in 64 bits. */
-  uint64_t remaining = len - SN_FILE_HEADER_BYTES - CRC_BYTES;
-  uint64_t sections[3] = {h[H_JSON_BYTES], 4 * (uint64_t)h[H_N_WEIGHTS],
-                          has_state ? state_bytes(h[H_N_WEIGHTS], h[H_N_HP], h[H_N_SLOTS]) : 0};
-  if (h[H_N_HP] > SN_OPT_MAX_HP || h[H_N_SLOTS] > SN_OPT_MAX_SLOTS || h[H_N_WEIGHTS] == 0 ||
-      (!has_state && (h[H_N_HP] || h[H_N_SLOTS])))
+  f->has_state = (h[H_FLAGS] & SN_FILE_HAS_STATE) != 0;
+  if (version == 1 && f->has_state) h[H_N_RNGS] = V1_DROPOUT_SLOTS;
+  /* The limits first, then each section against what remains after the
+   * previous ones, in 64 bits. A version-2 model may have no trainable weight
+   * (only pooling, say); a version-1 file always had some. */
+  if (h[H_N_HP] > SN_OPT_MAX_HP || h[H_N_SLOTS] > SN_OPT_MAX_SLOTS || h[H_N_RNGS] > SN_MAX_LAYERS ||
+      (version == 1 && h[H_N_WEIGHTS] == 0) || (!f->has_state && (h[H_N_HP] || h[H_N_SLOTS] || h[H_N_RNGS])))
     return SN_FILE_BAD_LENGTHS;
-  for (int s = 0; s < 3; s++) {
+  uint64_t remaining = len - header - CRC_BYTES;
+  uint64_t sections[4] = {h[H_JSON_BYTES], 4 * (uint64_t)h[H_N_WEIGHTS], 4 * (uint64_t)h[H_N_NONTRAINABLE],
+                          f->has_state ? state_bytes(h[H_N_WEIGHTS], h[H_N_HP], h[H_N_SLOTS], h[H_N_RNGS]) : 0};
+  for (int s = 0; s < 4; s++) {
     if (sections[s] > remaining) return SN_FILE_BAD_LENGTHS;
     remaining -= sections[s];
   }
   if (remaining != 0) return SN_FILE_LENGTH_MISMATCH;
   if (sn_crc32(bytes, len - CRC_BYTES) != get_u32(bytes + len - CRC_BYTES)) return SN_FILE_BAD_CHECKSUM;
-  uint64_t json_off = SN_FILE_HEADER_BYTES, weights_off = json_off + sections[0], state_off = weights_off + sections[1];
-  info[SN_INFO_VERSION] = h[H_VERSION];
-  info[SN_INFO_FLAGS] = h[H_FLAGS];
-  info[SN_INFO_JSON_OFF] = (double)json_off;
-  info[SN_INFO_JSON_BYTES] = h[H_JSON_BYTES];
-  info[SN_INFO_WEIGHTS_OFF] = (double)weights_off;
-  info[SN_INFO_N_WEIGHTS] = h[H_N_WEIGHTS];
-  info[SN_INFO_N_HP] = h[H_N_HP];
-  info[SN_INFO_N_SLOTS] = h[H_N_SLOTS];
-  info[SN_INFO_STATE_OFF] = has_state ? (double)state_off : 0;
-  info[SN_INFO_OPT_KIND] = has_state ? (double)get_u32(bytes + state_off + 16) : -1.0;
+  f->json_off = header;
+  f->weights_off = f->json_off + sections[0];
+  f->nontrainable_off = f->weights_off + sections[1];
+  f->state_off = f->has_state ? f->nontrainable_off + sections[2] : 0;
+  return SN_FILE_OK;
+}
+
+SN_API int sn_file_parse(const uint8_t *bytes, size_t len, double *info) {
+  sn_file_layout f;
+  int status = parse_layout(bytes, len, &f);
+  if (status != SN_FILE_OK) return status;
+  info[SN_INFO_VERSION] = f.h[H_VERSION];
+  info[SN_INFO_FLAGS] = f.h[H_FLAGS];
+  info[SN_INFO_JSON_OFF] = (double)f.json_off;
+  info[SN_INFO_JSON_BYTES] = f.h[H_JSON_BYTES];
+  info[SN_INFO_WEIGHTS_OFF] = (double)f.weights_off;
+  info[SN_INFO_N_WEIGHTS] = f.h[H_N_WEIGHTS];
+  info[SN_INFO_N_HP] = f.h[H_N_HP];
+  info[SN_INFO_N_SLOTS] = f.h[H_N_SLOTS];
+  info[SN_INFO_STATE_OFF] = (double)f.state_off;
+  info[SN_INFO_OPT_KIND] = f.has_state ? (double)get_u32(bytes + f.state_off + 16) : -1.0;
+  info[SN_INFO_N_NONTRAINABLE] = f.h[H_N_NONTRAINABLE];
+  info[SN_INFO_NONTRAINABLE_OFF] = (double)f.nontrainable_off;
+  info[SN_INFO_N_RNGS] = f.h[H_N_RNGS];
   return SN_FILE_OK;
 }
 
 SN_API size_t sn_file_size(const sn_model *m, size_t json_bytes, int with_state) {
   if (!m->params) return 0;
   uint64_t n = (uint64_t)m->n_params;
-  uint64_t size = SN_FILE_HEADER_BYTES + (uint64_t)json_bytes + 4 * n + CRC_BYTES;
-  if (with_state && m->opt) size += state_bytes(n, SN_OPT_MAX_HP, (uint64_t)m->opt->n_slots);
+  uint64_t size = SN_FILE_HEADER_BYTES + (uint64_t)json_bytes + 4 * n + 4 * (uint64_t)m->n_state + CRC_BYTES;
+  sn_rng *rngs[SN_MAX_LAYERS];
+  if (with_state && m->opt) size += state_bytes(n, SN_OPT_MAX_HP, (uint64_t)m->opt->n_slots, (uint64_t)dropout_rngs(m, rngs));
   return size > SIZE_MAX || size > UINT32_MAX ? 0 : (size_t)size;
 }
 
@@ -125,22 +162,24 @@ SN_API int sn_file_write(const sn_model *m, const uint8_t *json, size_t json_byt
   if (size == 0 || size > cap) return SN_FILE_NO_ROOM;
   with_state = with_state && m->opt;
   const sn_optimizer *opt = m->opt;
+  sn_rng *rngs[SN_MAX_LAYERS];
+  int n_rngs = dropout_rngs(m, rngs);
   uint8_t *p = out;
   memcpy(p, MAGIC, sizeof MAGIC);
   p += sizeof MAGIC;
   uint32_t h[H_FIELDS] = {SN_FILE_VERSION, with_state ? SN_FILE_HAS_STATE : 0, (uint32_t)json_bytes,
                           (uint32_t)m->n_params, with_state ? SN_OPT_MAX_HP : 0,
-                          with_state ? (uint32_t)opt->n_slots : 0};
+                          with_state ? (uint32_t)opt->n_slots : 0, (uint32_t)m->n_state,
+                          with_state ? (uint32_t)n_rngs : 0};
   for (int i = 0; i < H_FIELDS; i++) p = put_u32(p, h[i]);
   memcpy(p, json, json_bytes);
   p += json_bytes;
   p = put_f32s(p, m->params, (uint64_t)m->n_params);
+  p = put_f32s(p, m->state, (uint64_t)m->n_state);
   if (with_state) {
     p = put_u64(put_u64(p, m->rng.state), m->rng.inc);
     p = put_f64(put_u32(p, (uint32_t)opt->kind), opt->step);
-    sn_rng *slots[DROPOUT_SLOTS];
-    dropout_slots(m, slots);
-    for (int k = 0; k < DROPOUT_SLOTS; k++) p = put_u64(put_u64(p, slots[k] ? slots[k]->state : 0), slots[k] ? slots[k]->inc : 0);
+    for (int k = 0; k < n_rngs; k++) p = put_u64(put_u64(p, rngs[k]->state), rngs[k]->inc);
     p = put_f32s(p, opt->hp, SN_OPT_MAX_HP);
     for (int s = 0; s < opt->n_slots; s++) p = put_f32s(p, opt->slot[s], (uint64_t)opt->n);
   }
@@ -154,47 +193,71 @@ static int all_finite_f32(const uint8_t *p, uint64_t n) {
   return 1;
 }
 
-/* Checks that the file's state fits the model's compiled optimizer. */
-static int check_state(const sn_model *m, const uint8_t *bytes, const double *info) {
-  const sn_optimizer *opt = m->opt;
-  if (info[SN_INFO_STATE_OFF] == 0 || !opt || opt->n != m->n_params) return SN_FILE_WRONG_MODEL;
-  if (info[SN_INFO_OPT_KIND] != opt->kind || info[SN_INFO_N_SLOTS] != opt->n_slots) return SN_FILE_WRONG_MODEL;
-  const uint8_t *s = bytes + (size_t)info[SN_INFO_STATE_OFF];
-  double step = get_f64(s + 20);
-  if (!isfinite(step) || step < 0) return SN_FILE_NON_FINITE;
-  uint64_t n_hp = (uint64_t)info[SN_INFO_N_HP], n_slots = (uint64_t)info[SN_INFO_N_SLOTS];
-  if (!all_finite_f32(s + STATE_FIXED_BYTES, n_hp + n_slots * (uint64_t)opt->n)) return SN_FILE_NON_FINITE;
+/* Checks the weights and the non-trainable state the file holds for the model:
+ * the same counts, finite values, no negative moving variance. */
+static int check_weights(const sn_model *m, const uint8_t *bytes, const sn_file_layout *f) {
+  if (!m->params || f->h[H_N_WEIGHTS] != (uint64_t)m->n_params || f->h[H_N_NONTRAINABLE] != (uint64_t)m->n_state)
+    return SN_FILE_WRONG_MODEL;
+  if (!all_finite_f32(bytes + f->weights_off, f->h[H_N_WEIGHTS]) ||
+      !all_finite_f32(bytes + f->nontrainable_off, f->h[H_N_NONTRAINABLE]))
+    return SN_FILE_NON_FINITE;
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_tensor *t = &m->layers[l].t[SN_MOVING_VARIANCE];
+    if (m->layers[l].kind != SN_LAYER_BATCH_NORM || !t->exists) continue;
+    for (int64_t i = 0; i < t->size; i++)
+      if (get_f32(bytes + f->nontrainable_off + 4 * ((uint64_t)t->off + (uint64_t)i)) < 0.0f) return SN_FILE_NEGATIVE_VARIANCE;
+  }
   return SN_FILE_OK;
 }
 
+/* Checks that the file's training state fits the model's compiled optimizer and dropout layers. */
+static int check_state(const sn_model *m, const uint8_t *bytes, const sn_file_layout *f) {
+  const sn_optimizer *opt = m->opt;
+  if (!f->has_state || !opt || opt->n != m->n_params) return SN_FILE_WRONG_MODEL;
+  const uint8_t *s = bytes + f->state_off;
+  if (get_u32(s + 16) != (uint32_t)opt->kind || f->h[H_N_SLOTS] != (uint32_t)opt->n_slots) return SN_FILE_WRONG_MODEL;
+  sn_rng *rngs[SN_MAX_LAYERS];
+  if (f->h[H_VERSION] != 1 && f->h[H_N_RNGS] != (uint32_t)dropout_rngs(m, rngs)) return SN_FILE_WRONG_MODEL;
+  double step = get_f64(s + STEP_OFF);
+  if (!isfinite(step) || step < 0) return SN_FILE_NON_FINITE;
+  uint64_t floats = f->h[H_N_HP] + (uint64_t)f->h[H_N_SLOTS] * (uint64_t)opt->n;
+  if (!all_finite_f32(s + STATE_FIXED_BYTES + RNG_BYTES * (uint64_t)f->h[H_N_RNGS], floats)) return SN_FILE_NON_FINITE;
+  return SN_FILE_OK;
+}
+
+static void get_rng(sn_rng *r, const uint8_t *p) {
+  r->state = get_u64(p);
+  r->inc = get_u64(p + 8) | 1u; /* PCG's increment must be odd */
+}
+
 SN_API int sn_file_restore(sn_model *m, const uint8_t *bytes, size_t len, int with_state) {
-  double info[SN_INFO_COUNT];
-  int status = sn_file_parse(bytes, len, info);
+  sn_file_layout f;
+  int status = parse_layout(bytes, len, &f);
+  if (status == SN_FILE_OK) status = check_weights(m, bytes, &f);
+  if (status == SN_FILE_OK && with_state) status = check_state(m, bytes, &f);
   if (status != SN_FILE_OK) return status;
-  uint64_t n = (uint64_t)info[SN_INFO_N_WEIGHTS];
-  if (!m->params || n != (uint64_t)m->n_params) return SN_FILE_WRONG_MODEL;
-  const uint8_t *w = bytes + (size_t)info[SN_INFO_WEIGHTS_OFF];
-  if (!all_finite_f32(w, n)) return SN_FILE_NON_FINITE;
-  if (with_state && (status = check_state(m, bytes, info)) != SN_FILE_OK) return status;
   /* Everything checked: only now is the model changed. */
-  for (uint64_t i = 0; i < n; i++) m->params[i] = get_f32(w + 4 * i);
+  for (uint64_t i = 0; i < f.h[H_N_WEIGHTS]; i++) m->params[i] = get_f32(bytes + f.weights_off + 4 * i);
+  for (uint64_t i = 0; i < f.h[H_N_NONTRAINABLE]; i++) m->state[i] = get_f32(bytes + f.nontrainable_off + 4 * i);
   if (!with_state) return SN_FILE_OK;
   sn_optimizer *opt = m->opt;
-  const uint8_t *s = bytes + (size_t)info[SN_INFO_STATE_OFF];
-  m->rng.state = get_u64(s);
-  m->rng.inc = get_u64(s + 8) | 1u; /* PCG's increment must be odd */
-  opt->step = get_f64(s + 20);
-  sn_rng *slots[DROPOUT_SLOTS];
-  dropout_slots(m, slots);
-  for (int k = 0; k < DROPOUT_SLOTS; k++) {
-    if (!slots[k]) continue;
-    const uint8_t *r = s + DROPOUT_RNGS_OFF + 16 * k;
-    slots[k]->state = get_u64(r);
-    slots[k]->inc = get_u64(r + 8) | 1u;
+  const uint8_t *s = bytes + f.state_off;
+  get_rng(&m->rng, s);
+  opt->step = get_f64(s + STEP_OFF);
+  const uint8_t *r = s + STATE_FIXED_BYTES;
+  if (f.h[H_VERSION] == 1) {
+    sn_rng *slots[V1_DROPOUT_SLOTS];
+    v1_dropout_slots(m, slots);
+    for (int k = 0; k < V1_DROPOUT_SLOTS; k++)
+      if (slots[k]) get_rng(slots[k], r + RNG_BYTES * k);
+  } else {
+    sn_rng *rngs[SN_MAX_LAYERS];
+    int n = dropout_rngs(m, rngs);
+    for (int k = 0; k < n; k++) get_rng(rngs[k], r + RNG_BYTES * k);
   }
-  s += STATE_FIXED_BYTES;
-  for (uint64_t i = 0; i < (uint64_t)info[SN_INFO_N_HP]; i++, s += 4) opt->hp[i] = get_f32(s);
+  s = r + RNG_BYTES * (uint64_t)f.h[H_N_RNGS];
+  for (uint64_t i = 0; i < f.h[H_N_HP]; i++, s += 4) opt->hp[i] = get_f32(s);
   for (int k = 0; k < opt->n_slots; k++)
-    for (uint64_t i = 0; i < n; i++, s += 4) opt->slot[k][i] = get_f32(s);
+    for (uint64_t i = 0; i < (uint64_t)opt->n; i++, s += 4) opt->slot[k][i] = get_f32(s);
   return SN_FILE_OK;
 }

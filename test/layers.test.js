@@ -179,16 +179,6 @@ test('dropout after conv and pooling layers acts in training only; a CNN trains 
   for (const m of [a, b, plain]) m.dispose();
 });
 
-test('model files and TF.js export of the new layers are refused for now, clearly', () => {
-  const model = m4();
-  assert.throws(() => model.save(), /save\(\) of a model with Conv2D layers is not supported yet/);
-  assert.throws(() => model.toTfjs(), /toTfjs\(\) of a model with Conv2D layers is not supported yet/);
-  const dropoutFirst = sn.sequential({ layers: [L.dropout({ rate: 0.1, inputShape: [3] }), L.dense({ units: 2 })] });
-  assert.throws(() => dropoutFirst.save(), /save\(\) of a model with a Dropout layer that does not follow a Dense layer is not supported yet/);
-  model.dispose();
-  dropoutFirst.dispose();
-});
-
 test("every layer's config (TF.js option names, plain JSON) rebuilds the same layer through its factory", async () => {
   const { KINDS } = await import('../web/layers.js');
   const model = sn.sequential({ seed: 8 });

@@ -1,5 +1,7 @@
 // model.save() / sn.loadModel(): bit-identical predictions, training that
-// resumes exactly, and every damaged file refused with a clear Error, no leak.
+// resumes exactly (also CNNs with batch norm and dropout anywhere), and every
+// damaged file refused with a clear Error, no leak. Version-1 files:
+// test/model-file-v1.test.js.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +9,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
 import { loadModelFile, saveModelFile } from '../web/node-files.js';
+import { KINDS } from '../web/layers.js';
 import { blobs, classifier, flatWeights, randomArray } from './support/models.js';
 
 await sn.ready();
 
 const bits = (floats) => Array.from(new Uint32Array(Float32Array.from(floats).buffer));
+const HEADER = 40; // c/model_file.h, version 2
+const L = sn.layers;
 
 /** CRC-32 (zlib's), to craft files whose checksum is right but whose content is not. */
 function crc32(bytes) {
@@ -32,14 +37,14 @@ const withChecksum = (bytes) => {
 function withTopology(file, edit) {
   const view = new DataView(file.buffer, file.byteOffset);
   const jsonBytes = view.getUint32(16, true);
-  const topology = JSON.parse(new TextDecoder().decode(file.subarray(32, 32 + jsonBytes)));
+  const topology = JSON.parse(new TextDecoder().decode(file.subarray(HEADER, HEADER + jsonBytes)));
   const edited = edit(topology);
   let json = new TextEncoder().encode(typeof edited === 'string' ? edited : JSON.stringify(edited));
   json = Uint8Array.from([...json, ...new Array((4 - (json.length % 4)) % 4).fill(0x20)]);
   const out = new Uint8Array(file.length - jsonBytes + json.length);
-  out.set(file.subarray(0, 32));
-  out.set(json, 32);
-  out.set(file.subarray(32 + jsonBytes), 32 + json.length);
+  out.set(file.subarray(0, HEADER));
+  out.set(json, HEADER);
+  out.set(file.subarray(HEADER + jsonBytes), HEADER + json.length);
   new DataView(out.buffer).setUint32(16, json.length, true);
   return withChecksum(out);
 }
@@ -160,7 +165,9 @@ test('a topology that is not what the weights need is refused, naming the field'
     [(t) => ({ ...t, format: 'keras' }), /format "keras", expected "simdnet"/],
     [(t) => ({ ...t, layers: undefined }), /no "layers" array/],
     [(t) => ({ ...t, seed: -1 }), /"seed" or "name": seed must be an integer/],
-    [(t) => ({ ...t, layers: [{ ...t.layers[0], className: 'Conv2D' }, t.layers[1]] }), /layer 0: unknown className "Conv2D"; known: Dense/],
+    [(t) => ({ ...t, layers: [{ ...t.layers[0], className: 'Conv3D' }, t.layers[1]] }), /layer 0: unknown className "Conv3D"; known: Dense, Dropout, Conv2D, MaxPooling2D/],
+    [(t) => ({ ...t, layers: [{ ...t.layers[0], className: 'toString' }, t.layers[1]] }), /layer 0: unknown className "toString"/],
+    [(t) => ({ ...t, layers: [{ ...t.layers[0], className: 'Conv2D' }, t.layers[1]] }), /layer 0: conv2d: unknown option "units"/],
     [(t) => ({ ...t, layers: [t.layers[0], { className: 'Dense' }] }), /layer 1: expected \{ className, config \}/],
     [(t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, units: undefined } }] }), /layer 1: dense units must be an integer/],
     [(t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, activation: 'swish' } }] }), /layer 1: unknown activation "swish"/],
@@ -173,12 +180,136 @@ test('a topology that is not what the weights need is refused, naming the field'
   for (const [edit, message] of cases) refused(withTopology(file, edit), message);
 });
 
+/** A CNN with every kind of layer (dropout on the input, after a convolution and after the dense layer), compiled or not. */
+function cnn({ seed = 5, optimizer, name = 'cnn' } = {}) {
+  const model = sn.sequential({ seed, name });
+  model.add(L.dropout({ rate: 0.1, inputShape: [48] }));
+  model.add(L.reshape({ targetShape: [6, 4, 2] }));
+  model.add(L.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelRegularizer: sn.regularizers.l2(0.001) }));
+  model.add(L.batchNormalization({ momentum: 0.8 }));
+  model.add(L.dropout({ rate: 0.2, seed: 3 }));
+  model.add(L.maxPooling2d({ poolSize: 2 }));
+  model.add(L.conv2d({ filters: 5, kernelSize: [2, 1], strides: [1, 2], activation: sn.leakyRelu({ alpha: 0.1 }), useBias: false, name: 'conv_b' }));
+  model.add(L.batchNormalization({ center: false, epsilon: 0.01 }));
+  model.add(L.averagePooling2d({ poolSize: [2, 1], strides: 1, padding: 'same' }));
+  model.add(L.activation({ activation: 'tanh' }));
+  model.add(L.flatten());
+  model.add(L.dense({ units: 6, activation: 'relu' }));
+  model.add(L.dropout({ rate: 0.3 }));
+  model.add(L.dense({ units: 3, activation: 'softmax' }));
+  if (optimizer) model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+/** A layer's options as its kind gives them back (what the file holds of it). */
+const KINDS_CONFIG = (layer) => KINDS[layer.type].config(layer, false);
+
+/** Every weight, batch norm's moving statistics included, as bits. */
+const allBits = (model) => bits(model.getWeights().flatMap((w) => Array.from(w.values)));
+
+test('a CNN with every kind of layer reloads with the same layers and moving statistics, predicting bit-identically', async () => {
+  const { x, y } = blobs(40, 48);
+  const globals = sn.sequential({ seed: 2, name: 'global' });
+  globals.add(L.conv2d({ filters: 3, kernelSize: 2, inputShape: [4, 4, 3] }));
+  globals.add(L.batchNormalization({ scale: false }));
+  globals.add(L.globalMaxPooling2d());
+  globals.add(L.reshape({ targetShape: [1, 1, 3] }));
+  globals.add(L.globalAveragePooling2d());
+  for (const [model, input] of [[cnn({ optimizer: sn.optimizers.adam({ learningRate: 0.01 }) }), x], [cnn(), x], [globals, randomArray(5 * 48, 3)]]) {
+    if (model.loss) await model.fit(input, y, { epochs: 2, batchSize: 8 }); // moves the moving statistics away from 0 and 1
+    for (const includeOptimizer of [true, false]) {
+      const copy = sn.loadModel(model.save({ includeOptimizer }));
+      assert.equal(copy.summary(), model.summary());
+      assert.deepEqual(copy.layers.map((l) => KINDS_CONFIG(l)), model.layers.map((l) => KINDS_CONFIG(l)), 'every option of every layer');
+      assert.deepEqual(allBits(copy), allBits(model), 'weights and moving statistics');
+      assert.deepEqual(bits(copy.predict(input)), bits(model.predict(input)));
+      copy.dispose();
+    }
+    model.dispose();
+  }
+});
+
+test('a CNN with batch norm and dropout saved mid-training resumes bit-identically (Adam, SGD with momentum, SGD)', async () => {
+  const { x, y } = blobs(45, 48);
+  const optimizers = [
+    () => sn.optimizers.adam({ learningRate: 0.01 }),
+    () => sn.optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }),
+    () => sn.optimizers.sgd({ learningRate: 0.05 }),
+  ];
+  for (const optimizer of optimizers) {
+    const model = cnn({ optimizer: optimizer() });
+    await model.fit(x, y, { epochs: 2, batchSize: 8, validationSplit: 0.2 });
+    const copy = sn.loadModel(model.save());
+    const stale = sn.loadModel(model.save({ includeOptimizer: false })); // fresh optimizer and generators: diverges
+    assert.deepEqual(allBits(copy), allBits(model));
+    const histories = [];
+    for (const m of [model, copy, stale]) histories.push((await m.fit(x, y, { epochs: 3, batchSize: 8 })).history.loss);
+    assert.deepEqual(histories[1], histories[0], `${model.optimizer.name}: the same losses after loading`);
+    assert.deepEqual(allBits(copy), allBits(model), `${model.optimizer.name}: weights and moving statistics resumed bit-identically`);
+    assert.notDeepEqual(allBits(stale), allBits(model), 'without the training state it would not be');
+    assert.deepEqual(copy.save(), model.save(), 'and the two save the same bytes');
+    for (const m of [model, copy, stale]) m.dispose();
+  }
+});
+
+test('moving statistics that do not fit, are not finite or are negative are refused', async () => {
+  const model = sn.sequential({ seed: 4 });
+  model.add(L.dense({ units: 4, inputShape: [3] }));
+  model.add(L.batchNormalization({ center: false, scale: false }));
+  model.add(L.dense({ units: 2 }));
+  model.compile({ optimizer: 'sgd', loss: 'mse' });
+  await model.fit(randomArray(30, 2), randomArray(20, 3), { epochs: 1 });
+  const file = model.save({ includeOptimizer: false });
+  model.dispose();
+  const view = new DataView(file.buffer);
+  assert.equal(view.getUint32(32, true), 8, 'the header counts 8 non-trainable weights');
+  const nonTrainable = HEADER + view.getUint32(16, true) + 4 * view.getUint32(20, true);
+  const set = (index, value) => {
+    const copy = file.slice();
+    new DataView(copy.buffer).setFloat32(nonTrainable + 4 * index, value, true);
+    return withChecksum(copy);
+  };
+  refused(set(5, -0.25), /a negative moving variance \(batch normalization\)/);
+  refused(set(1, NaN), /a weight or optimizer value that is NaN or infinite/);
+  refused(set(6, Infinity), /a weight or optimizer value that is NaN or infinite/);
+  const copy = sn.loadModel(set(5, 0)); // zero is a variance
+  assert.equal(copy.getWeights()[3].values[1], 0);
+  copy.dispose();
+  refused(withTopology(file, (t) => ({ ...t, layers: [t.layers[0], { className: 'Activation', config: { activation: 'linear' } }, t.layers[2]] })),
+    /its topology has 0 non-trainable weights \(moving statistics\) but the file holds 8/);
+  refused(withTopology(file, (t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, axis: 1.5 } }, t.layers[2]] })),
+    /layer 1: batchNormalization axis must be -1/);
+});
+
+test('every truncation and bit flip of a CNN file is refused', () => {
+  const model = sn.sequential({ seed: 6 });
+  model.add(L.conv2d({ filters: 2, kernelSize: 2, inputShape: [3, 3, 1] }));
+  model.add(L.batchNormalization());
+  model.add(L.dropout({ rate: 0.5 }));
+  model.add(L.globalAveragePooling2d());
+  model.compile({ optimizer: 'adam', loss: 'mse' });
+  const file = model.save();
+  model.dispose();
+  for (let cut = 0; cut < file.length; cut++)
+    refused(file.slice(0, cut), /cannot load the model: it is too short|length does not match|section length/);
+  for (let bit = 0; bit < file.length * 8; bit++) {
+    const copy = file.slice();
+    copy[bit >> 3] ^= 1 << (bit & 7);
+    refused(copy, /cannot load the model: (it is not a simdnet|.*unknown version|.*unknown flags|a section length|its length does not match|its checksum does not match)/);
+  }
+  for (const [offset, value] of [[32, 0xffffffff], [32, 1000], [36, 65], [36, 1000], [36, 0]]) {
+    const copy = file.slice();
+    new DataView(copy.buffer).setUint32(offset, value, true);
+    refused(withChecksum(copy), /a section length in its header is larger than the file or than allowed|its length does not match/);
+  }
+});
+
 test('a NaN weight with a valid checksum is refused', () => {
   const model = classifier({ hidden: [] });
   const file = model.save({ includeOptimizer: false });
   model.dispose();
   const jsonBytes = new DataView(file.buffer).getUint32(16, true);
-  new DataView(file.buffer).setFloat32(32 + jsonBytes + 4, NaN, true);
+  new DataView(file.buffer).setFloat32(HEADER + jsonBytes + 4, NaN, true);
   refused(withChecksum(file), /a weight or optimizer value that is NaN or infinite/);
 });
 

@@ -1,7 +1,8 @@
 // Property-based tests (fast-check) of every parser of untrusted input in the
 // wrapper: readIdx and readIdxDataset (plain and gzip, through zlib and through
-// DecompressionStream), fromTfjs (model.json objects and weight bytes),
-// loadModel (model-file bytes) and the x/y converters behind predict,
+// DecompressionStream), fromTfjs (model.json objects and weight bytes: dense
+// and conv nets, TF.js-, Keras 2- and Keras 3-style), loadModel (model-file
+// bytes of dense models and CNNs, versions 1 and 2) and the x/y converters behind predict,
 // evaluate, computeGradients and fit. Thousands of generated inputs, and of
 // valid inputs mutated (bytes flipped, cut, inserted; JSON fields replaced,
 // deleted or duplicated; model files with their checksum fixed after the
@@ -67,6 +68,8 @@ function mutateBytes(bytes, mutations, from = 0) {
 const edgeValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.constantFrom(-1, 0, 1, 3, 2 ** 31, 2 ** 32, 1e9, 1e300, 0.5, -0, '', 'Dense', 'Dropout', 'relu', 'leakyRelu', 'L1L2', 'VarianceScaling', 'float16', null, [], {}, true, [null, 3], [1e9, 1e9], [-1], ['5']),
+  fc.constantFrom('Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'BatchNormalization', 'Flatten', 'Reshape', 'Activation', 'LeakyReLU', 'InputLayer',
+    'same', 'valid', 'causal', 'channels_first', 'channels_last', [3], [2, 2], [0, 1], [1, 2, 3], [null, 4, 4, 1], [2 ** 16, 2 ** 16], [-1, -1], 2 ** 28, false),
   fc.double(),
   fc.integer(),
 );
@@ -108,6 +111,24 @@ function makeModel(seed) {
   model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
+/** A CNN with every layer kind: dropout on the input and after a convolution, batch norm, both poolings, global pooling. */
+function cnnModel(seed) {
+  const L = sn.layers;
+  const model = sn.sequential({ seed });
+  model.add(L.dropout({ rate: 0.1, inputShape: [32] }));
+  model.add(L.reshape({ targetShape: [4, 4, 2] }));
+  model.add(L.conv2d({ filters: 3, kernelSize: 2, padding: 'same', activation: sn.leakyRelu({ alpha: 0.1 }) }));
+  model.add(L.batchNormalization({ momentum: 0.9 }));
+  model.add(L.dropout({ rate: 0.3 }));
+  model.add(L.maxPooling2d({ poolSize: 2 }));
+  model.add(L.conv2d({ filters: 2, kernelSize: 1, useBias: false }));
+  model.add(L.averagePooling2d({ poolSize: [2, 1], strides: 1, padding: 'same' }));
+  model.add(L.activation({ activation: 'tanh' }));
+  model.add(L.globalMaxPooling2d());
+  model.add(L.dense({ units: 2, activation: 'softmax' }));
+  return model;
+}
+
 const existing = makeModel(1);
 await existing.fit(randomArray(30, 1), sn.data.oneHot(Int32Array.from({ length: 10 }, (_, i) => i % 2), 2), { epochs: 2, batchSize: 4 });
 const snapshot = (model) => Buffer.from(model.save()).toString('base64');
@@ -122,6 +143,7 @@ async function controlBits() {
   return bits;
 }
 const control = await controlBits();
+const CNN_FILE_SEEDS = await cnnFileSeeds(); // before any test starts: they check the heap
 
 /** After a property: the existing model as it was, the heap where it was, and the instance computing as before. */
 async function assertUnharmed(heapBefore) {
@@ -234,10 +256,21 @@ function tfjsSeeds() {
     m.dispose();
     return { modelJson, weightsBin: new Uint8Array(weightsBin) };
   });
+  // A conv net with every layer kind, as toTfjs writes it.
+  const conv = cnnModel(7);
+  const { modelJson, weightsBin } = conv.toTfjs();
+  conv.dispose();
+  seeds.push({ modelJson, weightsBin: new Uint8Array(weightsBin) });
   // Keras-converted (snake_case, model_config, InputLayer), with weights of the manifest's sizes.
   const keras = JSON.parse(readFileSync(new URL('./fixtures/keras-sequential.model.json', import.meta.url), 'utf8'));
   const floats = keras.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   seeds.push({ modelJson: keras, weightsBin: new Uint8Array(randomArray(floats, 5).buffer) });
+  // The Keras 2 and Keras 3 conv nets (batch_shape, DTypePolicy, layers/<class>/vars/<i> weights) with their weights.
+  for (const style of ['keras2', 'keras3'])
+    seeds.push({
+      modelJson: JSON.parse(readFileSync(new URL(`./fixtures/keras-cnn/${style}/model.json`, import.meta.url), 'utf8')),
+      weightsBin: new Uint8Array(readFileSync(new URL(`./fixtures/keras-cnn/${style}/group1-shard1of1.bin`, import.meta.url))),
+    });
   return seeds;
 }
 const TFJS_SEEDS = tfjsSeeds();
@@ -291,13 +324,29 @@ function modelFileSeeds() {
   scheduled.dispose();
   return files.map((f) => Uint8Array.from(f));
 }
-const FILE_SEEDS = modelFileSeeds();
-const HEADER = 32;
+
+/** CNN files: compiled and trained (moving statistics, dropout generators, Adam's state), weights only, uncompiled; and version-1 files. */
+async function cnnFileSeeds() {
+  const trained = cnnModel(3);
+  trained.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+  await trained.fit(randomArray(12 * 32, 4), sn.data.oneHot(Int32Array.from({ length: 12 }, (_, i) => i % 2), 2), { epochs: 2, batchSize: 4 });
+  const files = [trained.save(), trained.save({ includeOptimizer: false })];
+  trained.dispose();
+  const plain = cnnModel(4);
+  files.push(plain.save());
+  plain.dispose();
+  for (const name of ['adam-dropout', 'sgd-momentum'])
+    files.push(readFileSync(new URL(`./fixtures/model-files-v1/${name}.simdnet`, import.meta.url)));
+  return files.map((f) => Uint8Array.from(f));
+}
+const FILE_SEEDS = [...modelFileSeeds(), ...CNN_FILE_SEEDS];
+/** Header bytes of a model file: 40 in version 2, 32 in version 1 (c/model_file.h). */
+const headerOf = (file) => (new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(8, true) === 1 ? 32 : 40);
 
 /** The file with its topology JSON replaced (lengths and checksum rewritten), so the wrapper's readers see it. */
 function withTopology(file, topology) {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const jsonBytes = view.getUint32(16, true);
+  const jsonBytes = view.getUint32(16, true), HEADER = headerOf(file);
   const text = new TextEncoder().encode(typeof topology === 'string' ? topology : JSON.stringify(topology));
   const padded = new Uint8Array(Math.ceil(text.length / 4) * 4).fill(0x20);
   padded.set(text);
@@ -314,17 +363,17 @@ function withTopology(file, topology) {
 
 /** The file's bytes after the header mutated, then its checksum made right again. */
 function withChecksum(bytes) {
-  if (bytes.length < HEADER + 4) return bytes;
+  if (bytes.length < 40 + 4) return bytes;
   const out = Uint8Array.from(bytes);
   new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
   return out;
 }
 
-const topologyOf = (file) => JSON.parse(new TextDecoder().decode(file.subarray(HEADER, HEADER + new DataView(file.buffer, file.byteOffset).getUint32(16, true))));
+const topologyOf = (file) => JSON.parse(new TextDecoder().decode(file.subarray(headerOf(file), headerOf(file) + new DataView(file.buffer, file.byteOffset).getUint32(16, true))));
 
 const modelFileInput = fc.constantFrom(...FILE_SEEDS).chain((file) => fc.oneof(
   { arbitrary: byteMutations.map((m) => mutateBytes(file, m)), weight: 1 }, // checksum left wrong: the container's checks
-  { arbitrary: byteMutations.map((m) => withChecksum(mutateBytes(file, m, HEADER))), weight: 2 }, // sections mutated, checksum right
+  { arbitrary: byteMutations.map((m) => withChecksum(mutateBytes(file, m, headerOf(file)))), weight: 2 }, // sections mutated, checksum right
   { arbitrary: jsonMutations.map((m) => withTopology(file, mutateJson(topologyOf(file), m))), weight: 4 }, // topology mutated
   { arbitrary: fc.string().map((text) => withTopology(file, text)), weight: 1 }, // not JSON at all
   { arbitrary: fc.uint8Array({ maxLength: 80 }), weight: 1 },

@@ -152,7 +152,7 @@ function tinyCnn() {
   return model;
 }
 
-test('thousands of create / fit / predict / dispose cycles of a CNN leave wasm memory where it started', async () => {
+test('thousands of create / fit / predict / save / load / TF.js / dispose cycles of a CNN leave wasm memory where it started', async () => {
   const x = Float32Array.from({ length: 30 * 36 }, (_, i) => Math.sin(i)), y = sn.data.oneHot(Array.from({ length: 30 }, (_, i) => i % 3), 3);
   const cycle = async () => {
     const model = tinyCnn();
@@ -161,6 +161,12 @@ test('thousands of create / fit / predict / dispose cycles of a CNN leave wasm m
     model.evaluate(x, y);
     model.computeGradients(x, y);
     model.setWeights(model.getWeights());
+    const copy = sn.loadModel(model.save());
+    copy.predict(x);
+    const { modelJson, weightsBin } = copy.toTfjs();
+    sn.fromTfjs(modelJson, weightsBin).dispose();
+    assert.throws(() => sn.loadModel(model.save().subarray(1)));
+    copy.dispose();
     model.dispose();
   };
   await assertNoLeak(cycle);

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { loadTfjsFiles, saveTfjsFiles } from '../web/node-files.js';
 import { randomArray } from './support/models.js';
+import { savedByTfjs } from './support/tfjs-saved.js';
 
 await tf.setBackend('cpu');
 await sn.ready();
@@ -31,19 +32,6 @@ async function tfjsPredict(modelJson, weightsBin, x, inputShape) {
   const out = tf.tidy(() => model.predict(tf.tensor(x, [rows, ...inputShape])).dataSync().slice());
   model.dispose();
   return out;
-}
-
-/** What TF.js' model.save() writes, as { modelJson, weightsBin }. */
-async function savedByTfjs(model) {
-  let artifacts;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return {
-    modelJson: { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] },
-    weightsBin: artifacts.weightData,
-  };
 }
 
 test('toTfjs: tf.loadLayersModel reads it and predicts the same, for every activation, with and without bias', async () => {
@@ -150,10 +138,11 @@ test('fromTfjs refuses what it cannot import, naming the problem, and keeps no m
     return json;
   };
   const cases = [
-    [edit((j, layers) => { layers[2].class_name = 'Conv2D'; }), weights, /layer 2 \(Conv2D "dense_1"\): only Dense and Dropout layers are supported/],
+    [edit((j, layers) => { layers[2].class_name = 'DepthwiseConv2D'; }), weights, /layer 2 \(DepthwiseConv2D "dense_1"\): layer class "DepthwiseConv2D" is not supported; supported: Dense, Conv2D/],
+    [edit((j, layers) => { layers[2].class_name = 'Conv2D'; }), weights, /layer 2 \(Conv2D "dense_1"\): units 6 is not supported/],
     [edit((j) => { j.modelTopology.model_config.class_name = 'Functional'; }), weights, /only Sequential models are supported, this one is "Functional"/],
     [edit((j, layers) => { layers[1].config.activation = 'selu'; }), weights, /layer 1 .*unknown activation "selu"/],
-    [edit((j, layers) => { layers[1].config.kernel_constraint = { class_name: 'MaxNorm', config: {} }; }), weights, /kernel_constraint is not supported/],
+    [edit((j, layers) => { layers[1].config.kernel_constraint = { class_name: 'MaxNorm', config: {} }; }), weights, /layer 1 \(Dense "dense"\): kernel_constraint \{"class_name":"MaxNorm","config":\{\}\} is not supported/],
     [edit((j, layers) => { layers[1].config.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: {} }; }), weights, /regularizer "OrthogonalRegularizer" is not supported/],
     [edit((j, layers) => { layers.shift(); delete layers[0].config.batch_input_shape; }), weights, /declares no input shape/],
     [edit((j) => { j.weightsManifest[0].weights[0].dtype = 'int32'; }), weights, /weight dense\/kernel is int32; only float32/],

@@ -367,7 +367,7 @@ export class Sequential {
    * lineLength or as character positions ([0.45, 0.85, 1]).
    */
   summary(lineLength?: number, positions?: [number, number, number], printFn?: (line: string) => void): string;
-  /** One self-describing binary (magic, version, topology JSON, float32 weights, optimizer state, CRC-32). */
+  /** One self-describing binary (magic, version 2, topology JSON, float32 weights, batch norm's moving statistics, training state, CRC-32); any layers. */
   save(options?: SaveOptions): Uint8Array;
   /** TensorFlow.js layers format: JSON.stringify(modelJson) → model.json, weightsBin → weights.bin. */
   toTfjs(): TfjsArtifacts;
@@ -462,7 +462,7 @@ export class Trainer {
 export function createTrainer(spec: TrainerSpec, options?: TrainerOptions): Trainer;
 
 export interface SaveOptions {
-  /** Keep the optimizer's state and the shuffling generator, so training resumes exactly (default true, as Keras). */
+  /** Keep the optimizer's state, the shuffling generator and the dropout generators, so training resumes exactly (default true, as Keras). */
   includeOptimizer?: boolean;
 }
 /** A model from bytes written by model.save(); a damaged or foreign file throws an Error saying what is wrong. */
@@ -474,8 +474,9 @@ export interface TfjsArtifacts {
   weightsBin: ArrayBuffer;
 }
 /**
- * Imports a Sequential of Dense layers saved by TensorFlow.js or converted from Keras: modelJson is
- * model.json (parsed or as text), weightsBin its weights file (or the shards in manifest order).
+ * Imports a Sequential saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, pooling,
+ * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, LeakyReLU, ReLU, Softmax):
+ * modelJson is model.json (parsed or as text), weightsBin its weights file (or the shards in manifest order).
  */
 export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | ArrayBufferView | Array<ArrayBuffer | ArrayBufferView>, options?: { seed?: number }): Sequential;
 

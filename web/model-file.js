@@ -2,7 +2,7 @@
 // The C side (c/model_file.c) reads and writes the container: header, weights,
 // training state, CRC-32. This file writes and checks the topology JSON inside it
 // and turns it back into a Sequential. Format: see c/model_file.h.
-import { KINDS, dense, dropout } from './layers.js';
+import { KINDS } from './layers.js';
 import { checkBoolean, checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { f64, u8, wasm, withBuffers } from './wasm.js';
@@ -20,20 +20,19 @@ const STATUS = {
   7: 'its checksum does not match: the file is damaged',
   8: "its weights or optimizer state do not match the layers its topology describes",
   9: 'it holds a weight or optimizer value that is NaN or infinite',
+  11: 'it holds a negative moving variance (batch normalization)',
 };
 // enum sn_file_info_field in c/model_file.h.
-const INFO = { JSON_OFF: 2, JSON_BYTES: 3, N_WEIGHTS: 5, STATE_OFF: 8, COUNT: 10 };
+const INFO = { JSON_OFF: 2, JSON_BYTES: 3, N_WEIGHTS: 5, STATE_OFF: 8, N_NONTRAINABLE: 10, COUNT: 13 };
 
 const fileError = (why) => new Error(`simdnet: cannot load the model: ${why}`);
 
-/** A layer's saved form, { className, config } as in TensorFlow.js, from which its factory rebuilds it (web/layers/). */
+/**
+ * A layer's saved form, { className, config } as in TensorFlow.js: its type and
+ * its options in TF.js' names, from which its factory rebuilds it (every kind
+ * in web/layers/ has both).
+ */
 const toJson = (layer, first) => ({ className: layer.type, config: KINDS[layer.type].config(layer, first) });
-
-// Layer classes a file may hold: saved form and rebuilding. Add new layer types here.
-const LAYER_CLASSES = {
-  Dense: { toJson, fromConfig: dense },
-  Dropout: { toJson, fromConfig: dropout },
-};
 
 /** The topology JSON: layers, seed and, for a compiled model, how it was compiled. */
 export function topologyOf(model) {
@@ -46,7 +45,7 @@ export function topologyOf(model) {
     format: FORMAT,
     name: model.name,
     seed: model.seed,
-    layers: model.layers.map((layer, i) => LAYER_CLASSES[layer.type].toJson(layer, i === 0)),
+    layers: model.layers.map((layer, i) => toJson(layer, i === 0)),
     training: training || null,
   };
 }
@@ -60,17 +59,17 @@ function encodeJson(value) {
 }
 
 /**
- * The model as one binary file (a fresh Uint8Array the caller owns). With
- * includeOptimizer (the default, as Keras' model.save) a compiled model's
- * optimizer state and shuffling generator come along, so training resumes
- * exactly where it stopped.
+ * The model as one binary file (a fresh Uint8Array the caller owns): its
+ * layers, weights and moving statistics. With includeOptimizer (the default,
+ * as Keras' model.save) a compiled model's optimizer state, shuffling
+ * generator and dropout generators come along, so training resumes exactly
+ * where it stopped.
  */
 export function saveModel(model, options) {
   const { includeOptimizer = true } = checkOptions('save', options, ['includeOptimizer']);
   model.checkAlive();
   model.checkIdle('save');
   checkBoolean('save: includeOptimizer', includeOptimizer);
-  model.checkDenseOnly('save()');
   model.build();
   const json = encodeJson(topologyOf(model));
   const withState = includeOptimizer && model.loss ? 1 : 0;
@@ -126,9 +125,9 @@ function modelFromTopology(topology) {
   });
   topology.layers.forEach((layer, i) => context(`layer ${i}`, () => {
     if (!isObject(layer) || !isObject(layer.config)) throw new Error('expected { className, config }');
-    const cls = LAYER_CLASSES[layer.className];
-    if (!cls) throw new Error(`unknown className ${JSON.stringify(layer.className)}; known: ${Object.keys(LAYER_CLASSES).join(', ')}`);
-    model.add(cls.fromConfig(layer.config));
+    const kind = typeof layer.className === 'string' && Object.hasOwn(KINDS, layer.className) ? KINDS[layer.className] : null;
+    if (!kind) throw new Error(`unknown className ${JSON.stringify(layer.className)}; known: ${Object.keys(KINDS).join(', ')}`);
+    model.add(kind.factory(layer.config));
   }));
   return model;
 }
@@ -165,6 +164,9 @@ export function loadModel(bytes) {
     try {
       if (model.trainableCount() !== info[INFO.N_WEIGHTS])
         throw fileError(`its topology has ${model.trainableCount()} weights but the file holds ${info[INFO.N_WEIGHTS]}`);
+      const nonTrainable = model.paramCount() - model.trainableCount();
+      if (nonTrainable !== info[INFO.N_NONTRAINABLE])
+        throw fileError(`its topology has ${nonTrainable} non-trainable weights (moving statistics) but the file holds ${info[INFO.N_NONTRAINABLE]}`);
       model.build();
       if (topology.training) compileAsSaved(model, topology.training);
       const withState = topology.training && info[INFO.STATE_OFF] ? 1 : 0;

@@ -401,18 +401,6 @@ export class Sequential {
     return summaryText(lines, printFn);
   }
 
-  /**
-   * Model files and TF.js export hold Dense models today (Dense first, Dropout
-   * right after a Dense): anything else throws rather than write a wrong file.
-   */
-  checkDenseOnly(what) {
-    const other = this.layers.find((l) => l.type !== 'Dense' && l.type !== 'Dropout');
-    if (other) throw new Error(`${what} of a model with ${other.type} layers is not supported yet (only Dense and Dropout layers)`);
-    if (this.layers.some((l, i) => l.type === 'Dropout' && this.layers[i - 1]?.type !== 'Dense'))
-      throw new Error(`${what} of a model with a Dropout layer that does not follow a Dense layer is not supported yet`);
-    if (this.layers.filter((l) => l.type === 'Dense').length > 32) throw new Error(`${what} of a model with more than 32 Dense layers is not supported yet`);
-  }
-
   /** The model as one binary file (Uint8Array); sn.loadModel(bytes) restores it. See web/model-file.js. */
   save(options) {
     return saveModel(this, options);

@@ -1,9 +1,18 @@
 // TensorFlow.js layers format, both ways: model.toTfjs() writes the model.json
 // and weights.bin that tf.loadLayersModel reads; sn.fromTfjs() imports a
-// Sequential of Dense (and Dropout) layers saved by TensorFlow.js or converted from Keras
+// Sequential saved by TensorFlow.js or converted from Keras 2 or Keras 3
 // (tensorflowjs_converter), whose topology nests under "model_config".
 // The JSON uses Keras' snake_case names, as TensorFlow.js writes them.
-import { dense, dropout } from './layers.js';
+//
+// Every kind of layer maps to the TF.js class of its type name (Dense, Conv2D,
+// MaxPooling2D, …, Activation), its options to the snake_case of our
+// camelCase ones. Two things TF.js lacks are written as extra layers named
+// after the layer they serve, and fold back into it on import: a leakyRelu
+// activation of a Dense or Conv2D (a LeakyReLU layer `<name>_leaky_relu`
+// after it) and a Dense first layer with a multi-dimensional input (a Flatten
+// `<name>_flatten` before it). Any other LeakyReLU, ReLU or Softmax layer
+// becomes an activation layer.
+import { KINDS } from './layers.js';
 import { checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { toBytes } from './model-file.js';
@@ -17,36 +26,57 @@ const INIT_CLASS = {
   heUniform: 'HeUniform', leCunNormal: 'LeCunNormal', leCunUniform: 'LeCunUniform',
 };
 
-function initializerToTfjs({ config }) {
-  const { name, ...params } = config;
-  const seeded = !['zeros', 'ones', 'constant'].includes(name); // TF.js writes seed: null for random ones
-  return { class_name: INIT_CLASS[name], config: seeded ? { ...params, seed: null } : params };
+const INIT_BY_KEY = new Map(Object.entries(INIT_CLASS).map(([name, className]) => [name.toLowerCase(), className]));
+
+/** An initializer's config ({ name, ...params } as the layer configs give it, the name in any spelling) as TF.js writes it. */
+function initializerToTfjs({ name, ...params }) {
+  const className = INIT_BY_KEY.get(name.replace(/_/g, '').toLowerCase());
+  const seeded = !['Zeros', 'Ones', 'Constant'].includes(className); // TF.js writes seed: null for random ones
+  return { class_name: className, config: seeded ? { ...params, seed: null } : params };
 }
 
-const regularizerToTfjs = (r) => (r.l1 || r.l2 ? { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } } : null);
+const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
-/** One Dense layer in TensorFlow.js' JSON, plus a LeakyReLU layer after it (TF.js has no leaky relu activation). */
-function denseToTfjs(layer, first) {
-  const leaky = layer.activation.name === 'leakyRelu';
-  const config = {
-    name: layer.name, trainable: true, dtype: 'float32', units: layer.units,
-    activation: leaky ? 'linear' : layer.activation.name, use_bias: layer.useBias,
-    kernel_initializer: initializerToTfjs(layer.kernelInitializer), bias_initializer: initializerToTfjs(layer.biasInitializer),
-    kernel_regularizer: regularizerToTfjs(layer.kernelRegularizer), bias_regularizer: regularizerToTfjs(layer.biasRegularizer),
-    // TF.js refuses to run a layer with an activity regularizer, and it only shapes training: not written.
-    activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
-  };
-  const out = [];
-  const shape = layer.inputShape ?? [layer.inputSize];
-  if (first && shape.length > 1) out.push({ class_name: 'Flatten', config: { name: `${layer.name}_flatten`, batch_input_shape: [null, ...shape], dtype: 'float32' } });
-  else if (first) config.batch_input_shape = [null, layer.inputSize];
-  out.push({ class_name: 'Dense', config });
-  if (leaky) out.push({ class_name: 'LeakyReLU', config: { name: `${layer.name}_leaky_relu`, alpha: layer.activation.alpha, trainable: true, dtype: 'float32' } });
+/** One option of a layer's config in TF.js' form. */
+function valueToTfjs(key, value) {
+  if (key.endsWith('Initializer')) return initializerToTfjs(value);
+  if (key.endsWith('Regularizer')) return value && { class_name: 'L1L2', config: { l1: value.l1, l2: value.l2 } };
+  if (key === 'dataFormat') return 'channels_last';
+  return value;
+}
+
+/**
+ * What TF.js writes beyond our options: the constraints we do not have, batch
+ * norm's (only) axis, dropout's noise shape; a reshape's -1 resolved (TF.js
+ * 4.22 leaves it unknown, and a Flatten after it then fails).
+ */
+const TFJS_EXTRAS = {
+  Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
+  Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
+  Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
+  BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
+  Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
+};
+
+/** One layer of ours as TF.js layers: itself, plus a Flatten before or a LeakyReLU after it where TF.js needs them. */
+function layerToTfjs(layer, first) {
+  const { name, activation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
+  const base = { name, trainable: true, dtype: 'float32' };
+  const config = { ...base };
+  for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
+  const leaky = activation?.name === 'leakyRelu';
+  if (activation !== undefined) config.activation = leaky ? 'linear' : activation;
+  // TF.js refuses to run a layer with an activity regularizer, and it only shapes training: not written.
+  if (activityRegularizer !== undefined) config.activity_regularizer = null;
+  Object.assign(config, TFJS_EXTRAS[layer.type]?.(layer));
+  const out = layer.type === 'Activation' && leaky
+    ? [{ class_name: 'LeakyReLU', config: { ...base, alpha: activation.alpha } }]
+    : [{ class_name: layer.type, config }, ...(leaky ? [{ class_name: 'LeakyReLU', config: { ...base, name: `${name}_leaky_relu`, alpha: activation.alpha } }] : [])];
+  if (first && layer.type === 'Dense' && layer.inShape.length > 1) // TF.js' Dense does not flatten
+    out.unshift({ class_name: 'Flatten', config: { ...base, name: `${name}_flatten`, batch_input_shape: [null, ...layer.inShape] } });
+  else if (first) out[0].config.batch_input_shape = [null, ...layer.inShape];
   return out;
-}
-
-function dropoutToTfjs(layer) {
-  return { class_name: 'Dropout', config: { name: layer.name, trainable: true, dtype: 'float32', rate: layer.rate, noise_shape: null, seed: layer.seed ?? null } };
 }
 
 /**
@@ -56,9 +86,8 @@ function dropoutToTfjs(layer) {
  */
 export function toTfjs(model) {
   model.checkAlive();
-  model.checkDenseOnly('toTfjs()');
-  const weights = model.getWeights();
-  const layers = model.layers.flatMap((layer, i) => (layer.type === 'Dropout' ? [dropoutToTfjs(layer)] : denseToTfjs(layer, i === 0)));
+  const weights = model.getWeights(); // batch norm's moving statistics too: TF.js loads weights by name
+  const layers = model.layers.flatMap((layer, i) => layerToTfjs(layer, i === 0));
   const weightsBin = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));
   let offset = 0;
   for (const w of weights) weightsBin.set(w.values, (offset += w.values.length) - w.values.length);
@@ -94,7 +123,7 @@ function initializerFromTfjs(spec, what) {
   }
   if (typeof className !== 'string') throw importError(`${what} has no class_name`);
   const params = Object.fromEntries(['value', 'mean', 'stddev', 'minval', 'maxval'].filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
-  return { name: className, ...params }; // dense() resolves the name (case-insensitive) or says it is unknown
+  return { name: className, ...params }; // the layer's factory resolves the name (case-insensitive) or says it is unknown
 }
 
 function regularizerFromTfjs(spec, what) {
@@ -105,14 +134,22 @@ function regularizerFromTfjs(spec, what) {
   return { l1: config.l1 ?? 0, l2: config.l2 ?? 0 };
 }
 
-/** The batch input shape a layer declares, without its batch dimension. */
-function declaredInputShape(config) {
-  const batch = pick(config, 'batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape');
-  if (Array.isArray(batch)) return batch.slice(1);
+/** A Keras shape without its batch dimension: positive integers only. */
+function sampleShape(batchShape, what) {
+  if (!Array.isArray(batchShape) || batchShape.length < 2) throw importError(`${what}: input shape ${JSON.stringify(batchShape)} has no sample dimensions`);
+  const shape = batchShape.slice(1);
+  if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw importError(`${what}: input shape ${JSON.stringify(shape)} must have fixed positive sizes (no null dimension)`);
+  return shape;
+}
+
+/** The input shape a layer config declares (Keras 2 and TF.js: batch_input_shape; Keras 3: batch_shape), without its batch dimension. */
+function declaredInputShape(layer, config, what) {
+  const batch = pick(config, 'batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape') ?? layer.build_config?.input_shape;
+  if (batch !== undefined && batch !== null) return sampleShape(batch, what);
   const shape = pick(config, 'input_shape', 'inputShape');
-  if (Array.isArray(shape)) return shape;
+  if (Array.isArray(shape)) return sampleShape([null, ...shape], what);
   const dim = pick(config, 'input_dim', 'inputDim');
-  return dim === undefined ? undefined : [dim];
+  return dim === undefined || dim === null ? undefined : sampleShape([null, dim], what);
 }
 
 /** The layer list of a TF.js or Keras topology, whichever way it is nested. */
@@ -124,93 +161,161 @@ function layerList(modelJson) {
   if (className !== 'Sequential') throw importError(`only Sequential models are supported, this one is ${JSON.stringify(className)}`);
   const layers = Array.isArray(model.config) ? model.config : model.config?.layers; // very old Keras: config is the list
   if (!Array.isArray(layers) || layers.length === 0) throw importError('the topology has no layers');
-  return { name: typeof model.config?.name === 'string' ? model.config.name : undefined, layers };
+  const buildShape = model.config?.build_input_shape ?? model.build_config?.input_shape;
+  return { name: typeof model.config?.name === 'string' ? model.config.name : undefined, layers, buildShape };
+}
+
+// TF.js / Keras classes we import: the kind they become, the Keras options
+// read (each to our camelCase option), and options accepted only at their
+// default value (Keras' "off"). Any other option is refused unless it is null
+// (Keras' None); `ignored` ones do not change what the layer computes.
+const KERNEL_KEYS = ['activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer'];
+const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
+const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
+const IMPORTS = {
+  Dense: { keys: ['units', ...KERNEL_KEYS] },
+  Conv2D: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS], only: { groups: 1 } },
+  MaxPooling2D: POOL,
+  AveragePooling2D: POOL,
+  GlobalAveragePooling2D: GLOBAL_POOL,
+  GlobalMaxPooling2D: GLOBAL_POOL,
+  Flatten: { keys: ['data_format'] },
+  Reshape: { keys: ['target_shape'] },
+  BatchNormalization: {
+    keys: ['momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'moving_mean_initializer', 'moving_variance_initializer', 'beta_regularizer', 'gamma_regularizer'],
+    only: { renorm: false },
+    ignored: ['axis', 'synchronized', 'renorm_momentum'], // axis: checked below; synchronized: one device; renorm_momentum: renorm is off
+  },
+  Dropout: { keys: ['rate', 'seed'] },
+  Activation: { keys: ['activation'] },
+  LeakyReLU: { keys: [], ignored: ['alpha', 'negative_slope'] },
+  ReLU: { keys: [], only: { max_value: null, negative_slope: 0, threshold: 0 } },
+  Softmax: { keys: [], ignored: ['axis'] },
+};
+const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
+const WITH_WEIGHTS = ['Dense', 'Conv2D', 'BatchNormalization'];
+
+/** A config's options in snake_case (TF.js writes them so; camelCase is accepted too), null ones dropped. */
+const snakeOptions = (config) => Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null).map(([k, v]) => [snake(k), v]));
+
+/** The options of our factory for one TF.js / Keras layer, every unsupported option refused naming it. */
+function optionsFromTfjs(className, config, what) {
+  const spec = IMPORTS[className];
+  const options = {};
+  for (const [key, value] of Object.entries(snakeOptions(config))) {
+    if (COMMON_KEYS.includes(key) || spec.ignored?.includes(key)) continue;
+    if (spec.only && Object.hasOwn(spec.only, key)) {
+      if (value !== spec.only[key]) throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported (only ${JSON.stringify(spec.only[key])})`);
+    } else if (!spec.keys.includes(key)) {
+      throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported`);
+    } else if (key.endsWith('_initializer')) options[camel(key)] = initializerFromTfjs(value, `${what} ${key}`);
+    else if (key.endsWith('_regularizer')) options[camel(key)] = regularizerFromTfjs(value, `${what} ${key}`);
+    else if (key === 'target_shape' && Array.isArray(value)) options.targetShape = value.map((d) => (d === null ? -1 : d)); // TF.js writes -1 as null
+    else options[camel(key)] = value;
+  }
+  if (config.trainable === false && WITH_WEIGHTS.includes(className))
+    throw importError(`${what}: trainable false (a frozen layer) is not supported`);
+  return options;
+}
+
+/** Keras 3's name for a layer's weights in model.weights.h5 (`layers/<this>/vars/<i>`): its class in snake_case, numbered by class. */
+function kerasKey(className, used) {
+  const base = className.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  used[base] = (used[base] ?? -1) + 1;
+  return used[base] ? `${base}_${used[base]}` : base;
 }
 
 /**
- * Dense configs for dense() from the layer list: InputLayer and Flatten give the
- * input shape, LeakyReLU and Activation layers fold into the Dense before them.
+ * Our layers for the TF.js / Keras layer list: [{ type, options, kerasKey, what }].
+ * InputLayer gives the input shape; the extra layers toTfjs writes fold back.
  */
-function denseConfigs(layers) {
-  const out = [];
-  let inputShape, flattened = false;
+function layerSpecs(layers, buildShape) {
+  const out = [], used = {};
+  let inputShape = buildShape ? sampleShape(buildShape, 'the model') : undefined;
   layers.forEach((layer, i) => {
     if (!isObject(layer)) throw importError(`layer ${i} is not an object`);
     const className = pick(layer, 'class_name', 'className');
-    const config = layer.config ?? {};
+    const config = isObject(layer.config) ? layer.config : {};
     const what = `layer ${i} (${className} ${JSON.stringify(config.name)})`;
-    const shape = declaredInputShape(config);
-    if (className === 'InputLayer' || className === 'Flatten') {
-      if (className === 'InputLayer' && out.length) throw importError(`${what} comes after other layers`);
-      if (out.length === 0 && shape) inputShape = shape;
-      flattened ||= className === 'Flatten';
+    const shape = () => declaredInputShape(layer, config, what) ?? inputShape; // read for the first layer only
+    if (className === 'InputLayer') {
+      if (out.length) throw importError(`${what} comes after other layers`);
+      for (const key of ['sparse', 'ragged', 'optional']) if (config[key]) throw importError(`${what}: ${key} inputs are not supported`);
+      inputShape = shape();
       return;
     }
-    if (className === 'LeakyReLU' || className === 'Activation') {
-      const last = out.at(-1);
-      if (!last || last.activation !== 'linear') throw importError(`${what} must follow a Dense layer with a linear activation`);
-      last.activation = className === 'Activation' ? config.activation : { name: 'leakyRelu', alpha: pick(config, 'alpha', 'negative_slope') ?? 0.3 };
+    if (typeof className !== 'string' || !Object.hasOwn(IMPORTS, className))
+      throw importError(`${what}: layer class ${JSON.stringify(className)} is not supported; supported: ${Object.keys(IMPORTS).join(', ')} (and InputLayer)`);
+    const options = optionsFromTfjs(className, config, what);
+    const key = kerasKey(className, used);
+    const next = layers[i + 1]?.config, previous = out.at(-1);
+    if (className === 'Flatten' && out.length === 0 && next && pick(layers[i + 1], 'class_name', 'className') === 'Dense' && config.name === `${next.name}_flatten`) {
+      inputShape = shape(); // toTfjs' Flatten before a first Dense: the Dense flattens
       return;
     }
-    if (className === 'Dropout') {
-      if (pick(config, 'noise_shape', 'noiseShape') != null) throw importError(`${what}: noise_shape is not supported`);
-      out.push({ type: 'Dropout', name: config.name, rate: config.rate, ...(config.seed == null ? {} : { seed: config.seed }), what });
-      return;
+    if (className === 'LeakyReLU') {
+      const alpha = pick(config, 'alpha', 'negative_slope') ?? 0.3;
+      if (previous && ['Dense', 'Conv2D'].includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' && config.name === `${previous.options.name}_leaky_relu`) {
+        previous.options.activation = { name: 'leakyRelu', alpha }; // toTfjs' LeakyReLU after its layer
+        return;
+      }
+      options.activation = { name: 'leakyRelu', alpha };
     }
-    if (className !== 'Dense') throw importError(`${what}: only Dense and Dropout layers are supported (with InputLayer, Flatten, LeakyReLU and Activation around them)`);
-    for (const key of ['kernel_constraint', 'bias_constraint'])
-      if (config[key] !== undefined && config[key] !== null) throw importError(`${what}: ${key} is not supported`);
+    if (className === 'ReLU') options.activation = 'relu';
+    if (className === 'Softmax') options.activation = 'softmax';
+    const type = ['LeakyReLU', 'ReLU', 'Softmax'].includes(className) ? 'Activation' : className;
+    options.name = config.name;
     if (out.length === 0) {
-      inputShape = shape ?? inputShape;
+      inputShape = shape();
       if (!inputShape) throw importError(`${what}: the first layer declares no input shape (batch_input_shape)`);
-      if (inputShape.length > 1 && !flattened)
-        throw importError(`${what}: Dense on inputs of shape [${inputShape}] without a Flatten before it is not supported`);
+      options.inputShape = inputShape;
     }
-    out.push({
-      name: config.name,
-      units: config.units,
-      activation: config.activation ?? 'linear',
-      useBias: pick(config, 'use_bias', 'useBias') ?? true,
-      kernelInitializer: initializerFromTfjs(pick(config, 'kernel_initializer', 'kernelInitializer'), `${what} kernel_initializer`),
-      biasInitializer: initializerFromTfjs(pick(config, 'bias_initializer', 'biasInitializer'), `${what} bias_initializer`),
-      kernelRegularizer: regularizerFromTfjs(pick(config, 'kernel_regularizer', 'kernelRegularizer'), `${what} kernel_regularizer`),
-      biasRegularizer: regularizerFromTfjs(pick(config, 'bias_regularizer', 'biasRegularizer'), `${what} bias_regularizer`),
-      activityRegularizer: regularizerFromTfjs(pick(config, 'activity_regularizer', 'activityRegularizer'), `${what} activity_regularizer`),
-      ...(out.length === 0 ? { inputShape } : {}),
-      what,
-    });
+    // Batch norm's and softmax's axis, checked against the input's rank when the layer is added.
+    const axis = ['BatchNormalization', 'Softmax'].includes(className) ? config.axis ?? -1 : undefined;
+    out.push({ type, options, axis, kerasKey: key, what });
   });
-  if (out.length === 0) throw importError('the model has no Dense layer');
+  if (out.length === 0) throw importError('the model has no layers besides its input');
   return out;
 }
 
-/** Float32 weights by name from the manifest groups and the concatenated shards. */
-function weightsByName(manifest, bytes) {
-  if (!Array.isArray(manifest)) throw importError('model.json has no weightsManifest array');
-  const byName = new Map();
-  let offset = 0;
-  for (const entry of manifest.flatMap((group) => group?.weights ?? [])) {
-    if (!isObject(entry) || typeof entry.name !== 'string' || !Array.isArray(entry.shape)) throw importError('a weightsManifest entry lacks its name or shape');
-    if ((entry.dtype ?? 'float32') !== 'float32' || entry.quantization) throw importError(`weight ${entry.name} is ${entry.quantization ? 'quantized' : entry.dtype}; only float32 weights are supported`);
-    const size = entry.shape.reduce((n, d) => n * d, 1);
-    if (!Number.isInteger(size) || size < 0 || offset + 4 * size > bytes.length)
-      throw importError(`weight ${entry.name} [${entry.shape}] needs bytes ${offset}..${offset + 4 * size} but weightsBin has ${bytes.length}`);
-    const values = new Float32Array(size);
-    new Uint8Array(values.buffer).set(bytes.subarray(offset, offset + 4 * size)); // copy: the offset may be unaligned
-    byName.set(entry.name.replace(/:0$/, ''), { values, shape: entry.shape });
-    offset += 4 * size;
-  }
-  if (offset !== bytes.length) throw importError(`weightsBin has ${bytes.length} bytes but the manifest describes ${offset}`);
-  return byName;
+/** Checks a Keras axis (counting the batch axis: 3, [3] or -1 for images) is the last one, the only one batch norm and softmax take. */
+function lastAxis(axis, inShape, what) {
+  const rank = inShape.length + 1, value = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+  if (value === -1 || value === rank - 1) return -1;
+  throw importError(`${what}: axis ${JSON.stringify(axis)} is not the last axis of its input (None, ${inShape.join(', ')}): only the last (channels) axis is supported`);
 }
 
-/** The weight `layerName/kind`, also when a converter prefixed the model's name. */
-function findWeight(byName, layerName, kind) {
-  const exact = byName.get(`${layerName}/${kind}`);
+// Bytes per value of the dtypes a weights manifest may hold, so entries we do not use can be skipped.
+const DTYPE_BYTES = { float32: 4, int32: 4, uint32: 4, float16: 2, uint16: 2, int16: 2, uint8: 1, int8: 1, bool: 1, int64: 8, complex64: 8 };
+
+/** The manifest's entries with their place in the concatenated shards: [{ name, shape, dtype, quantized, offset, bytes }]. */
+function manifestEntries(manifest) {
+  if (!Array.isArray(manifest)) throw importError('model.json has no weightsManifest array');
+  let offset = 0;
+  return manifest.flatMap((group) => group?.weights ?? []).map((entry) => {
+    if (!isObject(entry) || typeof entry.name !== 'string' || !Array.isArray(entry.shape)) throw importError('a weightsManifest entry lacks its name or shape');
+    const dtype = entry.quantization?.dtype ?? entry.dtype ?? 'float32';
+    const size = entry.shape.reduce((n, d) => n * d, 1);
+    if (!Number.isInteger(size) || size < 0 || !Object.hasOwn(DTYPE_BYTES, dtype)) throw importError(`weight ${entry.name} has shape [${entry.shape}] and dtype ${JSON.stringify(dtype)}, which cannot be read`);
+    const found = { name: entry.name.replace(/:0$/, ''), shape: entry.shape, dtype: entry.dtype ?? 'float32', quantized: Boolean(entry.quantization), offset, bytes: size * DTYPE_BYTES[dtype] };
+    offset += found.bytes;
+    return found;
+  });
+}
+
+/**
+ * The manifest entry of a model weight: `layer/kind` (TF.js, Keras 2), also
+ * under a prefix (a converter may add the model's name), or Keras 3's
+ * `layers/<class key>/vars/<i>` (older converters: `<layer>/<i>`).
+ */
+function findWeight(byName, spec, { kerasKey }, index) {
+  const [layerName, kind] = [spec.name.slice(0, spec.name.lastIndexOf('/')), spec.name.slice(spec.name.lastIndexOf('/') + 1)];
+  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
+  const exact = candidates.map((name) => byName.get(name)).find(Boolean);
   if (exact) return exact;
   const suffixed = [...byName.entries()].filter(([name]) => name.endsWith(`/${layerName}/${kind}`));
   if (suffixed.length === 1) return suffixed[0][1];
-  throw importError(`weightsManifest has no weight ${layerName}/${kind}`);
+  throw importError(`weightsManifest has no weight ${spec.name}`);
 }
 
 /** Concatenates the weight shards (one buffer, or a list of them in manifest order). */
@@ -220,6 +325,27 @@ function concatShards(weightsBin) {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
   return all;
+}
+
+/** The model's weights, in getWeights() order, from the manifest and the weight bytes; specs[i] made model.layers[i]. */
+function weightValues(model, specs, manifest, bytes) {
+  const entries = manifestEntries(manifest);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const used = model.layers.flatMap((layer, l) => layer.weights.map((spec, index) => {
+    const entry = findWeight(byName, spec, specs[l], index);
+    if (entry.dtype !== 'float32' || entry.quantized) throw importError(`weight ${entry.name} is ${entry.quantized ? 'quantized' : entry.dtype}; only float32 weights are supported`);
+    if (entry.shape.join() !== spec.shape.join()) throw importError(`weight ${spec.name} has shape [${entry.shape}], expected [${spec.shape}]`);
+    return entry;
+  }));
+  for (const e of entries)
+    if (e.offset + e.bytes > bytes.length) throw importError(`weight ${e.name} [${e.shape}] needs bytes ${e.offset}..${e.offset + e.bytes} but weightsBin has ${bytes.length}`);
+  const total = entries.reduce((n, e) => n + e.bytes, 0);
+  if (total !== bytes.length) throw importError(`weightsBin has ${bytes.length} bytes but the manifest describes ${total}`);
+  return used.map((e) => {
+    const values = new Float32Array(e.bytes / 4);
+    new Uint8Array(values.buffer).set(bytes.subarray(e.offset, e.offset + e.bytes)); // copy: the offset may be unaligned
+    return values;
+  });
 }
 
 /**
@@ -239,23 +365,22 @@ export function fromTfjs(modelJson, weightsBin, options) {
     }
   }
   if (!isObject(modelJson)) throw importError('modelJson must be the parsed model.json (an object) or its text');
-  const { name, layers } = layerList(modelJson);
-  const configs = denseConfigs(layers);
-  const byName = weightsByName(modelJson.weightsManifest, concatShards(weightsBin));
+  const { name, layers, buildShape } = layerList(modelJson);
+  const specs = layerSpecs(layers, buildShape);
+  const bytes = concatShards(weightsBin);
   const model = new Sequential({ seed, name });
-  for (const { what, type, ...config } of configs) {
+  for (const { type, options: layerOptions, axis, what } of specs) {
     try {
-      model.add(type === 'Dropout' ? dropout(config) : dense(config));
+      if (axis !== undefined) lastAxis(axis, model.layers.at(-1)?.outShape ?? layerOptions.inputShape, what);
+      if (type === 'BatchNormalization') layerOptions.axis = -1;
+      model.add(KINDS[type].factory(layerOptions));
     } catch (err) {
-      throw importError(`${what}: ${err.message}`);
+      if (err.message.startsWith('fromTfjs:')) throw err;
+      const own = `${layerOptions.name} (${type}): `; // model.add names the layer too; `what` says it the TF.js way
+      throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
     }
   }
-  const values = model.weightSpecs().map((spec) => {
-    const [layerName, kind] = spec.name.split('/');
-    const found = findWeight(byName, layerName, kind);
-    if (found.shape.join() !== spec.shape.join()) throw importError(`weight ${spec.name} has shape [${found.shape}], expected [${spec.shape}]`);
-    return found.values;
-  });
+  const values = weightValues(model, specs, modelJson.weightsManifest, bytes);
   try {
     model.setWeights(values); // builds the model: from here on it holds wasm memory
   } catch (err) {

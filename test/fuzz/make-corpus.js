@@ -1,18 +1,23 @@
 // Writes the seed corpus for bench/fuzz-model-file.sh into test/fuzz-corpus/:
-// real files from model.save() (with and without optimizer state, SGD with and
-// without momentum, Adam, RMSprop with a schedule and dropout), plus a few damaged ones. Re-run after a format change:
+// real version-2 files from model.save() (with and without optimizer state;
+// SGD with and without momentum, Adam, RMSprop with a schedule; dense models
+// with dropout, and CNNs with batch norm, pooling and dropout anywhere), plus
+// a few damaged ones. The version-1 files there (v1-*.bin) were written by the
+// version-1 code (main at 9426bb7) and are kept, so the fuzzer explores the
+// version-1 reader too. Re-run after a format change:
 //   node test/fuzz/make-corpus.js
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as sn from '../../web/index.js';
 
 await sn.ready();
 const dir = new URL('../fuzz-corpus/', import.meta.url);
 mkdirSync(dir, { recursive: true });
+const L = sn.layers;
 
 function model(optimizer, loss = 'mse') {
   const m = sn.sequential({ seed: 3 });
-  m.add(sn.layers.dense({ units: 3, activation: 'relu', inputShape: [2] }));
-  m.add(sn.layers.dense({ units: 2, activation: 'softmax', useBias: false }));
+  m.add(L.dense({ units: 3, activation: 'relu', inputShape: [2] }));
+  m.add(L.dense({ units: 2, activation: 'softmax', useBias: false }));
   if (optimizer) m.compile({ optimizer, loss, metrics: ['accuracy'] });
   return m;
 }
@@ -27,9 +32,9 @@ for (const [name, opt] of [['adam', 'adam'], ['sgd', 'sgd'], ['momentum', sn.opt
   m.dispose();
 }
 const dropout = sn.sequential({ seed: 4 });
-dropout.add(sn.layers.dense({ units: 3, activation: 'tanh', inputShape: [2], activityRegularizer: sn.regularizers.l2(0.01) }));
-dropout.add(sn.layers.dropout({ rate: 0.5 }));
-dropout.add(sn.layers.dense({ units: 2, activation: 'softmax' }));
+dropout.add(L.dense({ units: 3, activation: 'tanh', inputShape: [2], activityRegularizer: sn.regularizers.l2(0.01) }));
+dropout.add(L.dropout({ rate: 0.5 }));
+dropout.add(L.dense({ units: 2, activation: 'softmax' }));
 dropout.compile({ optimizer: sn.optimizers.rmsprop({ learningRate: sn.schedules.cosineDecay({ initialLearningRate: 0.01, decaySteps: 10 }) }), loss: 'categoricalCrossentropy' });
 await dropout.fit(x, y, { epochs: 2 });
 seeds['dropout-schedule-with-state'] = dropout.save();
@@ -37,7 +42,38 @@ dropout.dispose();
 const plain = model(null);
 seeds['uncompiled'] = plain.save();
 plain.dispose();
+
+// CNNs: batch norm's moving statistics and dropout generators wherever the layers sit.
+function cnn(seed) {
+  const m = sn.sequential({ seed });
+  m.add(L.dropout({ rate: 0.1, inputShape: [18] }));
+  m.add(L.reshape({ targetShape: [3, 3, 2] }));
+  m.add(L.conv2d({ filters: 2, kernelSize: 2, padding: 'same', activation: 'relu' }));
+  m.add(L.batchNormalization({ momentum: 0.9 }));
+  m.add(L.dropout({ rate: 0.25 }));
+  m.add(L.maxPooling2d({ poolSize: 2, strides: 1 }));
+  m.add(L.batchNormalization({ center: false, scale: false }));
+  m.add(L.globalAveragePooling2d());
+  m.add(L.dense({ units: 2, activation: 'softmax' }));
+  return m;
+}
+const images = Array.from({ length: 4 }, (_, r) => Array.from({ length: 18 }, (_, i) => Math.sin(r * 18 + i)));
+const labels = [[1, 0], [0, 1], [0, 1], [1, 0]];
+for (const [name, opt] of [['adam', 'adam'], ['momentum', sn.optimizers.sgd({ momentum: 0.9 })]]) {
+  const m = cnn(5);
+  m.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+  await m.fit(images, labels, { epochs: 2, batchSize: 2 });
+  seeds[`cnn-${name}-with-state`] = m.save();
+  if (name === 'adam') seeds['cnn-weights-only'] = m.save({ includeOptimizer: false });
+  m.dispose();
+}
+const pool = sn.sequential({ seed: 6 }); // no trainable weight at all, only moving statistics
+pool.add(L.globalMaxPooling2d({ inputShape: [2, 2, 3] }));
+pool.add(L.batchNormalization({ center: false, scale: false }));
+seeds['cnn-no-trainable-weights'] = pool.save();
+pool.dispose();
 seeds['truncated'] = seeds['adam-with-state'].slice(0, 60);
-seeds['header-only'] = seeds['sgd-weights-only'].slice(0, 36);
+seeds['header-only'] = seeds['sgd-weights-only'].slice(0, 44);
 for (const [name, bytes] of Object.entries(seeds)) writeFileSync(new URL(`${name}.bin`, dir), bytes);
-console.log(`wrote ${Object.keys(seeds).length} seeds to ${dir.pathname}`);
+const v1 = readdirSync(dir).filter((f) => f.startsWith('v1-'));
+console.log(`wrote ${Object.keys(seeds).length} seeds to ${dir.pathname} (kept ${v1.length} version-1 files)`);

@@ -40,7 +40,8 @@ export const BatchNormalization = {
   factory: batchNormalization,
   baseName: 'batch_normalization',
   outputShape(layer, inShape) {
-    if (layer.axis !== -1 && layer.axis !== inShape.length - 1)
+    // Keras and TF.js count the batch axis: images [h, w, c] normalize axis 3.
+    if (layer.axis !== -1 && layer.axis !== inShape.length)
       throw new Error(`axis ${layer.axis} is not the last axis of its input ${shapeText(inShape)}: only the last axis (-1) is supported`);
     return inShape;
   },
