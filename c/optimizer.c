@@ -134,7 +134,7 @@ static const float *clip_gradients(sn_optimizer *opt, const float *g) {
 /* ---- the updates, element by element over [begin, end); see optimizer_ref.c for each formula ---- */
 
 /* optimizer_ref.c's flush() on four lanes: |x| < FLT_MIN becomes +0. */
-static inline v4f flush4(v4f x) { return v_select(v_lt(v_abs(x), v_splat(FLT_MIN)), v_zero(), x); }
+static inline v4f flush4(v4f x) { return v_zero_where(v_lt(v_abs(x), v_splat(FLT_MIN)), x); }
 
 /* fmaxf on four lanes: a NaN operand gives the other one. (fmaxf(−0, +0) is
  * +0 and this gives −0, but no operand here is ever −0: the state it compares
