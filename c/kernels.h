@@ -1,6 +1,6 @@
 /* Dense-layer kernels: the three matrix products of a dense layer's forward and
  * backward pass, bias add and its reduction, element-wise activations and their
- * derivatives.
+ * derivatives; gathering a batch's rows and checking gradients are finite.
  *
  * Every kernel exists twice: k_* is the SIMD version (simd.h: wasm SIMD when
  * compiled with -msimd128, vector extensions natively) and ref_* is the plain
@@ -36,7 +36,11 @@ enum sn_activation {
   /* dz = dL/dz given y = f(z) and dy = dL/dy. dz may equal dy (in place).                      \
    * softmax: dz_i = y_i (dy_i - Σ_j dy_j y_j) per row. */                                     \
   void P##act_backward(int act, float alpha, int m, int n, const float *z, const float *y,     \
-                       const float *dy, float *dz);
+                       const float *dy, float *dz);                                            \
+  /* dst[r × n] = src[rows[r] × n] for r < count: a batch of shuffled rows */                  \
+  void P##gather_rows(int count, int n, const float *src, const int *rows, float *dst);        \
+  /* 1 iff no v[i] (i < n) is NaN or ±Inf */                                                   \
+  int P##all_finite(long n, const float *v);
 
 SN_KERNEL_LIST(k_)
 SN_KERNEL_LIST(ref_)

@@ -97,3 +97,14 @@ void ref_act_backward(int act, float alpha, int m, int n, const float *z, const 
     dz[i] = d * dy[i];
   }
 }
+
+void ref_gather_rows(int count, int n, const float *src, const int *rows, float *dst) {
+  for (int r = 0; r < count; r++)
+    for (int j = 0; j < n; j++) dst[(long)r * n + j] = src[(long)rows[r] * n + j];
+}
+
+int ref_all_finite(long n, const float *v) {
+  for (long i = 0; i < n; i++)
+    if (!isfinite(v[i])) return 0;
+  return 1;
+}

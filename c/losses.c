@@ -25,18 +25,24 @@ static float target_at(const sn_loss_cfg *loss, const float *t_row, int j) {
  * one-hot rows and stays exact for soft or multi-hot targets whose rows do not sum to 1. */
 static double softmax_ce_row(const sn_loss_cfg *loss, int n, const float *z, const float *t, float *grad,
                              float scale) {
+  enum { KEPT = 32 }; /* the first exponentials, kept for the gradient: libm's exp is most of a small batch's loss */
+  double e[KEPT];
   float max = z[0];
   for (int j = 1; j < n; j++) max = z[j] > max ? z[j] : max;
   double sum = 0.0, tz = 0.0, tsum = 0.0;
   for (int j = 0; j < n; j++) {
     float tj = target_at(loss, t, j);
-    sum += exp((double)(z[j] - max));
+    double ej = exp((double)(z[j] - max));
+    if (j < KEPT) e[j] = ej;
+    sum += ej;
     tz += tj * (double)(z[j] - max);
     tsum += tj;
   }
   if (grad)
-    for (int j = 0; j < n; j++)
-      grad[j] = ((float)(tsum * exp((double)(z[j] - max)) / sum) - target_at(loss, t, j)) * scale;
+    for (int j = 0; j < n; j++) {
+      double ej = j < KEPT ? e[j] : exp((double)(z[j] - max));
+      grad[j] = ((float)(tsum * ej / sum) - target_at(loss, t, j)) * scale;
+    }
   return tsum * log(sum) - tz;
 }
 

@@ -1,27 +1,27 @@
+/* Optimizers: creation, state, gradient clipping, and each kind's update as
+ * one fused SIMD pass (simd.h) over the parameters, their gradients and the
+ * kind's slots. optimizer_ref.c holds the same updates as plain scalar loops
+ * of the formulas; every SIMD update does each element's float operations in
+ * the same order as its reference (and simd.h's operations round like C's:
+ * no fused multiply-add, correctly rounded division and square root), so the
+ * two give the same bits (test/c/test_optimizer.c), and the reference runs
+ * the last few elements of a range. */
 #include "optimizer.h"
 #include "api.h"
+#include "optimizer_kinds.h"
+#include "simd.h"
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* hp[1..] positions per kind (the order of enum sn_opt_kind's comments). */
-enum { SGD_MOMENTUM = 1, SGD_NESTEROV, SGD_DAMPENING };
-enum { ADAM_BETA1 = 1, ADAM_BETA2, ADAM_EPSILON, ADAM_AMSGRAD, ADAMW_DECAY };
-enum { RMS_RHO = 1, RMS_MOMENTUM, RMS_EPSILON, RMS_CENTERED };
-enum { ADAGRAD_INITIAL = 1, ADAGRAD_EPSILON };
-enum { ADADELTA_RHO = 1, ADADELTA_EPSILON };
-enum { FTRL_POWER = 1, FTRL_INITIAL, FTRL_L1, FTRL_L2, FTRL_SHRINKAGE, FTRL_BETA };
-enum { LION_BETA1 = 1, LION_BETA2 };
-
-static int on(float flag) { return flag != 0.0f; }
 
 static int slots_needed(int kind, const float *hp) {
   switch (kind) {
-  case SN_OPT_SGD: return on(hp[SGD_MOMENTUM]);
+  case SN_OPT_SGD: return sn_opt_on(hp[SGD_MOMENTUM]);
   case SN_OPT_ADAM:
-  case SN_OPT_ADAMW: return 2 + on(hp[ADAM_AMSGRAD]);
-  case SN_OPT_RMSPROP: return 1 + (hp[RMS_MOMENTUM] > 0.0f) + on(hp[RMS_CENTERED]);
+  case SN_OPT_ADAMW: return 2 + sn_opt_on(hp[ADAM_AMSGRAD]);
+  case SN_OPT_RMSPROP: return 1 + (hp[RMS_MOMENTUM] > 0.0f) + sn_opt_on(hp[RMS_CENTERED]);
   case SN_OPT_ADAGRAD:
   case SN_OPT_LION: return 1;
   default: return 2;
@@ -131,107 +131,217 @@ static const float *clip_gradients(sn_optimizer *opt, const float *g) {
   return out;
 }
 
-/* ---- the updates; lr is this step's learning rate, t the 1-based step ---- */
+/* ---- the updates, element by element over [begin, end); see optimizer_ref.c for each formula ---- */
 
-/* Decaying state (moments of weights whose gradient stays zero) shrinks into
- * denormal floats, which wasm cannot flush and which cost tens of cycles per
- * operation: Adam's step took 60% of a small model's time. Rounding them to zero
- * (as TensorFlow's CPU kernels do by flushing denormals) changes values below
- * FLT_MIN only. */
-static inline float flush(float x) { return fabsf(x) < FLT_MIN ? 0.0f : x; }
+/* optimizer_ref.c's flush() on four lanes: |x| < FLT_MIN becomes +0. */
+static inline v4f flush4(v4f x) { return v_zero_where(v_lt(v_abs(x), v_splat(FLT_MIN)), x); }
 
-/* Keras SGD: v = μ·v − lr·g; w += v, or with Nesterov w += μ·v − lr·g.
- * Dampening d scales the gradient entering v by (1 − d): with a constant lr,
- * momentum 0.9 and dampening 0.9 give the course's m = 0.9·m + 0.1·g, w −= lr·m. */
-static void sgd(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
-  float mu = opt->hp[SGD_MOMENTUM], step = lr * (1.0f - opt->hp[SGD_DAMPENING]);
-  int n = opt->n;
-  if (opt->n_slots == 0) {
-    for (int i = 0; i < n; i++) w[i] -= lr * g[i];
+/* fmaxf on four lanes: a NaN operand gives the other one. (fmaxf(−0, +0) is
+ * +0 and this gives −0, but no operand here is ever −0: the state it compares
+ * is flushed, and flush() returns +0.) */
+static inline v4f fmax4(v4f a, v4f b) { return v_select(v_eq(a, a), v_max(a, b), b); }
+
+/* Each pass copies what it reads of u into locals first: stores through the
+ * float pointers could otherwise alias u, and every iteration would reload it.
+ * With decay (a constant), w·keep is the w the update reads: weight decay fused. */
+#define DECAYED(i) (decay ? v_mul(v_load(w + (i)), keep) : v_load(w + (i)))
+
+SN_ALWAYS_INLINE void sgd(const sn_opt_update *u, int begin, int end, int decay, int momentum, int nesterov) {
+  float *restrict w = u->w, *restrict vel = u->opt->slot[0];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), lr = v_splat(u->lr), mu = v_splat(u->opt->hp[SGD_MOMENTUM]);
+  v4f step = v_splat(u->lr * (1.0f - u->opt->hp[SGD_DAMPENING]));
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), wi = DECAYED(i);
+    if (!momentum) {
+      v_store(w + i, v_sub(wi, v_mul(lr, gi)));
+      continue;
+    }
+    v4f v = flush4(v_sub(v_mul(mu, v_load(vel + i)), v_mul(step, gi)));
+    v_store(vel + i, v);
+    v_store(w + i, v_add(wi, nesterov ? v_sub(v_mul(mu, v), v_mul(step, gi)) : v));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void adam(const sn_opt_update *u, int begin, int end, int decay, int amsgrad) {
+  const float *hp = u->opt->hp;
+  float *restrict w = u->w, *restrict m = u->opt->slot[0], *restrict v = u->opt->slot[1];
+  float *restrict vmax = u->opt->slot[2];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), c1 = v_splat(1.0f - hp[ADAM_BETA1]), c2 = v_splat(1.0f - hp[ADAM_BETA2]);
+  v4f eps = v_splat(hp[ADAM_EPSILON]), alpha = v_splat(u->c[0]);
+#define STEP(i) do { \
+    v4f gi = v_load(g + (i)), mi = v_load(m + (i)), vi = v_load(v + (i)), wi = DECAYED(i); \
+    mi = flush4(v_add(mi, v_mul(v_sub(gi, mi), c1))); \
+    vi = flush4(v_add(vi, v_mul(v_sub(v_mul(gi, gi), vi), c2))); \
+    v_store(m + (i), mi); \
+    v_store(v + (i), vi); \
+    if (amsgrad) { \
+      vi = fmax4(v_load(vmax + (i)), vi); \
+      v_store(vmax + (i), vi); \
+    } \
+    v_store(w + (i), v_sub(wi, v_div(v_mul(alpha, mi), v_add(v_sqrt(vi), eps)))); } while (0)
+  int i = begin;
+  for (; i + 8 <= end; i += 8) { STEP(i); STEP(i + 4); }
+  for (; i + 4 <= end; i += 4) STEP(i);
+#undef STEP
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void rmsprop(const sn_opt_update *u, int begin, int end, int decay, int momentum, int centered) {
+  const float *hp = u->opt->hp;
+  float *restrict w = u->w, *restrict v = u->opt->slot[0];
+  float *restrict mom = momentum ? u->opt->slot[1] : NULL, *restrict avg = centered ? u->opt->slot[1 + momentum] : NULL;
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), lr = v_splat(u->lr), rho = v_splat(hp[RMS_RHO]), c = v_splat(1.0f - hp[RMS_RHO]);
+  v4f mu = v_splat(hp[RMS_MOMENTUM]), eps = v_splat(hp[RMS_EPSILON]);
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), wi = DECAYED(i);
+    v4f vi = flush4(v_add(v_mul(rho, v_load(v + i)), v_mul(v_mul(c, gi), gi)));
+    v_store(v + i, vi);
+    v4f den = v_add(vi, eps);
+    if (centered) {
+      v4f a = flush4(v_add(v_mul(rho, v_load(avg + i)), v_mul(c, gi)));
+      v_store(avg + i, a);
+      den = v_add(v_sub(vi, v_mul(a, a)), eps);
+    }
+    v4f delta = v_div(v_mul(lr, gi), v_sqrt(den));
+    if (momentum) {
+      delta = flush4(v_add(v_mul(mu, v_load(mom + i)), delta));
+      v_store(mom + i, delta);
+    }
+    v_store(w + i, v_sub(wi, delta));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void adamax(const sn_opt_update *u, int begin, int end, int decay) {
+  const float *hp = u->opt->hp;
+  float *restrict w = u->w, *restrict m = u->opt->slot[0], *restrict inf = u->opt->slot[1];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), c1 = v_splat(1.0f - hp[ADAM_BETA1]), b2 = v_splat(hp[ADAM_BETA2]);
+  v4f eps = v_splat(hp[ADAM_EPSILON]), step = v_splat(u->c[0]);
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), mi = v_load(m + i), wi = DECAYED(i);
+    mi = flush4(v_add(mi, v_mul(v_sub(gi, mi), c1)));
+    v4f ui = flush4(fmax4(v_mul(b2, v_load(inf + i)), v_abs(gi)));
+    v_store(m + i, mi);
+    v_store(inf + i, ui);
+    v_store(w + i, v_sub(wi, v_div(v_mul(step, mi), v_add(ui, eps))));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void nadam(const sn_opt_update *u, int begin, int end, int decay) {
+  const float *hp = u->opt->hp;
+  float *restrict w = u->w, *restrict m = u->opt->slot[0], *restrict v = u->opt->slot[1];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), c1 = v_splat(1.0f - hp[ADAM_BETA1]), c2 = v_splat(1.0f - hp[ADAM_BETA2]);
+  v4f eps = v_splat(hp[ADAM_EPSILON]), lr = v_splat(u->lr);
+  v4f cm = v_splat(u->c[0]), cg = v_splat(u->c[1]), v_scale = v_splat(u->c[2]);
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), mi = v_load(m + i), vi = v_load(v + i), wi = DECAYED(i);
+    mi = flush4(v_add(mi, v_mul(v_sub(gi, mi), c1)));
+    vi = flush4(v_add(vi, v_mul(v_sub(v_mul(gi, gi), vi), c2)));
+    v_store(m + i, mi);
+    v_store(v + i, vi);
+    v4f num = v_mul(lr, v_add(v_mul(cm, mi), v_mul(cg, gi)));
+    v_store(w + i, v_sub(wi, v_div(num, v_add(v_sqrt(v_mul(vi, v_scale)), eps))));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void adagrad(const sn_opt_update *u, int begin, int end, int decay) {
+  float *restrict w = u->w, *restrict acc = u->opt->slot[0];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), lr = v_splat(u->lr), eps = v_splat(u->opt->hp[ADAGRAD_EPSILON]);
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), wi = DECAYED(i);
+    v4f a = v_add(v_load(acc + i), v_mul(gi, gi));
+    v_store(acc + i, a);
+    v_store(w + i, v_sub(wi, v_div(v_mul(lr, gi), v_sqrt(v_add(a, eps)))));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void adadelta(const sn_opt_update *u, int begin, int end, int decay) {
+  const float *hp = u->opt->hp;
+  float *restrict w = u->w, *restrict acc = u->opt->slot[0], *restrict d = u->opt->slot[1];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), lr = v_splat(u->lr), rho = v_splat(hp[ADADELTA_RHO]);
+  v4f c = v_splat(1.0f - hp[ADADELTA_RHO]), eps = v_splat(hp[ADADELTA_EPSILON]), minus_one = v_splat(-1.0f);
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), di = v_load(d + i), wi = DECAYED(i);
+    v4f a = flush4(v_add(v_mul(rho, v_load(acc + i)), v_mul(v_mul(c, gi), gi)));
+    v_store(acc + i, a);
+    /* −√(d + ε): −1·x is exactly C's −x, zeros included */
+    v4f delta = v_div(v_mul(v_mul(minus_one, v_sqrt(v_add(di, eps))), gi), v_sqrt(v_add(a, eps)));
+    v_store(d + i, flush4(v_add(v_mul(rho, di), v_mul(v_mul(c, delta), delta))));
+    v_store(w + i, v_add(wi, v_mul(lr, delta)));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+
+SN_ALWAYS_INLINE void lion(const sn_opt_update *u, int begin, int end, int decay) {
+  const float *hp = u->opt->hp;
+  float *restrict w = u->w, *restrict m = u->opt->slot[0];
+  const float *restrict g = u->g;
+  v4f keep = v_splat(u->keep), lr = v_splat(u->lr), b1 = v_splat(hp[LION_BETA1]), c1 = v_splat(1.0f - hp[LION_BETA1]);
+  v4f b2 = v_splat(hp[LION_BETA2]), c2 = v_splat(1.0f - hp[LION_BETA2]), zero = v_zero();
+  v4f one = v_splat(1.0f), minus_one = v_splat(-1.0f);
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    v4f gi = v_load(g + i), mi = v_load(m + i), wi = DECAYED(i);
+    v4f x = v_add(v_mul(b1, mi), v_mul(c1, gi));
+    v4f sign = v_select(v_gt(x, zero), one, v_select(v_lt(x, zero), minus_one, zero));
+    v_store(w + i, v_sub(wi, v_mul(lr, sign)));
+    v_store(m + i, flush4(v_add(v_mul(b2, mi), v_mul(c2, gi))));
+  }
+  if (i < end) ref_opt_update(u, i, end);
+}
+#undef DECAYED
+
+/* Each kind's pass with its branches resolved outside the loop. */
+static void update(const sn_opt_update *u, int begin, int end, int decay) {
+  const float *hp = u->opt->hp;
+  switch (u->opt->kind) {
+  case SN_OPT_SGD:
+    if (u->opt->n_slots == 0) sgd(u, begin, end, decay, 0, 0);
+    else if (sn_opt_on(hp[SGD_NESTEROV])) sgd(u, begin, end, decay, 1, 1);
+    else sgd(u, begin, end, decay, 1, 0);
+    return;
+  case SN_OPT_ADAM:
+  case SN_OPT_ADAMW:
+    if (u->opt->n_slots > 2) adam(u, begin, end, decay, 1);
+    else adam(u, begin, end, decay, 0);
+    return;
+  case SN_OPT_RMSPROP: {
+    int momentum = hp[RMS_MOMENTUM] > 0.0f, centered = sn_opt_on(hp[RMS_CENTERED]);
+    if (momentum && centered) rmsprop(u, begin, end, decay, 1, 1);
+    else if (momentum) rmsprop(u, begin, end, decay, 1, 0);
+    else if (centered) rmsprop(u, begin, end, decay, 0, 1);
+    else rmsprop(u, begin, end, decay, 0, 0);
     return;
   }
-  float *restrict v = opt->slot[0];
-  if (on(opt->hp[SGD_NESTEROV])) {
-    for (int i = 0; i < n; i++) {
-      v[i] = flush(mu * v[i] - step * g[i]);
-      w[i] += mu * v[i] - step * g[i];
-    }
-  } else {
-    for (int i = 0; i < n; i++) {
-      v[i] = flush(mu * v[i] - step * g[i]);
-      w[i] += v[i];
-    }
+  case SN_OPT_ADAMAX: adamax(u, begin, end, decay); return;
+  case SN_OPT_NADAM: nadam(u, begin, end, decay); return;
+  case SN_OPT_ADAGRAD: adagrad(u, begin, end, decay); return;
+  case SN_OPT_ADADELTA: adadelta(u, begin, end, decay); return;
+  case SN_OPT_LION: lion(u, begin, end, decay); return;
+  default: ref_opt_update(u, begin, end); return; /* FTRL: powf per element */
   }
 }
 
-/* Keras 3's weight decay, on every optimizer: decoupled from the gradient and
- * applied before the update, w −= lr·λ·w with this step's learning rate
- * (BaseOptimizer._apply_weight_decay). AdamW is Adam with λ = 0.004 by default,
- * kept among its own hyper-parameters. */
-static void decay_weights(const sn_optimizer *opt, float lr, float *restrict w) {
-  float decay = opt->kind == SN_OPT_ADAMW ? opt->hp[ADAMW_DECAY] : opt->hp[SN_HP_WEIGHT_DECAY];
-  if (decay == 0.0f) return;
-  float keep = 1.0f - lr * decay;
-  for (int i = 0; i < opt->n; i++) w[i] *= keep;
-}
-
-/* Keras Adam: α = lr·√(1−β2^t)/(1−β1^t); m += (g−m)(1−β1); v += (g²−v)(1−β2);
- * with amsgrad v̂ = max(v̂, v) replaces v; w −= α·m/(√v + ε). */
-static void adam(sn_optimizer *opt, float lr, double t, float *restrict w, const float *restrict g) {
-  float b1 = opt->hp[ADAM_BETA1], b2 = opt->hp[ADAM_BETA2], eps = opt->hp[ADAM_EPSILON];
-  float alpha = (float)(lr * sqrt(1.0 - pow(b2, t)) / (1.0 - pow(b1, t)));
-  float *restrict m = opt->slot[0], *restrict v = opt->slot[1];
-  int n = opt->n;
-  for (int i = 0; i < n; i++) {
-    m[i] = flush(m[i] + (g[i] - m[i]) * (1.0f - b1));
-    v[i] = flush(v[i] + (g[i] * g[i] - v[i]) * (1.0f - b2));
-  }
-  if (opt->n_slots > 2) {
-    float *restrict vmax = opt->slot[2];
-    for (int i = 0; i < n; i++) {
-      vmax[i] = fmaxf(vmax[i], v[i]);
-      w[i] -= alpha * m[i] / (sqrtf(vmax[i]) + eps);
-    }
-  } else {
-    for (int i = 0; i < n; i++) w[i] -= alpha * m[i] / (sqrtf(v[i]) + eps);
-  }
-}
-
-/* Keras RMSprop: v = ρv + (1−ρ)g²; centered: ḡ = ρḡ + (1−ρ)g, d = v − ḡ² + ε,
- * else d = v + ε; Δ = lr·g/√d; with momentum μ: m = μm + Δ, w −= m; else w −= Δ.
- * The branches test loop invariants, which clang unswitches before vectorizing. */
-static void rmsprop(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
-  float rho = opt->hp[RMS_RHO], mu = opt->hp[RMS_MOMENTUM], eps = opt->hp[RMS_EPSILON];
-  int with_momentum = mu > 0.0f, centered = on(opt->hp[RMS_CENTERED]), n = opt->n;
-  float *restrict v = opt->slot[0];
-  float *restrict mom = opt->slot[with_momentum ? 1 : 0];
-  float *restrict avg = opt->slot[centered ? 1 + with_momentum : 0];
-  for (int i = 0; i < n; i++) {
-    v[i] = flush(rho * v[i] + (1.0f - rho) * g[i] * g[i]);
-    float den = v[i] + eps;
-    if (centered) {
-      avg[i] = flush(rho * avg[i] + (1.0f - rho) * g[i]);
-      den = v[i] - avg[i] * avg[i] + eps;
-    }
-    float delta = lr * g[i] / sqrtf(den);
-    if (with_momentum) {
-      mom[i] = flush(mu * mom[i] + delta);
-      delta = mom[i];
-    }
-    w[i] -= delta;
-  }
-}
-
-/* Keras Adamax: m += (g−m)(1−β1); u = max(β2·u, |g|); w −= lr·m/((1−β1^t)(u + ε)). */
-static void adamax(sn_optimizer *opt, float lr, double t, float *restrict w, const float *restrict g) {
-  float b1 = opt->hp[ADAM_BETA1], b2 = opt->hp[ADAM_BETA2], eps = opt->hp[ADAM_EPSILON];
-  float step = (float)(lr / (1.0 - pow(b1, t)));
-  float *restrict m = opt->slot[0], *restrict u = opt->slot[1];
-  for (int i = 0; i < opt->n; i++) {
-    m[i] = flush(m[i] + (g[i] - m[i]) * (1.0f - b1));
-    u[i] = flush(fmaxf(b2 * u[i], fabsf(g[i])));
-    w[i] -= step * m[i] / (u[i] + eps);
-  }
+void k_opt_update(const sn_opt_update *u, int begin, int end) {
+  if (u->keep != 1.0f) update(u, begin, end, 1);
+  else update(u, begin, end, 0);
 }
 
 /* Π_{i ≤ t} β1·(1 − ½·0.96^i), Nadam's momentum schedule product; cached, so
@@ -247,89 +357,33 @@ static double nadam_u_product(sn_optimizer *opt, double t) {
   return opt->nadam_u_product;
 }
 
-/* Keras Nadam (Dozat 2016): u_t = β1(1 − ½·0.96^t), P_t = Π u_i;
- * m̂ = u_{t+1}·m/(1 − P_t·u_{t+1}) + (1 − u_t)·g/(1 − P_t); v̂ = v/(1 − β2^t);
- * w −= lr·m̂/(√v̂ + ε). */
-static void nadam(sn_optimizer *opt, float lr, double t, float *restrict w, const float *restrict g) {
-  float b1 = opt->hp[ADAM_BETA1], b2 = opt->hp[ADAM_BETA2], eps = opt->hp[ADAM_EPSILON];
-  double u_t = b1 * (1.0 - 0.5 * pow(0.96, t)), u_next = b1 * (1.0 - 0.5 * pow(0.96, t + 1));
-  double product = nadam_u_product(opt, t);
-  float cm = (float)(u_next / (1.0 - product * u_next)), cg = (float)((1.0 - u_t) / (1.0 - product));
-  float v_scale = (float)(1.0 / (1.0 - pow(b2, t)));
-  float *restrict m = opt->slot[0], *restrict v = opt->slot[1];
-  for (int i = 0; i < opt->n; i++) {
-    m[i] = flush(m[i] + (g[i] - m[i]) * (1.0f - b1));
-    v[i] = flush(v[i] + (g[i] * g[i] - v[i]) * (1.0f - b2));
-    w[i] -= lr * (cm * m[i] + cg * g[i]) / (sqrtf(v[i] * v_scale) + eps);
-  }
-}
-
-/* Keras Adagrad: a += g²; w −= lr·g/√(a + ε), a starting at initial_accumulator_value. */
-static void adagrad(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
-  float eps = opt->hp[ADAGRAD_EPSILON];
-  float *restrict a = opt->slot[0];
-  for (int i = 0; i < opt->n; i++) {
-    a[i] += g[i] * g[i];
-    w[i] -= lr * g[i] / sqrtf(a[i] + eps);
-  }
-}
-
-/* Keras Adadelta: a = ρa + (1−ρ)g²; Δ = −√(d + ε)·g/√(a + ε); d = ρd + (1−ρ)Δ²; w += lr·Δ. */
-static void adadelta(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
-  float rho = opt->hp[ADADELTA_RHO], eps = opt->hp[ADADELTA_EPSILON];
-  float *restrict a = opt->slot[0], *restrict d = opt->slot[1];
-  for (int i = 0; i < opt->n; i++) {
-    a[i] = flush(rho * a[i] + (1.0f - rho) * g[i] * g[i]);
-    float delta = -sqrtf(d[i] + eps) * g[i] / sqrtf(a[i] + eps);
-    d[i] = flush(rho * d[i] + (1.0f - rho) * delta * delta);
-    w[i] += lr * delta;
-  }
-}
-
-/* Keras Ftrl (McMahan et al. 2013): with p = −learning_rate_power,
- * n' = n + g²; z += g + 2·λ_shrink·w − (n'^p − n^p)/lr·w;
- * w = (clip(z, ±λ1) − z)/(n'^p/lr + 2·(λ2 + β/(2·lr))); n = n'. */
-static void ftrl(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
+/* This step's scalars: lr from the schedule at the step count before this
+ * step, then the 1-based step t and the kinds' bias corrections. */
+void sn_opt_begin_step(sn_optimizer *opt, float *params, const float *grads, sn_opt_update *u) {
   const float *hp = opt->hp;
-  float p = -hp[FTRL_POWER], l1 = hp[FTRL_L1], l2 = hp[FTRL_L2] + hp[FTRL_BETA] / (2.0f * lr);
-  float shrink = 2.0f * hp[FTRL_SHRINKAGE];
-  float *restrict acc = opt->slot[0], *restrict z = opt->slot[1];
-  for (int i = 0; i < opt->n; i++) {
-    float next = acc[i] + g[i] * g[i], next_p = powf(next, p);
-    z[i] += g[i] + shrink * w[i] - (next_p - powf(acc[i], p)) / lr * w[i];
-    float quadratic = next_p / lr + 2.0f * l2;
-    w[i] = (fminf(fmaxf(z[i], -l1), l1) - z[i]) / quadratic;
-    acc[i] = next;
+  float lr = (float)sn_opt_learning_rate(opt);
+  const float *g = clip_gradients(opt, grads);
+  double t = opt->step += 1;
+  float decay = opt->kind == SN_OPT_ADAMW ? hp[ADAMW_DECAY] : hp[SN_HP_WEIGHT_DECAY];
+  *u = (sn_opt_update){.opt = opt, .w = params, .g = g, .lr = lr, .keep = decay == 0.0f ? 1.0f : 1.0f - lr * decay};
+  float b1 = hp[ADAM_BETA1], b2 = hp[ADAM_BETA2];
+  switch (opt->kind) {
+  case SN_OPT_ADAM:
+  case SN_OPT_ADAMW: u->c[0] = (float)(lr * sqrt(1.0 - pow(b2, t)) / (1.0 - pow(b1, t))); break;
+  case SN_OPT_ADAMAX: u->c[0] = (float)(lr / (1.0 - pow(b1, t))); break;
+  case SN_OPT_NADAM: {
+    double u_t = b1 * (1.0 - 0.5 * pow(0.96, t)), u_next = b1 * (1.0 - 0.5 * pow(0.96, t + 1));
+    double product = nadam_u_product(opt, t);
+    u->c[0] = (float)(u_next / (1.0 - product * u_next));
+    u->c[1] = (float)((1.0 - u_t) / (1.0 - product));
+    u->c[2] = (float)(1.0 / (1.0 - pow(b2, t)));
+    break;
   }
-}
-
-static float sign(float x) { return (float)((x > 0.0f) - (x < 0.0f)); }
-
-/* Keras Lion (Chen et al. 2023): w −= lr·sign(β1·m + (1−β1)·g); m = β2·m + (1−β2)·g. */
-static void lion(sn_optimizer *opt, float lr, float *restrict w, const float *restrict g) {
-  float b1 = opt->hp[LION_BETA1], b2 = opt->hp[LION_BETA2];
-  float *restrict m = opt->slot[0];
-  for (int i = 0; i < opt->n; i++) {
-    w[i] -= lr * sign(b1 * m[i] + (1.0f - b1) * g[i]);
-    m[i] = flush(b2 * m[i] + (1.0f - b2) * g[i]);
   }
 }
 
 SN_API void sn_opt_step(sn_optimizer *opt, float *params, const float *grads) {
-  float lr = (float)sn_opt_learning_rate(opt);
-  const float *g = clip_gradients(opt, grads);
-  double t = opt->step += 1;
-  decay_weights(opt, lr, params);
-  switch (opt->kind) {
-  case SN_OPT_SGD: sgd(opt, lr, params, g); break;
-  case SN_OPT_ADAM:
-  case SN_OPT_ADAMW: adam(opt, lr, t, params, g); break;
-  case SN_OPT_RMSPROP: rmsprop(opt, lr, params, g); break;
-  case SN_OPT_ADAMAX: adamax(opt, lr, t, params, g); break;
-  case SN_OPT_NADAM: nadam(opt, lr, t, params, g); break;
-  case SN_OPT_ADAGRAD: adagrad(opt, lr, params, g); break;
-  case SN_OPT_ADADELTA: adadelta(opt, lr, params, g); break;
-  case SN_OPT_FTRL: ftrl(opt, lr, params, g); break;
-  case SN_OPT_LION: lion(opt, lr, params, g); break;
-  }
+  sn_opt_update u;
+  sn_opt_begin_step(opt, params, grads, &u);
+  k_opt_update(&u, 0, opt->n);
 }

@@ -1,8 +1,9 @@
 /* Optimizers: update a flat float32 parameter buffer from a gradient buffer of
  * the same length. An optimizer owns its state (moments) and nothing else, so
  * it works on a model's contiguous parameters or on any caller's buffer.
- * Every update is Keras' (keras.optimizers.*), written as one pass of simple
- * loops over restrict pointers that clang vectorizes under -msimd128. */
+ * Every update is Keras' (keras.optimizers.*): one fused SIMD pass over the
+ * parameters (optimizer.c, over simd.h), tested bit for bit against the scalar
+ * loops of the formulas as written (optimizer_ref.c). */
 #ifndef SN_OPTIMIZER_H
 #define SN_OPTIMIZER_H
 #include "schedule.h"
@@ -75,4 +76,23 @@ int sn_opt_slot_count(const sn_optimizer *opt);
 float *sn_opt_slot(sn_optimizer *opt, int i);
 double *sn_opt_step_count(sn_optimizer *opt);
 float *sn_opt_hp(sn_optimizer *opt);
+
+/* A step in two halves, for the tests and for a step split across threads:
+ * sn_opt_begin_step does what happens once per step (the step count, this
+ * step's learning rate and bias corrections, gradient clipping) and fills u;
+ * then the update of each parameter depends on that parameter's own values
+ * only, so any split of [0, n) into ranges gives the same bits.
+ * sn_opt_step(opt, w, g) = begin_step, then k_opt_update over [0, n). */
+typedef struct {
+  const sn_optimizer *opt; /* kind, hp, slots */
+  float *w;                /* parameters */
+  const float *g;          /* gradients, clipped when clipping is on */
+  float lr;                /* this step's learning rate */
+  float keep;              /* weight decay's factor 1 − lr·λ (1: none) */
+  float c[3];              /* this step's scalars: Adam α; Adamax lr/(1−β1^t); Nadam cm, cg, 1/(1−β2^t) */
+} sn_opt_update;
+void sn_opt_begin_step(sn_optimizer *opt, float *params, const float *grads, sn_opt_update *u);
+/* Parameters [begin, end): the SIMD update and its scalar reference, same bits. */
+void k_opt_update(const sn_opt_update *u, int begin, int end);
+void ref_opt_update(const sn_opt_update *u, int begin, int end);
 #endif

@@ -27,10 +27,6 @@ SN_API int sn_model_shuffle(sn_model *m, int n, int shuffle) {
   return 1;
 }
 
-static void gather_rows(const float *src, int width, const int *rows, int count, float *dst) {
-  for (int r = 0; r < count; r++) memcpy(dst + (long)r * width, src + (long)rows[r] * width, width * sizeof(float));
-}
-
 /* The loss of the last forward pass over `rows` rows against t; with dz, its
  * gradient with respect to the last layer's z. */
 static double output_loss(const sn_model *m, int rows, const float *t, float *dz) {
@@ -54,21 +50,13 @@ static double forward_backward(sn_model *m, int rows, const float *x, const floa
   return loss;
 }
 
-/* 0·v is NaN exactly when v is NaN or ±Inf; the sum of those products tells in
- * one vectorizable pass whether every gradient is finite. */
-static int all_finite(const float *v, long n) {
-  float probe = 0.0f;
-  for (long i = 0; i < n; i++) probe += 0.0f * v[i];
-  return probe == 0.0f;
-}
-
 /* One optimizer step on gathered rows. A non-finite loss or gradient skips the
  * update (and leaves the moving statistics), so the weights stay those of the
  * last good step, and returns 0. */
 static int train_step(sn_model *m, int rows) {
   double penalty;
   double loss = forward_backward(m, rows, m->xb, m->tb, &penalty);
-  if (!isfinite(loss + penalty) || !all_finite(m->grads, m->n_params)) return 0;
+  if (!isfinite(loss + penalty) || !k_all_finite(m->n_params, m->grads)) return 0;
   sn_opt_step(m->opt, m->params, m->grads);
   sn_model_commit(m);
   sn_metrics_add(&m->loss, rows, sn_model_output_dim(m), sn_model_last(m)->y, m->tb, loss, m->sums);
@@ -91,8 +79,8 @@ SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, i
   int tw = sn_loss_target_width(&m->loss, sn_model_output_dim(m));
   for (int b = b0; b < b1; b++) {
     int start = b * batch, rows = n - start < batch ? n - start : batch;
-    gather_rows(x, m->input_dim, m->perm + start, rows, m->xb);
-    gather_rows(t, tw, m->perm + start, rows, m->tb);
+    k_gather_rows(rows, m->input_dim, x, m->perm + start, m->xb);
+    k_gather_rows(rows, tw, t, m->perm + start, m->tb);
     if (!train_step(m, rows)) return b - b0;
   }
   return b1 - b0;

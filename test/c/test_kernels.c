@@ -190,6 +190,46 @@ static void test_bias_col_sum(int m, int n, int accumulate) {
   buf_free(o0), buf_free(ok), buf_free(orf);
 }
 
+/* ---- gather_rows, all_finite ------------------------------------------------ */
+
+/* Rows picked out of order (and repeated) must come out as exact copies. */
+static void test_gather_rows(int count, int n) {
+  int src_rows = count + 3, *rows = malloc((size_t)count * sizeof *rows);
+  if (!rows) abort();
+  for (int r = 0; r < count; r++) rows[r] = (r * 7 + 2) % src_rows;
+  float *src = buf_random((long)src_rows * n, -3, 3), *dk = buf_new((long)count * n), *dr = buf_new((long)count * n);
+  k_gather_rows(count, n, src, rows, dk);
+  ref_gather_rows(count, n, src, rows, dr);
+  int same = 1;
+  for (int r = 0; r < count; r++) same &= memcmp(dr + (long)r * n, src + (long)rows[r] * n, (size_t)n * sizeof(float)) == 0;
+  CHECK(same, "ref_gather_rows(%d,%d) differs from the rows it was given", count, n);
+  CHECK(memcmp(dk, dr, (size_t)count * n * sizeof(float)) == 0, "k_gather_rows(%d,%d) differs from ref_gather_rows", count, n);
+  CHECK(buf_intact(dk, (long)count * n), "k_gather_rows(%d,%d) wrote outside dst", count, n);
+  buf_free(src), buf_free(dk), buf_free(dr), free(rows);
+}
+
+/* Finite values (huge, tiny, denormal, zeros) pass; one NaN or ±Inf anywhere fails. */
+static void test_all_finite(int n) {
+  float *v = buf_random(n, -3, 3);
+  for (int i = 0; i < n; i += 5) v[i] = i % 3 == 0 ? 3e38f : i % 3 == 1 ? 1e-40f : -0.0f;
+  CHECK(k_all_finite(n, v) && ref_all_finite(n, v), "all_finite(%d) rejects finite values", n);
+  const float bad[] = {NAN, INFINITY, -INFINITY};
+  for (int i = 0; i < n; i++)
+    for (int b = 0; b < 3; b++) {
+      float keep = v[i];
+      v[i] = bad[b];
+      int k = k_all_finite(n, v), r = ref_all_finite(n, v);
+      v[i] = keep;
+      if (k || r) {
+        CHECK(0, "all_finite(%d) accepts %g at %d (k %d, ref %d)", n, bad[b], i, k, r);
+        buf_free(v);
+        return;
+      }
+    }
+  CHECK(1, "all_finite(%d)", n);
+  buf_free(v);
+}
+
 /* ---- v_exp ------------------------------------------------------------------ */
 
 static float vexp1(float x) {
@@ -390,6 +430,10 @@ int main(void) {
   for (int x = 0; x < NSIZES; x++)
     for (int y = 0; y < NSIZES; y++)
       for (int acc = 0; acc <= 1; acc++) test_bias_col_sum(SIZES[x], SIZES[y], acc);
+  for (int x = 0; x < NSIZES; x++) {
+    test_all_finite(SIZES[x]);
+    for (int y = 0; y < NSIZES; y++) test_gather_rows(SIZES[x], SIZES[y]);
+  }
   test_activations();
   test_gradients();
   return check_summary();

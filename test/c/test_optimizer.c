@@ -1,11 +1,15 @@
 /* Every optimizer kind and clipping mode natively, so the sanitizers see each
  * update loop (their formulas are checked against float64 in
  * test/optimizers.test.js): steps stay finite and descend a quadratic,
- * segments are validated, decaying state never goes denormal, and schedules
- * reject unknown kinds. */
+ * segments are validated, decaying state never goes denormal, schedules
+ * reject unknown kinds, and every SIMD update (k_opt_update) gives the bits of
+ * its scalar reference (ref_opt_update) in every variant, on odd sizes, split
+ * into ranges anywhere. */
 #include "check.h"
 #include "optimizer.h"
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { N = 37 };
@@ -66,7 +70,96 @@ static void check_no_denormals(int kind, const char *what) {
   sn_opt_free(opt);
 }
 
+static uint32_t lcg_state = 12345u;
+static float uniform(void) { /* in [-1, 1) */
+  lcg_state = lcg_state * 1664525u + 1013904223u;
+  return (float)(lcg_state >> 8) / 8388608.0f - 1.0f;
+}
+
+/* Gradients that exercise every path: ordinary values, exact zeros (state
+ * decaying towards the flush), tiny ones (squares below FLT_MIN), large ones. */
+static float gradient(int i, int step) {
+  switch ((i * 7 + step) % 11) {
+  case 0:
+  case 5: return step > 2 ? 0.0f : uniform();
+  case 3: return 1e-22f * uniform();
+  case 8: return 30.0f * uniform();
+  default: return uniform();
+  }
+}
+
+/* Two optimizers of the same settings, one updated by k_opt_update in two
+ * ranges split at a different place each step, the other by ref_opt_update
+ * over [0, n): after every step their parameters and slots must be the same
+ * bits. Buffers sit one float past an allocation, so they are not 16-byte
+ * aligned. */
+static void check_simd_is_reference(int kind, const float *hp, int n, const char *what) {
+  sn_optimizer *a = sn_opt_create(kind, n, hp, SN_OPT_MAX_HP), *b = sn_opt_create(kind, n, hp, SN_OPT_MAX_HP);
+  float *wa0 = malloc((size_t)(n + 1) * sizeof(float)), *wb0 = malloc((size_t)(n + 1) * sizeof(float));
+  float *g0 = malloc((size_t)(n + 1) * sizeof(float));
+  if (!a || !b || !wa0 || !wb0 || !g0) abort();
+  float *wa = wa0 + 1, *wb = wb0 + 1, *g = g0 + 1;
+  for (int i = 0; i < n; i++) wa[i] = wb[i] = uniform();
+  int same = 1, step;
+  for (step = 0; step < 40 && same; step++) {
+    for (int i = 0; i < n; i++) g[i] = gradient(i, step);
+    sn_opt_update ua, ub;
+    sn_opt_begin_step(a, wa, g, &ua);
+    int split = (step * 5 + 1) % (n + 1);
+    k_opt_update(&ua, 0, split);
+    k_opt_update(&ua, split, n);
+    sn_opt_begin_step(b, wb, g, &ub);
+    ref_opt_update(&ub, 0, n);
+    same = memcmp(wa, wb, (size_t)n * sizeof(float)) == 0;
+    for (int s = 0; s < sn_opt_slot_count(a); s++) same &= memcmp(a->slot[s], b->slot[s], (size_t)n * sizeof(float)) == 0;
+  }
+  CHECK(same, "%s, n = %d: SIMD and reference differ after step %d", what, n, step);
+  free(wa0), free(wb0), free(g0);
+  sn_opt_free(a), sn_opt_free(b);
+}
+
+static void check_simd_variants(void) {
+  static const int sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 101};
+  struct {
+    const char *what;
+    int kind, hp_index[3];
+    float value[3];
+  } variants[] = {
+      {"sgd", SN_OPT_SGD, {1}, {0}},
+      {"sgd momentum", SN_OPT_SGD, {1, 2, 3}, {0.9f, 0, 0}},
+      {"sgd momentum dampening", SN_OPT_SGD, {1, 2, 3}, {0.9f, 0, 0.9f}},
+      {"sgd nesterov", SN_OPT_SGD, {1, 2, 3}, {0.9f, 1, 0}},
+      {"adam", SN_OPT_ADAM, {4}, {0}},
+      {"adam amsgrad", SN_OPT_ADAM, {4}, {1}},
+      {"adamw", SN_OPT_ADAMW, {4}, {0}},
+      {"adamw amsgrad", SN_OPT_ADAMW, {4}, {1}},
+      {"rmsprop", SN_OPT_RMSPROP, {2, 4}, {0, 0}},
+      {"rmsprop momentum", SN_OPT_RMSPROP, {2, 4}, {0.5f, 0}},
+      {"rmsprop centered", SN_OPT_RMSPROP, {2, 4}, {0, 1}},
+      {"rmsprop momentum centered", SN_OPT_RMSPROP, {2, 4}, {0.5f, 1}},
+      {"adamax", SN_OPT_ADAMAX, {0}, {0.01f}},
+      {"nadam", SN_OPT_NADAM, {0}, {0.01f}},
+      {"adagrad", SN_OPT_ADAGRAD, {0}, {0.01f}},
+      {"adadelta", SN_OPT_ADADELTA, {0}, {1.0f}},
+      {"ftrl", SN_OPT_FTRL, {0}, {0.01f}},
+      {"lion", SN_OPT_LION, {0}, {0.01f}},
+  };
+  for (size_t v = 0; v < sizeof variants / sizeof *variants; v++)
+    for (int extra = 0; extra < 3; extra++) { /* as set; with weight decay; with clipnorm */
+      float hp[SN_OPT_MAX_HP];
+      defaults(variants[v].kind, hp);
+      for (int k = 0; k < 3 && variants[v].hp_index[k]; k++) hp[variants[v].hp_index[k]] = variants[v].value[k];
+      if (variants[v].hp_index[0] == 0) hp[0] = variants[v].value[0];
+      if (extra == 1 && variants[v].kind != SN_OPT_ADAMW) hp[SN_HP_WEIGHT_DECAY] = 0.05f;
+      if (extra == 2) hp[SN_HP_CLIP_NORM] = 0.5f;
+      char what[96];
+      snprintf(what, sizeof what, "%s%s", variants[v].what, extra == 1 ? " + weight decay" : extra == 2 ? " + clipnorm" : "");
+      for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) check_simd_is_reference(variants[v].kind, hp, sizes[s], what);
+    }
+}
+
 int main(void) {
+  check_simd_variants();
   static const char *names[SN_OPT_COUNT] = {"sgd", "adam", "rmsprop", "adamw", "adamax", "nadam", "adagrad", "adadelta", "ftrl", "lion"};
   for (int kind = 0; kind < SN_OPT_COUNT; kind++) {
     check_descends(kind, 0, names[kind]);
