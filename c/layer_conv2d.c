@@ -77,7 +77,7 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
   int M = (int)positions(l, rows), K = taps(l);
   k_gemm_tn(M, K, l->units, columns(m, l, rows, x), dz, l->t[SN_KERNEL].g, 0);
-  if (l->t[SN_BIAS].exists) k_col_sum(M, l->units, dz, l->t[SN_BIAS].g, 0);
+  if (l->t[SN_BIAS].exists) sn_par_col_sum(M, l->units, dz, l->t[SN_BIAS].g, 0);
   if (!dx) return NULL;
   if (pointwise(l)) {
     k_gemm_nt(M, l->units, K, dz, l->t[SN_KERNEL].w, dx, 0);

@@ -44,7 +44,7 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   (void)m;
   int in = (int)sn_shape_size(l->in);
   k_gemm_tn(rows, in, l->units, x, dz, l->t[SN_KERNEL].g, 0);
-  if (l->t[SN_BIAS].exists) k_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
+  if (l->t[SN_BIAS].exists) sn_par_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
   if (!dx) return NULL;
   k_gemm_nt(rows, l->units, in, dz, l->t[SN_KERNEL].w, dx, 0);
   return dx;

@@ -4,6 +4,7 @@
 #include "api.h"
 #include "conv_kernels.h"
 #include "kernels.h"
+#include "simd.h"
 
 static int n_threads = 1;   /* threads sharing the work (multi-threaded build) */
 static int test_parts = 1;  /* sequential split, for the tests */
@@ -233,4 +234,33 @@ static void bias_add_rows(const void *arg, int r0, int r1) {
 }
 void sn_par_bias_add(int m, int n, float *y, const float *bias) {
   parallel_rows(bias_add_rows, &(pass){.n = n, .in = bias, .out = y}, m, 2LL * n);
+}
+
+/* k_col_sum split by blocks of 4 columns, each part summing its columns down
+ * every row: out[j] = Σ_r x[r·n + j] from 0 in row order (then onto out[j]
+ * when accumulating), lane by lane the arithmetic of k_col_sum, so its bits. */
+typedef struct {
+  int m, n, accumulate;
+  const float *x;
+  float *out;
+} col_sum_pass;
+
+static void col_sum_blocks(const void *arg, int b0, int b1) {
+  const col_sum_pass *p = arg;
+  int j = 4 * b0, end = 4 * b1 < p->n ? 4 * b1 : p->n;
+  for (; j + 4 <= end; j += 4) {
+    v4f s = v_zero();
+    for (int r = 0; r < p->m; r++) s = v_add(s, v_load(p->x + (long)r * p->n + j));
+    if (p->accumulate) s = v_add(s, v_load(p->out + j));
+    v_store(p->out + j, s);
+  }
+  for (; j < end; j++) {
+    float s = 0.0f;
+    for (int r = 0; r < p->m; r++) s += p->x[(long)r * p->n + j];
+    p->out[j] = p->accumulate ? p->out[j] + s : s;
+  }
+}
+
+void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate) {
+  parallel_rows(col_sum_blocks, &(col_sum_pass){m, n, accumulate, x, out}, (n + 3) / 4, 4LL * m);
 }

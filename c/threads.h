@@ -39,6 +39,7 @@ void sn_par_avgpool_backward(const sn_window *g, int rows, const float *dy, floa
 void sn_par_act_forward(int act, float alpha, int m, int n, const float *z, float *y);
 void sn_par_act_backward(int act, float alpha, int m, int n, const float *z, const float *y, const float *dy, float *dz);
 void sn_par_bias_add(int m, int n, float *y, const float *bias);
+void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate);
 
 /* Exported to the wrapper (multi-threaded build only; see web/threads.js). */
 int sn_threads_start(int n);
