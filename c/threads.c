@@ -28,10 +28,10 @@ static unsigned ticket;
 static int done, sleepers;
 enum { TICKET_PARTS = 64 }; /* > SN_MAX_THREADS */
 
-/* Workers spin this many checks (some tens of microseconds) before sleeping in
+/* Workers spin this many checks (about a millisecond) before sleeping in
  * memory.atomic.wait: long enough to stay awake between the products of one
  * training step, short enough not to take a shared core from other work. */
-enum { SPIN_CHECKS = 1 << 16 };
+enum { SPIN_CHECKS = 1 << 18 };
 
 /* Claims parts of the job whose ticket was t, and runs them on slot, until
  * none is left; returns the last ticket seen. Reading job.parts before the
