@@ -10,10 +10,12 @@
  *   the caller, slot 0. parts = 1, or what sn_threads_split_for_tests() set, so
  *   the native tests check that splitting changes no bit.
  * - The multi-threaded wasm build (-matomics, shared memory; dist/simdnet-mt.wasm):
- *   after sn_threads_start(n), part 0 runs on the caller and parts 1..n-1 on the
- *   workers parked in sn_thread_worker(); slot = the worker's id, so a task can
- *   keep per-thread scratch memory. The caller spins until all are done (a
- *   browser's main thread may not block). */
+ *   after sn_threads_start(n), parts = n; the caller and the workers parked in
+ *   sn_thread_worker() each claim the next unclaimed part until none is left
+ *   (a worker that is late leaves its part to the caller), slot = the id of
+ *   the thread running it (0 for the caller), so a task can keep per-thread
+ *   scratch memory. The caller spins until all are done (a browser's main
+ *   thread may not block). */
 #ifndef SN_THREADS_H
 #define SN_THREADS_H
 #include "conv_kernels.h"
