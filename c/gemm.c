@@ -229,8 +229,10 @@ static void gemm_part(void *arg, int part, int parts, int slot) {
 
 /* Products smaller than this many multiply-adds (a few microseconds on one
  * thread) stay on one thread: the fork and join would cost about as much.
- * With the workers spinning between products (threads.c), splitting M1's and
- * M2's products (1.5 to 2.5 million) pays. */
+ * M1's and M2's products (1.5 to 2.5 million) are split: their steps are
+ * about 70% products. (Was 1 << 22, which kept them on one thread; with one
+ * of the 2 cores held by another program, splitting them was about 12%
+ * slower than that, so re-measure on a quiet machine.) */
 enum { PARALLEL_MIN_MADDS = 1 << 16 };
 
 /* C[M×N] (row stride ldc) (+)= A[M×K] · B[K×N], with B given as its transpose
