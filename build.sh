@@ -76,7 +76,7 @@ build_wasm() {
 # instantiate the module on it. Emscripten 3.1.6 refuses -pthread with
 # STANDALONE_WASM, so the linker is asked directly; its libc is the
 # single-threaded one (--no-check-features), which is sound because only the
-# main thread allocates: workers run GEMM parts only (c/threads.c). Memory
+# main thread allocates: workers run parts of passes only (c/threads.c). Memory
 # limits must match web/threads.js (16 MiB initial, 1 GiB maximum).
 build_wasm_threads() {
   local out=dist/simdnet-mt.wasm

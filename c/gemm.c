@@ -227,11 +227,13 @@ static void gemm_part(void *arg, int part, int parts, int slot) {
   }
 }
 
-/* Products smaller than this many multiply-adds (about 130 µs on one thread)
- * stay on one thread: measured on 2 cores, splitting M1's and M2's products
- * (1.5 to 2.5 million) made training slower, M3's (33 to 80 million) 1.7×
- * faster. */
-enum { PARALLEL_MIN_MADDS = 1 << 22 };
+/* Products smaller than this many multiply-adds (a few microseconds on one
+ * thread) stay on one thread: the fork and join would cost about as much.
+ * M1's and M2's products (1.5 to 2.5 million) are split: their steps are
+ * about 70% products. (Was 1 << 22, which kept them on one thread; with one
+ * of the 2 cores held by another program, splitting them was about 12%
+ * slower than that, so re-measure on a quiet machine.) */
+enum { PARALLEL_MIN_MADDS = 1 << 16 };
 
 /* C[M×N] (row stride ldc) (+)= A[M×K] · B[K×N], with B given as its transpose
  * view bt[N×K]. */

@@ -14,6 +14,7 @@
 #include "kernels.h"
 #include "layer_window.h"
 #include "model.h"
+#include "threads.h"
 
 SN_API int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act,
                                float alpha, int use_bias) {
@@ -60,7 +61,7 @@ static const float *columns(sn_model *m, const sn_layer *l, int rows, const floa
   if (m->scratch_holds != l) {
     sn_window g;
     sn_layer_window(l, &g);
-    k_im2col(&g, rows, x, m->scratch);
+    sn_par_im2col(&g, rows, x, m->scratch);
     m->scratch_holds = l;
   }
   return m->scratch;
@@ -69,14 +70,14 @@ static const float *columns(sn_model *m, const sn_layer *l, int rows, const floa
 static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
   int M = (int)positions(l, rows);
   k_gemm_nn(M, taps(l), l->units, columns(m, l, rows, x), l->t[SN_KERNEL].w, l->zbuf, 0);
-  if (l->t[SN_BIAS].exists) k_bias_add(M, l->units, l->zbuf, l->t[SN_BIAS].w);
+  if (l->t[SN_BIAS].exists) sn_par_bias_add(M, l->units, l->zbuf, l->t[SN_BIAS].w);
   l->z = l->zbuf;
 }
 
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
   int M = (int)positions(l, rows), K = taps(l);
   k_gemm_tn(M, K, l->units, columns(m, l, rows, x), dz, l->t[SN_KERNEL].g, 0);
-  if (l->t[SN_BIAS].exists) k_col_sum(M, l->units, dz, l->t[SN_BIAS].g, 0);
+  if (l->t[SN_BIAS].exists) sn_par_col_sum(M, l->units, dz, l->t[SN_BIAS].g, 0);
   if (!dx) return NULL;
   if (pointwise(l)) {
     k_gemm_nt(M, l->units, K, dz, l->t[SN_KERNEL].w, dx, 0);
@@ -86,7 +87,7 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   m->scratch_holds = NULL;
   sn_window g;
   sn_layer_window(l, &g);
-  k_col2im(&g, rows, m->scratch, dx);
+  sn_par_col2im(&g, rows, m->scratch, dx);
   return dx;
 }
 

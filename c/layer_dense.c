@@ -5,6 +5,7 @@
 #include "api.h"
 #include "kernels.h"
 #include "model.h"
+#include "threads.h"
 
 SN_API int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias) {
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_DENSE);
@@ -35,7 +36,7 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
   (void)m;
   int in = (int)sn_shape_size(l->in);
   k_gemm_nn(rows, in, l->units, x, l->t[SN_KERNEL].w, l->zbuf, 0);
-  if (l->t[SN_BIAS].exists) k_bias_add(rows, l->units, l->zbuf, l->t[SN_BIAS].w);
+  if (l->t[SN_BIAS].exists) sn_par_bias_add(rows, l->units, l->zbuf, l->t[SN_BIAS].w);
   l->z = l->zbuf;
 }
 
@@ -43,7 +44,7 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   (void)m;
   int in = (int)sn_shape_size(l->in);
   k_gemm_tn(rows, in, l->units, x, dz, l->t[SN_KERNEL].g, 0);
-  if (l->t[SN_BIAS].exists) k_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
+  if (l->t[SN_BIAS].exists) sn_par_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
   if (!dx) return NULL;
   k_gemm_nt(rows, l->units, in, dz, l->t[SN_KERNEL].w, dx, 0);
   return dx;

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "layer_window.h"
 #include "model.h"
+#include "threads.h"
 
 SN_API int sn_model_add_pool2d(sn_model *m, int max, int ph, int pw, int sh, int sw, int same) {
   sn_layer *l = sn_model_begin_layer(m, max ? SN_LAYER_MAX_POOL2D : SN_LAYER_AVG_POOL2D);
@@ -33,8 +34,8 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
   (void)m;
   sn_window g;
   sn_layer_window(l, &g);
-  if (is_max(l)) k_maxpool_forward(&g, rows, x, l->zbuf, l->arg);
-  else k_avgpool_forward(&g, rows, x, l->zbuf);
+  if (is_max(l)) sn_par_maxpool_forward(&g, rows, x, l->zbuf, l->arg);
+  else sn_par_avgpool_forward(&g, rows, x, l->zbuf);
   l->z = l->zbuf;
 }
 
@@ -43,8 +44,8 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   if (!dx) return NULL;
   sn_window g;
   sn_layer_window(l, &g);
-  if (is_max(l)) k_maxpool_backward(&g, rows, dz, l->arg, dx);
-  else k_avgpool_backward(&g, rows, dz, dx);
+  if (is_max(l)) sn_par_maxpool_backward(&g, rows, dz, l->arg, dx);
+  else sn_par_avgpool_backward(&g, rows, dz, dx);
   return dx;
 }
 

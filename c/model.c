@@ -5,6 +5,7 @@
 #include "api.h"
 #include "init.h"
 #include "kernels.h"
+#include "threads.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -227,7 +228,7 @@ static void activate(sn_layer *l, int rows) {
     l->y = l->z;
     return;
   }
-  k_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
+  sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
   l->y = l->ybuf;
 }
 

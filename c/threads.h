@@ -10,12 +10,16 @@
  *   the caller, slot 0. parts = 1, or what sn_threads_split_for_tests() set, so
  *   the native tests check that splitting changes no bit.
  * - The multi-threaded wasm build (-matomics, shared memory; dist/simdnet-mt.wasm):
- *   after sn_threads_start(n), part 0 runs on the caller and parts 1..n-1 on the
- *   workers parked in sn_thread_worker(); slot = the worker's id, so a task can
- *   keep per-thread scratch memory. The caller spins until all are done (a
- *   browser's main thread may not block). */
+ *   after sn_threads_start(n), parts = n; the caller and the workers parked in
+ *   sn_thread_worker() each claim the next unclaimed part until none is left
+ *   (a worker that is late leaves its part to the caller), slot = the id of
+ *   the thread running it (0 for the caller), so a task can keep per-thread
+ *   scratch memory. The caller spins until all are done (a browser's main
+ *   thread may not block). */
 #ifndef SN_THREADS_H
 #define SN_THREADS_H
+#include "conv_kernels.h"
+#include "optimizer.h"
 
 enum { SN_MAX_THREADS = 16 };
 
@@ -25,6 +29,22 @@ void sn_parallel(sn_task *task, void *arg);
 /* Threads sharing the work now: 1 unless sn_threads_start() set more. */
 int sn_threads_count(void);
 void sn_threads_split_for_tests(int parts);
+
+/* Passes split by rows (samples, or rows of a matrix) across the threads,
+ * with exactly the bits of the k_* kernel they call (conv_kernels.h,
+ * kernels.h) on the whole batch. Small passes stay on the caller. */
+void sn_par_im2col(const sn_window *g, int rows, const float *x, float *cols);
+void sn_par_col2im(const sn_window *g, int rows, const float *cols, float *dx);
+void sn_par_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg);
+void sn_par_maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx);
+void sn_par_avgpool_forward(const sn_window *g, int rows, const float *x, float *y);
+void sn_par_avgpool_backward(const sn_window *g, int rows, const float *dy, float *dx);
+void sn_par_act_forward(int act, float alpha, int m, int n, const float *z, float *y);
+void sn_par_act_backward(int act, float alpha, int m, int n, const float *z, const float *y, const float *dy, float *dz);
+void sn_par_bias_add(int m, int n, float *y, const float *bias);
+void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate);
+/* sn_opt_step, its per-parameter update split by ranges (the same bits). */
+void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);
 
 /* Exported to the wrapper (multi-threaded build only; see web/threads.js). */
 int sn_threads_start(int n);

@@ -3,6 +3,7 @@
 #include "api.h"
 #include "kernels.h"
 #include "model.h"
+#include "threads.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static int train_step(sn_model *m, int rows) {
   double penalty;
   double loss = forward_backward(m, rows, m->xb, m->tb, &penalty);
   if (!isfinite(loss + penalty) || !k_all_finite(m->n_params, m->grads)) return 0;
-  sn_opt_step(m->opt, m->params, m->grads);
+  sn_par_opt_step(m->opt, m->params, m->grads);
   sn_model_commit(m);
   sn_metrics_add(&m->loss, rows, sn_model_output_dim(m), sn_model_last(m)->y, m->tb, loss, m->sums);
   m->sums[SN_SUM_REG_LOSS] += penalty * rows;

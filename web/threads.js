@@ -1,8 +1,9 @@
 // The opt-in threaded build (dist/simdnet-mt.wasm, `bash build.sh --threads`):
 // the same C core with wasm atomics on one shared memory, which n − 1 helper
-// threads instantiate too. The GEMMs split C into a fixed number of runs of
-// tiles (c/gemm.c, c/threads.c), so weights are bit-identical to the
-// single-threaded build. Helpers are module Workers (web/thread-worker.js) in
+// threads instantiate too. The GEMMs split C into runs of whole tiles (c/gemm.c),
+// the window, activation and bias passes split by samples or rows (c/threads.c),
+// each output computed by the same operations whichever thread runs it, so
+// weights are bit-identical to the single-threaded build. Helpers are module Workers (web/thread-worker.js) in
 // a browser and worker_threads in Node (web/node-platform.js).
 import { platform } from './platform.js';
 
@@ -61,7 +62,7 @@ export async function instantiateThreaded(module, threads, imports) {
  * The body of a helper thread (web/thread-worker.js, web/thread-worker-node.js):
  * instantiates the module on the shared memory, moves its stack pointer to the
  * stack the main thread allocated for it, says it is ready, then parks in
- * sn_thread_worker, which runs its parts of every GEMM and never returns.
+ * sn_thread_worker, which runs its parts of every split pass and never returns.
  */
 export async function runThread({ module, memory, id, stackTop }, post) {
   const { exports } = await WebAssembly.instantiate(module, { env: { memory, emscripten_notify_memory_growth() {} } });

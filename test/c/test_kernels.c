@@ -230,6 +230,44 @@ static void test_all_finite(int n) {
   buf_free(v);
 }
 
+/* The threaded build's passes (threads.h's sn_par_*) split into 1, 2, 3 and 5
+ * parts give exactly the bits of the kernel on the whole matrix. */
+static void test_par_splits(int m, int n) {
+  long nx = (long)m * n;
+  float *x = buf_random(nx, -3, 3), *bias = buf_random(n, -3, 3), *dy = buf_random(nx, -2, 2), *o0 = buf_random(n, -3, 3);
+  float *sum = buf_new(n), *sum_acc = buf_copy(o0, n), *biased = buf_copy(x, nx), *y = buf_new(nx), *dz = buf_new(nx);
+  k_col_sum(m, n, x, sum, 0);
+  k_col_sum(m, n, x, sum_acc, 1);
+  k_bias_add(m, n, biased, bias);
+  for (int parts = 1; parts <= 5; parts += parts < 3 ? 1 : 2) {
+    sn_threads_split_for_tests(parts);
+    float *s0 = buf_new(n), *s1 = buf_copy(o0, n), *b = buf_copy(x, nx);
+    sn_par_col_sum(m, n, x, s0, 0);
+    sn_par_col_sum(m, n, x, s1, 1);
+    sn_par_bias_add(m, n, b, bias);
+    CHECK(memcmp(s0, sum, (size_t)n * sizeof *s0) == 0 && memcmp(s1, sum_acc, (size_t)n * sizeof *s1) == 0 &&
+              buf_intact(s0, n) && buf_intact(s1, n),
+          "sn_par_col_sum(%d,%d) in %d parts differs from k_col_sum", m, n, parts);
+    CHECK(memcmp(b, biased, (size_t)nx * sizeof *b) == 0 && buf_intact(b, nx), "sn_par_bias_add(%d,%d) in %d parts differs", m, n, parts);
+    for (int act = 0; act < SN_ACT_COUNT; act++) {
+      float *yp = buf_new(nx), *dzp = buf_new(nx);
+      sn_threads_split_for_tests(1);
+      k_act_forward(act, 0.2f, m, n, x, y);
+      k_act_backward(act, 0.2f, m, n, x, y, dy, dz);
+      sn_threads_split_for_tests(parts);
+      sn_par_act_forward(act, 0.2f, m, n, x, yp);
+      sn_par_act_backward(act, 0.2f, m, n, x, y, dy, dzp);
+      CHECK(memcmp(yp, y, (size_t)nx * sizeof *yp) == 0 && memcmp(dzp, dz, (size_t)nx * sizeof *dzp) == 0 &&
+                buf_intact(yp, nx) && buf_intact(dzp, nx),
+            "sn_par_act_forward/backward(%d, %d,%d) in %d parts differ", act, m, n, parts);
+      buf_free(yp), buf_free(dzp);
+    }
+    buf_free(s0), buf_free(s1), buf_free(b);
+  }
+  sn_threads_split_for_tests(1);
+  buf_free(x), buf_free(bias), buf_free(dy), buf_free(o0), buf_free(sum), buf_free(sum_acc), buf_free(biased), buf_free(y), buf_free(dz);
+}
+
 /* ---- v_exp ------------------------------------------------------------------ */
 
 static float vexp1(float x) {
@@ -434,6 +472,8 @@ int main(void) {
     test_all_finite(SIZES[x]);
     for (int y = 0; y < NSIZES; y++) test_gather_rows(SIZES[x], SIZES[y]);
   }
+  for (int x = 0; x < NSIZES; x++)
+    for (int y = 0; y < NSIZES; y++) test_par_splits(SIZES[x], SIZES[y]);
   test_activations();
   test_gradients();
   return check_summary();

@@ -1,6 +1,6 @@
 // Shared by test/threads.test.js (Node, one child process per thread count) and
-// test/support/threads-check.html (a cross-origin-isolated page): trains three
-// small models (two dense, one convolutional) and returns { threads, hashes },
+// test/support/threads-check.html (a cross-origin-isolated page): trains four
+// small models (two dense, two convolutional) and returns { threads, hashes },
 // hashes being FNV-1a hashes of the trained weights' bits, so runs with
 // different builds can be compared.
 // Run directly (node threads-check.js N), it trains with N threads and prints the JSON.
@@ -46,15 +46,38 @@ async function trainCnn() {
   return hash;
 }
 
-/** ready(readyOptions), then the three trainings. */
+/**
+ * A CNN of the other window passes split by samples (average pooling forward
+ * and backward, 'same' padding, tanh and sigmoid), with a batch that does not
+ * divide among the threads.
+ */
+async function trainAvgPoolCnn() {
+  const rows = 150;
+  const x = randomArray(rows * 12 * 12 * 3, 5, 0, 1), y = sn.data.oneHot(Uint8Array.from(randomArray(rows, 6), (v) => Math.floor((v + 1) * 5)), 10);
+  const model = sn.sequential({ seed: 11 });
+  model.add(sn.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'tanh', inputShape: [12, 12, 3] }));
+  model.add(sn.layers.averagePooling2d({ poolSize: 2 }));
+  model.add(sn.layers.conv2d({ filters: 9, kernelSize: 3, activation: 'sigmoid' }));
+  model.add(sn.layers.maxPooling2d({ poolSize: 3, strides: 1 }));
+  model.add(sn.layers.flatten());
+  model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));
+  model.compile({ optimizer: sn.optimizers.rmsprop({ learningRate: 0.003 }), loss: 'categoricalCrossentropy' });
+  await model.fit(x, y, { epochs: 2, batchSize: 37 });
+  const hash = hashWeights(model);
+  model.dispose();
+  return hash;
+}
+
+/** ready(readyOptions), then the four trainings. */
 export async function trainForHashes(readyOptions) {
   await sn.ready(readyOptions);
   const hashes = [
     // wide layers: the GEMMs are large enough to be split across threads
     await train([[400, 'relu'], [130, 'tanh'], [10, 'softmax']], sn.optimizers.adam({ learningRate: 0.001 }), 'categoricalCrossentropy', 150),
-    // small ones stay on one thread (c/gemm.c's PARALLEL_MIN_MADDS)
+    // small ones: the first layer's products are split, the second's stay on one thread (c/gemm.c's PARALLEL_MIN_MADDS)
     await train([[64, 'relu'], [10, 'relu']], sn.optimizers.sgd({ learningRate: 0.01 }), 'meanSquaredError', 33),
     await trainCnn(),
+    await trainAvgPoolCnn(),
   ];
   return { threads: sn.threads(), hashes };
 }
