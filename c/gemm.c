@@ -1,5 +1,7 @@
 /* The three matrix products of a dense layer (k_gemm_nn, k_gemm_tn, k_gemm_nt;
- * contracts in kernels.h) as ONE packed, cache-blocked GEMM.
+ * contracts in kernels.h) and the two of a convolution, whose A operand is its
+ * im2col columns packed straight from the input (k_conv_forward, k_conv_wgrad;
+ * conv_kernels.h), as ONE packed, cache-blocked GEMM.
  *
  * Every variant is C[M×N] (+)= A[M×K] · B[K×N] where A and B are *views*
  * (pointer + row and column strides) of the caller's matrices, so a transposed
