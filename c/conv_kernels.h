@@ -45,6 +45,12 @@ int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, in
  * (test_conv_kernels.c). */
 #define SN_BN_BLOCK 128
 
+/* The geometry of the same sweep over the input padded by k_pad: gp reads a
+ * (pt + h + bottom) × (pl + w + right) input with no padding, where bottom and
+ * right are the padding cells the last windows reach (0 for 'valid'). Returns 1
+ * when g has padding (the layer must pad), 0 when gp is g. */
+int sn_window_unpadded(const sn_window *g, sn_window *gp);
+
 #define SN_CONV_KERNEL_LIST(P)                                                                           \
   /* im2col: cols[(n·oh + oy)·ow + ox][(ky·kw + kx)·c + ci]                                              \
    *         = x[n][oy·sh + ky·dh − pt][ox·sw + kx·dw − pl][ci], 0 where that is outside the input.     \
@@ -56,6 +62,18 @@ int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, in
    * added in cols order (row by row, within a row by column); entries that im2col zero-filled are      \
    * ignored. dx (rows × h × w × c) is overwritten; cells no window reads get 0. */                      \
   void P##col2im(const sn_window *g, int rows, const float *cols, float *dx);                            \
+  /* The convolution's two products on the columns without writing them (the packed GEMM reads x):      \
+   *   conv_forward: z[rows·oh·ow × filters] = im2col(x) · w[0..K) (+ w[K], the bias row, when bias),     \
+   *   conv_wgrad:   dw[K × filters] = im2col(x)ᵀ · dz (+ row K = Σ dz over the positions, when bias),    \
+   * K = kh·kw·c, w and dw as Keras' kernel [kh][kw][c][filters] (the bias right after, as in the        \
+   * parameters). The k_* need a g without padding (sn_window_unpadded, k_pad); ref_* take any g. Sums   \
+   * run in the order of k_gemm_nn / k_gemm_tn on the columns with a column of ones.  */                 \
+  void P##conv_forward(const sn_window *g, int rows, int filters, const float *x, const float *w, int bias, \
+                       float *z);                                                                        \
+  void P##conv_wgrad(const sn_window *g, int rows, int filters, const float *x, const float *dz, int bias,  \
+                     float *dw);                                                                         \
+  /* xp[rows × hp × wp × c] = x with g's padding around it as zeros (sn_window_unpadded's input). */    \
+  void P##pad(const sn_window *g, int rows, const float *x, float *xp);                                   \
   /* Max pooling (g->c channels; dilation must be 1): y[n][oy][ox][ci] = max over the window cells     \
    * that lie inside the input (padding never wins); arg[same index] = the offset within the sample,    \
    * (y·w + x)·c + ci, of the FIRST maximum in (ky, kx) scan order (a later cell must be strictly       \

@@ -54,6 +54,56 @@ void ref_col2im(const sn_window *g, int rows, const float *cols, float *dx) {
       }
 }
 
+/* ---- the convolution's products ---------------------------------------------- */
+
+/* Column tap of output position pos (n, oy, ox): x there, or 0 on padding. */
+static float column(const sn_window *g, const float *x, long pos, int tap) {
+  const int c = g->c, per_sample = g->oh * g->ow, ci = tap % c, kx = tap / c % g->kw, ky = tap / c / g->kw;
+  const int n = (int)(pos / per_sample), oy = (int)(pos % per_sample) / g->ow, ox = (int)(pos % per_sample) % g->ow;
+  int iy, ix;
+  return window_cell(g, oy, ox, ky, kx, &iy, &ix) ? x[n * sample_size(g) + ((long)iy * g->w + ix) * c + ci] : 0.0f;
+}
+
+void ref_conv_forward(const sn_window *g, int rows, int filters, const float *x, const float *w, int bias, float *z) {
+  const int K = g->kh * g->kw * g->c;
+  for (long pos = 0; pos < (long)rows * g->oh * g->ow; pos++)
+    for (int f = 0; f < filters; f++) {
+      float s = 0.0f;
+      for (int tap = 0; tap < K; tap++) s += column(g, x, pos, tap) * w[(long)tap * filters + f];
+      if (bias) s += w[(long)K * filters + f];
+      z[pos * filters + f] = s;
+    }
+}
+
+void ref_conv_wgrad(const sn_window *g, int rows, int filters, const float *x, const float *dz, int bias, float *dw) {
+  const int K = g->kh * g->kw * g->c;
+  const long P = (long)rows * g->oh * g->ow;
+  for (int tap = 0; tap < K; tap++)
+    for (int f = 0; f < filters; f++) {
+      float s = 0.0f;
+      for (long pos = 0; pos < P; pos++) s += column(g, x, pos, tap) * dz[pos * filters + f];
+      dw[(long)tap * filters + f] = s;
+    }
+  if (bias)
+    for (int f = 0; f < filters; f++) {
+      float s = 0.0f;
+      for (long pos = 0; pos < P; pos++) s += dz[pos * filters + f];
+      dw[(long)K * filters + f] = s;
+    }
+}
+
+void ref_pad(const sn_window *g, int rows, const float *x, float *xp) {
+  sn_window gp;
+  sn_window_unpadded(g, &gp);
+  for (int n = 0; n < rows; n++)
+    for (int y = 0; y < gp.h; y++)
+      for (int xx = 0; xx < gp.w; xx++)
+        for (int ci = 0; ci < g->c; ci++) {
+          const int iy = y - g->pt, ix = xx - g->pl, inside = iy >= 0 && iy < g->h && ix >= 0 && ix < g->w;
+          xp[(((long)n * gp.h + y) * gp.w + xx) * g->c + ci] = inside ? x[n * sample_size(g) + ((long)iy * g->w + ix) * g->c + ci] : 0.0f;
+        }
+}
+
 /* ---- windowed pooling --------------------------------------------------------- */
 
 void ref_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg) {

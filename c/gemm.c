@@ -1,5 +1,7 @@
 /* The three matrix products of a dense layer (k_gemm_nn, k_gemm_tn, k_gemm_nt;
- * contracts in kernels.h) as ONE packed, cache-blocked GEMM.
+ * contracts in kernels.h) and the two of a convolution, whose A operand is its
+ * im2col columns packed straight from the input (k_conv_forward, k_conv_wgrad;
+ * conv_kernels.h), as ONE packed, cache-blocked GEMM.
  *
  * Every variant is C[M×N] (+)= A[M×K] · B[K×N] where A and B are *views*
  * (pointer + row and column strides) of the caller's matrices, so a transposed
@@ -41,6 +43,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "conv_kernels.h"
 #include "kernels.h"
 #include "simd.h"
 #include "threads.h"
@@ -67,14 +70,15 @@ typedef struct {
 } view;
 
 /* ---- packing ---------------------------------------------------------------
- * pack_panel(X, r0, p0, kc, valid, R, dst): dst[p·R + r] = X(r0 + r, p0 + p)
- * for r < valid, 0 for valid <= r < R. A panels pack A (rows = M); B panels pack
- * the view Bᵀ (rows = N), so one function serves both operands. */
+ * A packer fills dst[p·R + r] = X(r0 + r, p0 + p) for r < valid, 0 for
+ * valid <= r < R. B panels pack the view Bᵀ (rows = N) with pack_panel; A
+ * panels come from pack_a_panel (below), which also reads A straight out of a
+ * convolution's input. */
 
-/* dst[q·R + r0 .. r0+3] = X(r0 .. r0+3, p + q) for q < 4: one 4×4 block of rows
- * contiguous along the reduction, transposed in registers. */
-SN_ALWAYS_INLINE void transpose4(const float *s, long rs, float *d, int R) {
-  v4f r0 = v_load(s), r1 = v_load(s + rs), r2 = v_load(s + 2 * rs), r3 = v_load(s + 3 * rs);
+/* dst[q·R + r .. r+3] = rows[r .. r+3][p + q] for q < 4: one 4×4 block,
+ * transposed in registers. */
+SN_ALWAYS_INLINE void transpose4(const float *const *rows, int p, float *d, int R) {
+  v4f r0 = v_load(rows[0] + p), r1 = v_load(rows[1] + p), r2 = v_load(rows[2] + p), r3 = v_load(rows[3] + p);
   v4f t0 = v_zip_lo(r0, r1), t1 = v_zip_hi(r0, r1); /* r00 r10 r01 r11 | r02 r12 r03 r13 */
   v4f t2 = v_zip_lo(r2, r3), t3 = v_zip_hi(r2, r3);
   v_store(d, v_lo_lo(t0, t2));
@@ -83,24 +87,25 @@ SN_ALWAYS_INLINE void transpose4(const float *s, long rs, float *d, int R) {
   v_store(d + 3 * R, v_hi_hi(t1, t3));
 }
 
-/* X(r, ·) contiguous along the reduction (cs = 1): 4×4 blocks are transposed in
+/* Rows contiguous along the reduction, each at its own pointer (a view with
+ * cs = 1, or the windows of a convolution): 4×4 blocks are transposed in
  * registers; leftover rows and reduction steps are copied one by one. A full
  * panel (valid = R, a constant after inlining) has no leftover rows. */
-SN_ALWAYS_INLINE void pack_transposing(view x, int kc, int valid, int R, float *dst) {
+SN_ALWAYS_INLINE void pack_transposing(const float *const *rows, int kc, int valid, int R, float *dst) {
   int p = 0;
   for (; p + 4 <= kc; p += 4) {
     int r = 0;
-    for (; r + 4 <= valid; r += 4) transpose4(x.p + r * x.rs + p, x.rs, dst + (long)p * R + r, R);
+    for (; r + 4 <= valid; r += 4) transpose4(rows + r, p, dst + (long)p * R + r, R);
     if (r == R) continue;
     for (int q = 0; q < 4; q++) {
       float *d = dst + (long)(p + q) * R;
-      for (int rr = r; rr < valid; rr++) d[rr] = x.p[rr * x.rs + p + q];
+      for (int rr = r; rr < valid; rr++) d[rr] = rows[rr][p + q];
       for (int rr = valid; rr < R; rr++) d[rr] = 0.0f;
     }
   }
   for (; p < kc; p++) {
     float *d = dst + (long)p * R;
-    for (int r = 0; r < valid; r++) d[r] = x.p[r * x.rs + p];
+    for (int r = 0; r < valid; r++) d[r] = rows[r][p];
     for (int r = valid; r < R; r++) d[r] = 0.0f;
   }
 }
@@ -122,17 +127,157 @@ SN_ALWAYS_INLINE void pack_direct(view x, int kc, int valid, int R, float *dst) 
  * case) compiled separately so their loops unroll to whole vectors. */
 static void pack_panel(view x, int r0, int p0, int kc, int valid, int R, float *dst) {
   x.p += r0 * x.rs + p0 * x.cs;
-  if (x.cs == 1) {
-    if (valid == MR && R == MR) pack_transposing(x, kc, MR, MR, dst);
-    else if (valid == NR && R == NR) pack_transposing(x, kc, NR, NR, dst);
-    else pack_transposing(x, kc, valid, R, dst);
-  } else if (x.rs == 1) {
+  if (x.rs == 1) {
     if (valid == MR && R == MR) pack_direct(x, kc, MR, MR, dst);
     else if (valid == NR && R == NR) pack_direct(x, kc, NR, NR, dst);
     else pack_direct(x, kc, valid, R, dst);
+  } else if (x.cs == 1) {
+    const float *rows[NR];
+    for (int r = 0; r < valid; r++) rows[r] = x.p + r * x.rs;
+    if (valid == MR && R == MR) pack_transposing(rows, kc, MR, MR, dst);
+    else if (valid == NR && R == NR) pack_transposing(rows, kc, NR, NR, dst);
+    else pack_transposing(rows, kc, valid, R, dst);
   } else
     for (int p = 0; p < kc; p++)
       for (int r = 0; r < R; r++) dst[(long)p * R + r] = r < valid ? x.p[r * x.rs + p * x.cs] : 0.0f;
+}
+
+/* ---- A straight from a convolution's input (implicit im2col) -----------------
+ * The im2col columns of x (conv_kernels.h: row = output position, column =
+ * tap (ky, kx, ci)) are never written out: a position's taps are kh (or kh·kw
+ * when dilated) runs of contiguous floats of x, at offsets from the window's
+ * origin that are the same for every position, so A panels are packed from x
+ * directly, in either orientation. The window must lie inside x (no padding:
+ * the layer pads first, k_pad). */
+typedef struct {
+  const float *x;
+  long sample;   /* h·w·c: floats per input sample */
+  long row_step; /* sh·w·c: between the windows of consecutive output rows */
+  int col_step;  /* sw·c: between the windows of consecutive output columns */
+  int oh, ow;
+  int run;       /* contiguous floats of one window: kw·c, or c when dilated */
+  int kw;        /* runs per kernel row: 1, or kw when dilated */
+  long run_ky, run_kx; /* offsets between kernel rows (dh·w·c) and dilated kernel columns (dw·c) */
+} conv_src;
+
+static conv_src conv_source(const sn_window *g, const float *x) {
+  const int dilated = g->dw > 1;
+  return (conv_src){x, (long)g->h * g->w * g->c, (long)g->sh * g->w * g->c, g->sw * g->c, g->oh, g->ow,
+                    dilated ? g->c : g->kw * g->c, dilated ? g->kw : 1, (long)g->dh * g->w * g->c, (long)g->dw * g->c};
+}
+
+/* Offset of run s of a window from its origin. */
+static long run_offset(const conv_src *s, int run) {
+  return run / s->kw * s->run_ky + run % s->kw * s->run_kx;
+}
+
+/* The window origins of consecutive output positions, no division per step. */
+typedef struct {
+  const conv_src *s;
+  int n, oy, ox;
+  const float *origin;
+} position;
+
+static position position_at(const conv_src *s, long pos) {
+  long per_sample = (long)s->oh * s->ow, rem = pos % per_sample;
+  position q = {s, (int)(pos / per_sample), (int)(rem / s->ow), (int)(rem % s->ow), NULL};
+  q.origin = s->x + q.n * s->sample + q.oy * s->row_step + (long)q.ox * s->col_step;
+  return q;
+}
+
+/* Moves on by `steps` positions within the current output row (ox + steps <= ow),
+ * to the next row's first window when the row is done. */
+static void position_advance(position *q, int steps) {
+  const conv_src *s = q->s;
+  q->ox += steps;
+  q->origin += (long)steps * s->col_step;
+  if (q->ox < s->ow) return;
+  q->ox = 0;
+  if (++q->oy == s->oh) q->oy = 0, q->n++;
+  q->origin = s->x + q->n * s->sample + q->oy * s->row_step;
+}
+
+/* A = the columns, rows = positions i0 … i0+valid−1, reduction = taps p0 …
+ * p0+kc−1. Each run of taps is a block of rows with their own pointers into x;
+ * four positions along one output row are one view (rows col_step apart). */
+static void pack_positions(const conv_src *s, long i0, int valid, int p0, int kc, float *dst) {
+  const float *origin[MR];
+  position q = position_at(s, i0);
+  int uniform = valid == MR;
+  for (int r = 0; r < valid; r++) {
+    origin[r] = q.origin;
+    uniform &= q.origin == origin[0] + (long)r * s->col_step;
+    if (r + 1 < valid) position_advance(&q, 1);
+  }
+  for (int p = p0; p < p0 + kc;) {
+    int run = p / s->run, t = p % s->run, len = s->run - t < p0 + kc - p ? s->run - t : p0 + kc - p;
+    long off = run_offset(s, run) + t;
+    float *d = dst + (long)(p - p0) * MR;
+    if (uniform) {
+      pack_panel((view){origin[0] + off, s->col_step, 1}, 0, 0, len, MR, MR, d);
+    } else {
+      const float *rows[MR];
+      for (int r = 0; r < valid; r++) rows[r] = origin[r] + off;
+      pack_transposing(rows, len, valid, MR, d);
+    }
+    p += len;
+  }
+}
+
+/* A = the transposed columns, rows = taps i0 … i0+valid−1, reduction =
+ * positions p0 … p0+kc−1: one gathered value per tap and position, or one
+ * vector when the four taps are contiguous in x (within one run). */
+static void pack_taps(const conv_src *s, int i0, int valid, long p0, int kc, float *dst) {
+  long off[MR];
+  for (int r = 0; r < MR; r++) {
+    int tap = i0 + (r < valid ? r : 0);
+    off[r] = run_offset(s, tap / s->run) + tap % s->run;
+  }
+  const int contiguous = valid == MR && off[1] == off[0] + 1 && off[2] == off[0] + 2 && off[3] == off[0] + 3;
+  position q = position_at(s, p0);
+  for (int p = 0; p < kc;) {
+    const int len = s->ow - q.ox < kc - p ? s->ow - q.ox : kc - p, step = s->col_step;
+    const float *o = q.origin;
+    float *d = dst + (long)p * MR;
+    if (contiguous)
+      for (int t = 0; t < len; t++, o += step, d += MR) v_store(d, v_load(o + off[0]));
+    else if (valid == MR)
+      for (int t = 0; t < len; t++, o += step, d += MR) d[0] = o[off[0]], d[1] = o[off[1]], d[2] = o[off[2]], d[3] = o[off[3]];
+    else
+      for (int t = 0; t < len; t++, o += step, d += MR)
+        for (int r = 0; r < MR; r++) d[r] = r < valid ? o[off[r]] : 0.0f;
+    p += len;
+    position_advance(&q, len);
+  }
+}
+
+/* ---- the A operand ------------------------------------------------------------
+ * A view, the columns of a convolution (rows = positions) or their transpose
+ * (rows = taps); either may carry one more column (one_col = its index, the
+ * reduction's last step) or one more row (one_row) of ones past its own
+ * elements. A column of ones against a B whose last row is a bias adds the
+ * bias as the product's last term; a row of ones makes the product's last row
+ * the column sums of B, a bias gradient. */
+enum { A_VIEW, A_POSITIONS, A_TAPS };
+
+typedef struct {
+  int kind;
+  view v;        /* A_VIEW */
+  conv_src conv; /* A_POSITIONS, A_TAPS */
+  int one_row, one_col; /* -1: none */
+} a_operand;
+
+static void pack_a_panel(const a_operand *a, long i0, int p0, int kc, int valid, float *dst) {
+  int rows = valid, steps = kc;
+  if (a->one_row >= 0 && i0 + valid > a->one_row) rows = (int)(a->one_row - i0); /* the ones row and zeros after */
+  if (a->one_col >= 0 && p0 + kc > a->one_col) steps = a->one_col - p0;         /* the last step is the ones */
+  if (a->kind == A_VIEW) pack_panel(a->v, (int)i0, p0, steps, rows, MR, dst);
+  else if (a->kind == A_POSITIONS) pack_positions(&a->conv, i0, rows, p0, steps, dst);
+  else pack_taps(&a->conv, (int)i0, rows, p0, steps, dst);
+  if (rows < valid)
+    for (int p = 0; p < kc; p++) dst[(long)p * MR + rows] = 1.0f;
+  if (steps < kc)
+    for (int r = 0; r < MR; r++) dst[(long)steps * MR + r] = r < valid ? 1.0f : 0.0f;
 }
 
 /* ---- micro-kernel ----------------------------------------------------------- */
@@ -181,32 +326,34 @@ static int min_int(int a, int b) { return a < b ? a : b; }
 
 typedef struct {
   int M, N, K;
-  view a, bt; /* A[M×K] and Bᵀ[N×K] */
+  a_operand a; /* A[M×K] */
+  view bt;     /* Bᵀ[N×K] */
   float *c;
   long ldc;
   int accumulate;
 } gemm_job;
 
-/* The block rows [i0, i1) × columns [j0, j1) of C, with slot's pack buffers. */
+/* The block rows [i0, i1) × columns [j0, j1) of C, with slot's pack buffers.
+ * A Bᵀ that is already one panel (N = NR columns of B, rows contiguous) is
+ * read in place. */
 static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int slot) {
-  int M = i1 - i0, N = j1 - j0, K = g->K;
-  view a = {g->a.p + i0 * g->a.rs, g->a.rs, g->a.cs}, bt = {g->bt.p + j0 * g->bt.rs, g->bt.rs, g->bt.cs};
-  float *c = g->c + i0 * g->ldc + j0, *pa = pack_a[slot], *pb = pack_b[slot];
-  long ldc = g->ldc;
-  for (int jc = 0; jc < N; jc += NC) {
-    int nc = min_int(NC, N - jc);
+  const int K = g->K, b_in_place = g->N == NR && g->bt.rs == 1 && g->bt.cs == NR;
+  float *pa = pack_a[slot], *pb = pack_b[slot];
+  const long ldc = g->ldc;
+  for (int jc = j0; jc < j1; jc += NC) {
+    int nc = min_int(NC, j1 - jc);
     for (int pc = 0; pc < K; pc += KC) {
       int kc = min_int(KC, K - pc), load = g->accumulate || pc > 0;
-      for (int jr = 0; jr < nc; jr += NR)
-        pack_panel(bt, jc + jr, pc, kc, min_int(NR, nc - jr), NR, pb + jr * kc);
-      for (int ic = 0; ic < M; ic += MC) {
-        int mc = min_int(MC, M - ic);
-        for (int ir = 0; ir < mc; ir += MR)
-          pack_panel(a, ic + ir, pc, kc, min_int(MR, mc - ir), MR, pa + ir * kc);
+      const float *b = b_in_place ? g->bt.p + (long)pc * NR : pb;
+      if (!b_in_place)
+        for (int jr = 0; jr < nc; jr += NR) pack_panel(g->bt, jc + jr, pc, kc, min_int(NR, nc - jr), NR, pb + jr * kc);
+      for (int ic = i0; ic < i1; ic += MC) {
+        int mc = min_int(MC, i1 - ic);
+        for (int ir = 0; ir < mc; ir += MR) pack_a_panel(&g->a, ic + ir, pc, kc, min_int(MR, mc - ir), pa + ir * kc);
         for (int jr = 0; jr < nc; jr += NR)
           for (int ir = 0; ir < mc; ir += MR)
-            tile(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc,
-                 min_int(MR, mc - ir), min_int(NR, nc - jr), load);
+            tile(kc, pa + ir * kc, b + jr * kc, g->c + (long)(ic + ir) * ldc + jc + jr, ldc, min_int(MR, mc - ir),
+                 min_int(NR, nc - jr), load);
       }
     }
   }
@@ -237,16 +384,18 @@ enum { PARALLEL_MIN_MADDS = 1 << 16 };
 
 /* C[M×N] (row stride ldc) (+)= A[M×K] · B[K×N], with B given as its transpose
  * view bt[N×K]. */
-static void gemm(int M, int N, int K, view a, view bt, float *c, long ldc, int accumulate) {
+static void gemm(int M, int N, int K, a_operand a, view bt, float *c, long ldc, int accumulate) {
   if (K == 0) {
     if (!accumulate)
-      for (int i = 0; i < M; i++) memset(c + i * ldc, 0, (size_t)N * sizeof *c);
+      for (int i = 0; i < M; i++) memset(c + (long)i * ldc, 0, (size_t)N * sizeof *c);
     return;
   }
   gemm_job g = {M, N, K, a, bt, c, ldc, accumulate};
   if (sn_threads_count() > 1 && (long)M * N * K < PARALLEL_MIN_MADDS) gemm_block(&g, 0, M, 0, N, 0);
   else sn_parallel(gemm_part, &g);
 }
+
+static a_operand a_view(const float *p, long rs, long cs) { return (a_operand){A_VIEW, {p, rs, cs}, {0}, -1, -1}; }
 
 /* Pack buffers for the worker slots 1..threads−1 (the threaded build calls
  * this on the main thread before sn_threads_start). Returns 0 when out of memory. */
@@ -266,15 +415,29 @@ SN_API int sn_gemm_prepare_threads(int threads) {
 
 /* c[m×n] (+)= a[m×k]·b[k×n]: A = a, Bᵀ(j, p) = b[p·n + j]. */
 void k_gemm_nn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate) {
-  gemm(m, n, k, (view){a, k, 1}, (view){b, 1, n}, c, n, accumulate);
+  gemm(m, n, k, a_view(a, k, 1), (view){b, 1, n}, c, n, accumulate);
 }
 
 /* c[k×n] (+)= aᵀ·b with a[m×k]: A(i, p) = a[p·k + i], Bᵀ(j, p) = b[p·n + j]. */
 void k_gemm_tn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate) {
-  gemm(k, n, m, (view){a, 1, k}, (view){b, 1, n}, c, n, accumulate);
+  gemm(k, n, m, a_view(a, 1, k), (view){b, 1, n}, c, n, accumulate);
 }
 
 /* c[m×k] (+)= a·bᵀ with a[m×n], b[k×n]: A = a, Bᵀ = b. */
 void k_gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, int accumulate) {
-  gemm(m, k, n, (view){a, n, 1}, (view){b, n, 1}, c, k, accumulate);
+  gemm(m, k, n, a_view(a, n, 1), (view){b, n, 1}, c, k, accumulate);
+}
+
+/* The convolution's products with the columns never written: z = cols·w (+ bias
+ * as w's row K), dw = colsᵀ·dz (+ the bias gradient as dw's row K). */
+void k_conv_forward(const sn_window *g, int rows, int filters, const float *x, const float *w, int bias, float *z) {
+  const int K = g->kh * g->kw * g->c;
+  a_operand A = {A_POSITIONS, {0}, conv_source(g, x), -1, bias ? K : -1};
+  gemm(rows * g->oh * g->ow, filters, K + (bias != 0), A, (view){w, 1, filters}, z, filters, 0);
+}
+
+void k_conv_wgrad(const sn_window *g, int rows, int filters, const float *x, const float *dz, int bias, float *dw) {
+  const int K = g->kh * g->kw * g->c;
+  a_operand A = {A_TAPS, {0}, conv_source(g, x), bias ? K : -1, -1};
+  gemm(K + (bias != 0), filters, rows * g->oh * g->ow, A, (view){dz, 1, filters}, dw, filters, 0);
 }

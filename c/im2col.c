@@ -52,6 +52,16 @@ int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, in
   return 1;
 }
 
+int sn_window_unpadded(const sn_window *g, sn_window *gp) {
+  const int bottom = (g->oh - 1) * g->sh + (g->kh - 1) * g->dh + 1 - g->pt - g->h;
+  const int right = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1 - g->pl - g->w;
+  *gp = *g;
+  gp->h = g->pt + g->h + (bottom > 0 ? bottom : 0);
+  gp->w = g->pl + g->w + (right > 0 ? right : 0);
+  gp->pt = gp->pl = 0;
+  return gp->h != g->h || gp->w != g->w;
+}
+
 /* ---- runs ------------------------------------------------------------------------ */
 
 /* dst[0..len) = src[0..len). From 4 floats on, the last vector overlaps the one
@@ -234,4 +244,23 @@ void k_col2im(const sn_window *g, int rows, const float *cols, float *dx) {
         }
       }
   }
+}
+
+/* Each padded row: zeros, the input row, zeros (or all zeros above and below). */
+void k_pad(const sn_window *g, int rows, const float *x, float *xp) {
+  sn_window gp;
+  sn_window_unpadded(g, &gp);
+  const int c = g->c, row = g->w * c;
+  const long left = (long)g->pl * c, right = (long)(gp.w - g->w - g->pl) * c;
+  for (int n = 0; n < rows; n++)
+    for (int y = 0; y < gp.h; y++, xp += (long)gp.w * c) {
+      const int iy = y - g->pt;
+      if (iy < 0 || iy >= g->h) {
+        zero_run(xp, (long)gp.w * c);
+        continue;
+      }
+      zero_run(xp, left);
+      copy_run(xp + left, x + ((long)n * g->h + iy) * row, row);
+      zero_run(xp + left + row, right);
+    }
 }

@@ -1,15 +1,18 @@
 /* 2-D convolution, channels last, on the packed GEMM:
- *   cols[rows·oh·ow × kh·kw·cin] = im2col(x)       (x: rows × h × w × cin)
- *   z[rows·oh·ow × filters]      = cols · kernel + bias
+ *   z[rows·oh·ow × filters] = im2col(x) · kernel + bias
  * kernel is Keras' [kh][kw][cin][filters], i.e. (kh·kw·cin) × filters, so z is
  * already NHWC (rows × oh × ow × filters). Backward:
- *   dkernel = colsᵀ · dz,  dbias = Σ dz over rows·oh·ow,
+ *   dkernel = im2col(x)ᵀ · dz,  dbias = Σ dz over rows·oh·ow,
  *   dx      = col2im(dz · kernelᵀ)   (not for the lowest layer with weights).
- * The columns live in the model's shared scratch. Backward reuses them when
- * they are still there (the last convolution of the forward pass), else
- * rebuilds them; then the same scratch takes dz · kernelᵀ. A 1×1 kernel with
- * stride 1 reads x itself: its columns are x. TensorFlow refuses strides > 1
- * together with dilation > 1, and so do we. */
+ * The columns are never written: the GEMM packs its panels from x itself
+ * (k_conv_forward, k_conv_wgrad), with the bias as the product's last term and
+ * its gradient as the last row of the kernel's (the bias follows the kernel in
+ * the parameters). A padded layer first copies x with its zeros around it into
+ * the model's shared scratch (k_pad); backward reuses that copy while it is
+ * there. dz · kernelᵀ goes through the scratch a few samples at a time, each
+ * block folded into dx by col2im while it is still in cache. A 1×1 kernel with
+ * stride 1 and no padding needs no col2im: dz · kernelᵀ is dx. TensorFlow
+ * refuses strides > 1 together with dilation > 1, and so do we. */
 #include "api.h"
 #include "kernels.h"
 #include "layer_window.h"
@@ -53,41 +56,73 @@ static int taps(const sn_layer *l) { return l->kh * l->kw * l->in.c; }
 
 static void reserve(sn_layer *l, int rows, sn_carver *c) { l->zbuf = sn_carve(c, positions(l, rows) * l->units); }
 
-static int64_t scratch(const sn_layer *l, int rows) { return pointwise(l) ? 0 : positions(l, rows) * taps(l); }
+/* dz · kernelᵀ is computed for this many floats of columns at a time (1 MB):
+ * a block stays in cache for col2im. */
+enum { DX_BLOCK = 1 << 18 };
 
-/* The im2col columns of x, in the scratch unless they are x. */
-static const float *columns(sn_model *m, const sn_layer *l, int rows, const float *x) {
-  if (pointwise(l)) return x;
+/* Samples per block of dz · kernelᵀ. */
+static int dx_block(const sn_layer *l, int rows) {
+  int64_t per_sample = (int64_t)l->out.h * l->out.w * taps(l), n = DX_BLOCK / per_sample;
+  return n < 1 ? 1 : n > rows ? rows : (int)n;
+}
+
+/* The scratch holds the padded input or a block of dz · kernelᵀ, one at a time. */
+static int64_t scratch(const sn_layer *l, int rows) {
+  sn_window g, gp;
+  sn_layer_window(l, &g);
+  int64_t padded = sn_window_unpadded(&g, &gp) ? (int64_t)rows * gp.h * gp.w * gp.c : 0;
+  int64_t block = pointwise(l) ? 0 : (int64_t)dx_block(l, rows) * l->out.h * l->out.w * taps(l);
+  return padded > block ? padded : block;
+}
+
+/* The input the products read and its geometry: x itself, or x padded with
+ * zeros in the scratch (kept there for backward). */
+static const float *conv_input(sn_model *m, const sn_layer *l, int rows, const float *x, sn_window *gp) {
+  sn_window g;
+  sn_layer_window(l, &g);
+  if (!sn_window_unpadded(&g, gp)) return x;
   if (m->scratch_holds != l) {
-    sn_window g;
-    sn_layer_window(l, &g);
-    sn_par_im2col(&g, rows, x, m->scratch);
+    k_pad(&g, rows, x, m->scratch);
     m->scratch_holds = l;
   }
   return m->scratch;
 }
 
+/* The bias rides along in the products when it follows the kernel in the
+ * parameters (model.c lays every layer's tensors out in order). */
+static int fused_bias(const sn_layer *l) {
+  return l->t[SN_BIAS].exists && l->t[SN_BIAS].w == l->t[SN_KERNEL].w + l->t[SN_KERNEL].size;
+}
+
 static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
-  int M = (int)positions(l, rows);
-  k_gemm_nn(M, taps(l), l->units, columns(m, l, rows, x), l->t[SN_KERNEL].w, l->zbuf, 0);
-  if (l->t[SN_BIAS].exists) sn_par_bias_add(M, l->units, l->zbuf, l->t[SN_BIAS].w);
+  sn_window g;
+  const float *in = conv_input(m, l, rows, x, &g);
+  k_conv_forward(&g, rows, l->units, in, l->t[SN_KERNEL].w, fused_bias(l), l->zbuf);
+  if (l->t[SN_BIAS].exists && !fused_bias(l)) sn_par_bias_add((int)positions(l, rows), l->units, l->zbuf, l->t[SN_BIAS].w);
   l->z = l->zbuf;
 }
 
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
-  int M = (int)positions(l, rows), K = taps(l);
-  k_gemm_tn(M, K, l->units, columns(m, l, rows, x), dz, l->t[SN_KERNEL].g, 0);
-  if (l->t[SN_BIAS].exists) sn_par_col_sum(M, l->units, dz, l->t[SN_BIAS].g, 0);
+  const int M = (int)positions(l, rows), K = taps(l), F = l->units;
+  sn_window g, gp;
+  const float *in = conv_input(m, l, rows, x, &gp);
+  k_conv_wgrad(&gp, rows, F, in, dz, fused_bias(l), l->t[SN_KERNEL].g);
+  if (l->t[SN_BIAS].exists && !fused_bias(l)) sn_par_col_sum(M, F, dz, l->t[SN_BIAS].g, 0);
   if (!dx) return NULL;
-  if (pointwise(l)) {
-    k_gemm_nt(M, l->units, K, dz, l->t[SN_KERNEL].w, dx, 0);
+  const float *kernel = l->t[SN_KERNEL].w;
+  sn_layer_window(l, &g);
+  if (pointwise(l) && !sn_window_unpadded(&g, &gp)) {
+    k_gemm_nt(M, F, K, dz, kernel, dx, 0);
     return dx;
   }
-  k_gemm_nt(M, l->units, K, dz, l->t[SN_KERNEL].w, m->scratch, 0);
   m->scratch_holds = NULL;
-  sn_window g;
-  sn_layer_window(l, &g);
-  sn_par_col2im(&g, rows, m->scratch, dx);
+  const int block = dx_block(l, rows), per_sample = l->out.h * l->out.w;
+  const long in_sample = (long)l->in.h * l->in.w * l->in.c;
+  for (int n = 0; n < rows; n += block) {
+    int count = rows - n < block ? rows - n : block;
+    k_gemm_nt(count * per_sample, F, K, dz + (long)n * per_sample * F, kernel, m->scratch, 0);
+    sn_par_col2im(&g, count, m->scratch, dx + n * in_sample);
+  }
   return dx;
 }
 

@@ -163,14 +163,6 @@ static long long in_size(const sn_window *g) { return (long long)g->h * g->w * g
 static long long out_size(const sn_window *g) { return (long long)g->oh * g->ow * g->c; }
 static long long cols_size(const sn_window *g) { return (long long)g->oh * g->ow * g->kh * g->kw * g->c; }
 
-static void im2col_rows(const void *arg, int r0, int r1) {
-  const pass *p = arg;
-  k_im2col(p->g, r1 - r0, p->in + r0 * in_size(p->g), p->out + r0 * cols_size(p->g));
-}
-void sn_par_im2col(const sn_window *g, int rows, const float *x, float *cols) {
-  parallel_rows(im2col_rows, &(pass){.g = g, .in = x, .out = cols}, rows, cols_size(g));
-}
-
 static void col2im_rows(const void *arg, int r0, int r1) {
   const pass *p = arg;
   k_col2im(p->g, r1 - r0, p->in + r0 * cols_size(p->g), p->out + r0 * in_size(p->g));

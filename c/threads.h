@@ -33,7 +33,6 @@ void sn_threads_split_for_tests(int parts);
 /* Passes split by rows (samples, or rows of a matrix) across the threads,
  * with exactly the bits of the k_* kernel they call (conv_kernels.h,
  * kernels.h) on the whole batch. Small passes stay on the caller. */
-void sn_par_im2col(const sn_window *g, int rows, const float *x, float *cols);
 void sn_par_col2im(const sn_window *g, int rows, const float *cols, float *dx);
 void sn_par_maxpool_forward(const sn_window *g, int rows, const float *x, float *y, int *arg);
 void sn_par_maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx);

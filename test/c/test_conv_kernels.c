@@ -15,6 +15,8 @@
 #include "buffers.h"
 #include "check.h"
 #include "conv_kernels.h"
+#include "kernels.h"
+#include "threads.h"
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -281,6 +283,125 @@ static void test_im2col(const sn_window *g, int rows, const char *what) {
 
   buf_free(x), buf_free(ck), buf_free(cr), buf_free(kernel), buf_free(u), buf_free(dk), buf_free(dr);
   buf_free(xi), buf_free(ui), buf_free(ci), buf_free(di);
+}
+
+/* ---- the convolution's products (implicit im2col) ----------------------------------------- */
+
+/* k_conv_forward / k_conv_wgrad pack the GEMM's panels straight from x (padded
+ * first by k_pad when g has padding). They must give exactly the bits of
+ * k_gemm_nn / k_gemm_tn on the written-out columns with a column of ones
+ * appended for the bias (the same GEMM, the same order of sums), in every build
+ * and every thread split; the scalar references the same bits while the
+ * reduction fits one slice of c/gemm.c (KC = 256) in the default build, else
+ * float32 tolerance; and both match the product in double. */
+static void check_product(const char *name, const char *what, const float *k, const float *r, const float *cols,
+                          const float *b, long rows, int K, int n) {
+  /* C[rows × n] = cols[rows × K] · b[K × n] */
+  double *exact = malloc((size_t)(rows * n) * sizeof *exact), *mag = malloc((size_t)(rows * n) * sizeof *mag);
+  if (!exact || !mag) abort();
+  for (long i = 0; i < rows; i++)
+    for (int j = 0; j < n; j++) {
+      double s = 0.0, sa = 0.0;
+      for (int p = 0; p < K; p++) {
+        double t = (double)cols[i * K + p] * b[(long)p * n + j];
+        s += t, sa += fabs(t);
+      }
+      exact[i * n + j] = s, mag[i * n + j] = sa;
+    }
+  char text[256];
+  snprintf(text, sizeof text, "%s %s vs double", name, what);
+  check_array(text, k, exact, mag, rows * n, 1e-6 * sqrt(K + 1.0), 1e-30);
+  snprintf(text, sizeof text, "ref_%s %s vs double", name, what);
+  check_array(text, r, exact, mag, rows * n, 1e-6 * sqrt(K + 1.0), 1e-30);
+#ifndef __wasm_relaxed_simd__
+  if (K <= 256) CHECK(same_bits(k, r, rows * n), "%s %s: k differs from ref bit for bit", name, what);
+#endif
+  free(exact), free(mag);
+}
+
+static void test_conv_products(const sn_window *g, int rows, int filters, int bias, const char *where) {
+  char what[192];
+  snprintf(what, sizeof what, "%s filters %d bias %d", where, filters, bias);
+  const int K = g->kh * g->kw * g->c, KB = K + bias;
+  const long nx = (long)rows * g->h * g->w * g->c, P = (long)rows * g->oh * g->ow;
+  float *x = buf_random(nx, -2, 2);
+
+  /* the padded input, and the geometry that reads it */
+  sn_window gp;
+  const int padded = sn_window_unpadded(g, &gp);
+  const long np = (long)rows * gp.h * gp.w * gp.c;
+  float *xk = buf_new(np), *xr = buf_new(np);
+  k_pad(g, rows, x, xk);
+  ref_pad(g, rows, x, xr);
+  CHECK(same_bits(xk, xr, np) && nan_count(xk, np) == 0 && buf_intact(xk, np), "pad %s: k differs from ref", what);
+  CHECK(gp.pt == 0 && gp.pl == 0 && gp.oh == g->oh && gp.ow == g->ow && (padded || (gp.h == g->h && gp.w == g->w)),
+        "sn_window_unpadded %s: wrong geometry", what);
+  const float *in = padded ? xk : x;
+
+  /* [im2col(x) | 1]: the columns the products never write */
+  float *cols = buf_new(P * K), *colsb = buf_new(P * KB);
+  ref_im2col(g, rows, x, cols);
+  for (long i = 0; i < P; i++) {
+    memcpy(colsb + i * KB, cols + i * K, (size_t)K * sizeof *cols);
+    if (bias) colsb[i * KB + K] = 1.0f;
+  }
+
+  float *w = buf_random((long)KB * filters, -1, 1), *zk = buf_new(P * filters), *zg = buf_new(P * filters),
+        *zr = buf_new(P * filters), *zp = buf_new(P * filters);
+  k_conv_forward(&gp, rows, filters, in, w, bias, zk);
+  k_gemm_nn((int)P, KB, filters, colsb, w, zg, 0);
+  ref_conv_forward(g, rows, filters, x, w, bias, zr);
+  ref_conv_forward(&gp, rows, filters, in, w, bias, zp);
+  CHECK(same_bits(zk, zg, P * filters) && buf_intact(zk, P * filters),
+        "conv_forward %s: differs from k_gemm_nn on the columns", what);
+  CHECK(same_bits(zr, zp, P * filters), "ref_conv_forward %s: padded input differs", what);
+  check_product("conv_forward", what, zk, zr, colsb, w, P, KB, filters);
+
+  float *dz = buf_random(P * filters, -1, 1), *dwk = buf_new((long)KB * filters), *dwg = buf_new((long)KB * filters),
+        *dwr = buf_new((long)KB * filters);
+  k_conv_wgrad(&gp, rows, filters, in, dz, bias, dwk);
+  k_gemm_tn((int)P, KB, filters, colsb, dz, dwg, 0);
+  ref_conv_wgrad(g, rows, filters, x, dz, bias, dwr);
+  CHECK(same_bits(dwk, dwg, (long)KB * filters) && buf_intact(dwk, (long)KB * filters),
+        "conv_wgrad %s: differs from k_gemm_tn on the columns", what);
+  /* dw = colsᵀ·dz: the reduction runs over the P positions */
+  {
+    double *exact = malloc((size_t)KB * filters * sizeof *exact), *mag = malloc((size_t)KB * filters * sizeof *mag);
+    if (!exact || !mag) abort();
+    for (int p = 0; p < KB; p++)
+      for (int f = 0; f < filters; f++) {
+        double s = 0.0, sa = 0.0;
+        for (long i = 0; i < P; i++) {
+          double t = (double)colsb[i * KB + p] * dz[i * filters + f];
+          s += t, sa += fabs(t);
+        }
+        exact[(long)p * filters + f] = s, mag[(long)p * filters + f] = sa;
+      }
+    char text[256];
+    snprintf(text, sizeof text, "conv_wgrad %s vs double", what);
+    check_array(text, dwk, exact, mag, (long)KB * filters, 1e-6 * sqrt(P + 1.0), 1e-30);
+    snprintf(text, sizeof text, "ref_conv_wgrad %s vs double", what);
+    check_array(text, dwr, exact, mag, (long)KB * filters, 1e-6 * sqrt(P + 1.0), 1e-30);
+#ifndef __wasm_relaxed_simd__
+    if (P <= 256) CHECK(same_bits(dwk, dwr, (long)KB * filters), "conv_wgrad %s: k differs from ref bit for bit", what);
+#endif
+    free(exact), free(mag);
+  }
+
+  /* the threaded build's splits of C give the same bits */
+  for (int parts = 2; parts <= 5; parts += 3) {
+    float *z2 = buf_new(P * filters), *dw2 = buf_new((long)KB * filters);
+    sn_threads_split_for_tests(parts);
+    k_conv_forward(&gp, rows, filters, in, w, bias, z2);
+    k_conv_wgrad(&gp, rows, filters, in, dz, bias, dw2);
+    sn_threads_split_for_tests(1);
+    CHECK(same_bits(z2, zk, P * filters) && same_bits(dw2, dwk, (long)KB * filters),
+          "conv products %s in %d parts differ from one part", what, parts);
+    buf_free(z2), buf_free(dw2);
+  }
+
+  buf_free(x), buf_free(xk), buf_free(xr), buf_free(cols), buf_free(colsb), buf_free(w);
+  buf_free(zk), buf_free(zg), buf_free(zr), buf_free(zp), buf_free(dz), buf_free(dwk), buf_free(dwg), buf_free(dwr);
 }
 
 /* ---- windowed pooling ------------------------------------------------------------------------ */
@@ -717,6 +838,8 @@ int main(void) {
         const char *what = describe(s, CHANNELS[ci], ROWS[r]);
         if (!CHECK(window(&g, s, CHANNELS[ci]), "%s: sn_window_init refused", what)) continue;
         test_im2col(&g, ROWS[r], what);
+        if (CHANNELS[ci] != 3 && CHANNELS[ci] != 5) /* 1, 4, 8, 17 and 64 channels */
+          for (int f = 0; f < 3; f++) test_conv_products(&g, ROWS[r], (int[]){1, 8, 17}[f], (f + r) % 2, what);
         if (s->dh == 1 && s->dw == 1) {
           /* finite differences cost two forward passes per input */
           int fd = CHANNELS[ci] <= 5 && ROWS[r] == 1;
@@ -733,6 +856,7 @@ int main(void) {
       test_avgpool(&g, 2, what, 0);
     } else {
       test_im2col(&g, 2, what);
+      for (int bias = 0; bias <= 1; bias++) test_conv_products(&g, 2, 16, bias, what);
     }
   }
 
