@@ -85,7 +85,7 @@ async function inNode(x, y) {
   return result;
 }
 
-for (const name of BROWSERS) test(`${name}: trainer.save() and trainer.load() carry a CNN mid-training to another Worker, which resumes to Node's bits`, { skip: skipWithout(name) }, async () => {
+for (const name of BROWSERS) test(`${name}: trainer.save() and trainer.load() carry a CNN mid-training to another Worker, which resumes to Node's bits`, { skip: skipWithout(name), timeout: 10 * 60 * 1000 }, async () => {
   const { x, y } = blobs(40, 36);
   const node = await inNode(x, y);
   assert.deepEqual(node.resumed, node.continued, 'in Node, the loaded copy resumes bit-identically');

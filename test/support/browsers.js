@@ -83,6 +83,28 @@ async function launchFirefox(profile, viewport, downloads) {
   };
 }
 
+/**
+ * page.evaluate(fn, arg) for Firefox: fn runs on the page as a job whose result
+ * is polled for, instead of one WebDriver BiDi call awaiting its promise. Such a
+ * call, awaiting a promise that waits on Workers, sometimes never returned
+ * (Firefox ESR 153, puppeteer-core 24) although the page had finished.
+ */
+async function evaluateByPolling(page, fn, arg) {
+  const id = await page.evaluate((source, value) => {
+    const jobs = (window.__simdnetJobs ??= []);
+    const job = { done: false };
+    jobs.push(job);
+    Promise.resolve()
+      .then(() => (0, eval)(`(${source})`)(value))
+      .then((result) => Object.assign(job, { done: true, result }), (err) => Object.assign(job, { done: true, error: String(err?.stack ?? err) }));
+    return jobs.length - 1;
+  }, fn.toString(), arg);
+  await page.waitForFunction((i) => window.__simdnetJobs[i].done, { timeout: WAIT_MS, polling: 100 }, id);
+  const job = await page.evaluate((i) => window.__simdnetJobs[i], id);
+  if ('error' in job) throw new Error(`in the page: ${job.error}`);
+  return job.result;
+}
+
 /** A puppeteer page with the Playwright methods the tests call. */
 function playwrightLike(page, downloads) {
   const element = async (selector) => {
@@ -93,7 +115,7 @@ function playwrightLike(page, downloads) {
   return {
     on: (event, fn) => page.on(event, fn),
     goto: (url) => page.goto(url),
-    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    evaluate: (fn, arg) => evaluateByPolling(page, fn, arg),
     waitForFunction: (fn, arg, { timeout = WAIT_MS } = {}) => page.waitForFunction(fn, { timeout, polling: 50 }, arg),
     locator: (selector) => ({
       count: () => page.$$eval(selector, (els) => els.length),
