@@ -16,15 +16,20 @@ const YIELD_EVERY_MS = 16;
 let model = null;
 const control = { paused: false, wake: null };
 
-/** Resolves after queued messages have been handled (MessageChannel: no 4 ms timer clamp). */
+/**
+ * Resolves after queued messages have been handled (a MessageChannel message:
+ * no 4 ms timer clamp). One channel for the Worker's whole life, held here. It
+ * used to be a channel per call, reachable only from its own handler; in about
+ * one full test run in three, a Firefox trainer stopped mid-fit for good, and
+ * such a channel being collected before its message arrived is our suspect.
+ */
+const tick = new MessageChannel();
+const ticking = [];
+tick.port1.onmessage = () => ticking.shift()?.();
 function nextTask() {
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
+    ticking.push(resolve);
+    tick.port2.postMessage(null);
   });
 }
 
