@@ -13,9 +13,9 @@ import { isAllowed } from './support/inside-repository-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const GUARD = './test/support/inside-repository.js';
-// Where the course's CSVs used to be read, next to the repository, or (when the repository sits
+// A file next to the repository (where the course's CSVs used to be read), or (when the repository sits
 // where reading is allowed anyway, say in the temporary folder) a path that is outside everything.
-const OUTSIDE = [join(ROOT, '..', 'shared', 'reference', 'data', 'linreg.csv'), '/simdnet-outside-the-repository/data/linreg.csv']
+const OUTSIDE = [join(ROOT, '..', 'next-to-simdnet', 'linreg.csv'), '/simdnet-outside-the-repository/data/linreg.csv']
   .find((path) => !isAllowed(path));
 
 /** Runs an ES module snippet with the guard loaded, from the repository's root. */
