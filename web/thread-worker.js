@@ -1,6 +1,15 @@
 // A helper thread of the threaded build in a browser: a module Worker started
-// by web/threads.js (Node's is web/thread-worker-node.js). It instantiates the
-// module on the shared memory and parks in sn_thread_worker (runThread).
+// by web/threads.js, or by web/trainer.js on the page for its trainer's Worker,
+// which then talks to it through a MessagePort (Node's is web/thread-worker-node.js).
+// It instantiates the module on the shared memory and parks in sn_thread_worker
+// (runThread); a failure is posted back as { error }.
 import { runThread } from './threads.js';
 
-self.onmessage = (event) => runThread(event.data, (m) => self.postMessage(m));
+function serve(target, start) {
+  runThread(start, (m) => target.postMessage(m)).catch((err) => target.postMessage({ error: String(err?.message ?? err) }));
+}
+
+self.onmessage = ({ data }) => {
+  if (data?.port) data.port.onmessage = (event) => serve(data.port, event.data);
+  else serve(self, data);
+};

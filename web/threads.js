@@ -21,14 +21,57 @@ export function defaultThreads() {
   return Math.min(8, globalThis.navigator?.hardwareConcurrency ?? 1);
 }
 
-/** A helper thread in a browser: the Worker is created in one expression, as bundlers require to bundle it. */
-function startWebWorker(message) {
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+/**
+ * Ports to helper Workers that the page started for this Worker (web/trainer.js
+ * does, for its trainer); when given, no Worker is started here. Firefox
+ * (153 ESR) sometimes blocks for good in `new Worker()` called inside a Worker:
+ * about 1 threaded trainer start in 40 never returned from it.
+ */
+let givenHelpers = null;
+export function useHelperPorts(ports) {
+  givenHelpers = [...ports];
+}
+
+/** Every helper Worker started here, held for as long as it runs: nothing else refers to it. */
+const helpers = new Set();
+
+/** Sends a helper its start message; resolves when it says it is ready. */
+function handshake(target, message) {
   return new Promise((resolve, reject) => {
-    worker.onmessage = () => resolve(worker);
-    worker.onerror = (e) => reject(new Error(`simdnet thread worker: ${e.message ?? 'could not start'}`));
-    worker.postMessage(message);
+    const fail = (why) => reject(new Error(`simdnet thread worker: ${why}`));
+    target.onmessage = ({ data }) => (data?.error ? fail(data.error) : resolve());
+    if ('onerror' in target) target.onerror = (e) => fail(e.message ?? 'could not start');
+    target.postMessage(message);
   });
+}
+
+/**
+ * A helper thread in a browser: through a port the page gave, or a Worker of
+ * our own, created in one expression, as bundlers require to bundle it.
+ * Resolves to { terminate() }.
+ */
+async function startWebWorker(message) {
+  if (givenHelpers) {
+    const port = givenHelpers.shift();
+    if (!port) throw new Error('simdnet: no helper thread left from the page');
+    try {
+      await handshake(port, message);
+    } catch (err) {
+      givenHelpers.unshift(port); // it did not start: the next build may use it
+      throw err;
+    }
+    return { terminate() {} }; // parked on this memory for good; the page ends its Worker
+  }
+  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+  helpers.add(worker);
+  const end = { terminate: () => (helpers.delete(worker), worker.terminate()) };
+  try {
+    await handshake(worker, message);
+  } catch (err) {
+    end.terminate();
+    throw err;
+  }
+  return end;
 }
 
 /**

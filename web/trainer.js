@@ -10,6 +10,7 @@
 import { toMatrix } from './inputs.js';
 import { resolveOptimizer } from './optimizers.js';
 import { baseUrl } from './platform.js';
+import { defaultThreads } from './threads.js';
 import { givenSources } from './wasm.js';
 
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
@@ -53,6 +54,25 @@ function startWorker(workerUrl) {
   return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'simdnet-trainer' });
 }
 
+/**
+ * The helper threads of the trainer's threaded build, started here on the page
+ * rather than by the trainer's Worker: Firefox (153 ESR) sometimes blocks for
+ * good in `new Worker()` called inside a Worker (1 threaded trainer in 40 never
+ * became ready). The Worker gets a port to each; its ready() starts as many
+ * threads as it was sent ports + 1. Bundlers see the literal Worker expression.
+ */
+function startHelpers(threads) {
+  const workers = [], ports = [];
+  for (let i = 1; i < threads; i++) {
+    const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ port: port2 }, [port2]);
+    workers.push(worker);
+    ports.push(port1);
+  }
+  return { workers, ports };
+}
+
 /** Training batches per epoch, as fit computes them (validationSplit takes the last rows). */
 function batchesPerEpoch(rows, { batchSize = 32, validationSplit = 0, validationData }) {
   const trainRows = validationData ? rows : Math.floor(rows * (1 - validationSplit));
@@ -81,8 +101,12 @@ export class Trainer {
     this.fitting = null;
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => this.failAll(new Error(`simdnet trainer worker failed: ${event.message ?? 'could not start (check workerUrl)'}`));
+    const threads = defaultThreads(); // a dedicated Worker is as cross-origin isolated as its page
+    const helpers = startHelpers(threads);
+    this.helpers = helpers.workers;
+    const ready = { ...workerReadyOptions(wasm, relaxedSimd), threads, helperPorts: helpers.ports };
     /** Resolves to { seed, inputSize, paramCount, summary, threads, features } once the model is built in the worker. */
-    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ready: workerReadyOptions(wasm, relaxedSimd) } });
+    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ready } }, helpers.ports);
     this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
   }
 
@@ -217,6 +241,8 @@ export class Trainer {
   terminate() {
     this.worker?.terminate();
     this.worker = null;
+    for (const helper of this.helpers) helper.terminate();
+    this.helpers = [];
     this.failAll(new Error('this trainer was terminated'));
     this.state = 'terminated';
   }

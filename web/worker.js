@@ -7,6 +7,7 @@
 //               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
 // Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
 import * as sn from './browser.js';
+import { useHelperPorts } from './threads.js';
 
 /** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
 const REPORT_EVERY_MS = 16;
@@ -18,10 +19,7 @@ const control = { paused: false, wake: null };
 
 /**
  * Resolves after queued messages have been handled (a MessageChannel message:
- * no 4 ms timer clamp). One channel for the Worker's whole life, held here. It
- * used to be a channel per call, reachable only from its own handler; in about
- * one full test run in three, a Firefox trainer stopped mid-fit for good, and
- * such a channel being collected before its message arrived is our suspect.
+ * no 4 ms timer clamp), through one channel for the Worker's whole life.
  */
 const tick = new MessageChannel();
 const ticking = [];
@@ -67,7 +65,9 @@ function makeLayer({ type = 'dense', ...config }) {
 const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads(), features: sn.features() });
 
 async function init({ spec }) {
-  await sn.ready(spec.ready); // what web/trainer.js's workerReadyOptions sent
+  const { helperPorts = [], ...readyOptions } = spec.ready ?? {}; // what web/trainer.js sent
+  useHelperPorts(helperPorts); // threads the page started for us (see web/trainer.js)
+  await sn.ready(readyOptions);
   model?.dispose();
   model = sn.sequential({ seed: spec.seed, name: spec.name });
   for (const layer of spec.layers) model.add(makeLayer(layer));

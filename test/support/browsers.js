@@ -23,12 +23,12 @@ const WAIT_MS = 120000;
  * collect page errors and console errors in page.errors; initScript runs in
  * every page before its own scripts; downloads are saved without asking.
  */
-export async function launch(name, { viewport = { width: 1280, height: 900 }, initScript } = {}) {
+export async function launch(name, { viewport = { width: 1280, height: 900 }, initScript, firefoxPrefs = {} } = {}) {
   const profile = mkdtempSync(join(tmpdir(), `simdnet-${name}-`));
   const downloads = join(profile, 'downloads');
   let browser;
   try {
-    browser = name === 'chromium' ? await launchChromium(profile, viewport) : await launchFirefox(profile, viewport, downloads);
+    browser = name === 'chromium' ? await launchChromium(profile, viewport) : await launchFirefox(profile, viewport, downloads, firefoxPrefs);
   } catch (err) {
     rmSync(profile, { recursive: true, force: true });
     throw err;
@@ -64,12 +64,13 @@ async function launchChromium(profile, viewport) {
   };
 }
 
-async function launchFirefox(profile, viewport, downloads) {
+async function launchFirefox(profile, viewport, downloads, prefs) {
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: EXECUTABLES.firefox, headless: true, userDataDir: join(profile, 'firefox'), defaultViewport: viewport,
     extraPrefsFirefox: {
       'browser.download.folderList': 2, 'browser.download.dir': downloads, 'browser.download.useDownloadDir': true,
       'browser.download.always_ask_before_handling_new_types': false, 'browser.helperApps.neverAsk.saveToDisk': 'application/octet-stream',
+      ...prefs,
     },
   });
   return {
@@ -96,7 +97,7 @@ async function evaluateByPolling(page, fn, arg) {
     jobs.push(job);
     Promise.resolve()
       .then(() => (0, eval)(`(${source})`)(value))
-      .then((result) => Object.assign(job, { done: true, result }), (err) => Object.assign(job, { done: true, error: String(err?.stack ?? err) }));
+      .then((result) => Object.assign(job, { done: true, result }), (err) => Object.assign(job, { done: true, error: err instanceof Error ? `${err.message}\n${err.stack}` : String(err) }));
     return jobs.length - 1;
   }, fn.toString(), arg);
   await page.waitForFunction((i) => window.__simdnetJobs[i].done, { timeout: WAIT_MS, polling: 100 }, id);
