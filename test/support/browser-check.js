@@ -1,9 +1,9 @@
 // Shared by the browser check page, its worker and the Node side of the test.
 import { sn } from './entry.js';
 
-/** XOR with a seeded 2-8-1 network; returns the predictions and the weights' bits. */
-export async function trainXor() {
-  await sn.ready();
+/** XOR with a seeded 2-8-1 network; returns the predictions and the weights' bits. readyOptions go to sn.ready. */
+export async function trainXor(readyOptions) {
+  await sn.ready(readyOptions);
   const model = sn.sequential({ seed: 5 });
   model.add(sn.layers.dense({ units: 8, activation: 'tanh', inputShape: [2] }));
   model.add(sn.layers.dense({ units: 1, activation: 'sigmoid' }));
