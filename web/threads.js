@@ -32,9 +32,6 @@ export function useHelperPorts(ports) {
   givenHelpers = [...ports];
 }
 
-/** Every helper Worker started here, held for as long as it runs: nothing else refers to it. */
-const helpers = new Set();
-
 /** Sends a helper its start message; resolves when it says it is ready. */
 function handshake(target, message) {
   return new Promise((resolve, reject) => {
@@ -63,15 +60,13 @@ async function startWebWorker(message) {
     return { terminate() {} }; // parked on this memory for good; the page ends its Worker
   }
   const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
-  helpers.add(worker);
-  const end = { terminate: () => (helpers.delete(worker), worker.terminate()) };
   try {
     await handshake(worker, message);
   } catch (err) {
-    end.terminate();
+    worker.terminate();
     throw err;
   }
-  return end;
+  return worker;
 }
 
 /**
