@@ -32,6 +32,9 @@ export function useHelperPorts(ports) {
   givenHelpers = [...ports];
 }
 
+/** A helper thread's Worker, created in one expression, as bundlers require to bundle it. */
+export const newThreadWorker = () => new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+
 /** Sends a helper its start message; resolves when it says it is ready. */
 function handshake(target, message) {
   return new Promise((resolve, reject) => {
@@ -43,8 +46,7 @@ function handshake(target, message) {
 }
 
 /**
- * A helper thread in a browser: through a port the page gave, or a Worker of
- * our own, created in one expression, as bundlers require to bundle it.
+ * A helper thread in a browser: through a port the page gave, or a Worker of our own.
  * Resolves to { terminate() }.
  */
 async function startWebWorker(message) {
@@ -59,7 +61,7 @@ async function startWebWorker(message) {
     }
     return { terminate() {} }; // parked on this memory for good; the page ends its Worker
   }
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+  const worker = newThreadWorker();
   try {
     await handshake(worker, message);
   } catch (err) {

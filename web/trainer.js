@@ -10,7 +10,7 @@
 import { toMatrix } from './inputs.js';
 import { resolveOptimizer } from './optimizers.js';
 import { baseUrl } from './platform.js';
-import { defaultThreads } from './threads.js';
+import { defaultThreads, newThreadWorker } from './threads.js';
 import { givenSources } from './wasm.js';
 
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];
@@ -59,12 +59,12 @@ function startWorker(workerUrl) {
  * rather than by the trainer's Worker: Firefox (153 ESR) sometimes blocks for
  * good in `new Worker()` called inside a Worker (1 threaded trainer in 40 never
  * became ready). The Worker gets a port to each; its ready() starts as many
- * threads as it was sent ports + 1. Bundlers see the literal Worker expression.
+ * threads as it was sent ports + 1.
  */
 function startHelpers(threads) {
   const workers = [], ports = [];
   for (let i = 1; i < threads; i++) {
-    const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+    const worker = newThreadWorker();
     const { port1, port2 } = new MessageChannel();
     worker.postMessage({ port: port2 }, [port2]);
     workers.push(worker);
