@@ -282,21 +282,23 @@ static void pack_a_panel(const a_operand *a, long i0, int p0, int kc, int valid,
 
 /* ---- micro-kernel ----------------------------------------------------------- */
 
-/* c[MR×NR] (row stride ldc) = Σ_p a[p·MR + r]·b[p·NR + j], plus c's old value
- * when `load`. */
-static void micro_kernel(int kc, const float *a, const float *b, float *c, long ldc, int load) {
+/* c[rows×NR] (row stride ldc) = Σ_p a[p·MR + r]·b[p·NR + j] for r < rows, plus
+ * c's old value when `load`. rows is a constant after inlining: an edge tile
+ * of fewer than MR rows (batches of 30 or 50 rows end in one) does only its
+ * own multiply-adds, each element summed in the same order as in a full tile. */
+SN_ALWAYS_INLINE void micro_kernel_rows(int rows, int kc, const float *a, const float *b, float *c, long ldc, int load) {
   v4f acc[MR][NV];
-  for (int r = 0; r < MR; r++)
+  for (int r = 0; r < rows; r++)
     for (int v = 0; v < NV; v++) acc[r][v] = v_zero();
   for (int p = 0; p < kc; p++, a += MR, b += NR) {
     v4f bv[NV];
     for (int v = 0; v < NV; v++) bv[v] = v_load(b + 4 * v);
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < rows; r++) {
       v4f ar = v_load_splat(a + r);
       for (int v = 0; v < NV; v++) acc[r][v] = v_madd_relaxed(ar, bv[v], acc[r][v]);
     }
   }
-  for (int r = 0; r < MR; r++) {
+  for (int r = 0; r < rows; r++) {
     float *cr = c + r * ldc;
     for (int v = 0; v < NV; v++) {
       if (load) acc[r][v] = v_add(acc[r][v], v_load(cr + 4 * v));
@@ -305,14 +307,24 @@ static void micro_kernel(int kc, const float *a, const float *b, float *c, long 
   }
 }
 
-/* One tile of C at c with rows × cols valid (at most MR × NR). */
+/* A tile of `rows` (1 … MR) rows, each case compiled with its constant. */
+static void micro_kernel(int rows, int kc, const float *a, const float *b, float *c, long ldc, int load) {
+  if (rows == MR) micro_kernel_rows(MR, kc, a, b, c, ldc, load);
+  else if (rows == 1) micro_kernel_rows(1, kc, a, b, c, ldc, load);
+  else if (rows == 2) micro_kernel_rows(2, kc, a, b, c, ldc, load);
+  else micro_kernel_rows(3, kc, a, b, c, ldc, load);
+}
+
+/* One tile of C at c with rows × cols valid (at most MR × NR). A tile narrower
+ * than NR goes through a buffer; old + new equals new + old bit for bit, so
+ * either path gives the same C. */
 static void tile(int kc, const float *a, const float *b, float *c, long ldc, int rows, int cols, int load) {
-  if (rows == MR && cols == NR) {
-    micro_kernel(kc, a, b, c, ldc, load);
+  if (cols == NR) {
+    micro_kernel(rows, kc, a, b, c, ldc, load);
     return;
   }
   float t[MR * NR];
-  micro_kernel(kc, a, b, t, NR, 0);
+  micro_kernel(rows, kc, a, b, t, NR, 0);
   for (int r = 0; r < rows; r++)
     for (int j = 0; j < cols; j++) {
       float *dst = c + r * ldc + j;

@@ -58,8 +58,22 @@ export function toLabels(y, classes, what = 'y') {
   return { values: labels, rows: y.length };
 }
 
-/** Throws naming the first NaN or ±Infinity (row and column) in a matrix. */
+/**
+ * Throws naming the first NaN or ±Infinity (row and column) in a matrix. The
+ * first pass only sums v·0 (NaN exactly for a non-finite v) in four
+ * independent lanes, about twice as fast as testing each value; the second,
+ * which finds the culprit, runs only when one is there.
+ */
 export function checkFinite(values, width, what) {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (const n = values.length - 3; i < n; i += 4) {
+    s0 += values[i] * 0;
+    s1 += values[i + 1] * 0;
+    s2 += values[i + 2] * 0;
+    s3 += values[i + 3] * 0;
+  }
+  for (; i < values.length; i++) s0 += values[i] * 0;
+  if (s0 + s1 + s2 + s3 === 0) return;
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i]))
       throw new Error(`${what} contains ${values[i]} at row ${Math.floor(i / width)}, column ${i % width}: inputs must be finite numbers`);
