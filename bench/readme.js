@@ -1,10 +1,13 @@
-// The README's speed table and machine line, generated from one run of
-// bench/run.js (its results object, also saved as build/bench/results.json)
-// and written between marker comments in README.md's Speed section:
-//   <!-- bench:machine -->…<!-- /bench:machine -->  and  <!-- bench:table -->…<!-- /bench:table -->
+// The README's speed figures, generated from one run of bench/run.js (its
+// results object, also saved as build/bench/results.json) and written between
+// marker comments in README.md's Speed section, <!-- bench:NAME -->…<!-- /bench:NAME -->:
+//   machine  what ran, where, when        table    the speed table
+//   kernels  the C kernels, wasm/native   threads  the threaded build and peak memory
+//   relaxed  the relaxed-SIMD build against the default one
 // Nothing else of the README is touched.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MODELS, SIMDNET_NO_CONV, architecture } from './common.js';
+import { trainingFlops } from './flops.js';
 
 const fmt = (v) => v.toLocaleString('en-US', { minimumFractionDigits: v < 100 ? 1 : 0, maximumFractionDigits: v < 100 ? 1 : 0 });
 
@@ -64,10 +67,86 @@ function wrap(text, width) {
   return lines.join('\n');
 }
 
-/** Rewrites the two marked blocks of `path` from `results`; throws when a marker is missing. */
+const times = (v, digits = 2) => `${v.toFixed(digits)}×`;
+const range = (values) => {
+  const lo = times(Math.min(...values)), hi = times(Math.max(...values));
+  return lo === hi ? lo : `${lo.slice(0, -1)}–${hi}`;
+};
+
+/** The C kernels' table (bench/kernels_bench.c, wasm and native) and what it says. */
+export function kernelsBlock(results) {
+  const k = results.kernels ?? {}, rows = [['wasm', 'wasm SIMD (emcc -O3 -msimd128, Node)'], ['native', 'native (gcc -O3 -march=native)']];
+  const first = rows.map(([key]) => k[key]).find((r) => r?.gemm);
+  if (!first) return `Not measured in this run (${k.wasm?.unavailable ?? 'simdnet not run'}).`;
+  const gemms = Object.keys(first.gemm), steps = ['m3', 'm4', 'm5'];
+  const lines = [
+    `| C kernels (\`bench/kernels_bench.c\`), GFLOP/s, best of 7 | ${gemms.map((g) => g.replace('_', ' ').replace('x', '×')).join(' | ')} | peak | ${steps.map((m) => `${m.toUpperCase()} step`).join(' | ')} |`,
+    `|---|${[...gemms, 'peak', ...steps].map(() => '---:').join('|')}|`,
+  ];
+  for (const [key, label] of rows) {
+    const r = k[key];
+    if (!r?.gemm) lines.push(`| ${label}: ${r?.unavailable ?? (key === 'native' ? 'not run (--no-native)' : 'not run')} | ${[...gemms, 'peak', ...steps].map(() => '—').join(' | ')} |`);
+    else lines.push(`| ${label} | ${[...gemms.map((g) => r.gemm[g]), r.peak, ...steps.map((m) => r.steps?.[m]?.gflops)].map((v) => (v ? v.toFixed(1) : '—')).join(' | ')} |`);
+  }
+  const said = [];
+  const w3 = k.wasm?.steps?.m3, n3 = k.native?.steps?.m3;
+  if (w3 && n3) said.push(`The wasm M3 step runs ${times(n3.samples_per_s / w3.samples_per_s)} slower than the same C compiled natively`);
+  const share = (a, b) => `${Math.round((100 * a) / b)}%`;
+  const libraryGflops = (m) => {
+    const rate = results.models?.[m]?.simdnet?.samplesPerSecond;
+    return rate && (rate * trainingFlops(MODELS.find((s) => s.name === m)).flops) / 1e9;
+  };
+  const c3 = k.wasm?.steps?.m3?.gflops, c5 = k.wasm?.steps?.m5?.gflops, l3 = libraryGflops('M3'), l5 = libraryGflops('M5');
+  if (c3 && c5) said.push(`the M5 step reaches ${share(c5, c3)} of the M3 step's GFLOP/s in the C harness${l3 && l5 ? ` and ${share(l5, l3)} in the library` : ''}`);
+  const gemm = gemms.map((g) => k.wasm?.gemm?.[g]).filter(Boolean);
+  if (gemm.length && k.wasm.peak) said.push(`the wasm GEMMs run at ${Math.round((100 * Math.min(...gemm)) / k.wasm.peak)}–${Math.round((100 * Math.max(...gemm)) / k.wasm.peak)}% of the peak${c3 ? ` and the M3 step at ${share(c3, k.wasm.peak)}` : ''}`);
+  const text = said.length ? `\n\n${wrap(`${said.join('; ')}.`.replace(/^t/, 'T'), 100)}` : '';
+  return `${lines.join('\n')}\n\n${wrap(
+    'Shapes are batch 200 for M3\'s two layers: nn = X·W, tn = Xᵀ·dZ, nt = dZ·Wᵀ. "peak" is the best of 8, 10 or 12 independent ' +
+      '`f32x4` multiply + add chains. A training step counts 6 × the forward pass\'s multiply-adds per sample, minus 2 × the first ' +
+      'layer\'s (it needs no input gradient); biases, activations, pooling, the loss and the optimizer are not counted.', 100)}${text}`;
+}
+
+/** The threaded build's speed-up and every model's peak memory. */
+export function threadsBlock(results) {
+  const t = results.threads ?? {}, models = MODELS.map((s) => s.name).filter((m) => t[m] && !t[m].unavailable);
+  if (!models.length) return `Not measured in this run (${t.skipped ?? Object.values(t)[0]?.unavailable ?? 'no model run'}).`;
+  const cores = t[models[0]].cores, identical = models.every((m) => t[m].sameBits);
+  const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+  return [
+    `| threaded build, ${cores} cores | ${models.join(' | ')} |`,
+    `|---|${models.map(() => '---:').join('|')}|`,
+    `| ${cores} threads ÷ 1 (final weights ${identical ? 'bit-identical' : 'NOT bit-identical'}) | ${models.map((m) => `${times(t[m].all / t[m].one)}${t[m].sameBits ? '' : ' (bits differ)'}`).join(' | ')} |`,
+    `| peak wasm memory, 1 / ${cores} threads (MiB, its data inside) | ${models.map((m) => `${mib(t[m].memory[1])} / ${mib(t[m].memory[cores])}`).join(' | ')} |`,
+    '',
+    wrap(`Peak memory is measured in a fresh process per model, with its rows of data copied in: ${models.map((m) => `${m} ${t[m].rows.toLocaleString('en-US')}`).join(', ')}.`, 100),
+  ].join('\n');
+}
+
+/** The relaxed-SIMD build against the default build, per engine (bench/relaxed.js's medians). */
+export function relaxedBlock(results) {
+  const r = results.relaxed ?? {}, engines = r.engines ?? [];
+  if (!engines.length) return `Not measured in this run (${r.skipped ?? 'not run'}).`;
+  const models = MODELS.map((s) => s.name).filter((m) => engines.some((e) => e.steps[m]));
+  const lines = [
+    `| relaxed-SIMD build ÷ default build, 1 thread | multiply-add peak | GEMMs | M3 step (C) | ${models.map((m) => `${m} (library)`).join(' | ')} |`,
+    `|---|---:|---:|---:|${models.map(() => '---:').join('|')}|`,
+  ];
+  for (const e of engines)
+    lines.push(`| ${e.name.split(' ').slice(0, 2).join(' ')} | ${times(e.ratios.peak)} | ${range([e.ratios.gemmMin, e.ratios.gemmMax])} | ${times(e.ratios.m3Step)} | ` +
+      `${models.map((m) => (e.steps[m] ? times(e.steps[m].ratio) : '—')).join(' | ')} |`);
+  return `${lines.join('\n')}\n\n${wrap(
+    `Measured by \`bench/relaxed.js\` in the same \`npm run bench\`: ${r.rounds} alternating rounds of the two builds (default, relaxed, …), ` +
+      `medians, per second of ${engines.map((e) => `${e.clock} in ${e.name.split(' ')[0]}`).join(' and ')}. The C kernels are bench/kernels_bench.c ` +
+      'built by clang-19 with and without `-mrelaxed-simd`; the library steps train the models above with `ready({ relaxedSimd: true })` ' +
+      'against `ready()`.', 100)}`;
+}
+
+/** Rewrites the marked blocks of `path` from `results`; throws when a marker is missing. */
 export function writeReadme(path, results) {
   let text = readFileSync(path, 'utf8');
-  for (const [name, body] of [['machine', machineLine(results)], ['table', markdownTable(results)]]) {
+  const blocks = [['machine', machineLine], ['table', markdownTable], ['kernels', kernelsBlock], ['threads', threadsBlock], ['relaxed', relaxedBlock]];
+  for (const [name, body] of blocks.map(([n, f]) => [n, f(results)])) {
     const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
     const i = text.indexOf(start), j = text.indexOf(end);
     if (i < 0 || j < i) throw new Error(`bench: ${path} has no ${start} … ${end} block to rewrite`);

@@ -1,5 +1,5 @@
 // The relaxed-SIMD build against the default build, on this machine:
-//   node bench/relaxed.js [--rounds 5] [--models M1,M2,M3] [--seconds 0.3] [--no-browser] [--wall]
+//   node bench/relaxed.js [--rounds 5] [--models M1,M2,M3] [--seconds 0.3] [--no-browser] [--wall] [--json FILE]
 // 1. C kernels: bench/kernels_bench.c compiled by clang-19 (scripts/wasi-cc.sh)
 //    with and without -mrelaxed-simd, so f32x4.relaxed_madd is the only
 //    difference: multiply-add peak, GEMM GFLOP/s, the M3 step in C.
@@ -12,8 +12,10 @@
 // process's CPU time, which other jobs on a busy machine disturb less, and so
 // are Chromium's training steps (its main thread's, from DevTools); Chromium's
 // C kernels time themselves by the wall clock (--wall: everything by it).
+// --json FILE also writes the medians there ({ cpu, rounds, engines: [{ name,
+// clock, kernels, ratios, steps }] }); `npm run bench` runs this script so.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '0.3' },
     'no-browser': { type: 'boolean', default: false },
     wall: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
 const ROUNDS = Math.max(1, Number(args.rounds));
@@ -105,36 +108,43 @@ async function chromiumEngine() {
 const fmt = (v, digits = 1) => v.toFixed(digits);
 const ratio = (runs, get) => median(runs.relaxed.map(get)) / median(runs.default.map(get));
 
+/** Both builds on one engine, printed; returns the medians and the relaxed / default ratios. */
 async function report(engine) {
   console.log(`\n${engine.name} (per second of ${engine.clock})`);
   const k = await alternate(async (build) => checkBuild(await engine.kernels(build), build));
-  const gemms = Object.keys(k.default[0].gemm);
+  const gemms = Object.keys(k.default[0].gemm), kernels = {};
   for (const build of BUILDS) {
     const med = (get) => median(k[build].map(get));
-    console.log(`  C kernels, ${build.padEnd(7)} peak ${fmt(med((r) => r.peak))} | ${gemms.map((g) => `${g} ${fmt(med((r) => r.gemm[g]))}`).join(', ')} GFLOP/s | M3 step ${fmt(med((r) => r.steps.m3.samples_per_s), 0)} samples/s`);
+    kernels[build] = { peak: med((r) => r.peak), gemm: Object.fromEntries(gemms.map((g) => [g, med((r) => r.gemm[g])])), m3Step: med((r) => r.steps.m3.samples_per_s) };
+    console.log(`  C kernels, ${build.padEnd(7)} peak ${fmt(kernels[build].peak)} | ${gemms.map((g) => `${g} ${fmt(kernels[build].gemm[g])}`).join(', ')} GFLOP/s | M3 step ${fmt(kernels[build].m3Step, 0)} samples/s`);
   }
   const gemmRatios = gemms.map((g) => ratio(k, (r) => r.gemm[g]));
-  console.log(`  relaxed / default: peak ${fmt(ratio(k, (r) => r.peak), 2)}×, GEMMs ${fmt(Math.min(...gemmRatios), 2)}–${fmt(Math.max(...gemmRatios), 2)}×, M3 step in C ${fmt(ratio(k, (r) => r.steps.m3.samples_per_s), 2)}×`);
+  const ratios = { peak: ratio(k, (r) => r.peak), gemmMin: Math.min(...gemmRatios), gemmMax: Math.max(...gemmRatios), m3Step: ratio(k, (r) => r.steps.m3.samples_per_s) };
+  console.log(`  relaxed / default: peak ${fmt(ratios.peak, 2)}×, GEMMs ${fmt(ratios.gemmMin, 2)}–${fmt(ratios.gemmMax, 2)}×, M3 step in C ${fmt(ratios.m3Step, 2)}×`);
+  const steps = {};
   for (const spec of MODELS.filter((m) => args.models.split(',').includes(m.name))) {
     const s = await alternate(async (build) => checkBuild(await engine.step(build, spec), build));
     const med = (build) => median(s[build].map((r) => r.samplesPerSecond));
-    console.log(`  ${spec.name} training step (library, 1 thread): default ${fmt(med('default'), 0)}, relaxed ${fmt(med('relaxed'), 0)} samples/s: ${fmt(med('relaxed') / med('default'), 2)}×`);
+    steps[spec.name] = { default: med('default'), relaxed: med('relaxed'), ratio: med('relaxed') / med('default') };
+    console.log(`  ${spec.name} training step (library, 1 thread): default ${fmt(med('default'), 0)}, relaxed ${fmt(med('relaxed'), 0)} samples/s: ${fmt(steps[spec.name].ratio, 2)}×`);
   }
+  return { name: engine.name, clock: engine.clock, kernels, ratios, steps };
 }
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`simdnet relaxed-SIMD bench — ${os.cpus()[0].model}, ${os.cpus().length} cores; load average ${load()}`);
 console.log(`${ROUNDS} alternating rounds (default, relaxed, default, …), medians; peak = best of 8, 10 or 12 independent multiply-add chains`);
 buildKernels();
-await report(node);
+const results = { cpu: os.cpus()[0].model, rounds: ROUNDS, engines: [await report(node)] };
 if (!args['no-browser']) {
   const chromium = await chromiumEngine();
   if (chromium) {
     try {
-      await report(chromium);
+      results.engines.push(await report(chromium));
     } finally {
       await chromium.close();
     }
   } else console.log('\n(Chromium: skipped, /usr/bin/chromium is not installed)');
 }
 console.log(`\nload average at the end ${load()}`);
+if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 1));

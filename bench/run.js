@@ -4,7 +4,7 @@
 // every speed target of issues 11 and 12 checked in one "targets" block.
 //
 //   node bench/run.js [--rounds 5] [--models M1,…,M5] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
-//                     [--quick] [--no-cpu] [--no-native] [--readme] [--readme-from FILE]
+//                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
 //
 // For each model every engine first trains one warm-up epoch (jax-js compiles
 // its step there), then the engines take turns, `rounds` times, each timing one
@@ -12,7 +12,8 @@
 // garbage collection runs before every timed fit, so no engine pays for
 // another's garbage. Then: the threaded build and peak memory (alternating child
 // processes, bench/threaded.js), bench/kernels_bench.c natively and in wasm,
-// the targets, a Markdown table and, with --readme, the README's speed table
+// the opt-in relaxed-SIMD build against the default one (bench/relaxed.js, in
+// Node and Chromium), the targets, a Markdown table and, with --readme, the README's speed table
 // and machine line rewritten from this run's figures (--readme-from FILE: from
 // a saved run, build/bench/results.json, without timing anything). Nothing is
 // installed or fetched: fetch is disabled for the whole run.
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     'no-cpu': { type: 'boolean', default: false },
     'no-native': { type: 'boolean', default: false },
+    'no-relaxed': { type: 'boolean', default: false },
     models: { type: 'string', default: 'M1,M2,M3,M4,M5' },
     engines: { type: 'string', default: ALL_ENGINES.join(',') },
     readme: { type: 'boolean', default: false },
@@ -244,6 +246,22 @@ function kernelFigures() {
   return results;
 }
 
+// ---- the relaxed-SIMD build: bench/relaxed.js in a child process -------------------
+
+/** bench/relaxed.js for the dense models run here, its lines printed indented; its JSON, or why it did not run. */
+function relaxedFigures(specs) {
+  const models = specs.filter((s) => !s.isConv).map((s) => s.name);
+  if (args['no-relaxed']) return { skipped: '--no-relaxed' };
+  if (!existsSync(join(ROOT, 'dist/simdnet-relaxed.wasm'))) return { skipped: 'needs `bash build.sh --all` (dist/simdnet-relaxed.wasm)' };
+  if (!existsSync('/usr/bin/clang-19')) return { skipped: 'needs clang-19 (`bash build.sh --all` installs it)' };
+  const file = join(ROOT, 'build/bench/relaxed.json');
+  const out = execFileSync(process.execPath, [join(ROOT, 'bench/relaxed.js'), '--rounds', String(ROUNDS), '--json', file, ...(models.length ? ['--models', models.join(',')] : [])],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its header repeats the machine and the rounds; the engines' blocks are what is new here.
+  console.log(out.split('\n').slice(2).filter((l) => !l.startsWith('load average')).map((l) => (l ? `  ${l}` : l)).join('\n').trimEnd());
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
 // ---- targets -----------------------------------------------------------------------
 
 const NA = `n/a (${SIMDNET_NO_CONV})`;
@@ -259,7 +277,7 @@ function shown(v, threshold, digits, atMost = false) {
 }
 
 /** Every speed target of issues 11 and 12: { what, value, target, met, note }. */
-function targets(models, threads, kernels) {
+function targets(models, threads, kernels, relaxed) {
   const list = [];
   const rate = (m, key) => models[m]?.[key]?.samplesPerSecond;
   const why = (m, key) => models[m]?.[key]?.unavailable ?? (models[m] ? 'not run' : 'model not run');
@@ -299,6 +317,21 @@ function targets(models, threads, kernels) {
     else if (t.unavailable) list.push({ what, target: `≥ ${min}×`, value: t.unavailable === SIMDNET_NO_CONV ? NA : t.unavailable, met: null });
     else list.push({ what, target: `≥ ${min}×, bit-identical`, value: `${shown(t.all / t.one, min, 2)}×, bits ${t.sameBits ? 'identical' : 'DIFFER'}`,
       met: t.all / t.one >= min && t.sameBits, note: `${fmt(t.one)} → ${fmt(t.all)} samples/s` });
+  }
+  // The opt-in relaxed build: its speed-up over the default build, per engine, and
+  // the dense targets again with it (this run's default figure × Node's speed-up).
+  const nodeRelaxed = relaxed.engines?.[0];
+  for (const m of ['M1', 'M2', 'M3']) {
+    const per = (relaxed.engines ?? []).filter((e) => e.steps[m]).map((e) => `${e.steps[m].ratio.toFixed(2)}× ${e.name.split(' ')[0]}`);
+    list.push({ what: `relaxed-SIMD build ÷ default build on ${m} (opt-in, 1 thread)`, target: 'reported', met: null,
+      value: per.length ? per.join(', ') : relaxed.skipped ?? 'model not run', note: per.length ? 'bench/relaxed.js, alternating child processes / pages' : undefined });
+  }
+  for (const [m, other, label, min] of [['M1', 'tfjs-wasm', 'TF.js wasm (best way)', 12], ['M2', 'tfjs-wasm', 'TF.js wasm (best way)', 12], ['M3', 'tfjs-wasm', 'TF.js wasm (best way)', 12],
+    ['M1', 'jax-js', 'jax-js', 4], ['M2', 'jax-js', 'jax-js', 4], ['M3', 'jax-js', 'jax-js', 2]]) {
+    const a = models[m]?.simdnet?.samplesPerSecond, b = models[m]?.[other]?.samplesPerSecond, r = nodeRelaxed?.steps[m]?.ratio;
+    const what = `relaxed-SIMD build ÷ ${label} on ${m} (this run's default × Node's speed-up)`;
+    if (!a || !b || !r) list.push({ what, target: `≥ ${min}×`, value: relaxed.skipped ?? 'not run', met: null });
+    else list.push({ what, target: `≥ ${min}×`, value: `${shown((a * r) / b, min, 2)}×`, met: (a * r) / b >= min, note: `${sps(a)} × ${r.toFixed(3)} / ${sps(b)} samples/s` });
   }
   for (const m of ['M3', 'M4', 'M5']) {
     const t = threads[m];
@@ -389,14 +422,18 @@ async function main() {
     console.log(`  ${spec.name}: 6 × (${per}) − 2 × ${fmt(f.firstMacs)} = ${fmt(f.flops)}${spec.isConv ? '' : ' (dense: 6 × weights − 2 × first-layer weights)'}`);
   }
 
-  const list = targets(models, threads, kernels);
+  console.log(`\nThe relaxed-SIMD build (opt-in) against the default build, one thread (bench/relaxed.js, ${ROUNDS} alternating rounds, medians):`);
+  const relaxed = ENGINES.has('simdnet') ? relaxedFigures(specs) : { skipped: 'simdnet not run' };
+  if (relaxed.skipped) console.log(`  skipped: ${relaxed.skipped}`);
+
+  const list = targets(models, threads, kernels, relaxed);
   console.log('\nTargets (issues 11 and 12; single-threaded wasm unless said):');
   const width = Math.max(...list.map((t) => t.what.length)), valueWidth = Math.max(...list.map((t) => String(t.value).length));
   for (const t of list)
     console.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : '   —   '} ${t.what.padEnd(width)}  ${String(t.value).padEnd(valueWidth)}  target ${t.target}${t.note ? `; ${t.note}` : ''}`);
 
   machine.seconds = (performance.now() - started) / 1000;
-  const results = { machine, models, threads, kernels, targets: list };
+  const results = { machine, models, threads, kernels, relaxed, targets: list };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(results, null, 1));
   const { markdownTable } = await import('./readme.js');

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { MODELS } from '../bench/common.js';
 import { describe, paramCount, trainingFlops } from '../bench/flops.js';
-import { markdownTable, writeReadme } from '../bench/readme.js';
+import { kernelsBlock, markdownTable, relaxedBlock, threadsBlock, writeReadme } from '../bench/readme.js';
 
 await tf.setBackend('cpu');
 const model = (name) => MODELS.find((m) => m.name === name);
@@ -58,14 +58,18 @@ test('the README rewrite replaces only what is between its markers', () => {
         M4: { simdnet: { unavailable: 'no conv layers in this build' }, 'tfjs-wasm': { unavailable: 'error: not registered' }, convnetjs: { samplesPerSecond: 200 } },
       },
     };
-    writeFileSync(path, 'before\n<!-- bench:machine -->\nold line\n<!-- /bench:machine -->\nmiddle\n<!-- bench:table -->\nold table\n<!-- /bench:table -->\nafter\n');
+    const others = ['kernels', 'threads', 'relaxed'].map((b) => `<!-- bench:${b} -->\nold ${b}\n<!-- /bench:${b} -->\n`).join('');
+    writeFileSync(path, `before\n<!-- bench:machine -->\nold line\n<!-- /bench:machine -->\nmiddle\n<!-- bench:table -->\nold table\n<!-- /bench:table -->\n${others}after\n`);
     writeReadme(path, results);
     const text = readFileSync(path, 'utf8');
     assert.match(text, /^before\n<!-- bench:machine -->\nMeasured with `npm run bench` on 2000-01-01: Test CPU, 2 cores/);
     assert.match(text, /\n<!-- \/bench:machine -->\nmiddle\n<!-- bench:table -->\n\| model/);
     assert.match(text, /\| M1 784-64-10, Adam 0\.01, batch 50 \| 60,000 \| 6,000 \(fit\) \| 10\.0 \| 20,000 \| 3\.0 \|/);
     assert.match(text, /\| M4 TF\.js tutorial CNN: .* \| n\/a† \| error‡ \| — \| — \| — \| 200 \| — \| — \| — \|/);
-    assert.match(text, /\n\n† simdnet: no conv layers in this build\.\n\n‡ TF\.js wasm: not registered\.\n<!-- \/bench:table -->\nafter\n$/);
+    assert.match(text, /\n\n† simdnet: no conv layers in this build\.\n\n‡ TF\.js wasm: not registered\.\n<!-- \/bench:table -->\n<!-- bench:kernels -->\n/);
+    // A run without those figures says so in their blocks.
+    assert.match(text, /<!-- bench:threads -->\nNot measured in this run \(no model run\)\.\n<!-- \/bench:threads -->/);
+    assert.match(text, /<!-- bench:relaxed -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:relaxed -->\nafter\n$/);
     assert.doesNotMatch(text, /old/);
     assert.equal(markdownTable(results).split('\n').length, 2 + 2 + 4);
     writeFileSync(path, 'no markers\n');
@@ -74,4 +78,46 @@ test('the README rewrite replaces only what is between its markers', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the README\'s kernel, threads and relaxed-SIMD blocks say what the run measured', () => {
+  const gemm = { nn_784x512: 40, tn_784x512: 44, nt_784x512: 42 };
+  const results = {
+    models: { M3: { simdnet: { samplesPerSecond: 10000 } }, M5: { simdnet: { samplesPerSecond: 1000 } } },
+    kernels: {
+      wasm: { peak: 44, gemm, steps: { m3: { samples_per_s: 10000, gflops: 40 }, m5: { samples_per_s: 1000, gflops: 30 } } },
+      native: { peak: 50, gemm: { nn_784x512: 48, tn_784x512: 49, nt_784x512: 50 }, steps: { m3: { samples_per_s: 12000, gflops: 48 } } },
+    },
+    threads: {
+      M1: { cores: 2, one: 100, all: 150, sameBits: true, rows: 12000, memory: { 1: 2 ** 21, 2: 3 * 2 ** 20 } },
+      M3: { cores: 2, one: 100, all: 180, sameBits: false, rows: 2000, memory: { 1: 2 ** 20, 2: 2 ** 20 } },
+      M4: { unavailable: 'no conv layers in this build' },
+    },
+    relaxed: { rounds: 3, engines: [{ name: 'Node v20.0.0', clock: 'CPU time', ratios: { peak: 1.3, gemmMin: 1.15, gemmMax: 1.2, m3Step: 1.17 }, steps: { M1: { ratio: 1.08 }, M3: { ratio: 1.16 } } }] },
+  };
+  const kernels = kernelsBlock(results).split('\n');
+  assert.equal(kernels[0], '| C kernels (`bench/kernels_bench.c`), GFLOP/s, best of 7 | nn 784×512 | tn 784×512 | nt 784×512 | peak | M3 step | M4 step | M5 step |');
+  assert.equal(kernels[2], '| wasm SIMD (emcc -O3 -msimd128, Node) | 40.0 | 44.0 | 42.0 | 44.0 | 40.0 | — | 30.0 |');
+  assert.equal(kernels[3], '| native (gcc -O3 -march=native) | 48.0 | 49.0 | 50.0 | 50.0 | 48.0 | — | — |');
+  const said = kernels.slice(4).join(' ');
+  assert.match(said, /The wasm M3 step runs 1\.20× slower than the same C compiled natively/);
+  // Library GFLOP/s: samples/s × the models' FLOPs per sample, M5 ÷ M3.
+  const library = Math.round((100 * 1000 * trainingFlops(model('M5')).flops) / (10000 * trainingFlops(model('M3')).flops));
+  assert.match(said, new RegExp(`M5 step reaches 75% of the M3 step's GFLOP/s in the C harness and ${library}% in the library`));
+  assert.match(said, /the wasm GEMMs run at 91–100% of the peak and the M3 step at 91%\./);
+  assert.match(kernelsBlock({ kernels: { wasm: { peak: 44, gemm, steps: {} } } }), /\| native \(gcc -O3 -march=native\): not run \(--no-native\) \| — \|/);
+
+  const threads = threadsBlock(results).split('\n');
+  assert.deepEqual(threads.slice(0, 4), [
+    '| threaded build, 2 cores | M1 | M3 |', '|---|---:|---:|',
+    '| 2 threads ÷ 1 (final weights NOT bit-identical) | 1.50× | 1.80× (bits differ) |',
+    '| peak wasm memory, 1 / 2 threads (MiB, its data inside) | 2.0 / 3.0 | 1.0 / 1.0 |',
+  ]);
+  assert.match(threads.slice(5).join(' '), /rows of data copied in: M1 12,000, M3 2,000\.$/);
+
+  const relaxed = relaxedBlock(results).split('\n');
+  assert.equal(relaxed[0], '| relaxed-SIMD build ÷ default build, 1 thread | multiply-add peak | GEMMs | M3 step (C) | M1 (library) | M3 (library) |');
+  assert.equal(relaxed[2], '| Node v20.0.0 | 1.30× | 1.15–1.20× | 1.17× | 1.08× | 1.16× |');
+  assert.match(relaxed.slice(3).join(' '), /3 alternating rounds .* per second of CPU time in Node\./);
+  assert.equal(relaxedBlock({ relaxed: { skipped: '--no-relaxed' } }), 'Not measured in this run (--no-relaxed).');
 });
