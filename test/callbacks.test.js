@@ -91,3 +91,27 @@ test('callbacks as an array of hook objects run in order; bad entries are refuse
   await assert.rejects(() => model.fit(x, y, { callbacks: [3] }), /callbacks must be an object/);
   model.dispose();
 });
+
+test('fit gives the event loop a turn between epochs, through setImmediate rather than a clamped timer', async () => {
+  const { model, train } = overfitting();
+  let fired = false, timers = 0, firedBy = null;
+  setImmediate(() => (fired = true));
+  const realSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = (...args) => (timers++, realSetTimeout(...args));
+  try {
+    await model.fit(train.x, train.y, {
+      epochs: 5, batchSize: 8,
+      callbacks: {
+        onEpochEnd: (epoch) => {
+          if (fired && firedBy === null) firedBy = epoch;
+          const until = performance.now() + 20; // longer than fit's 15 ms between turns
+          while (performance.now() < until);
+        },
+      },
+    });
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.ok(firedBy !== null && firedBy < 4, `a task queued before fit ran during it (seen at epoch ${firedBy})`);
+  assert.equal(timers, 0, 'no setTimeout');
+});

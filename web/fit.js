@@ -5,6 +5,7 @@
 import { callbackList } from './callbacks.js';
 import { logsFromSums, SUMS, sumsDelta } from './metrics.js';
 import { checkNumber, checkOptions } from './names.js';
+import { nextTask } from './next-task.js';
 import { createProgressBar } from './progress.js';
 import { f64, MAX_INT, wasm, withBuffersAsync } from './wasm.js';
 
@@ -15,11 +16,12 @@ const YIELD_EVERY_MS = 15;
 let lastYield = 0;
 /**
  * Lets a page or worker handle its events between epochs, at most every 15 ms:
- * a timer costs about 1 ms, which would dominate thousands of tiny epochs.
+ * even a yield without a timer costs some microseconds, which would add up
+ * over thousands of tiny epochs.
  */
 async function yieldToEventLoop() {
   if (performance.now() - lastYield < YIELD_EVERY_MS) return;
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTask();
   lastYield = performance.now();
 }
 const inNode = () => typeof process !== 'undefined' && typeof process.stdout?.write === 'function';

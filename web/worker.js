@@ -7,6 +7,7 @@
 //               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
 // Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
 import * as sn from './browser.js';
+import { nextTask } from './next-task.js';
 import { useHelperPorts } from './threads.js';
 
 /** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
@@ -16,20 +17,6 @@ const YIELD_EVERY_MS = 16;
 
 let model = null;
 const control = { paused: false, wake: null };
-
-/**
- * Resolves after queued messages have been handled (a MessageChannel message:
- * no 4 ms timer clamp), through one channel for the Worker's whole life.
- */
-const tick = new MessageChannel();
-const ticking = [];
-tick.port1.onmessage = () => ticking.shift()?.();
-function nextTask() {
-  return new Promise((resolve) => {
-    ticking.push(resolve);
-    tick.port2.postMessage(null);
-  });
-}
 
 function wakeUp() {
   control.wake?.();
