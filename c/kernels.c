@@ -6,6 +6,7 @@
 #include <math.h> /* INFINITY */
 #include <string.h>
 
+#include "api.h"
 #include "simd.h"
 
 /* ---------------------------------------------------------------------------
@@ -250,3 +251,7 @@ int k_all_finite(long n, const float *v) {
   for (; i < n; i++) probe += 0.0f * v[i];
   return probe == 0.0f;
 }
+
+/* The same for the wrapper's check of what users pass in (web/inputs.js), on
+ * a copy in wasm memory: several times faster than a JavaScript loop. */
+SN_API int sn_all_finite(const float *v, int n) { return k_all_finite(n, v); }

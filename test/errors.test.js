@@ -57,6 +57,25 @@ test('NaN or Infinity in inputs, targets or weights is refused with its position
   model.dispose();
 });
 
+test('a NaN or Infinity anywhere in a large input is found (the wasm check, chunk by chunk) and named', async () => {
+  const model = classifier(); // 6 inputs, 3 classes
+  const rows = 30000, chunk = 1 << 16; // 180,000 values: chunks of 65,536, 65,536 and 48,928
+  const { x, y } = blobs(rows);
+  for (const [index, bad] of [[0, NaN], [chunk - 1, Infinity], [chunk, -Infinity], [2 * chunk + 7, NaN], [rows * 6 - 1, Infinity]]) {
+    const xs = Float32Array.from(x);
+    xs[index] = bad;
+    const where = new RegExp(`x contains ${bad} at row ${Math.floor(index / 6)}, column ${index % 6}:`);
+    await refusedAndUnchanged(model, () => model.fit(xs, y, { epochs: 1, batchSize: 1000 }), where);
+    await refusedAndUnchanged(model, () => model.predict(xs), where);
+  }
+  const ys = Float32Array.from(y);
+  ys[ys.length - 2] = NaN;
+  await refusedAndUnchanged(model, () => model.evaluate(x, ys), new RegExp(`y contains NaN at row ${rows - 1}, column 1:`));
+  // Finite data passes, and the checks' scratch copies are freed.
+  await assertNoLeak(() => model.evaluate(x, y), 50);
+  model.dispose();
+});
+
 test('unknown names are refused with the list of known ones', () => {
   assert.throws(() => sn.layers.dense({ units: 3, activation: 'relu6' }), /unknown activation "relu6"; known: linear, sigmoid, tanh, relu, leakyRelu, softmax/);
   assert.throws(() => sn.layers.dense({ units: 3, kernelInitializer: 'xavier' }), /unknown initializer "xavier"/);
