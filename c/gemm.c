@@ -29,6 +29,18 @@
  * multiply + add chains (bench/kernels_bench.c's "peak"): the adder and the
  * multiplier are saturated.
  *
+ * Zero steps: a reduction step whose MR values in a packed A micro-panel are
+ * all zero (inputs' blank pixels, ReLU's inactive units, their gradients) is
+ * dropped from the panel, and the micro-kernel reads only the B rows of the
+ * steps kept. Skipping is exact: each product it leaves out is ±0, and an
+ * accumulator that starts at +0 is never -0 (x + -x rounds to +0), so adding
+ * ±0 leaves it unchanged — as long as B is finite (0·Inf would be NaN; the
+ * weights and gradients that reach here are). Done only when C is at least
+ * SKIP_MIN_COLS wide, so that a panel's check is shared by enough tiles, and
+ * for panels with enough zero steps to pay for reading B by index; both
+ * choices depend on the shape and the data, never on the thread split (every
+ * split packs the same panels).
+ *
  * Summation order: each C element is Σ over p in increasing order within a KC
  * slice, added to C's old value at the end of the slice. The order depends only
  * on the sizes, never on timing or on which thread computes a tile, so results
@@ -55,6 +67,8 @@ enum {
   KC = 256,    /* reduction slice: an A and a B micro-panel fill 12 KB of L1 */
   MC = 128,    /* rows of A packed at once (multiple of MR): 128 KB, in L2 */
   NC = 512,    /* columns of B packed at once (multiple of NR): 512 KB, in L2 */
+  SKIP_MIN_COLS = 4 * NR, /* zero steps are dropped in products at least this wide, */
+  SKIP_MIN_SHARE = 8,     /* from panels where at least 1 step in 8 is zero */
 };
 
 /* Pack buffers of slot 0 (the calling thread); the workers of the threaded
@@ -62,6 +76,9 @@ enum {
 static _Alignas(16) float pack_a0[MC * KC];
 static _Alignas(16) float pack_b0[KC * NC];
 static float *pack_a[SN_MAX_THREADS] = {pack_a0}, *pack_b[SN_MAX_THREADS] = {pack_b0};
+/* Per A micro-panel of the MC block: the reduction steps kept (see above). */
+static int kept_a0[MC / MR * KC];
+static int *kept_a[SN_MAX_THREADS] = {kept_a0};
 
 /* Element (i, j) of a view is p[i·rs + j·cs]. */
 typedef struct {
@@ -280,19 +297,41 @@ static void pack_a_panel(const a_operand *a, long i0, int p0, int kc, int valid,
     for (int r = 0; r < MR; r++) dst[(long)steps * MR + r] = r < valid ? 1.0f : 0.0f;
 }
 
+/* Drops the steps of a packed A micro-panel (MR = 4 values each) that are all
+ * zero, moving the rest down in order, and writes the kept steps' indices to
+ * keep. Returns how many are kept: kc, the panel untouched, when fewer than
+ * about 1 in SKIP_MIN_SHARE are zero. Branch-free: which steps are zero follows the
+ * data, which a branch would mispredict. */
+_Static_assert(MR == 4, "drop_zero_steps reads a step as one vector");
+static int drop_zero_steps(float *a, int kc, int *keep) {
+  int zero = 0; /* among every 4th step: a quarter of the cost of counting them all */
+  for (int p = 0; p < kc; p += 4) zero += v_all_zero(v_load(a + p * MR));
+  if (zero * 4 * SKIP_MIN_SHARE < kc) return kc; /* too few to pay for reading B by index */
+  int kept = 0;
+  for (int p = 0; p < kc; p++) {
+    v4f v = v_load(a + p * MR);
+    v_store(a + kept * MR, v);
+    keep[kept] = p;
+    kept += !v_all_zero(v);
+  }
+  return kept;
+}
+
 /* ---- micro-kernel ----------------------------------------------------------- */
 
-/* c[rows×NR] (row stride ldc) = Σ_p a[p·MR + r]·b[p·NR + j] for r < rows, plus
- * c's old value when `load`. rows is a constant after inlining: an edge tile
- * of fewer than MR rows (batches of 30 or 50 rows end in one) does only its
- * own multiply-adds, each element summed in the same order as in a full tile. */
-SN_ALWAYS_INLINE void micro_kernel_rows(int rows, int kc, const float *a, const float *b, float *c, long ldc, int load) {
+/* c[rows×NR] (row stride ldc) = Σ_q a[q·MR + r]·b[p·NR + j] for r < rows, over
+ * the steps q < steps, p = q or, with `keep`, p = keep[q]; plus c's old value
+ * when `load`. rows is a constant after inlining: an edge tile of fewer than
+ * MR rows (batches of 30 or 50 rows end in one) does only its own
+ * multiply-adds, each element summed in the same order as in a full tile. */
+SN_ALWAYS_INLINE void micro_kernel_rows(int rows, int steps, const int *keep, const float *a, const float *b, float *c, long ldc, int load) {
   v4f acc[MR][NV];
   for (int r = 0; r < rows; r++)
     for (int v = 0; v < NV; v++) acc[r][v] = v_zero();
-  for (int p = 0; p < kc; p++, a += MR, b += NR) {
+  for (int q = 0; q < steps; q++, a += MR) {
+    const float *bq = b + (long)(keep ? keep[q] : q) * NR;
     v4f bv[NV];
-    for (int v = 0; v < NV; v++) bv[v] = v_load(b + 4 * v);
+    for (int v = 0; v < NV; v++) bv[v] = v_load(bq + 4 * v);
     for (int r = 0; r < rows; r++) {
       v4f ar = v_load_splat(a + r);
       for (int v = 0; v < NV; v++) acc[r][v] = v_madd_relaxed(ar, bv[v], acc[r][v]);
@@ -307,24 +346,27 @@ SN_ALWAYS_INLINE void micro_kernel_rows(int rows, int kc, const float *a, const 
   }
 }
 
-/* A tile of `rows` (1 … MR) rows, each case compiled with its constant. */
-static void micro_kernel(int rows, int kc, const float *a, const float *b, float *c, long ldc, int load) {
-  if (rows == MR) micro_kernel_rows(MR, kc, a, b, c, ldc, load);
-  else if (rows == 1) micro_kernel_rows(1, kc, a, b, c, ldc, load);
-  else if (rows == 2) micro_kernel_rows(2, kc, a, b, c, ldc, load);
-  else micro_kernel_rows(3, kc, a, b, c, ldc, load);
+/* A tile of `rows` (1 … MR) rows over a panel whose steps are all there
+ * (keep = NULL) or thinned, each case compiled with its constants. */
+static void micro_kernel(int rows, int steps, const int *keep, const float *a, const float *b, float *c, long ldc, int load) {
+#define ROWS(n) (keep ? micro_kernel_rows(n, steps, keep, a, b, c, ldc, load) : micro_kernel_rows(n, steps, NULL, a, b, c, ldc, load))
+  if (rows == MR) ROWS(MR);
+  else if (rows == 1) ROWS(1);
+  else if (rows == 2) ROWS(2);
+  else ROWS(3);
+#undef ROWS
 }
 
 /* One tile of C at c with rows × cols valid (at most MR × NR). A tile narrower
  * than NR goes through a buffer; old + new equals new + old bit for bit, so
  * either path gives the same C. */
-static void tile(int kc, const float *a, const float *b, float *c, long ldc, int rows, int cols, int load) {
+static void tile(int steps, const int *keep, const float *a, const float *b, float *c, long ldc, int rows, int cols, int load) {
   if (cols == NR) {
-    micro_kernel(rows, kc, a, b, c, ldc, load);
+    micro_kernel(rows, steps, keep, a, b, c, ldc, load);
     return;
   }
   float t[MR * NR];
-  micro_kernel(rows, kc, a, b, t, NR, 0);
+  micro_kernel(rows, steps, keep, a, b, t, NR, 0);
   for (int r = 0; r < rows; r++)
     for (int j = 0; j < cols; j++) {
       float *dst = c + r * ldc + j;
@@ -349,8 +391,9 @@ typedef struct {
  * A Bᵀ that is already one panel (N = NR columns of B, rows contiguous) is
  * read in place. */
 static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int slot) {
-  const int K = g->K, b_in_place = g->N == NR && g->bt.rs == 1 && g->bt.cs == NR;
+  const int K = g->K, b_in_place = g->N == NR && g->bt.rs == 1 && g->bt.cs == NR, skip = g->N >= SKIP_MIN_COLS;
   float *pa = pack_a[slot], *pb = pack_b[slot];
+  int *kept = kept_a[slot], steps[MC / MR];
   const long ldc = g->ldc;
   for (int jc = j0; jc < j1; jc += NC) {
     int nc = min_int(NC, j1 - jc);
@@ -361,11 +404,16 @@ static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int sl
         for (int jr = 0; jr < nc; jr += NR) pack_panel(g->bt, jc + jr, pc, kc, min_int(NR, nc - jr), NR, pb + jr * kc);
       for (int ic = i0; ic < i1; ic += MC) {
         int mc = min_int(MC, i1 - ic);
-        for (int ir = 0; ir < mc; ir += MR) pack_a_panel(&g->a, ic + ir, pc, kc, min_int(MR, mc - ir), pa + ir * kc);
+        for (int ir = 0; ir < mc; ir += MR) {
+          pack_a_panel(&g->a, ic + ir, pc, kc, min_int(MR, mc - ir), pa + ir * kc);
+          steps[ir / MR] = skip ? drop_zero_steps(pa + ir * kc, kc, kept + ir / MR * KC) : kc;
+        }
         for (int jr = 0; jr < nc; jr += NR)
-          for (int ir = 0; ir < mc; ir += MR)
-            tile(kc, pa + ir * kc, b + jr * kc, g->c + (long)(ic + ir) * ldc + jc + jr, ldc, min_int(MR, mc - ir),
-                 min_int(NR, nc - jr), load);
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int n = steps[ir / MR];
+            tile(n, n < kc ? kept + ir / MR * KC : NULL, pa + ir * kc, b + jr * kc, g->c + (long)(ic + ir) * ldc + jc + jr, ldc,
+                 min_int(MR, mc - ir), min_int(NR, nc - jr), load);
+          }
       }
     }
   }
@@ -416,9 +464,10 @@ SN_API int sn_gemm_prepare_threads(int threads) {
     if (pack_a[t]) continue;
     pack_a[t] = malloc(sizeof pack_a0);
     pack_b[t] = malloc(sizeof pack_b0);
-    if (!pack_a[t] || !pack_b[t]) {
-      free(pack_a[t]), free(pack_b[t]);
-      pack_a[t] = pack_b[t] = NULL;
+    kept_a[t] = malloc(sizeof kept_a0);
+    if (!pack_a[t] || !pack_b[t] || !kept_a[t]) {
+      free(pack_a[t]), free(pack_b[t]), free(kept_a[t]);
+      pack_a[t] = pack_b[t] = NULL, kept_a[t] = NULL;
       return 0;
     }
   }

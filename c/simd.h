@@ -7,6 +7,7 @@
  *   v_add, v_sub, v_mul, v_div, v_madd, v_madd_relaxed, v_max, v_min, v_abs, v_copysign,
  *   v_sqrt, v_floor, v_exp
  *   v_gt, v_lt, v_eq -> v4m mask;  v_select(mask, a, b) = mask ? a : b;  v_zero_where(mask, a) = mask ? +0 : a
+ *   v_all_zero(a) -> int: 1 when every lane is +0 or -0
  *   v_hsum, v_hmax -> float;  v_hsum4(a, b, c, d) -> {Σa, Σb, Σc, Σd}
  *   on v4i = 4 × int32 (argmax positions): vi_splat, vi_iota(b) = {b, b+1, b+2, b+3},
  *   vi_add, vi_load / vi_store (unaligned), vi_eq -> v4m, vi_select(mask, a, b) = mask ? a : b
@@ -96,6 +97,7 @@ static inline v4i vi_load(const int32_t *p) { return wasm_v128_load(p); }
 static inline void vi_store(int32_t *p, v4i v) { wasm_v128_store(p, v); }
 static inline v4m vi_eq(v4i a, v4i b) { return wasm_i32x4_eq(a, b); }
 static inline v4i vi_select(v4m mask, v4i a, v4i b) { return wasm_v128_bitselect(a, b, mask); }
+static inline int v_all_zero(v4f a) { return wasm_i32x4_all_true(wasm_f32x4_eq(a, wasm_f32x4_splat(0.0f))); }
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) {
   v128_t bits = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127));
@@ -176,6 +178,10 @@ static inline v4i vi_load(const int32_t *p) {
 static inline void vi_store(int32_t *p, v4i v) { __builtin_memcpy(p, &v, sizeof v); }
 static inline v4m vi_eq(v4i a, v4i b) { return a == b; }
 static inline v4i vi_select(v4m mask, v4i a, v4i b) { return (mask & a) | (~mask & b); }
+static inline int v_all_zero(v4f a) {
+  v4m z = a == 0.0f;
+  return (z[0] & z[1] & z[2] & z[3]) != 0;
+}
 /* 2^n for integral n in [-126, 127], built directly from the exponent bits. */
 static inline v4f v_pow2i(v4f n) { return (v4f)((__builtin_convertvector(n, v4i) + 127) << 23); }
 

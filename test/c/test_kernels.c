@@ -34,14 +34,27 @@ static void transpose(int rows, int cols, const float *src, float *dst) {
     for (int j = 0; j < cols; j++) dst[(long)j * rows + i] = src[(long)i * cols + j];
 }
 
+/* Sets A(i, p) (rows×K, stored as kind's a) to ±0 for about half of the steps p
+ * of each group of four rows — the steps c/gemm.c drops from its micro-panels —
+ * and at scattered single places. */
+static void put_zeros(int kind, float *a, int rows, int K) {
+  for (int i = 0; i < rows; i++)
+    for (int p = 0; p < K; p++) {
+      unsigned h = (unsigned)(i / 4) * 2654435761u ^ (unsigned)p * 40503u, single = (unsigned)(i * 31 + p * 17) % 11 == 0;
+      if (h % 7 < 4 || single) a[kind == TN ? (long)p * rows + i : (long)i * K + p] = h % 3 ? 0.0f : -0.0f;
+    }
+}
+
 /* Calls GEMM[kind] with its three size arguments (d0, d1, d2) exactly as in
  * kernels.h. In every kind a is d0×d1; each computes C = A·B for a logical A
  * (rows×K) and B (K×cols) obtained from a and b by optional transposes, which
- * this test materialises to compute the exact result in double. */
-static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
+ * this test materialises to compute the exact result in double. A is thinned
+ * by put_zeros when `zeros`. */
+static void test_gemm_zeros(int kind, int d0, int d1, int d2, int accumulate, int zeros) {
   int rows = kind == TN ? d1 : d0, K = kind == TN ? d0 : d1, cols = d2;
   long na = (long)d0 * d1, nb = (long)K * cols, nc = (long)rows * cols;
   float *a = buf_random(na, -3, 3), *b = buf_random(nb, -3, 3);
+  if (zeros) put_zeros(kind, a, rows, K);
   float *A = buf_copy(a, na), *B = buf_copy(b, nb);
   if (kind == TN) transpose(d0, d1, a, A);  /* A = aᵀ, a is m×k */
   if (kind == NT) transpose(cols, K, b, B); /* B = bᵀ, b is k×n */
@@ -68,7 +81,7 @@ static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
   double rtol = 1e-6 * sqrt(K + 1.0);
   double *refd = to_double(cr, nc);
   char what[96];
-  snprintf(what, sizeof what, "%s(%d,%d,%d) acc=%d", GEMM[kind].name, d0, d1, d2, accumulate);
+  snprintf(what, sizeof what, "%s(%d,%d,%d) acc=%d%s", GEMM[kind].name, d0, d1, d2, accumulate, zeros ? " zeros" : "");
   check_array(what, ck, refd, mag, nc, rtol, 1e-30);
   snprintf(what, sizeof what, "ref_%s(%d,%d,%d) acc=%d vs double", GEMM[kind].name, d0, d1, d2,
            accumulate);
@@ -80,12 +93,17 @@ static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
    * (f32x4.relaxed_madd), so there only the tolerance above holds. */
 #ifndef __wasm_relaxed_simd__
   if (K <= 256)
-    CHECK(memcmp(ck, cr, (size_t)nc * sizeof *ck) == 0, "k_%s(%d,%d,%d) acc=%d differs from ref_%s bit for bit",
-          GEMM[kind].name, d0, d1, d2, accumulate, GEMM[kind].name);
+    CHECK(memcmp(ck, cr, (size_t)nc * sizeof *ck) == 0, "k_%s(%d,%d,%d) acc=%d%s differs from ref_%s bit for bit",
+          GEMM[kind].name, d0, d1, d2, accumulate, zeros ? " zeros" : "", GEMM[kind].name);
 #endif
 
   free(exact), free(mag), free(refd);
   buf_free(a), buf_free(b), buf_free(A), buf_free(B), buf_free(c0), buf_free(ck), buf_free(cr);
+}
+
+static void test_gemm(int kind, int d0, int d1, int d2, int accumulate) {
+  test_gemm_zeros(kind, d0, d1, d2, accumulate, 0);
+  test_gemm_zeros(kind, d0, d1, d2, accumulate, 1);
 }
 
 static const int SIZES[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
@@ -131,6 +149,7 @@ static void test_gemm_splits(void) {
       int rows = kind == TN ? d[1] : d[0], K = kind == TN ? d[0] : d[1];
       long nc = (long)rows * d[2];
       float *a = buf_random((long)d[0] * d[1], -3, 3), *b = buf_random((long)K * d[2], -3, 3);
+      if (i % 2) put_zeros(kind, a, rows, K);
       float *whole = buf_random(nc, -3, 3), *split = buf_copy(whole, nc);
       for (int acc = 0; acc <= 1; acc++) {
         sn_threads_split_for_tests(1);
