@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
+import { allFinite } from '../web/inputs.js';
 import { assertNoLeak } from './support/leaks.js';
 import { blobs, classifier, flatWeights } from './support/models.js';
 
@@ -61,9 +62,11 @@ test('a NaN or Infinity anywhere in a large input is found (the wasm check, chun
   const model = classifier(); // 6 inputs, 3 classes
   const rows = 30000, chunk = 1 << 16; // 180,000 values: chunks of 65,536, 65,536 and 48,928
   const { x, y } = blobs(rows);
+  assert.equal(allFinite(x), true, 'finite data is seen as finite (not left to the slow search)');
   for (const [index, bad] of [[0, NaN], [chunk - 1, Infinity], [chunk, -Infinity], [2 * chunk + 7, NaN], [rows * 6 - 1, Infinity]]) {
     const xs = Float32Array.from(x);
     xs[index] = bad;
+    assert.equal(allFinite(xs), false, `${bad} at ${index}`);
     const where = new RegExp(`x contains ${bad} at row ${Math.floor(index / 6)}, column ${index % 6}:`);
     await refusedAndUnchanged(model, () => model.fit(xs, y, { epochs: 1, batchSize: 1000 }), where);
     await refusedAndUnchanged(model, () => model.predict(xs), where);

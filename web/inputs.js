@@ -63,7 +63,7 @@ export function toLabels(y, classes, what = 'y') {
 const FINITE_CHUNK = 1 << 16;
 
 /** Whether every value is finite: SIMD in wasm (sn_all_finite) over copies of chunks, or a JavaScript loop for short arrays. */
-function allFinite(values) {
+export function allFinite(values) {
   if (values.length < 1024) return values.every(Number.isFinite);
   return withBuffers((alloc) => {
     const n = Math.min(values.length, FINITE_CHUNK), ptr = alloc(n * 4), check = wasm().sn_all_finite;
