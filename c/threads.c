@@ -261,6 +261,22 @@ void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate) {
   parallel_rows(col_sum_blocks, &(col_sum_pass){m, n, accumulate, x, out}, (n + 3) / 4, 4LL * m);
 }
 
+/* Rows perm[0..count) of src (rows of n floats) into dst, split by rows. */
+typedef struct {
+  int n;
+  const float *src;
+  const int *perm;
+  float *dst;
+} gather_pass;
+
+static void gather_rows(const void *arg, int r0, int r1) {
+  const gather_pass *p = arg;
+  k_gather_rows(r1 - r0, p->n, p->src, p->perm + r0, p->dst + (long)r0 * p->n);
+}
+void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst) {
+  parallel_rows(gather_rows, &(gather_pass){n, src, rows, dst}, count, 2LL * n);
+}
+
 /* The optimizer step: what happens once per step on the caller
  * (sn_opt_begin_step), then the update of each parameter, which depends on
  * that parameter's values only, split in blocks of 16 parameters. */

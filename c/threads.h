@@ -41,6 +41,8 @@ void sn_par_avgpool_backward(const sn_window *g, int rows, const float *dy, floa
 void sn_par_act_forward(int act, float alpha, int m, int n, const float *z, float *y);
 void sn_par_act_backward(int act, float alpha, int m, int n, const float *z, const float *y, const float *dy, float *dz);
 void sn_par_bias_add(int m, int n, float *y, const float *bias);
+/* k_gather_rows split by destination rows. */
+void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst);
 void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate);
 /* sn_opt_step, its per-parameter update split by ranges (the same bits). */
 void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);

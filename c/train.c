@@ -80,7 +80,7 @@ SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, i
   int tw = sn_loss_target_width(&m->loss, sn_model_output_dim(m));
   for (int b = b0; b < b1; b++) {
     int start = b * batch, rows = n - start < batch ? n - start : batch;
-    k_gather_rows(rows, m->input_dim, x, m->perm + start, m->xb);
+    sn_par_gather_rows(rows, m->input_dim, x, m->perm + start, m->xb);
     k_gather_rows(rows, tw, t, m->perm + start, m->tb);
     if (!train_step(m, rows)) return b - b0;
   }

@@ -268,6 +268,14 @@ static void test_par_splits(int m, int n) {
               buf_intact(s0, n) && buf_intact(s1, n),
           "sn_par_col_sum(%d,%d) in %d parts differs from k_col_sum", m, n, parts);
     CHECK(memcmp(b, biased, (size_t)nx * sizeof *b) == 0 && buf_intact(b, nx), "sn_par_bias_add(%d,%d) in %d parts differs", m, n, parts);
+    /* rows of x in reverse order, against the reference gather */
+    int *order = malloc((size_t)m * sizeof *order);
+    for (int r = 0; r < m; r++) order[r] = m - 1 - r;
+    float *gp = buf_new(nx), *gr = buf_new(nx);
+    sn_par_gather_rows(m, n, x, order, gp);
+    ref_gather_rows(m, n, x, order, gr);
+    CHECK(memcmp(gp, gr, (size_t)nx * sizeof *gp) == 0 && buf_intact(gp, nx), "sn_par_gather_rows(%d,%d) in %d parts differs", m, n, parts);
+    buf_free(gp), buf_free(gr), free(order);
     for (int act = 0; act < SN_ACT_COUNT; act++) {
       float *yp = buf_new(nx), *dzp = buf_new(nx);
       sn_threads_split_for_tests(1);
