@@ -261,7 +261,8 @@ void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate) {
   parallel_rows(col_sum_blocks, &(col_sum_pass){m, n, accumulate, x, out}, (n + 3) / 4, 4LL * m);
 }
 
-/* Rows perm[0..count) of src (rows of n floats) into dst, split by rows. */
+/* Rows perm[0..count) of src (rows of n floats) into dst, split by rows: the
+ * caller gathering M2's batch alone took 14 µs of its 190 µs threaded step. */
 typedef struct {
   int n;
   const float *src;
