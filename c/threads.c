@@ -6,6 +6,8 @@
 #include "kernels.h"
 #include "simd.h"
 
+#include <string.h>
+
 static int n_threads = 1;   /* threads sharing the work (multi-threaded build) */
 static int test_parts = 1;  /* sequential split, for the tests */
 
@@ -103,6 +105,13 @@ SN_API int sn_threads_start(int n) {
 SN_API int sn_threads_start(int n) { return n == 1; }
 SN_API void sn_thread_worker(int id) { (void)id; }
 #endif
+
+int sn_parallel_parts(void) {
+#ifdef __wasm_atomics__
+  if (n_threads > 1) return n_threads;
+#endif
+  return test_parts;
+}
 
 void sn_parallel(sn_task *task, void *arg) {
 #ifdef __wasm_atomics__
@@ -261,21 +270,26 @@ void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate) {
   parallel_rows(col_sum_blocks, &(col_sum_pass){m, n, accumulate, x, out}, (n + 3) / 4, 4LL * m);
 }
 
-/* Rows perm[0..count) of src (rows of n floats) into dst, split by rows: the
- * caller gathering M2's batch alone took 14 µs of its 190 µs threaded step. */
+/* Rows perm[0..count) of src (rows of n floats) into dst, split by columns
+ * (blocks of 4): a thread copies the columns it reads next, its slices of the
+ * first dense layer's reduction and the rows of that kernel's gradient
+ * (gemm.c), so they are in its cache. The caller gathering M2's batch alone
+ * took 14 µs of its 190 µs threaded step. */
 typedef struct {
-  int n;
+  int count, n;
   const float *src;
   const int *perm;
   float *dst;
 } gather_pass;
 
-static void gather_rows(const void *arg, int r0, int r1) {
+static void gather_cols(const void *arg, int b0, int b1) {
   const gather_pass *p = arg;
-  k_gather_rows(r1 - r0, p->n, p->src, p->perm + r0, p->dst + (long)r0 * p->n);
+  int c0 = 4 * b0, c1 = 4 * b1 < p->n ? 4 * b1 : p->n;
+  for (int r = 0; r < p->count; r++)
+    memcpy(p->dst + (long)r * p->n + c0, p->src + (long)p->perm[r] * p->n + c0, (size_t)(c1 - c0) * sizeof(float));
 }
 void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst) {
-  parallel_rows(gather_rows, &(gather_pass){n, src, rows, dst}, count, 2LL * n);
+  parallel_rows(gather_cols, &(gather_pass){count, n, src, rows, dst}, (n + 3) / 4, 8LL * count);
 }
 
 /* The optimizer step: what happens once per step on the caller
@@ -291,4 +305,25 @@ void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads) {
   sn_opt_update u;
   sn_opt_begin_step(opt, params, grads, &u);
   parallel_rows(opt_update_blocks, &u, (opt->n + 15) / 16, 16LL * (2 + opt->n_slots));
+}
+
+/* k_all_finite in the optimizer's blocks of 16, so each thread checks the
+ * gradients it then reads in sn_par_opt_step (on the caller alone, M2's check
+ * took 7.7 µs, twice its time on one thread: half the gradients were in the
+ * other core's cache). */
+typedef struct {
+  long n;
+  const float *v;
+  int *finite;
+} finite_pass;
+
+static void finite_blocks(const void *arg, int b0, int b1) {
+  const finite_pass *p = arg;
+  long i0 = 16L * b0, i1 = 16L * b1 < p->n ? 16L * b1 : p->n;
+  if (!k_all_finite(i1 - i0, p->v + i0)) __atomic_store_n(p->finite, 0, __ATOMIC_RELAXED);
+}
+int sn_par_all_finite(long n, const float *v) {
+  int finite = 1;
+  parallel_rows(finite_blocks, &(finite_pass){n, v, &finite}, (int)((n + 15) / 16), 16);
+  return finite;
 }

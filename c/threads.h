@@ -26,6 +26,8 @@ enum { SN_MAX_THREADS = 16 };
 typedef void sn_task(void *arg, int part, int parts, int slot);
 
 void sn_parallel(sn_task *task, void *arg);
+/* The parts sn_parallel cuts a job into now. */
+int sn_parallel_parts(void);
 /* Threads sharing the work now: 1 unless sn_threads_start() set more. */
 int sn_threads_count(void);
 void sn_threads_split_for_tests(int parts);
@@ -41,11 +43,13 @@ void sn_par_avgpool_backward(const sn_window *g, int rows, const float *dy, floa
 void sn_par_act_forward(int act, float alpha, int m, int n, const float *z, float *y);
 void sn_par_act_backward(int act, float alpha, int m, int n, const float *z, const float *y, const float *dy, float *dz);
 void sn_par_bias_add(int m, int n, float *y, const float *bias);
-/* k_gather_rows split by destination rows. */
+/* k_gather_rows split by columns. */
 void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst);
 void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate);
 /* sn_opt_step, its per-parameter update split by ranges (the same bits). */
 void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);
+/* k_all_finite split as sn_par_opt_step splits the parameters. */
+int sn_par_all_finite(long n, const float *v);
 
 /* Exported to the wrapper (multi-threaded build only; see web/threads.js). */
 int sn_threads_start(int n);

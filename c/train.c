@@ -57,7 +57,7 @@ static double forward_backward(sn_model *m, int rows, const float *x, const floa
 static int train_step(sn_model *m, int rows) {
   double penalty;
   double loss = forward_backward(m, rows, m->xb, m->tb, &penalty);
-  if (!isfinite(loss + penalty) || !k_all_finite(m->n_params, m->grads)) return 0;
+  if (!isfinite(loss + penalty) || !sn_par_all_finite(m->n_params, m->grads)) return 0;
   sn_par_opt_step(m->opt, m->params, m->grads);
   sn_model_commit(m);
   sn_metrics_add(&m->loss, rows, sn_model_output_dim(m), sn_model_last(m)->y, m->tb, loss, m->sums);

@@ -139,34 +139,43 @@ static void test_gemms(void) {
     }
 }
 
-/* The threaded build cuts C into runs of tiles, one per thread; computed one
- * after another here, every split must give exactly the bits of no split. */
-static void test_gemm_splits(void) {
-  for (int kind = NN; kind <= NT; kind++)
-    for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++) {
-      int d[3] = {BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2]};
-      if (kind == TN) d[0] = BOUNDARY[i][1], d[1] = BOUNDARY[i][0]; /* a is K×rows */
-      int rows = kind == TN ? d[1] : d[0], K = kind == TN ? d[0] : d[1];
-      long nc = (long)rows * d[2];
-      float *a = buf_random((long)d[0] * d[1], -3, 3), *b = buf_random((long)K * d[2], -3, 3);
-      if (i % 2) put_zeros(kind, a, rows, K);
-      float *whole = buf_random(nc, -3, 3), *split = buf_copy(whole, nc);
-      for (int acc = 0; acc <= 1; acc++) {
-        sn_threads_split_for_tests(1);
-        GEMM[kind].k(d[0], d[1], d[2], a, b, whole, acc);
-        for (int parts = 2; parts <= 5; parts += 3) {
-          float *c = buf_copy(split, nc);
-          sn_threads_split_for_tests(parts);
-          GEMM[kind].k(d[0], d[1], d[2], a, b, c, acc);
-          CHECK(memcmp(c, whole, (size_t)nc * sizeof *c) == 0 && buf_intact(c, nc),
-                "%s(%d,%d,%d) acc=%d in %d parts differs from one part", GEMM[kind].name, d[0], d[1], d[2], acc, parts);
-          buf_free(c);
-        }
-        memcpy(split, whole, (size_t)nc * sizeof *split); /* accumulate onto the same start */
-      }
-      sn_threads_split_for_tests(1);
-      buf_free(a), buf_free(b), buf_free(whole), buf_free(split);
+/* The threaded build cuts C into runs of tiles, one per thread, or (a small C
+ * with a long reduction) shares out the reduction's slices; computed one after
+ * another here, every split must give exactly the bits of no split. */
+static void test_gemm_split(int kind, int rows, int K, int cols, int zeros) {
+  int d[3] = {rows, K, cols};
+  if (kind == TN) d[0] = K, d[1] = rows; /* a is K×rows */
+  long nc = (long)rows * cols;
+  float *a = buf_random((long)d[0] * d[1], -3, 3), *b = buf_random((long)K * cols, -3, 3);
+  if (zeros) put_zeros(kind, a, rows, K);
+  float *whole = buf_random(nc, -3, 3), *split = buf_copy(whole, nc);
+  for (int acc = 0; acc <= 1; acc++) {
+    sn_threads_split_for_tests(1);
+    GEMM[kind].k(d[0], d[1], d[2], a, b, whole, acc);
+    for (int parts = 2; parts <= 5; parts += parts < 3 ? 1 : 2) {
+      float *c = buf_copy(split, nc);
+      sn_threads_split_for_tests(parts);
+      GEMM[kind].k(d[0], d[1], d[2], a, b, c, acc);
+      CHECK(memcmp(c, whole, (size_t)nc * sizeof *c) == 0 && buf_intact(c, nc),
+            "%s(%d,%d,%d) acc=%d in %d parts differs from one part", GEMM[kind].name, d[0], d[1], d[2], acc, parts);
+      buf_free(c);
     }
+    memcpy(split, whole, (size_t)nc * sizeof *split); /* accumulate onto the same start */
+  }
+  sn_threads_split_for_tests(1);
+  buf_free(a), buf_free(b), buf_free(whole), buf_free(split);
+}
+
+static void test_gemm_splits(void) {
+  /* (rows, K, cols) cut along the reduction in 2 to 5 parts: M2's and M1's
+   * first layers (4 slices of 196), and 6 slices for 5 uneven parts */
+  static const int split_k[][3] = {{30, 784, 64}, {50, 784, 64}, {5, 1300, 9}, {7, 1537, 3}};
+  for (int kind = NN; kind <= NT; kind++) {
+    for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++)
+      test_gemm_split(kind, BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2], i % 2);
+    for (int i = 0; i < (int)(sizeof split_k / sizeof split_k[0]); i++)
+      for (int zeros = 0; zeros <= 1; zeros++) test_gemm_split(kind, split_k[i][0], split_k[i][1], split_k[i][2], zeros);
+  }
 }
 
 /* ---- bias_add, col_sum ---------------------------------------------------- */
@@ -276,6 +285,16 @@ static void test_par_splits(int m, int n) {
     ref_gather_rows(m, n, x, order, gr);
     CHECK(memcmp(gp, gr, (size_t)nx * sizeof *gp) == 0 && buf_intact(gp, nx), "sn_par_gather_rows(%d,%d) in %d parts differs", m, n, parts);
     buf_free(gp), buf_free(gr), free(order);
+    /* the finiteness check in the optimizer's blocks of 16: one NaN or
+     * infinity at either end of any block, or at the end */
+    CHECK(sn_par_all_finite(nx, x), "sn_par_all_finite(%ld) in %d parts finds a non-finite value in finite data", nx, parts);
+    for (long at = 0; at < nx; at++) {
+      if (at % 16 != 0 && at % 16 != 15 && at != nx - 1) continue;
+      float keep = x[at];
+      x[at] = at % 2 ? INFINITY : NAN;
+      CHECK(!sn_par_all_finite(nx, x), "sn_par_all_finite(%ld) in %d parts misses x[%ld] = %g", nx, parts, at, x[at]);
+      x[at] = keep;
+    }
     for (int act = 0; act < SN_ACT_COUNT; act++) {
       float *yp = buf_new(nx), *dzp = buf_new(nx);
       sn_threads_split_for_tests(1);
