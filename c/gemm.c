@@ -72,7 +72,8 @@ enum {
   NC = 512,    /* columns of B packed at once (multiple of NR): 512 KB, in L2 */
   SKIP_MIN_COLS = 4 * NR, /* zero steps are dropped in products at least this wide, */
   SKIP_MIN_SHARE = 8,     /* from panels where at least 1 step in 8 is zero */
-  SPLIT_K_FLOATS = 1 << 14, /* scratch for the slices of a product cut along its reduction */
+  SPLIT_K_MAX_C = 1 << 14,      /* products cut along the reduction: C at most this many floats, */
+  SPLIT_K_MAX_FLOATS = 1 << 20, /* and their slices summed apart at most this many */
 };
 
 /* Pack buffers of slot 0 (the calling thread); the workers of the threaded
@@ -83,9 +84,10 @@ static float *pack_a[SN_MAX_THREADS] = {pack_a0}, *pack_b[SN_MAX_THREADS] = {pac
 /* Per A micro-panel of the MC block: the reduction steps kept (see above). */
 static int kept_a0[MC / MR * KC];
 static int *kept_a[SN_MAX_THREADS] = {kept_a0};
-/* The slices of a product cut along its reduction that are not summed in
- * place: slice s (from 1) at (s − 1)·M·N, M×N each. */
-static _Alignas(16) float slices_k[SPLIT_K_FLOATS];
+/* The slices of a product cut along its reduction that the first part does
+ * not sum in place, M×N each; grown when a product needs more, never shrunk. */
+static float *slices_k;
+static long slices_k_floats;
 
 /* Element (i, j) of a view is p[i·rs + j·cs]. */
 typedef struct {
@@ -392,6 +394,7 @@ typedef struct {
   float *c;
   long ldc;
   int accumulate;
+  int split_k; /* cut along the reduction (see cut_reduction) */
 } gemm_job;
 
 /* The reduction's slices (see the summation order above): slice s is
@@ -432,31 +435,45 @@ static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int s0
   }
 }
 
-/* Whether a product is cut along its reduction: when C is small and there are
- * at least as many slices as parts. Cutting C's rows has every part pack all
- * of B, cutting its columns all of A: for M2's first layer (30×784 · 784×64)
- * that was 19 µs of packing per part against 13.5 for the whole A on one
- * thread. Cut along the reduction, each part packs only its own slices of A
- * and B — and reads only its own rows of B, the rows of the weights that the
- * same thread computes the gradient of, and updates, in the rest of the step. */
-static int split_k(const gemm_job *g, int parts) {
+/* Whether to cut a product along its reduction: when C is small and its
+ * slices share out evenly. Cutting C's rows has every part pack all of B,
+ * cutting its columns all of A: for M2's first layer (30×784 · 784×64) that
+ * was 19 µs of packing per part against 13.5 for the whole A on one thread,
+ * and for M5's first weight gradient (10×86528 · 86528×32) 2 threads were no
+ * faster than one. Cut along the reduction, each part packs only its own
+ * slices of A and B, and M2's reads only its own rows of the weights, the
+ * rows the same thread computes the gradient of, and updates, later in the
+ * step. The slices summed apart need scratch memory (allocated once). */
+static int cut_reduction(const gemm_job *g, int parts) {
   int n = slice_count(g->K);
-  return parts > 1 && n >= parts && (long)g->M * g->N * (n - 1) <= SPLIT_K_FLOATS;
+  long c = (long)g->M * g->N, apart = c * (n - n / parts);
+  if (parts < 2 || n % parts || c > SPLIT_K_MAX_C || apart > SPLIT_K_MAX_FLOATS) return 0;
+  if (apart > slices_k_floats) {
+    float *p = realloc(slices_k, (size_t)apart * sizeof *p);
+    if (!p) return 0; /* the tile split needs none */
+    slices_k = p, slices_k_floats = apart;
+  }
+  return 1;
+}
+
+/* Where slice s (one the first part does not sum in place) is summed. */
+static float *slice_apart(const gemm_job *g, int s, int parts) {
+  return slices_k + (long)(s - slice_count(g->K) / parts) * g->M * g->N;
 }
 
 /* Part `part` of `parts`: a contiguous run of slices (split_k; the first
- * part's are summed in C, the others' each in its own M×N scratch), or a
+ * part's are summed in C, the others' each in its own M×N of slices_k), or a
  * contiguous run of whole tiles along the longer side of C (in tiles). Each
  * element of C or of a slice is computed by exactly the same operations
  * whichever part holds it, so the split changes no bit. */
 static void gemm_part(void *arg, int part, int parts, int slot) {
   const gemm_job *g = arg;
   int tiles_m = (g->M + MR - 1) / MR, tiles_n = (g->N + NR - 1) / NR, n = slice_count(g->K);
-  if (split_k(g, parts)) {
+  if (g->split_k) {
     int s0 = n * part / parts, s1 = n * (part + 1) / parts;
     if (part == 0) gemm_block(g, 0, g->M, 0, g->N, s0, s1, g->c, g->ldc, g->accumulate, slot);
     else
-      for (int s = s0; s < s1; s++) gemm_block(g, 0, g->M, 0, g->N, s, s + 1, slices_k + (long)(s - 1) * g->M * g->N, g->N, 0, slot);
+      for (int s = s0; s < s1; s++) gemm_block(g, 0, g->M, 0, g->N, s, s + 1, slice_apart(g, s, parts), g->N, 0, slot);
   } else if (tiles_n >= tiles_m) {
     int j0 = tiles_n * part / parts * NR, j1 = min_int(g->N, tiles_n * (part + 1) / parts * NR);
     if (j0 < j1) gemm_block(g, 0, g->M, j0, j1, 0, n, g->c, g->ldc, g->accumulate, slot);
@@ -469,10 +486,9 @@ static void gemm_part(void *arg, int part, int parts, int slot) {
 /* After a product cut along its reduction: C += each slice the first part did
  * not sum in place, in slice order, as gemm_block adds a slice (new + old). */
 static void add_slices(const gemm_job *g, int parts) {
-  const long mn = (long)g->M * g->N;
   for (int s = slice_count(g->K) / parts; s < slice_count(g->K); s++)
     for (int i = 0; i < g->M; i++) {
-      const float *t = slices_k + (s - 1) * mn + (long)i * g->N;
+      const float *t = slice_apart(g, s, parts) + (long)i * g->N;
       float *c = g->c + (long)i * g->ldc;
       int j = 0;
       for (; j + 4 <= g->N; j += 4) v_store(c + j, v_add(v_load(t + j), v_load(c + j)));
@@ -496,14 +512,15 @@ static void gemm(int M, int N, int K, a_operand a, view bt, float *c, long ldc, 
       for (int i = 0; i < M; i++) memset(c + (long)i * ldc, 0, (size_t)N * sizeof *c);
     return;
   }
-  gemm_job g = {M, N, K, a, bt, c, ldc, accumulate};
+  gemm_job g = {M, N, K, a, bt, c, ldc, accumulate, 0};
   if (sn_threads_count() > 1 && (long)M * N * K < PARALLEL_MIN_MADDS) {
     gemm_block(&g, 0, M, 0, N, 0, slice_count(K), c, ldc, accumulate, 0);
     return;
   }
-  sn_parallel(gemm_part, &g);
   int parts = sn_parallel_parts();
-  if (split_k(&g, parts)) add_slices(&g, parts);
+  g.split_k = cut_reduction(&g, parts);
+  sn_parallel(gemm_part, &g);
+  if (g.split_k) add_slices(&g, parts);
 }
 
 static a_operand a_view(const float *p, long rs, long cs) { return (a_operand){A_VIEW, {p, rs, cs}, {0}, -1, -1}; }

@@ -388,8 +388,9 @@ static void test_conv_products(const sn_window *g, int rows, int filters, int bi
     free(exact), free(mag);
   }
 
-  /* the threaded build's splits of C give the same bits */
-  for (int parts = 2; parts <= 5; parts += 3) {
+  /* the threaded build's splits of C, or of the reduction (M5's first weight
+   * gradient here: 1352 positions in 6 slices), give the same bits */
+  for (int parts = 2; parts <= 5; parts += parts < 3 ? 1 : 2) {
     float *z2 = buf_new(P * filters), *dw2 = buf_new((long)KB * filters);
     sn_threads_split_for_tests(parts);
     k_conv_forward(&gp, rows, filters, in, w, bias, z2);

@@ -168,8 +168,8 @@ static void test_gemm_split(int kind, int rows, int K, int cols, int zeros) {
 
 static void test_gemm_splits(void) {
   /* (rows, K, cols) cut along the reduction in 2 to 5 parts: M2's and M1's
-   * first layers (4 slices of 196), and 6 slices for 5 uneven parts */
-  static const int split_k[][3] = {{30, 784, 64}, {50, 784, 64}, {5, 1300, 9}, {7, 1537, 3}};
+   * first layers (4 slices of 196), 6 slices (in 2 and 3 parts) and 10 (in 2 and 5) */
+  static const int split_k[][3] = {{30, 784, 64}, {50, 784, 64}, {5, 1300, 9}, {7, 2500, 3}};
   for (int kind = NN; kind <= NT; kind++) {
     for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++)
       test_gemm_split(kind, BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2], i % 2);
