@@ -1,7 +1,8 @@
 /* One interface for every kind of layer.
  *
- * A model (model.h) is a list of sn_layer structs. Each describes one layer
- * instance: its kind, the shape of one sample going in and coming out
+ * A model (model.h) is a graph of sn_layer structs, the nodes. Each describes
+ * one application of a layer: its kind, the values it reads, the shape of one
+ * sample going in (its first input's) and coming out
  * (channels last, [h, w, c]; a vector is 1 × 1 × c), its weight tensors (where
  * they live in the model's buffers) and its pointers into the workspace. What a
  * kind does is one sn_layer_ops table, defined with everything else about that
@@ -38,6 +39,8 @@ enum sn_layer_kind {
   SN_LAYER_BATCH_NORM = 7,
   SN_LAYER_RESHAPE = 8, /* flatten and reshape */
   SN_LAYER_ACTIVATION = 9,
+  SN_LAYER_MERGE = 10,       /* add, subtract, multiply, average, maximum, minimum */
+  SN_LAYER_CONCATENATE = 11,
   SN_LAYER_KINDS
 };
 
@@ -57,23 +60,31 @@ enum { SN_KERNEL = 0, SN_BIAS = 1 };                                            
 enum { SN_GAMMA = 0, SN_BETA = 1, SN_MOVING_MEAN = 2, SN_MOVING_VARIANCE = 3 }; /* batch norm */
 enum { SN_MAX_TENSORS = 4 };
 
+enum { SN_MAX_RANK = 4 };
+
 typedef struct {
   /* Settings (sn_model_set_initializer / _set_regularizer). */
   int init;                /* sn_init kind */
   float init_a, init_b;    /* its parameters */
   float l1, l2;            /* regularizer factors (trainable tensors only) */
   /* Set by the kind's setup(). */
-  int exists, trainable;
+  const char *name;        /* Keras' weight name: "kernel", "bias", "gamma", … */
+  int exists, trainable;   /* trainable: of its kind (batch norm's moving statistics are not) */
   int fan_in, fan_out;     /* for the variance-scaling initializers */
   int64_t size;            /* floats */
-  /* Set by sn_model_build. */
-  long off;                /* offset in params/grads (trainable) or state */
-  float *w, *g;            /* the values, and their gradient (NULL when not trainable) */
+  int rank, dims[SN_MAX_RANK]; /* its shape, as Keras gives it */
+  /* Set by sn_model_build (and again by sn_model_set_trainable). */
+  int learns;              /* trainable and its node is not frozen: in params, else in state */
+  long off;                /* offset in params/grads (learns) or state */
+  float *w, *g;            /* the values, and their gradient (NULL when it does not learn) */
 } sn_tensor;
 
 typedef struct sn_layer {
   int kind;
-  sn_shape in, out;
+  int first_in, n_in;      /* its input values: m->edges[first_in …] */
+  int shares;              /* the node whose weights it uses (a layer applied again), or -1 */
+  int frozen;              /* Keras' trainable = false: its weights stay as they are */
+  sn_shape in, out;        /* in: its first input's */
   int act;                 /* y = act(z), enum sn_activation */
   float alpha;             /* leaky relu slope */
   float act_l1, act_l2;    /* activity regularizer on y, per sample */
@@ -86,6 +97,7 @@ typedef struct sn_layer {
   unsigned seed;
   sn_rng rng;                          /*   draws its masks */
   float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double) */
+  int op;                              /* merge: enum sn_merge_op */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
@@ -94,6 +106,14 @@ typedef struct sn_layer {
   float *xhat;             /* batch norm: the normalized input (training) */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
 } sn_layer;
+
+/* Names a tensor and gives its shape as Keras does; its size is their product. */
+static inline void sn_tensor_shape(sn_tensor *t, const char *name, int rank, const int *dims) {
+  t->name = name;
+  t->rank = rank;
+  t->size = 1;
+  for (int i = 0; i < rank; i++) t->size *= t->dims[i] = dims[i];
+}
 
 /* Hands out consecutive pieces of the workspace; with base NULL it only counts. */
 typedef struct {
@@ -111,22 +131,29 @@ static inline float *sn_carve(sn_carver *c, int64_t n) {
 struct sn_model;
 
 typedef struct {
-  /* Checks the settings against l->in; fills l->out and each tensor's exists,
+  /* Checks the settings against l->in (and, for several inputs, the model's
+   * values: setup_n below); fills l->out and each tensor's exists,
    * trainable, size and fans. Returns 0 when they do not fit together. */
   int (*setup)(sn_layer *l);
+  int (*setup_n)(const struct sn_model *m, sn_layer *l);
   /* Carves what the layer needs for `rows` rows (its zbuf, masks, …); ybuf is
    * the model's business. NULL: nothing (a view). */
   void (*reserve)(sn_layer *l, int rows, sn_carver *c);
   /* Floats of the model's shared scratch it needs for `rows` rows (conv2d's
    * im2col columns). NULL: none. */
   int64_t (*scratch)(const sn_layer *l, int rows);
-  /* x: rows × in → l->z (rows × out). */
+  /* x: rows × in → l->z (rows × out). For a kind of several inputs, x is the
+   * first and forward_n is used instead (below). */
   void (*forward)(struct sn_model *m, sn_layer *l, int rows, const float *x);
   /* dz: rows × out, dL/dz (may be overwritten). Overwrites the gradients of
    * the layer's trainable tensors; returns dL/dx (rows × in) written into dx,
    * or dz itself when the layer is a view, or NULL when dx is NULL (no input
    * gradient wanted: nothing below has weights). x is what forward read. */
   float *(*backward)(struct sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx);
+  /* Kinds of several inputs (merges): xs[i] is input i (rows × its size);
+   * backward writes dL/dxs[i] into dxs[i] where dxs[i] is not NULL. */
+  void (*forward_n)(struct sn_model *m, sn_layer *l, int rows, const float *const *xs);
+  void (*backward_n)(struct sn_model *m, sn_layer *l, int rows, const float *const *xs, const float *dz, float *const *dxs);
   /* Optional hooks. seed: after the weights are drawn (dropout's generator);
    * draw: before a training forward pass (dropout's masks); commit: after a
    * training step was accepted (batch norm's moving statistics). */
@@ -136,7 +163,7 @@ typedef struct {
 } sn_layer_ops;
 
 extern const sn_layer_ops sn_dense_ops, sn_dropout_ops, sn_conv2d_ops, sn_pool2d_ops, sn_global_pool_ops,
-    sn_batch_norm_ops, sn_reshape_ops, sn_activation_ops;
+    sn_batch_norm_ops, sn_reshape_ops, sn_activation_ops, sn_merge_ops, sn_concatenate_ops;
 const sn_layer_ops *sn_layer_ops_of(int kind);
 
 /* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */

@@ -7,7 +7,11 @@
  * them), updated as Keras 3 does after each accepted training step:
  *   moving = moving·momentum + batch·(1 − momentum), with the biased variance.
  * Backward (training mode, through the batch statistics):
- *   dbeta = Σ dz, dgamma = Σ dz·x̂, dx = gamma/√(var + ε)/n · (n·dz − Σdz − x̂·Σ(dz·x̂)). */
+ *   dbeta = Σ dz, dgamma = Σ dz·x̂, dx = gamma/√(var + ε)/n · (n·dz − Σdz − x̂·Σ(dz·x̂)).
+ * A frozen batch norm (Keras' trainable = false) runs in inference mode also
+ * while the model trains, as Keras does since 2.1.3 (TF.js 4.22 does not): the
+ * moving statistics normalize and are not updated, and it is a fixed affine
+ * map per channel, dx = dz·gamma/√(moving var + ε). */
 #include "api.h"
 #include "conv_kernels.h"
 #include "init.h"
@@ -30,11 +34,13 @@ SN_API int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon,
 }
 
 static int setup(sn_layer *l) {
+  static const char *const names[] = {"gamma", "beta", "moving_mean", "moving_variance"};
   l->out = l->in;
   for (int i = 0; i < SN_MAX_TENSORS; i++) {
     sn_tensor *t = &l->t[i];
     t->trainable = i == SN_GAMMA || i == SN_BETA;
-    t->size = t->fan_in = t->fan_out = l->in.c;
+    sn_tensor_shape(t, names[i], 1, &l->in.c);
+    t->fan_in = t->fan_out = l->in.c;
   }
   return 1;
 }
@@ -55,7 +61,7 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
   int c = l->in.c, n = rows * l->in.h * l->in.w;
   const float *mean = l->t[SN_MOVING_MEAN].w, *var = l->t[SN_MOVING_VARIANCE].w;
   float *inv_std = stat(l, MOVING_INV_STD), *xhat = NULL;
-  if (m->training) {
+  if (m->training && !l->frozen) {
     k_bn_moments(n, c, x, stat(l, MEAN), stat(l, VAR));
     mean = stat(l, MEAN), var = stat(l, VAR), inv_std = stat(l, INV_STD), xhat = l->xhat;
   }
@@ -67,13 +73,20 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
 /* Without dx (nothing below has weights), dz itself takes the input gradient. */
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
   (void)m, (void)x;
-  int n = rows * l->in.h * l->in.w;
-  k_bn_backward(n, l->in.c, dz, l->xhat, stat(l, INV_STD), param(l, SN_GAMMA), dx ? dx : dz,
+  int n = rows * l->in.h * l->in.w, c = l->in.c;
+  if (l->frozen) { /* the affine map of inference mode */
+    if (!dx) return NULL;
+    const float *gamma = param(l, SN_GAMMA), *inv_std = stat(l, MOVING_INV_STD);
+    for (long i = 0; i < (long)n * c; i++) dx[i] = dz[i] * (gamma ? gamma[i % c] : 1.0f) * inv_std[i % c];
+    return dx;
+  }
+  k_bn_backward(n, c, dz, l->xhat, stat(l, INV_STD), param(l, SN_GAMMA), dx ? dx : dz,
                 l->t[SN_GAMMA].exists ? l->t[SN_GAMMA].g : NULL, l->t[SN_BETA].exists ? l->t[SN_BETA].g : NULL);
   return dx;
 }
 
 static void commit(sn_layer *l) {
+  if (l->frozen) return; /* it normalized with the moving statistics themselves */
   float *mean = l->t[SN_MOVING_MEAN].w, *var = l->t[SN_MOVING_VARIANCE].w;
   const float *batch_mean = stat(l, MEAN), *batch_var = stat(l, VAR);
   for (int j = 0; j < l->in.c; j++) {

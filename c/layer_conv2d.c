@@ -39,12 +39,13 @@ static int setup(sn_layer *l) {
   sn_tensor *k = &l->t[SN_KERNEL], *b = &l->t[SN_BIAS];
   int64_t taps = (int64_t)l->kh * l->kw;
   k->exists = k->trainable = 1;
-  k->size = taps * l->in.c * l->units;
-  if (k->size > SN_MAX_PARAMS) return 0; /* also keeps the fans below within int */
+  if (taps * l->in.c * l->units > SN_MAX_PARAMS) return 0; /* also keeps the fans below within int */
+  sn_tensor_shape(k, "kernel", 4, (int[]){l->kh, l->kw, l->in.c, l->units});
   k->fan_in = (int)(taps * l->in.c); /* Keras' fans of a conv kernel */
   k->fan_out = (int)(taps * l->units);
   b->trainable = 1;
-  b->size = b->fan_in = b->fan_out = l->units;
+  sn_tensor_shape(b, "bias", 1, (int[]){l->units});
+  b->fan_in = b->fan_out = l->units;
   return 1;
 }
 
@@ -106,8 +107,10 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   const int M = (int)positions(l, rows), K = taps(l), F = l->units;
   sn_window g, gp;
   const float *in = conv_input(m, l, rows, x, &gp);
-  k_conv_wgrad(&gp, rows, F, in, dz, fused_bias(l), l->t[SN_KERNEL].g);
-  if (l->t[SN_BIAS].exists && !fused_bias(l)) sn_par_col_sum(M, F, dz, l->t[SN_BIAS].g, 0);
+  if (l->t[SN_KERNEL].g) { /* not when frozen */
+    k_conv_wgrad(&gp, rows, F, in, dz, fused_bias(l), l->t[SN_KERNEL].g);
+    if (l->t[SN_BIAS].exists && !fused_bias(l)) sn_par_col_sum(M, F, dz, l->t[SN_BIAS].g, 0);
+  }
   if (!dx) return NULL;
   const float *kernel = l->t[SN_KERNEL].w;
   sn_layer_window(l, &g);

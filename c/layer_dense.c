@@ -22,11 +22,13 @@ static int setup(sn_layer *l) {
   l->out = (sn_shape){1, 1, l->units};
   sn_tensor *k = &l->t[SN_KERNEL], *b = &l->t[SN_BIAS];
   k->exists = k->trainable = 1;
-  k->size = in * l->units; /* checked against SN_MAX_PARAMS by end_layer */
+  if (in * l->units > SN_MAX_PARAMS) return 0;
+  sn_tensor_shape(k, "kernel", 2, (int[]){(int)in, l->units});
   k->fan_in = (int)in;
   k->fan_out = l->units;
   b->trainable = 1;
-  b->size = b->fan_in = b->fan_out = l->units;
+  sn_tensor_shape(b, "bias", 1, (int[]){l->units});
+  b->fan_in = b->fan_out = l->units;
   return 1;
 }
 
@@ -43,8 +45,8 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
   (void)m;
   int in = (int)sn_shape_size(l->in);
-  k_gemm_tn(rows, in, l->units, x, dz, l->t[SN_KERNEL].g, 0);
-  if (l->t[SN_BIAS].exists) sn_par_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
+  if (l->t[SN_KERNEL].g) k_gemm_tn(rows, in, l->units, x, dz, l->t[SN_KERNEL].g, 0); /* not when frozen */
+  if (l->t[SN_BIAS].g) sn_par_col_sum(rows, l->units, dz, l->t[SN_BIAS].g, 0);
   if (!dx) return NULL;
   k_gemm_nt(rows, l->units, in, dz, l->t[SN_KERNEL].w, dx, 0);
   return dx;

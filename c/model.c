@@ -1,11 +1,10 @@
-/* The model: a list of layers (layer.h), their contiguous parameters, and one
- * workspace. The forward and backward passes walk the list; what each layer
- * does is in its own file. */
+/* The model: a graph of nodes (layer.h) over values, their contiguous
+ * parameters, and one workspace. How the passes walk the graph is in graph.c;
+ * what each node does is in its kind's own file. */
 #include "model.h"
 #include "api.h"
 #include "init.h"
 #include "kernels.h"
-#include "threads.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +21,8 @@ static const sn_layer_ops *const OPS[SN_LAYER_KINDS] = {
     [SN_LAYER_BATCH_NORM] = &sn_batch_norm_ops,
     [SN_LAYER_RESHAPE] = &sn_reshape_ops,
     [SN_LAYER_ACTIVATION] = &sn_activation_ops,
+    [SN_LAYER_MERGE] = &sn_merge_ops,
+    [SN_LAYER_CONCATENATE] = &sn_concatenate_ops,
 };
 
 const sn_layer_ops *sn_layer_ops_of(int kind) { return OPS[kind]; }
@@ -30,13 +31,33 @@ static int valid_shape(int h, int w, int c) {
   return h > 0 && w > 0 && c > 0 && (int64_t)h * w * c <= SN_MAX_SAMPLE_SIZE;
 }
 
-SN_API sn_model *sn_model_create_hwc(int h, int w, int c, unsigned seed) {
-  if (!valid_shape(h, w, c)) return NULL;
+/* Grows *items (of `size` bytes each) to hold `need`, doubling; 0 when out of memory. */
+static int grow(void **items, int *cap, int need, size_t size) {
+  if (need <= *cap) return 1;
+  int n = *cap ? *cap : 8;
+  while (n < need) n *= 2;
+  void *p = realloc(*items, (size_t)n * size);
+  if (!p) return 0;
+  *items = p;
+  *cap = n;
+  return 1;
+}
+
+SN_API sn_model *sn_model_create_graph(unsigned seed) {
   sn_model *m = calloc(1, sizeof *m);
   if (!m) return NULL;
-  m->input = (sn_shape){h, w, c};
-  m->input_dim = h * w * c;
+  m->pending_share = -1;
   sn_rng_seed(&m->rng, seed);
+  return m;
+}
+
+SN_API sn_model *sn_model_create_hwc(int h, int w, int c, unsigned seed) {
+  if (!valid_shape(h, w, c)) return NULL;
+  sn_model *m = sn_model_create_graph(seed);
+  if (m && sn_model_add_input(m, h, w, c) < 0) {
+    sn_model_free(m);
+    return NULL;
+  }
   return m;
 }
 
@@ -44,40 +65,154 @@ SN_API sn_model *sn_model_create(int input_dim, unsigned seed) { return sn_model
 
 SN_API void sn_model_free(sn_model *m) {
   if (!m) return;
+  free(m->inputs);
+  free(m->layers);
+  free(m->edges);
+  free(m->values);
+  free(m->outputs);
+  free(m->sums);
   free(m->params);
   free(m->grads);
   free(m->state);
+  free(m->shared_grads);
   free(m->work);
+  free(m->pool);
   free(m->perm);
   sn_opt_free(m->opt);
   free(m);
 }
 
-static sn_shape output_shape(const sn_model *m) { return m->n_layers ? sn_model_last(m)->out : m->input; }
+/* Room for one more value (the inputs' and nodes' share one table). */
+static int grow_values(sn_model *m) {
+  int n = m->n_inputs + m->n_layers, cap = n; /* the table is exactly as long as it must be, plus one */
+  sn_value *v = realloc(m->values, (size_t)(cap + 1) * sizeof *v);
+  if (!v) return 0;
+  m->values = v;
+  memset(&m->values[n], 0, sizeof *v);
+  return 1;
+}
 
-SN_API int sn_model_output_dim(const sn_model *m) { return (int)sn_shape_size(output_shape(m)); }
+SN_API int sn_model_add_input(sn_model *m, int h, int w, int c) {
+  if (m->params || m->n_layers || m->n_inputs >= SN_MAX_ENDS || !valid_shape(h, w, c) ||
+      m->input_dim > INT32_MAX - h * w * c)
+    return -1;
+  sn_input *in = realloc(m->inputs, (size_t)(m->n_inputs + 1) * sizeof *in);
+  if (!in) return -1;
+  m->inputs = in;
+  if (!grow_values(m)) return -1;
+  m->inputs[m->n_inputs] = (sn_input){.col = m->input_dim};
+  m->values[m->n_inputs] = (sn_value){.shape = {h, w, c}, .producer = -1};
+  m->input_dim += h * w * c;
+  return m->n_inputs++;
+}
 
-/* Floats per sample of a layer's output, or -1 for no such layer. */
+static int n_values(const sn_model *m) { return m->n_inputs + m->n_layers; }
+
+SN_API int sn_model_node_value(const sn_model *m, int layer) {
+  return layer < 0 || layer >= m->n_layers ? -1 : m->n_inputs + layer;
+}
+
+SN_API int sn_model_set_inputs(sn_model *m, const int *values, int n) {
+  if (m->params || n < 1 || n > SN_MAX_NODE_INPUTS || m->n_edges > INT32_MAX - n) return 0;
+  for (int i = 0; i < n; i++)
+    if (values[i] < 0 || values[i] >= n_values(m)) return 0;
+  if (!grow((void **)&m->edges, &m->edges_cap, m->n_edges + n, sizeof(int))) return 0;
+  memcpy(m->edges + m->n_edges, values, (size_t)n * sizeof(int));
+  m->pending_first = m->n_edges;
+  m->pending_n = n;
+  m->n_edges += n;
+  return 1;
+}
+
+SN_API int sn_model_share(sn_model *m, int owner) {
+  if (m->params || owner < 0 || owner >= m->n_layers) return 0;
+  m->pending_share = m->layers[owner].shares >= 0 ? m->layers[owner].shares : owner;
+  return 1;
+}
+
+SN_API int sn_model_set_outputs(sn_model *m, const int *values, int n) {
+  if (m->params || n < 1 || n > m->n_layers || n > SN_MAX_ENDS) return 0;
+  for (int i = 0; i < n; i++) {
+    if (values[i] < m->n_inputs || values[i] >= n_values(m)) return 0; /* a node's output */
+    for (int j = 0; j < i; j++)
+      if (values[j] == values[i]) return 0; /* each once */
+  }
+  sn_output *out = calloc((size_t)n, sizeof *out);
+  if (!out) return 0;
+  for (int i = 0; i < n; i++) out[i] = (sn_output){.value = values[i], .weight = 1.0f};
+  free(m->outputs);
+  m->outputs = out;
+  m->n_outputs = n;
+  return 1;
+}
+
+/* Every output's columns in predict's rows and in the targets' rows. */
+static void place_outputs(sn_model *m) {
+  m->output_dim = m->target_dim = 0;
+  for (int k = 0; k < m->n_outputs; k++) {
+    sn_output *o = &m->outputs[k];
+    int width = (int)sn_shape_size(m->values[o->value].shape);
+    o->col = m->output_dim;
+    o->tcol = m->target_dim;
+    m->output_dim += width;
+    m->target_dim += sn_loss_target_width(&o->loss, width);
+  }
+}
+
+SN_API int sn_model_output_dim(const sn_model *m) {
+  if (m->n_outputs) return m->output_dim;
+  int last = n_values(m) - 1;
+  return last < 0 ? 0 : (int)sn_shape_size(m->values[last].shape);
+}
+
+SN_API int sn_model_target_dim(const sn_model *m) { return m->target_dim; }
+
+/* Floats per sample of a node's output, or -1 for no such node. */
 SN_API int sn_model_layer_size(const sn_model *m, int layer) {
   return layer < 0 || layer >= m->n_layers ? -1 : (int)sn_shape_size(m->layers[layer].out);
 }
 
 sn_layer *sn_model_begin_layer(sn_model *m, int kind) {
-  if (m->params || m->n_layers >= SN_MAX_LAYERS) return NULL;
+  if (m->params || m->n_inputs == 0 || m->n_layers >= SN_MAX_NODES) return NULL;
+  if (!grow((void **)&m->layers, &m->layers_cap, m->n_layers + 1, sizeof(sn_layer)) || !grow_values(m)) return NULL;
+  if (!m->pending_n) { /* a chain: the value made last */
+    int last = n_values(m) - 1;
+    if (!sn_model_set_inputs(m, &last, 1)) return NULL;
+  }
   sn_layer *l = &m->layers[m->n_layers];
   memset(l, 0, sizeof *l);
   l->kind = kind;
-  l->in = output_shape(m);
+  l->first_in = m->pending_first;
+  l->n_in = m->pending_n;
+  l->shares = m->pending_share;
+  l->in = sn_node_input(m, l, 0)->shape;
   l->act = SN_ACT_LINEAR;
   l->t[SN_KERNEL].init = SN_INIT_GLOROT_UNIFORM; /* Keras' defaults; the rest are zeros */
   return l;
 }
 
+/* A node that applies another's layer again: same kind and tensors of the same sizes. */
+static int shares_fit(const sn_model *m, const sn_layer *l) {
+  if (l->shares < 0) return 1;
+  const sn_layer *o = &m->layers[l->shares];
+  if (o->kind != l->kind) return 0;
+  for (int i = 0; i < SN_MAX_TENSORS; i++)
+    if (o->t[i].exists != l->t[i].exists || (o->t[i].exists && o->t[i].size != l->t[i].size)) return 0;
+  return 1;
+}
+
 int sn_model_end_layer(sn_model *m, int ok) {
   sn_layer *l = &m->layers[m->n_layers];
-  if (!ok || !OPS[l->kind]->setup(l) || !valid_shape(l->out.h, l->out.w, l->out.c)) return -1;
+  const sn_layer_ops *ops = OPS[l->kind];
+  m->pending_n = 0;
+  m->pending_share = -1;
+  if (!ok || (ops->forward_n ? 0 : l->n_in) > 1) return -1; /* a kind of one input given several */
+  if (!(ops->setup_n ? ops->setup_n(m, l) : ops->setup(l)) || !valid_shape(l->out.h, l->out.w, l->out.c)) return -1;
   for (int i = 0; i < SN_MAX_TENSORS; i++)
     if (l->t[i].exists && (l->t[i].size <= 0 || l->t[i].size > SN_MAX_PARAMS)) return -1;
+  if (!shares_fit(m, l)) return -1;
+  if (l->shares >= 0) l->frozen = m->layers[l->shares].frozen;
+  m->values[n_values(m)] = (sn_value){.shape = l->out, .producer = m->n_layers};
   return m->n_layers++;
 }
 
@@ -103,83 +238,188 @@ SN_API int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1,
   return 1;
 }
 
-/* Allocates the parameters and the state, and draws them layer by layer,
+/* Which values want gradients: those with a learning weight upstream. */
+static void mark_needs_grad(sn_model *m) {
+  for (int v = 0; v < m->n_inputs; v++) m->values[v].needs_grad = 0;
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer *L = &m->layers[l];
+    int needs = 0;
+    for (int i = 0; i < SN_MAX_TENSORS; i++) needs |= L->t[i].exists && L->t[i].learns;
+    for (int i = 0; i < L->n_in; i++) needs |= sn_node_input(m, L, i)->needs_grad;
+    m->values[m->n_inputs + l].needs_grad = needs;
+  }
+}
+
+/* Lays the tensors out: each owner node's in Keras' order in params (when it
+ * learns) or state, a sharing node's pointing at its owner's, with gradients
+ * of its own in shared_grads (in its owner's order, so a conv2d's bias
+ * gradient still follows its kernel's). Allocates new buffers; the caller
+ * fills them. Returns 0 (and changes nothing) when out of memory. */
+static int layout(sn_model *m) {
+  int64_t n = 0, ns = 0, nsh = 0; /* 64 bits: long is 32 in wasm, and in·out of wide layers overflows it */
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer *L = &m->layers[l];
+    for (int i = 0; i < SN_MAX_TENSORS; i++) {
+      const sn_tensor *t = &L->t[i];
+      int learns = t->trainable && !L->frozen;
+      if (!t->exists || (L->shares >= 0 && !learns)) continue;
+      *(L->shares >= 0 ? &nsh : learns ? &n : &ns) += t->size;
+      if (n > SN_MAX_PARAMS || ns > SN_MAX_PARAMS || nsh > SN_MAX_PARAMS) return 0; /* also keeps every offset within int */
+    }
+  }
+  float *params = malloc((size_t)(n ? n : 1) * sizeof(float)), *grads = calloc((size_t)(n ? n : 1), sizeof(float));
+  float *state = malloc((size_t)(ns ? ns : 1) * sizeof(float)), *shared = calloc((size_t)(nsh ? nsh : 1), sizeof(float));
+  if (!params || !grads || !state || !shared) {
+    free(params), free(grads), free(state), free(shared);
+    return 0;
+  }
+  free(m->grads), free(m->shared_grads);
+  float *old_params = m->params, *old_state = m->state;
+  m->params = params, m->grads = grads, m->state = state, m->shared_grads = shared;
+  m->n_params = (long)n, m->n_state = (long)ns, m->n_shared = (long)nsh;
+  n = ns = nsh = 0;
+  for (int l = 0; l < m->n_layers; l++) {
+    sn_layer *L = &m->layers[l];
+    for (int i = 0; i < SN_MAX_TENSORS; i++) {
+      sn_tensor *t = &L->t[i];
+      if (!t->exists) continue;
+      const float *old = t->w; /* in old_params or old_state, or NULL on the first layout */
+      t->learns = t->trainable && !L->frozen;
+      if (L->shares >= 0) {
+        const sn_tensor *o = &m->layers[L->shares].t[i];
+        t->off = o->off, t->w = o->w;
+        t->g = t->learns ? shared + nsh : NULL;
+        nsh += t->learns ? t->size : 0;
+        continue;
+      }
+      int64_t *count = t->learns ? &n : &ns;
+      t->off = (long)*count;
+      *count += t->size;
+      t->w = (t->learns ? params : state) + t->off;
+      t->g = t->learns ? grads + t->off : NULL;
+      if (old) memcpy(t->w, old, (size_t)t->size * sizeof(float));
+    }
+  }
+  free(old_params), free(old_state);
+  mark_needs_grad(m);
+  return 1;
+}
+
+/* Allocates the parameters and the state, and draws them node by node,
  * tensor by tensor in Keras' order, from the model's generator: the same seed
  * gives the same weights. Then the dropout generators are seeded. */
 SN_API int sn_model_build(sn_model *m) {
   if (m->params || m->n_layers == 0) return 0;
-  int64_t n = 0, ns = 0; /* 64 bits: long is 32 in wasm, and in·out of wide layers overflows it */
-  m->first_trainable = m->n_layers;
-  for (int l = 0; l < m->n_layers; l++)
-    for (int i = 0; i < SN_MAX_TENSORS; i++) {
-      sn_tensor *t = &m->layers[l].t[i];
-      if (!t->exists) continue;
-      int64_t *count = t->trainable ? &n : &ns;
-      t->off = (long)*count;
-      *count += t->size;
-      if (n > SN_MAX_PARAMS || ns > SN_MAX_PARAMS) return 0; /* also keeps every offset within int */
-      if (t->trainable && l < m->first_trainable) m->first_trainable = l;
-    }
-  m->params = malloc((size_t)(n ? n : 1) * sizeof(float));
-  m->grads = calloc((size_t)(n ? n : 1), sizeof(float));
-  m->state = malloc((size_t)(ns ? ns : 1) * sizeof(float));
-  if (!m->params || !m->grads || !m->state) {
-    free(m->params);
-    free(m->grads);
-    free(m->state);
-    m->params = m->grads = m->state = NULL;
+  if (!m->n_outputs) {
+    int last = n_values(m) - 1;
+    if (!sn_model_set_outputs(m, &last, 1)) return 0;
+  }
+  m->sums = calloc((size_t)m->n_outputs * SN_SUM_COUNT, sizeof(double));
+  if (!m->sums || !layout(m)) {
+    free(m->sums);
+    m->sums = NULL;
     return 0;
   }
-  m->n_params = (long)n;
-  m->n_state = (long)ns;
+  place_outputs(m);
   for (int l = 0; l < m->n_layers; l++)
     for (int i = 0; i < SN_MAX_TENSORS; i++) {
       sn_tensor *t = &m->layers[l].t[i];
-      if (!t->exists) continue;
-      t->w = (t->trainable ? m->params : m->state) + t->off;
-      t->g = t->trainable ? m->grads + t->off : NULL;
-      sn_init_fill(t->init, t->init_a, t->init_b, t->fan_in, t->fan_out, &m->rng, t->w, (int)t->size);
+      if (t->exists && m->layers[l].shares < 0)
+        sn_init_fill(t->init, t->init_a, t->init_b, t->fan_in, t->fan_out, &m->rng, t->w, (int)t->size);
     }
   for (int l = 0; l < m->n_layers; l++)
     if (OPS[m->layers[l].kind]->seed) OPS[m->layers[l].kind]->seed(&m->layers[l], &m->rng);
   return 1;
 }
 
+SN_API int sn_model_set_trainable(sn_model *m, int layer, int trainable) {
+  if (layer < 0 || layer >= m->n_layers) return 0;
+  int owner = m->layers[layer].shares >= 0 ? m->layers[layer].shares : layer, frozen = !trainable;
+  if (m->layers[owner].frozen == frozen) return 1;
+  int was = m->layers[owner].frozen;
+  for (int l = 0; l < m->n_layers; l++)
+    if (l == owner || m->layers[l].shares == owner) m->layers[l].frozen = frozen;
+  if (!m->params) return 1;
+  if (!layout(m)) { /* out of memory: as it was */
+    for (int l = 0; l < m->n_layers; l++)
+      if (l == owner || m->layers[l].shares == owner) m->layers[l].frozen = was;
+    return 0;
+  }
+  sn_opt_free(m->opt); /* it stepped the old parameters */
+  m->opt = NULL;
+  return 1;
+}
+
+/* Each learning tensor is one variable (clipnorm), in parameter order. */
+static int set_segments(sn_model *m, sn_optimizer *opt) {
+  int count = 0, ok;
+  for (int l = 0; l < m->n_layers; l++)
+    for (int i = 0; i < SN_MAX_TENSORS; i++) count += m->layers[l].shares < 0 && m->layers[l].t[i].exists && m->layers[l].t[i].learns;
+  int *segments = malloc((size_t)(count ? count : 1) * sizeof(int));
+  if (!segments) return 0;
+  count = 0;
+  for (int l = 0; l < m->n_layers; l++)
+    for (int i = 0; i < SN_MAX_TENSORS; i++) {
+      const sn_tensor *t = &m->layers[l].t[i];
+      if (m->layers[l].shares < 0 && t->exists && t->learns) segments[count++] = (int)t->size;
+    }
+  ok = sn_opt_set_segments(opt, segments, count);
+  free(segments);
+  return ok;
+}
+
+static int valid_loss(int loss_kind) { return loss_kind >= 0 && loss_kind < SN_LOSS_COUNT; }
+
 /* Takes ownership of opt (also on failure); replaces a previous optimizer. */
 SN_API int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit,
                             sn_optimizer *opt) {
-  if (!m->params || !opt || opt->n != m->n_params || loss_kind < 0 || loss_kind >= SN_LOSS_COUNT) {
-    sn_opt_free(opt);
-    return 0;
-  }
-  int segments[SN_MAX_TENSORS * SN_MAX_LAYERS], count = 0; /* each tensor is one variable (clipnorm) */
-  for (int l = 0; l < m->n_layers; l++)
-    for (int i = 0; i < SN_MAX_TENSORS; i++)
-      if (m->layers[l].t[i].exists && m->layers[l].t[i].trainable) segments[count++] = (int)m->layers[l].t[i].size;
-  if (!sn_opt_set_segments(opt, segments, count)) {
+  if (!m->params || !opt || opt->n != m->n_params || !valid_loss(loss_kind) || !set_segments(m, opt)) {
     sn_opt_free(opt);
     return 0;
   }
   sn_opt_free(m->opt);
   m->opt = opt;
-  m->loss = (sn_loss_cfg){.kind = loss_kind, .from_logits = from_logits, .cost = cost, .profit = profit};
+  for (int k = 0; k < m->n_outputs; k++) {
+    m->outputs[k].loss = (sn_loss_cfg){.kind = loss_kind, .from_logits = from_logits, .cost = cost, .profit = profit};
+    m->outputs[k].weight = 1.0f;
+  }
+  place_outputs(m);
+  m->cap = 0; /* the targets' buffers may need another width */
+  return 1;
+}
+
+SN_API int sn_model_set_loss(sn_model *m, int output, int loss_kind, int from_logits, float cost, float profit,
+                             float weight) {
+  if (!m->params || output < 0 || output >= m->n_outputs || !valid_loss(loss_kind) || !(weight >= 0) ||
+      !isfinite(weight))
+    return 0;
+  m->outputs[output].loss = (sn_loss_cfg){.kind = loss_kind, .from_logits = from_logits, .cost = cost, .profit = profit};
+  m->outputs[output].weight = weight;
+  place_outputs(m);
+  m->cap = 0;
   return 1;
 }
 
 /* Lays the workspace for `rows` rows out over c (counting only when c->base is NULL). */
 static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
-  int64_t widest = m->input_dim, scratch = 0;
+  int64_t widest = 0, scratch = 0;
+  for (int v = 0; v < n_values(m); v++) {
+    int64_t size = sn_shape_size(m->values[v].shape);
+    widest = size > widest ? size : widest;
+  }
   for (int l = 0; l < m->n_layers; l++) {
     const sn_layer *L = &m->layers[l];
-    int64_t size = sn_shape_size(L->out), need = OPS[L->kind]->scratch ? OPS[L->kind]->scratch(L, rows) : 0;
-    widest = size > widest ? size : widest;
+    int64_t need = OPS[L->kind]->scratch ? OPS[L->kind]->scratch(L, rows) : 0;
     scratch = need > scratch ? need : scratch;
   }
-  /* The batch and the gradients first, then each layer's buffers, as the dense model had them. */
-  m->xb = sn_carve(c, (int64_t)rows * m->input_dim);
-  m->tb = sn_carve(c, (int64_t)rows * sn_model_output_dim(m));
-  m->d0 = sn_carve(c, rows * widest);
-  m->d1 = sn_carve(c, rows * widest);
+  /* The batch and the gradients first, then each node's buffers, as the dense model had them. */
+  for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
+  for (int k = 0; k < m->n_outputs; k++) {
+    const sn_output *o = &m->outputs[k];
+    int width = (int)sn_shape_size(m->values[o->value].shape);
+    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
+  }
+  for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
   for (int l = 0; l < m->n_layers; l++) {
     sn_layer *L = &m->layers[l];
     if (OPS[L->kind]->reserve) OPS[L->kind]->reserve(L, rows, c);
@@ -192,12 +432,20 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
 SN_API int sn_model_reserve(sn_model *m, int rows) {
   if (rows <= m->cap) return 1;
   if (!m->params || rows < 0) return 0;
+  int pool_n = sn_model_pool_size(m);
+  if (pool_n < 0) return 0;
+  float **pool = realloc(m->pool, (size_t)(pool_n ? pool_n : 1) * sizeof(float *));
+  if (!pool) return 0;
+  m->pool = pool;
+  int old_n = m->pool_n;
+  m->pool_n = pool_n;
   sn_carver count = {0};
   carve_workspace(m, rows, &count);
   /* In 64 bits: the floats may exceed wasm's 32-bit size_t. */
   uint64_t bytes = (uint64_t)count.used * sizeof(float);
   float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)bytes) : NULL;
   if (!work) {
+    m->pool_n = old_n;
     carve_workspace(m, m->cap, &(sn_carver){m->work, 0}); /* the counting pass cleared the pointers */
     return 0;
   }
@@ -221,43 +469,10 @@ void sn_model_commit(sn_model *m) {
     if (OPS[m->layers[l].kind]->commit) OPS[m->layers[l].kind]->commit(&m->layers[l]);
 }
 
-/* y = act(z) over rows·h·w vectors of c (softmax along the channels, as Keras);
- * a linear layer's y is its z. */
-static void activate(sn_layer *l, int rows) {
-  if (l->act == SN_ACT_LINEAR) {
-    l->y = l->z;
-    return;
-  }
-  sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
-  l->y = l->ybuf;
-}
-
-void sn_model_forward(sn_model *m, int rows, const float *x) {
-  const float *in = x;
-  m->scratch_holds = NULL;
-  for (int l = 0; l < m->n_layers; l++) {
-    sn_layer *L = &m->layers[l];
-    OPS[L->kind]->forward(m, L, rows, in);
-    activate(L, rows);
-    in = L->y;
-  }
-}
-
-/* dz_last (d0) holds dL/dz of the last layer; fills m->grads. Layers below the
- * lowest one with weights are not visited, and that one computes no dL/dx. */
-void sn_model_backward(sn_model *m, int rows, const float *x, float *dz_last) {
-  float *d = dz_last;
-  for (int l = m->n_layers - 1; l >= m->first_trainable; l--) {
-    sn_layer *L = &m->layers[l];
-    if (l < m->n_layers - 1) sn_layer_output_gradient(L, rows, d); /* d: dL/dy → dL/dz */
-    float *other = d == m->d0 ? m->d1 : m->d0;
-    const float *in = l ? m->layers[l - 1].y : x;
-    d = OPS[L->kind]->backward(m, L, rows, in, d, l > m->first_trainable ? other : NULL);
-  }
-}
-
 /* Keras' penalty l1·Σ|w| + l2·Σw² (not Σw²/2) over every regularized tensor;
- * with add_gradients, its gradient l1·sign(w) + 2·l2·w is added to m->grads. */
+ * with add_gradients, its gradient l1·sign(w) + 2·l2·w is added to m->grads.
+ * A shared layer's weights count once; a frozen layer's not at all (Keras
+ * sums the losses of its trainable weights' regularizers alike). */
 static double penalize(const float *w, float *g, long n, float l1, float l2) {
   double penalty = 0.0;
   for (long i = 0; i < n; i++) {
@@ -272,7 +487,7 @@ double sn_model_regularize(sn_model *m, int add_gradients) {
   for (int l = 0; l < m->n_layers; l++)
     for (int i = 0; i < SN_MAX_TENSORS; i++) {
       const sn_tensor *t = &m->layers[l].t[i];
-      if (!t->exists || !t->trainable || (t->l1 == 0.0f && t->l2 == 0.0f)) continue;
+      if (m->layers[l].shares >= 0 || !t->exists || !t->learns || (t->l1 == 0.0f && t->l2 == 0.0f)) continue;
       penalty += penalize(t->w, add_gradients ? t->g : NULL, (long)t->size, t->l1, t->l2);
     }
   return penalty;

@@ -1,13 +1,29 @@
-/* A sequential stack of layers (layer.h), with its training loop.
+/* A model: a graph of layers (layer.h) over values, with its training loop.
+ *
+ * Values are the tensors that flow: the model's inputs (values 0 … n_inputs−1)
+ * and each node's output (node i makes value n_inputs + i). A node is one
+ * application of a layer kind to one or more values; the nodes are kept in
+ * topological order (a node reads only values made before it), so the forward
+ * pass walks them forward and the backward pass walks them back, each node
+ * *adding* its input gradients into its inputs' (graph.c): fan-out, residual
+ * connections and shared layers need nothing more. A Sequential model is the
+ * chain where each node reads the value before it.
+ *
+ * Applying a layer twice makes a second node that shares the first one's
+ * weights (`shares`): its tensors point at the owner's values, and its
+ * gradients go to a buffer of their own that is added into the owner's after
+ * the backward pass.
  *
  * Memory: the model owns everything it points to. Trainable parameters live in
- * one contiguous buffer in the order of Keras' get_weights (layer 0's tensors,
- * then layer 1's, …), and so do their gradients, so an optimizer updates the
- * whole model in one pass; non-trainable state (batch norm's moving mean and
- * variance) lives in a second buffer the optimizer never sees. The workspace
- * holds the activations of `cap` rows and is allocated once, then reused by
- * every batch: training allocates nothing per batch. Input and target buffers
- * belong to the caller and are only read. */
+ * one contiguous buffer in the order of Keras' get_weights (node 0's tensors,
+ * then node 1's, …), and so do their gradients, so an optimizer updates the
+ * whole model in one pass; non-trainable tensors (batch norm's moving
+ * statistics, and every tensor of a frozen node) live in a second buffer the
+ * optimizer never sees. The workspace holds the activations of `cap` rows and
+ * is allocated once, then reused by every batch: training allocates nothing per
+ * batch. Gradients of values live in a few buffers of the widest value, handed
+ * out and taken back as the backward pass goes (how many: graph.c counts it).
+ * Input and target buffers belong to the caller and are only read. */
 #ifndef SN_MODEL_H
 #define SN_MODEL_H
 #include "layer.h"
@@ -15,41 +31,87 @@
 #include "optimizer.h"
 #include "rng.h"
 
-enum { SN_MAX_LAYERS = 64 };
 /* Weights a model may have: 4 bytes each (and as many for gradients) must fit in
  * wasm's 4 GB, and every offset in an int. */
 enum { SN_MAX_PARAMS = (1 << 29) - 1 };
+/* Nodes: far beyond any real network, small enough that every count and
+ * index stays an int. Inputs of one node: the passes keep them on the stack. */
+enum { SN_MAX_NODES = 1 << 16, SN_MAX_NODE_INPUTS = 64 };
+/* Inputs and outputs of a model: the training loop keeps their batches' pointers on the stack. */
+enum { SN_MAX_ENDS = 64 };
+
+/* A tensor that flows between nodes. */
+typedef struct {
+  sn_shape shape;          /* one sample's */
+  int producer;            /* the node that computes it, or -1 for a model input */
+  int needs_grad;          /* a trainable weight lies upstream: the backward pass wants its gradient */
+  const float *y;          /* rows × shape, as the last forward pass left it */
+  float *g;                /* during backward: dL/dy summed over the consumers so far, or NULL */
+  float *loss_dz;          /* during backward, for an output: dL/dz of its loss */
+} sn_value;
+
+/* A model input: where its columns sit in a row of the caller's x. */
+typedef struct {
+  int col;                 /* first column in the caller's rows (inputs side by side) */
+  float *xb;               /* its rows of the current batch, gathered */
+} sn_input;
+
+/* A model output and its loss. */
+typedef struct {
+  int value;
+  sn_loss_cfg loss;
+  float weight;            /* its share of the total loss (Keras' loss_weights) */
+  int col, tcol;           /* first column in predict's rows and in the targets' rows */
+  float *tb;               /* its targets of the current batch, gathered */
+} sn_output;
 
 typedef struct sn_model {
-  sn_shape input;
-  int input_dim;     /* input.h · input.w · input.c */
-  int n_layers;
-  sn_layer layers[SN_MAX_LAYERS];
-  int first_trainable; /* the lowest layer with trainable weights: no input gradient below it */
-  long n_params, n_state;
+  int n_inputs, input_dim; /* input_dim: the columns of all inputs, side by side */
+  sn_input *inputs;
+  int n_layers, layers_cap; /* the nodes (one sn_layer each), in topological order */
+  sn_layer *layers;
+  int *edges, n_edges, edges_cap; /* the input values of every node, node after node */
+  int pending_first, pending_n, pending_share; /* set_inputs / share for the next node */
+  sn_value *values;        /* n_inputs + n_layers */
+  int n_outputs, output_dim, target_dim;
+  sn_output *outputs;
+  long n_params, n_state, n_shared;
   float *params, *grads, *state;
+  float *shared_grads;     /* gradients of the nodes that share another's weights */
   sn_rng rng;
-  sn_loss_cfg loss;
-  sn_optimizer *opt; /* owned; set by sn_model_compile */
-  int cap;           /* rows the workspace holds */
-  float *work;       /* the workspace, one allocation carved into: */
-  float *xb, *tb;    /*   a gathered batch of inputs and targets */
-  float *d0, *d1;    /*   ping-pong gradients during backprop */
-  float *scratch;    /*   shared by the layers that need one (conv2d's im2col columns) */
-  const sn_layer *scratch_holds; /* the conv2d layer whose input columns are in scratch now, or NULL */
-  int training;      /* forward applies dropout and batch statistics (set around training steps) */
-  int keep_masks;    /* training steps reuse the last masks (gradient checks) */
-  int *perm;         /* this epoch's row order */
+  sn_optimizer *opt;       /* owned; set by sn_model_compile */
+  int cap;                 /* rows the workspace holds */
+  float *work;             /* the workspace, one allocation carved into: */
+  float **pool;            /*   gradient buffers of rows × the widest value, free ones first */
+  int pool_n, pool_free;
+  float *scratch;          /*   shared by the layers that need one (conv2d's padded input) */
+  const sn_layer *scratch_holds; /* the conv2d layer whose padded input is in scratch now, or NULL */
+  int training;            /* forward applies dropout and batch statistics (set around training steps) */
+  int keep_masks;          /* training steps reuse the last masks (gradient checks) */
+  int *perm;               /* this epoch's row order */
   int perm_n;
-  double sums[SN_SUM_COUNT]; /* metrics of the training batches since the last reset */
+  double *sums;            /* per output, SN_SUM_COUNT metrics of the training batches since the last reset */
 } sn_model;
 
-/* Building. Every add function returns the new layer's index, or -1 when its
- * settings are invalid or do not fit the previous layer's output (the model is
- * then unchanged). Layers are added before sn_model_build. */
+/* Building. Every add function appends a node and returns its index, or -1
+ * when its settings are invalid or do not fit its input (the model is then
+ * unchanged). A node reads the values given by sn_model_set_inputs just before
+ * it, else the value made last (a chain). Nodes are added before sn_model_build. */
 sn_model *sn_model_create(int input_dim, unsigned seed);
 sn_model *sn_model_create_hwc(int h, int w, int c, unsigned seed);
+/* A model with no input yet: add them with sn_model_add_input before any node. */
+sn_model *sn_model_create_graph(unsigned seed);
 void sn_model_free(sn_model *m);
+/* A new input value; returns its id (0, 1, …) or -1. */
+int sn_model_add_input(sn_model *m, int h, int w, int c);
+/* The values the next node reads (ids of inputs or of nodes' outputs, made before it). */
+int sn_model_set_inputs(sn_model *m, const int *values, int n);
+/* The next node applies the layer of node `owner` again: same kind, same weights. */
+int sn_model_share(sn_model *m, int owner);
+/* The value node `layer` makes. */
+int sn_model_node_value(const sn_model *m, int layer);
+/* The model's outputs, in order (default: the value made last). Before build. */
+int sn_model_set_outputs(sn_model *m, const int *values, int n);
 /* Dense on the flattened input. Defaults: glorotUniform kernel, zero bias. */
 int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias);
 /* Inverted dropout: in training each element is zeroed with probability rate and the rest scaled. */
@@ -64,18 +126,34 @@ int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon, int ce
 /* The same values as [h, w, c] (flatten: 1, 1, size). */
 int sn_model_add_reshape(sn_model *m, int h, int w, int c);
 int sn_model_add_activation(sn_model *m, int act, float alpha);
+/* Element-wise merge of inputs of one shape (enum sn_merge_op, layer_merge.c). */
+int sn_model_add_merge(sn_model *m, int op);
+/* Inputs side by side along the channels (the last axis). */
+int sn_model_add_concatenate(sn_model *m);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);
 int sn_model_set_activity_regularizer(sn_model *m, int layer, float l1, float l2);
+/* Freezes (0) or unfreezes (1) a node's weights and those of the nodes that
+ * share them. On a built model the buffers are laid out anew (values kept)
+ * and the optimizer is dropped: compile again. A frozen batch norm normalizes
+ * with its moving statistics, also in training, and does not update them (Keras). */
+int sn_model_set_trainable(sn_model *m, int layer, int trainable);
 int sn_model_build(sn_model *m);
+/* Sets every output's loss (weight 1) and the optimizer. */
 int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit, sn_optimizer *opt);
+/* One output's loss and weight, after compile. */
+int sn_model_set_loss(sn_model *m, int output, int loss_kind, int from_logits, float cost, float profit, float weight);
 int sn_model_reserve(sn_model *m, int rows);
 int sn_model_output_dim(const sn_model *m);
+int sn_model_target_dim(const sn_model *m);
 int sn_model_layer_size(const sn_model *m, int layer);
 
-/* The training loop (train.c). Inputs x are rows × input_dim; targets t are
- * rows × sn_loss_target_width; sums are double[SN_SUM_COUNT]. */
+/* The training loop (train.c). A row of inputs x holds every input side by
+ * side (input_dim columns); a row of targets t every output's targets side by
+ * side (target_dim columns: sn_loss_target_width of each); a row of
+ * predictions every output side by side (output_dim columns); sums are
+ * double[n_outputs × SN_SUM_COUNT]. */
 int sn_model_shuffle(sn_model *m, int n, int shuffle);
 int sn_model_train_batches(sn_model *m, const float *x, const float *t, int n, int batch, int b0, int b1);
 int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
@@ -93,17 +171,30 @@ long sn_model_param_count(const sn_model *m);
 long sn_model_state_count(const sn_model *m);
 
 /* Internal to the model, its layers and its training loop. A kind's add
- * function takes a fresh slot with begin_layer (NULL when the model is built or
- * full; l->in is the previous output), fills its settings and calls end_layer,
+ * function takes a fresh node with begin_layer (NULL when the model is built;
+ * l->in is its first input's shape), fills its settings and calls end_layer,
  * which runs the kind's setup and returns the index or -1. */
 sn_layer *sn_model_begin_layer(sn_model *m, int kind);
 int sn_model_end_layer(sn_model *m, int ok);
-void sn_model_forward(sn_model *m, int rows, const float *x);
-void sn_model_backward(sn_model *m, int rows, const float *x, float *dz_last);
+/* Node `l`'s i-th input value. */
+static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l, int i) {
+  return &m->values[m->edges[l->first_in + i]];
+}
+/* Forward over x (the rows of each input: xs[i]), backward from the outputs'
+ * loss gradients (graph.c). */
+void sn_model_forward(sn_model *m, int rows, const float *const *xs);
+void sn_model_backward(sn_model *m, int rows);
+float *sn_pool_take(sn_model *m);
+void sn_pool_give(sn_model *m, float *buf);
+int sn_model_pool_size(const sn_model *m);
 void sn_model_draw_masks(sn_model *m, int rows);
 void sn_model_commit(sn_model *m);
 double sn_model_regularize(sn_model *m, int add_gradients);
 static inline const sn_layer *sn_model_last(const sn_model *m) { return &m->layers[m->n_layers - 1]; }
+/* The node that makes an output's value (an output is never a model input). */
+static inline const sn_layer *sn_output_node(const sn_model *m, int k) {
+  return &m->layers[m->values[m->outputs[k].value].producer];
+}
 /* Activity regularizers (layer_output.c). */
 void sn_layer_output_gradient(const sn_layer *l, int rows, float *dy);
 double sn_model_activity_penalty(const sn_model *m, int rows);

@@ -74,10 +74,15 @@ static uint64_t state_bytes(uint64_t n_weights, uint64_t n_hp, uint64_t n_slots,
 
 /* The generators a version-2 file holds, in layer order: every dropout layer
  * that drops something (one with rate 0 draws nothing and has none). */
-static int dropout_rngs(const sn_model *m, sn_rng *rngs[SN_MAX_LAYERS]) {
+static sn_rng *next_dropout_rng(const sn_model *m, int *node) {
+  for (; *node < m->n_layers; ++*node)
+    if (m->layers[*node].kind == SN_LAYER_DROPOUT && m->layers[*node].rate > 0.0f) return (sn_rng *)&m->layers[(*node)++].rng;
+  return NULL;
+}
+
+static int dropout_rngs(const sn_model *m) {
   int n = 0;
-  for (int l = 0; l < m->n_layers; l++)
-    if (m->layers[l].kind == SN_LAYER_DROPOUT && m->layers[l].rate > 0.0f) rngs[n++] = (sn_rng *)&m->layers[l].rng;
+  for (int l = 0; next_dropout_rng(m, &l);) n++;
   return n;
 }
 
@@ -97,7 +102,7 @@ static int parse_layout(const uint8_t *bytes, size_t len, sn_file_layout *f) {
   if (!bytes || len < SN_FILE_V1_HEADER_BYTES + CRC_BYTES) return SN_FILE_TOO_SHORT;
   if (memcmp(bytes, MAGIC, sizeof MAGIC) != 0) return SN_FILE_BAD_MAGIC;
   uint32_t version = get_u32(bytes + sizeof MAGIC);
-  if (version != 1 && version != SN_FILE_VERSION) return SN_FILE_BAD_VERSION;
+  if (version < 1 || version > SN_FILE_VERSION) return SN_FILE_BAD_VERSION;
   uint64_t header = version == 1 ? SN_FILE_V1_HEADER_BYTES : SN_FILE_HEADER_BYTES;
   if (len < header + CRC_BYTES) return SN_FILE_TOO_SHORT;
   uint32_t *h = f->h;
@@ -108,7 +113,7 @@ static int parse_layout(const uint8_t *bytes, size_t len, sn_file_layout *f) {
   /* The limits first, then each section against what remains after the
    * previous ones, in 64 bits. A version-2 model may have no trainable weight
    * (only pooling, say); a version-1 file always had some. */
-  if (h[H_N_HP] > SN_OPT_MAX_HP || h[H_N_SLOTS] > SN_OPT_MAX_SLOTS || h[H_N_RNGS] > SN_MAX_LAYERS ||
+  if (h[H_N_HP] > SN_OPT_MAX_HP || h[H_N_SLOTS] > SN_OPT_MAX_SLOTS || h[H_N_RNGS] > SN_MAX_NODES ||
       (version == 1 && h[H_N_WEIGHTS] == 0) || (!f->has_state && (h[H_N_HP] || h[H_N_SLOTS] || h[H_N_RNGS])))
     return SN_FILE_BAD_LENGTHS;
   uint64_t remaining = len - header - CRC_BYTES;
@@ -151,8 +156,7 @@ SN_API size_t sn_file_size(const sn_model *m, size_t json_bytes, int with_state)
   if (!m->params) return 0;
   uint64_t n = (uint64_t)m->n_params;
   uint64_t size = SN_FILE_HEADER_BYTES + (uint64_t)json_bytes + 4 * n + 4 * (uint64_t)m->n_state + CRC_BYTES;
-  sn_rng *rngs[SN_MAX_LAYERS];
-  if (with_state && m->opt) size += state_bytes(n, SN_OPT_MAX_HP, (uint64_t)m->opt->n_slots, (uint64_t)dropout_rngs(m, rngs));
+  if (with_state && m->opt) size += state_bytes(n, SN_OPT_MAX_HP, (uint64_t)m->opt->n_slots, (uint64_t)dropout_rngs(m));
   return size > SIZE_MAX || size > UINT32_MAX ? 0 : (size_t)size;
 }
 
@@ -162,8 +166,7 @@ SN_API int sn_file_write(const sn_model *m, const uint8_t *json, size_t json_byt
   if (size == 0 || size > cap) return SN_FILE_NO_ROOM;
   with_state = with_state && m->opt;
   const sn_optimizer *opt = m->opt;
-  sn_rng *rngs[SN_MAX_LAYERS];
-  int n_rngs = dropout_rngs(m, rngs);
+  int n_rngs = dropout_rngs(m);
   uint8_t *p = out;
   memcpy(p, MAGIC, sizeof MAGIC);
   p += sizeof MAGIC;
@@ -179,7 +182,10 @@ SN_API int sn_file_write(const sn_model *m, const uint8_t *json, size_t json_byt
   if (with_state) {
     p = put_u64(put_u64(p, m->rng.state), m->rng.inc);
     p = put_f64(put_u32(p, (uint32_t)opt->kind), opt->step);
-    for (int k = 0; k < n_rngs; k++) p = put_u64(put_u64(p, rngs[k]->state), rngs[k]->inc);
+    for (int l = 0; l < m->n_layers;) {
+      const sn_rng *rng = next_dropout_rng(m, &l);
+      if (rng) p = put_u64(put_u64(p, rng->state), rng->inc);
+    }
     p = put_f32s(p, opt->hp, SN_OPT_MAX_HP);
     for (int s = 0; s < opt->n_slots; s++) p = put_f32s(p, opt->slot[s], (uint64_t)opt->n);
   }
@@ -216,8 +222,7 @@ static int check_state(const sn_model *m, const uint8_t *bytes, const sn_file_la
   if (!f->has_state || !opt || opt->n != m->n_params) return SN_FILE_WRONG_MODEL;
   const uint8_t *s = bytes + f->state_off;
   if (get_u32(s + 16) != (uint32_t)opt->kind || f->h[H_N_SLOTS] != (uint32_t)opt->n_slots) return SN_FILE_WRONG_MODEL;
-  sn_rng *rngs[SN_MAX_LAYERS];
-  if (f->h[H_VERSION] != 1 && f->h[H_N_RNGS] != (uint32_t)dropout_rngs(m, rngs)) return SN_FILE_WRONG_MODEL;
+  if (f->h[H_VERSION] != 1 && f->h[H_N_RNGS] != (uint32_t)dropout_rngs(m)) return SN_FILE_WRONG_MODEL;
   double step = get_f64(s + STEP_OFF);
   if (!isfinite(step) || step < 0) return SN_FILE_NON_FINITE;
   uint64_t floats = f->h[H_N_HP] + (uint64_t)f->h[H_N_SLOTS] * (uint64_t)opt->n;
@@ -251,9 +256,8 @@ SN_API int sn_file_restore(sn_model *m, const uint8_t *bytes, size_t len, int wi
     for (int k = 0; k < V1_DROPOUT_SLOTS; k++)
       if (slots[k]) get_rng(slots[k], r + RNG_BYTES * k);
   } else {
-    sn_rng *rngs[SN_MAX_LAYERS];
-    int n = dropout_rngs(m, rngs);
-    for (int k = 0; k < n; k++) get_rng(rngs[k], r + RNG_BYTES * k);
+    sn_rng *rng;
+    for (int l = 0, k = 0; (rng = next_dropout_rng(m, &l)); k++) get_rng(rng, r + RNG_BYTES * k);
   }
   s = r + RNG_BYTES * (uint64_t)f.h[H_N_RNGS];
   for (uint64_t i = 0; i < f.h[H_N_HP]; i++, s += 4) opt->hp[i] = get_f32(s);

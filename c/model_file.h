@@ -1,7 +1,7 @@
 /* The model file: one self-describing binary, read and written here so that the
  * code that touches untrusted bytes is small, native-testable and fuzzed.
  *
- * Layout of version 2 (all integers little-endian uint32, floats IEEE float32,
+ * Layout of versions 2 and 3 (all integers little-endian uint32, floats IEEE float32,
  * step float64; every section a multiple of 4 bytes):
  *
  *   header, 40 bytes:
@@ -18,6 +18,10 @@
  *     | step (float64) | n_rngs generators (state, inc), one per dropout layer
  *     in layer order | hp: n_hp floats | slots: n_slots × n_weights floats
  *   checksum: CRC-32 (IEEE, as zlib) of every byte before it
+ *
+ * Version 3 is version 2 whose topology may be a graph (several inputs and
+ * outputs, merges, shared and frozen layers: web/io/model-file.js reads it);
+ * the binary sections are the same, so a version-2 file still loads.
  *
  * Version 1 (still read, never written) is version 2 without n_nontrainable,
  * n_rngs and the non-trainable section: a 32-byte header, and in the training
@@ -37,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { SN_FILE_VERSION = 2, SN_FILE_HEADER_BYTES = 40, SN_FILE_V1_HEADER_BYTES = 32 };
+enum { SN_FILE_VERSION = 3, SN_FILE_HEADER_BYTES = 40, SN_FILE_V1_HEADER_BYTES = 32 };
 enum { SN_FILE_HAS_STATE = 1 };
 
 /* What went wrong, for the wrapper's error messages (web/model-file.js). */

@@ -28,39 +28,109 @@ SN_API int sn_model_shuffle(sn_model *m, int n, int shuffle) {
   return 1;
 }
 
-/* The loss of the last forward pass over `rows` rows against t; with dz, its
- * gradient with respect to the last layer's z. */
-static double output_loss(const sn_model *m, int rows, const float *t, float *dz) {
-  const sn_layer *last = sn_model_last(m);
-  return sn_loss_forward_backward(&m->loss, last->act, last->alpha, rows, sn_model_output_dim(m), last->z, last->y, t,
-                                  dz);
+/* Rows [start, start + rows) of the caller's x, or rows perm[start …] when
+ * perm is given, as each input's own rows: xs[i]. One input read in order is
+ * x itself; otherwise the rows are gathered into the inputs' buffers. */
+static void batch_inputs(sn_model *m, int rows, const float *x, const int *perm, int start, const float **xs) {
+  if (m->n_inputs == 1 && !perm) {
+    xs[0] = x + (long)start * m->input_dim;
+    return;
+  }
+  if (m->n_inputs == 1) {
+    sn_par_gather_rows(rows, m->input_dim, x, perm + start, m->inputs[0].xb);
+    xs[0] = m->inputs[0].xb;
+    return;
+  }
+  for (int i = 0; i < m->n_inputs; i++) {
+    const sn_input *in = &m->inputs[i];
+    int width = (int)sn_shape_size(m->values[i].shape);
+    for (int r = 0; r < rows; r++) {
+      long row = perm ? perm[start + r] : start + r;
+      memcpy(in->xb + (long)r * width, x + row * m->input_dim + in->col, (size_t)width * sizeof(float));
+    }
+    xs[i] = in->xb;
+  }
+}
+
+/* The same for the targets: ts[k], output k's. */
+static void batch_targets(sn_model *m, int rows, const float *t, const int *perm, int start, const float **ts) {
+  int tw = m->target_dim;
+  if (m->n_outputs == 1 && !perm) {
+    ts[0] = t + (long)start * tw;
+    return;
+  }
+  if (m->n_outputs == 1) {
+    k_gather_rows(rows, tw, t, perm + start, m->outputs[0].tb);
+    ts[0] = m->outputs[0].tb;
+    return;
+  }
+  for (int k = 0; k < m->n_outputs; k++) {
+    const sn_output *o = &m->outputs[k];
+    int width = sn_loss_target_width(&o->loss, (int)sn_shape_size(m->values[o->value].shape));
+    for (int r = 0; r < rows; r++) {
+      long row = perm ? perm[start + r] : start + r;
+      memcpy(o->tb + (long)r * width, t + row * tw + o->tcol, (size_t)width * sizeof(float));
+    }
+    ts[k] = o->tb;
+  }
+}
+
+/* The weighted loss Σ weight·loss of the last forward pass over `rows` rows
+ * against ts; each output's own mean loss into losses[k]. With grad, each
+ * output's weighted gradient with respect to its node's z goes into its
+ * value's loss_dz, a buffer of the pool, where the backward pass finds it. */
+static double outputs_loss(sn_model *m, int rows, const float *const *ts, double *losses, int grad) {
+  double total = 0.0;
+  for (int k = 0; k < m->n_outputs; k++) {
+    const sn_output *o = &m->outputs[k];
+    const sn_layer *L = sn_output_node(m, k);
+    int width = (int)sn_shape_size(L->out);
+    float *dz = grad ? sn_pool_take(m) : NULL;
+    losses[k] = sn_loss_forward_backward(&o->loss, L->act, L->alpha, rows, width, L->z, L->y, ts[k], dz);
+    if (dz && o->weight != 1.0f)
+      for (long i = 0; i < (long)rows * width; i++) dz[i] *= o->weight;
+    if (dz) m->values[o->value].loss_dz = dz;
+    total += o->weight * losses[k];
+  }
+  return total;
+}
+
+/* Every output's metrics of the last forward pass into sums (SN_SUM_COUNT per output). */
+static void add_metrics(sn_model *m, int rows, const float *const *ts, const double *losses, double *sums) {
+  for (int k = 0; k < m->n_outputs; k++) {
+    const sn_layer *L = sn_output_node(m, k);
+    sn_metrics_add(&m->outputs[k].loss, rows, (int)sn_shape_size(L->out), L->y, ts[k], losses[k],
+                   sums + k * SN_SUM_COUNT);
+  }
 }
 
 /* Forward, loss and backward for `rows` rows in training mode (fresh dropout
  * masks, batch statistics), then the regularization gradients. Returns the
- * data loss; *penalty receives the regularization loss (weights, and
- * activities per sample). */
-static double forward_backward(sn_model *m, int rows, const float *x, const float *t, double *penalty) {
+ * weighted data loss (each output's in losses); *penalty receives the
+ * regularization loss (weights, and activities per sample). */
+static double forward_backward(sn_model *m, int rows, const float *const *xs, const float *const *ts, double *losses,
+                               double *penalty) {
   m->training = 1;
   sn_model_draw_masks(m, rows);
-  sn_model_forward(m, rows, x);
-  double loss = output_loss(m, rows, t, m->d0);
-  sn_model_backward(m, rows, x, m->d0);
+  sn_model_forward(m, rows, xs);
+  m->pool_free = m->pool_n;
+  double loss = outputs_loss(m, rows, ts, losses, 1);
+  sn_model_backward(m, rows);
   m->training = 0;
   *penalty = sn_model_regularize(m, 1) + sn_model_activity_penalty(m, rows) / rows;
   return loss;
 }
 
-/* One optimizer step on gathered rows. A non-finite loss or gradient skips the
+/* One optimizer step on the batch. A non-finite loss or gradient skips the
  * update (and leaves the moving statistics), so the weights stay those of the
  * last good step, and returns 0. */
-static int train_step(sn_model *m, int rows) {
+static int train_step(sn_model *m, int rows, const float *const *xs, const float *const *ts, double *losses) {
   double penalty;
-  double loss = forward_backward(m, rows, m->xb, m->tb, &penalty);
+  double loss = forward_backward(m, rows, xs, ts, losses, &penalty);
   if (!isfinite(loss + penalty) || !sn_par_all_finite(m->n_params, m->grads)) return 0;
   sn_par_opt_step(m->opt, m->params, m->grads);
   sn_model_commit(m);
-  sn_metrics_add(&m->loss, rows, sn_model_output_dim(m), sn_model_last(m)->y, m->tb, loss, m->sums);
+  add_metrics(m, rows, ts, losses, m->sums);
   m->sums[SN_SUM_REG_LOSS] += penalty * rows;
   return 1;
 }
@@ -70,37 +140,40 @@ static int train_step(sn_model *m, int rows) {
 static int clamp_batch(int batch, int n) { return batch > n ? (n > 0 ? n : 1) : batch; }
 
 SN_API double *sn_model_sums(sn_model *m) { return m->sums; }
-SN_API void sn_model_reset_sums(sn_model *m) { memset(m->sums, 0, sizeof m->sums); }
+SN_API void sn_model_reset_sums(sn_model *m) { memset(m->sums, 0, (size_t)m->n_outputs * SN_SUM_COUNT * sizeof(double)); }
 
 /* Trains batches [b0, b1) of the current order over n rows (the last batch may
  * be smaller). Returns the batches done: fewer than b1 − b0 means a non-finite
  * loss stopped training; -1 means out of memory. */
 SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, int n, int batch, int b0, int b1) {
   if (!m->opt || n > m->perm_n || !sn_model_reserve(m, clamp_batch(batch, n))) return -1;
-  int tw = sn_loss_target_width(&m->loss, sn_model_output_dim(m));
+  const float *xs[SN_MAX_ENDS], *ts[SN_MAX_ENDS];
+  double losses[SN_MAX_ENDS];
   for (int b = b0; b < b1; b++) {
     int start = b * batch, rows = n - start < batch ? n - start : batch;
-    sn_par_gather_rows(rows, m->input_dim, x, m->perm + start, m->xb);
-    k_gather_rows(rows, tw, t, m->perm + start, m->tb);
-    if (!train_step(m, rows)) return b - b0;
+    batch_inputs(m, rows, x, m->perm, start, xs);
+    batch_targets(m, rows, t, m->perm, start, ts);
+    if (!train_step(m, rows, xs, ts, losses)) return b - b0;
   }
   return b1 - b0;
 }
 
-/* Loss and metrics over n rows, in chunks of `batch`, into sums (zeroed first).
- * The regularization penalty counts as in Keras' reported losses. */
+/* Loss and metrics over n rows, in chunks of `batch`, into sums (zeroed first;
+ * SN_SUM_COUNT per output). The regularization penalty counts as in Keras'
+ * reported losses. */
 SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n, int batch, double *sums) {
   batch = clamp_batch(batch, n);
   if (!sn_model_reserve(m, batch)) return 0;
-  memset(sums, 0, SN_SUM_COUNT * sizeof(double));
-  int width = sn_model_output_dim(m), tw = sn_loss_target_width(&m->loss, width);
-  double penalty = sn_model_regularize(m, 0), activity = 0.0;
+  memset(sums, 0, (size_t)m->n_outputs * SN_SUM_COUNT * sizeof(double));
+  double penalty = sn_model_regularize(m, 0), activity = 0.0, losses[SN_MAX_ENDS];
+  const float *xs[SN_MAX_ENDS], *ts[SN_MAX_ENDS];
   for (int start = 0; start < n; start += batch) {
     int rows = n - start < batch ? n - start : batch;
-    const float *xs = x + (long)start * m->input_dim, *ts = t + (long)start * tw;
+    batch_inputs(m, rows, x, NULL, start, xs);
+    batch_targets(m, rows, t, NULL, start, ts);
     sn_model_forward(m, rows, xs);
-    double loss = output_loss(m, rows, ts, NULL);
-    sn_metrics_add(&m->loss, rows, width, sn_model_last(m)->y, ts, loss, sums);
+    outputs_loss(m, rows, ts, losses, 0);
+    add_metrics(m, rows, ts, losses, sums);
     activity += sn_model_activity_penalty(m, rows);
   }
   sums[SN_SUM_REG_LOSS] = penalty * n + activity;
@@ -123,15 +196,27 @@ SN_API int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n
   return 1;
 }
 
-/* Network outputs for n rows into out[n × output_dim], in chunks of `batch`. */
+/* Network outputs for n rows into out[n × output_dim] (every output's columns
+ * side by side), in chunks of `batch`. */
 SN_API int sn_model_predict(sn_model *m, const float *x, int n, int batch, float *out) {
   batch = clamp_batch(batch, n);
   if (!sn_model_reserve(m, batch)) return 0;
-  int width = sn_model_output_dim(m);
+  const float *xs[SN_MAX_ENDS];
   for (int start = 0; start < n; start += batch) {
     int rows = n - start < batch ? n - start : batch;
-    sn_model_forward(m, rows, x + (long)start * m->input_dim);
-    memcpy(out + (long)start * width, sn_model_last(m)->y, (size_t)rows * width * sizeof(float));
+    batch_inputs(m, rows, x, NULL, start, xs);
+    sn_model_forward(m, rows, xs);
+    for (int k = 0; k < m->n_outputs; k++) {
+      const sn_output *o = &m->outputs[k];
+      const float *y = m->values[o->value].y;
+      int width = (int)sn_shape_size(m->values[o->value].shape);
+      if (m->n_outputs == 1) {
+        memcpy(out + (long)start * width, y, (size_t)rows * width * sizeof(float));
+        continue;
+      }
+      for (int r = 0; r < rows; r++)
+        memcpy(out + (long)(start + r) * m->output_dim + o->col, y + (long)r * width, (size_t)width * sizeof(float));
+    }
   }
   return 1;
 }
@@ -142,8 +227,11 @@ SN_API int sn_model_predict(sn_model *m, const float *x, int n, int batch, float
  * Returns 0 when out of memory. */
 SN_API int sn_model_compute_gradients(sn_model *m, const float *x, const float *t, int n, double *loss) {
   if (!sn_model_reserve(m, n)) return 0;
-  double penalty;
-  *loss = forward_backward(m, n, x, t, &penalty) + penalty;
+  double penalty, losses[SN_MAX_ENDS];
+  const float *xs[SN_MAX_ENDS], *ts[SN_MAX_ENDS];
+  batch_inputs(m, n, x, NULL, 0, xs);
+  batch_targets(m, n, t, NULL, 0, ts);
+  *loss = forward_backward(m, n, xs, ts, losses, &penalty) + penalty;
   sn_model_commit(m);
   return 1;
 }

@@ -84,7 +84,7 @@ static void check_epoch_paths_agree(void) {
     sn_model_evaluate(b, vx, vt, NV, BATCH, vb);
   }
   CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "weights differ between the two paths");
-  CHECK(memcmp(a->sums, b->sums, sizeof a->sums) == 0, "training sums differ");
+  CHECK(memcmp(a->sums, b->sums, SN_SUM_COUNT * sizeof *a->sums) == 0, "training sums differ");
   CHECK(memcmp(va, vb, sizeof va) == 0, "validation sums differ");
   CHECK(a->sums[SN_SUM_ROWS] == N && va[SN_SUM_ROWS] == NV, "rows counted: %g, %g", a->sums[SN_SUM_ROWS], va[SN_SUM_ROWS]);
   sn_model_free(a);

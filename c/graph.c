@@ -1,0 +1,173 @@
+/* The passes over the graph (model.h): forward walks the nodes in order;
+ * backward walks them back and every node *adds* its input gradients into its
+ * input values', so a value read twice (fan-out, a residual, a shared layer)
+ * simply collects both.
+ *
+ * Gradients of values live in a pool of buffers of rows × the widest value: a
+ * value's gradient takes a buffer when its first consumer writes it and gives
+ * it back once its producer has read it, so a chain needs two (the ping-pong
+ * of old) and a graph as many as its widest cut. How many is counted once by
+ * walking the backward pass without computing (pool_size below). */
+#include "api.h"
+#include "kernels.h"
+#include "model.h"
+#include "threads.h"
+#include <stdlib.h>
+#include <string.h>
+
+float *sn_pool_take(sn_model *m) { return m->pool[--m->pool_free]; }
+void sn_pool_give(sn_model *m, float *buf) { m->pool[m->pool_free++] = buf; }
+
+/* y = act(z) over rows·h·w vectors of c (softmax along the channels, as Keras);
+ * a linear node's y is its z. */
+static void activate(sn_layer *l, int rows) {
+  if (l->act == SN_ACT_LINEAR) {
+    l->y = l->z;
+    return;
+  }
+  sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
+  l->y = l->ybuf;
+}
+
+
+void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
+  m->scratch_holds = NULL;
+  for (int i = 0; i < m->n_inputs; i++) m->values[i].y = xs[i];
+  for (int l = 0; l < m->n_layers; l++) {
+    sn_layer *L = &m->layers[l];
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    if (ops->forward_n) {
+      const float *x[SN_MAX_NODE_INPUTS];
+      for (int i = 0; i < L->n_in; i++) x[i] = sn_node_input(m, L, i)->y;
+      ops->forward_n(m, L, rows, x);
+    } else {
+      ops->forward(m, L, rows, sn_node_input(m, L, 0)->y);
+    }
+    activate(L, rows);
+    m->values[m->n_inputs + l].y = L->y;
+  }
+}
+
+static void add_into(long n, float *acc, const float *x) {
+  for (long i = 0; i < n; i++) acc[i] += x[i];
+}
+
+/* A node's input gradient `dx` (a pool buffer) joins its value's: it becomes
+ * it, or is added to it and given back. */
+static void accumulate(sn_model *m, sn_value *v, int rows, float *dx) {
+  if (!v->g) {
+    v->g = dx;
+    return;
+  }
+  add_into((long)rows * sn_shape_size(v->shape), v->g, dx);
+  sn_pool_give(m, dx);
+}
+
+/* dL/dz of node l from what reached its value: the consumers' dL/dy through
+ * its activity regularizer and activation, plus its loss's dL/dz when it is an
+ * output. NULL when nothing reached it. The buffer is the caller's to give back. */
+static float *node_dz(sn_model *m, sn_layer *L, sn_value *v, int rows) {
+  int activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
+  if (v->loss_dz && !v->g && activity) {
+    v->g = sn_pool_take(m);
+    memset(v->g, 0, (size_t)rows * sn_shape_size(v->shape) * sizeof(float));
+  }
+  float *dz = v->g;
+  if (dz) {
+    sn_layer_output_gradient(L, rows, dz);
+    if (v->loss_dz) {
+      add_into((long)rows * sn_shape_size(v->shape), dz, v->loss_dz);
+      sn_pool_give(m, v->loss_dz);
+    }
+  } else {
+    dz = v->loss_dz;
+  }
+  v->g = v->loss_dz = NULL;
+  return dz;
+}
+
+/* The outputs' loss_dz hold dL/dz of their losses (train.c); fills m->grads.
+ * Nodes whose value wants no gradient (nothing upstream learns) are skipped,
+ * and no node computes the gradient of such an input. */
+void sn_model_backward(sn_model *m, int rows) {
+  for (int v = 0; v < m->n_inputs; v++) m->values[v].g = NULL;
+  for (int l = m->n_layers - 1; l >= 0; l--) {
+    sn_layer *L = &m->layers[l];
+    sn_value *v = &m->values[m->n_inputs + l];
+    if (!v->needs_grad) {
+      if (v->loss_dz) sn_pool_give(m, v->loss_dz);
+      v->g = v->loss_dz = NULL;
+      continue;
+    }
+    float *dz = node_dz(m, L, v, rows);
+    if (!dz) continue; /* reaches no output */
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    if (ops->backward_n) {
+      const float *x[SN_MAX_NODE_INPUTS];
+      float *dx[SN_MAX_NODE_INPUTS];
+      for (int i = 0; i < L->n_in; i++) {
+        const sn_value *in = sn_node_input(m, L, i);
+        x[i] = in->y;
+        dx[i] = in->needs_grad ? sn_pool_take(m) : NULL;
+      }
+      ops->backward_n(m, L, rows, x, dz, dx);
+      for (int i = 0; i < L->n_in; i++)
+        if (dx[i]) accumulate(m, &m->values[m->edges[L->first_in + i]], rows, dx[i]);
+      sn_pool_give(m, dz);
+    } else {
+      sn_value *in = &m->values[m->edges[L->first_in]];
+      float *dx = in->needs_grad ? sn_pool_take(m) : NULL;
+      float *got = ops->backward(m, L, rows, in->y, dz, dx);
+      if (got == dz) { /* a view: dz is the input's gradient */
+        sn_pool_give(m, dx);
+        accumulate(m, in, rows, dz);
+      } else {
+        if (got) accumulate(m, in, rows, got);
+        sn_pool_give(m, dz);
+      }
+    }
+  }
+  for (int v = 0; v < m->n_inputs; v++)
+    if (m->values[v].g) sn_pool_give(m, m->values[v].g); /* never wanted: inputs do not learn */
+  /* A layer applied several times: its other nodes' gradients join the owner's. */
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer *L = &m->layers[l];
+    if (L->shares < 0) continue;
+    for (int i = 0; i < SN_MAX_TENSORS; i++)
+      if (L->t[i].exists && L->t[i].g) add_into((long)L->t[i].size, m->layers[L->shares].t[i].g, L->t[i].g);
+  }
+}
+
+/* The pool's size: the backward pass above, counting buffers instead of
+ * computing, as if every node wrote a buffer of its own for each input that
+ * wants a gradient (a view's hand-over only ever needs fewer). -1 when out of
+ * memory. */
+int sn_model_pool_size(const sn_model *m) {
+  int values = m->n_inputs + m->n_layers, live = 0, most;
+  char *held = calloc((size_t)values, 2), *loss = held + values; /* a consumer's gradient; a loss's */
+  if (!held) return -1;
+  for (int k = 0; k < m->n_outputs; k++) live += !loss[m->outputs[k].value]++;
+  most = live;
+  for (int l = m->n_layers - 1; l >= 0; l--) {
+    const sn_layer *L = &m->layers[l];
+    int v = m->n_inputs + l, activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
+    if (!m->values[v].needs_grad || (!held[v] && !loss[v])) {
+      live -= loss[v] != 0;
+      continue;
+    }
+    if (loss[v] && !held[v] && activity) held[v] = 1, live++;
+    most = live > most ? live : most;
+    if (held[v] && loss[v]) live--; /* the loss's buffer, added in */
+    for (int i = 0; i < L->n_in; i++) live += m->values[m->edges[L->first_in + i]].needs_grad;
+    most = live > most ? live : most;
+    for (int i = 0; i < L->n_in; i++) {
+      int in = m->edges[L->first_in + i];
+      if (!m->values[in].needs_grad) continue;
+      if (held[in]) live--; /* added in and given back */
+      held[in] = 1;
+    }
+    live--; /* dz */
+  }
+  free(held);
+  return most;
+}
