@@ -503,3 +503,23 @@ float *sn_view_backward(sn_model *m, sn_layer *l, int rows, const float *x, floa
   (void)m, (void)l, (void)rows, (void)x;
   return dx ? dz : NULL;
 }
+
+/* What the wrapper reads of node `layer`'s tensor `which` (C owns every
+ * weight's name, shape and place): out[0] whether it learns (is in params, not
+ * state), out[1] its offset there (after build), out[2] its size, out[3] its
+ * rank, out[4 …] its dims, out[8] whether its kind trains it (batch norm's
+ * moving statistics: no). Returns its name, or NULL when the node has no
+ * such tensor or uses another node's (a shared layer). */
+SN_API const char *sn_model_tensor_info(const sn_model *m, int layer, int which, int *out) {
+  if (layer < 0 || layer >= m->n_layers || which < 0 || which >= SN_MAX_TENSORS) return NULL;
+  const sn_layer *L = &m->layers[layer];
+  const sn_tensor *t = &L->t[which];
+  if (!t->exists || L->shares >= 0) return NULL;
+  out[0] = t->trainable && !L->frozen;
+  out[1] = (int)t->off;
+  out[2] = (int)t->size;
+  out[3] = t->rank;
+  for (int i = 0; i < SN_MAX_RANK; i++) out[4 + i] = t->dims[i];
+  out[8] = t->trainable;
+  return t->name;
+}

@@ -1,23 +1,44 @@
-// The LayersModel members TensorFlow.js users reach for, written over what
-// every model has — its `layers` list and weightSpecs(), whose names are
-// `layerName/weightName` — so they hold for every kind of layer:
-//   model.layers[i] / model.getLayer(name | index): name, getClassName(),
-//     outputShape, countParams(), weights, getWeights(), setWeights(list);
-//   model.inputs / model.outputs: [{ name, shape, dtype }], null for the batch;
-//   model.summary(lineLength, positions, printFn)'s columns and printing.
-// A layer is the model's own record of it (its options, as sn.layers made
-// them) with these methods on its prototype; it belongs to its model.
+// A layer: what an sn.layers factory returns — its options, with the
+// members TensorFlow.js users reach for on its prototype:
+//   layer.apply(tensor | [tensors]) → a symbolic tensor (web/graph.js);
+//   layer.trainable (Keras: applied at the next compile), name, getClassName(),
+//     input / output (its first node's tensors), outputShape,
+//     countParams(), weights, getWeights(), setWeights(list).
+// A layer's weights live in the last model built with it (its `model`); a
+// model built with a layer that already lives in another model copies that
+// model's current values in (web/model.js). Also here: model.getLayer and
+// summary()'s columns and printing.
+import { applyLayer } from './graph.js';
 
-/** The methods every layer of a model has; `this` is the layer, this.model its model. */
+/** The methods every layer has; `this` is the layer, this.model the model holding its weights. */
 class LayerMethods {
   /** TF.js' getClassName(): 'Dense', 'Dropout', … */
   getClassName() {
     return this.type;
   }
 
+  /** Applies the layer to symbolic tensors: the functional API. Applying it again shares its weights. */
+  apply(inputs, kwargs) {
+    return applyLayer(this, inputs, kwargs);
+  }
+
   /** [null, …]: the batch dimension, then the shape of one sample's output. */
   get outputShape() {
+    if (!this.outShape) throw new Error(`layer ${this.name ?? this.type} has not been applied yet: it has no output shape`);
     return [null, ...this.outShape];
+  }
+
+  /** Its first node's input and output tensors (TF.js' layer.input / layer.output). */
+  get input() {
+    const node = this.inboundNodes[0];
+    if (!node) throw new Error(`layer ${this.name ?? this.type} has not been applied yet: it has no input`);
+    return node.inputs.length === 1 ? node.inputs[0] : node.inputs;
+  }
+
+  get output() {
+    const node = this.inboundNodes[0];
+    if (!node) throw new Error(`layer ${this.name ?? this.type} has not been applied yet: it has no output`);
+    return node.output;
   }
 
   /** { name, shape } of this layer's weights, in getWeights() order. */
@@ -46,18 +67,26 @@ class LayerMethods {
   }
 }
 
-/** This layer's entries of its model's weightSpecs(). */
-const specsOf = (layer) => layer.model.weightSpecs().filter((s) => s.name.slice(0, s.name.lastIndexOf('/')) === layer.name);
+/** This layer's entries of its model's weightSpecs() (none before a model holds it). */
+const specsOf = (layer) => (layer.model && !layer.model.disposed ? layer.model.weightSpecs().filter((s) => s.name.slice(0, s.name.lastIndexOf('/')) === layer.name) : []);
 
 /**
- * The model's record of a layer, with the methods above; `model` is not
- * enumerable (records are spread and saved). A record's own fields win over
- * the getters.
+ * A layer from a factory's record of options and its kind: the record's own
+ * fields, the methods above, trainable (true), and, not enumerable (records
+ * are spread and saved), its kind, its model and its nodes.
  */
-export function layerHandle(model, record) {
+export function makeLayer(record, kind) {
   const layer = Object.defineProperties(Object.create(LayerMethods.prototype), Object.getOwnPropertyDescriptors(record));
-  Object.defineProperty(layer, 'model', { value: model, enumerable: false });
+  if (!('trainable' in record)) layer.trainable = true;
+  Object.defineProperty(layer, 'kind', { value: kind, enumerable: false });
+  Object.defineProperty(layer, 'model', { value: null, enumerable: false, writable: true });
+  Object.defineProperty(layer, 'inboundNodes', { value: [], enumerable: false, writable: true });
   return layer;
+}
+
+/** A fresh copy of a layer (its options and the given fields; no nodes, no model): what a Sequential holds. */
+export function copyLayer(layer, fields) {
+  return makeLayer({ ...layer, ...fields }, layer.kind);
 }
 
 /** TF.js' model.getLayer(name) or getLayer(index). */
@@ -70,18 +99,6 @@ export function getLayer(model, nameOrIndex) {
   const layer = model.layers.find((l) => l.name === nameOrIndex);
   if (!layer) throw new Error(`getLayer: no layer named ${JSON.stringify(nameOrIndex)}; the model has ${model.layers.map((l) => l.name).join(', ') || 'no layers'}`);
   return layer;
-}
-
-/** TF.js' model.inputs: the input as a symbolic tensor's { name, shape, dtype }. */
-export function modelInputs(model) {
-  const first = model.layers[0];
-  return first ? [{ name: `${first.name}_input`, shape: [null, ...model.inputShape], dtype: 'float32' }] : [];
-}
-
-/** TF.js' model.outputs: the last layer's output. */
-export function modelOutputs(model) {
-  const last = model.layers.at(-1);
-  return last ? [{ name: `${last.name}/output`, shape: last.outputShape, dtype: 'float32' }] : [];
 }
 
 /**

@@ -1,3 +1,14 @@
+// Models: sn.model({ inputs, outputs }) — the functional API, a graph of layers
+// applied to symbolic tensors (web/graph.js) — and sn.sequential, the chain
+// where each layer reads the one before. Both are one Model over one C graph
+// (c/model.h): the model hands C its nodes, C lays out the weights and owns
+// their names, shapes and places (read back through sn_model_tensor_info),
+// and one epoch of training is one wasm call (web/fit.js).
+//
+// Memory: a built model's weights, gradients, optimizer state and workspace
+// live in wasm memory owned by the model until dispose(). Inputs passed to its
+// methods are copied in and the copies freed before the method returns; every
+// array it returns is a fresh JavaScript copy the caller owns.
 import { checkFinite, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from './losses.js';
 import { logsFromSums, resolveMetrics, SUMS } from './metrics.js';
@@ -6,13 +17,14 @@ import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
 import { toTfjs } from './tfjs.js';
-import { getLayer, layerHandle, modelInputs, modelOutputs, summaryColumns, summaryText } from './layer-handles.js';
-import { KINDS } from './layers.js';
+import { copyLayer, getLayer, summaryColumns, summaryText } from './layer-handles.js';
+import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
 import { shapeText, sizeOf, toHwc } from './layers/common.js';
-import { f32, f64, formatBytes, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
+import { f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
-const MAX_LAYERS = 64; // SN_MAX_LAYERS in c/model.h
 const MAX_PARAMS = 2 ** 29 - 1; // SN_MAX_PARAMS in c/model.h
+const MAX_ENDS = 64; // SN_MAX_ENDS in c/model.h: inputs and outputs of a model
+const TENSOR_SLOTS = 4; // SN_MAX_TENSORS in c/layer.h
 
 /** Whether a later layer's declared inputShape matches the previous output (a Dense compares sizes: it flattens). */
 function sameInput(layer, inShape) {
@@ -32,150 +44,324 @@ function checkWeightList(list, what, specs) {
   });
 }
 
+const asList = (v) => (Array.isArray(v) ? v : [v]);
+const isPlainObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/** A layer name Keras would give: its kind's base name, then _1, _2, … until it is free. */
+function freeName(base, taken) {
+  if (!taken.has(base)) return base;
+  for (let k = 1; ; k++) if (!taken.has(`${base}_${k}`)) return `${base}_${k}`;
+}
+
+/** sn.model({ inputs, outputs, name, seed }): a model of the layers between its inputs and outputs. */
+export function model(config) {
+  return new Model(config);
+}
+
 /** sn.sequential({ seed, name, layers }): a linear stack of layers. */
 export function sequential(config) {
   return new Sequential(config);
 }
 
 /**
- * A sequential model. Its weights, gradients, optimizer state and workspace
- * live in wasm memory owned by the model until dispose(). Inputs passed to
- * its methods are copied in and the copies freed before the method returns;
- * every array it returns is a fresh JavaScript copy the caller owns.
+ * A model: inputs and outputs (symbolic tensors), the nodes between them in
+ * topological order (this.nodes: one per layer application) and its layers
+ * (this.layers, each once, in the order of its first node). Sequential builds
+ * the same from a list of layers.
  */
-export class Sequential {
-  constructor(config) {
-    const { seed, name = 'sequential', layers = [] } = checkOptions('sequential', config, ['seed', 'name', 'layers']);
-    if (typeof name !== 'string') throw new Error(`sequential: name must be a string, got ${JSON.stringify(name)}`);
-    if (!Array.isArray(layers)) throw new Error('sequential: layers must be an array of layers');
+export class Model {
+  constructor(config, kind = 'model') {
+    this.className = 'Functional';
+    this.initModel(kind === 'model' ? checkOptions('model', config, ['inputs', 'outputs', 'name', 'seed']) : config, kind);
+    if (kind !== 'model') return;
+    const { inputs, outputs } = config ?? {};
+    if (inputs === undefined || outputs === undefined) throw new Error('model needs inputs and outputs: sn.model({ inputs: sn.input({ shape }), outputs: layer.apply(…) })');
+    const ins = asList(inputs), outs = asList(outputs);
+    for (const [what, list] of [['inputs', ins], ['outputs', outs]]) {
+      if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor))
+        throw new Error(`model ${what} must be symbolic tensors (sn.input() for inputs, layer.apply() for outputs), got ${list.map((t) => (t instanceof SymbolicTensor ? 'a tensor' : typeof t)).join(', ') || 'none'}`);
+      if (list.length > MAX_ENDS) throw new Error(`a model has at most ${MAX_ENDS} ${what}, got ${list.length}`);
+      if (new Set(list).size !== list.length) throw new Error(`model ${what} list one tensor twice`);
+    }
+    const notInput = ins.find((t) => t.sourceLayer.type !== 'InputLayer');
+    if (notInput) throw new Error(`model inputs must come from sn.input(), but ${notInput.name} is the output of a layer`);
+    const inputAsOutput = outs.find((t) => t.sourceLayer.type === 'InputLayer');
+    if (inputAsOutput) throw new Error(`output ${inputAsOutput.name} is an input: apply a layer to it`);
+    this.setGraph(ins, outs, traceGraph(ins, outs));
+  }
+
+  /** Fields every model has. */
+  initModel(config, kind) {
+    const { seed, name = kind } = config ?? {};
+    if (typeof name !== 'string') throw new Error(`${kind}: name must be a string, got ${JSON.stringify(name)}`);
     this.name = name;
     this.seed = seed === undefined ? Math.floor(Math.random() * 2 ** 32) : checkNumber('seed', seed, { min: 0, max: 2 ** 32 - 1, integer: true });
     this.layers = [];
+    this.nodes = [];
+    this.inputs = [];
+    this.outputs = [];
     this.ptr = 0;
     this.disposed = false;
-    this.loss = null;
+    this.loss = null; // the first output's; this.losses has every output's
+    this.losses = [];
+    this.lossWeights = [];
     this.optimizer = null;
-    this.metrics = [];
+    this.metrics = []; // the first output's; this.outputMetrics has every output's
+    this.outputMetrics = [];
     this.isTraining = false;
     this.stopTraining = false; // a callback may set it, as in TensorFlow.js
-    for (const layer of layers) this.add(layer);
   }
 
-  /** Appends a layer; the first one needs inputShape. Only before the model is built. */
-  add(layer) {
-    this.checkAlive();
-    if (this.ptr) throw new Error('cannot add layers to a model that is already built (compile, predict, summary and getWeights build it)');
-    const kind = layer && Object.hasOwn(KINDS, layer.type) ? KINDS[layer.type] : null;
-    if (!kind) throw new Error('add() takes a layer made by sn.layers.dense({ ... }), sn.layers.conv2d({ ... }) or another sn.layers factory');
-    if (this.layers.length >= MAX_LAYERS) throw new Error(`a model holds at most ${MAX_LAYERS} layers`);
-    const first = this.layers.length === 0;
-    const count = this.layers.filter((l) => l.type === layer.type).length; // Keras: dense, dense_1, conv2d, …
-    const name = layer.name ?? (count ? `${kind.baseName}_${count}` : kind.baseName);
-    if (this.layers.some((l) => l.name === name)) throw new Error(`a layer named ${JSON.stringify(name)} is already in the model`);
-    const what = `${name} (${layer.type})`;
-    if (first && layer.inputShape === undefined) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
-    const inShape = first ? layer.inputShape : this.layers.at(-1).outShape;
-    if (!first && layer.inputShape !== undefined && !sameInput(layer, inShape)) {
-      const previous = inShape.length === 1 ? `${inShape[0]} units` : `output ${shapeText(inShape)}`;
-      throw new Error(`${what}: layer inputShape [${layer.inputShape}] does not match the previous layer's ${previous}`);
+  /** Takes the traced graph: names the unnamed layers (Keras' way) and refuses two layers of one name. */
+  setGraph(inputs, outputs, nodes) {
+    const layers = [...inputs.map((t) => t.sourceLayer), ...new Set(nodes.map((n) => n.layer))];
+    const taken = new Set(), byName = new Map();
+    for (const layer of layers) if (layer.name !== undefined) taken.add(layer.name);
+    for (const layer of layers) {
+      if (layer.name === undefined) {
+        layer.name = freeName(layer.type === 'InputLayer' ? 'input' : layer.kind.baseName, taken);
+        taken.add(layer.name);
+      }
+      const other = byName.get(layer.name);
+      if (other && other !== layer) throw new Error(`two layers of the model are named ${JSON.stringify(layer.name)}: layer names must be unique`);
+      byName.set(layer.name, layer);
     }
-    let outShape;
-    try {
-      outShape = kind.outputShape(layer, inShape, first);
-    } catch (err) {
-      throw new Error(`${what}: ${err.message}`);
-    }
-    this.layers.push(layerHandle(this, { ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape) }));
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.nodes = nodes;
+    this.layers = layers;
   }
 
-  /** What C cannot express: an output that is not a vector, an activity regularizer on the output layer. */
-  checkStructure() {
-    const last = this.layers.at(-1);
-    if (!last) return;
-    if (last.outShape.length !== 1)
-      throw new Error(`the model's output has shape ${shapeText(last.outShape)}: end it with sn.layers.flatten() or a global pooling layer (usually followed by a dense layer)`);
-    if (last.activityRegularizer && (last.activityRegularizer.l1 || last.activityRegularizer.l2))
-      throw new Error(`activityRegularizer on the output layer ${last.name} is not supported: put it on a hidden layer`);
+  get inputLayers() {
+    return this.inputs.map((t) => t.sourceLayer);
   }
 
-  /** The activation of the output, which the loss may fuse with (softmax, sigmoid) or need (fromLogits: linear). */
-  outputActivation() {
-    return this.layers.at(-1)?.activation?.name ?? 'linear';
+  /** The layers that make the outputs, in order (their names key per-output losses and logs). */
+  get outputLayers() {
+    return this.outputs.map((t) => t.sourceLayer);
   }
 
-  /** The shape of one input sample, as the first layer's inputShape declares it. */
+  get outputNames() {
+    return this.outputLayers.map((l) => l.name);
+  }
+
+  /** Columns of one row of inputs (every input's side by side) and of outputs. */
+  get inputWidth() {
+    return this.inputs.reduce((n, t) => n + sizeOf(t.sampleShape), 0);
+  }
+
+  get outputWidth() {
+    return this.outputs.reduce((n, t) => n + sizeOf(t.sampleShape), 0);
+  }
+
+  /** A single-input model's sample size (and single-output's): as Sequential always had them. */
   get inputShape() {
-    return this.layers[0]?.inShape;
+    return this.inputs[0]?.sampleShape;
   }
 
   get inputSize() {
-    return this.layers.length ? sizeOf(this.inputShape) : undefined;
+    return this.inputs.length ? sizeOf(this.inputShape) : undefined;
   }
 
   get outputSize() {
-    return this.layers.length ? sizeOf(this.layers.at(-1).outShape) : undefined;
+    return this.outputs.length ? sizeOf(this.outputs[0].sampleShape) : undefined;
+  }
+
+  /** Keras' model.trainable: setting it sets every layer's (applied at the next compile). */
+  get trainable() {
+    return this.layers.some((l) => l.type !== 'InputLayer' && l.trainable);
+  }
+
+  set trainable(value) {
+    for (const layer of this.layers) layer.trainable = Boolean(value);
+  }
+
+  /** What C cannot express: an output that is not a vector. */
+  checkStructure() {
+    const bad = this.outputs.find((t) => t.sampleShape.length !== 1);
+    if (bad)
+      throw new Error(`the model's output${this.outputs.length > 1 ? ` ${bad.sourceLayer.name}` : ''} has shape ${shapeText(bad.sampleShape)}: end it with sn.layers.flatten() or a global pooling layer (usually followed by a dense layer)`);
+  }
+
+  /** The activation of output k, which its loss may fuse with (softmax, sigmoid) or need (fromLogits: linear). */
+  outputActivation(k = 0) {
+    return this.outputs[k]?.sourceLayer.activation?.name ?? 'linear';
   }
 
   checkAlive() {
     if (this.disposed) throw new Error('this model was disposed');
   }
 
-  /** Creates the C model and draws its weights from the seed. Called as needed. */
+  /**
+   * The C graph: inputs, then one node per layer application in topological
+   * order (a layer applied again shares its first node's weights), then the
+   * outputs. Throws (and frees it) when C refuses a node.
+   */
+  createGraph(w) {
+    const ptr = w.sn_model_create_graph(this.seed >>> 0);
+    if (!ptr) throw new Error('simdnet: out of wasm memory creating the model');
+    const values = new Map(); // symbolic tensor → C value
+    try {
+      for (const t of this.inputs) {
+        const id = w.sn_model_add_input(ptr, ...toHwc(t.sampleShape));
+        if (id < 0) throw new Error(`simdnet: out of wasm memory adding input ${t.name}`);
+        values.set(t, id);
+      }
+      const first = new Map(); // layer → its first node's index
+      this.nodes.forEach((node, i) => {
+        const { layer } = node;
+        const ok = withBuffers((alloc) => {
+          const ids = alloc(node.inputs.length * 4);
+          i32(ids, node.inputs.length).set(node.inputs.map((t) => values.get(t)));
+          return w.sn_model_set_inputs(ptr, ids, node.inputs.length) === 1 && (!first.has(layer) || w.sn_model_share(ptr, first.get(layer)) === 1);
+        });
+        if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
+          throw new Error(`simdnet: the C core refused ${layer.name} (${layer.type}) on inputs ${node.inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
+        values.set(node.output, w.sn_model_node_value(ptr, i));
+        if (!first.has(layer)) {
+          first.set(layer, i);
+          for (const t of layer.kind.weights(layer, node.inputs[0].sampleShape)) {
+            if (w.sn_model_set_initializer(ptr, i, t.slot, t.initializer.kind, t.initializer.a, t.initializer.b) !== 1 ||
+              (t.regularizer && w.sn_model_set_regularizer(ptr, i, t.slot, t.regularizer.l1, t.regularizer.l2) !== 1))
+              throw new Error(`simdnet: could not set up the weights of ${layer.name}`);
+          }
+          if (w.sn_model_set_trainable(ptr, i, layer.trainable === false ? 0 : 1) !== 1) throw new Error('simdnet: out of wasm memory');
+        }
+        const activity = layer.activityRegularizer; // Keras: every application adds its penalty
+        if (activity && (activity.l1 || activity.l2) && w.sn_model_set_activity_regularizer(ptr, i, activity.l1, activity.l2) !== 1)
+          throw new Error(`simdnet: could not set the activity regularizer of ${layer.name}`);
+      });
+      const ok = withBuffers((alloc) => {
+        const ids = alloc(this.outputs.length * 4);
+        i32(ids, this.outputs.length).set(this.outputs.map((t) => values.get(t)));
+        return w.sn_model_set_outputs(ptr, ids, this.outputs.length) === 1;
+      });
+      if (!ok) throw new Error('simdnet: the C core refused the outputs');
+      return ptr;
+    } catch (err) {
+      w.sn_model_free(ptr);
+      throw err;
+    }
+  }
+
+  /** Every weight as C lays it out: [{ name, shape, trainable (learns: in params), kindTrainable, offset, size, layer }]. */
+  readSpecs(w, ptr) {
+    const specs = [];
+    withBuffers((alloc) => {
+      const info = alloc(9 * 4);
+      this.nodes.forEach((node, i) => {
+        for (let slot = 0; slot < TENSOR_SLOTS; slot++) {
+          const namePtr = w.sn_model_tensor_info(ptr, i, slot, info);
+          if (!namePtr) continue;
+          const [learns, offset, size, rank, ...rest] = i32(info, 9);
+          const tensorName = cString(namePtr);
+          specs.push({
+            name: `${node.layer.name}/${tensorName}`, shape: rest.slice(0, rank), trainable: learns === 1, kindTrainable: rest[4] === 1,
+            offset, size, layer: node.layer, nonNegative: tensorName === 'moving_variance',
+          });
+        }
+      });
+    });
+    return specs;
+  }
+
+  /** Creates the C model, draws its weights from the seed, and takes in the current weights of layers that another model holds. */
   build() {
     this.checkAlive();
     if (this.ptr) return;
-    if (this.layers.length === 0) throw new Error('the model has no layers: add() one first');
+    if (this.nodes.length === 0) throw new Error('the model has no layers: add() one first');
     this.checkStructure();
-    const n = this.paramCount(); // weights and their gradients, 4 bytes each, before anything reaches C
-    if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
-      throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
     const w = wasm();
-    const ptr = w.sn_model_create_hwc(...toHwc(this.inputShape), this.seed >>> 0);
-    if (!ptr) throw new Error('simdnet: out of wasm memory creating the model');
-    let ok = true;
-    this.layers.forEach((l, i) => {
-      const kind = KINDS[l.type];
-      ok &&= kind.addToC(w, ptr, l, l.outShape) === i && w.sn_model_layer_size(ptr, i) === sizeOf(l.outShape);
-      for (const t of kind.weights(l, l.inShape)) {
-        ok &&= w.sn_model_set_initializer(ptr, i, t.slot, t.initializer.kind, t.initializer.a, t.initializer.b) === 1;
-        if (t.regularizer) ok &&= w.sn_model_set_regularizer(ptr, i, t.slot, t.regularizer.l1, t.regularizer.l2) === 1;
-      }
-      if (l.activityRegularizer) ok &&= w.sn_model_set_activity_regularizer(ptr, i, l.activityRegularizer.l1, l.activityRegularizer.l2) === 1;
-    });
-    if (!ok || !w.sn_model_build(ptr)) {
+    const ptr = this.createGraph(w);
+    const specs = this.readSpecs(w, ptr);
+    const n = specs.reduce((sum, s) => sum + s.size, 0); // weights and their gradients, 4 bytes each, before any is allocated
+    if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES || !w.sn_model_build(ptr)) {
       w.sn_model_free(ptr);
+      if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
+        throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
       throw new Error('simdnet: out of wasm memory building the model');
     }
     this.ptr = ptr;
+    this.specs = this.readSpecs(w, ptr);
+    const adopted = this.layers.filter((l) => l.model && l.model !== this && !l.model.disposed && l.model.ptr);
+    if (adopted.length) {
+      const current = new Map(adopted.flatMap((l) => l.getWeights().map((v) => [v.name, v.values])));
+      this.writeWeights(this.getWeights().map((v) => current.get(v.name) ?? v.values));
+    }
+    for (const layer of this.layers) if (layer.type !== 'InputLayer') layer.model = this;
   }
 
-  /** compile({ optimizer, loss, metrics }): names or objects, as in Keras. */
+  /**
+   * compile({ optimizer, loss, metrics, lossWeights }): names or objects, as in
+   * Keras. With several outputs, loss, metrics and lossWeights are one for all,
+   * a list in output order, or an object keyed by output layer name. Layers'
+   * trainable flags take effect here, as in Keras.
+   */
   compile(config) {
-    const { optimizer, loss, metrics = [] } = checkOptions('compile', config, ['optimizer', 'loss', 'metrics']);
+    const { optimizer, loss, metrics = [], lossWeights } = checkOptions('compile', config, ['optimizer', 'loss', 'metrics', 'lossWeights']);
     this.checkAlive();
     this.checkIdle('compile');
     if (optimizer === undefined) throw new Error("compile needs an optimizer, e.g. optimizer: 'adam'");
     if (loss === undefined) throw new Error("compile needs a loss, e.g. loss: 'categoricalCrossentropy'");
-    if (this.layers.length === 0) throw new Error('the model has no layers: add() them before compile');
+    if (this.nodes.length === 0) throw new Error('the model has no layers: add() them before compile');
     this.checkStructure();
-    const lossObj = resolveLoss(loss);
+    const lossObjs = this.perOutput('loss', loss, (v) => typeof v === 'string' || (isPlainObject(v) && typeof v.name === 'string') || v?.kind !== undefined).map(resolveLoss);
+    const weights = lossWeights === undefined ? this.outputs.map(() => 1)
+      : this.perOutput('lossWeights', lossWeights, (v) => typeof v === 'number').map((v) => checkNumber('lossWeights', v, { min: 0 }));
+    const perMetrics = this.perOutput('metrics', metrics, (v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), true).map((m) => resolveMetrics(m));
     const opt = resolveOptimizer(optimizer);
     if (opt.ptr) throw new Error(`this ${opt.name} optimizer already steps your own buffers (step()): give the model another optimizer, or dispose() it first`);
     if (opt.model && opt.model !== this)
       throw new Error(`this ${opt.name} optimizer is compiled into another model, which it would stop driving: give each model its own optimizer`);
-    const resolvedMetrics = resolveMetrics(metrics);
-    if (lossObj.fromLogits && this.outputActivation() !== 'linear')
-      throw new Error(`fromLogits needs a linear last layer, not ${this.outputActivation()}`);
+    lossObjs.forEach((l, k) => {
+      if (l.fromLogits && this.outputActivation(k) !== 'linear')
+        throw new Error(`fromLogits needs a linear last layer, not ${this.outputActivation(k)}${this.outputs.length > 1 ? ` (output ${this.outputNames[k]})` : ''}`);
+    });
     this.build();
     const w = wasm();
+    this.nodes.forEach((node, i) => {
+      if (this.nodes.findIndex((n) => n.layer === node.layer) === i && w.sn_model_set_trainable(this.ptr, i, node.layer.trainable === false ? 0 : 1) !== 1)
+        throw new Error('simdnet: out of wasm memory freezing or unfreezing layers');
+    });
+    this.specs = this.readSpecs(w, this.ptr);
     const optPtr = opt.createState(this.trainableCount());
-    if (!w.sn_model_compile(this.ptr, lossObj.kind, lossObj.fromLogits ? 1 : 0, lossObj.cost, lossObj.profit, optPtr))
-      throw new Error('simdnet: the model could not be compiled');
+    const first = lossObjs[0];
+    let ok = w.sn_model_compile(this.ptr, first.kind, first.fromLogits ? 1 : 0, first.cost, first.profit, optPtr) === 1;
+    lossObjs.forEach((l, k) => {
+      if (this.outputs.length > 1 || weights[k] !== 1) ok &&= w.sn_model_set_loss(this.ptr, k, l.kind, l.fromLogits ? 1 : 0, l.cost, l.profit, weights[k]) === 1;
+    });
+    if (!ok) throw new Error('simdnet: the model could not be compiled');
     if (this.optimizer && this.optimizer !== opt) this.optimizer.model = null; // the old one no longer drives this model
-    this.loss = lossObj;
+    this.losses = lossObjs;
+    this.loss = lossObjs[0];
+    this.lossWeights = weights;
+    this.outputMetrics = perMetrics;
+    this.metrics = perMetrics[0];
     this.optimizer = opt;
-    this.metrics = resolvedMetrics;
     opt.model = this;
+  }
+
+  /**
+   * One setting per output from what compile was given: one for all, a list in
+   * output order, or an object keyed by output name. `isOne` tells a single
+   * setting; `listIsOne`: a list of strings is one setting (metrics).
+   */
+  perOutput(what, value, isOne, listIsOne = false) {
+    const n = this.outputs.length, names = this.outputNames;
+    if (isOne(value) && (listIsOne || !Array.isArray(value))) return names.map(() => value);
+    if (Array.isArray(value)) {
+      if (value.length !== n) throw new Error(`compile: ${what} lists ${value.length} entries but the model has ${n} output${n > 1 ? 's' : ''} (${names.join(', ')})`);
+      return value;
+    }
+    if (isPlainObject(value) && n > 1 || isPlainObject(value) && !isOne(value)) {
+      const unknown = Object.keys(value).find((k) => !names.includes(k));
+      if (unknown) throw new Error(`compile: ${what} names ${JSON.stringify(unknown)}, which is not an output; the outputs are ${names.join(', ')}`);
+      return names.map((name) => {
+        if (!(name in value) && what === 'loss') throw new Error(`compile: loss gives no loss for output ${name}`);
+        return value[name] ?? (what === 'lossWeights' ? 1 : what === 'metrics' ? [] : undefined);
+      }).map((v) => (what === 'metrics' && typeof v === 'string' ? [v] : v));
+    }
+    return names.map(() => value);
   }
 
   checkCompiled(what) {
@@ -188,22 +374,102 @@ export class Sequential {
   }
 
   /**
-   * Checks and converts (x, y) to flat Float32Arrays: x rows × inputSize, y
-   * rows × outputSize, or one integer label per row for sparse losses.
+   * x as one Float32Array of rows × inputWidth (every input's columns side by
+   * side, as C reads them): one input's data, or a list of arrays in inputs
+   * order, or an object keyed by input name.
    */
+  prepareInputs(x, what = '') {
+    const name = `${what}x`;
+    if (this.inputs.length === 1) {
+      const X = toMatrix(x, this.inputSize, name);
+      checkFinite(X.values, this.inputSize, name);
+      return X;
+    }
+    return this.sideBySide(this.inputs, x, name, (t, data, label) => {
+      const size = sizeOf(t.sampleShape);
+      const X = toMatrix(data, size, label);
+      checkFinite(X.values, size, label);
+      return { ...X, width: size };
+    });
+  }
+
+  /** Several arrays, one per input (or output), as one of rows × their widths side by side. */
+  sideBySide(ends, data, name, convert) {
+    const names = ends.map((t) => t.sourceLayer.name);
+    let list;
+    if (Array.isArray(data) && data.length === ends.length && data.every((d) => ArrayBuffer.isView(d) || Array.isArray(d))) list = data;
+    else if (isPlainObject(data)) {
+      const unknown = Object.keys(data).find((k) => !names.includes(k));
+      if (unknown) throw new Error(`${name} names ${JSON.stringify(unknown)}, which the model does not have; it has ${names.join(', ')}`);
+      list = names.map((n) => {
+        if (!(n in data)) throw new Error(`${name} gives nothing for ${n}`);
+        return data[n];
+      });
+    } else
+      throw new Error(`${name} must be a list of ${ends.length} arrays (${names.join(', ')}, in that order) or an object keyed by those names, got ${Array.isArray(data) ? `a list of ${data.length}` : typeof data}`);
+    const parts = list.map((d, k) => convert(ends[k], d, `${name}[${k}] (${names[k]})`, k));
+    const rows = parts[0].rows;
+    const other = parts.findIndex((p) => p.rows !== rows);
+    if (other > 0) throw new Error(`${name}: ${names[0]} has ${rows} rows but ${names[other]} has ${parts[other].rows}: every one needs the same rows`);
+    const width = parts.reduce((n, p) => n + p.width, 0), values = new Float32Array(rows * width);
+    for (let r = 0, col = 0; r < rows; r++, col = 0)
+      for (const p of parts) {
+        values.set(p.values.subarray(r * p.width, (r + 1) * p.width), r * width + col);
+        col += p.width;
+      }
+    return { values, rows };
+  }
+
+  /** y as one Float32Array of rows × target columns (each output's targets side by side, as C reads them). */
+  prepareTargets(y, rows, what = '') {
+    const yName = `${what}y`;
+    const convert = (t, data, label, k) => {
+      const size = sizeOf(t.sampleShape), loss = this.losses[k];
+      const looksLikeLabels = !loss.sparse && size > 1 && data?.length === rows && typeof data[0] === 'number';
+      if (looksLikeLabels)
+        throw new Error(`${label} holds ${rows} values, one per row, but ${loss.name} needs rows of ${size} (one-hot): ` +
+          `use sn.data.oneHot(y, ${size}) or the loss 'sparseCategoricalCrossentropy'`);
+      const Y = loss.sparse ? toLabels(data, size, label) : toMatrix(data, size, label);
+      const width = loss.sparse ? 1 : size;
+      checkFinite(Y.values, width, label);
+      return { ...Y, width };
+    };
+    if (this.outputs.length === 1) return convert(this.outputs[0], y, yName, 0);
+    return this.sideBySide(this.outputs, y, yName, convert);
+  }
+
+  /** Checks and converts (x, y) to flat Float32Arrays: x rows × inputWidth, y rows × target columns. */
   prepareData(x, y, what = '') {
-    const xName = `${what}x`, yName = `${what}y`;
-    const X = toMatrix(x, this.inputSize, xName);
-    checkFinite(X.values, this.inputSize, xName);
-    const looksLikeLabels = !this.loss.sparse && this.outputSize > 1 && y?.length === X.rows && typeof y[0] === 'number';
-    if (looksLikeLabels)
-      throw new Error(`${yName} holds ${X.rows} values, one per row, but ${this.loss.name} needs rows of ${this.outputSize} (one-hot): ` +
-        `use sn.data.oneHot(y, ${this.outputSize}) or the loss 'sparseCategoricalCrossentropy'`);
-    const Y = this.loss.sparse ? toLabels(y, this.outputSize, yName) : toMatrix(y, this.outputSize, yName);
-    checkFinite(Y.values, this.outputSize, yName);
-    if (X.rows !== Y.rows) throw new Error(`${xName} has ${X.rows} rows but ${yName} has ${Y.rows}`);
-    if (X.rows === 0) throw new Error(`${xName} has no rows`);
+    const X = this.prepareInputs(x, what);
+    const Y = this.prepareTargets(y, X.rows, what);
+    if (X.rows !== Y.rows) throw new Error(`${what}x has ${X.rows} rows but ${what}y has ${Y.rows}`);
+    if (X.rows === 0) throw new Error(`${what}x has no rows`);
     return { x: X.values, y: Y.values, rows: X.rows };
+  }
+
+  /** Doubles of metric sums C fills: SUMS per output. */
+  get sumsCount() {
+    return SUMS * Math.max(1, this.outputs.length);
+  }
+
+  /**
+   * Logs from C's sums: loss (data + regularization, per sample) and metrics;
+   * with several outputs the weighted total, and each output's loss and
+   * metrics as `<output>_loss`, `<output>_<metric>` (Keras' and TF.js' names).
+   */
+  logsFromSums(sums, prefix = '') {
+    if (this.outputs.length <= 1) return logsFromSums(sums, this.metrics, prefix);
+    const logs = {}, per = [];
+    let total = 0;
+    this.outputs.forEach((t, k) => {
+      const part = sums.subarray(k * SUMS, (k + 1) * SUMS);
+      const own = logsFromSums(Float64Array.from(part, (v, i) => (i === 2 ? 0 : v)), this.outputMetrics[k], '');
+      total += this.lossWeights[k] * own.loss;
+      per.push([this.outputNames[k], own]);
+    });
+    logs[`${prefix}loss`] = total + sums[2] / sums[0]; // SN_SUM_REG_LOSS and SN_SUM_ROWS of the first output's sums
+    for (const [name, own] of per) for (const [key, value] of Object.entries(own)) logs[`${prefix}${name}_${key}`] = value;
+    return logs;
   }
 
   /** Trains; resolves to a History { epoch, history: { loss, accuracy, val_loss, … }, params }. */
@@ -220,31 +486,39 @@ export class Sequential {
     checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     const data = this.prepareData(x, y);
     return withBuffers((alloc) => {
-      const sums = alloc(SUMS * 8);
+      const sums = alloc(this.sumsCount * 8);
       if (!wasm().sn_model_evaluate(this.ptr, alloc(data.x), alloc(data.y), data.rows, batchSize, sums))
         throw new Error('simdnet: out of wasm memory in evaluate');
-      return logsFromSums(f64(sums, SUMS), this.metrics);
+      return this.logsFromSums(f64(sums, this.sumsCount).slice());
     });
   }
 
-  /** Network outputs, a Float32Array of rows × outputSize. */
+  /** Network outputs: a Float32Array of rows × outputSize, or with several outputs a list of them. */
   predict(x, options) {
     const { batchSize = 32 } = checkOptions('predict', options, ['batchSize']);
     this.checkAlive();
     checkNumber('batchSize', batchSize, { min: 1, max: MAX_INT, integer: true });
     this.build();
-    const X = toMatrix(x, this.inputSize, 'x');
-    checkFinite(X.values, this.inputSize, 'x');
-    const width = this.outputSize;
-    return withBuffers((alloc) => {
+    const X = this.prepareInputs(x);
+    const width = this.outputWidth;
+    const all = withBuffers((alloc) => {
       const out = alloc(X.rows * width * 4);
       if (!wasm().sn_model_predict(this.ptr, alloc(X.values), X.rows, batchSize, out)) throw new Error('simdnet: out of wasm memory in predict');
       return f32(out, X.rows * width).slice();
+    });
+    if (this.outputs.length === 1) return all;
+    let col = 0;
+    return this.outputs.map((t) => {
+      const size = sizeOf(t.sampleShape), part = new Float32Array(X.rows * size);
+      for (let r = 0; r < X.rows; r++) part.set(all.subarray(r * width + col, r * width + col + size), r * size);
+      col += size;
+      return part;
     });
   }
 
   /** The predicted class of each row (argmax; for one output, output > 0.5). */
   predictClasses(x, options) {
+    if (this.outputs.length > 1) throw new Error('predictClasses needs a model of one output; this one has several: use predict');
     const probs = this.predict(x, options);
     const width = this.outputSize;
     const classes = new Int32Array(probs.length / width);
@@ -263,7 +537,7 @@ export class Sequential {
 
   /**
    * The loss over all of (x, y) as one batch (with regularization) and its
-   * gradient for each weight, in getWeights() order: { loss, grads }.
+   * gradient for each trainable weight, in getWeights() order: { loss, grads }.
    */
   computeGradients(x, y) {
     this.checkCompiled('computeGradients');
@@ -294,20 +568,16 @@ export class Sequential {
 
   /**
    * Name, shape, trainability and place of every weight in Keras' get_weights
-   * order: trainable ones in the parameter buffer, the others (batch norm's
-   * moving statistics) in the state buffer, each at its own offset.
+   * order, as C laid them out: the ones that learn in the parameter buffer, the
+   * others (batch norm's moving statistics, frozen layers' weights) in the
+   * state buffer, each at its own offset.
    */
   weightSpecs() {
-    const specs = [], offsets = { true: 0, false: 0 };
-    for (const l of this.layers)
-      for (const t of KINDS[l.type].weights(l, l.inShape)) {
-        const size = sizeOf(t.shape), trainable = t.trainable !== false;
-        specs.push({ name: `${l.name}/${t.name}`, shape: t.shape, trainable, offset: offsets[trainable], size, nonNegative: t.name === 'moving_variance' });
-        offsets[trainable] += size;
-      }
-    return specs;
+    this.build();
+    return this.specs;
   }
 
+  /** The weights the optimizer steps (as of the last compile or build). */
   trainableSpecs() {
     return this.weightSpecs().filter((s) => s.trainable);
   }
@@ -322,18 +592,18 @@ export class Sequential {
     return this.paramCount();
   }
 
+  /** Keras' trainable_weights and non_trainable_weights, by the layers' trainable flags now: [{ name, shape }]. */
+  get trainableWeights() {
+    return this.weightSpecs().filter((s) => s.kindTrainable && s.layer.trainable !== false).map(({ name, shape }) => ({ name, shape: [...shape] }));
+  }
+
+  get nonTrainableWeights() {
+    return this.weightSpecs().filter((s) => !s.kindTrainable || s.layer.trainable === false).map(({ name, shape }) => ({ name, shape: [...shape] }));
+  }
+
   /** TF.js' getLayer(name) or getLayer(index): the layer, with getWeights, setWeights, countParams (web/layer-handles.js). */
   getLayer(nameOrIndex) {
     return getLayer(this, nameOrIndex);
-  }
-
-  /** TF.js' model.inputs and model.outputs: [{ name, shape, dtype }], null standing for the batch. */
-  get inputs() {
-    return modelInputs(this);
-  }
-
-  get outputs() {
-    return modelOutputs(this);
   }
 
   trainableCount() {
@@ -342,7 +612,7 @@ export class Sequential {
 
   /** Multiply-adds of one forward pass for one sample (the course's measure of time): dense and conv2d layers. */
   multiplyAdds() {
-    return this.layers.reduce((n, l) => n + (KINDS[l.type].multiplyAdds?.(l, l.inShape, l.outShape) ?? 0), 0);
+    return this.nodes.reduce((n, { layer, inputs, output }) => n + (layer.kind.multiplyAdds?.(layer, inputs[0].sampleShape, output.sampleShape) ?? 0), 0);
   }
 
   /** Fresh views of the weight buffers, trainable and not; valid until the next wasm call. */
@@ -356,7 +626,7 @@ export class Sequential {
     this.checkAlive();
     this.build();
     const buffers = this.weightBuffers();
-    return this.weightSpecs().map(({ name, shape, trainable, offset, size }) => ({ name, shape, values: buffers[trainable].slice(offset, offset + size) }));
+    return this.weightSpecs().map(({ name, shape, trainable, offset, size }) => ({ name, shape: [...shape], values: buffers[trainable].slice(offset, offset + size) }));
   }
 
   /** Replaces the weights: a list like getWeights() returns, or of Float32Arrays, in that order. */
@@ -375,26 +645,45 @@ export class Sequential {
     specs.forEach((s, i) => buffers[s.trainable].set(values[i], s.offset));
   }
 
+  /** Total, trainable (by the layers' flags now) and non-trainable weight counts of a layer, or of the model. */
+  counts(layer) {
+    const specs = this.weightSpecs().filter((s) => !layer || s.layer === layer);
+    const total = specs.reduce((n, s) => n + s.size, 0);
+    const trainable = specs.filter((s) => s.kindTrainable && s.layer.trainable !== false).reduce((n, s) => n + s.size, 0);
+    return { total, trainable };
+  }
+
   /**
-   * A Keras-style table of layers, output shapes and parameter counts, returned
-   * as text (and given line by line to printFn when there is one), in columns as
-   * TF.js' summary(lineLength, positions, printFn) places them.
+   * A Keras-style table of layers, output shapes and parameter counts (and for
+   * a functional model, Keras' "Connected to" column), returned as text (and
+   * given line by line to printFn when there is one), in columns as TF.js'
+   * summary(lineLength, positions, printFn) places them.
    */
   summary(lineLength, positions, printFn) {
     this.checkAlive();
-    const names = this.layers.map((l) => `${l.name} (${l.type})`), shapes = this.layers.map((l) => shapeText(l.outShape));
+    this.build();
+    const functional = this.className !== 'Sequential';
+    const rows = [];
+    for (const layer of this.layers) {
+      const nodes = layer.type === 'InputLayer' ? layer.inboundNodes.slice(0, 1) : this.nodes.filter((n) => n.layer === layer);
+      nodes.forEach((node, k) => {
+        const connected = node.inputs.map((t) => `${t.sourceLayer.name}[${t.nodeIndex}][0]`);
+        rows.push([k ? '' : `${layer.name} (${layer.type})`, shapeText(node.output.sampleShape), k ? '' : String(this.counts(layer).total), connected.join(', ')]);
+      });
+    }
+    const cols = functional ? 4 : 3;
     // Without lineLength or positions, the columns widen to fit long names and shapes (TF.js cuts them).
-    const widths = [Math.max(28, ...names.map((n) => n.length + 2)), Math.max(26, ...shapes.map((t) => t.length + 2))];
+    const widths = [Math.max(28, ...rows.map((r) => r[0].length + 2)), Math.max(26, ...rows.map((r) => r[1].length + 2)), 10, Math.max(20, ...rows.map((r) => r[3].length + 2))];
     const fit = lineLength === undefined && positions === undefined;
-    const { line, rule } = fit ? summaryColumns(widths[0] + widths[1] + 11, [widths[0] + 1, widths[0] + widths[1] + 1, widths[0] + widths[1] + 11])
-      : summaryColumns(lineLength, positions);
+    const ends = [widths[0] + 1, widths[0] + widths[1] + 1, widths[0] + widths[1] + 11, widths[0] + widths[1] + 11 + widths[3]];
+    const { line, rule } = fit ? summaryColumns(ends[cols - 1], ends.slice(0, cols))
+      : summaryColumns(lineLength, positions ?? (functional ? [0.33, 0.55, 0.67, 1] : undefined));
     const count = (n) => n.toLocaleString('en-US');
-    const params = (l) => KINDS[l.type].weights(l, l.inShape).reduce((n, t) => n + sizeOf(t.shape), 0);
-    const rows = this.layers.map((l, i) => line([names[i], shapes[i], String(params(l))]));
-    const total = this.paramCount(), trainable = this.trainableCount();
+    const heads = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'].slice(0, cols);
+    const { total, trainable } = this.counts();
     const lines = [
-      `Model: "${this.name}"`, rule('_'), line(['Layer (type)', 'Output Shape', 'Param #']), rule('='),
-      ...rows, rule('='),
+      `Model: "${this.name}"`, rule('_'), line(heads), rule('='),
+      ...rows.map((r) => line(r.slice(0, cols))), rule('='),
       `Total params: ${count(total)}`, `Trainable params: ${count(trainable)}`, `Non-trainable params: ${count(total - trainable)}`,
       `Multiply-adds per sample: ${count(this.multiplyAdds())}`, rule('_'),
     ];
@@ -418,5 +707,70 @@ export class Sequential {
     this.ptr = 0;
     this.disposed = true;
     if (this.optimizer?.model === this) this.optimizer.model = null;
+  }
+}
+
+/** A NUL-terminated string in wasm memory. */
+function cString(ptr) {
+  const bytes = new Uint8Array(wasm().memory?.buffer ?? f32(0, 0).buffer, ptr);
+  return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
+}
+
+/**
+ * A sequential model: the chain of its layers, each reading the one before.
+ * Each added layer is copied (a Sequential's layers are its own, named in it:
+ * dense, dense_1, …), then applied to the previous output.
+ */
+export class Sequential extends Model {
+  constructor(config) {
+    const options = checkOptions('sequential', config, ['seed', 'name', 'layers']);
+    super(options, 'sequential');
+    this.className = 'Sequential';
+    const { layers = [] } = options;
+    if (!Array.isArray(layers)) throw new Error('sequential: layers must be an array of layers');
+    for (const layer of layers) this.add(layer);
+  }
+
+  /** Appends a layer; the first one needs inputShape. Only before the model is built. */
+  add(layer) {
+    this.checkAlive();
+    if (this.ptr) throw new Error('cannot add layers to a model that is already built (compile, predict, summary and getWeights build it)');
+    const kind = layer?.kind ?? null;
+    if (!kind || kind.merge) throw new Error('add() takes a layer made by sn.layers.dense({ ... }), sn.layers.conv2d({ ... }) or another sn.layers factory' +
+      (kind?.merge ? ` (a ${layer.type} layer merges several inputs: use sn.model)` : ''));
+    const first = this.layers.length === 0;
+    const count = this.layers.filter((l) => l.type === layer.type).length; // Keras: dense, dense_1, conv2d, …
+    const name = layer.name ?? (count ? `${kind.baseName}_${count}` : kind.baseName);
+    if (this.layers.some((l) => l.name === name)) throw new Error(`a layer named ${JSON.stringify(name)} is already in the model`);
+    const what = `${name} (${layer.type})`;
+    if (first && layer.inputShape === undefined) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
+    const inShape = first ? layer.inputShape : this.layers.at(-1).outShape;
+    if (!first && layer.inputShape !== undefined && !sameInput(layer, inShape)) {
+      const previous = inShape.length === 1 ? `${inShape[0]} units` : `output ${shapeText(inShape)}`;
+      throw new Error(`${what}: layer inputShape [${layer.inputShape}] does not match the previous layer's ${previous}`);
+    }
+    let outShape;
+    try {
+      outShape = kind.outputShape(layer, inShape, first);
+    } catch (err) {
+      throw new Error(`${what}: ${err.message}`);
+    }
+    const copy = copyLayer(layer, { name, inShape, outShape, ...kind.entry?.(layer, inShape) });
+    const input = first ? new InputLayer(`${name}_input`, inShape, 'float32').output : this.outputs[0];
+    const output = recordNode(copy, [input], outShape);
+    const ins = first ? [input] : this.inputs;
+    this.layers.push(copy);
+    this.inputs = ins;
+    this.outputs = [output];
+    this.nodes.push(copy.inboundNodes[0]);
+  }
+
+  /** What C cannot express: an output that is not a vector, an activity regularizer on the output layer. */
+  checkStructure() {
+    super.checkStructure();
+  }
+
+  get inputLayers() {
+    return [];
   }
 }
