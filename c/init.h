@@ -3,19 +3,27 @@
 #define SN_INIT_H
 #include "rng.h"
 
+/* The initializers: X(kind, value, name in the JavaScript API, then the names of
+ * its parameters a and b of sn_init_fill if it has them). scripts/gen-constants.js
+ * copies this list into web/constants.js. */
+#define SN_INITIALIZERS(X)                                                                         \
+  X(SN_INIT_ZEROS, 0, "zeros")                                                                     \
+  X(SN_INIT_ONES, 1, "ones")                                                                       \
+  X(SN_INIT_CONSTANT, 2, "constant", "value")                                                      \
+  X(SN_INIT_RANDOM_NORMAL, 3, "randomNormal", "mean", "stddev")                                    \
+  X(SN_INIT_TRUNCATED_NORMAL, 4, "truncatedNormal", "mean", "stddev") /* redraw beyond 2 stddev */ \
+  X(SN_INIT_RANDOM_UNIFORM, 5, "randomUniform", "minval", "maxval")                                \
+  X(SN_INIT_GLOROT_UNIFORM, 6, "glorotUniform")                                                    \
+  X(SN_INIT_GLOROT_NORMAL, 7, "glorotNormal")                                                      \
+  X(SN_INIT_HE_NORMAL, 8, "heNormal")                                                              \
+  X(SN_INIT_HE_UNIFORM, 9, "heUniform")                                                            \
+  X(SN_INIT_LECUN_NORMAL, 10, "leCunNormal")                                                       \
+  X(SN_INIT_LECUN_UNIFORM, 11, "leCunUniform")
+
 enum sn_init {
-  SN_INIT_ZEROS = 0,
-  SN_INIT_ONES = 1,
-  SN_INIT_CONSTANT = 2,         /* a = value */
-  SN_INIT_RANDOM_NORMAL = 3,    /* a = mean, b = stddev */
-  SN_INIT_TRUNCATED_NORMAL = 4, /* a = mean, b = stddev; redraw beyond 2 stddev */
-  SN_INIT_RANDOM_UNIFORM = 5,   /* a = minval, b = maxval */
-  SN_INIT_GLOROT_UNIFORM = 6,
-  SN_INIT_GLOROT_NORMAL = 7,
-  SN_INIT_HE_NORMAL = 8,
-  SN_INIT_HE_UNIFORM = 9,
-  SN_INIT_LECUN_NORMAL = 10,
-  SN_INIT_LECUN_UNIFORM = 11,
+#define X(kind, value, ...) kind = value,
+  SN_INITIALIZERS(X)
+#undef X
   SN_INIT_COUNT
 };
 

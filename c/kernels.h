@@ -10,13 +10,20 @@
 #ifndef SN_KERNELS_H
 #define SN_KERNELS_H
 
+/* The activations: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
+ * copies this list into web/constants.js. */
+#define SN_ACTIVATIONS(X)                                                        \
+  X(SN_ACT_LINEAR, 0, "linear")                                                  \
+  X(SN_ACT_SIGMOID, 1, "sigmoid")                                                \
+  X(SN_ACT_TANH, 2, "tanh")                                                      \
+  X(SN_ACT_RELU, 3, "relu")                                                      \
+  X(SN_ACT_LEAKY_RELU, 4, "leakyRelu") /* max(alpha*x, x) for 0 <= alpha <= 1 */ \
+  X(SN_ACT_SOFTMAX, 5, "softmax")      /* row-wise, max-subtracted */
+
 enum sn_activation {
-  SN_ACT_LINEAR = 0,
-  SN_ACT_SIGMOID = 1,
-  SN_ACT_TANH = 2,
-  SN_ACT_RELU = 3,
-  SN_ACT_LEAKY_RELU = 4, /* max(alpha*x, x) for 0 <= alpha <= 1 */
-  SN_ACT_SOFTMAX = 5,    /* row-wise, max-subtracted */
+#define X(kind, value, name) kind = value,
+  SN_ACTIVATIONS(X)
+#undef X
   SN_ACT_COUNT
 };
 

@@ -5,13 +5,20 @@
 #ifndef SN_LOSSES_H
 #define SN_LOSSES_H
 
+/* The losses: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
+ * copies this list into web/constants.js. */
+#define SN_LOSSES(X)                                                                                \
+  X(SN_LOSS_MSE, 0, "meanSquaredError")                                                             \
+  X(SN_LOSS_MAE, 1, "meanAbsoluteError")                                                            \
+  X(SN_LOSS_BCE, 2, "binaryCrossentropy") /* probabilities clipped to [1e-7, 1-1e-7] */             \
+  X(SN_LOSS_CCE, 3, "categoricalCrossentropy") /* one-hot (or soft) targets */                      \
+  X(SN_LOSS_SCCE, 4, "sparseCategoricalCrossentropy") /* one integer label per row */               \
+  X(SN_LOSS_ASYMMETRIC, 5, "asymmetric") /* the course's: profit·(t−p) if p < t, else cost·(p−t) */
+
 enum sn_loss_kind {
-  SN_LOSS_MSE = 0,
-  SN_LOSS_MAE = 1,
-  SN_LOSS_BCE = 2,  /* binary cross-entropy, probabilities clipped to [1e-7, 1-1e-7] */
-  SN_LOSS_CCE = 3,  /* categorical cross-entropy, one-hot (or soft) targets */
-  SN_LOSS_SCCE = 4, /* sparse categorical cross-entropy, one integer label per row */
-  SN_LOSS_ASYMMETRIC = 5, /* the course's: profit·(t−p) when p < t, cost·(p−t) when p ≥ t */
+#define X(kind, value, name) kind = value,
+  SN_LOSSES(X)
+#undef X
   SN_LOSS_COUNT
 };
 
@@ -21,7 +28,8 @@ typedef struct {
   float cost, profit;
 } sn_loss_cfg;
 
-/* Accumulated over the rows seen, then divided out in JavaScript. */
+/* Accumulated over the rows seen, then divided out in JavaScript (SUM in web/constants.js,
+ * which scripts/gen-constants.js writes from this enum). */
 enum sn_sum {
   SN_SUM_ROWS = 0,
   SN_SUM_LOSS = 1,      /* Σ per-sample loss (data loss, no regularization) */

@@ -8,31 +8,39 @@
 #define SN_OPTIMIZER_H
 #include "schedule.h"
 
-/* Kinds and the order of their hyper-parameters hp[1..] (hp[0] is the
- * learning rate). Must match SPECS in web/optimizers.js. Booleans are 0/1. */
+/* The kinds: X(kind, value, name in the JavaScript API). Each kind's own
+ * hyper-parameters hp[1..] (hp[0] is the learning rate) and their names are
+ * listed in optimizer_kinds.h. Booleans are 0/1. scripts/gen-constants.js
+ * copies both lists into web/constants.js. */
+#define SN_OPTIMIZERS(X)            \
+  X(SN_OPT_SGD, 0, "sgd")           \
+  X(SN_OPT_ADAM, 1, "adam")         \
+  X(SN_OPT_RMSPROP, 2, "rmsprop")   \
+  X(SN_OPT_ADAMW, 3, "adamw")       \
+  X(SN_OPT_ADAMAX, 4, "adamax")     \
+  X(SN_OPT_NADAM, 5, "nadam")       \
+  X(SN_OPT_ADAGRAD, 6, "adagrad")   \
+  X(SN_OPT_ADADELTA, 7, "adadelta") \
+  X(SN_OPT_FTRL, 8, "ftrl")         \
+  X(SN_OPT_LION, 9, "lion")
+
 enum sn_opt_kind {
-  SN_OPT_SGD = 0,      /* momentum, nesterov, dampening */
-  SN_OPT_ADAM = 1,     /* beta1, beta2, epsilon, amsgrad */
-  SN_OPT_RMSPROP = 2,  /* rho, momentum, epsilon, centered */
-  SN_OPT_ADAMW = 3,    /* beta1, beta2, epsilon, amsgrad, weight_decay */
-  SN_OPT_ADAMAX = 4,   /* beta1, beta2, epsilon */
-  SN_OPT_NADAM = 5,    /* beta1, beta2, epsilon */
-  SN_OPT_ADAGRAD = 6,  /* initial_accumulator_value, epsilon */
-  SN_OPT_ADADELTA = 7, /* rho, epsilon */
-  SN_OPT_FTRL = 8,     /* learning_rate_power, initial_accumulator_value, l1, l2, l2_shrinkage, beta */
-  SN_OPT_LION = 9,     /* beta1, beta2 */
+#define X(kind, value, name) kind = value,
+  SN_OPTIMIZERS(X)
+#undef X
   SN_OPT_COUNT
 };
 
 /* hp[] layout, common to every kind:
  *   hp[0]                      learning rate (used when there is no schedule)
- *   hp[1 .. SN_HP_CLIP_NORM)   the kind's hyper-parameters, as listed above
+ *   hp[1 .. SN_HP_CLIP_NORM)   the kind's hyper-parameters (optimizer_kinds.h)
  *   hp[SN_HP_CLIP_NORM]        clipnorm: each variable's gradient scaled to norm ≤ it (0 = off)
  *   hp[SN_HP_CLIP_VALUE]       clipvalue: each gradient element clamped to ±it (0 = off)
  *   hp[SN_HP_GLOBAL_CLIP_NORM] global_clipnorm: all gradients scaled together (0 = off)
  *   hp[SN_HP_WEIGHT_DECAY]     weight_decay λ of every kind but AdamW, which keeps its own
  *                              in hp[1..] (0 = off; files written before it was added hold 0)
- *   hp[SN_HP_SCHEDULE ..]      a learning-rate schedule block (schedule.h); kind 0 = none */
+ *   hp[SN_HP_SCHEDULE ..]      a learning-rate schedule block (schedule.h); kind 0 = none
+ * (HP in web/constants.js, which scripts/gen-constants.js writes from this enum). */
 enum {
   SN_HP_LR = 0,
   SN_HP_CLIP_NORM = 12,

@@ -1,8 +1,7 @@
+import { ACTIVATION } from './constants.js';
 import { checkNumber, nameTable } from './names.js';
 
-// Must match enum sn_activation in c/kernels.h.
-const KIND = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4, softmax: 5 };
-const resolveName = nameTable('activation', KIND, { none: 'linear' });
+const resolveName = nameTable('activation', ACTIVATION, { none: 'linear' });
 
 /** Keras' default slope for the 'leaky_relu' activation. */
 export const LEAKY_RELU_ALPHA = 0.2;

@@ -1,32 +1,26 @@
+import { INITIALIZER } from './constants.js';
 import { checkNumber, nameTable } from './names.js';
 
-// Kinds must match enum sn_init in c/init.h; defaults are Keras'.
-const TABLE = {
-  zeros: { kind: 0 },
-  ones: { kind: 1 },
-  constant: { kind: 2, a: 'value', defaults: { value: 0 } },
-  randomNormal: { kind: 3, a: 'mean', b: 'stddev', defaults: { mean: 0, stddev: 0.05 } },
-  truncatedNormal: { kind: 4, a: 'mean', b: 'stddev', defaults: { mean: 0, stddev: 0.05 } },
-  randomUniform: { kind: 5, a: 'minval', b: 'maxval', defaults: { minval: -0.05, maxval: 0.05 } },
-  glorotUniform: { kind: 6 },
-  glorotNormal: { kind: 7 },
-  heNormal: { kind: 8 },
-  heUniform: { kind: 9 },
-  leCunNormal: { kind: 10 },
-  leCunUniform: { kind: 11 },
+// Kinds and the names of the parameters a and b come from C (web/constants.js); the
+// defaults of those parameters are Keras'.
+const DEFAULTS = {
+  constant: { value: 0 },
+  randomNormal: { mean: 0, stddev: 0.05 },
+  truncatedNormal: { mean: 0, stddev: 0.05 },
+  randomUniform: { minval: -0.05, maxval: 0.05 },
 };
-const resolveName = nameTable('initializer', TABLE, { xavierUniform: 'glorotUniform', xavierNormal: 'glorotNormal' });
+const resolveName = nameTable('initializer', INITIALIZER, { xavierUniform: 'glorotUniform', xavierNormal: 'glorotNormal' });
 
 /** Resolves 'heNormal' or { name, ...params } to { name, kind, a, b } for C. */
 export function resolveInitializer(spec) {
   const given = typeof spec === 'string' ? { name: spec } : spec ?? {};
   const { name, value } = resolveName(given.name);
-  const params = { ...value.defaults, ...given };
-  const number = (key) => (key ? checkNumber(`${name} ${key}`, params[key]) : 0);
-  return { name, kind: value.kind, a: number(value.a), b: number(value.b), config: params };
+  const params = { ...DEFAULTS[name], ...given };
+  const [a = 0, b = 0] = value.params.map((key) => checkNumber(`${name} ${key}`, params[key]));
+  return { name, kind: value.kind, a, b, config: params };
 }
 
 const factory = (name) => (config = {}) => ({ ...resolveInitializer({ ...config, name }).config, name });
 
 /** Factories: sn.initializers.randomNormal({ mean, stddev }) and friends. */
-export const initializers = Object.fromEntries(Object.keys(TABLE).map((name) => [name, factory(name)]));
+export const initializers = Object.fromEntries(Object.keys(INITIALIZER).map((name) => [name, factory(name)]));

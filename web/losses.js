@@ -1,17 +1,9 @@
+import { LOSS } from './constants.js';
 import { checkNumber, checkOptions, nameTable } from './names.js';
 import { f32, withBuffers, wasm } from './wasm.js';
 
-// Kinds must match enum sn_loss_kind in c/losses.h.
-const KIND = {
-  meanSquaredError: 0,
-  meanAbsoluteError: 1,
-  binaryCrossentropy: 2,
-  categoricalCrossentropy: 3,
-  sparseCategoricalCrossentropy: 4,
-  asymmetric: 5,
-};
 const CROSS_ENTROPIES = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
-const resolveName = nameTable('loss', KIND, { mse: 'meanSquaredError', mae: 'meanAbsoluteError' });
+const resolveName = nameTable('loss', LOSS, { mse: 'meanSquaredError', mae: 'meanAbsoluteError' });
 
 /**
  * A loss: what compile() takes, and a function over arrays.
@@ -23,7 +15,7 @@ class Loss {
     const { fromLogits = false, cost = 1, profit = 1 } = checkOptions(name, options);
     if (fromLogits && !CROSS_ENTROPIES.has(name)) throw new Error(`fromLogits applies to cross-entropies only, not ${name}`);
     this.name = name;
-    this.kind = KIND[name];
+    this.kind = LOSS[name];
     this.fromLogits = Boolean(fromLogits);
     this.cost = checkNumber('asymmetric cost', cost, { min: 0 });
     this.profit = checkNumber('asymmetric profit', profit, { min: 0 });
@@ -73,7 +65,7 @@ const factory = (name) => (config = {}) => new Loss(name, config);
 
 /** Factories with Keras' names, plus the course's asymmetric({ cost, profit }). */
 export const losses = {
-  ...Object.fromEntries(Object.keys(KIND).filter((n) => n !== 'asymmetric').map((n) => [n, factory(n)])),
+  ...Object.fromEntries(Object.keys(LOSS).filter((n) => n !== 'asymmetric').map((n) => [n, factory(n)])),
   asymmetric: (options) => {
     const { cost, profit } = checkOptions('asymmetric', options, ['cost', 'profit']);
     if (cost === undefined || profit === undefined) throw new Error('asymmetric loss needs { cost, profit }');

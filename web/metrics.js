@@ -1,8 +1,9 @@
+import { SUM } from './constants.js';
 import { nameTable } from './names.js';
 
-// Indices into the sums the C core accumulates (enum sn_sum in c/losses.h).
-export const SUMS = 8;
-const ROWS = 0, LOSS = 1, REG_LOSS = 2, CORRECT = 3, ACC_COUNT = 4, SQ_ERR = 5, ABS_ERR = 6, ELEMENTS = 7;
+// The sums the C core accumulates: how many, and each one's index (SUM.ROWS, ...).
+export const SUMS = SUM.COUNT;
+const { ROWS, LOSS, REG_LOSS, CORRECT, ACC_COUNT, SQ_ERR, ABS_ERR, ELEMENTS } = SUM;
 
 // Accuracy is categorical, sparse or binary as the loss implies (chosen in C, as Keras does).
 const METRICS = {

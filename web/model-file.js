@@ -2,6 +2,7 @@
 // The C side (c/model_file.c) reads and writes the container: header, weights,
 // training state, CRC-32. This file writes and checks the topology JSON inside it
 // and turns it back into a Sequential. Format: see c/model_file.h.
+import { FILE_INFO as INFO, FILE_STATUS } from './constants.js';
 import { KINDS } from './layers.js';
 import { checkBoolean, checkOptions } from './names.js';
 import { Sequential } from './model.js';
@@ -9,21 +10,19 @@ import { f64, u8, wasm, withBuffers } from './wasm.js';
 
 const FORMAT = 'simdnet';
 
-// enum sn_file_status in c/model_file.h.
+// What sn_file_parse's and sn_file_restore's statuses mean.
 const STATUS = {
-  1: 'it is too short to be a simdnet model file',
-  2: 'it is not a simdnet model file (wrong magic bytes)',
-  3: 'it was written by an unknown version of the simdnet file format',
-  4: 'its header has unknown flags',
-  5: 'a section length in its header is larger than the file or than allowed (truncated or damaged)',
-  6: 'its length does not match the sections its header lists (truncated, or extra bytes at the end)',
-  7: 'its checksum does not match: the file is damaged',
-  8: "its weights or optimizer state do not match the layers its topology describes",
-  9: 'it holds a weight or optimizer value that is NaN or infinite',
-  11: 'it holds a negative moving variance (batch normalization)',
+  [FILE_STATUS.TOO_SHORT]: 'it is too short to be a simdnet model file',
+  [FILE_STATUS.BAD_MAGIC]: 'it is not a simdnet model file (wrong magic bytes)',
+  [FILE_STATUS.BAD_VERSION]: 'it was written by an unknown version of the simdnet file format',
+  [FILE_STATUS.BAD_FLAGS]: 'its header has unknown flags',
+  [FILE_STATUS.BAD_LENGTHS]: 'a section length in its header is larger than the file or than allowed (truncated or damaged)',
+  [FILE_STATUS.LENGTH_MISMATCH]: 'its length does not match the sections its header lists (truncated, or extra bytes at the end)',
+  [FILE_STATUS.BAD_CHECKSUM]: 'its checksum does not match: the file is damaged',
+  [FILE_STATUS.WRONG_MODEL]: "its weights or optimizer state do not match the layers its topology describes",
+  [FILE_STATUS.NON_FINITE]: 'it holds a weight or optimizer value that is NaN or infinite',
+  [FILE_STATUS.NEGATIVE_VARIANCE]: 'it holds a negative moving variance (batch normalization)',
 };
-// enum sn_file_info_field in c/model_file.h.
-const INFO = { JSON_OFF: 2, JSON_BYTES: 3, N_WEIGHTS: 5, STATE_OFF: 8, N_NONTRAINABLE: 10, COUNT: 13 };
 
 const fileError = (why) => new Error(`simdnet: cannot load the model: ${why}`);
 
@@ -80,7 +79,7 @@ export function saveModel(model, options) {
     const out = alloc(size);
     const jsonPtr = alloc(json.length);
     u8(jsonPtr, json.length).set(json);
-    if (w.sn_file_write(model.ptr, jsonPtr, json.length, withState, out, size) !== 0) throw new Error('simdnet: could not write the model file');
+    if (w.sn_file_write(model.ptr, jsonPtr, json.length, withState, out, size) !== FILE_STATUS.OK) throw new Error('simdnet: could not write the model file');
     return u8(out, size).slice();
   });
 }
@@ -157,7 +156,7 @@ export function loadModel(bytes) {
     u8(ptr, input.length).set(input);
     const infoPtr = alloc(INFO.COUNT * 8);
     const status = w.sn_file_parse(ptr, input.length, infoPtr);
-    if (status !== 0) throw fileError(STATUS[status] ?? `status ${status}`);
+    if (status !== FILE_STATUS.OK) throw fileError(STATUS[status] ?? `status ${status}`);
     const info = f64(infoPtr, INFO.COUNT).slice();
     const topology = parseTopology(input.subarray(info[INFO.JSON_OFF], info[INFO.JSON_OFF] + info[INFO.JSON_BYTES]));
     const model = modelFromTopology(topology);
@@ -171,7 +170,7 @@ export function loadModel(bytes) {
       if (topology.training) compileAsSaved(model, topology.training);
       const withState = topology.training && info[INFO.STATE_OFF] ? 1 : 0;
       const restored = w.sn_file_restore(model.ptr, ptr, input.length, withState);
-      if (restored !== 0) throw fileError(STATUS[restored] ?? `status ${restored}`);
+      if (restored !== FILE_STATUS.OK) throw fileError(STATUS[restored] ?? `status ${restored}`);
       return model;
     } catch (err) {
       model.dispose();

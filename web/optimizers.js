@@ -1,26 +1,27 @@
+import { HP, OPTIMIZER } from './constants.js';
 import { checkBoolean, checkNumber, checkOptions, nameTable } from './names.js';
 import { LearningRateSchedule, learningRateFromJson, learningRateToJson, schedules } from './schedules.js';
 import { f32, f64, i32, wasm, withBuffers } from './wasm.js';
 
-// Kinds and hyper-parameter order must match enum sn_opt_kind in c/optimizer.h
-// (hp[0] is the learning rate, then these). Defaults are Keras'.
+// Each optimizer's parameters with Keras' defaults: the learning rate, then the
+// kind's hyper-parameters, whose kinds and places in hp[] come from C (OPTIMIZER in
+// web/constants.js).
 const SPECS = {
-  sgd: { kind: 0, params: { learningRate: 0.01, momentum: 0, nesterov: false, dampening: 0 } },
-  adam: { kind: 1, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false } },
-  rmsprop: { kind: 2, params: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false } },
-  adamw: { kind: 3, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weightDecay: 0.004 } },
-  adamax: { kind: 4, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
-  nadam: { kind: 5, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
-  adagrad: { kind: 6, params: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 } },
-  adadelta: { kind: 7, params: { learningRate: 0.001, rho: 0.95, epsilon: 1e-7 } },
+  sgd: { params: { learningRate: 0.01, momentum: 0, nesterov: false, dampening: 0 } },
+  adam: { params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false } },
+  rmsprop: { params: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false } },
+  adamw: { params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weightDecay: 0.004 } },
+  adamax: { params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  nadam: { params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  adagrad: { params: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 } },
+  adadelta: { params: { learningRate: 0.001, rho: 0.95, epsilon: 1e-7 } },
   ftrl: {
-    kind: 8,
     params: {
       learningRate: 0.001, learningRatePower: -0.5, initialAccumulatorValue: 0.1, l1RegularizationStrength: 0,
       l2RegularizationStrength: 0, l2ShrinkageRegularizationStrength: 0, beta: 0,
     },
   },
-  lion: { kind: 9, params: { learningRate: 0.001, beta1: 0.9, beta2: 0.99 } },
+  lion: { params: { learningRate: 0.001, beta1: 0.9, beta2: 0.99 } },
 };
 const resolveName = nameTable('optimizer', SPECS, { rmsProp: 'rmsprop', adamW: 'adamw' });
 
@@ -29,8 +30,8 @@ const CLIPPING = ['clipNorm', 'clipValue', 'globalClipNorm'];
 // Keras 3's weight_decay, on every optimizer (w −= lr·λ·w before the update; off when
 // not given). AdamW has it among its own parameters, with Keras' default 0.004.
 const WEIGHT_DECAY = 'weightDecay';
-// The hp[] layout of c/optimizer.h.
-const HP = { size: 40, clipNorm: 12, clipValue: 13, globalClipNorm: 14, weightDecay: 15, schedule: 16 };
+// Where those options go in the hp[] every kind shares.
+const COMMON_HP = { clipNorm: HP.CLIP_NORM, clipValue: HP.CLIP_VALUE, globalClipNorm: HP.GLOBAL_CLIP_NORM, weightDecay: HP.WEIGHT_DECAY };
 // Ranges beyond "a number ≥ 0".
 const RANGES = {
   momentum: { min: 0, max: 1 }, dampening: { min: 0, max: 1 }, beta1: { min: 0, max: 1 }, beta2: { min: 0, max: 1 },
@@ -78,7 +79,7 @@ export class Optimizer {
   constructor(name, options) {
     const spec = SPECS[name];
     this.name = name;
-    this.kind = spec.kind;
+    this.kind = OPTIMIZER[name].kind;
     this.config = readConfig(name, spec, checkOptions(name, options));
     this.model = null;
     this.ptr = 0; // standalone state (step), owned by this object
@@ -106,7 +107,7 @@ export class Optimizer {
     checkNumber(`${this.name} learningRate`, value, { min: 0 });
     this.config.learningRate = value;
     const ptr = this.statePtr();
-    if (ptr) f32(wasm().sn_opt_hp(ptr), 1)[0] = value;
+    if (ptr) f32(wasm().sn_opt_hp(ptr), HP.LR + 1)[HP.LR] = value;
   }
 
   /** Updates done so far (Keras' optimizer.iterations). */
@@ -122,13 +123,13 @@ export class Optimizer {
 
   /** The hp[] block of c/optimizer.h: learning rate, the kind's parameters, clipping, weight decay, schedule. */
   hyperParameters() {
-    const hp = new Float32Array(HP.size);
+    const hp = new Float32Array(HP.SIZE);
     const { learningRate, ...rest } = this.config;
     const schedule = learningRate instanceof LearningRateSchedule ? learningRate : null;
-    hp[0] = schedule ? schedule.at(0) : learningRate;
-    Object.keys(SPECS[this.name].params).slice(1).forEach((key, i) => (hp[1 + i] = Number(rest[key])));
-    for (const key of commonOptions(SPECS[this.name])) hp[HP[key]] = rest[key] ?? 0;
-    if (schedule) hp.set(schedule.block, HP.schedule);
+    hp[HP.LR] = schedule ? schedule.at(0) : learningRate;
+    for (const [key, i] of Object.entries(OPTIMIZER[this.name].hp)) hp[i] = Number(rest[key]);
+    for (const key of commonOptions(SPECS[this.name])) hp[COMMON_HP[key]] = rest[key] ?? 0;
+    if (schedule) hp.set(schedule.block, HP.SCHEDULE);
     return hp;
   }
 

@@ -3,15 +3,11 @@
 // the optimizer evaluates at every step inside the training loop; the object
 // here holds the parameters and reads the same C function, so
 // schedule(step) and schedule.at(step) give exactly what training uses.
+// Each kind's number and the order of its parameters in the block come from C
+// (SCHEDULE and SCHEDULE_BLOCK in web/constants.js).
+import { SCHEDULE, SCHEDULE_BLOCK } from './constants.js';
 import { checkNumber } from './names.js';
 import { wasm, withBuffers } from './wasm.js';
-
-const SIZE = 24; // SN_SCHED_SIZE in c/schedule.h
-const MAX_BOUNDARIES = 10; // SN_SCHED_MAX_BOUNDARIES
-// Kinds and the order of each one's parameters: enum sn_schedule_kind in c/schedule.h.
-const KIND = {
-  exponentialDecay: 1, inverseTimeDecay: 2, polynomialDecay: 3, piecewiseConstantDecay: 4, cosineDecay: 5, cosineDecayRestarts: 6,
-};
 
 /**
  * A learning-rate schedule: callable as schedule(step) (Keras' __call__) and
@@ -30,13 +26,19 @@ export class LearningRateSchedule {
   }
 }
 
-/** Builds the callable schedule object from its C parameter block. */
-function makeSchedule(name, config, params) {
+/**
+ * Builds the callable schedule object and its C parameter block: the kind, then
+ * `values` in the order C reads them (an array takes as many floats as it holds).
+ */
+function makeSchedule(name, config, values) {
   const schedule = (step) => schedule.at(step);
   Object.setPrototypeOf(schedule, LearningRateSchedule.prototype);
-  const block = new Float32Array(SIZE);
-  block[0] = KIND[name];
-  block.set(params.map(Number), 1);
+  const { kind, params } = SCHEDULE[name];
+  if (Object.keys(values).sort().join() !== [...params].sort().join())
+    throw new Error(`simdnet: ${name} gives ${Object.keys(values)}, c/schedule.h reads ${params}`);
+  const block = new Float32Array(SCHEDULE_BLOCK.SIZE);
+  block[0] = kind;
+  block.set(params.flatMap((key) => values[key]).map(Number), 1);
   Object.defineProperty(schedule, 'name', { value: name });
   return Object.assign(schedule, { config, block });
 }
@@ -57,8 +59,12 @@ const steps = (name, key, v) => checkNumber(`${name} ${key}`, v, { min: 1e-12 })
 function decay(name) {
   return (config) => {
     const c = readConfig(name, config, { initialLearningRate: undefined, decaySteps: undefined, decayRate: undefined, staircase: false });
-    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'decaySteps', c.decaySteps),
-      rate(name, 'decayRate', c.decayRate), Boolean(c.staircase)]);
+    return makeSchedule(name, c, {
+      initialLearningRate: rate(name, 'initialLearningRate', c.initialLearningRate),
+      decaySteps: steps(name, 'decaySteps', c.decaySteps),
+      decayRate: rate(name, 'decayRate', c.decayRate),
+      staircase: Boolean(c.staircase),
+    });
   };
 }
 
@@ -72,8 +78,13 @@ export const schedules = {
   polynomialDecay(config) {
     const name = 'polynomialDecay';
     const c = readConfig(name, config, { initialLearningRate: undefined, decaySteps: undefined, endLearningRate: 0.0001, power: 1, cycle: false });
-    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'decaySteps', c.decaySteps),
-      rate(name, 'endLearningRate', c.endLearningRate), rate(name, 'power', c.power), Boolean(c.cycle)]);
+    return makeSchedule(name, c, {
+      initialLearningRate: rate(name, 'initialLearningRate', c.initialLearningRate),
+      decaySteps: steps(name, 'decaySteps', c.decaySteps),
+      endLearningRate: rate(name, 'endLearningRate', c.endLearningRate),
+      power: rate(name, 'power', c.power),
+      cycle: Boolean(c.cycle),
+    });
   },
 
   /** PiecewiseConstantDecay: values[0] while step ≤ boundaries[0], values[i+1] while boundaries[i] < step ≤ boundaries[i+1]. */
@@ -82,13 +93,14 @@ export const schedules = {
     const c = readConfig(name, config, { boundaries: undefined, values: undefined });
     if (!Array.isArray(c.boundaries) || !Array.isArray(c.values) || c.values.length !== c.boundaries.length + 1)
       throw new Error(`${name}: values must be an array one longer than boundaries`);
-    if (c.boundaries.length > MAX_BOUNDARIES) throw new Error(`${name}: at most ${MAX_BOUNDARIES} boundaries, got ${c.boundaries.length}`);
+    if (c.boundaries.length > SCHEDULE_BLOCK.MAX_BOUNDARIES)
+      throw new Error(`${name}: at most ${SCHEDULE_BLOCK.MAX_BOUNDARIES} boundaries, got ${c.boundaries.length}`);
     c.boundaries.forEach((b, i) => {
       checkNumber(`${name} boundaries[${i}]`, b, { min: 0 });
       if (i > 0 && b <= c.boundaries[i - 1]) throw new Error(`${name}: boundaries must increase`);
     });
     c.values.forEach((v, i) => rate(name, `values[${i}]`, v));
-    return makeSchedule(name, c, [c.boundaries.length, ...c.boundaries, ...c.values]);
+    return makeSchedule(name, c, { count: c.boundaries.length, boundaries: c.boundaries, values: c.values });
   },
 
   /**
@@ -99,17 +111,27 @@ export const schedules = {
     const name = 'cosineDecay';
     const c = readConfig(name, config, { initialLearningRate: undefined, decaySteps: undefined, alpha: 0, warmupTarget: null, warmupSteps: 0 });
     const warm = c.warmupTarget !== null;
-    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'decaySteps', c.decaySteps),
-      checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 }), warm ? rate(name, 'warmupTarget', c.warmupTarget) : 0,
-      warm ? steps(name, 'warmupSteps', c.warmupSteps) : 0, warm]);
+    return makeSchedule(name, c, {
+      initialLearningRate: rate(name, 'initialLearningRate', c.initialLearningRate),
+      decaySteps: steps(name, 'decaySteps', c.decaySteps),
+      alpha: checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 }),
+      warmupTarget: warm ? rate(name, 'warmupTarget', c.warmupTarget) : 0,
+      warmupSteps: warm ? steps(name, 'warmupSteps', c.warmupSteps) : 0,
+      hasWarmup: warm,
+    });
   },
 
   /** CosineDecayRestarts (SGDR): cosine periods of firstDecaySteps·tMul^i steps peaking at initial·mMul^i. */
   cosineDecayRestarts(config) {
     const name = 'cosineDecayRestarts';
     const c = readConfig(name, config, { initialLearningRate: undefined, firstDecaySteps: undefined, tMul: 2, mMul: 1, alpha: 0 });
-    return makeSchedule(name, c, [rate(name, 'initialLearningRate', c.initialLearningRate), steps(name, 'firstDecaySteps', c.firstDecaySteps),
-      checkNumber(`${name} tMul`, c.tMul, { min: 1 }), rate(name, 'mMul', c.mMul), checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 })]);
+    return makeSchedule(name, c, {
+      initialLearningRate: rate(name, 'initialLearningRate', c.initialLearningRate),
+      firstDecaySteps: steps(name, 'firstDecaySteps', c.firstDecaySteps),
+      tMul: checkNumber(`${name} tMul`, c.tMul, { min: 1 }),
+      mMul: rate(name, 'mMul', c.mMul),
+      alpha: checkNumber(`${name} alpha`, c.alpha, { min: 0, max: 1 }),
+    });
   },
 };
 

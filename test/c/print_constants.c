@@ -1,0 +1,80 @@
+/* Prints every constant of web/constants.js as the C compiler sees it, one
+ * "TABLE.key value" line each (arrays by index: "SCHEDULE.cosineDecay.params.0
+ * initialLearningRate"). test/constants.test.js compiles it with gcc and compares
+ * its lines with the module's, so a slip of scripts/gen-constants.js' parser
+ * cannot hide. The X-macro lists expand here through the preprocessor; the
+ * plain enums are named one by one (a constant missing here fails the test). */
+#include "init.h"
+#include "kernels.h"
+#include "losses.h"
+#include "model_file.h"
+#include "optimizer.h"
+#include "optimizer_kinds.h"
+#include "schedule.h"
+#include <stdio.h>
+
+/* A kind with parameters: names[0] is its name in the API, names[1..] its parameters. */
+static void kind_with_params(const char *table, int kind, const char *const *names, size_t count) {
+  printf("%s.%s.kind %d\n", table, names[0], kind);
+  for (size_t i = 1; i < count; i++) printf("%s.%s.params.%zu %s\n", table, names[0], i - 1, names[i]);
+}
+/* The arguments as an array of strings, and its length. */
+#define NAMES(...) (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *)
+
+static const char *const optimizer_names[SN_OPT_COUNT] = {
+#define X(kind, value, name) [kind] = name,
+    SN_OPTIMIZERS(X)
+#undef X
+};
+
+#define CONSTANT(table, key, value) printf("%s.%s %d\n", table, key, (int)(value))
+
+int main(void) {
+#define X(kind, value, name) CONSTANT("ACTIVATION", name, kind);
+  SN_ACTIVATIONS(X)
+#undef X
+
+#define X(kind, value, ...) kind_with_params("INITIALIZER", kind, NAMES(__VA_ARGS__));
+  SN_INITIALIZERS(X)
+#undef X
+
+#define X(kind, value, name) CONSTANT("LOSS", name, kind);
+  SN_LOSSES(X)
+#undef X
+
+#define SUM(name) CONSTANT("SUM", #name, SN_SUM_##name)
+  SUM(ROWS); SUM(LOSS); SUM(REG_LOSS); SUM(CORRECT); SUM(ACC_COUNT); SUM(SQ_ERR); SUM(ABS_ERR); SUM(ELEMENTS);
+  SUM(COUNT);
+
+#define FILE_(name) CONSTANT("FILE", #name, SN_FILE_##name)
+  FILE_(VERSION); FILE_(HEADER_BYTES); FILE_(V1_HEADER_BYTES); FILE_(HAS_STATE);
+
+#define STATUS(name) CONSTANT("FILE_STATUS", #name, SN_FILE_##name)
+  STATUS(OK); STATUS(TOO_SHORT); STATUS(BAD_MAGIC); STATUS(BAD_VERSION); STATUS(BAD_FLAGS); STATUS(BAD_LENGTHS);
+  STATUS(LENGTH_MISMATCH); STATUS(BAD_CHECKSUM); STATUS(WRONG_MODEL); STATUS(NON_FINITE); STATUS(NO_ROOM);
+  STATUS(NEGATIVE_VARIANCE);
+
+#define INFO(name) CONSTANT("FILE_INFO", #name, SN_INFO_##name)
+  INFO(VERSION); INFO(FLAGS); INFO(JSON_OFF); INFO(JSON_BYTES); INFO(WEIGHTS_OFF); INFO(N_WEIGHTS); INFO(N_HP);
+  INFO(N_SLOTS); INFO(STATE_OFF); INFO(OPT_KIND); INFO(N_NONTRAINABLE); INFO(NONTRAINABLE_OFF); INFO(N_RNGS);
+  INFO(COUNT);
+
+#define X(kind, value, name) printf("OPTIMIZER.%s.kind %d\n", name, kind);
+  SN_OPTIMIZERS(X)
+#undef X
+#define X(kind, index, name) printf("OPTIMIZER.%s.hp.%s %d\n", optimizer_names[kind], name, index);
+  SN_OPT_HYPER_PARAMETERS(X)
+#undef X
+
+#define HP(name) CONSTANT("HP", #name, SN_HP_##name)
+  HP(LR); HP(CLIP_NORM); HP(CLIP_VALUE); HP(GLOBAL_CLIP_NORM); HP(WEIGHT_DECAY); HP(SCHEDULE);
+  CONSTANT("HP", "SIZE", sizeof ((sn_optimizer *)0)->hp / sizeof(float)); /* the array C reads them from */
+
+#define X(kind, value, ...) kind_with_params("SCHEDULE", kind, NAMES(__VA_ARGS__));
+  SN_SCHEDULES(X)
+#undef X
+
+  CONSTANT("SCHEDULE_BLOCK", "SIZE", SN_SCHED_SIZE);
+  CONSTANT("SCHEDULE_BLOCK", "MAX_BOUNDARIES", SN_SCHED_MAX_BOUNDARIES);
+  return 0;
+}
