@@ -3,7 +3,8 @@
 // ready() once, then use the Keras-style API. Nothing this file imports names
 // a Node module; Node's entry is web/index.js.
 export { ready, memoryBytes, heapBytes, threads, features } from './wasm.js';
-export { sequential, Sequential } from './model.js';
+export { sequential, Sequential, model, Model } from './model.js';
+export { input, SymbolicTensor } from './graph.js';
 export { layers } from './layers.js';
 export { optimizers, Optimizer } from './optimizers.js';
 export { schedules, LearningRateSchedule } from './schedules.js';

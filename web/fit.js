@@ -3,7 +3,7 @@
 // validation) unless an onBatchEnd callback or the progress bar asks to hear
 // about batches, in which case the same C loop runs in slices.
 import { callbackList } from './callbacks.js';
-import { logsFromSums, SUMS, sumsDelta } from './metrics.js';
+import { sumsDelta } from './metrics.js';
 import { checkNumber, checkOptions } from './names.js';
 import { nextTask } from './next-task.js';
 import { createProgressBar } from './progress.js';
@@ -47,10 +47,10 @@ function splitData(model, x, y, { validationSplit, validationData }) {
   if (validationSplit > 0 && (trainRows < 1 || trainRows === data.rows))
     throw new Error(`validationSplit ${validationSplit} of ${data.rows} rows leaves no training or no validation rows`);
   const cut = (arr, width, from, to) => arr.subarray(from * width, to * width);
-  const yWidth = data.y.length / data.rows;
-  const train = { x: cut(data.x, model.inputSize, 0, trainRows), y: cut(data.y, yWidth, 0, trainRows), rows: trainRows };
+  const xWidth = data.x.length / data.rows, yWidth = data.y.length / data.rows; // every input's (output's) columns side by side
+  const train = { x: cut(data.x, xWidth, 0, trainRows), y: cut(data.y, yWidth, 0, trainRows), rows: trainRows };
   if (trainRows === data.rows) return { train, val: null };
-  const val = { x: cut(data.x, model.inputSize, trainRows, data.rows), y: cut(data.y, yWidth, trainRows, data.rows), rows: data.rows - trainRows };
+  const val = { x: cut(data.x, xWidth, trainRows, data.rows), y: cut(data.y, yWidth, trainRows, data.rows), rows: data.rows - trainRows };
   return { train, val };
 }
 
@@ -73,7 +73,7 @@ async function runEpochs(model, opts, ptrs, train, val) {
   const progress = opts.verbose && inNode();
   const sliced = callbacks.wantsBatches || progress;
   const slice = callbacks.wantsBatches ? 1 : Math.max(1, Math.ceil(batches / PROGRESS_UPDATES_PER_EPOCH));
-  const trainSums = () => f64(w.sn_model_sums(model.ptr), SUMS).slice();
+  const trainSums = () => f64(w.sn_model_sums(model.ptr), model.sumsCount).slice();
   let logs = {};
   callbacks.setModel(model);
   await callbacks.call('onTrainBegin');
@@ -105,16 +105,16 @@ async function runEpochs(model, opts, ptrs, train, val) {
           nonFinite(epoch);
           break epochLoop;
         }
-        bar?.update(end, logsFromSums(trainSums(), model.metrics));
+        bar?.update(end, model.logsFromSums(trainSums()));
         if (callbacks.wantsBatches) {
-          const batchLogs = logsFromSums(sumsDelta(trainSums(), before), model.metrics);
+          const batchLogs = model.logsFromSums(sumsDelta(trainSums(), before));
           await callbacks.call('onBatchEnd', b, { batch: b, size: Math.min(batchSize, train.rows - b * batchSize), ...batchLogs });
         }
       }
       if (val && !w.sn_model_evaluate(model.ptr, ptrs.vx, ptrs.vy, val.rows, batchSize, ptrs.valSums)) throw outOfMemory();
     }
-    logs = logsFromSums(trainSums(), model.metrics);
-    if (val) Object.assign(logs, logsFromSums(f64(ptrs.valSums, SUMS), model.metrics, 'val_'));
+    logs = model.logsFromSums(trainSums());
+    if (val) Object.assign(logs, model.logsFromSums(f64(ptrs.valSums, model.sumsCount).slice(), 'val_'));
     history.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
     bar?.end(logs);
@@ -137,7 +137,7 @@ export async function trainEpochs(model, x, y, options) {
       const ptrs = {
         x: alloc(train.x), y: alloc(train.y),
         vx: val ? alloc(val.x) : 0, vy: val ? alloc(val.y) : 0,
-        valSums: alloc(SUMS * 8),
+        valSums: alloc(model.sumsCount * 8),
       };
       return runEpochs(model, opts, ptrs, train, val);
     });

@@ -125,10 +125,16 @@ export function applyLayer(layer, inputs, kwargs) {
   const nodes = layer.inboundNodes;
   if (nodes.length && kind.weights && sameWeights(kind, layer, nodes[0].inputs.map((t) => t.sampleShape), shapes) === false)
     throw new Error(`${describe(layer)}: applied again to inputs of shape ${shapes.map(shapeText).join(', ')}, which need other weights than its first inputs ${nodes[0].inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
-  const output = new SymbolicTensor(layer, nodes.length, outShape, list[0].dtype === 'int32' && kind.keepsDtype ? 'int32' : 'float32');
-  nodes.push({ layer, inputs: list, output });
+  return recordNode(layer, list, outShape);
+}
+
+/** Records a node of `layer` on `inputs` making a tensor of one sample's shape outShape; returns that tensor. */
+export function recordNode(layer, inputs, outShape) {
+  const nodes = layer.inboundNodes;
+  const output = new SymbolicTensor(layer, nodes.length, outShape, 'float32');
+  nodes.push({ layer, inputs, output });
   if (nodes.length === 1) {
-    layer.inShape = shapes[0];
+    layer.inShape = inputs[0].sampleShape;
     layer.outShape = outShape;
   }
   return output;

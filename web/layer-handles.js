@@ -102,15 +102,19 @@ export function getLayer(model, nameOrIndex) {
 }
 
 /**
- * summary()'s columns as TF.js and Keras place them: lineLength (default 65)
- * characters, the columns ending at positions (fractions of lineLength, or
- * character positions; default [0.45, 0.85, 1]). A cell longer than its
- * column is cut, as they cut it. Returns { line(cells), rule(char) }.
+ * summary()'s columns as TF.js and Keras place them: lineLength characters,
+ * the columns ending at positions (fractions of lineLength, or character
+ * positions). TF.js' defaults: 65 and [0.45, 0.85, 1] for a sequential model's
+ * 3 columns, 98 and [0.33, 0.55, 0.67, 1] for a functional one's 4 ("Connected
+ * to"). A cell longer than its column is cut, as they cut it. Returns
+ * { line(cells), rule(char) }.
  */
-export function summaryColumns(lineLength = 65, positions = [0.45, 0.85, 1]) {
+export function summaryColumns(lineLength, positions, columns = 3) {
+  lineLength ??= columns === 3 ? 65 : 98;
+  positions ??= columns === 3 ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1];
   if (!Number.isInteger(lineLength) || lineLength < 10) throw new Error(`summary: lineLength must be a whole number >= 10, got ${JSON.stringify(lineLength)}`);
-  if (!Array.isArray(positions) || positions.length !== 3 || !positions.every((p, i) => typeof p === 'number' && p > (positions[i - 1] ?? 0)))
-    throw new Error(`summary: positions must be 3 increasing numbers, got ${JSON.stringify(positions)}`);
+  if (!Array.isArray(positions) || positions.length !== columns || !positions.every((p, i) => typeof p === 'number' && p > (positions[i - 1] ?? 0)))
+    throw new Error(`summary: positions must be ${columns} increasing numbers, got ${JSON.stringify(positions)}`);
   const ends = positions.at(-1) <= 1 ? positions.map((p) => Math.floor(lineLength * p)) : positions;
   const line = (cells) => {
     let text = '';

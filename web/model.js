@@ -11,6 +11,7 @@
 // array it returns is a fresh JavaScript copy the caller owns.
 import { checkFinite, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from './losses.js';
+import { SUM } from './constants.js';
 import { logsFromSums, resolveMetrics, SUMS } from './metrics.js';
 import { checkNumber, checkOptions } from './names.js';
 import { resolveOptimizer } from './optimizers.js';
@@ -463,11 +464,11 @@ export class Model {
     let total = 0;
     this.outputs.forEach((t, k) => {
       const part = sums.subarray(k * SUMS, (k + 1) * SUMS);
-      const own = logsFromSums(Float64Array.from(part, (v, i) => (i === 2 ? 0 : v)), this.outputMetrics[k], '');
+      const own = logsFromSums(Float64Array.from(part, (v, i) => (i === SUM.REG_LOSS ? 0 : v)), this.outputMetrics[k], ''); // an output's own loss: no penalty
       total += this.lossWeights[k] * own.loss;
       per.push([this.outputNames[k], own]);
     });
-    logs[`${prefix}loss`] = total + sums[2] / sums[0]; // SN_SUM_REG_LOSS and SN_SUM_ROWS of the first output's sums
+    logs[`${prefix}loss`] = total + sums[SUM.REG_LOSS] / sums[SUM.ROWS]; // the penalty sits in the first output's sums
     for (const [name, own] of per) for (const [key, value] of Object.entries(own)) logs[`${prefix}${name}_${key}`] = value;
     return logs;
   }
@@ -676,8 +677,7 @@ export class Model {
     const widths = [Math.max(28, ...rows.map((r) => r[0].length + 2)), Math.max(26, ...rows.map((r) => r[1].length + 2)), 10, Math.max(20, ...rows.map((r) => r[3].length + 2))];
     const fit = lineLength === undefined && positions === undefined;
     const ends = [widths[0] + 1, widths[0] + widths[1] + 1, widths[0] + widths[1] + 11, widths[0] + widths[1] + 11 + widths[3]];
-    const { line, rule } = fit ? summaryColumns(ends[cols - 1], ends.slice(0, cols))
-      : summaryColumns(lineLength, positions ?? (functional ? [0.33, 0.55, 0.67, 1] : undefined));
+    const { line, rule } = fit ? summaryColumns(ends[cols - 1], ends.slice(0, cols), cols) : summaryColumns(lineLength, positions, cols);
     const count = (n) => n.toLocaleString('en-US');
     const heads = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'].slice(0, cols);
     const { total, trainable } = this.counts();

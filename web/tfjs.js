@@ -12,7 +12,7 @@
 // after it) and a Dense first layer with a multi-dimensional input (a Flatten
 // `<name>_flatten` before it). Any other LeakyReLU, ReLU or Softmax layer
 // becomes an activation layer.
-import { KINDS } from './layers.js';
+import { KINDS, createLayer } from './layers.js';
 import { checkOptions } from './names.js';
 import { Sequential } from './model.js';
 import { toBytes } from './model-file.js';
@@ -373,7 +373,7 @@ export function fromTfjs(modelJson, weightsBin, options) {
     try {
       if (axis !== undefined) lastAxis(axis, model.layers.at(-1)?.outShape ?? layerOptions.inputShape, what);
       if (type === 'BatchNormalization') layerOptions.axis = -1;
-      model.add(KINDS[type].factory(layerOptions));
+      model.add(createLayer(type, layerOptions));
     } catch (err) {
       if (err.message.startsWith('fromTfjs:')) throw err;
       const own = `${layerOptions.name} (${type}): `; // model.add names the layer too; `what` says it the TF.js way
