@@ -96,10 +96,16 @@ test('dropout goes anywhere Keras allows it: on the inputs, twice in a row, last
   plain.dispose();
 });
 
-test('dropout and activity regularizers that C cannot place are refused by name', () => {
+test('dropout options C cannot take are refused by name; an activity regularizer on the output layer counts', () => {
   assert.throws(() => sn.layers.dropout({ rate: 1 }), /dropout rate must be a number in \[0, 0.999999\]/);
   assert.throws(() => sn.layers.dropout({ rate: 0.5, noiseShape: [1] }), /dropout: unknown option "noiseShape"/);
   assert.throws(() => sn.sequential().add(sn.layers.dropout({ rate: 0.5 })), /the first layer needs inputShape/);
-  const out = sn.sequential({ layers: [sn.layers.dense({ units: 1, inputShape: [2], activityRegularizer: sn.regularizers.l1(0.1) })] });
-  assert.throws(() => out.compile({ optimizer: 'sgd', loss: 'mse' }), /activityRegularizer on the output layer dense is not supported/);
+  // Keras adds an output layer's activity penalty to the loss like any other (the graph core places it).
+  const out = sn.sequential({ seed: 2, layers: [sn.layers.dense({ units: 1, inputShape: [2], activityRegularizer: sn.regularizers.l1(0.1) })] });
+  out.compile({ optimizer: 'sgd', loss: 'mse' });
+  const x = [[1, 2], [-1, 0.5], [0.3, -2]], y = [[0.5], [-1], [2]];
+  const p = out.predict(x), rows = p.length;
+  const mse = p.reduce((n, v, i) => n + (v - y[i][0]) ** 2, 0) / rows, penalty = 0.1 * p.reduce((n, v) => n + Math.abs(v), 0) / rows;
+  assert.ok(Math.abs(out.evaluate(x, y).loss - (mse + penalty)) < 1e-6, 'the loss holds the output activity penalty');
+  out.dispose();
 });

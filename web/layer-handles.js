@@ -84,11 +84,6 @@ export function makeLayer(record, kind) {
   return layer;
 }
 
-/** A fresh copy of a layer (its options and the given fields; no nodes, no model): what a Sequential holds. */
-export function copyLayer(layer, fields) {
-  return makeLayer({ ...layer, ...fields }, layer.kind);
-}
-
 /** TF.js' model.getLayer(name) or getLayer(index). */
 export function getLayer(model, nameOrIndex) {
   if (Number.isInteger(nameOrIndex)) {

@@ -1,11 +1,15 @@
 // model.save() and sn.loadModel(bytes): one self-describing binary per model.
 // The C side (c/model_file.c) reads and writes the container: header, weights,
 // training state, CRC-32. This file writes and checks the topology JSON inside it
-// and turns it back into a Sequential. Format: see c/model_file.h.
+// and turns it back into a model. Format: see c/model_file.h. The topology of a
+// Sequential is its list of layers (as in versions 1 and 2); a functional
+// model's (version 3) also lists its inputs, its nodes in the order C runs
+// them, and its outputs, so loading applies the layers again in that order.
 import { FILE_INFO as INFO, FILE_STATUS } from './constants.js';
-import { KINDS } from './layers.js';
+import { KINDS, createLayer } from './layers.js';
+import { input } from './graph.js';
 import { checkBoolean, checkOptions } from './names.js';
-import { Sequential } from './model.js';
+import { Model, Sequential } from './model.js';
 import { f64, u8, wasm, withBuffers } from './wasm.js';
 
 const FORMAT = 'simdnet';
@@ -31,21 +35,37 @@ const fileError = (why) => new Error(`simdnet: cannot load the model: ${why}`);
  * its options in TF.js' names, from which its factory rebuilds it (every kind
  * in web/layers/ has both).
  */
-const toJson = (layer, first) => ({ className: layer.type, config: KINDS[layer.type].config(layer, first) });
+const toJson = (layer, first) => ({
+  className: layer.type, config: KINDS[layer.type].config(layer, first), ...(layer.trainable === false ? { trainable: false } : {}),
+});
 
-/** The topology JSON: layers, seed and, for a compiled model, how it was compiled. */
-export function topologyOf(model) {
-  const training = model.loss && {
-    loss: { name: model.loss.name, fromLogits: model.loss.fromLogits, cost: model.loss.cost, profit: model.loss.profit },
-    metrics: model.metrics.map((m) => m.key),
-    optimizer: (({ name, ...config }) => ({ name, config }))(model.optimizer.getConfig()),
-  };
+/** A tensor as [layer name, node index] of the node that makes it. */
+const tensorRef = (t) => [t.sourceLayer.name, t.nodeIndex];
+
+/** How the model was compiled: one loss (and metrics) for a single output, lists for several. */
+function trainingOf(model) {
+  if (!model.loss) return null;
+  const lossJson = (l) => ({ name: l.name, fromLogits: l.fromLogits, cost: l.cost, profit: l.profit });
+  const optimizer = (({ name, ...config }) => ({ name, config }))(model.optimizer.getConfig());
+  if (model.outputs.length === 1) return { loss: lossJson(model.loss), metrics: model.metrics.map((m) => m.key), optimizer };
   return {
-    format: FORMAT,
-    name: model.name,
-    seed: model.seed,
-    layers: model.layers.map((layer, i) => toJson(layer, i === 0)),
-    training: training || null,
+    loss: model.losses.map(lossJson), lossWeights: [...model.lossWeights], metrics: model.outputMetrics.map((list) => list.map((m) => m.key)), optimizer,
+  };
+}
+
+/** The topology JSON: layers (and for a functional model its graph), seed and, for a compiled model, how it was compiled. */
+export function topologyOf(model) {
+  const base = { format: FORMAT, name: model.name, seed: model.seed };
+  if (model.className === 'Sequential')
+    return { ...base, layers: model.layers.map((layer, i) => toJson(layer, i === 0)), training: trainingOf(model) };
+  return {
+    ...base,
+    className: 'Functional',
+    inputs: model.inputs.map((t) => ({ name: t.sourceLayer.name, shape: t.sampleShape, dtype: t.dtype })),
+    layers: model.layers.filter((l) => l.type !== 'InputLayer').map((layer) => toJson(layer, false)),
+    nodes: model.nodes.map((n) => ({ layer: n.layer.name, inputs: n.inputs.map(tensorRef) })),
+    outputs: model.outputs.map(tensorRef),
+    training: trainingOf(model),
   };
 }
 
@@ -109,34 +129,82 @@ function parseTopology(bytes) {
   return topology;
 }
 
-/** A Sequential from a checked topology (not yet built). */
+const context = (what, fn) => {
+  try {
+    return fn();
+  } catch (err) {
+    throw fileError(`${what}: ${err.message}`);
+  }
+};
+
+/** A layer from its saved { className, config, trainable }. */
+function layerFromJson(layer) {
+  if (!isObject(layer) || !isObject(layer.config)) throw new Error('expected { className, config }');
+  const kind = typeof layer.className === 'string' && Object.hasOwn(KINDS, layer.className) ? KINDS[layer.className] : null;
+  if (!kind) throw new Error(`unknown className ${JSON.stringify(layer.className)}; known: ${Object.keys(KINDS).join(', ')}`);
+  const made = createLayer(layer.className, layer.config);
+  if (layer.trainable !== undefined && typeof layer.trainable !== 'boolean') throw new Error('trainable must be true or false');
+  made.trainable = layer.trainable !== false;
+  return made;
+}
+
+/** A model from a checked topology (not yet built). */
 function modelFromTopology(topology) {
-  const context = (what, fn) => {
-    try {
-      return fn();
-    } catch (err) {
-      throw fileError(`${what}: ${err.message}`);
-    }
-  };
-  const model = context('its "seed" or "name"', () => {
+  const fields = () => {
     if (topology.name !== undefined && typeof topology.name !== 'string') throw new Error('name must be a string');
-    return new Sequential({ seed: topology.seed, name: topology.name });
-  });
+    return { seed: topology.seed, name: topology.name };
+  };
+  if (topology.className === 'Functional') return functionalFromTopology(topology, context('its "seed" or "name"', fields));
+  const model = context('its "seed" or "name"', () => new Sequential(fields()));
   topology.layers.forEach((layer, i) => context(`layer ${i}`, () => {
-    if (!isObject(layer) || !isObject(layer.config)) throw new Error('expected { className, config }');
-    const kind = typeof layer.className === 'string' && Object.hasOwn(KINDS, layer.className) ? KINDS[layer.className] : null;
-    if (!kind) throw new Error(`unknown className ${JSON.stringify(layer.className)}; known: ${Object.keys(KINDS).join(', ')}`);
-    model.add(kind.factory(layer.config));
+    const made = layerFromJson(layer);
+    model.add(made);
+    model.layers.at(-1).trainable = made.trainable;
   }));
   return model;
+}
+
+/** A functional model: its inputs, then its layers applied again node by node, in the order they were saved. */
+function functionalFromTopology(topology, { seed, name }) {
+  for (const key of ['inputs', 'nodes', 'outputs'])
+    if (!Array.isArray(topology[key]) || topology[key].length === 0) throw fileError(`its topology has no "${key}" array`);
+  const layers = new Map(), tensors = new Map(); // name → layer; "name/node" → tensor
+  const ins = topology.inputs.map((spec, i) => context(`input ${i}`, () => {
+    if (!isObject(spec) || typeof spec.name !== 'string') throw new Error('expected { name, shape, dtype }');
+    const t = input({ name: spec.name, shape: spec.shape, dtype: spec.dtype });
+    tensors.set(`${spec.name}/0`, t);
+    return t;
+  }));
+  topology.layers.forEach((layer, i) => context(`layer ${i}`, () => {
+    const made = layerFromJson(layer);
+    if (layers.has(made.name) || tensors.has(`${made.name}/0`)) throw new Error(`a second layer named ${JSON.stringify(made.name)}`);
+    layers.set(made.name, made);
+  }));
+  const tensorOf = (ref) => {
+    const t = Array.isArray(ref) && ref.length === 2 ? tensors.get(`${ref[0]}/${ref[1]}`) : undefined;
+    if (!t) throw new Error(`it reads ${JSON.stringify(ref)}, which no earlier node makes`);
+    return t;
+  };
+  topology.nodes.forEach((node, i) => context(`node ${i}`, () => {
+    const layer = isObject(node) ? layers.get(node.layer) : undefined;
+    if (!layer || !Array.isArray(node.inputs)) throw new Error(`expected { layer, inputs } naming one of the layers, got ${JSON.stringify(node)}`);
+    const inputs = node.inputs.map(tensorOf);
+    const out = layer.apply(layer.kind.merge ? inputs : inputs[0]);
+    tensors.set(`${layer.name}/${out.nodeIndex}`, out);
+  }));
+  const outs = context('its outputs', () => topology.outputs.map(tensorOf));
+  return context('its graph', () => new Model({ inputs: ins, outputs: outs, seed, name }));
 }
 
 /** Compiles a loaded model as it was saved. */
 function compileAsSaved(model, training) {
   try {
     if (!isObject(training.optimizer) || !isObject(training.optimizer.config ?? {})) throw new Error('"optimizer" must be { name, config }');
-    if (!isObject(training.loss)) throw new Error('"loss" must be an object');
-    model.compile({ optimizer: { name: training.optimizer.name, ...training.optimizer.config }, loss: training.loss, metrics: training.metrics ?? [] });
+    if (!isObject(training.loss) && !(Array.isArray(training.loss) && training.loss.every(isObject))) throw new Error('"loss" must be an object, or a list of them (one per output)');
+    model.compile({
+      optimizer: { name: training.optimizer.name, ...training.optimizer.config }, loss: training.loss, metrics: training.metrics ?? [],
+      ...(training.lossWeights ? { lossWeights: training.lossWeights } : {}),
+    });
   } catch (err) {
     throw fileError(`its training configuration: ${err.message}`);
   }

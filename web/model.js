@@ -18,7 +18,8 @@ import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
 import { toTfjs } from './tfjs.js';
-import { copyLayer, getLayer, summaryColumns, summaryText } from './layer-handles.js';
+import { KINDS } from './layers.js';
+import { makeLayer, getLayer, summaryColumns, summaryText } from './layer-handles.js';
 import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
 import { shapeText, sizeOf, toHwc } from './layers/common.js';
 import { f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
@@ -89,6 +90,7 @@ export class Model {
     const inputAsOutput = outs.find((t) => t.sourceLayer.type === 'InputLayer');
     if (inputAsOutput) throw new Error(`output ${inputAsOutput.name} is an input: apply a layer to it`);
     this.setGraph(ins, outs, traceGraph(ins, outs));
+    for (const layer of this.layers) if (layer.type !== 'InputLayer' && !layer.model) layer.model = this;
   }
 
   /** Fields every model has. */
@@ -574,8 +576,15 @@ export class Model {
    * state buffer, each at its own offset.
    */
   weightSpecs() {
-    this.build();
-    return this.specs;
+    this.checkAlive();
+    if (this.ptr) return this.specs;
+    // Not built: C lays the graph out without allocating its weights, and is asked.
+    const w = wasm(), ptr = this.createGraph(w);
+    try {
+      return this.readSpecs(w, ptr);
+    } finally {
+      w.sn_model_free(ptr);
+    }
   }
 
   /** The weights the optimizer steps (as of the last compile or build). */
@@ -735,7 +744,7 @@ export class Sequential extends Model {
   add(layer) {
     this.checkAlive();
     if (this.ptr) throw new Error('cannot add layers to a model that is already built (compile, predict, summary and getWeights build it)');
-    const kind = layer?.kind ?? null;
+    const kind = layer && typeof layer.type === 'string' && Object.hasOwn(KINDS, layer.type) ? KINDS[layer.type] : null; // a layer, or its options spread
     if (!kind || kind.merge) throw new Error('add() takes a layer made by sn.layers.dense({ ... }), sn.layers.conv2d({ ... }) or another sn.layers factory' +
       (kind?.merge ? ` (a ${layer.type} layer merges several inputs: use sn.model)` : ''));
     const first = this.layers.length === 0;
@@ -755,10 +764,11 @@ export class Sequential extends Model {
     } catch (err) {
       throw new Error(`${what}: ${err.message}`);
     }
-    const copy = copyLayer(layer, { name, inShape, outShape, ...kind.entry?.(layer, inShape) });
+    const copy = makeLayer({ ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape) }, kind);
     const input = first ? new InputLayer(`${name}_input`, inShape, 'float32').output : this.outputs[0];
     const output = recordNode(copy, [input], outShape);
     const ins = first ? [input] : this.inputs;
+    copy.model = this;
     this.layers.push(copy);
     this.inputs = ins;
     this.outputs = [output];
