@@ -471,8 +471,9 @@ void sn_model_commit(sn_model *m) {
 
 /* Keras' penalty l1·Σ|w| + l2·Σw² (not Σw²/2) over every regularized tensor;
  * with add_gradients, its gradient l1·sign(w) + 2·l2·w is added to m->grads.
- * A shared layer's weights count once; a frozen layer's not at all (Keras
- * sums the losses of its trainable weights' regularizers alike). */
+ * A shared layer's weights count once; a frozen layer's not at all, as in
+ * Keras 3, whose Layer._get_regularization_losses (keras/src/layers/layer.py)
+ * walks trainable_weights only. */
 static double penalize(const float *w, float *g, long n, float l1, float l2) {
   double penalty = 0.0;
   for (long i = 0; i < n; i++) {
