@@ -162,9 +162,34 @@ export interface ActivationConfig extends LayerBase { activation: ActivationName
 
 export type LayerType =
   | 'Dense' | 'Dropout' | 'Conv2D' | 'MaxPooling2D' | 'AveragePooling2D' | 'GlobalAveragePooling2D'
-  | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation';
-/** What the factories return: a layer's checked configuration, for model.add(). */
-export interface Layer { type: LayerType; name?: string; units?: number }
+  | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
+  | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate';
+
+/** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
+export class SymbolicTensor {
+  /** null (the batch), then one sample's shape. */
+  readonly shape: Array<number | null>;
+  readonly dtype: 'float32' | 'int32';
+  readonly name: string;
+  /** The layer that makes it, and which of its applications. */
+  readonly sourceLayer: Layer;
+  readonly nodeIndex: number;
+}
+/** A model input: shape is one sample's, without the batch. */
+export function input(config: { shape: Shape; name?: string; dtype?: 'float32' | 'int32' }): SymbolicTensor;
+
+/** What the factories return: a layer's checked configuration, for model.add() or apply(). */
+export interface Layer {
+  type: LayerType;
+  name?: string;
+  units?: number;
+  /** Keras' trainable: false freezes its weights at the next compile (a frozen batch norm runs in inference mode). */
+  trainable: boolean;
+  /** The functional API: this layer applied to symbolic tensors (a list for merge layers); applying it again shares its weights. */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+}
+/** Merge layers take a list: sn.layers.add().apply([a, b]). */
+export interface MergeConfig { name?: string }
 export const layers: {
   dense(config: DenseConfig): Layer;
   /** Inverted dropout anywhere (also on the inputs), in training only; masks seeded by `seed` or the model's seed. */
@@ -178,6 +203,16 @@ export const layers: {
   reshape(config: ReshapeConfig): Layer;
   batchNormalization(config?: BatchNormalizationConfig): Layer;
   activation(config: ActivationConfig): Layer;
+  /** Inputs of one shape (no broadcasting), element by element. */
+  add(config?: MergeConfig): Layer;
+  /** Exactly two inputs: a − b. (TF.js has none; Keras does.) */
+  subtract(config?: MergeConfig): Layer;
+  multiply(config?: MergeConfig): Layer;
+  average(config?: MergeConfig): Layer;
+  maximum(config?: MergeConfig): Layer;
+  minimum(config?: MergeConfig): Layer;
+  /** Along the last axis (-1, the default); the other axes must agree. */
+  concatenate(config?: MergeConfig & { axis?: number }): Layer;
 };
 
 export type LossName =
@@ -279,7 +314,7 @@ export interface Callbacks {
 }
 /** A built-in callback (sn.callbacks.*); fit() hands it the model. */
 export class Callback {
-  model?: Sequential;
+  model?: Model;
 }
 export type MonitorMode = 'auto' | 'min' | 'max';
 export const callbacks: {
@@ -315,6 +350,9 @@ export interface History {
 export interface Weight { name: string; shape: number[]; values: Float32Array }
 /** A layer of a model (model.layers, model.getLayer): its options plus TF.js' Layer members. */
 export interface ModelLayer extends Layer {
+  /** Its first application's input (a list for a merge) and output: symbolic tensors, e.g. for a feature extractor. */
+  readonly input: SymbolicTensor | SymbolicTensor[];
+  readonly output: SymbolicTensor;
   readonly name: string;
   /** 'Dense', 'Dropout', … */
   getClassName(): string;
@@ -328,50 +366,82 @@ export interface ModelLayer extends Layer {
   /** Replaces its weights (a list as getWeights() returns, or of arrays); the model's other weights stay. */
   setWeights(weights: Array<Weight | Numbers>): void;
 }
-export interface SymbolicShape { name: string; shape: Array<number | null>; dtype: 'float32' }
+/** Data for several inputs (or outputs): a list in model order, or an object keyed by input (output layer) name. */
+export type PerEnd<T> = T[] | Record<string, T>;
+/** A setting for each output: one for all, a list in output order, or an object keyed by output layer name. */
+export type PerOutput<T> = T | T[] | Record<string, T>;
+export interface CompileConfig {
+  optimizer: Optimizer | OptimizerName;
+  loss: PerOutput<Loss | LossName>;
+  metrics?: string[] | string[][] | Record<string, string[] | string>;
+  /** Each output's share of the total loss (Keras' loss_weights); default 1 each. */
+  lossWeights?: number[] | Record<string, number>;
+}
 
-export class Sequential {
-  constructor(config?: { seed?: number; name?: string; layers?: Layer[] });
+/**
+ * A model: sn.model({ inputs, outputs }) over a graph of layers, or a Sequential.
+ * With one input and one output, x, y and predict's result are single arrays; with several,
+ * lists (or objects keyed by name), and predict returns a list.
+ */
+export class Model {
+  constructor(config: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string; seed?: number });
+  readonly name: string;
   readonly seed: number;
   readonly optimizer: Optimizer | null;
   readonly isTraining: boolean;
   /** Set from a callback to end fit after the current batch. */
   stopTraining: boolean;
-  add(layer: Layer): void;
-  compile(config: { optimizer: Optimizer | OptimizerName; loss: Loss | LossName; metrics?: string[] }): void;
-  fit(x: Matrix, y: Matrix | Numbers, options?: FitOptions): Promise<History>;
-  evaluate(x: Matrix, y: Matrix | Numbers, options?: { batchSize?: number }): Logs;
-  predict(x: Matrix, options?: { batchSize?: number }): Float32Array;
-  predictClasses(x: Matrix, options?: { batchSize?: number }): Int32Array;
-  /** Gradients of the trainable weights (getWeights() order, without batch norm's moving statistics). */
-  computeGradients(x: Matrix, y: Matrix | Numbers): { loss: number; grads: Float32Array[] };
+  /** Keras' trainable: setting it sets every layer's (taking effect at the next compile). */
+  trainable: boolean;
+  compile(config: CompileConfig): void;
+  fit(x: Matrix | PerEnd<Matrix>, y: Matrix | Numbers | PerEnd<Matrix | Numbers>, options?: FitOptions): Promise<History>;
+  evaluate(x: Matrix | PerEnd<Matrix>, y: Matrix | Numbers | PerEnd<Matrix | Numbers>, options?: { batchSize?: number }): Logs;
+  predict(x: Matrix | PerEnd<Matrix>, options?: { batchSize?: number }): Float32Array | Float32Array[];
+  /** One output only. */
+  predictClasses(x: Matrix | PerEnd<Matrix>, options?: { batchSize?: number }): Int32Array;
+  /** Gradients of the trainable weights (getWeights() order, without the non-trainable ones). */
+  computeGradients(x: Matrix | PerEnd<Matrix>, y: Matrix | Numbers | PerEnd<Matrix | Numbers>): { loss: number; grads: Float32Array[] };
   applyGradients(grads: Float32Array[]): void;
   /** Every weight in Keras' order, batch norm's moving mean and variance included. */
   getWeights(): Weight[];
   setWeights(weights: Array<Weight | Numbers>): void;
+  /** Keras' trainable_weights and non_trainable_weights, by the layers' trainable flags now. */
+  readonly trainableWeights: Array<{ name: string; shape: number[] }>;
+  readonly nonTrainableWeights: Array<{ name: string; shape: number[] }>;
   /** Every weight, trainable or not (Keras' count_params). */
   paramCount(): number;
   /** TF.js' name for paramCount(). */
   countParams(): number;
-  /** The layers in order, as TF.js' model.layers. */
+  /** The layers in order, as TF.js' model.layers (a functional model's input layers first). */
   readonly layers: ModelLayer[];
   /** TF.js' getLayer: by name, or by position in layers. */
   getLayer(nameOrIndex: string | number): ModelLayer;
-  /** The input and output as TF.js' symbolic tensors describe them: shape with null for the batch. */
-  readonly inputs: SymbolicShape[];
-  readonly outputs: SymbolicShape[];
+  /** The inputs and outputs: symbolic tensors, shape with null for the batch. */
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
   multiplyAdds(): number;
   /**
    * The Keras-style table, returned as text; printFn (e.g. console.log) also gets it line by line.
-   * lineLength: characters per line (65); positions: where the three columns end, as fractions of
-   * lineLength or as character positions ([0.45, 0.85, 1]).
+   * lineLength: characters per line (65; 98 with a functional model's "Connected to" column);
+   * positions: where the columns end, as fractions of lineLength or as character positions.
    */
-  summary(lineLength?: number, positions?: [number, number, number], printFn?: (line: string) => void): string;
-  /** One self-describing binary (magic, version 2, topology JSON, float32 weights, batch norm's moving statistics, training state, CRC-32); any layers. */
+  summary(lineLength?: number, positions?: number[], printFn?: (line: string) => void): string;
+  /** One self-describing binary (magic, version 3, topology JSON, float32 weights, batch norm's moving statistics, training state, CRC-32); any layers, any graph. */
   save(options?: SaveOptions): Uint8Array;
   /** TensorFlow.js layers format: JSON.stringify(modelJson) → model.json, weightsBin → weights.bin. */
   toTfjs(): TfjsArtifacts;
   dispose(): void;
+}
+/** A model of the layers between inputs (from sn.input) and outputs (from layer.apply). */
+export function model(config: { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string; seed?: number }): Model;
+
+/** A chain of layers, each reading the one before; one input, one output. */
+export class Sequential extends Model {
+  constructor(config?: { seed?: number; name?: string; layers?: Layer[] });
+  add(layer: Layer): void;
+  fit(x: Matrix, y: Matrix | Numbers, options?: FitOptions): Promise<History>;
+  evaluate(x: Matrix, y: Matrix | Numbers, options?: { batchSize?: number }): Logs;
+  predict(x: Matrix, options?: { batchSize?: number }): Float32Array;
 }
 export function sequential(config?: { seed?: number; name?: string; layers?: Layer[] }): Sequential;
 
@@ -466,7 +536,7 @@ export interface SaveOptions {
   includeOptimizer?: boolean;
 }
 /** A model from bytes written by model.save(); a damaged or foreign file throws an Error saying what is wrong. */
-export function loadModel(bytes: ArrayBuffer | ArrayBufferView): Sequential;
+export function loadModel(bytes: ArrayBuffer | ArrayBufferView): Model;
 
 export interface TfjsArtifacts {
   /** The parsed model.json: { format, modelTopology, weightsManifest, ... }. */
@@ -482,10 +552,10 @@ export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | A
 
 /** Browser homes for model files (page or Worker; downloadModel needs a page). */
 export const storage: {
-  downloadModel(model: Sequential, filename?: string, options?: SaveOptions): void;
-  loadModelFromFile(file: Blob): Promise<Sequential>;
-  saveModelToIndexedDB(model: Sequential, key: string, options?: SaveOptions): Promise<void>;
-  loadModelFromIndexedDB(key: string): Promise<Sequential>;
+  downloadModel(model: Model, filename?: string, options?: SaveOptions): void;
+  loadModelFromFile(file: Blob): Promise<Model>;
+  saveModelToIndexedDB(model: Model, key: string, options?: SaveOptions): Promise<void>;
+  loadModelFromIndexedDB(key: string): Promise<Model>;
   listIndexedDBModels(): Promise<string[]>;
   deleteModelFromIndexedDB(key: string): Promise<void>;
 };

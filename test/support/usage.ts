@@ -165,3 +165,24 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   model.dispose();
   return probs.length + moving.length + model.paramCount() + paramCount + spare.length;
 }
+
+// The functional API (issue 22): a residual block, two inputs and two outputs, freezing.
+export async function functional(): Promise<number> {
+  await sn.ready();
+  const x = sn.input({ shape: [4], name: 'x' }), side = sn.input({ shape: [2], name: 'side' });
+  const h = sn.layers.dense({ units: 8, activation: 'relu' }).apply(x);
+  const sum = sn.layers.add().apply([h, sn.layers.dense({ units: 8 }).apply(h)]);
+  const joined = sn.layers.concatenate().apply([sum, side]);
+  const cls = sn.layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(joined);
+  const reg = sn.layers.dense({ units: 1, name: 'reg' }).apply(joined);
+  const model = sn.model({ inputs: [x, side], outputs: [cls, reg], seed: 1 });
+  model.getLayer('cls').trainable = false;
+  model.compile({ optimizer: 'adam', loss: { cls: 'sparseCategoricalCrossentropy', reg: 'mse' }, lossWeights: { cls: 1, reg: 0.5 }, metrics: { cls: ['accuracy'] } });
+  const history = await model.fit({ x: new Float32Array(8), side: new Float32Array(4) }, [[0, 1], new Float32Array(2)], { epochs: 1 });
+  const out = model.predict([new Float32Array(4), new Float32Array(2)]);
+  const extractor = sn.model({ inputs: model.inputs, outputs: model.getLayer('concatenate').output });
+  const n = (Array.isArray(out) ? out.length : 0) + history.history.cls_loss.length + model.trainableWeights.length + extractor.countParams();
+  extractor.dispose();
+  model.dispose();
+  return n;
+}
