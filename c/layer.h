@@ -41,6 +41,7 @@ enum sn_layer_kind {
   SN_LAYER_ACTIVATION = 9,
   SN_LAYER_MERGE = 10,       /* add, subtract, multiply, average, maximum, minimum */
   SN_LAYER_CONCATENATE = 11,
+  SN_LAYER_DOT = 12,
   SN_LAYER_KINDS
 };
 
@@ -98,6 +99,8 @@ typedef struct sn_layer {
   sn_rng rng;                          /*   draws its masks */
   float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double) */
   int op;                              /* merge: enum sn_merge_op */
+  int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
+  float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
@@ -163,7 +166,7 @@ typedef struct {
 } sn_layer_ops;
 
 extern const sn_layer_ops sn_dense_ops, sn_dropout_ops, sn_conv2d_ops, sn_pool2d_ops, sn_global_pool_ops,
-    sn_batch_norm_ops, sn_reshape_ops, sn_activation_ops, sn_merge_ops, sn_concatenate_ops;
+    sn_batch_norm_ops, sn_reshape_ops, sn_activation_ops, sn_merge_ops, sn_concatenate_ops, sn_dot_ops;
 const sn_layer_ops *sn_layer_ops_of(int kind);
 
 /* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */

@@ -23,6 +23,7 @@ static const sn_layer_ops *const OPS[SN_LAYER_KINDS] = {
     [SN_LAYER_ACTIVATION] = &sn_activation_ops,
     [SN_LAYER_MERGE] = &sn_merge_ops,
     [SN_LAYER_CONCATENATE] = &sn_concatenate_ops,
+    [SN_LAYER_DOT] = &sn_dot_ops,
 };
 
 const sn_layer_ops *sn_layer_ops_of(int kind) { return OPS[kind]; }

@@ -130,6 +130,9 @@ int sn_model_add_activation(sn_model *m, int act, float alpha);
 int sn_model_add_merge(sn_model *m, int op);
 /* Inputs side by side along the channels (the last axis). */
 int sn_model_add_concatenate(sn_model *m);
+/* Keras' Dot of two inputs of rank 1 or 2 (1 × w × c): contracts axis ax0 of the first (0: w, 1: c)
+ * with axis ax1 of the second; normalize: of unit length along those axes first (cosine). */
+int sn_model_add_dot(sn_model *m, int ax0, int ax1, int normalize);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);

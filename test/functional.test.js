@@ -160,6 +160,9 @@ test('bad graphs and bad data are refused by name, nothing is half-built, no was
   assert.throws(() => L.subtract().apply([da, da, da]), /takes exactly 2 inputs, got 3/);
   assert.throws(() => L.concatenate({ axis: 1 }).apply([sn.input({ shape: [2, 3] }), sn.input({ shape: [2, 3] })]), /only the last axis/);
   assert.throws(() => L.dense({ units: 2 }).apply([da, da]), /takes one input, got 2/);
+  assert.throws(() => L.dot({ axes: -1, name: 'd' }).apply([da, b]), /d \(Dot\): contracts axes of 4 and 3 values: they must be equal/);
+  assert.throws(() => L.dot({ axes: 2 }).apply([da, da]), /axis 2 does not exist in its input 0 of shape \(None, 4\)/);
+  assert.throws(() => L.dot({}), /dot needs axes/);
   assert.throws(() => sn.model({ inputs: b, outputs: da }), /the outputs need input a, which is not among the model's inputs \(b\)/);
   assert.throws(() => sn.model({ inputs: [a, b], outputs: da }), /input b feeds nothing the outputs need/);
   assert.throws(() => sn.model({ inputs: a, outputs: a }), /output a is an input: apply a layer to it/);

@@ -226,3 +226,30 @@ test('a CNN with a residual add, a frozen convolution and a frozen batch norm tr
   assert.ok(/Trainable params: 163\nNon-trainable params: 92/.test(model.summary()), model.summary());
   model.dispose();
 });
+
+for (const [what, normalize, matrices] of [['dot of vectors', false, false], ['cosine of vectors', true, false], ['dot of matrices (axes [2, 2])', false, true], ['cosine of matrices (axes [1, 1])', true, true]]) {
+  test(`${what} trains as in TF.js`, async () => {
+    const x = inputData([6], 10);
+    const r = await trainBoth({
+      graph: (L) => {
+        const input = L.input({ shape: [6], name: 'x' });
+        let a = L.layers.dense({ units: matrices ? 12 : 4, activation: 'tanh', name: 'a' }).apply(input);
+        let b = L.layers.dense({ units: 8, activation: 'sigmoid', name: 'b' }).apply(input);
+        if (matrices) {
+          a = L.layers.reshape({ targetShape: normalize ? [4, 3] : [3, 4], name: 'ra' }).apply(a);
+          b = L.layers.reshape({ targetShape: normalize ? [4, 2] : [2, 4], name: 'rb' }).apply(b);
+        } else b = L.layers.dense({ units: 4, name: 'b2' }).apply(b);
+        const d = L.layers.dot({ axes: matrices ? (normalize ? [1, 1] : [2, 2]) : -1, normalize, name: 'dot' }).apply([a, b]);
+        const flat = matrices ? L.layers.flatten({ name: 'flat' }).apply(d) : d;
+        return { inputs: input, outputs: L.layers.dense({ units: 2, name: 'out' }).apply(flat) };
+      },
+      inputs: [{ shape: [6], values: x }],
+      targets: [{ width: 2, values: randomArray(ROWS * 2, 11, -1, 1) }],
+      loss: 'meanSquaredError',
+      optimizer: 0.2,
+    });
+    assertLosses(r.sn.history.loss, r.tf.history.loss, `${what} loss`);
+    assertWeights(r.sn.weights, r.tf.weights, what);
+    r.sn.model.dispose();
+  });
+}

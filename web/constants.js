@@ -53,7 +53,7 @@ export const SUM = frozen({
 });
 
 /** c/model_file.h: the model-file version written, header sizes and flags. */
-export const FILE = frozen({ VERSION: 2, HEADER_BYTES: 40, V1_HEADER_BYTES: 32, HAS_STATE: 1 });
+export const FILE = frozen({ VERSION: 3, HEADER_BYTES: 40, V1_HEADER_BYTES: 32, HAS_STATE: 1 });
 
 /** enum sn_file_status in c/model_file.h: what sn_file_parse and sn_file_restore return. */
 export const FILE_STATUS = frozen({

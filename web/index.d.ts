@@ -163,7 +163,7 @@ export interface ActivationConfig extends LayerBase { activation: ActivationName
 export type LayerType =
   | 'Dense' | 'Dropout' | 'Conv2D' | 'MaxPooling2D' | 'AveragePooling2D' | 'GlobalAveragePooling2D'
   | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
-  | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate';
+  | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -213,6 +213,8 @@ export const layers: {
   minimum(config?: MergeConfig): Layer;
   /** Along the last axis (-1, the default); the other axes must agree. */
   concatenate(config?: MergeConfig & { axis?: number }): Layer;
+  /** Two inputs (vectors or matrices per sample) contracted along axes (counting the batch axis, as Keras: 1 or -1 for vectors); normalize: their cosine. */
+  dot(config: MergeConfig & { axes: number | [number, number]; normalize?: boolean }): Layer;
 };
 
 export type LossName =

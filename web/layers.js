@@ -10,6 +10,7 @@ import { Activation, activation } from './layers/activation.js';
 import { BatchNormalization, batchNormalization } from './layers/batch-normalization.js';
 import { Conv2D, conv2d } from './layers/conv2d.js';
 import { Dense, dense } from './layers/dense.js';
+import { Dot } from './layers/dot.js';
 import { Dropout, dropout } from './layers/dropout.js';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D, globalAveragePooling2d, globalMaxPooling2d } from './layers/global-pooling.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './layers/merge.js';
@@ -19,14 +20,14 @@ import { makeLayer } from './layer-handles.js';
 
 export const KINDS = {
   Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
-  Flatten, Reshape, BatchNormalization, Activation, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,
+  Flatten, Reshape, BatchNormalization, Activation, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
 };
 
 const FACTORIES = {
   dense, dropout, conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d,
   flatten, reshape, batchNormalization, activation,
   add: Add.factory, subtract: Subtract.factory, multiply: Multiply.factory, average: Average.factory,
-  maximum: Maximum.factory, minimum: Minimum.factory, concatenate: Concatenate.factory,
+  maximum: Maximum.factory, minimum: Minimum.factory, concatenate: Concatenate.factory, dot: Dot.factory,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

@@ -218,7 +218,7 @@ export class Model {
           i32(ids, node.inputs.length).set(node.inputs.map((t) => values.get(t)));
           return w.sn_model_set_inputs(ptr, ids, node.inputs.length) === 1 && (!first.has(layer) || w.sn_model_share(ptr, first.get(layer)) === 1);
         });
-        if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
+        if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape, node.inputs.map((t) => t.sampleShape)) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
           throw new Error(`simdnet: the C core refused ${layer.name} (${layer.type}) on inputs ${node.inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
         values.set(node.output, w.sn_model_node_value(ptr, i));
         if (!first.has(layer)) {

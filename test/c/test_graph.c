@@ -74,6 +74,28 @@ static void merge(int op, const char *what) {
   sn_model_free(m);
 }
 
+/* Dot of two branches of one input, reshaped to [w, c] samples, contracted
+ * along ax0 and ax1, then a dense head; with normalize, cosines. */
+static void dot(int w0, int c0, int w1, int c1, int ax0, int ax1, int normalize, const char *what) {
+  sn_model *m = sn_model_create(5, 21);
+  sn_model_add_dense(m, w0 * c0, SN_ACT_TANH, 0, 1);
+  int a = sn_model_add_reshape(m, 1, w0, c0);
+  input(m, 0);
+  sn_model_add_dense(m, w1 * c1, SN_ACT_SIGMOID, 0, 1);
+  int b = sn_model_add_reshape(m, 1, w1, c1);
+  inputs2(m, value(m, a), value(m, b));
+  int d = sn_model_add_dot(m, ax0, ax1, normalize);
+  CHECK(d >= 0, "%s builds", what);
+  sn_model_add_reshape(m, 1, 1, (int)sn_shape_size(m->layers[d].out));
+  sn_model_add_dense(m, 2, SN_ACT_LINEAR, 0, 1);
+  compile(m, SN_LOSS_MSE);
+  float x[ROWS * 5], t[ROWS * 2];
+  fill(x, ROWS * 5, 22);
+  fill(t, ROWS * 2, 23);
+  check_model_gradients(m, x, t, ROWS, what);
+  sn_model_free(m);
+}
+
 /* Two inputs (a vector and a 2×2×1 image), concatenated; two outputs with
  * weights; predict's and the targets' columns side by side. */
 static void two_inputs_two_outputs(void) {
@@ -233,6 +255,8 @@ static void refused(void) {
   CHECK(sn_model_add_merge(m, SUBTRACT) == -1, "subtract of three refused");
   CHECK(!sn_model_set_inputs(m, (int[]){5}, 1), "a value not made yet refused");
   CHECK(sn_model_add_concatenate(m) == -1, "concatenate of one refused");
+  inputs2(m, value(m, a), value(m, b));
+  CHECK(sn_model_add_dot(m, 1, 1, 0) == -1, "dot of 3 and 2 values refused");
   CHECK(!sn_model_set_outputs(m, (int[]){value(m, b), value(m, b)}, 2), "an output twice refused");
   CHECK(!sn_model_set_outputs(m, (int[]){0}, 1), "an input as output refused");
   input(m, value(m, a));
@@ -246,6 +270,12 @@ int main(void) {
   residual();
   const char *names[] = {"add", "subtract", "multiply", "average", "maximum", "minimum"};
   for (int op = ADD; op <= MINIMUM; op++) merge(op, names[op]);
+  dot(1, 4, 1, 4, 1, 1, 0, "dot of vectors");
+  dot(1, 4, 1, 4, 1, 1, 1, "cosine of vectors");
+  dot(3, 4, 5, 4, 1, 1, 0, "dot of matrices along c");
+  dot(4, 3, 4, 2, 0, 0, 1, "cosine of matrices along w");
+  dot(3, 4, 4, 2, 1, 0, 0, "matrix product");
+  dot(1, 4, 3, 4, 1, 1, 1, "vector · matrix, normalized");
   two_inputs_two_outputs();
   shared();
   frozen();
