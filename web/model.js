@@ -274,14 +274,11 @@ export class Model {
     if (this.ptr) return;
     if (this.nodes.length === 0) throw new Error('the model has no layers: add() one first');
     this.checkStructure();
+    this.checkSize();
     const w = wasm();
     const ptr = this.createGraph(w);
-    const specs = this.readSpecs(w, ptr);
-    const n = specs.reduce((sum, s) => sum + s.size, 0); // weights and their gradients, 4 bytes each, before any is allocated
-    if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES || !w.sn_model_build(ptr)) {
+    if (!w.sn_model_build(ptr)) {
       w.sn_model_free(ptr);
-      if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
-        throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
       throw new Error('simdnet: out of wasm memory building the model');
     }
     this.ptr = ptr;
@@ -292,6 +289,22 @@ export class Model {
       this.writeWeights(this.getWeights().map((v) => current.get(v.name) ?? v.values));
     }
     for (const layer of this.layers) if (layer.type !== 'InputLayer') layer.model = this;
+  }
+
+  /**
+   * Weights past what wasm can hold are refused with their count before C is
+   * asked (C refuses them too, but could not say how many): 4 bytes each, and
+   * as many again for their gradients. The kinds' own shapes count them here.
+   */
+  checkSize() {
+    const seen = new Set();
+    const n = this.nodes.reduce((sum, { layer, inputs }) => {
+      if (seen.has(layer)) return sum;
+      seen.add(layer);
+      return sum + layer.kind.weights(layer, inputs[0].sampleShape).reduce((k, t) => k + sizeOf(t.shape), 0);
+    }, 0);
+    if (n > MAX_PARAMS || 8 * n >= MAX_WASM_BYTES)
+      throw new Error(`simdnet: out of wasm memory: the model's ${n.toLocaleString('en-US')} weights and their gradients need ${formatBytes(8 * n)}, wasm memory holds at most 4 GB`);
   }
 
   /**
@@ -579,6 +592,7 @@ export class Model {
     this.checkAlive();
     if (this.ptr) return this.specs;
     // Not built: C lays the graph out without allocating its weights, and is asked.
+    this.checkSize();
     const w = wasm(), ptr = this.createGraph(w);
     try {
       return this.readSpecs(w, ptr);
