@@ -261,10 +261,23 @@ function tfjsSeeds() {
   const { modelJson, weightsBin } = conv.toTfjs();
   conv.dispose();
   seeds.push({ modelJson, weightsBin: new Uint8Array(weightsBin) });
+  // A functional model: two inputs, a shared layer, merges, the extra Flatten and LeakyReLU layers TF.js needs.
+  const L = sn.layers;
+  const a = sn.input({ shape: [2, 2] }), b = sn.input({ shape: [4] });
+  const shared = L.dense({ units: 3, activation: sn.leakyRelu({ alpha: 0.1 }) });
+  const merged = L.concatenate().apply([L.add().apply([shared.apply(a), shared.apply(b)]), L.dense({ units: 2 }).apply(b)]);
+  const graph = sn.model({ inputs: [a, b], outputs: [L.dense({ units: 2, activation: 'softmax' }).apply(merged), L.dense({ units: 1 }).apply(merged)], seed: 8 });
+  const exported = graph.toTfjs();
+  graph.dispose();
+  seeds.push({ modelJson: exported.modelJson, weightsBin: new Uint8Array(exported.weightsBin) });
   // Keras-converted (snake_case, model_config, InputLayer), with weights of the manifest's sizes.
   const keras = JSON.parse(readFileSync(new URL('./fixtures/keras-sequential.model.json', import.meta.url), 'utf8'));
   const floats = keras.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   seeds.push({ modelJson: keras, weightsBin: new Uint8Array(randomArray(floats, 5).buffer) });
+  // A Keras 3 functional model (nodes as args/kwargs of __keras_tensor__), with weights of the manifest's sizes.
+  const keras3 = JSON.parse(readFileSync(new URL('./fixtures/keras3-functional.model.json', import.meta.url), 'utf8'));
+  const keras3Floats = keras3.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  seeds.push({ modelJson: keras3, weightsBin: new Uint8Array(randomArray(keras3Floats, 6).buffer) });
   // The Keras 2 and Keras 3 conv nets (batch_shape, DTypePolicy, layers/<class>/vars/<i> weights) with their weights.
   for (const style of ['keras2', 'keras3'])
     seeds.push({
@@ -292,8 +305,9 @@ test('fromTfjs: mutated model.json objects and weight bytes give a model or an E
     async ([modelJson, weightsBin], asText) => {
       const { value } = await outcome(() => sn.fromTfjs(asText ? JSON.stringify(modelJson) : modelJson, weightsBin), 'fromTfjs');
       if (!value) return;
-      const out = value.predict(new Float32Array(value.inputSize));
-      assert.equal(out.length, value.outputSize);
+      const rows = value.inputs.map((t) => new Float32Array(t.shape.slice(1).reduce((n, d) => n * d, 1)));
+      const out = value.predict(rows.length === 1 ? rows[0] : rows);
+      assert.equal((Array.isArray(out) ? out : [out]).reduce((n, o) => n + o.length, 0), value.outputWidth);
       value.dispose();
     },
   ));

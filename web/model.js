@@ -17,7 +17,7 @@ import { checkNumber, checkOptions } from './names.js';
 import { resolveOptimizer } from './optimizers.js';
 import { trainEpochs } from './fit.js';
 import { saveModel } from './model-file.js';
-import { toTfjs } from './tfjs.js';
+import { toTfjs } from './tfjs-export.js';
 import { KINDS } from './layers.js';
 import { makeLayer, getLayer, summaryColumns, summaryText } from './layer-handles.js';
 import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
@@ -718,7 +718,7 @@ export class Model {
     return saveModel(this, options);
   }
 
-  /** TensorFlow.js layers format: { modelJson, weightsBin } that tf.loadLayersModel reads. See web/tfjs.js. */
+  /** TensorFlow.js layers format: { modelJson, weightsBin } that tf.loadLayersModel reads. See web/tfjs-export.js. */
   toTfjs() {
     return toTfjs(this);
   }
