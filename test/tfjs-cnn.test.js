@@ -239,7 +239,6 @@ test('Keras options that TF.js or simdnet do not support are refused, naming the
     [k2((l) => { l[2].config.data_format = 'channels_first'; }), /layer 2 \(Conv2D "stem"\): conv2d: dataFormat 'channelsFirst' is not supported/],
     [k2((l) => { l[2].config.padding = 'causal'; }), /layer 2 \(Conv2D "stem"\): conv2d padding must be 'valid' or 'same', got "causal"/],
     [k2((l) => { l[2].config.strides = [2, 2]; l[2].config.dilation_rate = [2, 2]; }), /layer 2 \(Conv2D "stem"\): conv2d: strides \[2,2\] > 1 together with dilationRate/],
-    [k2((l) => { l[2].config.trainable = false; }), /layer 2 \(Conv2D "stem"\): trainable false \(a frozen layer\) is not supported/],
     [k2((l) => { l[2].config.kernel_constraint = { class_name: 'NonNeg', config: {} }; }), /layer 2 \(Conv2D "stem"\): kernel_constraint \{"class_name":"NonNeg","config":\{\}\} is not supported/],
     [k2((l) => { l[3].config.axis = [1]; }), /layer 3 \(BatchNormalization "batch_normalization"\): axis \[1\] is not the last axis of its input \(None, 12, 12, 4\)/],
     [k2((l) => { l[3].config.axis = [1, 2]; }), /axis \[1,2\] is not the last axis/],

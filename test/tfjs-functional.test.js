@@ -375,3 +375,30 @@ test('functional TF.js round trips and refused imports, hundreds of times, leave
     back.dispose();
   }, 300);
 });
+
+test('frozen layers (trainable: false) come in frozen from TF.js and go out frozen to it', async () => {
+  const x = tf.input({ shape: [5] });
+  const frozen = tf.layers.dense({ units: 4, activation: 'tanh', name: 'frozen' });
+  frozen.trainable = false;
+  const out = tf.layers.dense({ units: 2, name: 'head' }).apply(frozen.apply(x));
+  const tfModel = tf.model({ inputs: x, outputs: out });
+  let artifacts;
+  await tfModel.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  const modelJson = { modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+  const model = sn.fromTfjs(modelJson, artifacts.weightData);
+  assert.equal(model.getLayer('frozen').trainable, false);
+  model.compile({ optimizer: 'sgd', loss: 'mse' });
+  assert.deepEqual(model.nonTrainableWeights.map((w) => w.name), ['frozen/kernel', 'frozen/bias']);
+  const before = model.getLayer('frozen').getWeights()[0].values;
+  await model.fit(randomArray(20 * 5, 3, -1, 1), randomArray(20 * 2, 4, -1, 1), { epochs: 2 });
+  assert.deepEqual(model.getLayer('frozen').getWeights()[0].values, before, 'it stays as imported');
+  const back = model.toTfjs();
+  const layers = back.modelJson.modelTopology.config.layers;
+  assert.equal(layers.find((l) => l.config.name === 'frozen').config.trainable, false);
+  assert.equal(layers.find((l) => l.config.name === 'head').config.trainable, true);
+  const reloaded = await loadInTfjs(back);
+  assert.equal(reloaded.getLayer('frozen').trainable, false, 'TF.js reads it frozen');
+  reloaded.dispose();
+  tfModel.dispose();
+  model.dispose();
+});

@@ -63,7 +63,7 @@ const TFJS_EXTRAS = {
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
 };
 
-const base = (name) => ({ name, trainable: true, dtype: 'float32' });
+const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' });
 
 /**
  * One layer of ours as TF.js layers: { main } (its class and config), and
@@ -71,7 +71,7 @@ const base = (name) => ({ name, trainable: true, dtype: 'float32' });
  */
 function tfjsLayer(layer) {
   const { name, activation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
-  const config = base(name);
+  const config = base(name, layer.trainable !== false);
   for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
   const leaky = activation?.name === 'leakyRelu';
   if (activation !== undefined) config.activation = leaky ? 'linear' : activation;

@@ -165,7 +165,9 @@ export function functionalFromTfjs(topology, seed) {
       continue;
     }
     try {
-      layers.set(spec, createLayer(spec.type, spec.options));
+      const layer = createLayer(spec.type, spec.options);
+      layer.trainable = spec.config.trainable !== false; // a frozen layer stays frozen (from the next compile)
+      layers.set(spec, layer);
     } catch (err) {
       throw importError(`${spec.what}: ${err.message}`);
     }

@@ -98,7 +98,6 @@ const IMPORTS = {
   Concatenate: { keys: ['axis'] },
 };
 const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
-const WITH_WEIGHTS = ['Dense', 'Conv2D', 'BatchNormalization'];
 
 /** A config's options in snake_case (TF.js writes them so; camelCase is accepted too), null ones dropped. */
 const snakeOptions = (config) => Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null).map(([k, v]) => [snake(k), v]));
@@ -118,8 +117,6 @@ function optionsFromTfjs(className, config, what) {
     else if (key === 'target_shape' && Array.isArray(value)) options.targetShape = value.map((d) => (d === null ? -1 : d)); // TF.js writes -1 as null
     else options[camel(key)] = value;
   }
-  if (config.trainable === false && WITH_WEIGHTS.includes(className))
-    throw importError(`${what}: trainable false (a frozen layer) is not supported`);
   return options;
 }
 

@@ -75,10 +75,12 @@ function sequentialFromTfjs(topology, seed) {
   const specs = sequentialSpecs(layers, buildShape);
   const name = typeof topology.config?.name === 'string' ? topology.config.name : undefined;
   const model = new Sequential({ seed, name });
-  for (const { type, options, axis, what } of specs) {
+  for (const { type, options, axis, what, config } of specs) {
     try {
       if (axis !== undefined) lastAxis(axis, model.layers.at(-1)?.outShape ?? options.inputShape, what);
-      model.add(createLayer(type, options));
+      const layer = createLayer(type, options);
+      layer.trainable = config.trainable !== false; // a frozen layer stays frozen (from the next compile)
+      model.add(layer);
     } catch (err) {
       if (err.message.startsWith('fromTfjs:')) throw err;
       const own = `${options.name} (${type}): `; // model.add names the layer too; `what` says it the TF.js way
