@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_RESTORE_WEIGHTS = 1 << 16 }; /* keeps each run fast */
+enum { MAX_RESTORE_WEIGHTS = 1 << 16, MAX_DROPOUTS = 62 }; /* keeps each run fast */
 
 /* A model with n weights, n_state moving statistics and n_rngs dropout
  * layers when the counts allow it: a batch norm without gamma and beta on
@@ -23,7 +23,7 @@ enum { MAX_RESTORE_WEIGHTS = 1 << 16 }; /* keeps each run fast */
  * the given kind and slot count when there is one. */
 static sn_model *model_for(int version, uint32_t n, uint32_t n_state, uint32_t n_rngs, int kind, int n_slots) {
   int inputs = n_state && n_state % 2 == 0 && n_state / 2 <= MAX_RESTORE_WEIGHTS ? (int)(n_state / 2) : 1;
-  int fits = (n_state == 0 || inputs > 1 || n_state == 2) && n % (uint32_t)inputs == 0 && n_rngs < SN_MAX_LAYERS - 2;
+  int fits = (n_state == 0 || inputs > 1 || n_state == 2) && n % (uint32_t)inputs == 0 && n_rngs < MAX_DROPOUTS;
   sn_model *m = sn_model_create(fits ? inputs : 1, 7);
   int ok = m != NULL;
   if (ok && fits && n_state) ok = sn_model_add_batch_norm(m, 0.9, 1e-3, 0, 0) >= 0;
