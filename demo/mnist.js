@@ -406,6 +406,9 @@ async function load(file) {
 // ---- wiring ----
 
 async function main() {
+  // This thread only checks networks (their parameter counts and summary come from the C core's
+  // layout of them); the Worker trains. So one thread here: no helper threads for nothing.
+  await sn.ready({ threads: 1 });
   makeCharts();
   setupOptimizers();
   setupDrop();
