@@ -149,12 +149,19 @@ function checkNetwork() {
   const line = $('network-check');
   line.classList.toggle('bad', Boolean(error));
   const count = (n) => n.toLocaleString('en-US');
+  const size = (weight) => weight.shape.reduce((a, b) => a * b, 1);
+  const total = error ? null : model.paramCount(); // batch norm's moving statistics count, but are not trainable
+  const trainable = error ? null : model.trainableWeights.reduce((n, weight) => n + size(weight), 0);
   line.textContent = error ? error.message
-    : `${capitalized(networkName(arch, layers))}: ${count(model.paramCount())} parameters, ${count(model.multiplyAdds())} multiply-adds per sample.`;
-  $('summary').textContent = error ? '' : model.summary();
+    : `${capitalized(networkName(arch, layers))}: ${count(total)} parameters (${count(trainable)} trainable, ${count(total - trainable)} non-trainable), ` +
+      `${count(model.multiplyAdds())} multiply-adds per sample.`;
+  const summary = error ? null : model.summary();
+  $('summary').textContent = summary ?? '';
   $('start').disabled = Boolean(error) || trainer?.state === 'training' || trainer?.state === 'paused';
-  state.network = { architecture: arch, error: error?.message ?? null, paramCount: model?.paramCount() ?? null, summary: error ? null : model.summary(),
-    layers: model?.layers.map((l) => ({ name: l.name, outputShape: l.outputShape, params: l.countParams() })) ?? [] };
+  state.network = {
+    architecture: arch, error: error?.message ?? null, paramCount: total, trainableCount: trainable, summary,
+    layers: model?.layers.map((l) => ({ name: l.name, outputShape: l.outputShape, params: l.countParams() })) ?? [],
+  };
 }
 
 /** Shows the settings the architecture uses (and its editor); on a change of architecture, its defaults too. */
@@ -399,6 +406,9 @@ async function load(file) {
 // ---- wiring ----
 
 async function main() {
+  // This thread only checks networks (their parameter counts and summary come from the C core's
+  // layout of them); the Worker trains. So one thread here: no helper threads for nothing.
+  await sn.ready({ threads: 1 });
   makeCharts();
   setupOptimizers();
   setupDrop();

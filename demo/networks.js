@@ -64,8 +64,8 @@ export const ARCHITECTURES = {
 /**
  * Builds the layers into a model on this thread, as the Worker will: the
  * library infers the shapes and refuses what does not fit with its own Error.
- * JavaScript only — nothing reaches wasm before compile(), so a huge stack
- * costs nothing here. → { model } or { model, error, index } (the layer refused;
+ * Nothing is allocated for weights before compile() (paramCount and summary
+ * ask C to lay the graph out, no more), so a huge stack costs nothing here. → { model } or { model, error, index } (the layer refused;
  * model holds the layers before it).
  */
 export function checkLayers(layers) {

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as sn from '../web/index.js';
 import { startServer } from '../scripts/serve.js';
+import { CUSTOM_START } from '../demo/networks.js';
 import { BROWSERS, launch, skipWithout } from './support/browsers.js';
 import { blobs } from './support/models.js';
 
@@ -199,7 +200,10 @@ function nodeStack(layers) {
   const model = sn.sequential({ seed: 1 });
   try {
     for (const { type, ...options } of layers) model.add(sn.layers[type](options));
-    return { layers: model.layers.map((l) => ({ name: l.name, outputShape: l.outputShape, params: l.countParams() })), paramCount: model.paramCount() };
+    const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    return {
+      layers: model.layers.map((l) => ({ name: l.name, outputShape: l.outputShape, params: l.countParams() })), paramCount: model.paramCount(), trainable, summary: model.summary(),
+    };
   } catch (err) {
     return { error: err.message };
   }
@@ -279,6 +283,16 @@ for (const browser of BROWSERS) describe(`${browser}: demo pages`, { skip: skipW
     assert.equal(await visible(page, '#stack'), true);
     assert.equal(await visible(page, 'input[name=hidden]'), false);
     assert.deepEqual(await settingsShown(page), [64, 3]);
+
+    // The stack it starts with has batch norm, whose moving statistics count but do not train: the page shows both counts.
+    const start = nodeStack(CUSTOM_START);
+    assert.equal(start.paramCount - start.trainable, 32, "batch norm's moving mean and variance of 16 channels");
+    const first = await page.evaluate(() => window.__demo.network);
+    assert.equal(first.summary, start.summary, "the page's model.summary() is the library's");
+    assert.match(first.summary, /\nTotal params: 27,274\nTrainable params: 27,242\nNon-trainable params: 32\n/);
+    assert.equal(await page.textContent('#summary'), start.summary);
+    assert.equal(first.trainableCount, start.trainable);
+    assert.match(await page.textContent('#network-check'), /^Custom stack: 27,274 parameters \(27,242 trainable, 32 non-trainable\), [\d,]+ multiply-adds per sample\.$/);
 
     // From the output layer alone, add conv2d (8 filters, 3×3), maxPooling2d and flatten with the editor.
     await page.click('[data-preset=empty]');

@@ -490,8 +490,15 @@ export interface WorkerLike {
   onmessage: ((event: { data: any }) => void) | null;
   onerror: ((event: { message?: string }) => void) | null;
 }
-/** What trainer.ready and trainer.load resolve to; threads and features: how the worker trains. */
-export interface TrainerInfo { seed: number; inputSize: number; paramCount: number; summary: string; threads: number; features: Features }
+/** What trainer.ready and trainer.load resolve to; threads and features: how the worker trains; inputs and outputs: the model's, in order (values per row). */
+export interface TrainerInfo {
+  seed: number; inputSize: number; paramCount: number; summary: string; threads: number; features: Features;
+  inputs: Array<{ name: string; size: number }>; outputs: Array<{ name: string; size: number }>;
+}
+/** A trainer's x: one input's rows, or for a model of several inputs a list in input order or an object keyed by input name. */
+export type TrainerInputs = Matrix | Matrix[] | Record<string, Matrix>;
+/** A trainer's y: one output's targets, or for several outputs a list in output order or an object keyed by output layer name. */
+export type TrainerTargets = Matrix | Numbers | Array<Matrix | Numbers> | Record<string, Matrix | Numbers>;
 export interface TrainerProgress {
   epoch: number; epochs: number; batch: number; batches: number;
   /** Share of all batches done, 0..1. */
@@ -508,19 +515,20 @@ export interface TrainerFitOptions extends Omit<FitOptions, 'callbacks' | 'verbo
   /** Hand x's and y's ArrayBuffers to the worker instead of copying them (they become detached here). */
   transfer?: boolean;
 }
-export class Trainer {
+/** Prediction: what predict resolves to (a list of Float32Arrays, one per output, for a model of several outputs). */
+export class Trainer<Prediction = Float32Array> {
   /** Resolves once the worker has built and compiled the model. */
   readonly ready: Promise<TrainerInfo>;
   readonly state: 'idle' | 'training' | 'paused' | 'stopping' | 'terminated';
   readonly seed?: number;
-  fit(x: Matrix, y: Matrix | Numbers, options?: TrainerFitOptions): Promise<History & { stopped: boolean }>;
+  fit(x: TrainerInputs, y: TrainerTargets, options?: TrainerFitOptions): Promise<History & { stopped: boolean }>;
   /** Holds training after the current batch. */
   pause(): void;
   resume(): void;
   /** Ends training after the current batch; fit resolves with the epochs done. */
   stop(): void;
-  evaluate(x: Matrix, y: Matrix | Numbers, options?: { batchSize?: number; transfer?: boolean }): Promise<Logs>;
-  predict(x: Matrix, options?: { batchSize?: number; transfer?: boolean }): Promise<Float32Array>;
+  evaluate(x: TrainerInputs, y: TrainerTargets, options?: { batchSize?: number; transfer?: boolean }): Promise<Logs>;
+  predict(x: TrainerInputs, options?: { batchSize?: number; transfer?: boolean }): Promise<Prediction>;
   getWeights(): Promise<Weight[]>;
   setWeights(weights: Array<Weight | Numbers>): Promise<void>;
   /** The model file's bytes, as model.save() writes them. */
@@ -532,6 +540,11 @@ export class Trainer {
 }
 /** Trains a model in a module Web Worker so the page stays responsive; same seed, same weights as model.fit. */
 export function createTrainer(spec: TrainerSpec, options?: TrainerOptions): Trainer;
+/**
+ * The same for a compiled model (sequential, or functional from sn.model): the worker gets a copy
+ * (model.save()'s bytes: weights, compile settings, optimizer state) and trains on from there.
+ */
+export function createTrainer(model: Sequential, options?: TrainerOptions): Trainer;
 
 export interface SaveOptions {
   /** Keep the optimizer's state, the shuffling generator and the dropout generators, so training resumes exactly (default true, as Keras). */

@@ -670,8 +670,8 @@ export class Model {
   }
 
   /** Total, trainable (by the layers' flags now) and non-trainable weight counts of a layer, or of the model. */
-  counts(layer) {
-    const specs = this.weightSpecs().filter((s) => !layer || s.layer === layer);
+  counts(layer, all = this.weightSpecs()) {
+    const specs = all.filter((s) => !layer || s.layer === layer);
     const total = specs.reduce((n, s) => n + s.size, 0);
     const trainable = specs.filter((s) => s.kindTrainable && s.layer.trainable !== false).reduce((n, s) => n + s.size, 0);
     return { total, trainable };
@@ -685,14 +685,16 @@ export class Model {
    */
   summary(lineLength, positions, printFn) {
     this.checkAlive();
-    this.build();
+    // Not built here: C lays the graph out without allocating its weights (weightSpecs), so a
+    // page can show the summary of a model too large to build (the demo's stack editor does).
+    const specs = this.weightSpecs();
     const functional = this.className !== 'Sequential';
     const rows = [];
     for (const layer of this.layers) {
       const nodes = layer.type === 'InputLayer' ? layer.inboundNodes.slice(0, 1) : this.nodes.filter((n) => n.layer === layer);
       nodes.forEach((node, k) => {
         const connected = node.inputs.map((t) => `${t.sourceLayer.name}[${t.nodeIndex}][0]`);
-        rows.push([k ? '' : `${layer.name} (${layer.type})`, shapeText(node.output.sampleShape), k ? '' : String(this.counts(layer).total), connected.join(', ')]);
+        rows.push([k ? '' : `${layer.name} (${layer.type})`, shapeText(node.output.sampleShape), k ? '' : String(this.counts(layer, specs).total), connected.join(', ')]);
       });
     }
     const cols = functional ? 4 : 3;
@@ -703,7 +705,7 @@ export class Model {
     const { line, rule } = fit ? summaryColumns(ends[cols - 1], ends.slice(0, cols), cols) : summaryColumns(lineLength, positions, cols);
     const count = (n) => n.toLocaleString('en-US');
     const heads = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'].slice(0, cols);
-    const { total, trainable } = this.counts();
+    const { total, trainable } = this.counts(undefined, specs);
     const lines = [
       `Model: "${this.name}"`, rule('_'), line(heads), rule('='),
       ...rows.map((r) => line(r.slice(0, cols))), rule('='),
@@ -736,7 +738,7 @@ export class Model {
 /** A NUL-terminated string in wasm memory. */
 function cString(ptr) {
   const bytes = new Uint8Array(wasm().memory?.buffer ?? f32(0, 0).buffer, ptr);
-  return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
+  return new TextDecoder().decode(bytes.slice(0, bytes.indexOf(0))); // a copy: browsers' TextDecoder refuses the threaded build's shared memory
 }
 
 /**

@@ -3,11 +3,20 @@
 // or in Node. The model lives in the worker; this object on the main thread
 // sends it requests and turns its progress messages into callbacks.
 //
+// The model is given either as a spec ({ layers, compile, seed, name }: a
+// Sequential the worker builds) or as a compiled model (sequential or
+// functional), which crosses as model.save()'s bytes: file version 3 keeps a
+// graph, its compile settings and its optimizer state, so the worker's copy
+// trains on exactly as the original would.
+//
 // Data: fit/evaluate/predict copy x and y to the worker (structured clone)
 // unless { transfer: true }, which hands their ArrayBuffers over instead: no
-// copy, and the caller's typed arrays become empty (detached). Whatever comes
-// back (predictions, weights, saved bytes) is transferred and owned by the caller.
+// copy, and the caller's typed arrays become empty (detached). x goes as one
+// Float32Array per model input. Whatever comes back (predictions, weights,
+// saved bytes) is transferred and owned by the caller.
 import { toMatrix } from './inputs.js';
+import { sizeOf } from './layers/common.js';
+import { Model } from './model.js';
 import { resolveOptimizer } from './optimizers.js';
 import { baseUrl } from './platform.js';
 import { defaultThreads, newThreadWorker } from './threads.js';
@@ -30,6 +39,49 @@ function inputSizeOf(layers) {
   const shape = first.inputShape ?? (first.inputDim !== undefined ? [first.inputDim] : undefined);
   if (!Array.isArray(shape)) throw new Error('the first layer needs inputShape, e.g. inputShape: [784]');
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A model's inputs as the trainer splits x: [{ name, size }] in the model's order. */
+const inputsOf = (model) => model.inputs.map((t) => ({ name: t.sourceLayer.name, size: sizeOf(t.sampleShape) }));
+
+/**
+ * What the worker's init gets, and the inputs x is split into: a spec's
+ * layers and compile settings, or a compiled model's saved bytes (transferred:
+ * they are a fresh copy).
+ */
+function initMessage(source) {
+  if (source instanceof Model) {
+    if (!source.loss) throw new Error('createTrainer(model) needs a compiled model: call model.compile({ optimizer, loss }) first');
+    const bytes = source.save();
+    return { inputs: inputsOf(source), message: { bytes }, transfer: [bytes.buffer] };
+  }
+  const { layers, compile, seed, name } = source ?? {};
+  if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
+  const inputs = [{ name: undefined, size: inputSizeOf(layers) }];
+  return { inputs, message: { layers, compile: cloneableCompile(compile), seed, name }, transfer: [] };
+}
+
+const isPlainObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/** x for a model of several inputs: a list in the model's order, or an object keyed by input name → the list. */
+function inputList(x, inputs) {
+  const names = inputs.map((i) => i.name);
+  if (Array.isArray(x) && x.length === inputs.length && x.every((d) => ArrayBuffer.isView(d) || Array.isArray(d))) return x;
+  if (isPlainObject(x)) {
+    const unknown = Object.keys(x).find((k) => !names.includes(k));
+    if (unknown) throw new Error(`x names ${JSON.stringify(unknown)}, which the model does not have; it has ${names.join(', ')}`);
+    return names.map((n) => {
+      if (!(n in x)) throw new Error(`x gives nothing for ${n}`);
+      return x[n];
+    });
+  }
+  throw new Error(`x must be a list of ${inputs.length} arrays (${names.join(', ')}, in that order) or an object keyed by those names`);
+}
+
+/** The ArrayBuffers of y's typed arrays (y, or the members of a list or object of them), each once. */
+function buffersOf(data) {
+  const parts = Array.isArray(data) ? data : isPlainObject(data) ? Object.values(data) : [data];
+  return [...new Set(parts.filter((p) => ArrayBuffer.isView(p)).map((p) => p.buffer))];
 }
 
 /**
@@ -81,7 +133,8 @@ function batchesPerEpoch(rows, { batchSize = 32, validationSplit = 0, validation
 
 /**
  * Creates a trainer: a worker holding one model.
- * @param {object} spec  { layers: [sn.layers.dense options, …], compile: { optimizer, loss, metrics }, seed, name }
+ * @param {object} spec  { layers: [sn.layers.dense options, …], compile: { optimizer, loss, metrics }, seed, name },
+ *   or a compiled model (sn.sequential or sn.model), which the worker trains from its current state
  * @param {object} [options]  { workerUrl, wasm, worker, relaxedSimd } — where web/worker.js is (bundlers),
  *   where the .wasm is, a Worker you created yourself from web/worker.js, and sn.ready's relaxedSimd
  */
@@ -90,9 +143,9 @@ export function createTrainer(spec, options = {}) {
 }
 
 export class Trainer {
-  constructor({ layers, compile, seed, name } = {}, { workerUrl, wasm, worker, relaxedSimd } = {}) {
-    if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
-    this.inputSize = inputSizeOf(layers);
+  constructor(spec = {}, { workerUrl, wasm, worker, relaxedSimd } = {}) {
+    const init = initMessage(spec);
+    this.setInputs(init.inputs);
     if (!worker && typeof Worker === 'undefined') throw new Error('createTrainer needs Web Workers (a browser); in Node, use model.fit directly');
     this.worker = worker ?? startWorker(workerUrl);
     this.state = 'idle';
@@ -105,8 +158,8 @@ export class Trainer {
     const helpers = startHelpers(threads);
     this.helpers = helpers.workers;
     const ready = { ...workerReadyOptions(wasm, relaxedSimd), threads, helperPorts: helpers.ports };
-    /** Resolves to { seed, inputSize, paramCount, summary, threads, features } once the model is built in the worker. */
-    this.ready = this.request('init', { spec: { layers, compile: cloneableCompile(compile), seed, name, ready } }, helpers.ports);
+    /** Resolves to { seed, inputSize, inputs, outputs, paramCount, summary, threads, features } once the model is built in the worker. */
+    this.ready = this.request('init', { spec: { ...init.message, ready } }, [...helpers.ports, ...init.transfer]);
     this.ready.then((info) => Object.assign(this, { seed: info.seed }), () => {});
   }
 
@@ -134,11 +187,25 @@ export class Trainer {
     this.pending.clear();
   }
 
-  /** x as a flat Float32Array plus the buffers to transfer. */
+  /** The model's inputs ([{ name, size }]): how x is split. */
+  setInputs(inputs) {
+    this.inputs = inputs;
+    this.inputSize = inputs[0].size;
+  }
+
+  /**
+   * x as a flat Float32Array (one input) or a list of them (one per input),
+   * plus the buffers to transfer: the arrays made here, and the caller's with transfer.
+   */
   packX(x, transfer) {
-    const { values, rows } = toMatrix(x, this.inputSize, 'x');
-    const fresh = values !== x;
-    return { values, rows, buffers: fresh || transfer ? [values.buffer] : [] };
+    if (this.inputs.length === 1) {
+      const { values, rows } = toMatrix(x, this.inputSize, 'x');
+      return { values, rows, buffers: values !== x || transfer ? [values.buffer] : [] };
+    }
+    const given = inputList(x, this.inputs);
+    const parts = given.map((data, k) => toMatrix(data, this.inputs[k].size, `x[${k}] (${this.inputs[k].name})`));
+    const buffers = new Set(parts.filter((p, k) => p.values !== given[k] || transfer).map((p) => p.values.buffer));
+    return { values: parts.map((p) => p.values), rows: parts[0].rows, buffers: [...buffers] };
   }
 
   /**
@@ -152,7 +219,7 @@ export class Trainer {
     for (const key of Object.keys(callbacks))
       if (!FIT_CALLBACKS.includes(key)) throw new Error(`unknown trainer callback ${JSON.stringify(key)}; known: ${FIT_CALLBACKS.join(', ')}`);
     const X = this.packX(x, transfer);
-    const yBuffers = transfer && ArrayBuffer.isView(y) ? [y.buffer] : [];
+    const yBuffers = transfer ? buffersOf(y) : [];
     const epochs = options.epochs ?? 1, initialEpoch = options.initialEpoch ?? 0;
     const batches = batchesPerEpoch(X.rows, options);
     const start = performance.now();
@@ -176,7 +243,7 @@ export class Trainer {
     const reportBatches = Boolean(callbacks.onBatchEnd || callbacks.onProgress);
     try {
       const message = { x: X.values, y, options: { ...options, reportBatches } };
-      return await this.request('fit', message, [...X.buffers, ...yBuffers]);
+      return await this.request('fit', message, [...new Set([...X.buffers, ...yBuffers])]);
     } finally {
       this.fitting = null;
       this.state = 'idle';
@@ -206,10 +273,10 @@ export class Trainer {
   /** { loss, accuracy, … } over (x, y), computed in the worker (also between batches of a running fit). */
   async evaluate(x, y, { transfer = false, ...options } = {}) {
     const X = this.packX(x, transfer);
-    return this.request('evaluate', { x: X.values, y, options }, [...X.buffers, ...(transfer && ArrayBuffer.isView(y) ? [y.buffer] : [])]);
+    return this.request('evaluate', { x: X.values, y, options }, [...new Set([...X.buffers, ...(transfer ? buffersOf(y) : [])])]);
   }
 
-  /** Outputs as a Float32Array of rows × outputs. */
+  /** Outputs as a Float32Array of rows × outputs; with several outputs, a list of them in the model's output order. */
   async predict(x, { transfer = false, ...options } = {}) {
     const X = this.packX(x, transfer);
     return this.request('predict', { x: X.values, options }, X.buffers);
@@ -232,7 +299,7 @@ export class Trainer {
   /** Replaces the worker's model with one loaded from bytes written by model.save(). */
   async load(bytes) {
     const info = await this.request('load', { bytes });
-    this.inputSize = info.inputSize;
+    this.setInputs(info.inputs);
     this.seed = info.seed;
     return info;
   }

@@ -2,6 +2,7 @@
 // that owns one model and trains it off the main thread.
 //
 // Messages in:  { id, type: 'init' | 'fit' | 'evaluate' | 'predict' | 'getWeights' | 'setWeights' | 'save' | 'load', ... }
+//               (init's spec: { layers, compile, seed, name } to build a Sequential, or { bytes } of a saved model)
 //               { type: 'pause' | 'resume' | 'stop' } (no reply)
 // Messages out: { id, ok: true, value } or { id, ok: false, error } for each request;
 //               { type: 'batches', entries: [{ epoch, batch, logs }] } and { type: 'epoch', epoch, logs } during fit.
@@ -49,16 +50,36 @@ function makeLayer({ type = 'dense', ...config }) {
   return factory(config);
 }
 
-const describe = () => ({ seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads(), features: sn.features() });
+const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
+
+/** What trainer.ready and trainer.load resolve to; `inputs` tells the trainer how to split x. */
+const describe = () => ({
+  seed: model.seed, inputSize: model.inputSize, paramCount: model.paramCount(), summary: model.summary(), threads: sn.threads(), features: sn.features(),
+  inputs: model.inputs.map((t) => ({ name: t.sourceLayer.name, size: sizeOf(t.sampleShape) })),
+  outputs: model.outputs.map((t) => ({ name: t.sourceLayer.name, size: sizeOf(t.sampleShape) })),
+});
+
+/** The model a spec describes: saved bytes (any model, compiled as saved), or layers and compile settings of a Sequential. */
+function modelOf(spec) {
+  if (spec.bytes) return sn.loadModel(spec.bytes);
+  const made = sn.sequential({ seed: spec.seed, name: spec.name });
+  try {
+    for (const layer of spec.layers) made.add(makeLayer(layer));
+    made.compile(spec.compile);
+  } catch (err) {
+    made.dispose();
+    throw err;
+  }
+  return made;
+}
 
 async function init({ spec }) {
   const { helperPorts = [], ...readyOptions } = spec.ready ?? {}; // what web/trainer.js sent
   useHelperPorts(helperPorts); // threads the page started for us (see web/trainer.js)
   await sn.ready(readyOptions);
+  const made = modelOf(spec);
   model?.dispose();
-  model = sn.sequential({ seed: spec.seed, name: spec.name });
-  for (const layer of spec.layers) model.add(makeLayer(layer));
-  model.compile(spec.compile);
+  model = made;
   return describe();
 }
 
@@ -116,8 +137,8 @@ const REQUESTS = {
   },
   evaluate: ({ x, y, options }) => [checkModel().evaluate(x, y, options), []],
   predict({ x, options }) {
-    const out = checkModel().predict(x, options);
-    return [out, [out.buffer]];
+    const out = checkModel().predict(x, options); // a list of arrays for several outputs
+    return [out, Array.isArray(out) ? out.map((o) => o.buffer) : [out.buffer]];
   },
   getWeights() {
     const weights = checkModel().getWeights();

@@ -99,6 +99,16 @@ export async function inAWorker(x: Float32Array, y: Float32Array): Promise<numbe
   return paramCount + history.history.loss.length + Number(history.stopped) + probs.length + accuracy + weights.length;
 }
 
+// sn.createTrainer(model): a copy of a compiled model trains in the Worker.
+export async function modelInAWorker(model: sn.Sequential, x: Float32Array, y: Float32Array): Promise<number> {
+  const trainer = sn.createTrainer(model, { relaxedSimd: false });
+  const { inputs, outputs } = await trainer.ready;
+  await trainer.fit(x, y, { epochs: 1, transfer: true });
+  const probs: Float32Array = await trainer.predict(x);
+  trainer.terminate();
+  return inputs.length + outputs[0].size + probs.length;
+}
+
 // simdnet/node: model files on disk.
 import { loadModelFile, loadTfjsFiles, saveModelFile, saveTfjsFiles } from '../../web/node-files.js';
 
