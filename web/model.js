@@ -22,7 +22,7 @@ import { KINDS } from './layers.js';
 import { makeLayer, getLayer, summaryColumns, summaryText } from './layer-handles.js';
 import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
 import { shapeText, sizeOf, toHwc } from './layers/common.js';
-import { f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
+import { cString, f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
 const MAX_PARAMS = 2 ** 29 - 1; // SN_MAX_PARAMS in c/model.h
 const MAX_ENDS = 64; // SN_MAX_ENDS in c/model.h: inputs and outputs of a model
@@ -735,12 +735,6 @@ export class Model {
   }
 }
 
-/** A NUL-terminated string in wasm memory. */
-function cString(ptr) {
-  const bytes = new Uint8Array(wasm().memory?.buffer ?? f32(0, 0).buffer, ptr);
-  return new TextDecoder().decode(bytes.slice(0, bytes.indexOf(0))); // a copy: browsers' TextDecoder refuses the threaded build's shared memory
-}
-
 /**
  * A sequential model: the chain of its layers, each reading the one before.
  * Each added layer is copied (a Sequential's layers are its own, named in it:
@@ -791,12 +785,4 @@ export class Sequential extends Model {
     this.nodes.push(copy.inboundNodes[0]);
   }
 
-  /** What C cannot express: an output that is not a vector, an activity regularizer on the output layer. */
-  checkStructure() {
-    super.checkStructure();
-  }
-
-  get inputLayers() {
-    return [];
-  }
 }

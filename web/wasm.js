@@ -160,6 +160,12 @@ export const f64 = (ptr, n) => new Float64Array(buffer(), ptr, n);
 export const u8 = (ptr, n) => new Uint8Array(buffer(), ptr, n);
 export const i32 = (ptr, n) => new Int32Array(buffer(), ptr, n);
 
+/** A NUL-terminated string C owns (a weight's name), as a JavaScript string. */
+export function cString(ptr) {
+  const bytes = new Uint8Array(buffer(), ptr);
+  return new TextDecoder().decode(bytes.slice(0, bytes.indexOf(0))); // a copy: browsers' TextDecoder refuses the threaded build's shared memory
+}
+
 /** Bytes of wasm memory now, for leak checks. */
 export const memoryBytes = () => buffer().byteLength;
 
