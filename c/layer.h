@@ -28,22 +28,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum sn_layer_kind {
-  SN_LAYER_DENSE = 0,
-  SN_LAYER_DROPOUT = 1,
-  SN_LAYER_CONV2D = 2,
-  SN_LAYER_MAX_POOL2D = 3,
-  SN_LAYER_AVG_POOL2D = 4,
-  SN_LAYER_GLOBAL_AVG_POOL = 5,
-  SN_LAYER_GLOBAL_MAX_POOL = 6,
-  SN_LAYER_BATCH_NORM = 7,
-  SN_LAYER_RESHAPE = 8, /* flatten and reshape */
-  SN_LAYER_ACTIVATION = 9,
-  SN_LAYER_MERGE = 10,       /* add, subtract, multiply, average, maximum, minimum */
-  SN_LAYER_CONCATENATE = 11,
-  SN_LAYER_DOT = 12,
-  SN_LAYER_KINDS
-};
+/* Every kind of layer, once: its constant and the sn_layer_ops that say what
+ * it does, defined with everything else about the kind in its own file
+ * (layer_dense.c, …). Its add function is declared in model.h. Adding a kind
+ * is its file, a line here, and its JavaScript descriptor (web/layers/). */
+#define SN_LAYER_KIND_LIST(X)                                                                     \
+  X(SN_LAYER_DENSE, sn_dense_ops)                                                                 \
+  X(SN_LAYER_DROPOUT, sn_dropout_ops)                                                             \
+  X(SN_LAYER_CONV2D, sn_conv2d_ops)                                                               \
+  X(SN_LAYER_MAX_POOL2D, sn_pool2d_ops)                                                           \
+  X(SN_LAYER_AVG_POOL2D, sn_pool2d_ops)                                                           \
+  X(SN_LAYER_GLOBAL_AVG_POOL, sn_global_pool_ops)                                                 \
+  X(SN_LAYER_GLOBAL_MAX_POOL, sn_global_pool_ops)                                                 \
+  X(SN_LAYER_BATCH_NORM, sn_batch_norm_ops)                                                       \
+  X(SN_LAYER_RESHAPE, sn_reshape_ops)       /* flatten and reshape */                             \
+  X(SN_LAYER_ACTIVATION, sn_activation_ops)                                                       \
+  X(SN_LAYER_MERGE, sn_merge_ops)           /* add, subtract, multiply, average, maximum, minimum */ \
+  X(SN_LAYER_CONCATENATE, sn_concatenate_ops)                                                     \
+  X(SN_LAYER_DOT, sn_dot_ops)
+
+#define SN_LAYER_KIND_ENUM(kind, ops) kind,
+enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
+#undef SN_LAYER_KIND_ENUM
 
 /* One sample's shape, channels last. */
 typedef struct {
@@ -165,8 +171,10 @@ typedef struct {
   void (*commit)(sn_layer *l);
 } sn_layer_ops;
 
-extern const sn_layer_ops sn_dense_ops, sn_dropout_ops, sn_conv2d_ops, sn_pool2d_ops, sn_global_pool_ops,
-    sn_batch_norm_ops, sn_reshape_ops, sn_activation_ops, sn_merge_ops, sn_concatenate_ops, sn_dot_ops;
+#define SN_LAYER_KIND_OPS(kind, ops) extern const sn_layer_ops ops;
+SN_LAYER_KIND_LIST(SN_LAYER_KIND_OPS)
+#undef SN_LAYER_KIND_OPS
+/* What a kind does (layer_kinds.c). */
 const sn_layer_ops *sn_layer_ops_of(int kind);
 
 /* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */

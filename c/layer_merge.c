@@ -9,13 +9,11 @@
 #include "api.h"
 #include "model.h"
 
-enum sn_merge_op { SN_MERGE_ADD, SN_MERGE_SUBTRACT, SN_MERGE_MULTIPLY, SN_MERGE_AVERAGE, SN_MERGE_MAXIMUM, SN_MERGE_MINIMUM, SN_MERGE_OPS };
-
 SN_API int sn_model_add_merge(sn_model *m, int op) {
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_MERGE);
   if (!l) return -1;
   l->op = op;
-  return sn_model_end_layer(m, op >= 0 && op < SN_MERGE_OPS);
+  return sn_model_end_layer(m, op >= 0 && op < SN_MERGE_COUNT);
 }
 
 /* Every input of the first one's shape; subtract takes exactly two. */

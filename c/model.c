@@ -10,24 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const sn_layer_ops *const OPS[SN_LAYER_KINDS] = {
-    [SN_LAYER_DENSE] = &sn_dense_ops,
-    [SN_LAYER_DROPOUT] = &sn_dropout_ops,
-    [SN_LAYER_CONV2D] = &sn_conv2d_ops,
-    [SN_LAYER_MAX_POOL2D] = &sn_pool2d_ops,
-    [SN_LAYER_AVG_POOL2D] = &sn_pool2d_ops,
-    [SN_LAYER_GLOBAL_AVG_POOL] = &sn_global_pool_ops,
-    [SN_LAYER_GLOBAL_MAX_POOL] = &sn_global_pool_ops,
-    [SN_LAYER_BATCH_NORM] = &sn_batch_norm_ops,
-    [SN_LAYER_RESHAPE] = &sn_reshape_ops,
-    [SN_LAYER_ACTIVATION] = &sn_activation_ops,
-    [SN_LAYER_MERGE] = &sn_merge_ops,
-    [SN_LAYER_CONCATENATE] = &sn_concatenate_ops,
-    [SN_LAYER_DOT] = &sn_dot_ops,
-};
-
-const sn_layer_ops *sn_layer_ops_of(int kind) { return OPS[kind]; }
-
 static int valid_shape(int h, int w, int c) {
   return h > 0 && w > 0 && c > 0 && (int64_t)h * w * c <= SN_MAX_SAMPLE_SIZE;
 }
@@ -204,7 +186,7 @@ static int shares_fit(const sn_model *m, const sn_layer *l) {
 
 int sn_model_end_layer(sn_model *m, int ok) {
   sn_layer *l = &m->layers[m->n_layers];
-  const sn_layer_ops *ops = OPS[l->kind];
+  const sn_layer_ops *ops = sn_layer_ops_of(l->kind);
   m->pending_n = 0;
   m->pending_share = -1;
   if (!ok || (ops->forward_n ? 0 : l->n_in) > 1) return -1; /* a kind of one input given several */
@@ -329,7 +311,7 @@ SN_API int sn_model_build(sn_model *m) {
         sn_init_fill(t->init, t->init_a, t->init_b, t->fan_in, t->fan_out, &m->rng, t->w, (int)t->size);
     }
   for (int l = 0; l < m->n_layers; l++)
-    if (OPS[m->layers[l].kind]->seed) OPS[m->layers[l].kind]->seed(&m->layers[l], &m->rng);
+    if (sn_layer_ops_of(m->layers[l].kind)->seed) sn_layer_ops_of(m->layers[l].kind)->seed(&m->layers[l], &m->rng);
   return 1;
 }
 
@@ -410,7 +392,7 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
   }
   for (int l = 0; l < m->n_layers; l++) {
     const sn_layer *L = &m->layers[l];
-    int64_t need = OPS[L->kind]->scratch ? OPS[L->kind]->scratch(L, rows) : 0;
+    int64_t need = sn_layer_ops_of(L->kind)->scratch ? sn_layer_ops_of(L->kind)->scratch(L, rows) : 0;
     scratch = need > scratch ? need : scratch;
   }
   /* The batch and the gradients first, then each node's buffers, as the dense model had them. */
@@ -423,7 +405,7 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
   for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
   for (int l = 0; l < m->n_layers; l++) {
     sn_layer *L = &m->layers[l];
-    if (OPS[L->kind]->reserve) OPS[L->kind]->reserve(L, rows, c);
+    if (sn_layer_ops_of(L->kind)->reserve) sn_layer_ops_of(L->kind)->reserve(L, rows, c);
     L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
   }
   m->scratch = scratch ? sn_carve(c, scratch) : NULL;
@@ -461,13 +443,13 @@ SN_API int sn_model_reserve(sn_model *m, int rows) {
 void sn_model_draw_masks(sn_model *m, int rows) {
   if (m->keep_masks) return;
   for (int l = 0; l < m->n_layers; l++)
-    if (OPS[m->layers[l].kind]->draw) OPS[m->layers[l].kind]->draw(&m->layers[l], rows);
+    if (sn_layer_ops_of(m->layers[l].kind)->draw) sn_layer_ops_of(m->layers[l].kind)->draw(&m->layers[l], rows);
 }
 
 /* After an accepted training step: batch norm's moving statistics. */
 void sn_model_commit(sn_model *m) {
   for (int l = 0; l < m->n_layers; l++)
-    if (OPS[m->layers[l].kind]->commit) OPS[m->layers[l].kind]->commit(&m->layers[l]);
+    if (sn_layer_ops_of(m->layers[l].kind)->commit) sn_layer_ops_of(m->layers[l].kind)->commit(&m->layers[l]);
 }
 
 /* Keras' penalty l1·Σ|w| + l2·Σw² (not Σw²/2) over every regularized tensor;

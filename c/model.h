@@ -126,7 +126,20 @@ int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon, int ce
 /* The same values as [h, w, c] (flatten: 1, 1, size). */
 int sn_model_add_reshape(sn_model *m, int h, int w, int c);
 int sn_model_add_activation(sn_model *m, int act, float alpha);
-/* Element-wise merge of inputs of one shape (enum sn_merge_op, layer_merge.c). */
+/* Element-wise merge of inputs of one shape (layer_merge.c), by its operation. */
+#define SN_MERGE_OPS(X)                                                                           \
+  X(SN_MERGE_ADD, 0, "Add")                                                                       \
+  X(SN_MERGE_SUBTRACT, 1, "Subtract")                                                             \
+  X(SN_MERGE_MULTIPLY, 2, "Multiply")                                                             \
+  X(SN_MERGE_AVERAGE, 3, "Average")                                                               \
+  X(SN_MERGE_MAXIMUM, 4, "Maximum")                                                               \
+  X(SN_MERGE_MINIMUM, 5, "Minimum")
+enum sn_merge_op {
+#define X(kind, value, name) kind = value,
+  SN_MERGE_OPS(X)
+#undef X
+  SN_MERGE_COUNT
+};
 int sn_model_add_merge(sn_model *m, int op);
 /* Inputs side by side along the channels (the last axis). */
 int sn_model_add_concatenate(sn_model *m);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const HEADERS = ['c/kernels.h', 'c/init.h', 'c/losses.h', 'c/schedule.h', 'c/optimizer.h', 'c/optimizer_kinds.h', 'c/model_file.h'];
+const HEADERS = ['c/kernels.h', 'c/init.h', 'c/losses.h', 'c/schedule.h', 'c/optimizer.h', 'c/optimizer_kinds.h', 'c/model_file.h', 'c/layer.h', 'c/model.h'];
 const OUTPUT = 'web/constants.js';
 
 /** The headers' text without comments, continued lines joined. */
@@ -38,9 +38,9 @@ function xLists(text) {
   return lists;
 }
 
-/** A C constant expression's value: integers, known constants, + - * / and parentheses. */
+/** A C constant expression's value: integers, known constants, + - * / << and parentheses. */
 function evaluate(expr, values) {
-  const tokens = expr.match(/\w+|[-+*/()]|\S/g) ?? [];
+  const tokens = expr.match(/\w+|<<|[-+*/()]|\S/g) ?? [];
   let i = 0;
   const fail = (why) => {
     throw new Error(`cannot evaluate ${JSON.stringify(expr)}: ${why}`);
@@ -48,7 +48,7 @@ function evaluate(expr, values) {
   const primary = () => {
     const t = tokens[i++];
     if (t === '(') {
-      const v = sum();
+      const v = shift();
       if (tokens[i++] !== ')') fail('missing )');
       return v;
     }
@@ -67,7 +67,15 @@ function evaluate(expr, values) {
     while (tokens[i] === '+' || tokens[i] === '-') v = tokens[i++] === '+' ? v + product() : v - product();
     return v;
   };
-  const v = sum();
+  const shift = () => {
+    let v = sum();
+    while (tokens[i] === '<<') {
+      i++;
+      v = v * 2 ** sum();
+    }
+    return v;
+  };
+  const v = shift();
   if (i !== tokens.length) fail(`unexpected ${tokens[i]}`);
   return v;
 }
@@ -78,7 +86,9 @@ function enums(text, lists) {
   const members = {};
   const code = text.replace(/^[ \t]*#.*$/gm, ''); // the X-macro definitions and #include lines
   for (const [, tag, body] of code.matchAll(/\benum\s*(\w*)\s*\{([^}]*)\}/g)) {
-    const expanded = body.replace(/(\w+)\(X\)/g, (_, list) => lists[list].map(([kind, value]) => `${kind} = ${value},`).join(' '));
+    // LIST(X) gives each entry its value; LIST(OTHER_MACRO) lists the entries in order (implicit values).
+    const expanded = body.replace(/(\w+)\((\w+)\)/g, (_, list, macro) =>
+      lists[list].map(([kind, value]) => (macro === 'X' ? `${kind} = ${value},` : `${kind},`)).join(' '));
     let next = 0;
     const names = [];
     for (const item of expanded.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -140,6 +150,11 @@ export function constants(root = ROOT) {
       withParams('SN_SCHEDULES')],
     ['SCHEDULE_BLOCK', "c/schedule.h: a schedule block's size in floats and piecewiseConstantDecay's most boundaries.",
       picked({ SIZE: 'SN_SCHED_SIZE', MAX_BOUNDARIES: 'SN_SCHED_MAX_BOUNDARIES' })],
+    ['LIMITS', "c/model.h and c/layer.h: a model's most weights, inputs and outputs, a node's most inputs, a sample's most values,\n" +
+      'and the tensor slots of a node.',
+      picked({ MAX_PARAMS: 'SN_MAX_PARAMS', MAX_ENDS: 'SN_MAX_ENDS', MAX_NODE_INPUTS: 'SN_MAX_NODE_INPUTS', MAX_SAMPLE_SIZE: 'SN_MAX_SAMPLE_SIZE',
+        TENSOR_SLOTS: 'SN_MAX_TENSORS' })],
+    ['MERGE', "SN_MERGE_OPS in c/model.h: each element-wise merge layer's operation, by its TF.js class name.", byName('SN_MERGE_OPS')],
   ];
 }
 

@@ -15,6 +15,6 @@ export { regularizers } from './regularizers.js';
 export { leakyRelu } from './activations.js';
 export * as data from './data-all.js';
 export { createTrainer, Trainer } from './trainer.js';
-export { loadModel } from './model-file.js';
+export { loadModel } from './model-load.js';
 export { fromTfjs } from './tfjs.js';
 export * as storage from './storage.js';

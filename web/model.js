@@ -11,7 +11,7 @@
 // array it returns is a fresh JavaScript copy the caller owns.
 import { checkFinite, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from './losses.js';
-import { SUM } from './constants.js';
+import { LIMITS, SUM } from './constants.js';
 import { logsFromSums, resolveMetrics, SUMS } from './metrics.js';
 import { checkNumber, checkOptions } from './names.js';
 import { resolveOptimizer } from './optimizers.js';
@@ -24,9 +24,7 @@ import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
 import { shapeText, sizeOf, toHwc } from './layers/common.js';
 import { cString, f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from './wasm.js';
 
-const MAX_PARAMS = 2 ** 29 - 1; // SN_MAX_PARAMS in c/model.h
-const MAX_ENDS = 64; // SN_MAX_ENDS in c/model.h: inputs and outputs of a model
-const TENSOR_SLOTS = 4; // SN_MAX_TENSORS in c/layer.h
+const { MAX_PARAMS, MAX_ENDS, TENSOR_SLOTS } = LIMITS; // a model's most weights, inputs and outputs; a node's tensor slots
 
 /** Whether a later layer's declared inputShape matches the previous output (a Dense compares sizes: it flattens). */
 function sameInput(layer, inShape) {

@@ -2,7 +2,7 @@
 // point never imports node:fs.
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { loadModel } from './model-file.js';
+import { loadModel } from './model-load.js';
 import { fromTfjs } from './tfjs.js';
 
 function checkPath(path, what) {

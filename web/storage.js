@@ -2,7 +2,7 @@
 // IndexedDB (kept across visits, fine for models of many megabytes, unlike
 // localStorage). Each stores the bytes of model.save() and reads them back
 // with loadModel, so every check of the file format applies.
-import { loadModel } from './model-file.js';
+import { loadModel } from './model-load.js';
 
 const DB_NAME = 'simdnet-models';
 const STORE = 'models';

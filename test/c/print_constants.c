@@ -7,6 +7,7 @@
 #include "init.h"
 #include "kernels.h"
 #include "losses.h"
+#include "model.h"
 #include "model_file.h"
 #include "optimizer.h"
 #include "optimizer_kinds.h"
@@ -76,5 +77,14 @@ int main(void) {
 
   CONSTANT("SCHEDULE_BLOCK", "SIZE", SN_SCHED_SIZE);
   CONSTANT("SCHEDULE_BLOCK", "MAX_BOUNDARIES", SN_SCHED_MAX_BOUNDARIES);
+
+  CONSTANT("LIMITS", "MAX_PARAMS", SN_MAX_PARAMS);
+  CONSTANT("LIMITS", "MAX_ENDS", SN_MAX_ENDS);
+  CONSTANT("LIMITS", "MAX_NODE_INPUTS", SN_MAX_NODE_INPUTS);
+  CONSTANT("LIMITS", "MAX_SAMPLE_SIZE", SN_MAX_SAMPLE_SIZE);
+  CONSTANT("LIMITS", "TENSOR_SLOTS", SN_MAX_TENSORS);
+#define X(kind, value, name) CONSTANT("MERGE", name, kind);
+  SN_MERGE_OPS(X)
+#undef X
   return 0;
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 enum { ROWS = 9 };
-enum { ADD, SUBTRACT, MULTIPLY, AVERAGE, MAXIMUM, MINIMUM }; /* enum sn_merge_op in layer_merge.c */
+enum { ADD = SN_MERGE_ADD, SUBTRACT = SN_MERGE_SUBTRACT, MAXIMUM = SN_MERGE_MAXIMUM, MINIMUM = SN_MERGE_MINIMUM };
 
 static void fill(float *v, int n, unsigned seed) {
   for (int i = 0; i < n; i++) {

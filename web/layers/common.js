@@ -1,6 +1,7 @@
 // What every layer file shares: option checks that run before anything reaches
 // C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
 // the mapping of a shape of any rank onto the C core's [h, w, c].
+import { LIMITS } from '../constants.js';
 import { resolveActivation } from '../activations.js';
 import { resolveInitializer } from '../initializers.js';
 import { checkBoolean, checkNumber, checkOptions } from '../names.js';
@@ -47,13 +48,14 @@ export function kernelConfig(layer) {
   };
 }
 
-const positiveInteger = (what, v) => checkNumber(what, v, { min: 1, max: 2 ** 28, integer: true });
+const MAX_SAMPLE = LIMITS.MAX_SAMPLE_SIZE; // a sample's most values (2^28), as C checks them
+const positiveInteger = (what, v) => checkNumber(what, v, { min: 1, max: MAX_SAMPLE, integer: true });
 
 /** A sample's shape: a non-empty array of positive integers (a copy). */
 export function checkShape(what, shape) {
   if (!Array.isArray(shape) || shape.length === 0) throw new Error(`${what} must be a non-empty array, got ${JSON.stringify(shape)}`);
   const copy = shape.map((d) => positiveInteger(`${what} dimension`, d));
-  if (sizeOf(copy) > 2 ** 28) throw new Error(`${what} [${copy}] has ${sizeOf(copy).toLocaleString('en-US')} values per sample, more than 2^28`);
+  if (sizeOf(copy) > MAX_SAMPLE) throw new Error(`${what} [${copy}] has ${sizeOf(copy).toLocaleString('en-US')} values per sample, more than 2^28`);
   return copy;
 }
 

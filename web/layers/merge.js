@@ -3,15 +3,14 @@
 // and Concatenate (along the last axis; c/layer_concatenate.c). They take a
 // list of tensors: sn.layers.add().apply([a, b]). TF.js has no Subtract:
 // simdnet has it (Keras does), and keeps it in its own model file.
+import { LIMITS, MERGE } from '../constants.js';
 import { layerOptions, shapeText } from './common.js';
-
-const OPS = { Add: 0, Subtract: 1, Multiply: 2, Average: 3, Maximum: 4, Minimum: 5 }; // enum sn_merge_op
 
 /** Keras' rule for element-wise merges: at least two inputs (Subtract: exactly two), all of one shape. */
 function elementwiseShape(type, shapes) {
   if (shapes.length < 2 || (type === 'Subtract' && shapes.length !== 2))
     throw new Error(type === 'Subtract' ? `takes exactly 2 inputs, got ${shapes.length}` : `takes at least 2 inputs, got ${shapes.length}`);
-  if (shapes.length > 64) throw new Error(`takes at most 64 inputs, got ${shapes.length}`);
+  if (shapes.length > LIMITS.MAX_NODE_INPUTS) throw new Error(`takes at most ${LIMITS.MAX_NODE_INPUTS} inputs, got ${shapes.length}`);
   const other = shapes.find((s) => s.join() !== shapes[0].join());
   if (other) throw new Error(`its inputs must all have one shape (no broadcasting), got ${shapes.map(shapeText).join(' and ')}`);
   return shapes[0];
@@ -26,7 +25,7 @@ function elementwise(type, baseName) {
     outputShapeOf: (layer, shapes) => elementwiseShape(type, shapes),
     weights: () => [],
     config: (layer) => ({ name: layer.name }),
-    addToC: (w, ptr) => w.sn_model_add_merge(ptr, OPS[type]),
+    addToC: (w, ptr) => w.sn_model_add_merge(ptr, MERGE[type]),
   };
 }
 
@@ -51,7 +50,7 @@ export const Concatenate = {
   merge: true,
   outputShapeOf(layer, shapes) {
     if (shapes.length < 2) throw new Error(`takes at least 2 inputs, got ${shapes.length}`);
-    if (shapes.length > 64) throw new Error(`takes at most 64 inputs, got ${shapes.length}`);
+    if (shapes.length > LIMITS.MAX_NODE_INPUTS) throw new Error(`takes at most ${LIMITS.MAX_NODE_INPUTS} inputs, got ${shapes.length}`);
     const rank = shapes[0].length;
     // Keras counts the batch axis: axis rank (or −1) is the last one.
     if (layer.axis !== -1 && layer.axis !== rank)

@@ -1,4 +1,5 @@
 // Flatten and Reshape: the same values under another shape (views in C, no copy).
+import { LIMITS } from '../constants.js';
 import { checkNumber } from '../names.js';
 import { inputConfig, inputShapeOption, layerOptions, shapeText, sizeOf, toHwc } from './common.js';
 
@@ -16,7 +17,7 @@ export function reshape(options) {
   const { targetShape } = config;
   if (!Array.isArray(targetShape) || targetShape.length === 0)
     throw new Error(`reshape needs targetShape, a non-empty array such as [28, 28, 1], got ${JSON.stringify(targetShape)}`);
-  targetShape.forEach((d) => d === -1 || checkNumber('reshape targetShape dimension', d, { min: 1, max: 2 ** 28, integer: true }));
+  targetShape.forEach((d) => d === -1 || checkNumber('reshape targetShape dimension', d, { min: 1, max: LIMITS.MAX_SAMPLE_SIZE, integer: true }));
   if (targetShape.filter((d) => d === -1).length > 1) throw new Error(`reshape targetShape [${targetShape}] may hold at most one -1`);
   return { type: 'Reshape', name: config.name, targetShape: [...targetShape], inputShape: inputShapeOption('reshape', config) };
 }
