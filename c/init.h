@@ -5,7 +5,7 @@
 
 /* The initializers: X(kind, value, name in the JavaScript API, then the names of
  * its parameters a and b of sn_init_fill if it has them). scripts/gen-constants.js
- * copies this list into web/constants.js. */
+ * copies this list into web/core/constants.js. */
 #define SN_INITIALIZERS(X)                                                                         \
   X(SN_INIT_ZEROS, 0, "zeros")                                                                     \
   X(SN_INIT_ONES, 1, "ones")                                                                       \

@@ -252,6 +252,6 @@ int k_all_finite(long n, const float *v) {
   return probe == 0.0f;
 }
 
-/* The same for the wrapper's check of what users pass in (web/inputs.js), on
+/* The same for the wrapper's check of what users pass in (web/model/inputs.js), on
  * a copy in wasm memory: several times faster than a JavaScript loop. */
 SN_API int sn_all_finite(const float *v, int n) { return k_all_finite(n, v); }

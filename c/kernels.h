@@ -11,7 +11,7 @@
 #define SN_KERNELS_H
 
 /* The activations: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
- * copies this list into web/constants.js. */
+ * copies this list into web/core/constants.js. */
 #define SN_ACTIVATIONS(X)                                                        \
   X(SN_ACT_LINEAR, 0, "linear")                                                  \
   X(SN_ACT_SIGMOID, 1, "sigmoid")                                                \

@@ -6,7 +6,7 @@
 #define SN_LOSSES_H
 
 /* The losses: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
- * copies this list into web/constants.js. */
+ * copies this list into web/core/constants.js. */
 #define SN_LOSSES(X)                                                                                \
   X(SN_LOSS_MSE, 0, "meanSquaredError")                                                             \
   X(SN_LOSS_MAE, 1, "meanAbsoluteError")                                                            \
@@ -28,7 +28,7 @@ typedef struct {
   float cost, profit;
 } sn_loss_cfg;
 
-/* Accumulated over the rows seen, then divided out in JavaScript (SUM in web/constants.js,
+/* Accumulated over the rows seen, then divided out in JavaScript (SUM in web/core/constants.js,
  * which scripts/gen-constants.js writes from this enum). */
 enum sn_sum {
   SN_SUM_ROWS = 0,

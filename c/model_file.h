@@ -44,7 +44,7 @@
 enum { SN_FILE_VERSION = 3, SN_FILE_HEADER_BYTES = 40, SN_FILE_V1_HEADER_BYTES = 32 };
 enum { SN_FILE_HAS_STATE = 1 };
 
-/* What went wrong, for the wrapper's error messages (web/model-file.js). This enum, the
+/* What went wrong, for the wrapper's error messages (web/io/model-file.js). This enum, the
  * next one and the two above reach JavaScript through scripts/gen-constants.js. */
 enum sn_file_status {
   SN_FILE_OK = 0,

@@ -11,7 +11,7 @@
 /* The kinds: X(kind, value, name in the JavaScript API). Each kind's own
  * hyper-parameters hp[1..] (hp[0] is the learning rate) and their names are
  * listed in optimizer_kinds.h. Booleans are 0/1. scripts/gen-constants.js
- * copies both lists into web/constants.js. */
+ * copies both lists into web/core/constants.js. */
 #define SN_OPTIMIZERS(X)            \
   X(SN_OPT_SGD, 0, "sgd")           \
   X(SN_OPT_ADAM, 1, "adam")         \
@@ -40,7 +40,7 @@ enum sn_opt_kind {
  *   hp[SN_HP_WEIGHT_DECAY]     weight_decay λ of every kind but AdamW, which keeps its own
  *                              in hp[1..] (0 = off; files written before it was added hold 0)
  *   hp[SN_HP_SCHEDULE ..]      a learning-rate schedule block (schedule.h); kind 0 = none
- * (HP in web/constants.js, which scripts/gen-constants.js writes from this enum). */
+ * (HP in web/core/constants.js, which scripts/gen-constants.js writes from this enum). */
 enum {
   SN_HP_LR = 0,
   SN_HP_CLIP_NORM = 12,

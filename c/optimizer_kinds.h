@@ -12,7 +12,7 @@ enum { LION_BETA1 = 1, LION_BETA2 };
 
 /* Every kind's hyper-parameters, each kind's in hp[] order from hp[1]:
  * X(kind, index in hp[], name in the JavaScript API). scripts/gen-constants.js
- * copies this list into web/constants.js (and checks each kind's indices run 1, 2, ...). */
+ * copies this list into web/core/constants.js (and checks each kind's indices run 1, 2, ...). */
 #define SN_OPT_HYPER_PARAMETERS(X)                                    \
   X(SN_OPT_SGD, SGD_MOMENTUM, "momentum")                             \
   X(SN_OPT_SGD, SGD_NESTEROV, "nesterov")                             \

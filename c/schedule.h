@@ -11,7 +11,7 @@
 
 /* The schedules: X(kind, value, name in the JavaScript API, then the names of
  * its parameters p[1], p[2], ... in order, booleans 0/1). schedule.c reads them
- * in this order; scripts/gen-constants.js copies this list into web/constants.js. */
+ * in this order; scripts/gen-constants.js copies this list into web/core/constants.js. */
 #define SN_SCHEDULES(X)                                                                       \
   X(SN_SCHED_EXPONENTIAL, 1, "exponentialDecay",                                              \
     "initialLearningRate", "decaySteps", "decayRate", "staircase")                            \

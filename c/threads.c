@@ -88,7 +88,7 @@ SN_API void sn_thread_worker(int id) {
 
 /* Emscripten provides this export; for the clang builds (the relaxed-SIMD
  * twin), here it is: each worker's instance moves its own stack pointer to the
- * stack the main thread allocated for it (web/thread-worker.js). */
+ * stack the main thread allocated for it (web/worker/thread-worker.js). */
 #ifndef __EMSCRIPTEN__
 SN_API void stackRestore(void *top) {
   __asm__ volatile(".globaltype __stack_pointer, i32\n local.get %0\n global.set __stack_pointer" : : "r"(top));

@@ -51,7 +51,7 @@ void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);
 /* k_all_finite split as sn_par_opt_step splits the parameters. */
 int sn_par_all_finite(long n, const float *v);
 
-/* Exported to the wrapper (multi-threaded build only; see web/threads.js). */
+/* Exported to the wrapper (multi-threaded build only; see web/core/threads.js). */
 int sn_threads_start(int n);
 void sn_thread_worker(int id);
 #endif

@@ -1,4 +1,4 @@
-/* What this module was compiled with, for sn.features() (web/wasm.js): the
+/* What this module was compiled with, for sn.features() (web/core/wasm.js): the
  * wrapper reads it from the module it loaded rather than trusting the file
  * name. Bit 0: SIMD128, bit 1: relaxed SIMD, bit 2: atomics (the threaded
  * builds). */

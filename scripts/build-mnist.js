@@ -11,7 +11,7 @@
 // train/test split matches the one `npm run train` and the Node tests use.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadMnistDigits } from '../web/mnist.js';
+import { loadMnistDigits } from '../web/data/mnist.js';
 
 const HEADER_BYTES = 12;
 

@@ -1,6 +1,6 @@
-// Writes web/constants.js: the kinds, indices and layouts the JavaScript wrapper
+// Writes web/core/constants.js: the kinds, indices and layouts the JavaScript wrapper
 // shares with the C core, read from the C headers, which are their one source.
-// build.sh runs it when a header is newer than web/constants.js (the file is
+// build.sh runs it when a header is newer than web/core/constants.js (the file is
 // committed, so a clone and the npm package have it); test/constants.test.js
 // checks that it is current and agrees with what the C compiler sees.
 //
@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const HEADERS = ['c/kernels.h', 'c/init.h', 'c/losses.h', 'c/schedule.h', 'c/optimizer.h', 'c/optimizer_kinds.h', 'c/model_file.h', 'c/layer.h', 'c/model.h'];
-const OUTPUT = 'web/constants.js';
+const OUTPUT = 'web/core/constants.js';
 
 /** The headers' text without comments, continued lines joined. */
 function headerText(root) {
@@ -103,7 +103,7 @@ function enums(text, lists) {
   return { values, members };
 }
 
-/** The tables of web/constants.js, each with the comment that says where it comes from. */
+/** The tables of web/core/constants.js, each with the comment that says where it comes from. */
 export function constants(root = ROOT) {
   const text = headerText(root);
   const lists = xLists(text);
@@ -179,7 +179,7 @@ function literal(value, indent = '', used = 0, after = 0) {
   return `${isArray ? '[' : '{'}\n${entries.map((e) => `${inner}${e},\n`).join('')}${indent}${isArray ? ']' : '}'}`;
 }
 
-/** The text of web/constants.js. */
+/** The text of web/core/constants.js. */
 export function generate(root = ROOT) {
   const tables = constants(root).map(([name, doc, table]) =>
     `/** ${doc.replace(/\n/g, '\n * ')} */\nexport const ${name} = frozen(${literal(table, '', `export const ${name} = frozen(`.length, 2)});\n`);

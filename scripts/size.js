@@ -30,7 +30,7 @@ export async function sizes() {
     return { file, bytes: bytes.length, gzip: gzip(bytes) };
   });
   const js = [];
-  for (const entry of ['web/browser.js', 'web/worker.js', 'web/thread-worker.js']) js.push(await bundle(entry));
+  for (const entry of ['web/browser.js', 'web/worker/worker.js', 'web/worker/thread-worker.js']) js.push(await bundle(entry));
   return { wasm, js };
 }
 

@@ -1,5 +1,5 @@
 // C is the one source of the kinds, indices and layouts the wrapper shares with
-// it: web/constants.js, which scripts/gen-constants.js writes from the headers.
+// it: web/core/constants.js, which scripts/gen-constants.js writes from the headers.
 // Here: the committed file is what the headers say today; a C program compiled
 // from the headers prints the same constants (so a slip of the generator's parser
 // cannot hide); and the wrapper's own tables (Keras' defaults) cover exactly C's
@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../scripts/gen-constants.js';
-import * as constants from '../web/constants.js';
-import { initializers } from '../web/initializers.js';
-import { losses } from '../web/losses.js';
-import { optimizers } from '../web/optimizers.js';
-import { schedules } from '../web/schedules.js';
+import * as constants from '../web/core/constants.js';
+import { initializers } from '../web/layers/initializers.js';
+import { losses } from '../web/train/losses.js';
+import { optimizers } from '../web/train/optimizers.js';
+import { schedules } from '../web/train/schedules.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -26,12 +26,12 @@ function lines(value, path) {
   return Object.entries(value).flatMap(([key, v]) => lines(v, path ? `${path}.${key}` : key));
 }
 
-test('web/constants.js is what scripts/gen-constants.js writes from the headers today', () => {
-  assert.equal(readFileSync(join(ROOT, 'web/constants.js'), 'utf8'), generate(ROOT),
-    'a header changed: run `node scripts/gen-constants.js` (or `bash build.sh`) and commit web/constants.js');
+test('web/core/constants.js is what scripts/gen-constants.js writes from the headers today', () => {
+  assert.equal(readFileSync(join(ROOT, 'web/core/constants.js'), 'utf8'), generate(ROOT),
+    'a header changed: run `node scripts/gen-constants.js` (or `bash build.sh`) and commit web/core/constants.js');
 });
 
-test('web/constants.js holds what the C compiler sees in the headers', () => {
+test('web/core/constants.js holds what the C compiler sees in the headers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simdnet-constants-'));
   try {
     const bin = join(dir, 'print_constants');
@@ -60,7 +60,7 @@ test("the wrapper's tables cover C's kinds and parameters, no more and no fewer"
   assert.deepEqual(sorted(Object.keys(initializers)), sorted(Object.keys(INITIALIZER)));
   for (const [name, { params }] of Object.entries(INITIALIZER)) {
     const { name: _, ...defaults } = initializers[name]();
-    assert.deepEqual(sorted(Object.keys(defaults)), sorted(params), `${name}: Keras' defaults in web/initializers.js`);
+    assert.deepEqual(sorted(Object.keys(defaults)), sorted(params), `${name}: Keras' defaults in web/layers/initializers.js`);
   }
 
   const { schedules: _, ...optimizerFactories } = optimizers;
@@ -68,7 +68,7 @@ test("the wrapper's tables cover C's kinds and parameters, no more and no fewer"
   for (const [name, { hp }] of Object.entries(OPTIMIZER)) {
     const { name: __, learningRate, ...defaults } = optimizers[name]().getConfig();
     assert.equal(typeof learningRate, 'number', name);
-    assert.deepEqual(sorted(Object.keys(defaults)), sorted(Object.keys(hp)), `${name}: Keras' defaults in web/optimizers.js`);
+    assert.deepEqual(sorted(Object.keys(defaults)), sorted(Object.keys(hp)), `${name}: Keras' defaults in web/train/optimizers.js`);
   }
 
   // Each schedule fills every parameter C reads (makeSchedule refuses any other set).

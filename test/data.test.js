@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { oneHot, scale255, minMaxScale, standardize } from '../web/data.js';
+import { oneHot, scale255, minMaxScale, standardize } from '../web/data/data.js';
 
 /** Element-wise closeness for Float32 results compared with hand-computed doubles. */
 function assertClose(actual, expected, tol = 1e-6) {

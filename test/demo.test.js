@@ -569,7 +569,7 @@ test('createTrainer sends the worker plain data: optimizers with schedules, give
     sn.createTrainer({ seed: 1, layers: [{ units: 2, inputShape: [3] }], compile: { optimizer, loss: 'mse' } }, { worker });
     const model = sn.sequential({ seed: 1 });
     model.add(sn.layers.dense({ units: 2, inputShape: [3] }));
-    model.compile(sent[0].spec.compile); // as web/worker.js does with what arrives
+    model.compile(sent[0].spec.compile); // as web/worker/worker.js does with what arrives
     await model.fit([[1, 2, 3]], [[0, 1]], { epochs: 4 });
     assert.equal(model.optimizer.learningRate, schedule.at(4), 'the schedule arrived as a schedule');
     model.dispose();

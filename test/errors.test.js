@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
-import { allFinite } from '../web/inputs.js';
+import { allFinite } from '../web/model/inputs.js';
 import { assertNoLeak } from './support/leaks.js';
 import { blobs, classifier, flatWeights } from './support/models.js';
 

@@ -12,7 +12,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as sn from '../web/index.js';
-import { mulberry32 } from '../web/mnist.js';
+import { mulberry32 } from '../web/data/mnist.js';
 
 await sn.ready();
 

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import '../web/index.js'; // the Node entry: gunzip through zlib
-import { readIdx, readIdxDataset, gunzip, gunzipWithStream } from '../web/idx.js';
-import { nodePlatform } from '../web/node-platform.js';
-import { platform } from '../web/platform.js';
+import { readIdx, readIdxDataset, gunzip, gunzipWithStream } from '../web/data/idx.js';
+import { nodePlatform } from '../web/core/node-platform.js';
+import { platform } from '../web/core/platform.js';
 
 const SETTERS = { 0x08: 'setUint8', 0x09: 'setInt8', 0x0b: 'setInt16', 0x0c: 'setInt32', 0x0d: 'setFloat32', 0x0e: 'setFloat64' };
 const SIZES = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };

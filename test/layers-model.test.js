@@ -1,4 +1,4 @@
-// The LayersModel members TensorFlow.js users reach for (web/layer-handles.js):
+// The LayersModel members TensorFlow.js users reach for (web/layers/layer.js):
 // countParams, layers, getLayer, inputs/outputs, per-layer getWeights/setWeights
 // and summary(lineLength, positions, printFn), against @tensorflow/tfjs building
 // the same network where TF.js defines the answer (summary's table is Keras'

@@ -180,7 +180,7 @@ test('dropout after conv and pooling layers acts in training only; a CNN trains 
 });
 
 test("every layer's config (TF.js option names, plain JSON) rebuilds the same layer through its factory", async () => {
-  const { KINDS } = await import('../web/layers.js');
+  const { KINDS } = await import('../web/layers/index.js');
   const model = sn.sequential({ seed: 8 });
   model.add(L.dropout({ rate: 0.1, seed: 3, inputShape: [64] }));
   model.add(L.reshape({ targetShape: [8, -1, 2] }));

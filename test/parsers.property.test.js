@@ -16,8 +16,8 @@ import { test } from 'node:test';
 import { crc32, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import * as sn from '../web/index.js';
-import { gunzipWithStream } from '../web/idx.js';
-import { platform } from '../web/platform.js';
+import { gunzipWithStream } from '../web/data/idx.js';
+import { platform } from '../web/core/platform.js';
 import { randomArray } from './support/models.js';
 
 await sn.ready();

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createProgressBar, formatProgressLine, formatBar, formatEta, formatPerStep, formatLogs,
-} from '../web/progress.js';
+} from '../web/train/progress.js';
 
 test('formatBar fills floor(width·step/steps) cells with an arrow head while running', () => {
   assert.equal(formatBar(0, 10, 10), '[..........]');

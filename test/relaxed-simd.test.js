@@ -74,8 +74,8 @@ test('the relaxed builds export what the wrapper uses of the default builds', { 
     import { readFileSync } from 'node:fs';
     const module = new WebAssembly.Module(readFileSync(${JSON.stringify(fileURLToPath(new URL(`../dist/${file}`, import.meta.url)))}));
     console.log(JSON.stringify({ exports: WebAssembly.Module.exports(module).map((e) => e.name).sort(), imports: WebAssembly.Module.imports(module).map((i) => i.module + '.' + i.name) }));`]);
-  // web/wasm.js calls sn_*, malloc and free, _initialize, reads memory (single-threaded builds);
-  // web/thread-worker.js calls stackRestore (threaded builds).
+  // web/core/wasm.js calls sn_*, malloc and free, _initialize, reads memory (single-threaded builds);
+  // web/worker/thread-worker.js calls stackRestore (threaded builds).
   const used = (threaded) => (e) => e.startsWith('sn_') || ['malloc', 'free', '_initialize', threaded ? 'stackRestore' : 'memory'].includes(e);
   for (const [standard, relaxed, threaded] of [['simdnet.wasm', 'simdnet-relaxed.wasm', false], ['simdnet-mt.wasm', 'simdnet-relaxed-mt.wasm', true]]) {
     const a = exportsOf(standard), b = exportsOf(relaxed);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
-import { loadTfjsFiles } from '../web/node-files.js';
+import { loadTfjsFiles } from '../web/io/node-files.js';
 import { blobs, randomArray } from './support/models.js';
 import { savedByTfjs } from './support/tfjs-saved.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
-import { loadTfjsFiles, saveTfjsFiles } from '../web/node-files.js';
+import { loadTfjsFiles, saveTfjsFiles } from '../web/io/node-files.js';
 import { randomArray } from './support/models.js';
 import { savedByTfjs } from './support/tfjs-saved.js';
 

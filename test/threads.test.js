@@ -62,7 +62,7 @@ for (const name of BROWSERS) {
 // Firefox 153 ESR sometimes blocks for good in `new Worker()` called inside a
 // Worker: when a trainer's Worker started its own helper threads, about 1
 // threaded trainer in 40 never became ready (the test suites' rare Firefox
-// hangs). The page now starts them (web/trainer.js). 80 trainers in a row met
+// hangs). The page now starts them (web/worker/trainer.js). 80 trainers in a row met
 // the hang with a probability of about 87%; each must be ready and train.
 const TRAINERS = 80;
 for (const name of BROWSERS) {

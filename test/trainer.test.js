@@ -1,4 +1,4 @@
-// sn.createTrainer in Node: web/worker.js runs in a worker_threads Worker
+// sn.createTrainer in Node: web/worker/worker.js runs in a worker_threads Worker
 // (test/support/node-trainer.js) and must train as model.fit does on this
 // thread, bit for bit: a spec, a compiled Sequential handed over mid-training,
 // and a functional model of two inputs and two outputs (whose x crosses as one

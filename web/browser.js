@@ -2,19 +2,19 @@
 // small neural networks on a C core compiled to WebAssembly SIMD. Await
 // ready() once, then use the Keras-style API. Nothing this file imports names
 // a Node module; Node's entry is web/index.js.
-export { ready, memoryBytes, heapBytes, threads, features } from './wasm.js';
-export { sequential, Sequential, model, Model } from './model.js';
-export { input, SymbolicTensor } from './graph.js';
-export { layers } from './layers.js';
-export { optimizers, Optimizer } from './optimizers.js';
-export { schedules, LearningRateSchedule } from './schedules.js';
-export { callbacks, Callback } from './callbacks.js';
-export { losses } from './losses.js';
-export { initializers } from './initializers.js';
-export { regularizers } from './regularizers.js';
-export { leakyRelu } from './activations.js';
-export * as data from './data-all.js';
-export { createTrainer, Trainer } from './trainer.js';
-export { loadModel } from './model-load.js';
-export { fromTfjs } from './tfjs.js';
-export * as storage from './storage.js';
+export { ready, memoryBytes, heapBytes, threads, features } from './core/wasm.js';
+export { sequential, Sequential, model, Model } from './model/model.js';
+export { input, SymbolicTensor } from './model/graph.js';
+export { layers } from './layers/index.js';
+export { optimizers, Optimizer } from './train/optimizers.js';
+export { schedules, LearningRateSchedule } from './train/schedules.js';
+export { callbacks, Callback } from './train/callbacks.js';
+export { losses } from './train/losses.js';
+export { initializers } from './layers/initializers.js';
+export { regularizers } from './layers/regularizers.js';
+export { leakyRelu } from './layers/activations.js';
+export * as data from './data/data-all.js';
+export { createTrainer, Trainer } from './worker/trainer.js';
+export { loadModel } from './io/model-load.js';
+export { fromTfjs } from './io/tfjs.js';
+export * as storage from './io/storage.js';

@@ -4,7 +4,7 @@
 // the caller; inputs are copied into wasm memory and freed before each call returns.
 // A model owns its wasm memory (weights, optimizer state, workspace) until dispose().
 
-export * as data from './data-all.js';
+export * as data from './data/data-all.js';
 
 export interface ReadyOptions {
   /** Where simdnet.wasm is, when not next to web/: a URL (a relative one resolves against the page, the Worker or Node's working folder), the bytes, or a compiled module. */
@@ -447,7 +447,7 @@ export class Sequential extends Model {
 }
 export function sequential(config?: { seed?: number; name?: string; layers?: Layer[] }): Sequential;
 
-// ---- sn.createTrainer (web/trainer.js, web/worker.js): training in a Web Worker ----
+// ---- sn.createTrainer (web/worker/trainer.js, web/worker/worker.js): training in a Web Worker ----
 
 /** A layer of a TrainerSpec: `type` names its sn.layers factory (any spelling: 'maxPooling2d', 'MaxPooling2D', 'max_pooling2d'). */
 export type TrainerLayer =
@@ -474,11 +474,11 @@ export interface TrainerSpec {
   name?: string;
 }
 export interface TrainerOptions {
-  /** Where web/worker.js is, when a bundler or CDN moved it. */
+  /** Where web/worker/worker.js is, when a bundler or CDN moved it. */
   workerUrl?: URL | string;
   /** Where simdnet.wasm is (as sn.ready's option), for the worker. */
   wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
-  /** A Worker you created yourself from web/worker.js. */
+  /** A Worker you created yourself from web/worker/worker.js. */
   worker?: WorkerLike;
   /** As sn.ready's: the relaxed-SIMD build in the worker where the browser supports it. */
   relaxedSimd?: boolean;

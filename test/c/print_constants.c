@@ -1,4 +1,4 @@
-/* Prints every constant of web/constants.js as the C compiler sees it, one
+/* Prints every constant of web/core/constants.js as the C compiler sees it, one
  * "TABLE.key value" line each (arrays by index: "SCHEDULE.cosineDecay.params.0
  * initialLearningRate"). test/constants.test.js compiles it with gcc and compares
  * its lines with the module's, so a slip of scripts/gen-constants.js' parser

@@ -1,6 +1,6 @@
 // Small models and data shared by the tests.
 import { sn } from './entry.js';
-import { mulberry32 } from '../../web/random.js';
+import { mulberry32 } from '../../web/core/random.js';
 
 /** Deterministic pseudo-random floats in [lo, hi) (mulberry32), independent of the library's generator. */
 export function randomArray(n, seed, lo = -1, hi = 1) {

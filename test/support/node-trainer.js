@@ -1,5 +1,5 @@
 // sn.createTrainer in Node: Node has no Web Workers, so the tests hand the
-// trainer (its `worker` option) a worker_threads Worker running web/worker.js
+// trainer (its `worker` option) a worker_threads Worker running web/worker/worker.js
 // (./trainer-worker-node.js), wrapped to look like a Web Worker to it.
 import { Worker } from 'node:worker_threads';
 

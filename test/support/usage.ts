@@ -110,7 +110,7 @@ export async function modelInAWorker(model: sn.Sequential, x: Float32Array, y: F
 }
 
 // simdnet/node: model files on disk.
-import { loadModelFile, loadTfjsFiles, saveModelFile, saveTfjsFiles } from '../../web/node-files.js';
+import { loadModelFile, loadTfjsFiles, saveModelFile, saveTfjsFiles } from '../../web/io/node-files.js';
 
 export async function nodeFiles(model: sn.Sequential): Promise<number> {
   await saveModelFile(model, '/tmp/model.simdnet', { includeOptimizer: false });

@@ -1,6 +1,6 @@
 // A standalone activation layer (Keras' Activation): the same values through
 // an activation, in any shape (softmax along the last axis).
-import { resolveActivation } from '../activations.js';
+import { resolveActivation } from './activations.js';
 import { activationConfig, inputConfig, inputShapeOption, layerOptions } from './common.js';
 
 /** sn.layers.activation({ activation }). */

@@ -4,9 +4,9 @@
 // non-trainable weights: in getWeights() and setWeights(), never stepped by
 // the optimizer; updated as Keras does (moving·momentum + batch·(1 − momentum),
 // the batch's biased variance) after every training step.
-import { resolveInitializer } from '../initializers.js';
-import { checkBoolean, checkNumber } from '../names.js';
-import { resolveRegularizer } from '../regularizers.js';
+import { resolveInitializer } from './initializers.js';
+import { checkBoolean, checkNumber } from '../core/names.js';
+import { resolveRegularizer } from './regularizers.js';
 import { inputConfig, inputShapeOption, layerOptions, regularizerConfig, shapeText } from './common.js';
 
 const OPTIONS = ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer',

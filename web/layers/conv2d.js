@@ -1,7 +1,7 @@
 // 2-D convolution, channels last: [h, w, cin] → [oh, ow, filters], kernel
 // [kh, kw, cin, filters] (Keras' layout). TF.js' options and defaults, Keras'
 // kernel initializer (glorotUniform; TF.js defaults to glorotNormal).
-import { checkNumber } from '../names.js';
+import { checkNumber } from '../core/names.js';
 import {
   KERNEL_OPTIONS, checkDataFormat, checkPadding, checkPair, imageInput, inputConfig, inputShapeOption, kernelConfig, kernelOptions, layerOptions,
   shapeText, windowOutput,

@@ -2,7 +2,7 @@
 // [inputs, units]. On the flattened input: a first layer with inputShape
 // [28, 28] flattens it; later layers need a vector input (Keras would apply
 // Dense to the last axis of an image; we refuse and say to add flatten()).
-import { checkNumber } from '../names.js';
+import { checkNumber } from '../core/names.js';
 import { KERNEL_OPTIONS, inputConfig, inputShapeOption, kernelConfig, kernelOptions, layerOptions, shapeText, sizeOf } from './common.js';
 
 const OPTIONS = ['units', ...KERNEL_OPTIONS, 'inputShape', 'inputDim'];

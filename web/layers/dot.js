@@ -4,7 +4,7 @@
 // both inputs or [a, b]. normalize: each input of unit length along its axis
 // first, so the result is their cosine. The output holds the first input's
 // other axis, then the second's ([1] for two vectors).
-import { checkBoolean } from '../names.js';
+import { checkBoolean } from '../core/names.js';
 import { layerOptions, shapeText } from './common.js';
 
 function dot(options) {

@@ -2,7 +2,7 @@
 // in training each value is zeroed with probability `rate` and the others
 // scaled by 1/(1 − rate); evaluate and predict pass values through. Masks come
 // from a generator seeded by `seed`, else by the model's seed.
-import { checkNumber } from '../names.js';
+import { checkNumber } from '../core/names.js';
 import { inputConfig, inputShapeOption, layerOptions } from './common.js';
 
 /** sn.layers.dropout({ rate, seed, inputShape }) or sn.layers.dropout(rate). */

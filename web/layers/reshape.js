@@ -1,6 +1,6 @@
 // Flatten and Reshape: the same values under another shape (views in C, no copy).
-import { LIMITS } from '../constants.js';
-import { checkNumber } from '../names.js';
+import { LIMITS } from '../core/constants.js';
+import { checkNumber } from '../core/names.js';
 import { inputConfig, inputShapeOption, layerOptions, shapeText, sizeOf, toHwc } from './common.js';
 
 /** sn.layers.flatten(): [h, w, c] → [h·w·c]. */

@@ -1,2 +1,0 @@
-// Types of sn.data in the Node entry (web/data-node.js): the same as the browser's.
-export * from './data-all.js';

@@ -1,0 +1,202 @@
+// model.toTfjs(): the model.json and weights.bin that tf.loadLayersModel reads
+// (TensorFlow.js' layers format; sn.fromTfjs in web/io/tfjs.js reads it back).
+// The JSON uses Keras' snake_case names, as TensorFlow.js writes them. A
+// Sequential is written as TF.js writes one: its list of layers. A functional
+// model is written as class_name 'Functional' (tf.loadLayersModel 4.22 reads it,
+// as it reads 'Model'): every layer with its inbound_nodes in TF.js' form —
+// one list per application of the layer, of [layer name, node index, 0, {}] per
+// input (what tfjs-layers' Container.getConfig writes) — then input_layers and
+// output_layers as [layer name, node index, 0].
+//
+// Every kind of layer maps to the TF.js class of its type name (Dense, Conv2D,
+// MaxPooling2D, …, Activation, Add, Concatenate), its options to the snake_case
+// of our camelCase ones. Two things TF.js lacks are written as extra layers
+// named after the layer they serve, and fold back into it on import: a
+// leakyRelu activation of a Dense or Conv2D (a LeakyReLU layer
+// `<name>_leaky_relu` after it) and a Dense on a multi-dimensional input (a
+// Flatten `<name>_flatten` before it). TF.js has no Subtract layer: a model
+// with one is refused here (simdnet's own model file keeps it).
+//
+// This module imports no model code (model.js imports it), so the import side,
+// which builds models, can live in web/io/tfjs.js without an import cycle.
+import { KINDS } from '../layers/index.js';
+
+const TFJS_VERSION = 'tfjs-layers 4.22.0';
+
+// Our initializer names → TensorFlow.js class names (the reverse is by name, case-insensitively).
+const INIT_CLASS = {
+  zeros: 'Zeros', ones: 'Ones', constant: 'Constant', randomNormal: 'RandomNormal', truncatedNormal: 'TruncatedNormal',
+  randomUniform: 'RandomUniform', glorotUniform: 'GlorotUniform', glorotNormal: 'GlorotNormal', heNormal: 'HeNormal',
+  heUniform: 'HeUniform', leCunNormal: 'LeCunNormal', leCunUniform: 'LeCunUniform',
+};
+
+const INIT_BY_KEY = new Map(Object.entries(INIT_CLASS).map(([name, className]) => [name.toLowerCase(), className]));
+
+/** An initializer's config ({ name, ...params } as the layer configs give it, the name in any spelling) as TF.js writes it. */
+function initializerToTfjs({ name, ...params }) {
+  const className = INIT_BY_KEY.get(name.replace(/_/g, '').toLowerCase());
+  const seeded = !['Zeros', 'Ones', 'Constant'].includes(className); // TF.js writes seed: null for random ones
+  return { class_name: className, config: seeded ? { ...params, seed: null } : params };
+}
+
+export const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** One option of a layer's config in TF.js' form. */
+function valueToTfjs(key, value) {
+  if (key.endsWith('Initializer')) return initializerToTfjs(value);
+  if (key.endsWith('Regularizer')) return value && { class_name: 'L1L2', config: { l1: value.l1, l2: value.l2 } };
+  if (key === 'dataFormat') return 'channels_last';
+  return value;
+}
+
+/**
+ * What TF.js writes beyond our options: the constraints we do not have, batch
+ * norm's (only) axis, dropout's noise shape; a reshape's -1 resolved (TF.js
+ * 4.22 leaves it unknown, and a Flatten after it then fails).
+ */
+const TFJS_EXTRAS = {
+  Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
+  Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
+  Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
+  BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
+  Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
+};
+
+const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' });
+
+/**
+ * One layer of ours as TF.js layers: { main } (its class and config), and
+ * `after`, the LeakyReLU layer TF.js needs after it for a leakyRelu activation.
+ */
+function tfjsLayer(layer) {
+  const { name, activation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
+  const config = base(name, layer.trainable !== false);
+  for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
+  const leaky = activation?.name === 'leakyRelu';
+  if (activation !== undefined) config.activation = leaky ? 'linear' : activation;
+  // TF.js refuses to run a layer with an activity regularizer, and it only shapes training: not written.
+  if (activityRegularizer !== undefined) config.activity_regularizer = null;
+  Object.assign(config, TFJS_EXTRAS[layer.type]?.(layer));
+  if (layer.type === 'Activation' && leaky) return { main: { class_name: 'LeakyReLU', config: { ...base(name), alpha: activation.alpha } } };
+  const after = leaky ? { class_name: 'LeakyReLU', config: { ...base(`${name}_leaky_relu`), alpha: activation.alpha } } : undefined;
+  return { main: { class_name: layer.type, config }, after };
+}
+
+/** A Sequential's layer as TF.js layers: itself, plus a Flatten before or a LeakyReLU after it where TF.js needs them. */
+function sequentialLayer(layer, first) {
+  const { main, after } = tfjsLayer(layer);
+  const out = after ? [main, after] : [main];
+  if (first && layer.type === 'Dense' && layer.inShape.length > 1) // TF.js' Dense does not flatten
+    out.unshift({ class_name: 'Flatten', config: { ...base(`${layer.name}_flatten`), batch_input_shape: [null, ...layer.inShape] } });
+  else if (first) out[0].config.batch_input_shape = [null, ...layer.inShape];
+  return out;
+}
+
+/** Our Dense flattens an input of several dimensions (only an sn.input's); TF.js' would work on its last axis. */
+const flattens = (node) => node.layer.type === 'Dense' && node.inputs[0].sampleShape.length > 1;
+
+/**
+ * A functional model's layers with their inbound nodes, and its inputs and
+ * outputs, in TF.js' form. A layer's nodes are numbered as tf.loadLayersModel
+ * will apply them, which is not always the order of the model's nodes: TF.js
+ * 4.22's loader (tfjs-layers src/engine/container.ts, Container.fromConfig)
+ * visits the layers in list order, pass after pass, and applies every waiting
+ * node of a layer whose inputs exist — also those listed after one that must
+ * still wait (Keras stops at that one) — numbering them as it goes. A layer
+ * shared at two depths, A(B(A(x))) beside A(y), would be renumbered, so the
+ * nodes are written in the order that loader will apply them. Only this
+ * model's nodes are written (a layer also used in another model has nodes
+ * there).
+ */
+function functionalTopology(model) {
+  const subtract = model.layers.find((l) => l.type === 'Subtract');
+  if (subtract)
+    throw new Error(`toTfjs: layer ${subtract.name} is a Subtract layer, which TensorFlow.js does not have (Keras has it): ` +
+      'save the model with model.save() instead, or compute a - b as add([a, negated b])');
+  const reshaped = model.layers.find((l) => l.type === 'Reshape' && new Set(model.nodes.filter((n) => n.layer === l).map((n) => n.output.sampleShape.join())).size > 1);
+  if (reshaped) throw new Error(`toTfjs: reshape ${reshaped.name} makes outputs of several shapes, which one TF.js target_shape cannot say`);
+  const written = [], waiting = new Map(); // TF.js layer entries in list order; each one's nodes not yet numbered
+  const entry = ({ class_name, config }) => {
+    const e = { name: config.name, class_name, config, inbound_nodes: [] };
+    written.push(e);
+    waiting.set(e, []);
+    return e;
+  };
+  const sources = new Map(); // our tensor → the TF.js node that makes it: { entry, inputs, index }
+  for (const t of model.inputs) {
+    const { name, dtype } = t.sourceLayer;
+    written.push({ name, class_name: 'InputLayer', config: { batch_input_shape: [...t.shape], dtype, sparse: false, name }, inbound_nodes: [] });
+    sources.set(t, { entry: written.at(-1), index: 0 });
+  }
+  const entries = new Map(); // our layer → { before, main, after }: its TF.js layers
+  for (const layer of model.layers) {
+    if (layer.type === 'InputLayer') continue;
+    const { main, after } = tfjsLayer(layer);
+    const before = model.nodes.some((n) => n.layer === layer && flattens(n)) ? entry({ class_name: 'Flatten', config: base(`${layer.name}_flatten`) }) : undefined;
+    entries.set(layer, { before, main: entry(main), after: after && entry(after) });
+  }
+  let count = 0;
+  const node = (e, inputs) => {
+    const made = { entry: e, inputs };
+    waiting.get(e).push(made);
+    count++;
+    return made;
+  };
+  for (const n of model.nodes) {
+    const { before, main, after } = entries.get(n.layer);
+    let inputs = n.inputs.map((t) => sources.get(t));
+    if (flattens(n)) inputs = [node(before, inputs)];
+    const out = node(main, inputs);
+    sources.set(n.output, after ? node(after, [out]) : out);
+  }
+  // TF.js' passes. Each one numbers at least the first waiting node in topological order, so they end.
+  while (count) {
+    for (const e of written) {
+      const still = [];
+      for (const made of waiting.get(e) ?? []) {
+        if (!made.inputs.every((s) => s.index !== undefined)) {
+          still.push(made);
+          continue;
+        }
+        made.index = e.inbound_nodes.length;
+        e.inbound_nodes.push(made.inputs.map((s) => [s.entry.name, s.index, 0, {}]));
+        count--;
+      }
+      waiting.set(e, still);
+    }
+  }
+  const names = new Set();
+  for (const { name } of written) {
+    if (names.has(name)) throw new Error(`toTfjs: two TF.js layers would be named ${JSON.stringify(name)} (an extra layer TF.js needs takes a name the model uses): rename that layer`);
+    names.add(name);
+  }
+  const ref = (t) => [sources.get(t).entry.name, sources.get(t).index, 0];
+  return { name: model.name, layers: written, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) };
+}
+
+/**
+ * The model in TensorFlow.js' layers format: { modelJson, weightsBin }. Write
+ * JSON.stringify(modelJson) to model.json and weightsBin to weights.bin next to
+ * it, or hand both to tf.io.fromMemory. weightsBin is a fresh ArrayBuffer.
+ */
+export function toTfjs(model) {
+  model.checkAlive();
+  const modelTopology = model.className === 'Sequential'
+    ? { class_name: 'Sequential', config: { name: model.name, layers: model.layers.flatMap((layer, i) => sequentialLayer(layer, i === 0)) } }
+    : { class_name: 'Functional', config: functionalTopology(model) };
+  const weights = model.getWeights(); // batch norm's moving statistics too: TF.js loads weights by name
+  const weightsBin = new Float32Array(weights.reduce((n, w) => n + w.values.length, 0));
+  let offset = 0;
+  for (const w of weights) weightsBin.set(w.values, (offset += w.values.length) - w.values.length);
+  return {
+    modelJson: {
+      format: 'layers-model',
+      generatedBy: 'simdnet',
+      convertedBy: null,
+      modelTopology: { ...modelTopology, keras_version: TFJS_VERSION, backend: 'tensor_flow.js' },
+      weightsManifest: [{ paths: ['weights.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+    },
+    weightsBin: weightsBin.buffer,
+  };
+}

@@ -1,0 +1,219 @@
+// Functional topologies of TF.js and Keras for sn.fromTfjs: the layers are made
+// (web/io/tfjs-layers.js), then their nodes replayed with sn.input, layer.apply
+// and sn.model, as Keras' functional_from_config does it.
+//
+// What was read (keras-team/keras, keras/src/models/functional.py:
+// get_config, serialize_node, deserialize_node, functional_from_config;
+// keras/src/saving/serialization_lib.py for KerasTensor; and what
+// tfjs-layers 4.22 writes from a tf.model's getConfig): config is
+// { name, layers, input_layers, output_layers }; each layer entry is
+// { class_name, config, name, inbound_nodes }, one inbound node per
+// application of the layer (a shared layer has several; an InputLayer none).
+// A node is written
+//   - by TF.js and Keras 2 as [[layer name, node index, tensor index, kwargs], …], one entry per input;
+//   - by Keras 3 as { args: [x], kwargs: {} }, x a Keras tensor or, for a merge
+//     layer, a list of them, a Keras tensor being
+//     { class_name: '__keras_tensor__', config: { shape, dtype, keras_history: [layer name, node index, tensor index] } }.
+// input_layers and output_layers list [layer name, node index, tensor index]
+// (Keras 3 writes a single one unnested, and a dict of them for dict inputs).
+// Nodes reference a layer's nodes by their index among that layer's own, so
+// nodes are replayed layer by layer in list order, each node waiting until the
+// nodes it reads exist (a layer shared at several depths needs several passes).
+import { input } from '../model/graph.js';
+import { createLayer } from '../layers/index.js';
+import { Model } from '../model/model.js';
+import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick } from './tfjs-layers.js';
+
+/** A tensor reference [layer name, node index, tensor index] as { layer, node }; our layers have one output, so the tensor index is 0. */
+function tensorRef(value, what) {
+  if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'string' || !Number.isInteger(value[1]) || value[1] < 0 || !Number.isInteger(value[2]) || value[2] < 0)
+    throw importError(`${what}: a tensor reference must be [layer name, node index, tensor index], got ${brief(value)}`);
+  if (value[2] !== 0) throw importError(`${what}: it reads output ${value[2]} of layer ${brief(value[0])}, but every layer here has one output`);
+  return { layer: value[0], node: value[1] };
+}
+
+/** A node's call arguments beyond its inputs (training, mask, …): only none, or null ones, are supported. */
+function checkKwargs(kwargs, what) {
+  if (kwargs === undefined || kwargs === null) return;
+  if (!isObject(kwargs)) throw importError(`${what}: its call arguments (kwargs) must be an object, got ${brief(kwargs)}`);
+  const set = Object.entries(kwargs).filter(([, v]) => v !== null);
+  if (set.length) throw importError(`${what}: call arguments ${brief(Object.fromEntries(set))} are not supported`);
+}
+
+/** One inbound node (either form) as the list of tensors it reads: [{ layer, node }]. */
+function parseNode(node, what) {
+  if (Array.isArray(node)) { // TF.js, Keras 2
+    if (node.length === 0) throw importError(`${what}: it reads no tensor`);
+    return node.map((entry) => {
+      if (!Array.isArray(entry) || entry.length < 3 || entry.length > 4) throw importError(`${what}: expected [layer name, node index, tensor index, kwargs], got ${brief(entry)}`);
+      checkKwargs(entry[3], what);
+      return tensorRef(entry.slice(0, 3), what);
+    });
+  }
+  if (isObject(node) && Array.isArray(node.args)) { // Keras 3
+    checkKwargs(node.kwargs, what);
+    if (node.args.length !== 1) throw importError(`${what}: it has ${node.args.length} positional arguments; only one (a tensor, or a list of tensors for a merge layer) is supported`);
+    const tensors = Array.isArray(node.args[0]) ? node.args[0] : [node.args[0]];
+    if (tensors.length === 0) throw importError(`${what}: it reads no tensor`);
+    return tensors.map((t) => {
+      const keras = isObject(t) && t.class_name === '__keras_tensor__' && isObject(t.config);
+      if (!keras) throw importError(`${what}: argument ${brief(t)} is not a Keras tensor ({ class_name: "__keras_tensor__", config: { keras_history } })`);
+      return tensorRef(t.config.keras_history, what);
+    });
+  }
+  throw importError(`${what}: an inbound node must be a list of [layer name, node index, tensor index, kwargs] (TF.js, Keras 2) or { args, kwargs } (Keras 3), got ${brief(node)}`);
+}
+
+/** input_layers or output_layers: one reference, a list of them, or a dict of them (in its order). */
+function endRefs(value, what) {
+  if (Array.isArray(value) && typeof value[0] === 'string') return [tensorRef(value, what)];
+  const list = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : null;
+  if (!list || list.length === 0) throw importError(`the functional model has no ${what} (a list of [layer name, node index, tensor index])`);
+  return list.map((v) => tensorRef(v, what));
+}
+
+/** The layer entries of the topology as specs (convertLayer) with their names and parsed nodes; names must be unique. */
+function layerEntries(layers) {
+  const used = {}, byName = new Map();
+  const specs = layers.map((layer, i) => {
+    const spec = convertLayer(layer, i, used);
+    if (typeof spec.name !== 'string' || spec.name === '') throw importError(`${spec.what}: a layer of a functional model needs a name`);
+    if (byName.has(spec.name)) throw importError(`${spec.what}: a second layer named ${brief(spec.name)}`);
+    byName.set(spec.name, spec);
+    const nodes = pick(layer, 'inbound_nodes', 'inboundNodes') ?? [];
+    if (!Array.isArray(nodes)) throw importError(`${spec.what}: inbound_nodes must be a list, got ${brief(nodes)}`);
+    if (spec.className === 'InputLayer' && nodes.length) throw importError(`${spec.what}: an InputLayer reads nothing, but it lists inbound nodes`);
+    spec.nodes = nodes.map((node, k) => parseNode(node, `${spec.what} node ${k}`));
+    return spec;
+  });
+  return { specs, byName };
+}
+
+/**
+ * Folds back the extra layers toTfjs writes: a LeakyReLU `<X>_leaky_relu`
+ * that alone reads each node of a linear Dense or Conv2D X becomes X's
+ * activation; a Flatten `<X>_flatten` of an input read only by Dense X goes,
+ * X reading the input (our Dense flattens an input). Returns the specs left and
+ * where the folded layers' outputs now come from.
+ */
+function foldExtras(specs, byName, outputs) {
+  const readers = new Map(); // "layer/node" → how many nodes (and outputs) read it
+  const count = (r) => readers.set(`${r.layer}/${r.node}`, (readers.get(`${r.layer}/${r.node}`) ?? 0) + 1);
+  specs.forEach((s) => s.nodes.forEach((refs) => refs.forEach(count)));
+  outputs.forEach(count);
+  const alias = new Map(); // "layer/node" of a folded layer → the ref that replaces it
+  const folded = new Set();
+  for (const s of specs) {
+    const leaky = s.className === 'LeakyReLU' && s.name.endsWith('_leaky_relu') ? byName.get(s.name.slice(0, -'_leaky_relu'.length)) : undefined;
+    if (leaky && ['Dense', 'Conv2D'].includes(leaky.type) && (leaky.options.activation ?? 'linear') === 'linear' && s.nodes.length === leaky.nodes.length &&
+      s.nodes.every((refs, k) => refs.length === 1 && refs[0].layer === leaky.name && refs[0].node === k && readers.get(`${leaky.name}/${k}`) === 1)) {
+      leaky.options.activation = s.options.activation;
+      s.nodes.forEach((_, k) => alias.set(`${s.name}/${k}`, { layer: leaky.name, node: k }));
+      folded.add(s);
+    }
+    const dense = s.className === 'Flatten' && s.name.endsWith('_flatten') ? byName.get(s.name.slice(0, -'_flatten'.length)) : undefined;
+    const readByDense = (k) => readers.get(`${s.name}/${k}`) === dense.nodes.flat().filter((r) => r.layer === s.name && r.node === k).length;
+    if (dense?.type === 'Dense' && s.nodes.length > 0 &&
+      s.nodes.every((refs, k) => refs.length === 1 && byName.get(refs[0].layer)?.className === 'InputLayer' && readByDense(k))) {
+      s.nodes.forEach((refs, k) => alias.set(`${s.name}/${k}`, { ...refs[0], flattened: true }));
+      folded.add(s);
+    }
+  }
+  const redirect = (r) => alias.get(`${r.layer}/${r.node}`) ?? r;
+  for (const s of specs) s.nodes = s.nodes.map((refs) => refs.map(redirect));
+  return { specs: specs.filter((s) => !folded.has(s)), outputs: outputs.map(redirect) };
+}
+
+/** Applies a layer to one node's inputs, refusing what would compute otherwise than in Keras. */
+function applyNode(spec, layer, inputs, refs, what) {
+  const first = inputs[0].sampleShape;
+  if (!layer.kind.merge && inputs.length !== 1) throw importError(`${what}: a ${spec.className} layer takes one input, this node reads ${inputs.length}`);
+  if (spec.axis !== undefined) lastAxis(spec.axis, first, spec.what);
+  if (spec.type === 'Dense' && first.length > 1 && !refs[0].flattened)
+    throw importError(`${what}: its input has shape (None, ${first.join(', ')}): Keras applies Dense to the last axis, simdnet's Dense takes vectors (a Flatten before it is supported)`);
+  try {
+    return layer.apply(layer.kind.merge ? inputs : inputs[0]);
+  } catch (err) {
+    const own = `${layer.name} (${layer.type}): `; // apply names the layer too; `what` says it the TF.js way
+    throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
+  }
+}
+
+/**
+ * A functional model ({ class_name: 'Model' | 'Functional', config }) as
+ * sn.model: { model, keys } — not built (it holds no wasm memory yet), and
+ * each layer's Keras 3 weight key by name.
+ */
+export function functionalFromTfjs(topology, seed) {
+  const config = isObject(topology.config) ? topology.config : {};
+  if (!Array.isArray(config.layers) || config.layers.length === 0) throw importError('the functional model has no layers');
+  for (const key of ['input_layers', 'output_layers'])
+    if (config[key] === undefined) throw importError(`the functional model has no ${key}`);
+  const { specs: all, byName } = layerEntries(config.layers);
+  const inputRefs = endRefs(config.input_layers, 'input_layers');
+  const { specs, outputs: outputRefs } = foldExtras(all, byName, endRefs(config.output_layers, 'output_layers'));
+
+  const tensors = new Map(); // "layer/node" → the symbolic tensor that node made
+  const layers = new Map(); // spec → our layer
+  for (const spec of specs) {
+    if (spec.className === 'InputLayer') {
+      const shape = declaredInputShape({}, spec.config, spec.what);
+      if (!shape) throw importError(`${spec.what}: the input declares no shape (batch_input_shape or batch_shape)`);
+      const dtype = isObject(spec.config.dtype) ? spec.config.dtype.config?.name : spec.config.dtype ?? 'float32';
+      if (dtype !== 'float32' && dtype !== 'int32') throw importError(`${spec.what}: dtype ${brief(dtype)} is not supported (float32, int32)`);
+      tensors.set(`${spec.name}/0`, input({ shape, name: spec.name, dtype }));
+      continue;
+    }
+    try {
+      const layer = createLayer(spec.type, spec.options);
+      layer.trainable = spec.config.trainable !== false; // a frozen layer stays frozen (from the next compile)
+      layers.set(spec, layer);
+    } catch (err) {
+      throw importError(`${spec.what}: ${err.message}`);
+    }
+  }
+
+  /** The tensor a reference names, undefined while its node is not made yet; a reference to nothing is refused at once. */
+  const tensorOf = (ref, what) => {
+    const source = byName.get(ref.layer);
+    if (!source) throw importError(`${what}: it reads layer ${brief(ref.layer)}, which the model does not have`);
+    const made = source.className === 'InputLayer' ? 1 : source.nodes.length;
+    if (ref.node >= made) throw importError(`${what}: it reads node ${ref.node} of layer ${brief(ref.layer)}, which has ${made} node${made === 1 ? '' : 's'}`);
+    return tensors.get(`${ref.layer}/${ref.node}`);
+  };
+  const pending = specs.filter((s) => s.nodes.length).map((s) => ({ spec: s, next: 0 }));
+  while (pending.length) {
+    let progress = false;
+    for (const p of [...pending]) {
+      const { spec } = p;
+      for (; p.next < spec.nodes.length; p.next++) {
+        const what = `${spec.what} node ${p.next}`, refs = spec.nodes[p.next];
+        const inputs = refs.map((r) => tensorOf(r, what));
+        if (inputs.some((t) => t === undefined)) break; // a node it reads comes later: try again on the next pass
+        tensors.set(`${spec.name}/${p.next}`, applyNode(spec, layers.get(spec), inputs, refs, what));
+        progress = true;
+      }
+      if (p.next === spec.nodes.length) pending.splice(pending.indexOf(p), 1);
+    }
+    if (!progress) {
+      const stuck = pending.map(({ spec, next }) => `${spec.what} node ${next}`).join(', ');
+      throw importError(`the graph has a cycle: ${stuck} wait for each other's outputs`);
+    }
+  }
+
+  const ends = (refs, what) => refs.map((r) => {
+    const t = tensorOf(r, what);
+    if (t === undefined) throw importError(`${what}: ${brief([r.layer, r.node, 0])} is not made by any node`);
+    return t;
+  });
+  const inputs = ends(inputRefs, 'input_layers'), outputs = ends(outputRefs, 'output_layers');
+  const notInput = inputRefs.find((r) => byName.get(r.layer).className !== 'InputLayer');
+  if (notInput) throw importError(`input_layers: ${brief(notInput.layer)} is not an InputLayer`);
+  let model;
+  try {
+    model = new Model({ inputs, outputs, seed, name: typeof config.name === 'string' ? config.name : undefined });
+  } catch (err) {
+    throw importError(err.message);
+  }
+  return { model, keys: new Map(specs.filter((s) => s.kerasKey).map((s) => [s.name, s.kerasKey])) };
+}

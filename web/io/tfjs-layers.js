@@ -1,0 +1,169 @@
+// TF.js / Keras layer configs → our layers, for sn.fromTfjs (web/io/tfjs.js): one
+// layer entry of a model.json (TF.js, Keras 2 or Keras 3, as
+// tensorflowjs_converter writes them) becomes the type and factory options of
+// one of our layers, every option we cannot honour refused with an Error naming
+// the layer and the option. Sequential and functional topologies both use it.
+import { camel, snake } from './tfjs-export.js';
+
+export const importError = (why) => new Error(`fromTfjs: ${why}`);
+export const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const pick = (config, ...keys) => keys.map((k) => config[k]).find((v) => v !== undefined);
+
+/** A value for an error message: its JSON, cut short (and something even when it has none). */
+export function brief(value) {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return typeof value;
+  }
+}
+
+/** Keras / TF.js initializer JSON → ours; VarianceScaling maps to its named special cases. */
+function initializerFromTfjs(spec, what) {
+  if (spec === undefined || spec === null) return undefined;
+  const className = typeof spec === 'string' ? spec : pick(spec, 'class_name', 'className');
+  const config = (isObject(spec) && spec.config) || {};
+  if (className === 'VarianceScaling') {
+    const { scale = 1, mode = 'fan_in', distribution = 'truncated_normal' } = config;
+    if (typeof mode !== 'string' || typeof distribution !== 'string') throw importError(`${what}: VarianceScaling's mode and distribution must be strings`);
+    const family = { '1,fan_avg': 'glorot', '2,fan_in': 'he', '1,fan_in': 'leCun' }[`${scale},${mode.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}`];
+    if (!family) throw importError(`${what}: VarianceScaling with scale ${scale} and mode ${mode} is not supported`);
+    return `${family}${/uniform/i.test(distribution) ? 'Uniform' : 'Normal'}`;
+  }
+  if (typeof className !== 'string') throw importError(`${what} has no class_name`);
+  const params = Object.fromEntries(['value', 'mean', 'stddev', 'minval', 'maxval'].filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+  return { name: className, ...params }; // the layer's factory resolves the name (case-insensitive) or says it is unknown
+}
+
+function regularizerFromTfjs(spec, what) {
+  if (spec === undefined || spec === null) return undefined;
+  const className = pick(spec, 'class_name', 'className');
+  const config = spec.config ?? {};
+  if (!['L1L2', 'L1', 'L2', 'l1_l2', 'l1', 'l2'].includes(className)) throw importError(`${what}: regularizer ${JSON.stringify(className)} is not supported (L1, L2, L1L2 are)`);
+  return { l1: config.l1 ?? 0, l2: config.l2 ?? 0 };
+}
+
+/** A Keras shape without its batch dimension: positive integers only. */
+export function sampleShape(batchShape, what) {
+  if (!Array.isArray(batchShape) || batchShape.length < 2) throw importError(`${what}: input shape ${JSON.stringify(batchShape)} has no sample dimensions`);
+  const shape = batchShape.slice(1);
+  if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw importError(`${what}: input shape ${JSON.stringify(shape)} must have fixed positive sizes (no null dimension)`);
+  return shape;
+}
+
+/** The input shape a layer config declares (Keras 2 and TF.js: batch_input_shape; Keras 3: batch_shape), without its batch dimension. */
+export function declaredInputShape(layer, config, what) {
+  const batch = pick(config, 'batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape') ?? layer.build_config?.input_shape;
+  if (batch !== undefined && batch !== null) return sampleShape(batch, what);
+  const shape = pick(config, 'input_shape', 'inputShape');
+  if (Array.isArray(shape)) return sampleShape([null, ...shape], what);
+  const dim = pick(config, 'input_dim', 'inputDim');
+  return dim === undefined || dim === null ? undefined : sampleShape([null, dim], what);
+}
+
+// TF.js / Keras classes we import: the kind they become, the Keras options
+// read (each to our camelCase option), and options accepted only at their
+// default value (Keras' "off"). Any other option is refused unless it is null
+// (Keras' None); `ignored` ones do not change what the layer computes.
+const KERNEL_KEYS = ['activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer'];
+const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
+const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
+const IMPORTS = {
+  Dense: { keys: ['units', ...KERNEL_KEYS] },
+  Conv2D: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS], only: { groups: 1 } },
+  MaxPooling2D: POOL,
+  AveragePooling2D: POOL,
+  GlobalAveragePooling2D: GLOBAL_POOL,
+  GlobalMaxPooling2D: GLOBAL_POOL,
+  Flatten: { keys: ['data_format'] },
+  Reshape: { keys: ['target_shape'] },
+  BatchNormalization: {
+    keys: ['momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'moving_mean_initializer', 'moving_variance_initializer', 'beta_regularizer', 'gamma_regularizer'],
+    only: { renorm: false },
+    ignored: ['axis', 'synchronized', 'renorm_momentum'], // axis: checked below; synchronized: one device; renorm_momentum: renorm is off
+  },
+  Dropout: { keys: ['rate', 'seed'] },
+  Activation: { keys: ['activation'] },
+  LeakyReLU: { keys: [], ignored: ['alpha', 'negative_slope'] },
+  ReLU: { keys: [], only: { max_value: null, negative_slope: 0, threshold: 0 } },
+  Softmax: { keys: [], ignored: ['axis'] },
+  // Merge layers (functional models only): Keras 2 and 3 and TF.js write no options but Concatenate's axis.
+  Add: { keys: [] },
+  Subtract: { keys: [] },
+  Multiply: { keys: [] },
+  Average: { keys: [] },
+  Maximum: { keys: [] },
+  Minimum: { keys: [] },
+  Concatenate: { keys: ['axis'] },
+};
+const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
+
+/** A config's options in snake_case (TF.js writes them so; camelCase is accepted too), null ones dropped. */
+const snakeOptions = (config) => Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null).map(([k, v]) => [snake(k), v]));
+
+/** The options of our factory for one TF.js / Keras layer, every unsupported option refused naming it. */
+function optionsFromTfjs(className, config, what) {
+  const spec = IMPORTS[className];
+  const options = {};
+  for (const [key, value] of Object.entries(snakeOptions(config))) {
+    if (COMMON_KEYS.includes(key) || spec.ignored?.includes(key)) continue;
+    if (spec.only && Object.hasOwn(spec.only, key)) {
+      if (value !== spec.only[key]) throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported (only ${JSON.stringify(spec.only[key])})`);
+    } else if (!spec.keys.includes(key)) {
+      throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported`);
+    } else if (key.endsWith('_initializer')) options[camel(key)] = initializerFromTfjs(value, `${what} ${key}`);
+    else if (key.endsWith('_regularizer')) options[camel(key)] = regularizerFromTfjs(value, `${what} ${key}`);
+    else if (key === 'target_shape' && Array.isArray(value)) options.targetShape = value.map((d) => (d === null ? -1 : d)); // TF.js writes -1 as null
+    else options[camel(key)] = value;
+  }
+  return options;
+}
+
+/** Keras 3's name for a layer's weights in model.weights.h5 (`layers/<this>/vars/<i>`): its class in snake_case, numbered by class. */
+function kerasKey(className, used) {
+  const base = className.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  used[base] = (used[base] ?? -1) + 1;
+  return used[base] ? `${base}_${used[base]}` : base;
+}
+
+
+/**
+ * One entry of a topology's layer list as ours: { className, name, config, what }
+ * and, for any class but InputLayer, { type, options, axis, kerasKey } — the
+ * kind and factory options of our layer (LeakyReLU, ReLU and Softmax become
+ * activation layers), the axis batch norm or softmax declares (checked against
+ * its input's rank when applied: lastAxis), and Keras 3's weight key. `used`
+ * numbers the Keras 3 keys by class across the list.
+ */
+export function convertLayer(layer, i, used) {
+  if (!isObject(layer)) throw importError(`layer ${i} is not an object`);
+  const className = pick(layer, 'class_name', 'className');
+  const config = isObject(layer.config) ? layer.config : {};
+  const name = pick(layer, 'name') ?? config.name; // a functional topology names its layers beside their config too
+  const what = `layer ${i} (${className} ${brief(name)})`;
+  if (className === 'InputLayer') {
+    for (const key of ['sparse', 'ragged', 'optional']) if (config[key]) throw importError(`${what}: ${key} inputs are not supported`);
+    return { className, name, config, what };
+  }
+  if (typeof className !== 'string' || !Object.hasOwn(IMPORTS, className))
+    throw importError(`${what}: layer class ${brief(className)} is not supported; supported: ${Object.keys(IMPORTS).join(', ')} (and InputLayer)`);
+  const options = optionsFromTfjs(className, config, what);
+  const key = kerasKey(className, used);
+  if (className === 'LeakyReLU') options.activation = { name: 'leakyRelu', alpha: pick(config, 'alpha', 'negative_slope') ?? 0.3 };
+  if (className === 'ReLU') options.activation = 'relu';
+  if (className === 'Softmax') options.activation = 'softmax';
+  const type = ['LeakyReLU', 'ReLU', 'Softmax'].includes(className) ? 'Activation' : className;
+  options.name = name;
+  // Batch norm's and softmax's axis, checked against the input's rank when the layer is applied.
+  const axis = ['BatchNormalization', 'Softmax'].includes(className) ? config.axis ?? -1 : undefined;
+  if (type === 'BatchNormalization') options.axis = -1;
+  return { className, name, config, what, type, options, axis, kerasKey: key };
+}
+
+/** Checks a Keras axis (counting the batch axis: 3, [3] or -1 for images) is the last one, the only one batch norm and softmax take. */
+export function lastAxis(axis, inShape, what) {
+  const rank = inShape.length + 1, value = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+  if (value === -1 || value === rank - 1) return -1;
+  throw importError(`${what}: axis ${brief(axis)} is not the last axis of its input (None, ${inShape.join(', ')}): only the last (channels) axis is supported`);
+}

@@ -1,0 +1,184 @@
+// sn.fromTfjs(modelJson, weightsBin): a model from TensorFlow.js' layers format
+// — saved by TensorFlow.js, or converted from Keras 2 or Keras 3 by
+// tensorflowjs_converter, whose topology nests under "model_config". A
+// Sequential comes back as a Sequential; a functional model (class_name
+// 'Model' or 'Functional') as sn.model, its nodes replayed by
+// web/io/tfjs-graph.js. Each layer's config becomes our layer's options in
+// web/io/tfjs-layers.js; the weights are found by name in the weights manifest.
+// The export side, model.toTfjs(), is web/io/tfjs-export.js.
+//
+// Two things TF.js lacks are written by toTfjs as extra layers named after the
+// layer they serve, and fold back into it here: a leakyRelu activation of a
+// Dense or Conv2D (a LeakyReLU layer `<name>_leaky_relu` after it) and a Dense
+// on a multi-dimensional input (a Flatten `<name>_flatten` before it). Any
+// other LeakyReLU, ReLU or Softmax layer becomes an activation layer.
+import { createLayer } from '../layers/index.js';
+import { checkOptions } from '../core/names.js';
+import { Sequential } from '../model/model.js';
+import { toBytes } from './model-file.js';
+import { functionalFromTfjs } from './tfjs-graph.js';
+import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
+
+/** The model of a TF.js or Keras topology, whichever way it is nested: { className, model } (model: { class_name, config }). */
+function topologyOf(modelJson) {
+  const topology = modelJson.modelTopology ?? modelJson;
+  const model = isObject(topology) ? topology.model_config ?? topology : null;
+  if (!isObject(model)) throw importError('model.json has no modelTopology object');
+  const className = pick(model, 'class_name', 'className');
+  if (!['Sequential', 'Model', 'Functional'].includes(className))
+    throw importError(`only Sequential and functional (class_name "Model" or "Functional") models are supported, this one is ${brief(className)}`);
+  return { className, model };
+}
+
+/**
+ * A Sequential's layers as ours: [{ type, options, axis, kerasKey, what }].
+ * InputLayer gives the input shape; the extra layers toTfjs writes fold back.
+ */
+function sequentialSpecs(layers, buildShape) {
+  const out = [], used = {};
+  let inputShape = buildShape ? sampleShape(buildShape, 'the model') : undefined;
+  layers.forEach((layer, i) => {
+    const spec = convertLayer(layer, i, used);
+    const { className, config, options, what } = spec;
+    const shape = () => declaredInputShape(layer, config, what) ?? inputShape; // read for the first layer only
+    if (className === 'InputLayer') {
+      if (out.length) throw importError(`${what} comes after other layers`);
+      inputShape = shape();
+      return;
+    }
+    const next = layers[i + 1]?.config, previous = out.at(-1);
+    if (className === 'Flatten' && out.length === 0 && next && pick(layers[i + 1], 'class_name', 'className') === 'Dense' && config.name === `${next.name}_flatten`) {
+      inputShape = shape(); // toTfjs' Flatten before a first Dense: the Dense flattens
+      return;
+    }
+    if (className === 'LeakyReLU' && previous && ['Dense', 'Conv2D'].includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' &&
+      config.name === `${previous.options.name}_leaky_relu`) {
+      previous.options.activation = options.activation; // toTfjs' LeakyReLU after its layer
+      return;
+    }
+    if (out.length === 0) {
+      inputShape = shape();
+      if (!inputShape) throw importError(`${what}: the first layer declares no input shape (batch_input_shape)`);
+      options.inputShape = inputShape;
+    }
+    out.push(spec);
+  });
+  if (out.length === 0) throw importError('the model has no layers besides its input');
+  return out;
+}
+
+/** A Sequential from its topology (not built: it holds no wasm memory yet), and each layer's Keras 3 weight key. */
+function sequentialFromTfjs(topology, seed) {
+  const layers = Array.isArray(topology.config) ? topology.config : topology.config?.layers; // very old Keras: config is the list
+  if (!Array.isArray(layers) || layers.length === 0) throw importError('the topology has no layers');
+  const buildShape = topology.config?.build_input_shape ?? topology.build_config?.input_shape;
+  const specs = sequentialSpecs(layers, buildShape);
+  const name = typeof topology.config?.name === 'string' ? topology.config.name : undefined;
+  const model = new Sequential({ seed, name });
+  for (const { type, options, axis, what, config } of specs) {
+    try {
+      if (axis !== undefined) lastAxis(axis, model.layers.at(-1)?.outShape ?? options.inputShape, what);
+      const layer = createLayer(type, options);
+      layer.trainable = config.trainable !== false; // a frozen layer stays frozen (from the next compile)
+      model.add(layer);
+    } catch (err) {
+      if (err.message.startsWith('fromTfjs:')) throw err;
+      const own = `${options.name} (${type}): `; // model.add names the layer too; `what` says it the TF.js way
+      throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
+    }
+  }
+  return { model, keys: new Map(model.layers.map((layer, i) => [layer.name, specs[i].kerasKey])) };
+}
+
+// Bytes per value of the dtypes a weights manifest may hold, so entries we do not use can be skipped.
+const DTYPE_BYTES = { float32: 4, int32: 4, uint32: 4, float16: 2, uint16: 2, int16: 2, uint8: 1, int8: 1, bool: 1, int64: 8, complex64: 8 };
+
+/** The manifest's entries with their place in the concatenated shards: [{ name, shape, dtype, quantized, offset, bytes }]. */
+function manifestEntries(manifest) {
+  if (!Array.isArray(manifest)) throw importError('model.json has no weightsManifest array');
+  let offset = 0;
+  return manifest.flatMap((group) => group?.weights ?? []).map((entry) => {
+    if (!isObject(entry) || typeof entry.name !== 'string' || !Array.isArray(entry.shape)) throw importError('a weightsManifest entry lacks its name or shape');
+    const dtype = entry.quantization?.dtype ?? entry.dtype ?? 'float32';
+    const size = entry.shape.reduce((n, d) => n * d, 1);
+    if (!Number.isInteger(size) || size < 0 || !Object.hasOwn(DTYPE_BYTES, dtype)) throw importError(`weight ${entry.name} has shape [${entry.shape}] and dtype ${JSON.stringify(dtype)}, which cannot be read`);
+    const found = { name: entry.name.replace(/:0$/, ''), shape: entry.shape, dtype: entry.dtype ?? 'float32', quantized: Boolean(entry.quantization), offset, bytes: size * DTYPE_BYTES[dtype] };
+    offset += found.bytes;
+    return found;
+  });
+}
+
+/**
+ * The manifest entry of a model weight: `layer/kind` (TF.js, Keras 2), also
+ * under a prefix (a converter may add the model's name), or Keras 3's
+ * `layers/<class key>/vars/<i>` (older converters: `<layer>/<i>`).
+ */
+function findWeight(byName, spec, kerasKey, index) {
+  const [layerName, kind] = [spec.name.slice(0, spec.name.lastIndexOf('/')), spec.name.slice(spec.name.lastIndexOf('/') + 1)];
+  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
+  const exact = candidates.map((name) => byName.get(name)).find(Boolean);
+  if (exact) return exact;
+  const suffixed = [...byName.entries()].filter(([name]) => name.endsWith(`/${layerName}/${kind}`));
+  if (suffixed.length === 1) return suffixed[0][1];
+  throw importError(`weightsManifest has no weight ${spec.name}`);
+}
+
+/** Concatenates the weight shards (one buffer, or a list of them in manifest order). */
+function concatShards(weightsBin) {
+  const parts = (Array.isArray(weightsBin) ? weightsBin : [weightsBin]).map((b) => toBytes(b, 'fromTfjs weightsBin'));
+  if (parts.length === 1) return parts[0];
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return all;
+}
+
+/** The model's weights, in getWeights() order, from the manifest and the weight bytes; keys: each layer's Keras 3 key by name. */
+function weightValues(model, keys, manifest, bytes) {
+  const entries = manifestEntries(manifest);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const used = model.layers.flatMap((layer) => layer.weights.map((spec, index) => {
+    const entry = findWeight(byName, spec, keys.get(layer.name), index);
+    if (entry.dtype !== 'float32' || entry.quantized) throw importError(`weight ${entry.name} is ${entry.quantized ? 'quantized' : entry.dtype}; only float32 weights are supported`);
+    if (entry.shape.join() !== spec.shape.join()) throw importError(`weight ${spec.name} has shape [${entry.shape}], expected [${spec.shape}]`);
+    return entry;
+  }));
+  for (const e of entries)
+    if (e.offset + e.bytes > bytes.length) throw importError(`weight ${e.name} [${e.shape}] needs bytes ${e.offset}..${e.offset + e.bytes} but weightsBin has ${bytes.length}`);
+  const total = entries.reduce((n, e) => n + e.bytes, 0);
+  if (total !== bytes.length) throw importError(`weightsBin has ${bytes.length} bytes but the manifest describes ${total}`);
+  return used.map((e) => {
+    const values = new Float32Array(e.bytes / 4);
+    new Uint8Array(values.buffer).set(bytes.subarray(e.offset, e.offset + e.bytes)); // copy: the offset may be unaligned
+    return values;
+  });
+}
+
+/**
+ * A simdnet model from TensorFlow.js' layers format: modelJson (the parsed
+ * model.json, or its text) and weightsBin (weights.bin: an ArrayBuffer or
+ * Uint8Array, or a list of shards in manifest order). The model is not
+ * compiled (as tf.loadLayersModel of a model saved without training config):
+ * call compile() to fine-tune it.
+ */
+export function fromTfjs(modelJson, weightsBin, options) {
+  const { seed } = checkOptions('fromTfjs', options, ['seed']);
+  if (typeof modelJson === 'string') {
+    try {
+      modelJson = JSON.parse(modelJson);
+    } catch (err) {
+      throw importError(`model.json is not valid JSON (${err.message})`);
+    }
+  }
+  if (!isObject(modelJson)) throw importError('modelJson must be the parsed model.json (an object) or its text');
+  const { className, model: topology } = topologyOf(modelJson);
+  // Neither builds the model: until setWeights it holds no wasm memory, so an Error leaves nothing behind.
+  const { model, keys } = className === 'Sequential' ? sequentialFromTfjs(topology, seed) : functionalFromTfjs(topology, seed);
+  const values = weightValues(model, keys, modelJson.weightsManifest, concatShards(weightsBin));
+  try {
+    model.setWeights(values); // builds the model: from here on it holds wasm memory
+  } catch (err) {
+    model.dispose();
+    throw importError(err.message);
+  }
+  return model;
+}

@@ -1,0 +1,41 @@
+// sn.layers: one factory per kind of layer, each checking every option before
+// anything reaches C. Each kind's whole life in JavaScript — options, output
+// shape, weights, multiply-adds, how C builds it — is in its own file under
+// layers/; KINDS maps a layer's type (its TF.js class name) to it.
+//
+// What a factory returns is a layer: its options, plus the methods of
+// web/layers/layer.js (apply for the functional API; getWeights and the other
+// TF.js members once a model holds it) and Keras' `trainable` flag.
+import { Activation, activation } from './activation.js';
+import { BatchNormalization, batchNormalization } from './batch-normalization.js';
+import { Conv2D, conv2d } from './conv2d.js';
+import { Dense, dense } from './dense.js';
+import { Dot } from './dot.js';
+import { Dropout, dropout } from './dropout.js';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D, globalAveragePooling2d, globalMaxPooling2d } from './global-pooling.js';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
+import { AveragePooling2D, MaxPooling2D, averagePooling2d, maxPooling2d } from './pooling.js';
+import { Flatten, Reshape, flatten, reshape } from './reshape.js';
+import { makeLayer } from './layer.js';
+
+export const KINDS = {
+  Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+  Flatten, Reshape, BatchNormalization, Activation, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+};
+
+const FACTORIES = {
+  dense, dropout, conv2d, maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d,
+  flatten, reshape, batchNormalization, activation,
+  add: Add.factory, subtract: Subtract.factory, multiply: Multiply.factory, average: Average.factory,
+  maximum: Maximum.factory, minimum: Minimum.factory, concatenate: Concatenate.factory, dot: Dot.factory,
+};
+
+/** The factories of sn.layers, each returning a layer (makeLayer). */
+const kindOf = (record) => KINDS[record.type];
+export const layers = Object.fromEntries(Object.entries(FACTORIES).map(([name, factory]) => [name, (options) => {
+  const record = factory(options);
+  return makeLayer(record, kindOf(record));
+}]));
+
+/** A layer of a kind from its options (model files, TF.js import). */
+export const createLayer = (type, options) => makeLayer(KINDS[type].factory(options), KINDS[type]);

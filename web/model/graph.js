@@ -1,0 +1,178 @@
+// The functional API's symbolic side, as in TensorFlow.js and Keras:
+//   sn.input({ shape, name, dtype }) → a SymbolicTensor (the output of an InputLayer);
+//   layer.apply(tensor | [tensors]) → the SymbolicTensor of that application (a node);
+//   traceGraph(inputs, outputs) → the nodes between them in topological order.
+// Nothing here touches wasm: a model (web/model/model.js) turns the traced nodes into
+// the C graph (c/model.h), which then owns shapes, weights and their layout.
+// A node is { layer, inputs: [SymbolicTensor], output: SymbolicTensor }; a
+// layer keeps its nodes in layer.inboundNodes, in the order they were made.
+import { checkShape, shapeText } from '../layers/common.js';
+import { checkOptions } from '../core/names.js';
+
+let nextTensorId = 0;
+
+/** A placeholder for the values that flow between layers: shape (null for the batch), dtype, and the layer and node that make it. */
+export class SymbolicTensor {
+  constructor(layer, nodeIndex, shape, dtype = 'float32') {
+    this.id = nextTensorId++;
+    this.shape = [null, ...shape];
+    this.dtype = dtype;
+    Object.defineProperty(this, 'sourceLayer', { value: layer, enumerable: false });
+    this.nodeIndex = nodeIndex;
+    this.tensorIndex = 0;
+  }
+
+  /** TF.js names a layer's output `<layer name>/<layer name>` (its first node) or `…_<node>`. */
+  get name() {
+    const layer = this.sourceLayer.name ?? this.sourceLayer.type;
+    return this.sourceLayer.type === 'InputLayer' ? layer : `${layer}/${layer}${this.nodeIndex ? `_${this.nodeIndex}` : ''}`;
+  }
+
+  /** One sample's shape. */
+  get sampleShape() {
+    return this.shape.slice(1);
+  }
+}
+
+/** The layer of an sn.input(): no weights, no C node; its one node has no inputs. */
+export class InputLayer {
+  constructor(name, shape, dtype) {
+    this.type = 'InputLayer';
+    this.name = name;
+    this.dtype = dtype;
+    this.inShape = shape;
+    this.outShape = shape;
+    this.trainable = true;
+    Object.defineProperty(this, 'inboundNodes', { value: [], enumerable: false, writable: true });
+    const output = new SymbolicTensor(this, 0, shape, dtype);
+    this.inboundNodes.push({ layer: this, inputs: [], output });
+  }
+
+  getClassName() {
+    return 'InputLayer';
+  }
+
+  get batchInputShape() {
+    return [null, ...this.inShape];
+  }
+
+  get outputShape() {
+    return [null, ...this.outShape];
+  }
+
+  get output() {
+    return this.inboundNodes[0].output;
+  }
+
+  countParams() {
+    return 0;
+  }
+
+  getWeights() {
+    return [];
+  }
+
+  setWeights(list) {
+    if (!Array.isArray(list) || list.length) throw new Error(`layer ${this.name} has no weights, got ${Array.isArray(list) ? list.length : typeof list}`);
+  }
+
+  get weights() {
+    return [];
+  }
+
+  apply() {
+    throw new Error(`${this.name} is an input: use its tensor (what sn.input() returned) as another layer's input`);
+  }
+}
+
+/** sn.input({ shape, name, dtype }): a model input of one sample's shape (the batch is left out, as Keras' shape). */
+export function input(options) {
+  const { shape, name, dtype = 'float32', batchShape } = checkOptions('input', options, ['shape', 'name', 'dtype', 'batchShape']);
+  if (name !== undefined && typeof name !== 'string') throw new Error(`input: name must be a string, got ${JSON.stringify(name)}`);
+  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`input: dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
+  const sample = batchShape !== undefined ? batchShape.slice(1) : shape;
+  if (sample === undefined) throw new Error('input needs shape, one sample\'s shape without the batch, e.g. sn.input({ shape: [784] })');
+  return new InputLayer(name, checkShape('input shape', sample), dtype).output;
+}
+
+const describe = (layer) => `${layer.name ?? '(unnamed)'} (${layer.type})`;
+
+/**
+ * The body of layer.apply(inputs): checks the inputs, infers the output shape
+ * with the kind's rules, and records the node. Applying one layer object again
+ * makes another node that shares its weights.
+ */
+export function applyLayer(layer, inputs, kwargs) {
+  if (kwargs !== undefined && (typeof kwargs !== 'object' || kwargs === null || Object.keys(kwargs).length))
+    throw new Error(`${describe(layer)}.apply: kwargs are not supported (got ${JSON.stringify(kwargs)})`);
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor)) {
+    const got = list.find((t) => !(t instanceof SymbolicTensor));
+    const what = ArrayBuffer.isView(got) || Array.isArray(got) ? 'data' : typeof got;
+    throw new Error(`${describe(layer)}.apply takes symbolic tensors (from sn.input() or another layer's apply()), got ${what}: ` +
+      'to compute on data, build a model (sn.model or sn.sequential) and call predict');
+  }
+  const kind = layer.kind;
+  const shapes = list.map((t) => t.sampleShape);
+  let outShape;
+  try {
+    if (kind.merge) outShape = kind.outputShapeOf(layer, shapes);
+    else if (list.length !== 1) throw new Error(`takes one input, got ${list.length}`);
+    else outShape = kind.outputShape(layer, shapes[0], list[0].sourceLayer.type === 'InputLayer');
+  } catch (err) {
+    throw new Error(`${describe(layer)}: ${err.message} (inputs: ${shapes.map(shapeText).join(', ')})`);
+  }
+  const nodes = layer.inboundNodes;
+  if (nodes.length && kind.weights && sameWeights(kind, layer, nodes[0].inputs.map((t) => t.sampleShape), shapes) === false)
+    throw new Error(`${describe(layer)}: applied again to inputs of shape ${shapes.map(shapeText).join(', ')}, which need other weights than its first inputs ${nodes[0].inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
+  return recordNode(layer, list, outShape);
+}
+
+/** Records a node of `layer` on `inputs` making a tensor of one sample's shape outShape; returns that tensor. */
+export function recordNode(layer, inputs, outShape) {
+  const nodes = layer.inboundNodes;
+  const output = new SymbolicTensor(layer, nodes.length, outShape, 'float32');
+  nodes.push({ layer, inputs, output });
+  if (nodes.length === 1) {
+    layer.inShape = inputs[0].sampleShape;
+    layer.outShape = outShape;
+  }
+  return output;
+}
+
+/** Whether a second application's inputs give the same weight shapes as the first's (a shared layer). */
+function sameWeights(kind, layer, first, now) {
+  if (kind.merge) return true;
+  const shapes = (inShape) => kind.weights(layer, inShape).map((t) => t.shape.join()).join(';');
+  return shapes(first[0]) === shapes(now[0]);
+}
+
+/**
+ * The nodes that compute `outputs` from `inputs`, each after the nodes it
+ * reads (depth-first from the outputs, inputs in order), and the layers in the
+ * order of their first node. Every path must end at one of `inputs`, and every
+ * input must be used.
+ */
+export function traceGraph(inputs, outputs) {
+  const inputSet = new Set(inputs);
+  const order = [], state = new Map(); // node → 'visiting' | 'done'
+  const visit = (tensor, path) => {
+    if (inputSet.has(tensor)) return;
+    const layer = tensor.sourceLayer;
+    const node = layer.inboundNodes[tensor.nodeIndex];
+    if (layer.type === 'InputLayer')
+      throw new Error(`the outputs need input ${tensor.name}, which is not among the model's inputs (${inputs.map((t) => t.name).join(', ')})${path}`);
+    if (state.get(node) === 'done') return;
+    if (state.get(node) === 'visiting') throw new Error(`the graph has a cycle through ${describe(layer)}`);
+    state.set(node, 'visiting');
+    for (const t of node.inputs) visit(t, ` (needed by ${describe(layer)}${path ? `, ${path.slice(2, -1)}` : ''})`);
+    state.set(node, 'done');
+    order.push(node);
+  };
+  outputs.forEach((t) => visit(t, ''));
+  const used = new Set(order.flatMap((n) => n.inputs));
+  outputs.forEach((t) => used.add(t));
+  const unused = inputs.find((t) => !used.has(t));
+  if (unused) throw new Error(`input ${unused.name} feeds nothing the outputs need: remove it from the model's inputs, or use it`);
+  return order;
+}

@@ -1,4 +1,0 @@
-// simdnet/worker (web/worker.js) and simdnet/thread-worker (web/thread-worker.js)
-// are Web Worker entry files: they export nothing, and are started with
-// `new Worker(url, { type: 'module' })` (sn.createTrainer and ready() do it).
-export {};
