@@ -65,10 +65,12 @@ static void accumulate(sn_model *m, sn_value *v, int rows, float *dx) {
 
 /* dL/dz of node l from what reached its value: the consumers' dL/dy through
  * its activity regularizer and activation, plus its loss's dL/dz when it is an
- * output. NULL when nothing reached it. The buffer is the caller's to give back. */
+ * output. NULL when nothing reached it and it has no activity regularizer (whose
+ * penalty is in the loss even where the node reaches no output). The buffer is
+ * the caller's to give back. */
 static float *node_dz(sn_model *m, sn_layer *L, sn_value *v, int rows) {
   int activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
-  if (v->loss_dz && !v->g && activity) {
+  if (!v->g && activity) {
     v->g = sn_pool_take(m);
     memset(v->g, 0, (size_t)rows * sn_shape_size(v->shape) * sizeof(float));
   }
@@ -100,7 +102,11 @@ void sn_model_backward(sn_model *m, int rows) {
       continue;
     }
     float *dz = node_dz(m, L, v, rows);
-    if (!dz) continue; /* reaches no output */
+    if (!dz) { /* reaches no output: its weights do not change the loss (and earlier passes' gradients go) */
+      for (int i = 0; i < SN_MAX_TENSORS; i++)
+        if (L->t[i].exists && L->t[i].g) memset(L->t[i].g, 0, (size_t)L->t[i].size * sizeof(float));
+      continue;
+    }
     const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
     if (ops->backward_n) {
       const float *x[SN_MAX_NODE_INPUTS];
@@ -151,11 +157,11 @@ int sn_model_pool_size(const sn_model *m) {
   for (int l = m->n_layers - 1; l >= 0; l--) {
     const sn_layer *L = &m->layers[l];
     int v = m->n_inputs + l, activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
-    if (!m->values[v].needs_grad || (!held[v] && !loss[v])) {
+    if (!m->values[v].needs_grad || (!held[v] && !loss[v] && !activity)) {
       live -= loss[v] != 0;
       continue;
     }
-    if (loss[v] && !held[v] && activity) held[v] = 1, live++;
+    if (!held[v] && activity) held[v] = 1, live++;
     most = live > most ? live : most;
     if (held[v] && loss[v]) live--; /* the loss's buffer, added in */
     for (int i = 0; i < L->n_in; i++) live += m->values[m->edges[L->first_in + i]].needs_grad;

@@ -330,6 +330,7 @@ SN_API int sn_model_set_trainable(sn_model *m, int layer, int trainable) {
   }
   sn_opt_free(m->opt); /* it stepped the old parameters */
   m->opt = NULL;
+  m->cap = 0; /* other values want gradients now: the next reserve counts the pool anew */
   return 1;
 }
 

@@ -37,8 +37,21 @@ const toJson = (layer, first) => ({
   className: layer.type, config: KINDS[layer.type].config(layer, first), ...(layer.trainable === false ? { trainable: false } : {}),
 });
 
-/** A tensor as [layer name, node index] of the node that makes it. */
-const tensorRef = (t) => [t.sourceLayer.name, t.nodeIndex];
+/**
+ * How the file names each tensor the model's nodes make: [layer name, k] for
+ * the layer's k-th node among the model's, which is the node loading makes
+ * k-th when it applies the layers again. Not t.nodeIndex: a layer's nodes also
+ * count applications outside this model (an unused branch, another model).
+ */
+function tensorRefs(model) {
+  const refs = new Map(model.inputs.map((t) => [t, [t.sourceLayer.name, 0]])), made = new Map();
+  for (const { layer, output } of model.nodes) {
+    const k = made.get(layer) ?? 0;
+    made.set(layer, k + 1);
+    refs.set(output, [layer.name, k]);
+  }
+  return (t) => refs.get(t);
+}
 
 /** How the model was compiled: one loss (and metrics) for a single output, lists for several. */
 function trainingOf(model) {
@@ -56,6 +69,7 @@ export function topologyOf(model) {
   const base = { format: FORMAT, name: model.name, seed: model.seed };
   if (model.className === 'Sequential')
     return { ...base, layers: model.layers.map((layer, i) => toJson(layer, i === 0)), training: trainingOf(model) };
+  const tensorRef = tensorRefs(model);
   return {
     ...base,
     className: 'Functional',

@@ -472,7 +472,12 @@ export class Model {
    * metrics as `<output>_loss`, `<output>_<metric>` (Keras' and TF.js' names).
    */
   logsFromSums(sums, prefix = '') {
-    if (this.outputs.length <= 1) return logsFromSums(sums, this.metrics, prefix);
+    if (this.outputs.length <= 1) {
+      const logs = logsFromSums(sums, this.metrics, prefix), weight = this.lossWeights?.[0] ?? 1;
+      // One output's loss weighs too (Keras, TF.js), as in computeGradients and training.
+      if (weight !== 1) logs[`${prefix}loss`] = (weight * sums[SUM.LOSS] + sums[SUM.REG_LOSS]) / sums[SUM.ROWS];
+      return logs;
+    }
     const logs = {}, per = [];
     let total = 0;
     this.outputs.forEach((t, k) => {
