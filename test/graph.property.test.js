@@ -19,7 +19,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as sn from '../web/index.js';
-import { mulberry32 } from '../web/mnist.js';
+import { mulberry32 } from '../web/core/random.js';
 
 await sn.ready();
 

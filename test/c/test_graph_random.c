@@ -19,7 +19,7 @@
 #include <string.h>
 
 enum { CASES = 40, ROWS = 9, GUARDS = 4 };
-enum { ADD, SUBTRACT, MULTIPLY, AVERAGE, MAXIMUM, MINIMUM, MERGES }; /* enum sn_merge_op in layer_merge.c */
+enum { ADD = SN_MERGE_ADD, SUBTRACT = SN_MERGE_SUBTRACT, MULTIPLY = SN_MERGE_MULTIPLY, AVERAGE = SN_MERGE_AVERAGE, MAXIMUM = SN_MERGE_MAXIMUM, MINIMUM = SN_MERGE_MINIMUM, MERGES = SN_MERGE_COUNT };
 
 /* A 32-bit LCG: every case is reproducible from its index, the same in every
  * build (so no two draws in one call's arguments: their order is unspecified). */
