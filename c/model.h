@@ -172,6 +172,8 @@ int sn_model_layer_size(const sn_model *m, int layer);
  * double[n_outputs × SN_SUM_COUNT]. */
 int sn_model_shuffle(sn_model *m, int n, int shuffle);
 int sn_model_train_batches(sn_model *m, const float *x, const float *t, int n, int batch, int b0, int b1);
+int sn_model_fit_slice(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
+                       const float *vx, const float *vt, int nv, double *val_sums, int b0, int b1);
 int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
                        const float *vx, const float *vt, int nv, double *val_sums);
 int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n, int batch, double *sums);

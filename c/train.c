@@ -180,20 +180,34 @@ SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n,
   return 1;
 }
 
-/* One epoch over the first n rows of x/t, then (when nv > 0) an evaluation of
- * nv validation rows into val_sums. Training metrics go to m->sums.
+/* Batches [b0, b1) of one epoch over the first n rows of x/t: the epoch's one
+ * loop, run whole by one call (b0 = 0, b1 = every batch) or a slice at a time
+ * when JavaScript wants to hear about batches (callbacks, a progress bar).
+ * b0 = 0 begins the epoch (a new row order, the training sums reset); reaching
+ * the last batch ends it with an evaluation of nv validation rows into
+ * val_sums (when nv > 0). Training metrics go to m->sums.
  * Returns 1, 0 when a non-finite loss stopped the epoch, -1 when out of memory. */
-SN_API int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
-                              const float *vx, const float *vt, int nv, double *val_sums) {
-  if (!sn_model_shuffle(m, n, shuffle)) return -1;
-  sn_model_reset_sums(m);
+SN_API int sn_model_fit_slice(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
+                              const float *vx, const float *vt, int nv, double *val_sums, int b0, int b1) {
   batch = clamp_batch(batch, n);
   int batches = (n + batch - 1) / batch;
-  int done = sn_model_train_batches(m, x, t, n, batch, 0, batches);
+  if (b0 < 0 || b1 > batches || b0 > b1) return -1;
+  if (b0 == 0) {
+    if (!sn_model_shuffle(m, n, shuffle)) return -1;
+    sn_model_reset_sums(m);
+  }
+  int done = sn_model_train_batches(m, x, t, n, batch, b0, b1);
   if (done < 0) return -1;
-  if (done < batches) return 0;
-  if (nv > 0 && !sn_model_evaluate(m, vx, vt, nv, batch, val_sums)) return -1;
+  if (done < b1 - b0) return 0;
+  if (b1 == batches && nv > 0 && !sn_model_evaluate(m, vx, vt, nv, batch, val_sums)) return -1;
   return 1;
+}
+
+/* One whole epoch (sn_model_fit_slice over every batch). */
+SN_API int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n, int batch, int shuffle,
+                              const float *vx, const float *vt, int nv, double *val_sums) {
+  int batches = (n + clamp_batch(batch, n) - 1) / clamp_batch(batch, n);
+  return sn_model_fit_slice(m, x, t, n, batch, shuffle, vx, vt, nv, val_sums, 0, batches);
 }
 
 /* Network outputs for n rows into out[n × output_dim] (every output's columns

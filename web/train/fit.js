@@ -1,7 +1,8 @@
 // model.fit(): validates the options, copies the data into wasm memory once,
-// and runs the epochs. Each epoch is one wasm call (shuffle, every batch,
-// validation) unless an onBatchEnd callback or the progress bar asks to hear
-// about batches, in which case the same C loop runs in slices.
+// and runs the epochs. An epoch's loop is C's (sn_model_fit_slice in
+// c/train.c: row order, every batch, validation): one wasm call per epoch,
+// unless an onBatchEnd callback or the progress bar asks to hear about
+// batches, in which case the same C loop runs a slice of batches per call.
 import { callbackList } from './callbacks.js';
 import { sumsDelta } from './metrics.js';
 import { checkNumber, checkOptions } from '../core/names.js';
@@ -85,34 +86,28 @@ async function runEpochs(model, opts, ptrs, train, val) {
   epochLoop: for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await callbacks.call('onEpochBegin', epoch);
     const bar = progress ? createProgressBar({ epoch: epoch + 1, epochs, steps: batches }) : null;
-    if (!sliced) {
-      const status = w.sn_model_fit_epoch(model.ptr, ptrs.x, ptrs.y, train.rows, batchSize, opts.shuffle ? 1 : 0,
-        ptrs.vx, ptrs.vy, val?.rows ?? 0, ptrs.valSums);
+    // The epoch's loop is C's (sn_model_fit_slice): one call for all of it, or a call per slice of batches.
+    const step = sliced ? slice : batches;
+    let reached = 0;
+    for (let b = 0; b < batches && !model.stopTraining; b += step) {
+      const end = Math.min(batches, b + step);
+      reached = end;
+      const before = !sliced ? null : b === 0 ? new Float64Array(model.sumsCount) : trainSums(); // the epoch's first slice resets them
+      const status = w.sn_model_fit_slice(model.ptr, ptrs.x, ptrs.y, train.rows, batchSize, opts.shuffle ? 1 : 0,
+        ptrs.vx, ptrs.vy, val?.rows ?? 0, ptrs.valSums, b, end);
       if (status < 0) throw outOfMemory();
       if (status === 0) {
         nonFinite(epoch);
-        break;
+        break epochLoop;
       }
-    } else {
-      if (!w.sn_model_shuffle(model.ptr, train.rows, opts.shuffle ? 1 : 0)) throw outOfMemory();
-      w.sn_model_reset_sums(model.ptr);
-      for (let b = 0; b < batches && !model.stopTraining; b += slice) {
-        const end = Math.min(batches, b + slice);
-        const before = trainSums();
-        const done = w.sn_model_train_batches(model.ptr, ptrs.x, ptrs.y, train.rows, batchSize, b, end);
-        if (done < 0) throw outOfMemory();
-        if (done < end - b) {
-          nonFinite(epoch);
-          break epochLoop;
-        }
-        bar?.update(end, model.logsFromSums(trainSums()));
-        if (callbacks.wantsBatches) {
-          const batchLogs = model.logsFromSums(sumsDelta(trainSums(), before));
-          await callbacks.call('onBatchEnd', b, { batch: b, size: Math.min(batchSize, train.rows - b * batchSize), ...batchLogs });
-        }
+      bar?.update(end, model.logsFromSums(trainSums()));
+      if (callbacks.wantsBatches) {
+        const batchLogs = model.logsFromSums(sumsDelta(trainSums(), before));
+        await callbacks.call('onBatchEnd', b, { batch: b, size: Math.min(batchSize, train.rows - b * batchSize), ...batchLogs });
       }
-      if (val && !w.sn_model_evaluate(model.ptr, ptrs.vx, ptrs.vy, val.rows, batchSize, ptrs.valSums)) throw outOfMemory();
     }
+    // A callback stopped training within the epoch: its validation still runs (C runs it at the epoch's end).
+    if (reached < batches && val && !w.sn_model_evaluate(model.ptr, ptrs.vx, ptrs.vy, val.rows, batchSize, ptrs.valSums)) throw outOfMemory();
     logs = model.logsFromSums(trainSums());
     if (val) Object.assign(logs, model.logsFromSums(f64(ptrs.valSums, model.sumsCount).slice(), 'val_'));
     history.epoch.push(epoch);
