@@ -1,10 +1,12 @@
 // Writes the seed corpus for bench/fuzz-model-file.sh into test/fuzz-corpus/:
-// real version-2 files from model.save() (with and without optimizer state;
-// SGD with and without momentum, Adam, RMSprop with a schedule; dense models
-// with dropout, and CNNs with batch norm, pooling and dropout anywhere), plus
-// a few damaged ones. The version-1 files there (v1-*.bin) were written by the
-// version-1 code (main at 9426bb7) and are kept, so the fuzzer explores the
-// version-1 reader too. Re-run after a format change:
+// real files from model.save() in today's version (with and without optimizer
+// state; SGD with and without momentum, Adam, RMSprop with a schedule; dense
+// models with dropout, CNNs with batch norm, pooling and dropout anywhere, and
+// a functional graph with two inputs, a shared layer, a residual add and a
+// frozen batch norm), plus a few damaged ones. The older files there are kept
+// so the fuzzer explores those readers too: v1-*.bin written by the version-1
+// code (main at 9426bb7), v2-*.bin by the version-2 code (main at 5fdf767).
+// Re-run after a format change:
 //   node test/fuzz/make-corpus.js
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as sn from '../../web/index.js';
@@ -72,8 +74,20 @@ pool.add(L.globalMaxPooling2d({ inputShape: [2, 2, 3] }));
 pool.add(L.batchNormalization({ center: false, scale: false }));
 seeds['cnn-no-trainable-weights'] = pool.save();
 pool.dispose();
+// A graph (version 3): two inputs, a layer applied twice, a residual add, a frozen batch norm, two outputs.
+const a = sn.input({ shape: [2], name: 'a' }), b = sn.input({ shape: [2], name: 'b' });
+const shared = L.dense({ units: 3, activation: 'tanh', name: 'shared' });
+const bn = L.batchNormalization({ name: 'bn' });
+const sum = L.add().apply([shared.apply(a), shared.apply(b)]);
+const graph = sn.model({ inputs: [a, b], outputs: [L.dense({ units: 2, activation: 'softmax' }).apply(bn.apply(sum)), L.dense({ units: 1 }).apply(sum)], seed: 7 });
+bn.trainable = false;
+graph.compile({ optimizer: 'adam', loss: ['categoricalCrossentropy', 'mse'], lossWeights: [1, 0.5] });
+await graph.fit([x, x], [y, [[1], [0], [1]]], { epochs: 2 });
+seeds['graph-with-state'] = graph.save();
+seeds['graph-weights-only'] = graph.save({ includeOptimizer: false });
+graph.dispose();
 seeds['truncated'] = seeds['adam-with-state'].slice(0, 60);
 seeds['header-only'] = seeds['sgd-weights-only'].slice(0, 44);
 for (const [name, bytes] of Object.entries(seeds)) writeFileSync(new URL(`${name}.bin`, dir), bytes);
-const v1 = readdirSync(dir).filter((f) => f.startsWith('v1-'));
-console.log(`wrote ${Object.keys(seeds).length} seeds to ${dir.pathname} (kept ${v1.length} version-1 files)`);
+const old = readdirSync(dir).filter((f) => /^v[12]-/.test(f));
+console.log(`wrote ${Object.keys(seeds).length} seeds to ${dir.pathname} (kept ${old.length} version-1 and version-2 files)`);
