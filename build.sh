@@ -72,13 +72,13 @@ build_wasm() {
     -sEXPORTED_FUNCTIONS=_malloc,_free c/*.c -o "$out"
 }
 
-# The opt-in threaded build (web/core/threads.js): the same sources with wasm
+# The opt-in threaded build (web/worker/threads.js): the same sources with wasm
 # atomics, linked against an imported shared memory so that Workers can
 # instantiate the module on it. Emscripten 3.1.6 refuses -pthread with
 # STANDALONE_WASM, so the linker is asked directly; its libc is the
 # single-threaded one (--no-check-features), which is sound because only the
 # main thread allocates: workers run parts of passes only (c/threads.c). Memory
-# limits must match web/core/threads.js (16 MiB initial, 1 GiB maximum).
+# limits must match web/worker/threads.js (16 MiB initial, 1 GiB maximum).
 build_wasm_threads() {
   local out=dist/simdnet-mt.wasm
   if [ -f "$out" ] && [ -z "$(find c build.sh -newer "$out" -print -quit)" ]; then return; fi

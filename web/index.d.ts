@@ -551,7 +551,8 @@ export interface SaveOptions {
   includeOptimizer?: boolean;
 }
 /** A model from bytes written by model.save(); a damaged or foreign file throws an Error saying what is wrong. */
-export function loadModel(bytes: ArrayBuffer | ArrayBufferView): Model;
+/** T: what you know the file holds — Sequential (the default) or sn.Model for a functional model. */
+export function loadModel<T extends Model = Sequential>(bytes: ArrayBuffer | ArrayBufferView): T;
 
 export interface TfjsArtifacts {
   /** The parsed model.json: { format, modelTopology, weightsManifest, ... }. */
@@ -568,9 +569,9 @@ export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | A
 /** Browser homes for model files (page or Worker; downloadModel needs a page). */
 export const storage: {
   downloadModel(model: Model, filename?: string, options?: SaveOptions): void;
-  loadModelFromFile(file: Blob): Promise<Model>;
+  loadModelFromFile<T extends Model = Sequential>(file: Blob): Promise<T>;
   saveModelToIndexedDB(model: Model, key: string, options?: SaveOptions): Promise<void>;
-  loadModelFromIndexedDB(key: string): Promise<Model>;
+  loadModelFromIndexedDB<T extends Model = Sequential>(key: string): Promise<T>;
   listIndexedDBModels(): Promise<string[]>;
   deleteModelFromIndexedDB(key: string): Promise<void>;
 };

@@ -7,7 +7,7 @@
 // (f32(), f64(), i32()) right before use and never kept across a wasm call.
 
 import { baseUrl, platform } from './platform.js';
-import { defaultThreads, instantiateThreaded } from './threads.js';
+import { defaultThreads, instantiateThreaded } from '../worker/threads.js';
 
 // The default modules, next to the package. Written `new URL('…/x.wasm', import.meta.url)`,
 // which bundlers (Vite, webpack) see and emit as assets.

@@ -19,7 +19,7 @@ import { sizeOf } from '../layers/common.js';
 import { Model } from '../model/model.js';
 import { resolveOptimizer } from '../train/optimizers.js';
 import { baseUrl } from '../core/platform.js';
-import { defaultThreads, newThreadWorker } from '../core/threads.js';
+import { defaultThreads, newThreadWorker } from './threads.js';
 import { givenSources } from '../core/wasm.js';
 
 const FIT_CALLBACKS = ['onBatchEnd', 'onEpochEnd', 'onProgress'];

@@ -9,7 +9,7 @@
 // Arrays coming back (predictions, weights, saved bytes) are transferred, not copied.
 import * as sn from '../browser.js';
 import { nextTask } from '../core/next-task.js';
-import { useHelperPorts } from '../core/threads.js';
+import { useHelperPorts } from './threads.js';
 
 /** Batch reports are gathered and posted at most this often, so a fast fit does not flood the page. */
 const REPORT_EVERY_MS = 16;

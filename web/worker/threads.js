@@ -5,7 +5,7 @@
 // each output computed by the same operations whichever thread runs it, so
 // weights are bit-identical to the single-threaded build. Helpers are module Workers (web/worker/thread-worker.js) in
 // a browser and worker_threads in Node (web/core/node-platform.js).
-import { platform } from './platform.js';
+import { platform } from '../core/platform.js';
 
 const INITIAL_PAGES = 256; // 16 MiB and 1 GiB: build.sh's -sINITIAL_MEMORY / -sMAXIMUM_MEMORY
 const MAXIMUM_PAGES = 16384;
@@ -33,7 +33,7 @@ export function useHelperPorts(ports) {
 }
 
 /** A helper thread's Worker, created in one expression, as bundlers require to bundle it. */
-export const newThreadWorker = () => new Worker(new URL('../worker/thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
+export const newThreadWorker = () => new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'simdnet-thread' });
 
 /** Sends a helper its start message; resolves when it says it is ready. */
 function handshake(target, message) {
