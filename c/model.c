@@ -1,6 +1,6 @@
-/* The model: a graph of nodes (layer.h) over values, their contiguous
- * parameters, and one workspace. How the passes walk the graph is in graph.c;
- * what each node does is in its kind's own file. */
+/* The model: a graph of nodes (layer.h) over values, built node by node, and
+ * its weights laid out in contiguous buffers. The workspace and the passes
+ * over the graph are in graph.c; what each node does is in its kind's own file. */
 #include "model.h"
 #include "api.h"
 #include "init.h"
@@ -381,62 +381,6 @@ SN_API int sn_model_set_loss(sn_model *m, int output, int loss_kind, int from_lo
   m->outputs[output].weight = weight;
   place_outputs(m);
   m->cap = 0;
-  return 1;
-}
-
-/* Lays the workspace for `rows` rows out over c (counting only when c->base is NULL). */
-static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
-  int64_t widest = 0, scratch = 0;
-  for (int v = 0; v < n_values(m); v++) {
-    int64_t size = sn_shape_size(m->values[v].shape);
-    widest = size > widest ? size : widest;
-  }
-  for (int l = 0; l < m->n_layers; l++) {
-    const sn_layer *L = &m->layers[l];
-    int64_t need = sn_layer_ops_of(L->kind)->scratch ? sn_layer_ops_of(L->kind)->scratch(L, rows) : 0;
-    scratch = need > scratch ? need : scratch;
-  }
-  /* The batch and the gradients first, then each node's buffers, as the dense model had them. */
-  for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
-  for (int k = 0; k < m->n_outputs; k++) {
-    const sn_output *o = &m->outputs[k];
-    int width = (int)sn_shape_size(m->values[o->value].shape);
-    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
-  }
-  for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
-  for (int l = 0; l < m->n_layers; l++) {
-    sn_layer *L = &m->layers[l];
-    if (sn_layer_ops_of(L->kind)->reserve) sn_layer_ops_of(L->kind)->reserve(L, rows, c);
-    L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
-  }
-  m->scratch = scratch ? sn_carve(c, scratch) : NULL;
-}
-
-/* Grows the workspace to hold `rows` rows; never shrinks it. */
-SN_API int sn_model_reserve(sn_model *m, int rows) {
-  if (rows <= m->cap) return 1;
-  if (!m->params || rows < 0) return 0;
-  int pool_n = sn_model_pool_size(m);
-  if (pool_n < 0) return 0;
-  float **pool = realloc(m->pool, (size_t)(pool_n ? pool_n : 1) * sizeof(float *));
-  if (!pool) return 0;
-  m->pool = pool;
-  int old_n = m->pool_n;
-  m->pool_n = pool_n;
-  sn_carver count = {0};
-  carve_workspace(m, rows, &count);
-  /* In 64 bits: the floats may exceed wasm's 32-bit size_t. */
-  uint64_t bytes = (uint64_t)count.used * sizeof(float);
-  float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)bytes) : NULL;
-  if (!work) {
-    m->pool_n = old_n;
-    carve_workspace(m, m->cap, &(sn_carver){m->work, 0}); /* the counting pass cleared the pointers */
-    return 0;
-  }
-  free(m->work);
-  m->work = work;
-  m->cap = rows;
-  carve_workspace(m, rows, &(sn_carver){work, 0});
   return 1;
 }
 
