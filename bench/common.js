@@ -1,6 +1,6 @@
-// Shared by bench/run.js and bench/threaded.js: the data, the five models
-// (M1–M3 of issue 6, the two reference CNNs M4 and M5 of issue 11) and
-// simdnet's side of the race.
+// Shared by bench/run.js and bench/threaded.js: the data, the models (M1–M3
+// of issue 6, the two reference CNNs M4 and M5 of issue 11, the residual
+// network R1) and simdnet's side of the race.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sn from '../web/index.js';
@@ -65,14 +65,52 @@ export const MODELS = [
   { name: 'M5', title: 'Keras mnist_convnet', input: [28, 28, 1],
     layers: [conv2d(32, 3), pool, conv2d(64, 3), pool, flatten, { type: 'dropout', rate: 0.5 }, dense(10, 'softmax')],
     opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 128, rows: 512, params: 34826 },
+  // Not a chain: its layers are `nodes` (see resnetNodes), built with the functional API.
+  { name: 'R1', title: 'small ResNet', input: [28, 28, 1], resnet: { stem: [8, 2], stages: [[8, 1], [16, 2]], blocks: 2 },
+    opt: 'adam', lr: 0.001, loss: 'categoricalCrossentropy', batch: 32 },
 ];
 for (const m of MODELS) {
-  m.isConv = m.layers.some((l) => l.type === 'conv2d');
+  if (m.resnet) m.nodes = resnetNodes(m.resnet);
+  m.isConv = (m.layers ?? m.nodes).some((l) => l.type === 'conv2d');
   if (m.params !== undefined && m.params !== paramCount(m)) throw new Error(`bench: ${m.name} counts ${paramCount(m)} parameters, published ${m.params}`);
+}
+
+/**
+ * A residual network (ResNet v1's basic blocks, channels last) as nodes in
+ * topological order, { type, inputs, …options }, `inputs` indices of earlier
+ * nodes (−1: the model's input) — the one description every engine builds:
+ *   stem      [filters, stride]: conv 3×3 → batch norm → relu
+ *   stages    [filters, stride] each, of `blocks` blocks: conv 3×3 (the stride
+ *             on the stage's first) → BN → relu → conv 3×3 → BN, plus the
+ *             shortcut, → relu; where the shape changes the shortcut is a
+ *             1×1 conv with the stride → BN (a projection)
+ *   head      global average pooling → dense 10 softmax
+ * Convolutions are 'same' and have no bias (the batch norm's beta is one).
+ */
+export function resnetNodes({ stem, stages, blocks }) {
+  const nodes = [];
+  const node = (type, inputs, options = {}) => nodes.push({ type, inputs, ...options }) - 1;
+  const convBn = (from, filters, kernelSize, strides) => node('batchNormalization', [node('conv2d', [from], { filters, kernelSize, strides })]);
+  let h = node('relu', [convBn(-1, stem[0], 3, stem[1])]), channels = stem[0];
+  for (const [filters, stride] of stages)
+    for (let b = 0; b < blocks; b++) {
+      const strides = b === 0 ? stride : 1;
+      const main = convBn(node('relu', [convBn(h, filters, 3, strides)]), filters, 3, 1);
+      const shortcut = strides !== 1 || filters !== channels ? convBn(h, filters, 1, strides) : h;
+      h = node('relu', [node('add', [main, shortcut])]);
+      channels = filters;
+    }
+  node('dense', [node('globalAveragePooling2d', [h])], { units: 10, activation: 'softmax' });
+  return nodes;
 }
 
 /** "784-64-10" for dense models, the layer list for the others. */
 export function architecture(spec) {
+  if (spec.resnet) {
+    const { stem, stages, blocks } = spec.resnet;
+    return [`conv 3×3×${stem[0]}${stem[1] > 1 ? ` stride ${stem[1]}` : ''}`, ...stages.map(([f, s]) => `${blocks} residual blocks ×${f}${s > 1 ? ` (stride ${s}, 1×1 projection)` : ''}`),
+      'global average pool', 'dense 10'].join(' → ') + ', batch norm after every conv';
+  }
   if (!spec.isConv) return [spec.input[0], ...spec.layers.map((l) => l.units)].join('-');
   return spec.layers.map((l) => ({ dense: `dense ${l.units}`, conv2d: `conv ${l.kernelSize}×${l.kernelSize}×${l.filters}`,
     maxPooling2d: `pool ${l.poolSize}`, flatten: 'flatten', dropout: `dropout ${l.rate}` })[l.type]).join(' → ');
@@ -105,14 +143,43 @@ function simdnetLayer(spec, layer, first) {
 }
 
 /**
+ * A graph model's nodes as a functional model of `lib`, simdnet (sn) or
+ * TF.js (tf): their layers share names and options, so one builder serves both.
+ */
+export function graphModel(lib, spec, options = {}) {
+  const input = lib.input({ shape: spec.input }), outputs = [];
+  for (const node of spec.nodes) {
+    const inputs = node.inputs.map((i) => (i < 0 ? input : outputs[i]));
+    outputs.push(graphLayer(lib, node).apply(inputs.length === 1 ? inputs[0] : inputs));
+  }
+  return lib.model({ inputs: input, outputs: outputs.at(-1), ...options });
+}
+
+function graphLayer(lib, node) {
+  switch (node.type) {
+    case 'conv2d': return lib.layers.conv2d({ filters: node.filters, kernelSize: node.kernelSize, strides: node.strides, padding: 'same', useBias: false });
+    case 'batchNormalization': return lib.layers.batchNormalization({});
+    case 'relu': return lib.layers.activation({ activation: 'relu' });
+    case 'add': return lib.layers.add({});
+    case 'globalAveragePooling2d': return lib.layers.globalAveragePooling2d({}); // TF.js needs the {}
+    case 'dense': return lib.layers.dense({ units: node.units, activation: node.activation });
+  }
+  throw new Error(`bench: no layer for graph node ${node.type}`);
+}
+
+/**
  * simdnet: one engine = { fit(epochs) → mean loss of the last epoch, params,
  * weights(), dispose() } on its own model. Throws SIMDNET_NO_CONV for a conv
  * model when this build has no conv layers.
  */
 export function simdnetEngine(spec, data) {
   if (spec.isConv && !simdnetHasConv()) throw new Error(SIMDNET_NO_CONV);
-  const model = sn.sequential({ seed: 1 });
-  spec.layers.forEach((layer, i) => model.add(simdnetLayer(spec, layer, i === 0)));
+  let model;
+  if (spec.nodes) model = graphModel(sn, spec, { seed: 1 });
+  else {
+    model = sn.sequential({ seed: 1 });
+    spec.layers.forEach((layer, i) => model.add(simdnetLayer(spec, layer, i === 0)));
+  }
   const optimizer = spec.opt === 'adam' ? sn.optimizers.adam({ learningRate: spec.lr }) : sn.optimizers.sgd({ learningRate: spec.lr });
   model.compile({ optimizer, loss: spec.loss });
   const weights = () => model.getWeights().map((w) => w.values);

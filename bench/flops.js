@@ -4,7 +4,8 @@
 //
 // A model is { input: [h, w, c] or [n], layers: [{ type, ... }] } with layer
 // types dense { units }, conv2d { filters, kernelSize } (stride 1, 'valid'),
-// maxPooling2d { poolSize } (stride = poolSize, 'valid'), flatten and dropout.
+// maxPooling2d { poolSize } (stride = poolSize, 'valid'), flatten and dropout;
+// or a graph, { input, nodes } (see describeNodes).
 //
 // The training FLOPs of one sample follow the usual rule for a network of
 // matrix products: the forward pass costs 2 flops per multiply-add, the
@@ -17,6 +18,7 @@
 
 /** Every layer with its output shape, parameters and forward multiply-adds per sample. */
 export function describe(model) {
+  if (model.nodes) return describeNodes(model);
   let shape = [...model.input];
   return model.layers.map((layer) => {
     const inShape = shape;
@@ -56,9 +58,52 @@ export function describe(model) {
   });
 }
 
+/**
+ * The same for a graph model's nodes (bench/common.js's resnetNodes): conv2d
+ * { filters, kernelSize, strides }, 'same' and without bias; batchNormalization
+ * (gamma, beta and the moving mean and variance: 4 per channel, as TF.js counts
+ * them); relu; add; globalAveragePooling2d; dense { units }.
+ */
+function describeNodes(model) {
+  const shapes = [];
+  return model.nodes.map((node) => {
+    const inShape = node.inputs[0] < 0 ? model.input : shapes[node.inputs[0]];
+    let shape = inShape, params = 0, macs = 0;
+    switch (node.type) {
+      case 'conv2d': {
+        const [h, w, c] = inShape, k = node.kernelSize, s = node.strides;
+        shape = [Math.ceil(h / s), Math.ceil(w / s), node.filters];
+        params = k * k * c * node.filters;
+        macs = shape[0] * shape[1] * node.filters * k * k * c;
+        break;
+      }
+      case 'batchNormalization':
+        params = 4 * inShape.at(-1);
+        break;
+      case 'add':
+        if (node.inputs.some((i) => String(shapes[i]) !== String(inShape))) throw new Error(`add of shapes ${node.inputs.map((i) => `[${shapes[i]}]`).join(', ')}`);
+        break;
+      case 'relu':
+        break;
+      case 'globalAveragePooling2d':
+        shape = [inShape[2]];
+        break;
+      case 'dense':
+        params = size(inShape) * node.units + node.units;
+        macs = size(inShape) * node.units;
+        shape = [node.units];
+        break;
+      default:
+        throw new Error(`unknown node type ${node.type}`);
+    }
+    shapes.push(shape);
+    return { ...node, inShape, outShape: shape, params, macs };
+  });
+}
+
 const size = (shape) => shape.reduce((a, b) => a * b, 1);
 
-/** Trainable parameters (weights and biases). */
+/** Parameters: weights and biases (and batch norms' moving statistics, which TF.js counts too). */
 export const paramCount = (model) => describe(model).reduce((n, l) => n + l.params, 0);
 
 /**

@@ -13,6 +13,12 @@
 // only after blockUntilReady() on the new parameters. Only the last step's loss
 // is read back (reading every step's cost jax-js about 10% on M1 and M2).
 //
+// R1 (a graph of nodes, bench/common.js's resnetNodes) is written the same
+// way: its batch norms normalize by the batch's statistics, which the loss
+// returns beside it (valueAndGrad's hasAux) so the step can update the moving
+// mean and variance as Keras does; they ride through the step as its `carry`,
+// like M5's dropout key.
+//
 // Layout: NCHW, as jax-js' lax.convGeneralDilated takes it (kernels
 // [out, in, kh, kw]); with one input channel [rows, 784] reshapes to
 // [rows, 1, 28, 28] as it is. Dense kernels are [in, out]. Ownership follows
@@ -25,6 +31,7 @@ import { describe } from './flops.js';
 
 const { numpy: np, nn, lax, random, tree, jit, valueAndGrad, blockUntilReady } = jax;
 const B1 = 0.9, B2 = 0.999, EPS = 1e-7;
+const BN_MOMENTUM = 0.99, BN_EPSILON = 1e-3; // Keras' and TF.js' batch norm defaults
 
 /** Starts the wasm backend (single-threaded in Node: jax-js threads only where a global Worker exists). */
 export async function jaxReady() {
@@ -32,6 +39,36 @@ export async function jaxReady() {
   jax.defaultDevice('wasm');
   const { version } = JSON.parse(readFileSync(new URL('../node_modules/@jax-js/jax/package.json', import.meta.url), 'utf8'));
   return { version, threads: typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined' };
+}
+
+/** glorotUniform for a kernel of `shape`. */
+const glorot = (key, shape, fanIn, fanOut) => {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return random.uniform(key, shape, { minval: -limit, maxval: limit });
+};
+
+/**
+ * A graph model's initial parameters, in node order: a conv's kernel [out, in, k, k]
+ * (no bias), a batch norm's gamma and beta [c, 1, 1], a dense layer's kernel and
+ * bias; and the batch norms' moving means and variances, [mean, variance, …].
+ */
+function initGraphParams(spec, seed) {
+  const keys = random.split(random.key(seed), spec.nodes.length);
+  const params = [], stats = [];
+  describe(spec).forEach((n, i) => {
+    if (n.type === 'conv2d') {
+      const k = n.kernelSize, c = n.inShape[2];
+      params.push(glorot(keys.ref.slice(i), [n.filters, c, k, k], k * k * c, k * k * n.filters));
+    } else if (n.type === 'batchNormalization') {
+      const shape = [n.inShape[2], 1, 1];
+      params.push(np.ones(shape), np.zeros(shape));
+      stats.push(np.zeros(shape), np.ones(shape));
+    } else if (n.type === 'dense') {
+      params.push(glorot(keys.ref.slice(i), [n.inShape[0], n.units], n.inShape[0], n.units), np.zeros([n.units]));
+    }
+  });
+  keys.dispose();
+  return { params, stats };
 }
 
 /** Initial parameters [w0, b0, w1, b1, …]: glorotUniform, or leCunNormal for varianceScaling. */
@@ -82,6 +119,54 @@ function forward(spec, params, x, key, training) {
   return z;
 }
 
+/**
+ * A graph model in training: [logits, [mean, variance] of every batch norm's
+ * batch, shaped [c, 1, 1]]. A value read by several nodes (a block's input: its
+ * conv and its shortcut) is passed as .ref to all but its last reader.
+ */
+function graphForward(spec, params, x) {
+  const readers = new Map();
+  for (const n of spec.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const values = new Map([[-1, x.reshape([-1, 1, 28, 28])]]), stats = [];
+  const read = (i) => (readers.set(i, readers.get(i) - 1).get(i) > 0 ? values.get(i).ref : values.get(i));
+  let p = 0, z;
+  spec.nodes.forEach((n, index) => {
+    const h = read(n.inputs[0]);
+    switch (n.type) {
+      case 'conv2d':
+        z = lax.convGeneralDilated(h, params[p++], [n.strides, n.strides], 'SAME');
+        break;
+      case 'batchNormalization': {
+        const mean = h.ref.mean([0, 2, 3], { keepdims: true }), centered = h.sub(mean.ref);
+        const variance = np.square(centered.ref).mean([0, 2, 3], { keepdims: true });
+        z = centered.mul(np.reciprocal(np.sqrt(variance.ref.add(BN_EPSILON)))).mul(params[p++]).add(params[p++]);
+        stats.push(mean.reshape([-1, 1, 1]), variance.reshape([-1, 1, 1]));
+        break;
+      }
+      case 'relu':
+        z = nn.relu(h);
+        break;
+      case 'add':
+        z = h.add(read(n.inputs[1]));
+        break;
+      case 'globalAveragePooling2d':
+        z = h.mean([2, 3]);
+        break;
+      case 'dense': // the last node: its softmax is in the loss
+        z = np.dot(h, params[p++]).add(params[p++]);
+        break;
+    }
+    values.set(index, z);
+  });
+  return [z, stats];
+}
+
+/** A graph model's batch loss (categorical crossentropy of softmax) and its batch norms' statistics. */
+function graphLoss(spec, params, x, y) {
+  const [z, stats] = graphForward(spec, params, x);
+  return [nn.logSoftmax(z).mul(y).sum().mul(-1 / y.shape[0]), stats];
+}
+
 /** The batch's mean loss: categorical crossentropy of softmax, or MSE of a relu output. */
 function lossFn(spec, params, x, y, key) {
   const z = forward(spec, params, x, key, true);
@@ -95,25 +180,40 @@ function lossFn(spec, params, x, y, key) {
  * on its own parameters and its own copy of the data, shuffled every epoch.
  */
 export function jaxEngine(spec, data, seed = 1) {
-  const usesKey = spec.layers.some((l) => l.type === 'dropout');
+  const graph = Boolean(spec.nodes);
+  const usesKey = !graph && spec.layers.some((l) => l.type === 'dropout');
   const adam = spec.opt === 'adam';
-  let params = initParams(spec, seed);
+  // The step's carry: what it hands to the next step besides the parameters and
+  // Adam's moments — M5's dropout key, R1's moving means and variances; else none.
+  let params, carry = null;
+  if (graph) ({ params, stats: carry } = initGraphParams(spec, seed));
+  else {
+    params = initParams(spec, seed);
+    if (usesKey) carry = random.key(seed + 1);
+  }
+  const size = [...params, ...(graph ? carry : [])].reduce((n, w) => n + w.size, 0);
   let m = adam ? params.map((w) => np.zerosLike(w.ref)) : [];
   let v = adam ? params.map((w) => np.zerosLike(w.ref)) : [];
-  let key = usesKey ? random.key(seed + 1) : null;
   const X = np.array(data.x).reshape([data.rows, 784]), Y = np.array(data.y).reshape([data.rows, 10]);
 
-  // (params, m, v, x, y, lr, key) → [loss, params, m, v, key]: one jit-compiled
-  // training step. The key (dropout only) is split inside: one half for this
-  // step's mask, the other returned for the next step.
-  const step = jit((params, m, v, X, Y, idx, lr, key) => {
+  // (params, m, v, x, y, lr, carry) → [loss, params, m, v, carry]: one
+  // jit-compiled training step. A dropout key is split inside: one half for
+  // this step's mask, the other returned for the next step.
+  const step = jit((params, m, v, X, Y, idx, lr, carry) => {
     const x = X.slice(idx.ref), y = Y.slice(idx);
-    let maskKey = null, nextKey = null;
-    if (usesKey) {
-      const keys = random.split(key, 2);
-      maskKey = keys.ref.slice(0), nextKey = keys.slice(1);
+    let loss, grads, nextCarry;
+    if (graph) {
+      let batchStats;
+      [[loss, batchStats], grads] = valueAndGrad((p) => graphLoss(spec, p, x, y), { hasAux: true })(tree.ref(params));
+      nextCarry = carry.map((s, i) => s.mul(BN_MOMENTUM).add(batchStats[i].mul(1 - BN_MOMENTUM)));
+    } else {
+      let maskKey = null;
+      if (usesKey) {
+        const keys = random.split(carry, 2);
+        maskKey = keys.ref.slice(0), nextCarry = keys.slice(1);
+      }
+      [loss, grads] = valueAndGrad((p) => lossFn(spec, p, x, y, maskKey))(tree.ref(params));
     }
-    const [loss, grads] = valueAndGrad((p) => lossFn(spec, p, x, y, maskKey))(tree.ref(params));
     let out;
     if (!adam) out = [loss, params.map((w, i) => w.sub(grads[i].mul(lr.ref))), [], []];
     else {
@@ -123,7 +223,7 @@ export function jaxEngine(spec, data, seed = 1) {
       out = [loss, p2, m2, v2];
     }
     lr.dispose();
-    return usesKey ? [...out, nextKey] : out;
+    return carry ? [...out, nextCarry] : out;
   });
 
   let t = 0;
@@ -132,7 +232,7 @@ export function jaxEngine(spec, data, seed = 1) {
   const shuffle = shuffler(data.rows, seed);
 
   return {
-    params: params.reduce((n, w) => n + w.size, 0),
+    params: size,
     fit: async (epochs) => {
       let last;
       for (let e = 0; e < epochs; e++) {
@@ -142,7 +242,7 @@ export function jaxEngine(spec, data, seed = 1) {
           t++;
           const lrT = adam ? (spec.lr * Math.sqrt(1 - B2 ** t)) / (1 - B1 ** t) : spec.lr;
           let loss;
-          if (usesKey) [loss, params, m, v, key] = step(params, m, v, X.ref, Y.ref, idx, np.array(lrT), key);
+          if (carry) [loss, params, m, v, carry] = step(params, m, v, X.ref, Y.ref, idx, np.array(lrT), carry);
           else [loss, params, m, v] = step(params, m, v, X.ref, Y.ref, idx, np.array(lrT));
           await blockUntilReady(params);
           if (b === batches - 1) last = (await loss.data())[0];
@@ -152,8 +252,8 @@ export function jaxEngine(spec, data, seed = 1) {
       return last;
     },
     dispose: () => {
-      for (const a of [...params, ...m, ...v, X, Y]) a.dispose();
-      key?.dispose();
+      for (const a of [...params, ...m, ...v, X, Y, ...(graph ? carry : [])]) a.dispose();
+      if (usesKey) carry.dispose();
       step.dispose();
     },
   };

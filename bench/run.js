@@ -1,10 +1,13 @@
 // npm run bench: simdnet against TensorFlow.js 4.22 (wasm backend, SIMD on,
 // one thread; and its cpu backend), jax-js (wasm backend, a jit-compiled
 // training step) and ConvNetJS 0.3, in one Node process, on the same data, and
-// every speed target of issues 11 and 12 checked in one "targets" block.
+// every speed target of issues 11 and 12 checked in one "targets" block. The
+// models: M1–M5 (bench/common.js) and R1, a small ResNet built with the
+// functional API by simdnet and TF.js.
 //
-//   node bench/run.js [--rounds 5] [--models M1,…,M5] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
+//   node bench/run.js [--rounds 5] [--models M1,…,M5,R1] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
 //                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
+//   node bench/run.js --help   (every option, one line each)
 //
 // For each model every engine first trains one warm-up epoch (jax-js compiles
 // its step there), then the engines take turns, `rounds` times, each timing one
@@ -29,22 +32,46 @@ import vm from 'node:vm';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'build/bench/results.json');
 const ALL_ENGINES = ['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'];
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    'no-cpu': { type: 'boolean', default: false },
-    'no-native': { type: 'boolean', default: false },
-    'no-relaxed': { type: 'boolean', default: false },
-    models: { type: 'string', default: 'M1,M2,M3,M4,M5' },
-    engines: { type: 'string', default: ALL_ENGINES.join(',') },
-    readme: { type: 'boolean', default: false },
-    'readme-from': { type: 'string' },
-  },
-});
+const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1'];
+// Every option with its line of --help: parseArgs' configuration is made from
+// this table, so the usage lists exactly what is accepted.
+const OPTIONS = {
+  rounds: { type: 'string', arg: 'N', help: 'timed rounds per engine, medians taken (default 5; 3 with --quick)' },
+  models: { type: 'string', arg: 'LIST', default: ALL_MODELS.join(','), help: `models to run, comma-separated (default ${ALL_MODELS.join(',')})` },
+  engines: { type: 'string', arg: 'LIST', default: ALL_ENGINES.join(','), help: `engines to run, comma-separated (default ${ALL_ENGINES.join(',')})` },
+  quick: { type: 'boolean', help: 'fewer rows and rounds: a quick look, not figures for the README' },
+  'no-cpu': { type: 'boolean', help: 'leave out TF.js\' cpu backend (the slowest engine)' },
+  'no-native': { type: 'boolean', help: 'leave out the native build of bench/kernels_bench.c' },
+  'no-relaxed': { type: 'boolean', help: 'leave out the relaxed-SIMD build against the default one (bench/relaxed.js)' },
+  readme: { type: 'boolean', help: 'rewrite README.md\'s speed tables and machine line from this run' },
+  'readme-from': { type: 'string', arg: 'FILE', help: 'rewrite them from a saved run (build/bench/results.json), timing nothing' },
+  help: { type: 'boolean', short: 'h', help: 'print this and exit' },
+};
+const usage = () => ['usage: node bench/run.js [options]   (npm run bench -- [options])', ...Object.entries(OPTIONS).map(([name, o]) =>
+  `  ${`${o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(22)} ${o.help}`)].join('\n');
+/** A mistake on the command line: what is wrong and the usage, on stderr, and exit status 2 (no stack trace). */
+const usageError = (message) => {
+  console.error(`bench: ${message}\n${usage()}`);
+  process.exit(2);
+};
+let args;
+try {
+  const config = ([name, { type, short, default: value = type === 'boolean' ? false : undefined }]) =>
+    [name, { type, ...(short && { short }), ...(value !== undefined && { default: value }) }];
+  ({ values: args } = parseArgs({ options: Object.fromEntries(Object.entries(OPTIONS).map(config)) }));
+} catch (err) {
+  if (!err.code?.startsWith('ERR_PARSE_ARGS')) throw err;
+  usageError(err.message);
+}
+if (args.help) {
+  console.log(usage());
+  process.exit(0);
+}
 const ROUNDS = Math.max(1, Number(args.rounds ?? (args.quick ? 3 : 5)));
+if (!Number.isInteger(ROUNDS)) usageError(`--rounds takes a whole number, got ${args.rounds}`);
 const ENGINES = new Set(args.engines.split(',').filter((e) => !(args['no-cpu'] && e === 'tfjs-cpu')));
-for (const e of ENGINES) if (!ALL_ENGINES.includes(e)) throw new Error(`bench: unknown engine ${e}; known: ${ALL_ENGINES.join(', ')}`);
+for (const e of ENGINES) if (!ALL_ENGINES.includes(e)) usageError(`unknown engine ${e}; known: ${ALL_ENGINES.join(', ')}`);
+for (const m of args.models.split(',')) if (!ALL_MODELS.includes(m)) usageError(`unknown model ${m}; known: ${ALL_MODELS.join(', ')}`);
 
 globalThis.fetch = () => {
   throw new Error('bench: no network access allowed');
@@ -82,15 +109,18 @@ const gc = vm.runInNewContext('gc');
 
 // Rows per timed fit and epochs, per model and engine: [full, --quick]. Sized so
 // one timed fit takes about 1–5 s at the speeds seen on a 2-core machine
-// (TF.js cpu: 13 samples/s on M4, 1.3 on M5; ConvNetJS ~200 and ~30; jax-js
-// ~120 and ~17) and stays a whole number of batches. 'rounds' caps an engine's
-// timed rounds (TF.js cpu on M5 needs about 100 s for one batch of 128).
+// (TF.js cpu: 13 samples/s on M4, 1.3 on M5, 5 on R1; ConvNetJS ~200 and ~30;
+// jax-js ~120, ~17 and ~40; simdnet ~3,000 on R1) and stays a whole number of
+// batches. 'rounds' caps an engine's timed rounds (TF.js cpu on M5 needs about
+// 100 s for one batch of 128). A string: why that engine cannot build the model.
 const PLAN = {
   M1: { simdnet: [[12000, 5], [1200, 5]], 'tfjs-wasm': [[12000, 1], [1200, 1]], 'tfjs-cpu': [[3000, 1], [600, 1]], 'jax-js': [[12000, 1], [1200, 1]] },
   M2: { simdnet: [[6000, 5], [1200, 5]], 'tfjs-wasm': [[6000, 1], [1200, 1]], 'tfjs-cpu': [[1500, 1], [600, 1]], 'jax-js': [[6000, 1], [1200, 1]] },
   M3: { simdnet: [[2000, 5], [1200, 5]], 'tfjs-wasm': [[2000, 1], [1200, 1]], 'tfjs-cpu': [[400, 1], [200, 1]], 'jax-js': [[2000, 1], [1200, 1]] },
   M4: { simdnet: [[4096, 2], [1024, 1]], 'tfjs-wasm': [[64, 1], [64, 1]], 'tfjs-cpu': [[64, 1], [64, 1]], 'jax-js': [[256, 1], [128, 1]], convnetjs: [[512, 1], [192, 1]] },
   M5: { simdnet: [[2048, 2], [512, 1]], 'tfjs-wasm': [[128, 1], [128, 1]], 'tfjs-cpu': [[128, 1, { rounds: 2, noWarmup: true }], null], 'jax-js': [[128, 1], [128, 1]], convnetjs: [[128, 1], [128, 1]] },
+  R1: { simdnet: [[2048, 2], [512, 1]], 'tfjs-wasm': [[64, 1], [64, 1]], 'tfjs-cpu': [[32, 1, { rounds: 2 }], [32, 1, { rounds: 1 }]], 'jax-js': [[128, 1], [64, 1]],
+    convnetjs: 'no batch normalization or residual connections' },
 };
 const TFJS_WASM_WAYS = ['fit', 'trainOnBatch', 'minimize']; // the issues' TF.js baseline is the best of these
 
@@ -100,6 +130,7 @@ async function makeEngines(spec, all) {
   const plan = PLAN[spec.name];
   const add = async (name, key, make) => {
     if (!ENGINES.has(key) || !plan[key]) return;
+    if (typeof plan[key] === 'string') return out.push({ name, unavailable: plan[key] }); // cannot build this model
     const choice = plan[key][args.quick ? 1 : 0];
     if (!choice) return out.push({ name, unavailable: 'skipped with --quick (about one sample/s)' });
     const [rows, epochs, extra = {}] = choice;

@@ -1,6 +1,7 @@
 // TensorFlow.js 4.22 engines for bench/run.js: the bench's models in
 // tf.layers, on the wasm backend (SIMD on, one thread) or the cpu backend.
 import * as tf from '@tensorflow/tfjs';
+import { graphModel } from './common.js';
 
 /** The tf.layers layer for one of ours; options as the TF.js tutorial and Keras' example write them. */
 function tfLayer(spec, layer, first) {
@@ -25,8 +26,12 @@ function tfLayer(spec, layer, first) {
  */
 export async function tfjsEngine(spec, data, backend, how) {
   await tf.setBackend(backend);
-  const model = tf.sequential();
-  spec.layers.forEach((layer, i) => model.add(tfLayer(spec, layer, i === 0)));
+  let model;
+  if (spec.nodes) model = graphModel(tf, spec); // R1: tf.input, layer.apply, tf.layers.add, tf.model
+  else {
+    model = tf.sequential();
+    spec.layers.forEach((layer, i) => model.add(tfLayer(spec, layer, i === 0)));
+  }
   const optimizer = spec.opt === 'adam' ? tf.train.adam(spec.lr) : tf.train.sgd(spec.lr);
   model.compile({ optimizer, loss: spec.loss });
   const x = tf.tensor(data.x, [data.rows, ...spec.input]), y = tf.tensor2d(data.y, [data.rows, 10]);

@@ -2,16 +2,21 @@
 // behind its GFLOP/s figures, checked against hand counts and against TF.js'
 // own layers; and the README rewrite between its marker comments.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { MODELS } from '../bench/common.js';
+import * as sn from '../web/index.js';
+import { MODELS, architecture, graphModel } from '../bench/common.js';
 import { describe, paramCount, trainingFlops } from '../bench/flops.js';
 import { kernelsBlock, markdownTable, relaxedBlock, threadsBlock, writeReadme } from '../bench/readme.js';
 
 await tf.setBackend('cpu');
+await sn.ready();
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const model = (name) => MODELS.find((m) => m.name === name);
 
 test('the reference CNNs have their published parameter counts', () => {
@@ -22,7 +27,7 @@ test('the reference CNNs have their published parameter counts', () => {
 });
 
 test('parameter counts match TF.js building the same layers', () => {
-  for (const spec of MODELS) {
+  for (const spec of MODELS.filter((m) => m.layers)) {
     const m = tf.sequential();
     for (const [i, l] of spec.layers.entries()) {
       const input = i === 0 ? { inputShape: spec.input } : {};
@@ -32,6 +37,33 @@ test('parameter counts match TF.js building the same layers', () => {
     assert.equal(paramCount(spec), m.countParams(), spec.name);
     m.dispose();
   }
+});
+
+test('R1, the small ResNet: its shapes, and the same parameters in simdnet and TF.js built from its nodes', () => {
+  const spec = model('R1');
+  const nodes = describe(spec);
+  assert.equal(architecture(spec), 'conv 3×3×8 stride 2 → 2 residual blocks ×8 → 2 residual blocks ×16 (stride 2, 1×1 projection) → ' +
+    'global average pool → dense 10, batch norm after every conv');
+  assert.equal(nodes.filter((n) => n.type === 'add').length, 4, 'two stages of two residual blocks');
+  assert.deepEqual(nodes.filter((n) => n.type === 'conv2d').map((n) => `${n.kernelSize}:${n.outShape}`),
+    ['3:14,14,8', '3:14,14,8', '3:14,14,8', '3:14,14,8', '3:14,14,8', '3:7,7,16', '3:7,7,16', '1:7,7,16', '3:7,7,16', '3:7,7,16']);
+  // The projection: a 1×1 conv with stride 2 on the stage's input, added to the block's second conv.
+  const projection = nodes.findIndex((n) => n.kernelSize === 1), blockConv = nodes.findIndex((n, i) => i > 0 && n.strides === 2);
+  assert.deepEqual([nodes[projection].strides, nodes[projection].inputs], [2, nodes[blockConv].inputs], 'the shortcut reads the block\'s input');
+  assert.ok(nodes.some((n) => n.type === 'add' && n.inputs.includes(projection + 1)), 'its batch norm goes into an add');
+  assert.deepEqual(nodes.at(-1).outShape, [10]);
+  // Hand count: convs without bias, 4 values per channel per batch norm (2 of them moving statistics), the dense layer.
+  const convs = 9 * 8 + 4 * 9 * 8 * 8 + 9 * 8 * 16 + 3 * 9 * 16 * 16 + 8 * 16, norms = 4 * (5 * 8 + 5 * 16);
+  assert.equal(paramCount(spec), convs + norms + 16 * 10 + 10);
+  const tfModel = graphModel(tf, spec);
+  assert.equal(tfModel.countParams(), paramCount(spec));
+  assert.equal(tfModel.layers.filter((l) => l.getClassName() === 'Add').length, 4);
+  tfModel.dispose();
+  const snModel = graphModel(sn, spec, { seed: 1 });
+  assert.equal(snModel.countParams(), paramCount(spec));
+  assert.deepEqual(snModel.outputs[0].shape, [null, 10]);
+  assert.equal(snModel.layers.filter((l) => l.type === 'Add').length, 4);
+  snModel.dispose();
 });
 
 test('training FLOPs: 6 × forward multiply-adds − 2 × the first layer\'s', () => {
@@ -120,4 +152,23 @@ test('the README\'s kernel, threads and relaxed-SIMD blocks say what the run mea
   assert.equal(relaxed[2], '| Node v20.0.0 | 1.30× | 1.15–1.20× | 1.17× | 1.08× | 1.16× |');
   assert.match(relaxed.slice(3).join(' '), /3 alternating rounds .* per second of CPU time in Node\./);
   assert.equal(relaxedBlock({ relaxed: { skipped: '--no-relaxed' } }), 'Not measured in this run (--no-relaxed).');
+});
+
+test('npm run bench -- --help prints every option and exits 0; an unknown option prints the usage and fails', () => {
+  const run = (...args) => spawnSync(process.execPath, [join(ROOT, 'bench/run.js'), ...args], { encoding: 'utf8' });
+  const help = run('--help');
+  assert.equal(help.status, 0, help.stderr);
+  const lines = help.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^usage: node bench\/run\.js \[options\]/);
+  const options = lines.slice(1).map((l) => l.match(/^ {2}(?:-h, )?(--[a-z-]+)/)?.[1]);
+  assert.deepEqual(options, ['--rounds', '--models', '--engines', '--quick', '--no-cpu', '--no-native', '--no-relaxed', '--readme', '--readme-from', '--help']);
+  assert.match(help.stdout, /--models LIST +models to run, comma-separated \(default M1,M2,M3,M4,M5,R1\)/);
+  assert.equal(run('-h').stdout, help.stdout);
+  for (const args of [['--bogus'], ['--rounds'], ['--models', 'M9'], ['--engines', 'nope']]) {
+    const bad = run(...args);
+    assert.equal(bad.status, 2, args.join(' '));
+    assert.equal(bad.stdout, '');
+    assert.ok(bad.stderr.startsWith('bench: ') && bad.stderr.includes(lines[0]), bad.stderr);
+    assert.doesNotMatch(bad.stderr, /\n {4}at /, 'no stack trace');
+  }
 });
