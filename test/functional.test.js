@@ -45,7 +45,7 @@ test('sn.input and layer.apply make symbolic tensors with shapes, names and the 
 
 test('two inputs and two outputs: fit with lists or objects keyed by name, Keras\' history names, predict gives a list', async () => {
   const model = twoByTwo();
-  model.compile({ optimizer: 'adam', loss: { cls: 'sparseCategoricalCrossentropy', reg: 'mse' }, lossWeights: [1, 0.5], metrics: { cls: ['accuracy'] } });
+  model.compile({ optimizer: 'adam', loss: { cls: 'sparseCategoricalCrossentropy', reg: 'mse' }, lossWeights: { reg: 0.5 }, metrics: { cls: 'accuracy' } }); // cls: weight 1
   const history = await model.fit([xa, xb], { cls: labels, reg: yr }, { epochs: 3, batchSize: 8, validationSplit: 0.25 });
   assert.deepEqual(Object.keys(history.history).sort(),
     ['cls_accuracy', 'cls_loss', 'loss', 'reg_loss', 'val_cls_accuracy', 'val_cls_loss', 'val_loss', 'val_reg_loss']);
@@ -183,6 +183,7 @@ test('bad graphs and bad data are refused by name, nothing is half-built, no was
   await assert.rejects(model.fit([xa, nan], [labels, yr]), /x\[1\] \(b\).*NaN/);
   assert.throws(() => model.compile({ optimizer: 'sgd', loss: ['mse'] }), /loss lists 1 entries but the model has 2 outputs \(cls, reg\)/);
   assert.throws(() => model.compile({ optimizer: 'sgd', loss: { cls: 'mse', other: 'mse' } }), /loss names "other", which is not an output; the outputs are cls, reg/);
+  assert.throws(() => model.compile({ optimizer: 'sgd', loss: { cls: 'mse' } }), /compile: loss gives nothing for output reg/);
   assert.deepEqual(model.getWeights(), weights, 'nothing changed');
   await model.fit([xa, xb], [labels, yr], { epochs: 1 }); // still usable
   model.dispose();

@@ -321,8 +321,9 @@ export class Model {
     this.checkStructure();
     const lossObjs = this.perOutput('loss', loss, (v) => typeof v === 'string' || (isPlainObject(v) && typeof v.name === 'string') || v?.kind !== undefined).map(resolveLoss);
     const weights = lossWeights === undefined ? this.outputs.map(() => 1)
-      : this.perOutput('lossWeights', lossWeights, (v) => typeof v === 'number').map((v) => checkNumber('lossWeights', v, { min: 0 }));
-    const perMetrics = this.perOutput('metrics', metrics, (v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), true).map((m) => resolveMetrics(m));
+      : this.perOutput('lossWeights', lossWeights, (v) => typeof v === 'number', 1).map((v) => checkNumber('lossWeights', v, { min: 0 }));
+    const perMetrics = this.perOutput('metrics', metrics, (v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), [])
+      .map((m) => resolveMetrics(typeof m === 'string' ? [m] : m));
     const opt = resolveOptimizer(optimizer);
     if (opt.ptr) throw new Error(`this ${opt.name} optimizer already steps your own buffers (step()): give the model another optimizer, or dispose() it first`);
     if (opt.model && opt.model !== this)
@@ -357,25 +358,24 @@ export class Model {
 
   /**
    * One setting per output from what compile was given: one for all, a list in
-   * output order, or an object keyed by output name. `isOne` tells a single
-   * setting; `listIsOne`: a list of strings is one setting (metrics).
+   * output order, or an object keyed by output name, where a name left out gets
+   * `missing` (an Error when there is none). `isOne` tells a single setting.
    */
-  perOutput(what, value, isOne, listIsOne = false) {
+  perOutput(what, value, isOne, missing) {
     const n = this.outputs.length, names = this.outputNames;
-    if (isOne(value) && (listIsOne || !Array.isArray(value))) return names.map(() => value);
+    if (isOne(value)) return names.map(() => value);
     if (Array.isArray(value)) {
       if (value.length !== n) throw new Error(`compile: ${what} lists ${value.length} entries but the model has ${n} output${n > 1 ? 's' : ''} (${names.join(', ')})`);
       return value;
     }
-    if (isPlainObject(value) && n > 1 || isPlainObject(value) && !isOne(value)) {
-      const unknown = Object.keys(value).find((k) => !names.includes(k));
-      if (unknown) throw new Error(`compile: ${what} names ${JSON.stringify(unknown)}, which is not an output; the outputs are ${names.join(', ')}`);
-      return names.map((name) => {
-        if (!(name in value) && what === 'loss') throw new Error(`compile: loss gives no loss for output ${name}`);
-        return value[name] ?? (what === 'lossWeights' ? 1 : what === 'metrics' ? [] : undefined);
-      }).map((v) => (what === 'metrics' && typeof v === 'string' ? [v] : v));
-    }
-    return names.map(() => value);
+    if (!isPlainObject(value)) return names.map(() => value); // the setting's own check names what is wrong
+    const unknown = Object.keys(value).find((k) => !names.includes(k));
+    if (unknown) throw new Error(`compile: ${what} names ${JSON.stringify(unknown)}, which is not an output; the outputs are ${names.join(', ')}`);
+    return names.map((name) => {
+      if (name in value) return value[name];
+      if (missing === undefined) throw new Error(`compile: ${what} gives nothing for output ${name}`);
+      return missing;
+    });
   }
 
   checkCompiled(what) {
