@@ -322,8 +322,8 @@ export class Model {
     const lossObjs = this.perOutput('loss', loss, (v) => typeof v === 'string' || (isPlainObject(v) && typeof v.name === 'string') || v?.kind !== undefined).map(resolveLoss);
     const weights = lossWeights === undefined ? this.outputs.map(() => 1)
       : this.perOutput('lossWeights', lossWeights, (v) => typeof v === 'number', 1).map((v) => checkNumber('lossWeights', v, { min: 0 }));
-    const perMetrics = this.perOutput('metrics', metrics, (v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), [])
-      .map((m) => resolveMetrics(typeof m === 'string' ? [m] : m));
+    const perMetrics = this.perOutput('metrics', metrics, (v) => Array.isArray(v) && v.every((m) => typeof m === 'string'), [],
+      (m) => (typeof m === 'string' ? [m] : m)).map((m) => resolveMetrics(m)); // { cls: 'accuracy' } as Keras takes it
     const opt = resolveOptimizer(optimizer);
     if (opt.ptr) throw new Error(`this ${opt.name} optimizer already steps your own buffers (step()): give the model another optimizer, or dispose() it first`);
     if (opt.model && opt.model !== this)
@@ -359,9 +359,10 @@ export class Model {
   /**
    * One setting per output from what compile was given: one for all, a list in
    * output order, or an object keyed by output name, where a name left out gets
-   * `missing` (an Error when there is none). `isOne` tells a single setting.
+   * `missing` (an Error when there is none) and `entry` reads each value given.
+   * `isOne` tells a single setting.
    */
-  perOutput(what, value, isOne, missing) {
+  perOutput(what, value, isOne, missing, entry = (v) => v) {
     const n = this.outputs.length, names = this.outputNames;
     if (isOne(value)) return names.map(() => value);
     if (Array.isArray(value)) {
@@ -372,7 +373,7 @@ export class Model {
     const unknown = Object.keys(value).find((k) => !names.includes(k));
     if (unknown) throw new Error(`compile: ${what} names ${JSON.stringify(unknown)}, which is not an output; the outputs are ${names.join(', ')}`);
     return names.map((name) => {
-      if (name in value) return value[name];
+      if (name in value) return entry(value[name]);
       if (missing === undefined) throw new Error(`compile: ${what} gives nothing for output ${name}`);
       return missing;
     });
@@ -594,11 +595,15 @@ export class Model {
   weightSpecs() {
     this.checkAlive();
     if (this.ptr) return this.specs;
-    // Not built: C lays the graph out without allocating its weights, and is asked.
+    // Not built: C lays the graph out without allocating its weights, and is asked — once for
+    // these nodes and trainable flags (a page asks for counts and a summary at every change).
+    const key = `${this.nodes.length}:${this.layers.map((l) => (l.trainable === false ? 0 : 1)).join('')}`;
+    if (this.unbuilt?.key === key) return this.unbuilt.specs;
     this.checkSize();
     const w = wasm(), ptr = this.createGraph(w);
     try {
-      return this.readSpecs(w, ptr);
+      this.unbuilt = { key, specs: this.readSpecs(w, ptr) };
+      return this.unbuilt.specs;
     } finally {
       w.sn_model_free(ptr);
     }
