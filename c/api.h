@@ -13,4 +13,7 @@
 #else
 #define SN_API
 #endif
+
+/* sn_build_features' bits (wasm_build.c): what a module was compiled with. */
+enum sn_build_feature { SN_FEATURE_SIMD = 1, SN_FEATURE_RELAXED_SIMD = 2, SN_FEATURE_ATOMICS = 4 };
 #endif

@@ -434,21 +434,19 @@ float *sn_view_backward(sn_model *m, sn_layer *l, int rows, const float *x, floa
 }
 
 /* What the wrapper reads of node `layer`'s tensor `which` (C owns every
- * weight's name, shape and place): out[0] whether it learns (is in params, not
- * state), out[1] its offset there (after build), out[2] its size, out[3] its
- * rank, out[4 …] its dims, out[8] whether its kind trains it (batch norm's
- * moving statistics: no). Returns its name, or NULL when the node has no
- * such tensor or uses another node's (a shared layer). */
+ * weight's name, shape and place) into out[SN_TINFO_COUNT] (enum
+ * sn_tensor_info_field). Returns its name, or NULL when the node has no such
+ * tensor or uses another node's (a shared layer). */
 SN_API const char *sn_model_tensor_info(const sn_model *m, int layer, int which, int *out) {
   if (layer < 0 || layer >= m->n_layers || which < 0 || which >= SN_MAX_TENSORS) return NULL;
   const sn_layer *L = &m->layers[layer];
   const sn_tensor *t = &L->t[which];
   if (!t->exists || L->shares >= 0) return NULL;
-  out[0] = t->trainable && !L->frozen;
-  out[1] = (int)t->off;
-  out[2] = (int)t->size;
-  out[3] = t->rank;
-  for (int i = 0; i < SN_MAX_RANK; i++) out[4 + i] = t->dims[i];
-  out[8] = t->trainable;
+  out[SN_TINFO_LEARNS] = t->trainable && !L->frozen;
+  out[SN_TINFO_OFFSET] = (int)t->off;
+  out[SN_TINFO_SIZE] = (int)t->size;
+  out[SN_TINFO_RANK] = t->rank;
+  for (int i = 0; i < SN_MAX_RANK; i++) out[SN_TINFO_DIMS + i] = t->dims[i];
+  out[SN_TINFO_KIND_TRAINABLE] = t->trainable;
   return t->name;
 }

@@ -110,6 +110,17 @@ int sn_model_set_inputs(sn_model *m, const int *values, int n);
 int sn_model_share(sn_model *m, int owner);
 /* The value node `layer` makes. */
 int sn_model_node_value(const sn_model *m, int layer);
+/* What sn_model_tensor_info writes of a tensor, field by field (int out[SN_TINFO_COUNT]). */
+enum sn_tensor_info_field {
+  SN_TINFO_LEARNS = 0,          /* 1: in params (trainable and not frozen); 0: in state */
+  SN_TINFO_OFFSET = 1,          /* its offset in that buffer (after build) */
+  SN_TINFO_SIZE = 2,            /* floats */
+  SN_TINFO_RANK = 3,
+  SN_TINFO_DIMS = 4,            /* rank of them, as Keras gives its shape */
+  SN_TINFO_KIND_TRAINABLE = SN_TINFO_DIMS + SN_MAX_RANK, /* its kind trains it (moving statistics: 0) */
+  SN_TINFO_COUNT
+};
+const char *sn_model_tensor_info(const sn_model *m, int layer, int which, int *out);
 /* The model's outputs, in order (default: the value made last). Before build. */
 int sn_model_set_outputs(sn_model *m, const int *values, int n);
 /* Dense on the flattened input. Defaults: glorotUniform kernel, zero bias. */

@@ -1,19 +1,18 @@
 /* What this module was compiled with, for sn.features() (web/core/wasm.js): the
  * wrapper reads it from the module it loaded rather than trusting the file
- * name. Bit 0: SIMD128, bit 1: relaxed SIMD, bit 2: atomics (the threaded
- * builds). */
+ * name: enum sn_build_feature's bits (api.h). */
 #include "api.h"
 
 SN_API int sn_build_features(void) {
   int f = 0;
 #ifdef __wasm_simd128__
-  f |= 1;
+  f |= SN_FEATURE_SIMD;
 #endif
 #ifdef __wasm_relaxed_simd__
-  f |= 2;
+  f |= SN_FEATURE_RELAXED_SIMD;
 #endif
 #ifdef __wasm_atomics__
-  f |= 4;
+  f |= SN_FEATURE_ATOMICS;
 #endif
   return f;
 }

@@ -141,7 +141,7 @@ function viteServer(args) {
 test('the tarball holds the library, its types, the four .wasm files, LICENSE and README, nothing else', () => {
   const files = pack.files.map((f) => f.path).sort();
   const web = files.filter((f) => f.startsWith('web/'));
-  assert.deepEqual(files.filter((f) => !f.startsWith('web/')), ['LICENSE', 'README.md', 'dist/simdnet-mt.wasm', 'dist/simdnet-relaxed-mt.wasm', 'dist/simdnet-relaxed.wasm', 'dist/simdnet.wasm', 'package.json']);
+  assert.deepEqual(files.filter((f) => !f.startsWith('web/')), ['LICENSE', 'README.md', 'dist/constants.js', 'dist/simdnet-mt.wasm', 'dist/simdnet-relaxed-mt.wasm', 'dist/simdnet-relaxed.wasm', 'dist/simdnet.wasm', 'package.json']);
   assert.ok(web.every((f) => /^web\/([\w-]+\/)?[\w-]+\.(js|d\.ts)$/.test(f)), web.join(', '));
   for (const entry of ['web/browser.js', 'web/index.js', 'web/worker/worker.js', 'web/worker/thread-worker.js', 'web/worker/thread-worker-node.js', 'web/index.d.ts'])
     assert.ok(files.includes(entry), entry);

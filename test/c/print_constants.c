@@ -4,6 +4,7 @@
  * its lines with the module's, so a slip of scripts/gen-constants.js' parser
  * cannot hide. The X-macro lists expand here through the preprocessor; the
  * plain enums are named one by one (a constant missing here fails the test). */
+#include "api.h"
 #include "init.h"
 #include "kernels.h"
 #include "losses.h"
@@ -86,5 +87,10 @@ int main(void) {
 #define X(kind, value, name) CONSTANT("MERGE", name, kind);
   SN_MERGE_OPS(X)
 #undef X
+
+#define TINFO(name) CONSTANT("TENSOR_INFO", #name, SN_TINFO_##name)
+  TINFO(LEARNS); TINFO(OFFSET); TINFO(SIZE); TINFO(RANK); TINFO(DIMS); TINFO(KIND_TRAINABLE); TINFO(COUNT);
+#define FEATURE(name) CONSTANT("FEATURE", #name, SN_FEATURE_##name)
+  FEATURE(SIMD); FEATURE(RELAXED_SIMD); FEATURE(ATOMICS);
   return 0;
 }

@@ -6,6 +6,7 @@
 // detaches every view onto the old `memory.buffer`. So views are made on demand
 // (f32(), f64(), i32()) right before use and never kept across a wasm call.
 
+import { FEATURE } from '../../dist/constants.js';
 import { baseUrl, platform } from './platform.js';
 import { defaultThreads, instantiateThreaded } from '../worker/threads.js';
 
@@ -145,7 +146,7 @@ export function threads() {
 /** Which build runs and what it uses, as the module itself reports (c/wasm_build.c). */
 export function features() {
   const bits = wasm().sn_build_features();
-  return { module: moduleName, threads: threadCount, relaxedSimd: (bits & 2) !== 0, simd: (bits & 1) !== 0 };
+  return { module: moduleName, threads: threadCount, relaxedSimd: (bits & FEATURE.RELAXED_SIMD) !== 0, simd: (bits & FEATURE.SIMD) !== 0 };
 }
 
 /** The memory's buffer now; throws when ready() has not finished. */

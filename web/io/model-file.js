@@ -5,7 +5,7 @@
 // topology of a Sequential is its list of layers (as in versions 1 and 2); a
 // functional model's (version 3) also lists its inputs, its nodes in the order
 // C runs them, and its outputs, so loading applies the layers again in that order.
-import { FILE_STATUS } from '../core/constants.js';
+import { FILE_STATUS } from '../../dist/constants.js';
 import { KINDS } from '../layers/index.js';
 import { checkBoolean, checkOptions } from '../core/names.js';
 import { u8, wasm, withBuffers } from '../core/wasm.js';

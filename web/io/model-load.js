@@ -1,7 +1,7 @@
 // sn.loadModel(bytes): a model file (web/io/model-file.js writes it; c/model_file.c
 // checks its container) turned back into a model — a Sequential from its list
 // of layers, a functional model by applying its layers again node by node.
-import { FILE_INFO as INFO, FILE_STATUS } from '../core/constants.js';
+import { FILE_INFO as INFO, FILE_STATUS } from '../../dist/constants.js';
 import { input } from '../model/graph.js';
 import { KINDS, createLayer } from '../layers/index.js';
 import { Model, Sequential } from '../model/model.js';

@@ -1,4 +1,4 @@
-import { ACTIVATION } from '../core/constants.js';
+import { ACTIVATION } from '../../dist/constants.js';
 import { checkNumber, nameTable } from '../core/names.js';
 
 const resolveName = nameTable('activation', ACTIVATION, { none: 'linear' });

@@ -1,7 +1,7 @@
 // What every layer file shares: option checks that run before anything reaches
 // C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
 // the mapping of a shape of any rank onto the C core's [h, w, c].
-import { LIMITS } from '../core/constants.js';
+import { LIMITS } from '../../dist/constants.js';
 import { resolveActivation } from './activations.js';
 import { resolveInitializer } from './initializers.js';
 import { checkBoolean, checkNumber, checkOptions } from '../core/names.js';

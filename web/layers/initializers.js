@@ -1,7 +1,7 @@
-import { INITIALIZER } from '../core/constants.js';
+import { INITIALIZER } from '../../dist/constants.js';
 import { checkNumber, nameTable } from '../core/names.js';
 
-// Kinds and the names of the parameters a and b come from C (web/core/constants.js); the
+// Kinds and the names of the parameters a and b come from C (dist/constants.js); the
 // defaults of those parameters are Keras'.
 const DEFAULTS = {
   constant: { value: 0 },

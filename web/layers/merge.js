@@ -3,7 +3,7 @@
 // and Concatenate (along the last axis; c/layer_concatenate.c). They take a
 // list of tensors: sn.layers.add().apply([a, b]). TF.js has no Subtract:
 // simdnet has it (Keras does), and keeps it in its own model file.
-import { LIMITS, MERGE } from '../core/constants.js';
+import { LIMITS, MERGE } from '../../dist/constants.js';
 import { layerOptions, shapeText } from './common.js';
 
 /** Keras' rule for element-wise merges: at least two inputs (Subtract: exactly two), all of one shape. */

@@ -1,5 +1,5 @@
 // Flatten and Reshape: the same values under another shape (views in C, no copy).
-import { LIMITS } from '../core/constants.js';
+import { LIMITS } from '../../dist/constants.js';
 import { checkNumber } from '../core/names.js';
 import { inputConfig, inputShapeOption, layerOptions, shapeText, sizeOf, toHwc } from './common.js';
 

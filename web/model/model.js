@@ -11,7 +11,7 @@
 // array it returns is a fresh JavaScript copy the caller owns.
 import { checkFinite, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from '../train/losses.js';
-import { LIMITS, SUM } from '../core/constants.js';
+import { LIMITS, SUM, TENSOR_INFO as INFO } from '../../dist/constants.js';
 import { logsFromSums, resolveMetrics, SUMS } from '../train/metrics.js';
 import { checkNumber, checkOptions } from '../core/names.js';
 import { resolveOptimizer } from '../train/optimizers.js';
@@ -249,16 +249,16 @@ export class Model {
   readSpecs(w, ptr) {
     const specs = [];
     withBuffers((alloc) => {
-      const info = alloc(9 * 4);
+      const info = alloc(INFO.COUNT * 4);
       this.nodes.forEach((node, i) => {
         for (let slot = 0; slot < TENSOR_SLOTS; slot++) {
           const namePtr = w.sn_model_tensor_info(ptr, i, slot, info);
           if (!namePtr) continue;
-          const [learns, offset, size, rank, ...rest] = i32(info, 9);
-          const tensorName = cString(namePtr);
+          const f = i32(info, INFO.COUNT).slice(), tensorName = cString(namePtr);
           specs.push({
-            name: `${node.layer.name}/${tensorName}`, shape: rest.slice(0, rank), trainable: learns === 1, kindTrainable: rest[4] === 1,
-            offset, size, layer: node.layer, nonNegative: tensorName === 'moving_variance',
+            name: `${node.layer.name}/${tensorName}`, shape: Array.from(f.subarray(INFO.DIMS, INFO.DIMS + f[INFO.RANK])),
+            trainable: f[INFO.LEARNS] === 1, kindTrainable: f[INFO.KIND_TRAINABLE] === 1,
+            offset: f[INFO.OFFSET], size: f[INFO.SIZE], layer: node.layer, nonNegative: tensorName === 'moving_variance',
           });
         }
       });

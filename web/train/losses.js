@@ -1,4 +1,4 @@
-import { LOSS } from '../core/constants.js';
+import { LOSS } from '../../dist/constants.js';
 import { checkNumber, checkOptions, nameTable } from '../core/names.js';
 import { f32, withBuffers, wasm } from '../core/wasm.js';
 

@@ -1,4 +1,4 @@
-import { SUM } from '../core/constants.js';
+import { SUM } from '../../dist/constants.js';
 import { nameTable } from '../core/names.js';
 
 // The sums the C core accumulates: how many, and each one's index (SUM.ROWS, ...).

@@ -1,11 +1,11 @@
-import { HP, OPTIMIZER } from '../core/constants.js';
+import { HP, OPTIMIZER } from '../../dist/constants.js';
 import { checkBoolean, checkNumber, checkOptions, nameTable } from '../core/names.js';
 import { LearningRateSchedule, learningRateFromJson, learningRateToJson, schedules } from './schedules.js';
 import { f32, f64, i32, wasm, withBuffers } from '../core/wasm.js';
 
 // Each optimizer's parameters with Keras' defaults: the learning rate, then the
 // kind's hyper-parameters, whose kinds and places in hp[] come from C (OPTIMIZER in
-// web/core/constants.js).
+// dist/constants.js).
 const SPECS = {
   sgd: { params: { learningRate: 0.01, momentum: 0, nesterov: false, dampening: 0 } },
   adam: { params: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false } },

@@ -4,8 +4,8 @@
 // here holds the parameters and reads the same C function, so
 // schedule(step) and schedule.at(step) give exactly what training uses.
 // Each kind's number and the order of its parameters in the block come from C
-// (SCHEDULE and SCHEDULE_BLOCK in web/core/constants.js).
-import { SCHEDULE, SCHEDULE_BLOCK } from '../core/constants.js';
+// (SCHEDULE and SCHEDULE_BLOCK in dist/constants.js).
+import { SCHEDULE, SCHEDULE_BLOCK } from '../../dist/constants.js';
 import { checkNumber } from '../core/names.js';
 import { wasm, withBuffers } from '../core/wasm.js';
 
