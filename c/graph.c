@@ -1,7 +1,7 @@
 /* The passes over the graph (model.h) and the workspace they run in: forward
- * walks the nodes in order; backward walks them back and every node *adds* its input gradients into its
- * input values', so a value read twice (fan-out, a residual, a shared layer)
- * simply collects both.
+ * walks the nodes in order; backward walks them back and every node *adds* its
+ * input gradients into its input values', so a value read twice (fan-out, a
+ * residual, a shared layer) simply collects both.
  *
  * Gradients of values live in a pool of buffers of rows × the widest value: a
  * value's gradient takes a buffer when its first consumer writes it and gives
@@ -25,7 +25,8 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
   }
   for (int l = 0; l < m->n_layers; l++) {
     const sn_layer *L = &m->layers[l];
-    int64_t need = sn_layer_ops_of(L->kind)->scratch ? sn_layer_ops_of(L->kind)->scratch(L, rows) : 0;
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    int64_t need = ops->scratch ? ops->scratch(L, rows) : 0;
     scratch = need > scratch ? need : scratch;
   }
   /* The batch and the gradients first, then each node's buffers, as the dense model had them. */
@@ -38,7 +39,8 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
   for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
   for (int l = 0; l < m->n_layers; l++) {
     sn_layer *L = &m->layers[l];
-    if (sn_layer_ops_of(L->kind)->reserve) sn_layer_ops_of(L->kind)->reserve(L, rows, c);
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    if (ops->reserve) ops->reserve(L, rows, c);
     L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
   }
   m->scratch = scratch ? sn_carve(c, scratch) : NULL;
@@ -85,7 +87,6 @@ static void activate(sn_layer *l, int rows) {
   sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
   l->y = l->ybuf;
 }
-
 
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
   m->scratch_holds = NULL;

@@ -65,15 +65,17 @@ SN_API void sn_model_free(sn_model *m) {
   free(m);
 }
 
-/* Room for one more value (the inputs' and nodes' share one table). */
+static int n_values(const sn_model *m) { return m->n_inputs + m->n_layers; }
+
+/* Room for one more value (the inputs' and nodes' share one table), zeroed. */
 static int grow_values(sn_model *m) {
-  int n = m->n_inputs + m->n_layers, cap = n; /* the table is exactly as long as it must be, plus one */
-  sn_value *v = realloc(m->values, (size_t)(cap + 1) * sizeof *v);
-  if (!v) return 0;
-  m->values = v;
-  memset(&m->values[n], 0, sizeof *v);
+  if (!grow((void **)&m->values, &m->values_cap, n_values(m) + 1, sizeof(sn_value))) return 0;
+  memset(&m->values[n_values(m)], 0, sizeof(sn_value));
   return 1;
 }
+
+/* Whether a tensor learns: trainable of its kind, and its node not frozen. */
+static int learns(const sn_layer *l, const sn_tensor *t) { return t->trainable && !l->frozen; }
 
 SN_API int sn_model_add_input(sn_model *m, int h, int w, int c) {
   if (m->params || m->n_layers || m->n_inputs >= SN_MAX_ENDS || !valid_shape(h, w, c) ||
@@ -88,8 +90,6 @@ SN_API int sn_model_add_input(sn_model *m, int h, int w, int c) {
   m->input_dim += h * w * c;
   return m->n_inputs++;
 }
-
-static int n_values(const sn_model *m) { return m->n_inputs + m->n_layers; }
 
 SN_API int sn_model_node_value(const sn_model *m, int layer) {
   return layer < 0 || layer >= m->n_layers ? -1 : m->n_inputs + layer;
@@ -244,9 +244,8 @@ static int layout(sn_model *m) {
     const sn_layer *L = &m->layers[l];
     for (int i = 0; i < SN_MAX_TENSORS; i++) {
       const sn_tensor *t = &L->t[i];
-      int learns = t->trainable && !L->frozen;
-      if (!t->exists || (L->shares >= 0 && !learns)) continue;
-      *(L->shares >= 0 ? &nsh : learns ? &n : &ns) += t->size;
+      if (!t->exists || (L->shares >= 0 && !learns(L, t))) continue;
+      *(L->shares >= 0 ? &nsh : learns(L, t) ? &n : &ns) += t->size;
       if (n > SN_MAX_PARAMS || ns > SN_MAX_PARAMS || nsh > SN_MAX_PARAMS) return 0; /* also keeps every offset within int */
     }
   }
@@ -267,7 +266,7 @@ static int layout(sn_model *m) {
       sn_tensor *t = &L->t[i];
       if (!t->exists) continue;
       const float *old = t->w; /* in old_params or old_state, or NULL on the first layout */
-      t->learns = t->trainable && !L->frozen;
+      t->learns = learns(L, t);
       if (L->shares >= 0) {
         const sn_tensor *o = &m->layers[L->shares].t[i];
         t->off = o->off, t->w = o->w;
@@ -310,8 +309,10 @@ SN_API int sn_model_build(sn_model *m) {
       if (t->exists && m->layers[l].shares < 0)
         sn_init_fill(t->init, t->init_a, t->init_b, t->fan_in, t->fan_out, &m->rng, t->w, (int)t->size);
     }
-  for (int l = 0; l < m->n_layers; l++)
-    if (sn_layer_ops_of(m->layers[l].kind)->seed) sn_layer_ops_of(m->layers[l].kind)->seed(&m->layers[l], &m->rng);
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer_ops *ops = sn_layer_ops_of(m->layers[l].kind);
+    if (ops->seed) ops->seed(&m->layers[l], &m->rng);
+  }
   return 1;
 }
 
@@ -336,18 +337,14 @@ SN_API int sn_model_set_trainable(sn_model *m, int layer, int trainable) {
 
 /* Each learning tensor is one variable (clipnorm), in parameter order. */
 static int set_segments(sn_model *m, sn_optimizer *opt) {
-  int count = 0, ok;
-  for (int l = 0; l < m->n_layers; l++)
-    for (int i = 0; i < SN_MAX_TENSORS; i++) count += m->layers[l].shares < 0 && m->layers[l].t[i].exists && m->layers[l].t[i].learns;
-  int *segments = malloc((size_t)(count ? count : 1) * sizeof(int));
+  int *segments = malloc((size_t)m->n_layers * SN_MAX_TENSORS * sizeof(int)), count = 0;
   if (!segments) return 0;
-  count = 0;
   for (int l = 0; l < m->n_layers; l++)
     for (int i = 0; i < SN_MAX_TENSORS; i++) {
       const sn_tensor *t = &m->layers[l].t[i];
       if (m->layers[l].shares < 0 && t->exists && t->learns) segments[count++] = (int)t->size;
     }
-  ok = sn_opt_set_segments(opt, segments, count);
+  int ok = sn_opt_set_segments(opt, segments, count);
   free(segments);
   return ok;
 }
@@ -387,14 +384,18 @@ SN_API int sn_model_set_loss(sn_model *m, int output, int loss_kind, int from_lo
 /* New dropout masks for a training batch (unless the gradient checks hold them). */
 void sn_model_draw_masks(sn_model *m, int rows) {
   if (m->keep_masks) return;
-  for (int l = 0; l < m->n_layers; l++)
-    if (sn_layer_ops_of(m->layers[l].kind)->draw) sn_layer_ops_of(m->layers[l].kind)->draw(&m->layers[l], rows);
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer_ops *ops = sn_layer_ops_of(m->layers[l].kind);
+    if (ops->draw) ops->draw(&m->layers[l], rows);
+  }
 }
 
 /* After an accepted training step: batch norm's moving statistics. */
 void sn_model_commit(sn_model *m) {
-  for (int l = 0; l < m->n_layers; l++)
-    if (sn_layer_ops_of(m->layers[l].kind)->commit) sn_layer_ops_of(m->layers[l].kind)->commit(&m->layers[l]);
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer_ops *ops = sn_layer_ops_of(m->layers[l].kind);
+    if (ops->commit) ops->commit(&m->layers[l]);
+  }
 }
 
 /* Keras' penalty l1·Σ|w| + l2·Σw² (not Σw²/2) over every regularized tensor;
@@ -442,7 +443,7 @@ SN_API const char *sn_model_tensor_info(const sn_model *m, int layer, int which,
   const sn_layer *L = &m->layers[layer];
   const sn_tensor *t = &L->t[which];
   if (!t->exists || L->shares >= 0) return NULL;
-  out[SN_TINFO_LEARNS] = t->trainable && !L->frozen;
+  out[SN_TINFO_LEARNS] = learns(L, t); /* also before build, when t->learns is not set yet */
   out[SN_TINFO_OFFSET] = (int)t->off;
   out[SN_TINFO_SIZE] = (int)t->size;
   out[SN_TINFO_RANK] = t->rank;

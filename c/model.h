@@ -73,6 +73,7 @@ typedef struct sn_model {
   int *edges, n_edges, edges_cap; /* the input values of every node, node after node */
   int pending_first, pending_n, pending_share; /* set_inputs / share for the next node */
   sn_value *values;        /* n_inputs + n_layers */
+  int values_cap;
   int n_outputs, output_dim, target_dim;
   sn_output *outputs;
   long n_params, n_state, n_shared;
