@@ -28,6 +28,17 @@ SN_API int sn_model_shuffle(sn_model *m, int n, int shuffle) {
   return 1;
 }
 
+/* One input's (or output's) part of rows [start, start + rows) of a matrix
+ * whose rows hold every part side by side (or of rows perm[start …] when perm
+ * is given): `width` columns from column `col` of rows `stride` wide, into dst. */
+static void gather_part(int rows, const float *src, int stride, int col, int width, const int *perm, int start,
+                        float *dst) {
+  for (int r = 0; r < rows; r++) {
+    long row = perm ? perm[start + r] : start + r;
+    memcpy(dst + (long)r * width, src + row * stride + col, (size_t)width * sizeof(float));
+  }
+}
+
 /* Rows [start, start + rows) of the caller's x, or rows perm[start …] when
  * perm is given, as each input's own rows: xs[i]. One input read in order is
  * x itself; otherwise the rows are gathered into the inputs' buffers. */
@@ -43,11 +54,7 @@ static void batch_inputs(sn_model *m, int rows, const float *x, const int *perm,
   }
   for (int i = 0; i < m->n_inputs; i++) {
     const sn_input *in = &m->inputs[i];
-    int width = (int)sn_shape_size(m->values[i].shape);
-    for (int r = 0; r < rows; r++) {
-      long row = perm ? perm[start + r] : start + r;
-      memcpy(in->xb + (long)r * width, x + row * m->input_dim + in->col, (size_t)width * sizeof(float));
-    }
+    gather_part(rows, x, m->input_dim, in->col, (int)sn_shape_size(m->values[i].shape), perm, start, in->xb);
     xs[i] = in->xb;
   }
 }
@@ -66,11 +73,7 @@ static void batch_targets(sn_model *m, int rows, const float *t, const int *perm
   }
   for (int k = 0; k < m->n_outputs; k++) {
     const sn_output *o = &m->outputs[k];
-    int width = sn_loss_target_width(&o->loss, (int)sn_shape_size(m->values[o->value].shape));
-    for (int r = 0; r < rows; r++) {
-      long row = perm ? perm[start + r] : start + r;
-      memcpy(o->tb + (long)r * width, t + row * tw + o->tcol, (size_t)width * sizeof(float));
-    }
+    gather_part(rows, t, tw, o->tcol, sn_loss_target_width(&o->loss, (int)sn_shape_size(m->values[o->value].shape)), perm, start, o->tb);
     ts[k] = o->tb;
   }
 }
