@@ -193,16 +193,16 @@ export function malloc(bytes) {
   return ptr;
 }
 
-/** Copies a Float32Array into freshly allocated wasm memory; the caller frees it. */
+/** Copies a Float32Array (or an Int32Array: ids C reads as int) into freshly allocated wasm memory; the caller frees it. */
 export function copyIn(values) {
   const ptr = malloc(values.length * 4);
-  f32(ptr, values.length).set(values);
+  (values instanceof Int32Array ? i32 : f32)(ptr, values.length).set(values);
   return ptr;
 }
 
 /**
  * A set of wasm allocations freed together. alloc(values) copies a Float32Array
- * in; alloc(number) reserves that many bytes. The scope owns every pointer it
+ * (or Int32Array) in; alloc(number) reserves that many bytes. The scope owns every pointer it
  * hands out until free().
  */
 function bufferScope() {

@@ -123,7 +123,8 @@ export function applyLayer(layer, inputs, kwargs) {
     throw new Error(`${describe(layer)}: ${err.message} (inputs: ${shapes.map(shapeText).join(', ')})`);
   }
   const nodes = layer.inboundNodes;
-  if (nodes.length && kind.weights && sameWeights(kind, layer, nodes[0].inputs.map((t) => t.sampleShape), shapes) === false)
+  const weightShapes = (inShape) => kind.weights(layer, inShape).map((t) => t.shape.join()).join(';');
+  if (nodes.length && weightShapes(nodes[0].inputs[0].sampleShape) !== weightShapes(shapes[0]))
     throw new Error(`${describe(layer)}: applied again to inputs of shape ${shapes.map(shapeText).join(', ')}, which need other weights than its first inputs ${nodes[0].inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
   return recordNode(layer, list, outShape);
 }
@@ -140,13 +141,6 @@ export function recordNode(layer, inputs, outShape) {
   return output;
 }
 
-/** Whether a second application's inputs give the same weight shapes as the first's (a shared layer). */
-function sameWeights(kind, layer, first, now) {
-  if (kind.merge) return true;
-  const shapes = (inShape) => kind.weights(layer, inShape).map((t) => t.shape.join()).join(';');
-  return shapes(first[0]) === shapes(now[0]);
-}
-
 /**
  * The nodes that compute `outputs` from `inputs`, each after the nodes it
  * reads (depth-first from the outputs, inputs in order), and the layers in the
@@ -155,21 +149,20 @@ function sameWeights(kind, layer, first, now) {
  */
 export function traceGraph(inputs, outputs) {
   const inputSet = new Set(inputs);
-  const order = [], state = new Map(); // node → 'visiting' | 'done'
-  const visit = (tensor, path) => {
+  const order = [], done = new Set(); // a node's inputs exist before it: no cycle can form
+  const visit = (tensor, neededBy) => {
     if (inputSet.has(tensor)) return;
     const layer = tensor.sourceLayer;
     const node = layer.inboundNodes[tensor.nodeIndex];
     if (layer.type === 'InputLayer')
-      throw new Error(`the outputs need input ${tensor.name}, which is not among the model's inputs (${inputs.map((t) => t.name).join(', ')})${path}`);
-    if (state.get(node) === 'done') return;
-    if (state.get(node) === 'visiting') throw new Error(`the graph has a cycle through ${describe(layer)}`);
-    state.set(node, 'visiting');
-    for (const t of node.inputs) visit(t, ` (needed by ${describe(layer)}${path ? `, ${path.slice(2, -1)}` : ''})`);
-    state.set(node, 'done');
+      throw new Error(`the outputs need input ${tensor.name}, which is not among the model's inputs (${inputs.map((t) => t.name).join(', ')})` +
+        (neededBy.length ? ` (needed by ${neededBy.join(', ')})` : ''));
+    if (done.has(node)) return;
+    for (const t of node.inputs) visit(t, [describe(layer), ...neededBy]);
+    done.add(node);
     order.push(node);
   };
-  outputs.forEach((t) => visit(t, ''));
+  outputs.forEach((t) => visit(t, []));
   const used = new Set(order.flatMap((n) => n.inputs));
   outputs.forEach((t) => used.add(t));
   const unused = inputs.find((t) => !used.has(t));

@@ -7,6 +7,27 @@ import { f32, wasm, withBuffers } from '../core/wasm.js';
 const isNumberArray = (v) => ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 const typeName = (v) => (v === null ? 'null' : ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : typeof v);
 
+/** A plain object: not null, not an array, not a typed array. */
+export const isPlainObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/**
+ * Data for several inputs (or outputs) as a list in their order, given as such
+ * a list or as an object keyed by their names; `what` names it in errors.
+ */
+export function listByName(data, names, what) {
+  if (Array.isArray(data) && data.length === names.length && data.every((d) => ArrayBuffer.isView(d) || Array.isArray(d))) return data;
+  if (isPlainObject(data)) {
+    const unknown = Object.keys(data).find((k) => !names.includes(k));
+    if (unknown) throw new Error(`${what} names ${JSON.stringify(unknown)}, which the model does not have; it has ${names.join(', ')}`);
+    return names.map((n) => {
+      if (!(n in data)) throw new Error(`${what} gives nothing for ${n}`);
+      return data[n];
+    });
+  }
+  throw new Error(`${what} must be a list of ${names.length} arrays (${names.join(', ')}, in that order) or an object keyed by those names, ` +
+    `got ${Array.isArray(data) ? `a list of ${data.length}` : typeName(data)}`);
+}
+
 /** Flattens nested arrays (rows, or rows of 28×28 images) into one list. */
 function flattenDeep(rows, what) {
   const out = [];

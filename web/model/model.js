@@ -9,7 +9,7 @@
 // live in wasm memory owned by the model until dispose(). Inputs passed to its
 // methods are copied in and the copies freed before the method returns; every
 // array it returns is a fresh JavaScript copy the caller owns.
-import { checkFinite, toLabels, toMatrix } from './inputs.js';
+import { checkFinite, isPlainObject, listByName, toLabels, toMatrix } from './inputs.js';
 import { resolveLoss } from '../train/losses.js';
 import { LIMITS, SUM, TENSOR_INFO as INFO } from '../../dist/constants.js';
 import { logsFromSums, resolveMetrics, SUMS } from '../train/metrics.js';
@@ -45,7 +45,8 @@ function checkWeightList(list, what, specs) {
 }
 
 const asList = (v) => (Array.isArray(v) ? v : [v]);
-const isPlainObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+/** Whether a weight trains now: its kind trains it (not moving statistics) and its layer is not frozen. */
+const trainsNow = (spec) => spec.kindTrainable && spec.layer.trainable !== false;
 
 /** A layer name Keras would give: its kind's base name, then _1, _2, … until it is free. */
 function freeName(base, taken) {
@@ -133,24 +134,12 @@ export class Model {
     this.layers = layers;
   }
 
-  get inputLayers() {
-    return this.inputs.map((t) => t.sourceLayer);
-  }
-
-  /** The layers that make the outputs, in order (their names key per-output losses and logs). */
-  get outputLayers() {
-    return this.outputs.map((t) => t.sourceLayer);
-  }
-
+  /** The names of the layers that make the outputs, in order: they key per-output losses and logs. */
   get outputNames() {
-    return this.outputLayers.map((l) => l.name);
+    return this.outputs.map((t) => t.sourceLayer.name);
   }
 
-  /** Columns of one row of inputs (every input's side by side) and of outputs. */
-  get inputWidth() {
-    return this.inputs.reduce((n, t) => n + sizeOf(t.sampleShape), 0);
-  }
-
+  /** Columns of one row of predictions: every output's side by side. */
   get outputWidth() {
     return this.outputs.reduce((n, t) => n + sizeOf(t.sampleShape), 0);
   }
@@ -211,11 +200,8 @@ export class Model {
       const first = new Map(); // layer → its first node's index
       this.nodes.forEach((node, i) => {
         const { layer } = node;
-        const ok = withBuffers((alloc) => {
-          const ids = alloc(node.inputs.length * 4);
-          i32(ids, node.inputs.length).set(node.inputs.map((t) => values.get(t)));
-          return w.sn_model_set_inputs(ptr, ids, node.inputs.length) === 1 && (!first.has(layer) || w.sn_model_share(ptr, first.get(layer)) === 1);
-        });
+        const ok = withBuffers((alloc) => w.sn_model_set_inputs(ptr, alloc(Int32Array.from(node.inputs, (t) => values.get(t))), node.inputs.length) === 1) &&
+          (!first.has(layer) || w.sn_model_share(ptr, first.get(layer)) === 1);
         if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape, node.inputs.map((t) => t.sampleShape)) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
           throw new Error(`simdnet: the C core refused ${layer.name} (${layer.type}) on inputs ${node.inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
         values.set(node.output, w.sn_model_node_value(ptr, i));
@@ -232,11 +218,7 @@ export class Model {
         if (activity && (activity.l1 || activity.l2) && w.sn_model_set_activity_regularizer(ptr, i, activity.l1, activity.l2) !== 1)
           throw new Error(`simdnet: could not set the activity regularizer of ${layer.name}`);
       });
-      const ok = withBuffers((alloc) => {
-        const ids = alloc(this.outputs.length * 4);
-        i32(ids, this.outputs.length).set(this.outputs.map((t) => values.get(t)));
-        return w.sn_model_set_outputs(ptr, ids, this.outputs.length) === 1;
-      });
+      const ok = withBuffers((alloc) => w.sn_model_set_outputs(ptr, alloc(Int32Array.from(this.outputs, (t) => values.get(t))), this.outputs.length) === 1);
       if (!ok) throw new Error('simdnet: the C core refused the outputs');
       return ptr;
     } catch (err) {
@@ -281,9 +263,14 @@ export class Model {
     }
     this.ptr = ptr;
     this.specs = this.readSpecs(w, ptr);
+    // Layers built in another model bring their current weights: one read of each such model.
     const adopted = this.layers.filter((l) => l.model && l.model !== this && !l.model.disposed && l.model.ptr);
     if (adopted.length) {
-      const current = new Map(adopted.flatMap((l) => l.getWeights().map((v) => [v.name, v.values])));
+      const current = new Map();
+      for (const source of new Set(adopted.map((l) => l.model))) {
+        const mine = new Set(adopted.filter((l) => l.model === source).map((l) => l.name));
+        for (const v of source.getWeights()) if (mine.has(v.name.slice(0, v.name.lastIndexOf('/')))) current.set(v.name, v.values);
+      }
       this.writeWeights(this.getWeights().map((v) => current.get(v.name) ?? v.values));
     }
     for (const layer of this.layers) if (layer.type !== 'InputLayer') layer.model = this;
@@ -334,8 +321,8 @@ export class Model {
     });
     this.build();
     const w = wasm();
-    this.nodes.forEach((node, i) => {
-      if (this.nodes.findIndex((n) => n.layer === node.layer) === i && w.sn_model_set_trainable(this.ptr, i, node.layer.trainable === false ? 0 : 1) !== 1)
+    this.nodes.forEach((node, i) => { // C takes a shared layer's flag from any of its nodes
+      if (w.sn_model_set_trainable(this.ptr, i, node.layer.trainable === false ? 0 : 1) !== 1)
         throw new Error('simdnet: out of wasm memory freezing or unfreezing layers');
     });
     this.specs = this.readSpecs(w, this.ptr);
@@ -343,7 +330,7 @@ export class Model {
     const first = lossObjs[0];
     let ok = w.sn_model_compile(this.ptr, first.kind, first.fromLogits ? 1 : 0, first.cost, first.profit, optPtr) === 1;
     lossObjs.forEach((l, k) => {
-      if (this.outputs.length > 1 || weights[k] !== 1) ok &&= w.sn_model_set_loss(this.ptr, k, l.kind, l.fromLogits ? 1 : 0, l.cost, l.profit, weights[k]) === 1;
+      ok &&= w.sn_model_set_loss(this.ptr, k, l.kind, l.fromLogits ? 1 : 0, l.cost, l.profit, weights[k]) === 1;
     });
     if (!ok) throw new Error('simdnet: the model could not be compiled');
     if (this.optimizer && this.optimizer !== opt) this.optimizer.model = null; // the old one no longer drives this model
@@ -394,34 +381,20 @@ export class Model {
    * order, or an object keyed by input name.
    */
   prepareInputs(x, what = '') {
-    const name = `${what}x`;
-    if (this.inputs.length === 1) {
-      const X = toMatrix(x, this.inputSize, name);
-      checkFinite(X.values, this.inputSize, name);
-      return X;
-    }
-    return this.sideBySide(this.inputs, x, name, (t, data, label) => {
+    const convert = (t, data, label) => {
       const size = sizeOf(t.sampleShape);
       const X = toMatrix(data, size, label);
       checkFinite(X.values, size, label);
       return { ...X, width: size };
-    });
+    };
+    if (this.inputs.length === 1) return convert(this.inputs[0], x, `${what}x`);
+    return this.sideBySide(this.inputs, x, `${what}x`, convert);
   }
 
   /** Several arrays, one per input (or output), as one of rows × their widths side by side. */
   sideBySide(ends, data, name, convert) {
     const names = ends.map((t) => t.sourceLayer.name);
-    let list;
-    if (Array.isArray(data) && data.length === ends.length && data.every((d) => ArrayBuffer.isView(d) || Array.isArray(d))) list = data;
-    else if (isPlainObject(data)) {
-      const unknown = Object.keys(data).find((k) => !names.includes(k));
-      if (unknown) throw new Error(`${name} names ${JSON.stringify(unknown)}, which the model does not have; it has ${names.join(', ')}`);
-      list = names.map((n) => {
-        if (!(n in data)) throw new Error(`${name} gives nothing for ${n}`);
-        return data[n];
-      });
-    } else
-      throw new Error(`${name} must be a list of ${ends.length} arrays (${names.join(', ')}, in that order) or an object keyed by those names, got ${Array.isArray(data) ? `a list of ${data.length}` : typeof data}`);
+    const list = listByName(data, names, name);
     const parts = list.map((d, k) => convert(ends[k], d, `${name}[${k}] (${names[k]})`, k));
     const rows = parts[0].rows;
     const other = parts.findIndex((p) => p.rows !== rows);
@@ -473,22 +446,16 @@ export class Model {
    * metrics as `<output>_loss`, `<output>_<metric>` (Keras' and TF.js' names).
    */
   logsFromSums(sums, prefix = '') {
-    if (this.outputs.length <= 1) {
-      const logs = logsFromSums(sums, this.metrics, prefix), weight = this.lossWeights?.[0] ?? 1;
-      // One output's loss weighs too (Keras, TF.js), as in computeGradients and training.
-      if (weight !== 1) logs[`${prefix}loss`] = (weight * sums[SUM.LOSS] + sums[SUM.REG_LOSS]) / sums[SUM.ROWS];
-      return logs;
-    }
-    const logs = {}, per = [];
-    let total = 0;
+    const part = (k) => sums.subarray(k * SUMS, (k + 1) * SUMS);
+    // Σ weight·loss over the outputs, then the penalty (in the first output's sums), per row: Keras' total.
+    const weighted = this.outputs.reduce((n, t, k) => n + (this.lossWeights[k] ?? 1) * part(k)[SUM.LOSS], 0);
+    const loss = (weighted + sums[SUM.REG_LOSS]) / sums[SUM.ROWS];
+    if (this.outputs.length <= 1) return { ...logsFromSums(sums, this.metrics, prefix), [`${prefix}loss`]: loss };
+    const logs = { [`${prefix}loss`]: loss };
     this.outputs.forEach((t, k) => {
-      const part = sums.subarray(k * SUMS, (k + 1) * SUMS);
-      const own = logsFromSums(Float64Array.from(part, (v, i) => (i === SUM.REG_LOSS ? 0 : v)), this.outputMetrics[k], ''); // an output's own loss: no penalty
-      total += this.lossWeights[k] * own.loss;
-      per.push([this.outputNames[k], own]);
+      const own = logsFromSums(Float64Array.from(part(k), (v, i) => (i === SUM.REG_LOSS ? 0 : v)), this.outputMetrics[k], ''); // an output's own loss: no penalty
+      for (const [key, value] of Object.entries(own)) logs[`${prefix}${this.outputNames[k]}_${key}`] = value;
     });
-    logs[`${prefix}loss`] = total + sums[SUM.REG_LOSS] / sums[SUM.ROWS]; // the penalty sits in the first output's sums
-    for (const [name, own] of per) for (const [key, value] of Object.entries(own)) logs[`${prefix}${name}_${key}`] = value;
     return logs;
   }
 
@@ -626,11 +593,11 @@ export class Model {
 
   /** Keras' trainable_weights and non_trainable_weights, by the layers' trainable flags now: [{ name, shape }]. */
   get trainableWeights() {
-    return this.weightSpecs().filter((s) => s.kindTrainable && s.layer.trainable !== false).map(({ name, shape }) => ({ name, shape: [...shape] }));
+    return this.weightSpecs().filter(trainsNow).map(({ name, shape }) => ({ name, shape: [...shape] }));
   }
 
   get nonTrainableWeights() {
-    return this.weightSpecs().filter((s) => !s.kindTrainable || s.layer.trainable === false).map(({ name, shape }) => ({ name, shape: [...shape] }));
+    return this.weightSpecs().filter((s) => !trainsNow(s)).map(({ name, shape }) => ({ name, shape: [...shape] }));
   }
 
   /** TF.js' getLayer(name) or getLayer(index): the layer, with getWeights, setWeights, countParams (web/layers/layer.js). */
@@ -681,7 +648,7 @@ export class Model {
   counts(layer, all = this.weightSpecs()) {
     const specs = all.filter((s) => !layer || s.layer === layer);
     const total = specs.reduce((n, s) => n + s.size, 0);
-    const trainable = specs.filter((s) => s.kindTrainable && s.layer.trainable !== false).reduce((n, s) => n + s.size, 0);
+    const trainable = specs.filter(trainsNow).reduce((n, s) => n + s.size, 0);
     return { total, trainable };
   }
 

@@ -14,7 +14,7 @@
 // copy, and the caller's typed arrays become empty (detached). x goes as one
 // Float32Array per model input. Whatever comes back (predictions, weights,
 // saved bytes) is transferred and owned by the caller.
-import { toMatrix } from '../model/inputs.js';
+import { isPlainObject, listByName, toMatrix } from '../model/inputs.js';
 import { sizeOf } from '../layers/common.js';
 import { Model } from '../model/model.js';
 import { resolveOptimizer } from '../train/optimizers.js';
@@ -59,23 +59,6 @@ function initMessage(source) {
   if (!compile) throw new Error("createTrainer needs compile: { optimizer, loss, metrics }, as model.compile takes");
   const inputs = [{ name: undefined, size: inputSizeOf(layers) }];
   return { inputs, message: { layers, compile: cloneableCompile(compile), seed, name }, transfer: [] };
-}
-
-const isPlainObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
-
-/** x for a model of several inputs: a list in the model's order, or an object keyed by input name → the list. */
-function inputList(x, inputs) {
-  const names = inputs.map((i) => i.name);
-  if (Array.isArray(x) && x.length === inputs.length && x.every((d) => ArrayBuffer.isView(d) || Array.isArray(d))) return x;
-  if (isPlainObject(x)) {
-    const unknown = Object.keys(x).find((k) => !names.includes(k));
-    if (unknown) throw new Error(`x names ${JSON.stringify(unknown)}, which the model does not have; it has ${names.join(', ')}`);
-    return names.map((n) => {
-      if (!(n in x)) throw new Error(`x gives nothing for ${n}`);
-      return x[n];
-    });
-  }
-  throw new Error(`x must be a list of ${inputs.length} arrays (${names.join(', ')}, in that order) or an object keyed by those names`);
 }
 
 /** The ArrayBuffers of y's typed arrays (y, or the members of a list or object of them), each once. */
@@ -202,7 +185,7 @@ export class Trainer {
       const { values, rows } = toMatrix(x, this.inputSize, 'x');
       return { values, rows, buffers: values !== x || transfer ? [values.buffer] : [] };
     }
-    const given = inputList(x, this.inputs);
+    const given = listByName(x, this.inputs.map((i) => i.name), 'x');
     const parts = given.map((data, k) => toMatrix(data, this.inputs[k].size, `x[${k}] (${this.inputs[k].name})`));
     const buffers = new Set(parts.filter((p, k) => p.values !== given[k] || transfer).map((p) => p.values.buffer));
     return { values: parts.map((p) => p.values), rows: parts[0].rows, buffers: [...buffers] };
