@@ -60,8 +60,13 @@ test('two inputs and two outputs: fit with lists or objects keyed by name, Keras
   // computeGradients: one gradient per trainable weight, the loss the weighted total.
   const { loss, grads } = model.computeGradients([xa, xb], [labels, yr]);
   assert.equal(grads.length, model.trainableWeights.length);
-  assert.ok(Number.isFinite(loss));
-  model.optimizer.applyGradients?.(grads);
+  assert.ok(Math.abs(loss - model.evaluate([xa, xb], [labels, yr]).loss) < 1e-5, `computeGradients' loss ${loss} is evaluate's weighted total`);
+  const before = model.getWeights();
+  model.optimizer.applyGradients(grads);
+  model.getWeights().forEach((w, i) => {
+    const moved = grads[model.trainableWeights.findIndex((t) => t.name === w.name)]?.some((g) => g !== 0);
+    assert.equal(w.values.some((v, j) => v !== before[i].values[j]), Boolean(moved), `${w.name}: moved where its gradient is not zero`);
+  });
   model.dispose();
 });
 

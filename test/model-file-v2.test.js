@@ -8,8 +8,10 @@
 // are refused.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
+import { assertDamageRefused } from './support/damaged-files.js';
 import { blobs, randomArray } from './support/models.js';
 
 await sn.ready();
@@ -31,15 +33,6 @@ function sections(file) {
   const weightsAt = 40 + jsonBytes, nonTrainableAt = weightsAt + 4 * nWeights, stateAt = nonTrainableAt + 4 * nNonTrainable;
   const stateBytes = flags & 1 ? 28 + 16 * nRngs + 4 * (nHp + nSlots * nWeights) : 0;
   return { version, flags, topology, nWeights, nNonTrainable, nRngs, nonTrainableAt, end: stateAt + stateBytes };
-}
-
-function crc32(bytes) {
-  let crc = ~0;
-  for (const b of bytes) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return ~crc >>> 0;
 }
 
 /** A copy of file with edit(DataView) applied and its checksum made right again. */
@@ -106,13 +99,7 @@ for (const [name, expected] of Object.entries(EXPECTED.files)) {
 test('damaged version-2 files are refused', () => {
   const file = read('cnn-adam');
   const heap = sn.heapBytes();
-  for (let cut = 0; cut < file.length; cut += 7)
-    assert.throws(() => sn.loadModel(file.slice(0, cut)), /cannot load the model: (it is too short|its length does not match|a section length)/);
-  for (let bit = 0; bit < file.length * 8; bit += 11) {
-    const copy = file.slice();
-    copy[bit >> 3] ^= 1 << (bit & 7);
-    assert.throws(() => sn.loadModel(copy), /cannot load the model: (it is not a simdnet|.*unknown version|.*unknown flags|a section length|its length does not match|its checksum does not match)/);
-  }
+  assertDamageRefused(file);
   const s = sections(file);
   const variance = s.nonTrainableAt + 4 * (s.nNonTrainable / 2); // moving_mean (3 channels), then moving_variance
   const cases = [
