@@ -40,7 +40,7 @@ function readEntry(entry, where) {
     valueBytes = QUANTIZED_BYTES[q];
   }
   if (!Number.isSafeInteger(size) || valueBytes === undefined || size * valueBytes > 2 ** 31)
-    throw importError(`weight ${name} has shape [${shape}] and dtype ${brief(dtype)}, which cannot be read`);
+    throw importError(`weight ${name} has shape ${brief(shape)} and dtype ${brief(dtype)}, which cannot be read`);
   return { name, shape, dtype, quantization, size, bytes: size * valueBytes };
 }
 
