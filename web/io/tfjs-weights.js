@@ -113,23 +113,26 @@ export function weightBytes(groups, weights) {
   return bytes;
 }
 
+/** What was thrown, for a message (anything may be thrown, even an object without a prototype). */
+const reason = (err) => (typeof err?.message === 'string' ? err.message : brief(err));
+
 /** The same from a function path → bytes (or a Promise of them), called once per path in manifest order. */
 export async function loadWeightBytes(groups, read) {
-  const paths = groups.flatMap((g) => g.paths);
   const failed = (path, why) => importError(`cannot read weights file ${path}: ${why}`);
   const pending = [];
-  for (const path of paths) {
+  for (const path of groups.flatMap((g) => g.paths)) {
     let result;
     try {
       result = read(path);
     } catch (err) {
-      throw failed(path, err?.message ?? String(err));
+      for (const p of pending) p.catch(() => {}); // the files already asked for are not awaited any more
+      throw failed(path, reason(err));
     }
     pending.push(Promise.resolve(result).then((bytes) => {
       if (!isBytes(bytes)) throw failed(path, `the function gave ${bytes === null ? 'null' : typeof bytes}, not an ArrayBuffer or a Uint8Array`);
       return toBytes(bytes);
     }, (err) => {
-      throw failed(path, err?.message ?? String(err));
+      throw failed(path, reason(err));
     }));
   }
   const parts = await Promise.all(pending);
