@@ -125,7 +125,8 @@ test('bad weights give an Error naming the file, weight or layer, and keep no wa
   const heap = sn.heapBytes(), memory = sn.memoryBytes();
   const cases = [
     [edit((g1) => { g1[0].quantization.dtype = 'int4'; }), files, /weight conv\/kernel: quantization dtype "int4" is unknown \(TF.js reads uint8, uint16 and float16\)/],
-    [edit((g1) => { delete g1[0].quantization.dtype; }), files, /weight conv\/kernel: quantization dtype undefined is unknown/],
+    [edit((g1) => { delete g1[0].quantization.dtype; }), files, /weight conv\/kernel: its quantization \{"min":-0.98\d+,"scale":0.00\d+,.*\.\.\. names no dtype/],
+    [edit((g1) => { g1[2].quantization = 'float16'; }), files, /weight bn\/gamma: its quantization "float16" names no dtype/],
     [edit((g1) => { delete g1[1].quantization.scale; }), files, /weight conv\/bias: uint16 quantization needs numbers min and scale/],
     [edit((g1, g2) => { g2[1].quantization = { dtype: 'float16' }; }), files, /weight optimizer\/iterations: a "int32" weight cannot be quantized to float16/],
     [edit((g1, g2) => { g2[4].dtype = 'string'; }), files, /weight extra\/mask has shape \[3\] and dtype "string", which cannot be read/],
@@ -169,6 +170,7 @@ test('loadTfjsModel: a missing file or a wrong URL is an Error naming it', async
     const base = `${server.url}/test/fixtures/tfjs-quantized`;
     await assert.rejects(sn.loadTfjsModel(`${base}/nothing.json`), new RegExp(`loadTfjsModel: cannot fetch ${base}/nothing.json: HTTP 404 Not Found`));
     await assert.rejects(sn.loadTfjsModel(`${base}/group1-shard1of2.bin`), /loadTfjsModel: .*group1-shard1of2.bin is not a model.json/);
+    await assert.rejects(sn.loadTfjsModel(new URL('./fixtures/tfjs-quantized/model.json', import.meta.url)), /loadTfjsModel: cannot fetch file:.*model.json \(.*\); in Node, read files with loadTfjsFiles from simdnet\/node/);
     await assert.rejects(sn.loadTfjsModel('model.json'), /loadTfjsModel: "model.json" is not a URL \(here, with no page, it must be absolute\)/);
     await assert.rejects(sn.loadTfjsModel(`${base}/model.json`, { seed: 1, cache: 'no-store' }), /loadTfjsModel: unknown option "cache"/);
     const seen = [];

@@ -554,9 +554,18 @@ export interface SaveOptions {
 /** T: what you know the file holds — Sequential (the default) or sn.Model for a functional model. */
 export function loadModel<T extends Model = Sequential>(bytes: ArrayBuffer | ArrayBufferView): T;
 
+/** model.json's weightsManifest: groups of weights, each group stored in its files (shards) in order. */
+export type WeightsManifest = Array<{
+  paths: string[];
+  weights: Array<{
+    name: string; shape: number[]; dtype: string;
+    /** How a quantized weight is stored: value = q * scale + min (uint8, uint16), or a half float (float16). */
+    quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; min?: number; scale?: number; original_dtype?: string };
+  }>;
+}>;
 export interface TfjsArtifacts {
   /** The parsed model.json: { format, modelTopology, weightsManifest, ... }. */
-  modelJson: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>; [key: string]: unknown };
+  modelJson: { modelTopology: object; weightsManifest: WeightsManifest; [key: string]: unknown };
   weightsBin: ArrayBuffer;
 }
 /** Bytes of weight files: an ArrayBuffer or a typed array view (Uint8Array, Buffer...). */

@@ -17,7 +17,8 @@ async function fetchOk(fetchFunc, url, requestInit) {
   try {
     response = await fetchFunc(url.href, requestInit);
   } catch (err) {
-    throw loadError(`cannot fetch ${url.href} (${err?.message ?? String(err)})`);
+    const hint = url.protocol === 'file:' && globalThis.process?.versions?.node ? '; in Node, read files with loadTfjsFiles from simdnet/node' : '';
+    throw loadError(`cannot fetch ${url.href} (${typeof err?.message === 'string' ? err.message : String(err)})${hint}`);
   }
   if (!response?.ok) throw loadError(`cannot fetch ${url.href}: HTTP ${response?.status} ${response?.statusText ?? ''}`.trimEnd());
   return response;

@@ -31,6 +31,7 @@ function readEntry(entry, where) {
   let valueBytes = DTYPE_BYTES[typeof dtype === 'string' && Object.hasOwn(DTYPE_BYTES, dtype) ? dtype : ''];
   if (quantization !== undefined) {
     const q = isObject(quantization) ? quantization.dtype : undefined;
+    if (q === undefined) throw importError(`weight ${name}: its quantization ${brief(quantization)} names no dtype (TF.js reads uint8, uint16 and float16)`);
     if (typeof q !== 'string' || !Object.hasOwn(QUANTIZED_BYTES, q))
       throw importError(`weight ${name}: quantization dtype ${brief(q)} is unknown (TF.js reads uint8, uint16 and float16)`);
     if (q === 'float16' ? dtype !== 'float32' : dtype !== 'float32' && dtype !== 'int32')
