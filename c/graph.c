@@ -1,4 +1,4 @@
-/* The passes over the graph (model.h) and the workspace they run in: forward
+/* The passes over the graph (model.h), in the workspace of workspace.c: forward
  * walks the nodes in order; backward walks them back and every node *adds* its
  * input gradients into its input values', so a value read twice (fan-out, a
  * residual, a shared layer) simply collects both.
@@ -16,64 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lays the workspace for `rows` rows out over c (counting only when c->base is NULL). */
-static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
-  int64_t widest = 0, scratch = 0;
-  for (int v = 0; v < m->n_inputs + m->n_layers; v++) {
-    int64_t size = sn_shape_size(m->values[v].shape);
-    widest = size > widest ? size : widest;
-  }
-  for (int l = 0; l < m->n_layers; l++) {
-    const sn_layer *L = &m->layers[l];
-    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
-    int64_t need = ops->scratch ? ops->scratch(L, rows) : 0;
-    scratch = need > scratch ? need : scratch;
-  }
-  /* The batch and the gradients first, then each node's buffers, as the dense model had them. */
-  for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
-  for (int k = 0; k < m->n_outputs; k++) {
-    const sn_output *o = &m->outputs[k];
-    int width = (int)sn_shape_size(m->values[o->value].shape);
-    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
-  }
-  for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
-  for (int l = 0; l < m->n_layers; l++) {
-    sn_layer *L = &m->layers[l];
-    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
-    if (ops->reserve) ops->reserve(L, rows, c);
-    L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
-  }
-  m->scratch = scratch ? sn_carve(c, scratch) : NULL;
-}
-
-/* Grows the workspace to hold `rows` rows; never shrinks it. */
-SN_API int sn_model_reserve(sn_model *m, int rows) {
-  if (rows <= m->cap) return 1;
-  if (!m->params || rows < 0) return 0;
-  int pool_n = sn_model_pool_size(m);
-  if (pool_n < 0) return 0;
-  float **pool = realloc(m->pool, (size_t)(pool_n ? pool_n : 1) * sizeof(float *));
-  if (!pool) return 0;
-  m->pool = pool;
-  int old_n = m->pool_n;
-  m->pool_n = pool_n;
-  sn_carver count = {0};
-  carve_workspace(m, rows, &count);
-  /* In 64 bits: the floats may exceed wasm's 32-bit size_t. */
-  uint64_t bytes = (uint64_t)count.used * sizeof(float);
-  float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)bytes) : NULL;
-  if (!work) {
-    m->pool_n = old_n;
-    carve_workspace(m, m->cap, &(sn_carver){m->work, 0}); /* the counting pass cleared the pointers */
-    return 0;
-  }
-  free(m->work);
-  m->work = work;
-  m->cap = rows;
-  carve_workspace(m, rows, &(sn_carver){work, 0});
-  return 1;
-}
-
 float *sn_pool_take(sn_model *m) { return m->pool[--m->pool_free]; }
 void sn_pool_give(sn_model *m, float *buf) { m->pool[m->pool_free++] = buf; }
 
@@ -89,6 +31,7 @@ static void activate(sn_layer *l, int rows) {
 }
 
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
+  sn_model_use_layout(m, m->training);
   m->scratch_holds = NULL;
   for (int i = 0; i < m->n_inputs; i++) m->values[i].y = xs[i];
   for (int l = 0; l < m->n_layers; l++) {

@@ -30,6 +30,7 @@ SN_API sn_model *sn_model_create_graph(unsigned seed) {
   sn_model *m = calloc(1, sizeof *m);
   if (!m) return NULL;
   m->pending_share = -1;
+  m->layout = -1;
   sn_rng_seed(&m->rng, seed);
   return m;
 }
@@ -59,6 +60,7 @@ SN_API void sn_model_free(sn_model *m) {
   free(m->state);
   free(m->shared_grads);
   free(m->work);
+  free(m->plan);
   free(m->pool);
   free(m->perm);
   sn_opt_free(m->opt);

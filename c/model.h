@@ -86,6 +86,9 @@ typedef struct sn_model {
   float **pool;            /*   gradient buffers of rows × the widest value, free ones first */
   int pool_n, pool_free;
   float *scratch;          /*   shared by the layers that need one (conv2d's padded input) */
+  int64_t *plan;           /* where each transient node's buffers start in the arena, per layout (workspace.c) */
+  int64_t arena[2];        /*   the arena's floats in the training and the inference layout */
+  int layout;              /*   the one carved now: 1 training, 0 inference, -1 none */
   const sn_layer *scratch_holds; /* the conv2d layer whose padded input is in scratch now, or NULL */
   int training;            /* forward applies dropout and batch statistics (set around training steps) */
   int keep_masks;          /* training steps reuse the last masks (gradient checks) */
@@ -214,6 +217,8 @@ static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l
  * loss gradients (graph.c). */
 void sn_model_forward(sn_model *m, int rows, const float *const *xs);
 void sn_model_backward(sn_model *m, int rows);
+void sn_model_use_layout(sn_model *m, int training);
+extern int sn_workspace_sharing; /* 1 (the default): transient nodes share memory (workspace.c) */
 float *sn_pool_take(sn_model *m);
 void sn_pool_give(sn_model *m, float *buf);
 int sn_model_pool_size(const sn_model *m);

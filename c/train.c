@@ -114,6 +114,7 @@ static void add_metrics(sn_model *m, int rows, const float *const *ts, const dou
 static double forward_backward(sn_model *m, int rows, const float *const *xs, const float *const *ts, double *losses,
                                double *penalty) {
   m->training = 1;
+  sn_model_use_layout(m, 1); /* before the masks are drawn into it */
   sn_model_draw_masks(m, rows);
   sn_model_forward(m, rows, xs);
   m->pool_free = m->pool_n;

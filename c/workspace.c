@@ -1,0 +1,212 @@
+/* The workspace: one allocation for `rows` rows, carved into the batch's
+ * inputs and targets, the pool of gradient buffers (graph.c), every node's
+ * buffers (its output, masks, statistics: its kind's reserve) and the shared
+ * scratch.
+ *
+ * Not every node's buffers must outlive the forward pass. Backward reads a
+ * node's buffers when its value wants a gradient, and its input's when it does
+ * (a weight gradient needs x); the loss reads the outputs; dropout draws its
+ * masks before the pass and batch norm commits its statistics after the step.
+ * Such a node *persists*: its buffers are its own. Every other node's are
+ * *transient*: needed from the node's own forward until its last reader's, so
+ * transient nodes whose spans do not overlap share memory, placed in an arena
+ * greedily, largest first (the way TensorFlow Lite's arena planner does). In
+ * a frozen feature extractor — the first 130 layers of a MobileNet being
+ * fine-tuned — almost everything is transient, and in inference (predict,
+ * evaluate) everything but the outputs is.
+ *
+ * A view (reshape, an activation layer, dropout outside training: the kind's
+ * ops say `view`) may hand on its input's buffer as its own output, so its
+ * readers count as readers of that buffer too.
+ *
+ * There are two layouts, one for training steps and one for inference, both
+ * planned when the workspace is reserved; the workspace holds the larger, and
+ * switching is pointer arithmetic (sn_model_use_layout), nothing allocated. */
+#include "api.h"
+#include "kernels.h"
+#include "model.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 0: every node persists (the tests compare against that). */
+int sn_workspace_sharing = 1;
+
+/* A node whose buffers may be its input's (see above). */
+static int may_view(const sn_layer *L) { return sn_layer_ops_of(L->kind)->view; }
+
+/* The node whose buffers value v may live in, and the views in between:
+ * calls mark(node) for each, from v's producer down to a node of its own. */
+static void along_views(const sn_model *m, int v, void (*mark)(int node, void *ctx), void *ctx) {
+  while (v >= m->n_inputs) {
+    const sn_layer *L = &m->layers[v - m->n_inputs];
+    mark(v - m->n_inputs, ctx);
+    if (!may_view(L) || L->act != SN_ACT_LINEAR) return; /* an activation writes y into its own buffer */
+    v = m->edges[L->first_in];
+  }
+}
+
+static void set_flag(int node, void *flags) { ((char *)flags)[node] = 1; }
+
+typedef struct {
+  int *last, reader;
+} reader_ctx;
+static void extend(int node, void *p) {
+  reader_ctx *r = p;
+  if (r->last[node] < r->reader) r->last[node] = r->reader;
+}
+
+/* Which nodes persist in a layout (training or inference). */
+static void mark_persistent(const sn_model *m, int training, char *keep) {
+  memset(keep, !sn_workspace_sharing, (size_t)m->n_layers);
+  for (int k = 0; k < m->n_outputs; k++) along_views(m, m->outputs[k].value, set_flag, keep);
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer *L = &m->layers[l];
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    int v = m->n_inputs + l, activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
+    int hooks = training && (ops->draw || (ops->commit && !L->frozen));
+    if (activity || hooks || (training && m->values[v].needs_grad)) along_views(m, v, set_flag, keep);
+    if (training && m->values[v].needs_grad)
+      for (int i = 0; i < L->n_in; i++) along_views(m, m->edges[L->first_in + i], set_flag, keep);
+  }
+}
+
+/* Floats a node's buffers take for `rows` rows (its kind's reserve, and its activation's output). */
+static int64_t node_floats(sn_layer *L, int rows, sn_carver *c) {
+  const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+  int64_t before = c->used;
+  if (ops->reserve) ops->reserve(L, rows, c);
+  L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
+  return c->used - before;
+}
+
+/* Places the transient nodes of one layout in the arena: each node's offset
+ * (plan[l], or -1 when it persists) and the arena's size. 0 when out of memory. */
+static int plan_layout(sn_model *m, int rows, int training, int64_t *plan, int64_t *arena) {
+  int n = m->n_layers, placed_n = 0;
+  char *keep = malloc((size_t)n);
+  int *last = malloc((size_t)n * sizeof(int)), *order = malloc((size_t)n * sizeof(int)), *placed = malloc((size_t)n * sizeof(int));
+  int64_t *size = malloc((size_t)n * sizeof(int64_t));
+  if (!keep || !last || !order || !placed || !size) {
+    free(keep), free(last), free(order), free(placed), free(size);
+    return 0;
+  }
+  mark_persistent(m, training, keep);
+  for (int l = 0; l < n; l++) {
+    sn_carver count = {0};
+    size[l] = node_floats(&m->layers[l], rows, &count);
+    last[l] = l;
+  }
+  for (int l = 0; l < n; l++) {
+    const sn_layer *L = &m->layers[l];
+    reader_ctx r = {last, l};
+    for (int i = 0; i < L->n_in; i++) along_views(m, m->edges[L->first_in + i], extend, &r);
+  }
+  /* Largest first; each at the lowest offset free of the nodes placed so far whose spans meet its own. */
+  int count = 0;
+  for (int l = 0; l < n; l++)
+    if (!keep[l]) order[count++] = l;
+  for (int i = 1; i < count; i++) /* insertion sort by size, descending; stable, so the plan is the same every time */
+    for (int j = i; j > 0 && size[order[j]] > size[order[j - 1]]; j--) {
+      int t = order[j];
+      order[j] = order[j - 1], order[j - 1] = t;
+    }
+  *arena = 0;
+  for (int l = 0; l < n; l++) plan[l] = -1;
+  for (int i = 0; i < count; i++) {
+    int a = order[i];
+    int64_t off = 0;
+    for (int moved = 1; moved;) { /* until no overlapping neighbour in time sits on [off, off + size) */
+      moved = 0;
+      for (int j = 0; j < placed_n; j++) {
+        int b = placed[j];
+        int meet = a <= last[b] && b <= last[a];
+        if (meet && off < plan[b] + size[b] && plan[b] < off + size[a]) off = plan[b] + size[b], moved = 1;
+      }
+    }
+    plan[a] = off;
+    placed[placed_n++] = a;
+    if (off + size[a] > *arena) *arena = off + size[a];
+  }
+  free(keep), free(last), free(order), free(placed), free(size);
+  return 1;
+}
+
+/* Lays the workspace for `rows` rows out over c in one layout (counting only when c->base is NULL). */
+static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
+  int64_t widest = 0, scratch = 0;
+  for (int v = 0; v < m->n_inputs + m->n_layers; v++) {
+    int64_t size = sn_shape_size(m->values[v].shape);
+    widest = size > widest ? size : widest;
+  }
+  for (int l = 0; l < m->n_layers; l++) {
+    const sn_layer *L = &m->layers[l];
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    int64_t need = ops->scratch ? ops->scratch(L, rows) : 0;
+    scratch = need > scratch ? need : scratch;
+  }
+  /* The batch and the gradients first, then the persistent nodes' buffers, the arena, the scratch. */
+  for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
+  for (int k = 0; k < m->n_outputs; k++) {
+    const sn_output *o = &m->outputs[k];
+    int width = (int)sn_shape_size(m->values[o->value].shape);
+    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
+  }
+  for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
+  const int64_t *plan = m->plan + (training ? 0 : m->n_layers);
+  for (int l = 0; l < m->n_layers; l++)
+    if (plan[l] < 0) node_floats(&m->layers[l], rows, c);
+  float *arena = sn_carve(c, m->arena[training ? 0 : 1]);
+  for (int l = 0; l < m->n_layers; l++)
+    if (plan[l] >= 0) node_floats(&m->layers[l], rows, &(sn_carver){c->base ? arena + plan[l] : NULL, 0});
+  m->scratch = scratch ? sn_carve(c, scratch) : NULL;
+}
+
+/* Grows the workspace to hold `rows` rows; never shrinks it. */
+SN_API int sn_model_reserve(sn_model *m, int rows) {
+  if (rows <= m->cap) return 1;
+  if (!m->params || rows < 0) return 0;
+  int pool_n = sn_model_pool_size(m);
+  int64_t *plan = malloc((size_t)(2 * m->n_layers) * sizeof(int64_t)), arena[2];
+  if (pool_n < 0 || !plan || !plan_layout(m, rows, 1, plan, &arena[0]) || !plan_layout(m, rows, 0, plan + m->n_layers, &arena[1])) {
+    free(plan);
+    return 0;
+  }
+  int old_n = m->pool_n, most = pool_n > old_n ? pool_n : old_n; /* room for the old pool if this fails */
+  float **pool = realloc(m->pool, (size_t)(most ? most : 1) * sizeof(float *));
+  if (!pool) {
+    free(plan);
+    return 0;
+  }
+  m->pool = pool;
+  int64_t *old_plan = m->plan, old_arena[2] = {m->arena[0], m->arena[1]};
+  m->plan = plan, m->arena[0] = arena[0], m->arena[1] = arena[1], m->pool_n = pool_n;
+  sn_carver train = {0}, infer = {0};
+  carve_workspace(m, rows, &train, 1);
+  carve_workspace(m, rows, &infer, 0);
+  /* In 64 bits: the floats may exceed wasm's 32-bit size_t. */
+  uint64_t bytes = (uint64_t)(train.used > infer.used ? train.used : infer.used) * sizeof(float);
+  float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)bytes) : NULL;
+  if (!work) { /* as it was; the counting passes cleared the pointers */
+    free(plan);
+    m->plan = old_plan, m->arena[0] = old_arena[0], m->arena[1] = old_arena[1], m->pool_n = old_n;
+    m->layout = -1;
+    if (m->work) sn_model_use_layout(m, 1);
+    return 0;
+  }
+  free(old_plan);
+  free(m->work);
+  m->work = work;
+  m->cap = rows;
+  m->layout = -1;
+  sn_model_use_layout(m, 1);
+  return 1;
+}
+
+/* Carves the layout for training steps (1) or inference (0) unless it is the current one. */
+void sn_model_use_layout(sn_model *m, int training) {
+  training = training != 0;
+  if (m->layout == training || !m->work) return;
+  carve_workspace(m, m->cap, &(sn_carver){m->work, 0}, training);
+  m->layout = training;
+}
