@@ -23,7 +23,8 @@ export function readMobileNetV2(dir = NSFWJS_DIR) {
   for (const path of weightsManifest.flatMap((group) => group.paths)) {
     const base64 = require(join(dir, `${path}.min.js`));
     if (typeof base64 !== 'string') throw new Error(`${path}.min.js did not evaluate to base64 text`);
-    shards.set(path, new Uint8Array(Buffer.from(base64, 'base64')));
+    const bytes = Buffer.from(base64, 'base64');
+    shards.set(path, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
   return { modelJson: { modelTopology, weightsManifest }, shards };
 }
