@@ -12,6 +12,7 @@
 #include "kernels.h"
 #include "model.h"
 #include "threads.h"
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,38 @@ static void activate(sn_layer *l, int rows) {
   l->y = l->ybuf;
 }
 
+/* Batch norm B folded into node L (workspace.c): L's kernel and bias become
+ * L->folded, kernel·s and bias·s + t per output channel (the last axis), for
+ * this pass; `saved` keeps what they were. */
+static void fold_in(sn_layer *L, const sn_layer *B, sn_tensor saved[2]) {
+  sn_tensor *k = &L->t[SN_KERNEL], *b = &L->t[SN_BIAS];
+  const int c = L->out.c;
+  const float *gamma = B->t[SN_GAMMA].exists ? B->t[SN_GAMMA].w : NULL, *beta = B->t[SN_BETA].exists ? B->t[SN_BETA].w : NULL;
+  const float *mean = B->t[SN_MOVING_MEAN].w, *var = B->t[SN_MOVING_VARIANCE].w;
+  float *fk = L->folded, *fb = fk + k->size;
+  for (int j = 0; j < c; j++) fb[j] = (gamma ? gamma[j] : 1.0f) / sqrtf(var[j] + B->epsilon); /* s, for now */
+  for (int64_t i = 0; i < k->size; i += c)
+    for (int j = 0; j < c; j++) fk[i + j] = k->w[i + j] * fb[j];
+  for (int j = 0; j < c; j++) fb[j] = (b->exists ? b->w[j] * fb[j] : 0.0f) + ((beta ? beta[j] : 0.0f) - mean[j] * fb[j]);
+  saved[0] = *k, saved[1] = *b;
+  k->w = fk, b->w = fb, b->exists = 1;
+}
+
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
   sn_model_use_layout(m, m->training);
   m->scratch_holds = NULL;
+  const int *fold = m->fold + (m->layout ? 0 : m->n_layers);
   for (int i = 0; i < m->n_inputs; i++) m->values[i].y = xs[i];
   for (int l = 0; l < m->n_layers; l++) {
     sn_layer *L = &m->layers[l];
     const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    sn_tensor saved[2];
+    if (fold[l] == SN_FOLDED) { /* folded into the node before it: its output passes on */
+      L->z = L->y = sn_node_input(m, L, 0)->y;
+      m->values[m->n_inputs + l].y = L->y;
+      continue;
+    }
+    if (fold[l] >= 0) fold_in(L, &m->layers[fold[l]], saved);
     if (ops->forward_n) {
       const float *x[SN_MAX_NODE_INPUTS];
       for (int i = 0; i < L->n_in; i++) x[i] = sn_node_input(m, L, i)->y;
@@ -44,6 +70,7 @@ void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
     } else {
       ops->forward(m, L, rows, sn_node_input(m, L, 0)->y);
     }
+    if (fold[l] >= 0) L->t[SN_KERNEL] = saved[0], L->t[SN_BIAS] = saved[1];
     activate(L, rows);
     m->values[m->n_inputs + l].y = L->y;
   }

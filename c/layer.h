@@ -114,6 +114,7 @@ typedef struct sn_layer {
   int *arg;                /* max pooling: where each maximum came from */
   float *xhat;             /* batch norm: the normalized input (training) */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
+  float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
 } sn_layer;
 
 /* Names a tensor and gives its shape as Keras does; its size is their product. */

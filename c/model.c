@@ -61,6 +61,7 @@ SN_API void sn_model_free(sn_model *m) {
   free(m->shared_grads);
   free(m->work);
   free(m->plan);
+  free(m->fold);
   free(m->pool);
   free(m->perm);
   sn_opt_free(m->opt);

@@ -46,7 +46,7 @@ static int same_rows(sn_shape a, sn_shape b) { return a.h == b.h && a.w == b.w; 
 /* What the cases covered, so that a change to the generator cannot quietly drop a feature. */
 enum { SEEN_MERGE, SEEN_CONCAT = SEEN_MERGE + MERGES, SEEN_SELF_MERGE, SEEN_SHARED, SEEN_SHARED_BN, SEEN_BN, SEEN_FROZEN_BN,
        SEEN_FROZEN_DENSE, SEEN_FROZEN_AFTER_BUILD, SEEN_ACTIVITY, SEEN_REGULARIZER, SEEN_THREE_INPUTS, SEEN_IMAGE_INPUT, SEEN_TWO_OUTPUTS,
-       SEEN_INNER_OUTPUT, SEEN_CCE, SEEN_UNUSED, SEEN_VIEW, SEEN_SHARED_MEMORY, SEEN_COUNT };
+       SEEN_INNER_OUTPUT, SEEN_CCE, SEEN_UNUSED, SEEN_VIEW, SEEN_SHARED_MEMORY, SEEN_FOLD, SEEN_COUNT };
 static int seen[SEEN_COUNT];
 
 /* The workspace's plan (workspace.c) lets nodes whose buffers are dead share
@@ -73,6 +73,22 @@ static void same_with_memory_shared(sn_model *m, const float *x, const float *t,
   }
   CHECK(!memcmp(p[0], p[1], (size_t)ROWS * od * sizeof(float)), "case %d: predictions with memory shared are those without", c);
   CHECK(!memcmp(g[0], g[1], (size_t)m->n_params * sizeof(float)) && loss[0] == loss[1], "case %d: gradients with memory shared are those without", c);
+  /* Batch norms folded into the layer before them (workspace.c) compute the same up to rounding. */
+  int folds = 0;
+  for (int l = 0; l < 2 * m->n_layers; l++) folds += m->fold[l] >= 0;
+  seen[SEEN_FOLD] += folds > 0;
+  sn_fold_batch_norms = 0;
+  m->cap = 0;
+  CHECK(sn_model_reserve(m, ROWS), "case %d: reserves", c);
+  memcpy(m->state, state, (size_t)m->n_state * sizeof(float));
+  sn_model_predict(m, x, ROWS, ROWS, p[0]);
+  sn_model_compute_gradients(m, x, t, ROWS, &loss[0]);
+  memcpy(g[0], m->grads, (size_t)m->n_params * sizeof(float));
+  sn_fold_batch_norms = 1;
+  double worst = 0, scale = 1e-3;
+  for (int i = 0; i < ROWS * od; i++) worst = fmax(worst, fabs(p[0][i] - p[1][i])), scale = fmax(scale, fabs(p[1][i]));
+  for (long i = 0; i < m->n_params; i++) worst = fmax(worst, fabs(g[0][i] - g[1][i]) / 10), scale = fmax(scale, fabs(g[1][i]) / 10);
+  CHECK(worst <= 1e-5 * scale && fabs(loss[0] - loss[1]) <= 1e-5 * fabs(loss[1]), "case %d: folded batch norms compute what unfolded ones do (off by %g of %g)", c, worst, scale);
   for (int i = 0; i < 2; i++) free(p[i]), free(g[i]);
   free(state);
 }
@@ -111,7 +127,8 @@ static int random_node(sn_model *m) {
                    : sn_model_add_batch_norm(m, 0.9, 1e-3, o->t[SN_BETA].exists, o->t[SN_GAMMA].exists);
       CHECK(node >= 0 && m->layers[node].shares >= 0, "a layer applied again builds");
     }
-  } else if (kind < 70) { /* batch norm, sometimes frozen */
+  } else if (kind < 70) { /* batch norm, sometimes frozen; often right after the node before (a chain: it may fold) */
+    if (chance(50)) v = n_values(m) - 1;
     sn_model_set_inputs(m, &v, 1);
     int center = chance(70), scale = chance(70);
     node = sn_model_add_batch_norm(m, 0.9, 1e-3, center, scale);
