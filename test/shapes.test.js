@@ -201,6 +201,13 @@ test('fromTfjs: a functional model saved by TF.js with the three layers (integer
   assert.deepEqual(borders.sort(), ['Cropping2D [[1,1],[1,1]]', 'Cropping2D [[1,1],[2,2]]', 'ZeroPadding2D [[1,1],[0,0]]', 'ZeroPadding2D [[1,1],[2,2]]']);
   assert.deepEqual(model.layers.filter((l) => l.type === 'UpSampling2D').map((l) => `${l.size}`).sort(), ['2,2', '2,4']);
   assert.ok(worstDifference(model.predict(x), expected) <= 1e-5);
+  // And out again as a Functional, which TF.js loads to the same predictions.
+  const back = model.toTfjs();
+  const json = JSON.parse(JSON.stringify(back.modelJson));
+  assert.equal(json.modelTopology.class_name, 'Functional');
+  const again = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: back.weightsBin }));
+  assert.ok(worstDifference(tf.tidy(() => again.predict(tf.tensor(x, [3, 6, 5, 3])).dataSync().slice()), expected) <= 1e-5);
+  again.dispose();
   model.dispose();
 });
 
