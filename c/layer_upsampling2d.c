@@ -39,7 +39,12 @@ static int setup(sn_layer *l) {
   return 1;
 }
 
-static void reserve(sn_layer *l, int rows, sn_carver *c) { l->zbuf = sn_carve(c, rows * sn_shape_size(l->out)); }
+/* Factors of 1 change nothing (bilinear reads every cell at its own center): a view. */
+static int is_view(const sn_layer *l) { return l->up[0] == 1 && l->up[1] == 1; }
+
+static void reserve(sn_layer *l, int rows, sn_carver *c) {
+  l->zbuf = is_view(l) ? NULL : sn_carve(c, rows * sn_shape_size(l->out));
+}
 
 /* ---- nearest ---------------------------------------------------------------------------- */
 
@@ -140,6 +145,10 @@ static void bilinear_backward(const sn_layer *l, int rows, const float *dz, floa
 
 static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
   (void)m;
+  if (is_view(l)) {
+    l->z = x;
+    return;
+  }
   if (l->bilinear) bilinear_forward(l, rows, x, l->zbuf);
   else nearest_forward(l, rows, x, l->zbuf);
   l->z = l->zbuf;
@@ -148,6 +157,7 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
   (void)m, (void)x;
   if (!dx) return NULL;
+  if (is_view(l)) return dz;
   if (l->bilinear) bilinear_backward(l, rows, dz, dx);
   else nearest_backward(l, rows, dz, dx);
   return dx;

@@ -68,7 +68,7 @@ test('zeroPadding2d and cropping2d in their three forms copy exactly what TF.js 
 });
 
 test("upSampling2d 'nearest' repeats rows and columns exactly as TF.js", () => {
-  for (const [inputShape, size] of [[[5, 3, 2], [2, 2]], [[3, 7, 1], [3, 1]], [[4, 5, 3], [1, 3]], [[7, 5, 2], [3, 3]], [[2, 2, 5], undefined]]) {
+  for (const [inputShape, size] of [[[5, 3, 2], [2, 2]], [[3, 7, 1], [3, 1]], [[4, 5, 3], [1, 3]], [[7, 5, 2], [3, 3]], [[2, 2, 5], undefined], [[3, 4, 2], [1, 1]]]) {
     const x = randomArray(2 * sizeOf(inputShape), 2);
     const got = ours(L.upSampling2d({ size, inputShape }), inputShape, x);
     const want = theirs(tf.layers.upSampling2d({ size }), inputShape, x);

@@ -168,7 +168,7 @@ static void view_gradients(void) {
 
 /* Zero padding, cropping and up-sampling between convolutions (no weights of
  * their own: the first conv's gradients pass through their backward passes),
- * on odd sizes and uneven borders; a padding of 0 (a view); each first in its
+ * on odd sizes and uneven borders; a padding of 0 and factors of 1 (views); each first in its
  * model (no input gradient wanted). */
 static void shape_gradients(void) {
   sn_model *m;
@@ -186,6 +186,7 @@ static void shape_gradients(void) {
   CHECK(sn_model_add_pad2d(m, 0, 0, 0, 0, 0) >= 0, "zero padding of 0");
   sn_model_add_conv2d(m, 2, 3, 3, 2, 2, 1, 1, 1, SN_ACT_TANH, 0, 1);
   CHECK(sn_model_add_upsampling2d(m, 1, 2, 1) >= 0, "bilinear up-sampling of one axis");
+  CHECK(sn_model_add_upsampling2d(m, 1, 1, 0) >= 0, "up-sampling by 1 (a view)");
   sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   gradients(finish(m), 3, "bilinear up-sampling, a padding of 0");
   m = sn_model_create_hwc(5, 4, 2, 17);
@@ -219,7 +220,7 @@ static void shape_forward(void) {
     int kind; /* 0 padding, 1 cropping, 2 nearest, 3 bilinear */
     int a, b, c, d;
   } cases[] = {{0, 0, 1, 2, 0}, {0, 3, 2, 1, 4}, {1, 1, 2, 0, 3}, {1, 0, 0, 1, 0}, {2, 2, 3, 0, 0}, {2, 1, 1, 0, 0},
-               {3, 2, 2, 0, 0}, {3, 3, 1, 0, 0}, {3, 1, 5, 0, 0}};
+               {3, 2, 2, 0, 0}, {3, 3, 1, 0, 0}, {3, 1, 5, 0, 0}, {3, 1, 1, 0, 0}, {2, 1, 1, 0, 0}};
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     const int kind = cases[k].kind, A = cases[k].a, B = cases[k].b, Cc = cases[k].c, D = cases[k].d;
     sn_model *m = sn_model_create_hwc(H, W, C, 22);
