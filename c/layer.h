@@ -45,7 +45,10 @@
   X(SN_LAYER_ACTIVATION, sn_activation_ops)                                                       \
   X(SN_LAYER_MERGE, sn_merge_ops)           /* add, subtract, multiply, average, maximum, minimum */ \
   X(SN_LAYER_CONCATENATE, sn_concatenate_ops)                                                     \
-  X(SN_LAYER_DOT, sn_dot_ops)
+  X(SN_LAYER_DOT, sn_dot_ops)                                                                     \
+  X(SN_LAYER_ZERO_PADDING2D, sn_pad2d_ops)                                                        \
+  X(SN_LAYER_CROPPING2D, sn_pad2d_ops)                                                            \
+  X(SN_LAYER_UPSAMPLING2D, sn_upsampling2d_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -105,6 +108,8 @@ typedef struct sn_layer {
   sn_rng rng;                          /*   draws its masks */
   float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double) */
   int op;                              /* merge: enum sn_merge_op */
+  int border[4];                       /* zero padding, cropping: rows and columns added or cut: top, bottom, left, right */
+  int up[2], bilinear;                 /* up-sampling: its factors (rows, columns), its interpolation */
   int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
   float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
   /* Workspace (sn_model_reserve). */

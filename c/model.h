@@ -162,6 +162,10 @@ int sn_model_add_concatenate(sn_model *m);
 /* Keras' Dot of two inputs of rank 1 or 2 (1 × w × c): contracts axis ax0 of the first (0: w, 1: c)
  * with axis ax1 of the second; normalize: of unit length along those axes first (cosine). */
 int sn_model_add_dot(sn_model *m, int ax0, int ax1, int normalize);
+/* Zero padding (crop = 0) or cropping (crop = 1) of top, bottom rows and left, right columns. */
+int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
+/* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
+int sn_model_add_upsampling2d(sn_model *m, int fh, int fw, int bilinear);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);

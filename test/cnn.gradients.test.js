@@ -8,7 +8,8 @@
 // comparison against the gradient scaled by 1.1 must fail.
 //
 // The cases cover what the TF.js oracle (test/cnn.tfjs.test.js) cannot train:
-// dilated convolutions, average pooling with 'same' padding and batch
+// dilated convolutions, average pooling with 'same' padding, bilinear
+// up-sampling (Keras', which TF.js' UpSampling2D is not) and batch
 // normalization without center or scale, plus regularizers on conv and
 // batch-norm weights. (Dropout's gradients need its masks held fixed, which
 // only C can do: test/c/test_layers.c.)
@@ -117,6 +118,19 @@ check('overlapping max pooling windows after a one-channel convolution', {
   layers: [
     { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'tanh' },
     { type: 'maxPooling2d', poolSize: 2, strides: 1 },
+    { type: 'flatten' },
+    { type: 'dense', units: 3, activation: 'softmax' },
+  ],
+});
+
+check("bilinear up-sampling (Keras' half-pixel centers) between zero padding and cropping", {
+  inputShape: [5, 4, 2],
+  layers: [
+    { type: 'conv2d', filters: 3, kernelSize: 2, activation: 'tanh' },
+    { type: 'zeroPadding2d', padding: [[1, 0], [0, 2]] },
+    { type: 'upSampling2d', size: [2, 3], interpolation: 'bilinear' },
+    { type: 'cropping2d', cropping: [[0, 1], [2, 1]] },
+    { type: 'conv2d', filters: 2, kernelSize: 3, strides: 2, activation: 'tanh' },
     { type: 'flatten' },
     { type: 'dense', units: 3, activation: 'softmax' },
   ],

@@ -13,7 +13,9 @@
 // gradient divides by the whole window although its forward pass divides by
 // the cells inside the input (our gradient is that of the forward pass both
 // libraries compute). Those are checked by finite differences
-// (test/c/test_layers.c, test/cnn.gradients.test.js). Adam is not used: TF.js
+// (test/c/test_layers.c, test/cnn.gradients.test.js), as is bilinear
+// up-sampling, which TF.js 4.22 computes otherwise than Keras (test/shapes.test.js).
+// Adam is not used: TF.js
 // adds its epsilon to the bias-corrected √v̂, Keras (and we) to √v.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -25,6 +27,8 @@ await tf.setBackend('cpu');
 await sn.ready();
 
 const ROWS = 48, BATCH = 16, EPOCHS = 3, CLASSES = 3;
+// The factories whose TF.js names differ from ours.
+const TFJS_FACTORY = { cropping2d: 'cropping2D' };
 
 /** Inputs, and one-hot labels that depend on them so the networks learn something. */
 function data(inputShape, seed) {
@@ -40,11 +44,11 @@ function data(inputShape, seed) {
 }
 
 /** Trains one spec in both libraries; returns what each produced. */
-async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.sgd({ learningRate: 0.1 }), tf: tf.train.sgd(0.1) }), seed = 1 } = {}) {
+async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.sgd({ learningRate: 0.1 }), tf: tf.train.sgd(0.1) }), seed = 1, batch = BATCH } = {}) {
   const [first, ...rest] = spec.layers;
   const layers = [{ ...first, inputShape: spec.inputShape }, ...rest];
   const tfModel = tf.sequential();
-  for (const { type, ...options } of layers) tfModel.add(tf.layers[type](options));
+  for (const { type, ...options } of layers) tfModel.add(tf.layers[TFJS_FACTORY[type] ?? type](options));
   const model = sn.sequential({ seed: 5 });
   for (const { type, ...options } of layers) model.add(sn.layers[type](options));
   // The same starting point: TF.js' initial weights, layer by layer in Keras' order.
@@ -57,8 +61,8 @@ async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.sgd({ le
   tfModel.compile({ optimizer: opts.tf, loss: 'categoricalCrossentropy' });
   model.compile({ optimizer: opts.sn, loss: 'categoricalCrossentropy' });
   const xs = tf.tensor(x, [ROWS, ...spec.inputShape]), ys = tf.tensor(y, [ROWS, CLASSES]);
-  const tfHistory = await tfModel.fit(xs, ys, { epochs: EPOCHS, batchSize: BATCH, shuffle: false, verbose: 0 });
-  const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, shuffle: false });
+  const tfHistory = await tfModel.fit(xs, ys, { epochs: EPOCHS, batchSize: batch, shuffle: false, verbose: 0 });
+  const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: batch, shuffle: false });
   const tfEval = tfModel.evaluate(xs, ys, { batchSize: BATCH }).dataSync()[0];
   const result = {
     tf: { losses: tfHistory.history.loss, weights: tfModel.layers.flatMap((l) => l.getWeights().map((w) => w.dataSync().slice())), evaluate: tfEval },
@@ -143,4 +147,37 @@ test('TF.js: reshape of flat input, stride-2 conv, batch norm after dense, momen
     ],
   }, { seed: 4 });
   assertAgree(pooled, 'global max pooling');
+});
+
+test("TF.js: zero padding (MobileNetV2's [[0, 1], [0, 1]] before a stride-2 conv, and symmetric), cropping; nearest up-sampling one row per batch", async () => {
+  const padded = await trainBoth({
+    inputShape: [9, 9, 2],
+    layers: [
+      { type: 'zeroPadding2d', padding: [[0, 1], [0, 1]] },
+      { type: 'conv2d', filters: 4, kernelSize: 3, strides: 2, activation: 'relu' },
+      { type: 'zeroPadding2d', padding: 1 },
+      { type: 'conv2d', filters: 3, kernelSize: 3, activation: 'tanh' },
+      { type: 'cropping2d', cropping: [[1, 0], [0, 2]] },
+      { type: 'conv2d', filters: 2, kernelSize: 2, activation: 'tanh' },
+      { type: 'flatten' },
+      { type: 'dense', units: CLASSES, activation: 'softmax' },
+    ],
+  });
+  assertAgree(padded, 'padding, cropping');
+  // TF.js 4.22's gradient of resizeNearestNeighbor (tfjs-backend-cpu
+  // src/kernels/ResizeNearestNeighborGrad.ts) reads dy at the images' batch
+  // stride, so every sample after a batch's first gets a wrong gradient:
+  // compared one sample per batch (test/c/test_layers.c checks batches).
+  const upSampled = await trainBoth({
+    inputShape: [5, 5, 2],
+    layers: [
+      { type: 'conv2d', filters: 3, kernelSize: 3, activation: 'tanh' },
+      { type: 'upSampling2d', size: [2, 3] },
+      { type: 'cropping2d', cropping: [[1, 2], [0, 3]] },
+      { type: 'conv2d', filters: 2, kernelSize: 2, strides: 2, activation: 'tanh' },
+      { type: 'flatten' },
+      { type: 'dense', units: CLASSES, activation: 'softmax' },
+    ],
+  }, { batch: 1 });
+  assertAgree(upSampled, 'nearest up-sampling, cropping');
 });

@@ -56,6 +56,20 @@ test('every option of every new layer is checked by its factory', () => {
     'activation without activation': [() => L.activation({}), /activation needs activation, e.g. \{ activation: 'relu' \}/],
     'activation unknown': [() => L.activation({ activation: 'swish' }), /unknown activation "swish"/],
     'dropout inputShape': [() => L.dropout({ rate: 0.5, inputShape: 'x' }), /dropout inputShape must be a non-empty array/],
+    'zeroPadding2d padding -1': [() => L.zeroPadding2d({ padding: -1 }), /zeroPadding2d padding must be an integer in \[0, 268435456\], got -1/],
+    'zeroPadding2d padding [[0, 1], [0, -1]]': [() => L.zeroPadding2d({ padding: [[0, 1], [0, -1]] }), /zeroPadding2d padding must be an integer in \[0, 268435456\], got -1/],
+    'zeroPadding2d padding [1, 0.5]': [() => L.zeroPadding2d({ padding: [1, 0.5] }), /zeroPadding2d padding must be an integer/],
+    'zeroPadding2d padding [1, 2, 3]': [() => L.zeroPadding2d({ padding: [1, 2, 3] }), /zeroPadding2d padding must be an integer, \[rows, columns\] or \[\[top, bottom\], \[left, right\]\], got \[1,2,3\]/],
+    'zeroPadding2d padding [1, [2, 3]]': [() => L.zeroPadding2d({ padding: [1, [2, 3]] }), /zeroPadding2d padding must be an integer, \[rows, columns\]/],
+    'zeroPadding2d channelsFirst': [() => L.zeroPadding2d({ dataFormat: 'channelsFirst' }), /zeroPadding2d: dataFormat 'channelsFirst' is not supported/],
+    'cropping2d cropping -2': [() => L.cropping2d({ cropping: [[0, 0], [-2, 0]] }), /cropping2d cropping must be an integer in \[0, 268435456\], got -2/],
+    "cropping2d cropping '1'": [() => L.cropping2d({ cropping: '1' }), /cropping2d cropping must be an integer, \[rows, columns\] or \[\[top, bottom\], \[left, right\]\], got "1"/],
+    'cropping2d padding': [() => L.cropping2d({ padding: 1 }), /cropping2d: unknown option "padding"/],
+    'upSampling2d size 0': [() => L.upSampling2d({ size: 0 }), /upSampling2d size must be an integer in \[1, 268435456\], got 0/],
+    'upSampling2d size [2, 0]': [() => L.upSampling2d({ size: [2, 0] }), /upSampling2d size must be an integer in \[1, 268435456\], got 0/],
+    'upSampling2d size [2]': [() => L.upSampling2d({ size: [2] }), /upSampling2d size must be a positive integer or \[height, width\], got \[2\]/],
+    "upSampling2d interpolation 'bicubic'": [() => L.upSampling2d({ interpolation: 'bicubic' }), /upSampling2d interpolation must be 'nearest' or 'bilinear', got "bicubic"/],
+    "upSampling2d interpolation 'Bilinear'": [() => L.upSampling2d({ interpolation: 'Bilinear' }), /upSampling2d interpolation must be 'nearest' or 'bilinear', got "Bilinear"/],
   };
   for (const [what, [fn, message]] of Object.entries(refused)) assert.throws(fn, message, what);
 });
@@ -82,7 +96,15 @@ test('shapes that do not fit are refused at add() with the layer named; the mode
   await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1] })), /conv2d_1 \(Conv2D\): layer inputShape \[8,8,1\] does not match the previous layer's output \(None, 6, 6, 2\)/);
   await refusedAndUnchanged(model, () => model.add({ type: 'Conv3D' }), /add\(\) takes a layer made by sn.layers.dense/);
   await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, name: 'conv2d' })), /a layer named "conv2d" is already in the model/);
+  await refusedAndUnchanged(model, () => model.add(L.cropping2d({ cropping: [[3, 3], [0, 0]] })), /cropping2d \(Cropping2D\): its cropping \[\[3,3\],\[0,0\]\] leaves nothing of an input of shape \(None, 6, 6, 2\)/);
+  await refusedAndUnchanged(model, () => model.add(L.cropping2d({ cropping: [0, 4] })), /cropping2d \(Cropping2D\): its cropping \[\[0,0\],\[4,4\]\] leaves nothing/);
+  await refusedAndUnchanged(model, () => model.add(L.upSampling2d({ size: [4096, 4096] })), /up_sampling2d \(UpSampling2D\): its output \[24576,24576,2\] has more than 2\^28 values per sample/);
+  await refusedAndUnchanged(model, () => model.add(L.zeroPadding2d({ padding: 1 << 14 })), /zero_padding2d \(ZeroPadding2D\): its output \[32774,32774,2\] has more than 2\^28 values per sample/);
+  model.add(L.zeroPadding2d({ padding: [[0, 1], [0, 1]] }));
+  model.add(L.upSampling2d({ size: [1, 2], interpolation: 'bilinear' }));
+  model.add(L.cropping2d({ cropping: [[3, 2], [1, 10]] }));
   model.add(L.globalMaxPooling2d());
+  await refusedAndUnchanged(model, () => model.add(L.zeroPadding2d()), /zero_padding2d_1 \(ZeroPadding2D\): expects images of shape \[height, width, channels\], got an input of shape \(None, 2\)/);
   await refusedAndUnchanged(model, () => model.add(L.maxPooling2d({})), /max_pooling2d \(MaxPooling2D\): expects images of shape \[height, width, channels\], got an input of shape \(None, 2\)/);
   await refusedAndUnchanged(model, () => model.add(L.globalAveragePooling2d()), /global_average_pooling2d \(GlobalAveragePooling2D\): expects images/);
   model.add(L.dense({ units: 3, activation: 'softmax' }));

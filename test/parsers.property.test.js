@@ -69,6 +69,7 @@ const edgeValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.constantFrom(-1, 0, 1, 3, 2 ** 31, 2 ** 32, 1e9, 1e300, 0.5, -0, '', 'Dense', 'Dropout', 'relu', 'leakyRelu', 'L1L2', 'VarianceScaling', 'float16', null, [], {}, true, [null, 3], [1e9, 1e9], [-1], ['5']),
   fc.constantFrom('Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'BatchNormalization', 'Flatten', 'Reshape', 'Activation', 'LeakyReLU', 'InputLayer',
+    'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'bilinear', [[0, 1], [0, 1]],
     'same', 'valid', 'causal', 'channels_first', 'channels_last', [3], [2, 2], [0, 1], [1, 2, 3], [null, 4, 4, 1], [2 ** 16, 2 ** 16], [-1, -1], 2 ** 28, false),
   fc.double(),
   fc.integer(),
@@ -111,7 +112,7 @@ function makeModel(seed) {
   model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
-/** A CNN with every layer kind: dropout on the input and after a convolution, batch norm, both poolings, global pooling. */
+/** A CNN with every layer kind: dropout on the input and after a convolution, batch norm, both poolings, global pooling, padding, up-sampling, cropping. */
 function cnnModel(seed) {
   const L = sn.layers;
   const model = sn.sequential({ seed });
@@ -121,6 +122,9 @@ function cnnModel(seed) {
   model.add(L.batchNormalization({ momentum: 0.9 }));
   model.add(L.dropout({ rate: 0.3 }));
   model.add(L.maxPooling2d({ poolSize: 2 }));
+  model.add(L.zeroPadding2d({ padding: [[0, 1], [0, 1]] }));
+  model.add(L.upSampling2d({ size: 2, interpolation: 'bilinear' }));
+  model.add(L.cropping2d({ cropping: 1 }));
   model.add(L.conv2d({ filters: 2, kernelSize: 1, useBias: false }));
   model.add(L.averagePooling2d({ poolSize: [2, 1], strides: 1, padding: 'same' }));
   model.add(L.activation({ activation: 'tanh' }));

@@ -36,6 +36,9 @@ model.add(sn.layers.maxPooling2d({ poolSize: [2, 2, 2] }));
 model.add(sn.layers.batchNormalization({ center: 1 }));
 sn.ready({ relaxedSimd: 1 });
 const imported: sn.Sequential = sn.fromTfjs({}, (path: string) => new Uint8Array(0));
+model.add(sn.layers.upSampling2d({ interpolation: 'bicubic' }));
+model.add(sn.layers.zeroPadding2d({ padding: [[0, 1]] }));
+model.add(sn.layers.cropping2d({ cropping: '1' }));
 `);
   try {
     const { ok, output } = await typeCheck(bad);
@@ -49,6 +52,9 @@ const imported: sn.Sequential = sn.fromTfjs({}, (path: string) => new Uint8Array
     assert.match(output, /bad\.ts\(9,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean/, 'center is a boolean');
     assert.match(output, /bad\.ts\(10,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean( \| undefined)?'/, 'relaxedSimd is a boolean');
     assert.match(output, /bad\.ts\(11,\d+\): error TS\d+: Type 'Promise<Sequential>' is missing the following properties from type 'Sequential'/, 'fromTfjs with a function gives a Promise');
+    assert.match(output, /bad\.ts\(12,\d+\): error TS\d+: Type '"bicubic"' is not assignable/, 'interpolation is nearest or bilinear');
+    assert.match(output, /bad\.ts\(13,\d+\): error TS\d+: Type '\[\[number, number\]\]' is not assignable to type 'Border2/, 'padding [[top, bottom]] lacks its columns');
+    assert.match(output, /bad\.ts\(14,\d+\): error TS\d+: Type 'string' is not assignable to type 'Border2/, 'cropping is a number or pairs');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

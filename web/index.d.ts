@@ -159,11 +159,28 @@ export interface BatchNormalizationConfig extends LayerBase {
   gammaRegularizer?: RegularizerSpec;
 }
 export interface ActivationConfig extends LayerBase { activation: ActivationName | ActivationSpec }
+/** An integer (every side), [rows, columns] (each on both sides) or [[top, bottom], [left, right]], as Keras. */
+export type Border2 = number | [number, number] | [[number, number], [number, number]];
+/** Zeros around each image: [h, w, c] → [top + h + bottom, left + w + right, c]. */
+export interface ZeroPadding2DConfig extends LayerBase { /** Default 1. */ padding?: Border2; dataFormat?: 'channelsLast' }
+/** Rows and columns cut off each image: [h, w, c] → [h − top − bottom, w − left − right, c]. */
+export interface Cropping2DConfig extends LayerBase { /** Default 0. */ cropping?: Border2; dataFormat?: 'channelsLast' }
+/** [h, w, c] → [size[0]·h, size[1]·w, c]. */
+export interface UpSampling2DConfig extends LayerBase {
+  /** Default [2, 2]. */
+  size?: Size2;
+  /** Default 'nearest' (repeats). 'bilinear' is Keras' (TensorFlow's half-pixel centers), not TF.js 4.22's UpSampling2D. */
+  interpolation?: 'nearest' | 'bilinear';
+  dataFormat?: 'channelsLast';
+}
 
 export type LayerType =
   | 'Dense' | 'Dropout' | 'Conv2D' | 'MaxPooling2D' | 'AveragePooling2D' | 'GlobalAveragePooling2D'
   | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
-  | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot';
+  | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot'
+  | 'ZeroPadding2D'
+  | 'Cropping2D'
+  | 'UpSampling2D';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -203,6 +220,9 @@ export const layers: {
   reshape(config: ReshapeConfig): Layer;
   batchNormalization(config?: BatchNormalizationConfig): Layer;
   activation(config: ActivationConfig): Layer;
+  zeroPadding2d(config?: ZeroPadding2DConfig): Layer;
+  cropping2d(config?: Cropping2DConfig): Layer;
+  upSampling2d(config?: UpSampling2DConfig): Layer;
   /** Inputs of one shape (no broadcasting), element by element. */
   add(config?: MergeConfig): Layer;
   /** Exactly two inputs: a − b. (TF.js has none; Keras does.) */
@@ -459,7 +479,10 @@ export type TrainerLayer =
   | ({ type: 'flatten' | 'Flatten' } & FlattenConfig)
   | ({ type: 'reshape' | 'Reshape' } & ReshapeConfig)
   | ({ type: 'batchNormalization' | 'BatchNormalization' } & BatchNormalizationConfig)
-  | ({ type: 'activation' | 'Activation' } & ActivationConfig);
+  | ({ type: 'activation' | 'Activation' } & ActivationConfig)
+  | ({ type: 'zeroPadding2d' | 'ZeroPadding2D' } & ZeroPadding2DConfig)
+  | ({ type: 'cropping2d' | 'Cropping2D' } & Cropping2DConfig)
+  | ({ type: 'upSampling2d' | 'UpSampling2D' } & UpSampling2DConfig);
 
 /** What createTrainer builds in the worker: sn.layers options, model.compile options, the seed. */
 export interface TrainerSpec {
@@ -577,6 +600,7 @@ export type WeightBytes = ArrayBuffer | ArrayBufferView;
  * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,
  * uint16, float16) are dequantized as TF.js does. T: Sequential (the default) or sn.Model for a
  * functional model.
+ * Also imported: ZeroPadding2D, Cropping2D, UpSampling2D.
  */
 export function fromTfjs<T extends Model = Sequential>(modelJson: object | string, weights: WeightBytes | WeightBytes[], options?: { seed?: number }): T;
 /** The same with weights read by a function, called once per file path of the manifest, in order: returns a Promise of the model. */

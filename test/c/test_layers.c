@@ -4,7 +4,8 @@
  * kernels larger than the stride, 1×1 kernels, dilation, one channel and many,
  * overlapping pooling windows, global pooling, batch norm in training mode
  * after dense and after conv layers, reshape and flatten, dropout after a
- * convolution with its masks held, standalone activations — and what finite
+ * convolution with its masks held, standalone activations, zero padding,
+ * cropping and up-sampling — and what finite
  * differences cannot see: a conv2d forward pass against a direct double loop,
  * batch norm's moving statistics (Keras' update, inference with them, left
  * alone by a rejected step), settings that do not fit refused, and training
@@ -165,6 +166,96 @@ static void view_gradients(void) {
   gradients(m, 6, "activation layers, softmax last");
 }
 
+/* Zero padding, cropping and up-sampling between convolutions (no weights of
+ * their own: the first conv's gradients pass through their backward passes),
+ * on odd sizes and uneven borders; a padding of 0 and factors of 1 (views); each first in its
+ * model (no input gradient wanted). */
+static void shape_gradients(void) {
+  sn_model *m;
+  m = sn_model_create_hwc(7, 5, 2, 15);
+  sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 1, SN_ACT_TANH, 0, 1);
+  CHECK(sn_model_add_pad2d(m, 0, 0, 1, 2, 0) >= 0, "zero padding");
+  sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  CHECK(sn_model_add_upsampling2d(m, 2, 3, 0) >= 0, "nearest up-sampling");
+  CHECK(sn_model_add_pad2d(m, 1, 1, 2, 0, 3) >= 0, "cropping");
+  sn_model_add_conv2d(m, 2, 1, 1, 1, 1, 1, 1, 0, SN_ACT_SIGMOID, 0, 1);
+  gradients(finish(m), 3, "zero padding, nearest up-sampling, cropping");
+  m = sn_model_create_hwc(4, 5, 3, 16);
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  CHECK(sn_model_add_upsampling2d(m, 3, 2, 1) >= 0, "bilinear up-sampling");
+  CHECK(sn_model_add_pad2d(m, 0, 0, 0, 0, 0) >= 0, "zero padding of 0");
+  sn_model_add_conv2d(m, 2, 3, 3, 2, 2, 1, 1, 1, SN_ACT_TANH, 0, 1);
+  CHECK(sn_model_add_upsampling2d(m, 1, 2, 1) >= 0, "bilinear up-sampling of one axis");
+  CHECK(sn_model_add_upsampling2d(m, 1, 1, 0) >= 0, "up-sampling by 1 (a view)");
+  sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 3, "bilinear up-sampling, a padding of 0");
+  m = sn_model_create_hwc(5, 4, 2, 17);
+  sn_model_add_pad2d(m, 0, 1, 1, 0, 1);
+  sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 3, "zero padding first");
+  m = sn_model_create_hwc(5, 4, 2, 18);
+  sn_model_add_upsampling2d(m, 2, 2, 1);
+  sn_model_add_pad2d(m, 1, 0, 3, 1, 1);
+  sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 3, "up-sampling and cropping first");
+}
+
+/* Keras' bilinear resize as its NumPy backend writes it
+ * (keras/src/backend/numpy/image.py, _compute_weight_mat): output o samples
+ * the input at s = (o + ½)/f − ½, input cell i weighs max(0, 1 − |s − i|),
+ * the weights normalized over the cells inside. In double. */
+static double keras_bilinear_weight(int o, int i, int n, int f) {
+  const double s = (o + 0.5) / f - 0.5;
+  double sum = 0;
+  for (int k = 0; k < n; k++) sum += fmax(0.0, 1.0 - fabs(s - k));
+  return fmax(0.0, 1.0 - fabs(s - i)) / sum;
+}
+
+/* The three layers' forward passes against their definitions, in double. */
+static void shape_forward(void) {
+  enum { R = 2, H = 5, W = 4, C = 3 };
+  float x[R * H * W * C];
+  fill(x, R * H * W * C, 9, -1, 1);
+  struct {
+    int kind; /* 0 padding, 1 cropping, 2 nearest, 3 bilinear */
+    int a, b, c, d;
+  } cases[] = {{0, 0, 1, 2, 0}, {0, 3, 2, 1, 4}, {1, 1, 2, 0, 3}, {1, 0, 0, 1, 0}, {2, 2, 3, 0, 0}, {2, 1, 1, 0, 0},
+               {3, 2, 2, 0, 0}, {3, 3, 1, 0, 0}, {3, 1, 5, 0, 0}, {3, 1, 1, 0, 0}, {2, 1, 1, 0, 0}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    const int kind = cases[k].kind, A = cases[k].a, B = cases[k].b, Cc = cases[k].c, D = cases[k].d;
+    sn_model *m = sn_model_create_hwc(H, W, C, 22);
+    int l = kind < 2 ? sn_model_add_pad2d(m, kind, A, B, Cc, D) : sn_model_add_upsampling2d(m, A, B, kind == 3);
+    CHECK(l == 0, "case %zu added", k);
+    sn_model_build(m);
+    const sn_shape o = m->layers[0].out;
+    const int oh = kind == 0 ? H + A + B : kind == 1 ? H - A - B : H * A;
+    const int ow = kind == 0 ? W + Cc + D : kind == 1 ? W - Cc - D : W * B;
+    CHECK(o.h == oh && o.w == ow && o.c == C, "case %zu: output %d×%d×%d, expected %d×%d×%d", k, o.h, o.w, o.c, oh, ow, C);
+    float *out = malloc(sizeof(float) * R * oh * ow * C);
+    sn_model_predict(m, x, R, R, out);
+    double worst = 0;
+    for (int r = 0; r < R; r++)
+      for (int y = 0; y < oh; y++)
+        for (int xx = 0; xx < ow; xx++)
+          for (int c = 0; c < C; c++) {
+            double want = 0;
+            if (kind < 2) {
+              const int sy = kind == 0 ? y - A : y + A, sx = kind == 0 ? xx - Cc : xx + Cc;
+              if (sy >= 0 && sy < H && sx >= 0 && sx < W) want = x[((r * H + sy) * W + sx) * C + c];
+            } else if (kind == 2) want = x[((r * H + y / A) * W + xx / B) * C + c];
+            else
+              for (int i = 0; i < H; i++)
+                for (int j = 0; j < W; j++)
+                  want += keras_bilinear_weight(y, i, H, A) * keras_bilinear_weight(xx, j, W, B) * x[((r * H + i) * W + j) * C + c];
+            double d = fabs(want - out[((r * oh + y) * ow + xx) * C + c]);
+            worst = d > worst ? d : worst;
+          }
+    CHECK(worst < (kind == 3 ? 1e-6 : 0.0) || (kind < 3 && worst == 0), "case %zu (kind %d): differs from the definition by %g", k, kind, worst);
+    free(out);
+    sn_model_free(m);
+  }
+}
+
 /* The conv2d layer's forward pass against the definition, in double. */
 static void conv_forward(int same, int SH, int SW, int DH, int DW) {
   enum { R = 2, H = 6, W = 5, C = 3, F = 4, KH = 3, KW = 2 };
@@ -273,6 +364,11 @@ static void refusals(void) {
   CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 0) < 0, "a pool window larger than the input");
   CHECK(sn_model_add_reshape(m, 2, 13, 1) < 0, "a reshape that changes the size");
   CHECK(sn_model_add_batch_norm(m, 1.5, 1e-3, 1, 1) < 0 && sn_model_add_batch_norm(m, 0.9, 0, 1, 1) < 0, "batch norm settings");
+  CHECK(sn_model_add_pad2d(m, 0, -1, 0, 0, 0) < 0 && sn_model_add_pad2d(m, 0, 0, 0, 0, 1 << 29) < 0, "negative or huge padding");
+  CHECK(sn_model_add_pad2d(m, 1, 2, 3, 0, 0) < 0 && sn_model_add_pad2d(m, 1, 0, 0, 4, 1) < 0, "a cropping that leaves nothing");
+  CHECK(sn_model_add_pad2d(m, 1, 0, -1, 0, 0) < 0, "negative cropping");
+  CHECK(sn_model_add_upsampling2d(m, 0, 2, 0) < 0 && sn_model_add_upsampling2d(m, 2, -1, 1) < 0, "up-sampling by 0");
+  CHECK(sn_model_add_upsampling2d(m, 1 << 26, 1, 0) < 0, "up-sampling beyond the largest sample");
   CHECK(m->n_layers == 0, "nothing was added");
   CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 1) == 0, "'same' pads a window larger than the input");
   CHECK(sn_model_add_global_pool(m, 0) == 1 && m->layers[1].out.c == 1 && sn_model_output_dim(m) == 1, "global pool");
@@ -322,6 +418,8 @@ int main(void) {
   pool_gradients();
   batch_norm_gradients();
   view_gradients();
+  shape_gradients();
+  shape_forward();
   conv_forward(1, 2, 1, 1, 1);
   conv_forward(0, 1, 2, 1, 1);
   conv_forward(1, 1, 1, 2, 2);

@@ -152,6 +152,10 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   model.add(sn.layers.flatten());
   model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));
   const spare: sn.Layer[] = [sn.layers.globalAveragePooling2d(), sn.layers.dropout(0.1), sn.layers.maxPooling2d()];
+  const shapes: sn.Layer[] = [
+    sn.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }), sn.layers.zeroPadding2d({ padding: [1, 2] }), sn.layers.zeroPadding2d(),
+    sn.layers.cropping2d({ cropping: 1 }), sn.layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }), sn.layers.upSampling2d(),
+  ];
   model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const nested: number[][][][] = [[[[0]]]];
   const probs: Float32Array = model.predict(x.length ? x : nested);
@@ -164,6 +168,9 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
       { type: 'reshape', targetShape: [28, 28, 1], inputShape: [784] },
       { type: 'conv2d', filters: 8, kernelSize: 5, activation: 'relu' },
       { type: 'MaxPooling2D', poolSize: 2 },
+      { type: 'zeroPadding2d', padding: 1 },
+      { type: 'UpSampling2D', size: 2, interpolation: 'nearest' },
+      { type: 'cropping2d', cropping: [[1, 1], [2, 2]] },
       { type: 'batchNormalization' },
       { type: 'flatten' },
       { units: 10, activation: 'softmax' },
@@ -173,7 +180,7 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   const { paramCount } = await trainer.ready;
   trainer.terminate();
   model.dispose();
-  return probs.length + moving.length + model.paramCount() + paramCount + spare.length;
+  return probs.length + moving.length + model.paramCount() + paramCount + spare.length + shapes.length;
 }
 
 // The functional API (issue 22): a residual block, two inputs and two outputs, freezing.

@@ -96,6 +96,9 @@ const IMPORTS = {
   Maximum: { keys: [] },
   Minimum: { keys: [] },
   Concatenate: { keys: ['axis'] },
+  ZeroPadding2D: { keys: ['padding', 'data_format'] },
+  Cropping2D: { keys: ['cropping', 'data_format'] },
+  UpSampling2D: { keys: ['size', 'data_format', 'interpolation'] }, // 'bilinear' is Keras' (half-pixel centers), not TF.js 4.22's
 };
 const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
 

@@ -16,11 +16,16 @@ import { GlobalAveragePooling2D, GlobalMaxPooling2D, globalAveragePooling2d, glo
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { AveragePooling2D, MaxPooling2D, averagePooling2d, maxPooling2d } from './pooling.js';
 import { Flatten, Reshape, flatten, reshape } from './reshape.js';
+import { Cropping2D, ZeroPadding2D, cropping2d, zeroPadding2d } from './padding.js';
+import { UpSampling2D, upSampling2d } from './up-sampling.js';
 import { makeLayer } from './layer.js';
 
 export const KINDS = {
   Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   Flatten, Reshape, BatchNormalization, Activation, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+  ZeroPadding2D,
+  Cropping2D,
+  UpSampling2D,
 };
 
 const FACTORIES = {
@@ -28,6 +33,9 @@ const FACTORIES = {
   flatten, reshape, batchNormalization, activation,
   add: Add.factory, subtract: Subtract.factory, multiply: Multiply.factory, average: Average.factory,
   maximum: Maximum.factory, minimum: Minimum.factory, concatenate: Concatenate.factory, dot: Dot.factory,
+  zeroPadding2d,
+  cropping2d,
+  upSampling2d,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

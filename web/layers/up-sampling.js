@@ -1,0 +1,38 @@
+// Up-sampling of images by integer factors (Keras' UpSampling2D):
+// [h, w, c] → [fh·h, fw·w, c]. 'nearest' repeats rows and columns; 'bilinear'
+// is Keras' (TensorFlow's resize with half-pixel centers), which is not what
+// TF.js 4.22's UpSampling2D computes (c/layer_upsampling2d.c, the README).
+import { LIMITS } from '../../dist/constants.js';
+import { checkDataFormat, checkPair, imageInput, inputConfig, inputShapeOption, layerOptions, sizeOf } from './common.js';
+
+const INTERPOLATIONS = ['nearest', 'bilinear'];
+
+/** sn.layers.upSampling2d({ size = [2, 2], interpolation = 'nearest' }). */
+export function upSampling2d(options) {
+  const config = layerOptions('upSampling2d', options, ['size', 'interpolation', 'dataFormat', 'inputShape']);
+  const interpolation = config.interpolation ?? 'nearest';
+  if (!INTERPOLATIONS.includes(interpolation))
+    throw new Error(`upSampling2d interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(interpolation)}`);
+  return {
+    type: 'UpSampling2D',
+    name: config.name,
+    size: checkPair('upSampling2d size', config.size ?? 2),
+    interpolation,
+    dataFormat: checkDataFormat('upSampling2d', config.dataFormat),
+    inputShape: inputShapeOption('upSampling2d', config),
+  };
+}
+
+export const UpSampling2D = {
+  factory: upSampling2d,
+  baseName: 'up_sampling2d',
+  outputShape(layer, inShape) {
+    const [h, w, c] = imageInput(inShape);
+    const out = [h * layer.size[0], w * layer.size[1], c];
+    if (sizeOf(out) > LIMITS.MAX_SAMPLE_SIZE) throw new Error(`its output [${out}] has more than 2^28 values per sample`);
+    return out;
+  },
+  weights: () => [],
+  config: (layer, first) => ({ name: layer.name, size: [...layer.size], interpolation: layer.interpolation, dataFormat: layer.dataFormat, ...inputConfig(layer, first) }),
+  addToC: (w, ptr, layer) => w.sn_model_add_upsampling2d(ptr, ...layer.size, layer.interpolation === 'bilinear' ? 1 : 0),
+};
