@@ -174,8 +174,9 @@ typedef struct {
    * training step was accepted (batch norm's moving statistics). */
   void (*seed)(sn_layer *l, sn_rng *model_rng);
   /* 1: its output may be its input itself (z = x: reshape, dropout outside
-   * training, an activation layer before its activation), which the
-   * workspace's plan must know (workspace.c). */
+   * training, an activation layer before its activation, a padding or
+   * up-sampling that changes nothing), which the workspace's plan must know
+   * (workspace.c). */
   int view;
   void (*draw)(sn_layer *l, int rows);
   void (*commit)(sn_layer *l);
