@@ -12,6 +12,7 @@
 #include "kernels.h"
 #include "model.h"
 #include "threads.h"
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,7 @@ void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
       ops->forward(m, L, rows, sn_node_input(m, L, 0)->y);
     }
     if (fold[l] >= 0) L->t[SN_KERNEL] = saved[0], L->t[SN_BIAS] = saved[1];
+    assert(ops->view || L->z != sn_node_input(m, L, 0)->y); /* a view unknown to the workspace's plan */
     activate(L, rows);
     m->values[m->n_inputs + l].y = L->y;
   }
