@@ -9,6 +9,8 @@
 import { Activation, activation } from './activation.js';
 import { BatchNormalization, batchNormalization } from './batch-normalization.js';
 import { Conv2D, conv2d } from './conv2d.js';
+import { Conv2DTranspose, conv2dTranspose } from './conv2d-transpose.js';
+import { DepthwiseConv2D, depthwiseConv2d } from './depthwise-conv2d.js';
 import { Dense, dense } from './dense.js';
 import { Dot } from './dot.js';
 import { Dropout, dropout } from './dropout.js';
@@ -16,11 +18,15 @@ import { GlobalAveragePooling2D, GlobalMaxPooling2D, globalAveragePooling2d, glo
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { AveragePooling2D, MaxPooling2D, averagePooling2d, maxPooling2d } from './pooling.js';
 import { Flatten, Reshape, flatten, reshape } from './reshape.js';
+import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { makeLayer } from './layer.js';
 
 export const KINDS = {
   Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   Flatten, Reshape, BatchNormalization, Activation, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+  DepthwiseConv2D,
+  SeparableConv2D,
+  Conv2DTranspose,
 };
 
 const FACTORIES = {
@@ -28,6 +34,9 @@ const FACTORIES = {
   flatten, reshape, batchNormalization, activation,
   add: Add.factory, subtract: Subtract.factory, multiply: Multiply.factory, average: Average.factory,
   maximum: Maximum.factory, minimum: Minimum.factory, concatenate: Concatenate.factory, dot: Dot.factory,
+  depthwiseConv2d,
+  separableConv2d,
+  conv2dTranspose,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

@@ -1,0 +1,205 @@
+/* The depthwise convolution's SIMD kernels (conv_kernels.h: k_depthwise_*)
+ * and their threaded passes (threads.h: sn_par_depthwise_*).
+ *
+ * Channels last, so one cell's channels are contiguous and a window tap is the
+ * same multiply for every channel: the kernels run across the channels, four
+ * at a time, with the taps of one output cell clipped to the input once per
+ * cell (no padded copy, no im2col: a depthwise tap has one input per output,
+ * so the GEMM has nothing to share). With a depth multiplier dm > 1 an input
+ * channel feeds dm outputs; those run the scalar loop (MobileNet has dm = 1).
+ * Every element is summed in the order ref_depthwise_* states, so the results
+ * are the reference's bits (test_conv_kernels.c compares them with memcmp). */
+#include "conv_kernels.h"
+#include "simd.h"
+#include "threads.h"
+
+/* The taps of output cell (oy, ox) that lie inside the input: ky in [*ky0, *ky1),
+ * kx in [*kx0, *kx1) (contiguous ranges, dilated or not). */
+static void inside_taps(const sn_window *g, int oy, int ox, int *ky0, int *ky1, int *kx0, int *kx1) {
+  const int y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl;
+  *ky0 = y0 < 0 ? (-y0 + g->dh - 1) / g->dh : 0;
+  *ky1 = y0 + (g->kh - 1) * g->dh < g->h ? g->kh : y0 >= g->h ? 0 : (g->h - 1 - y0) / g->dh + 1;
+  *kx0 = x0 < 0 ? (-x0 + g->dw - 1) / g->dw : 0;
+  *kx1 = x0 + (g->kw - 1) * g->dw < g->w ? g->kw : x0 >= g->w ? 0 : (g->w - 1 - x0) / g->dw + 1;
+  if (*ky1 < *ky0) *ky1 = *ky0;
+  if (*kx1 < *kx0) *kx1 = *kx0;
+}
+
+/* The input cell tap (ky, kx) of output cell (oy, ox) reads, in a sample. */
+static long cell(const sn_window *g, int oy, int ox, int ky, int kx) {
+  return ((long)(oy * g->sh + ky * g->dh - g->pt) * g->w + (ox * g->sw + kx * g->dw - g->pl)) * g->c;
+}
+
+/* ---- forward ---------------------------------------------------------------------- */
+
+/* Output channels [o, o + 4) of one cell (dm = 1): taps in scan order, then the bias. */
+SN_ALWAYS_INLINE v4f forward_block(const sn_window *g, int oy, int ox, int ky0, int ky1, int kx0, int kx1, const float *xs,
+                                   const float *w, const float *bias, int o) {
+  const int C = g->c;
+  v4f s = v_zero();
+  for (int ky = ky0; ky < ky1; ky++)
+    for (int kx = kx0; kx < kx1; kx++)
+      s = v_add(s, v_mul(v_load(xs + cell(g, oy, ox, ky, kx) + o), v_load(w + (long)(ky * g->kw + kx) * C + o)));
+  return bias ? v_add(s, v_load(bias + o)) : s;
+}
+
+/* One output cell, channels [o0, C) by scalars (dm > 1, or fewer than 4 channels). */
+static void forward_scalar(const sn_window *g, int dm, int oy, int ox, int ky0, int ky1, int kx0, int kx1, const float *xs,
+                           const float *w, const float *bias, int o0, float *zo) {
+  const int C = g->c * dm;
+  for (int o = o0; o < C; o++) {
+    float s = 0.0f;
+    for (int ky = ky0; ky < ky1; ky++)
+      for (int kx = kx0; kx < kx1; kx++) s += xs[cell(g, oy, ox, ky, kx) + o / dm] * w[(long)(ky * g->kw + kx) * C + o];
+    zo[o] = bias ? s + bias[o] : s;
+  }
+}
+
+void k_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w, const float *bias, float *z) {
+  const int C = g->c * dm;
+  const long in = (long)g->h * g->w * g->c;
+  float *zo = z;
+  for (int n = 0; n < rows; n++) {
+    const float *xs = x + n * in;
+    for (int oy = 0; oy < g->oh; oy++)
+      for (int ox = 0; ox < g->ow; ox++, zo += C) {
+        int ky0, ky1, kx0, kx1;
+        inside_taps(g, oy, ox, &ky0, &ky1, &kx0, &kx1);
+        if (dm > 1 || C < 4) {
+          forward_scalar(g, dm, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, 0, zo);
+          continue;
+        }
+        int o = 0;
+        for (; o + 8 <= C; o += 8) { /* two blocks: two independent sums in flight */
+          v4f a = forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o);
+          v4f b = forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o + 4);
+          v_store(zo + o, a), v_store(zo + o + 4, b);
+        }
+        for (; o + 4 <= C; o += 4) v_store(zo + o, forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o));
+        /* The last channels: the last 4 again (the same sums, so the same bits). */
+        if (o < C) v_store(zo + C - 4, forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, C - 4));
+      }
+  }
+}
+
+/* ---- input gradient ----------------------------------------------------------------- */
+
+void k_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx) {
+  const int C = g->c * dm;
+  const long in = (long)g->h * g->w * g->c;
+  for (long i = 0; i < rows * in; i++) dx[i] = 0.0f;
+  const float *d = dz;
+  for (int n = 0; n < rows; n++) {
+    float *ds = dx + n * in;
+    for (int oy = 0; oy < g->oh; oy++)
+      for (int ox = 0; ox < g->ow; ox++, d += C) {
+        int ky0, ky1, kx0, kx1;
+        inside_taps(g, oy, ox, &ky0, &ky1, &kx0, &kx1);
+        for (int ky = ky0; ky < ky1; ky++)
+          for (int kx = kx0; kx < kx1; kx++) {
+            float *dst = ds + cell(g, oy, ox, ky, kx);
+            const float *wt = w + (long)(ky * g->kw + kx) * C;
+            int o = 0;
+            if (dm == 1) /* adds, so no overlapping last block: the tail is scalar */
+              for (; o + 4 <= C; o += 4) v_store(dst + o, v_add(v_load(dst + o), v_mul(v_load(d + o), v_load(wt + o))));
+            for (; o < C; o++) dst[o / dm] += d[o] * wt[o];
+          }
+      }
+  }
+}
+
+/* ---- weight gradient ---------------------------------------------------------------- */
+
+/* Output channels [o0, o1) of dw and db, summed over every output cell in order. */
+static void wgrad_channels(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db, int o0, int o1) {
+  const int C = g->c * dm;
+  const long in = (long)g->h * g->w * g->c;
+  for (int t = 0; t < g->kh * g->kw; t++)
+    for (int o = o0; o < o1; o++) dw[(long)t * C + o] = 0.0f;
+  if (db)
+    for (int o = o0; o < o1; o++) db[o] = 0.0f;
+  const float *d = dz;
+  for (int n = 0; n < rows; n++) {
+    const float *xs = x + n * in;
+    for (int oy = 0; oy < g->oh; oy++)
+      for (int ox = 0; ox < g->ow; ox++, d += C) {
+        int ky0, ky1, kx0, kx1;
+        inside_taps(g, oy, ox, &ky0, &ky1, &kx0, &kx1);
+        for (int ky = ky0; ky < ky1; ky++)
+          for (int kx = kx0; kx < kx1; kx++) {
+            const float *src = xs + cell(g, oy, ox, ky, kx);
+            float *dst = dw + (long)(ky * g->kw + kx) * C;
+            int o = o0;
+            if (dm == 1)
+              for (; o + 4 <= o1; o += 4) v_store(dst + o, v_add(v_load(dst + o), v_mul(v_load(src + o), v_load(d + o))));
+            for (; o < o1; o++) dst[o] += src[o / dm] * d[o];
+          }
+        if (db) {
+          int o = o0;
+          for (; o + 4 <= o1; o += 4) v_store(db + o, v_add(v_load(db + o), v_load(d + o)));
+          for (; o < o1; o++) db[o] += d[o];
+        }
+      }
+  }
+}
+
+void k_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db) {
+  wgrad_channels(g, rows, dm, x, dz, dw, db, 0, g->c * dm);
+}
+
+/* ---- threaded passes -----------------------------------------------------------------
+ * forward and backward split the samples (each writes its own); wgrad splits
+ * the output channels (each part sums its channels over every cell, in the
+ * same order). Every element gets the same operations whatever the split. */
+
+typedef struct {
+  const sn_window *g;
+  int rows, dm;
+  const float *a, *b, *c;
+  float *out, *out2;
+} pass;
+
+static void range(int n, int part, int parts, int *lo, int *hi) {
+  *lo = (int)((long long)n * part / parts);
+  *hi = (int)((long long)n * (part + 1) / parts);
+}
+
+static void forward_part(void *arg, int part, int parts, int slot) {
+  (void)slot;
+  const pass *p = arg;
+  int r0, r1;
+  range(p->rows, part, parts, &r0, &r1);
+  const long in = (long)p->g->h * p->g->w * p->g->c, out = (long)p->g->oh * p->g->ow * p->g->c * p->dm;
+  if (r0 < r1) k_depthwise_forward(p->g, r1 - r0, p->dm, p->a + r0 * in, p->b, p->c, p->out + r0 * out);
+}
+
+static void backward_part(void *arg, int part, int parts, int slot) {
+  (void)slot;
+  const pass *p = arg;
+  int r0, r1;
+  range(p->rows, part, parts, &r0, &r1);
+  const long in = (long)p->g->h * p->g->w * p->g->c, out = (long)p->g->oh * p->g->ow * p->g->c * p->dm;
+  if (r0 < r1) k_depthwise_backward(p->g, r1 - r0, p->dm, p->a + r0 * out, p->b, p->out + r0 * in);
+}
+
+static void wgrad_part(void *arg, int part, int parts, int slot) {
+  (void)slot;
+  const pass *p = arg;
+  const int C = p->g->c * p->dm, blocks = (C + 3) / 4; /* whole vectors per part */
+  int b0, b1;
+  range(blocks, part, parts, &b0, &b1);
+  const int o0 = b0 * 4, o1 = b1 * 4 < C ? b1 * 4 : C;
+  if (o0 < o1) wgrad_channels(p->g, p->rows, p->dm, p->a, p->b, p->out, p->out2, o0, o1);
+}
+
+void sn_par_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w, const float *bias, float *z) {
+  sn_parallel(forward_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = w, .c = bias, .out = z});
+}
+
+void sn_par_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx) {
+  sn_parallel(backward_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = dz, .b = w, .out = dx});
+}
+
+void sn_par_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db) {
+  sn_parallel(wgrad_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = dz, .out = dw, .out2 = db});
+}
