@@ -32,18 +32,21 @@ static long cell(const sn_window *g, int oy, int ox, int ky, int kx) {
 
 /* ---- forward ---------------------------------------------------------------------- */
 
-/* Output channels [o, o + 4) of one cell (dm = 1): taps in scan order, then the bias. */
-SN_ALWAYS_INLINE v4f forward_block(const sn_window *g, int oy, int ox, int ky0, int ky1, int kx0, int kx1, const float *xs,
-                                   const float *w, const float *bias, int o) {
+/* Channels [o, o + 4·V) of one output cell (dm = 1), V vectors in registers:
+ * the taps in scan order, then the bias. Always inlined, so V unrolls. */
+SN_ALWAYS_INLINE void forward_vectors(const sn_window *g, int V, int oy, int ox, int ky0, int ky1, int kx0, int kx1, const float *xs,
+                                      const float *w, const float *bias, int o, float *zo) {
   const int C = g->c;
-  v4f s = v_zero();
+  v4f s[4] = {v_zero(), v_zero(), v_zero(), v_zero()};
   for (int ky = ky0; ky < ky1; ky++)
-    for (int kx = kx0; kx < kx1; kx++)
-      s = v_add(s, v_mul(v_load(xs + cell(g, oy, ox, ky, kx) + o), v_load(w + (long)(ky * g->kw + kx) * C + o)));
-  return bias ? v_add(s, v_load(bias + o)) : s;
+    for (int kx = kx0; kx < kx1; kx++) {
+      const float *src = xs + cell(g, oy, ox, ky, kx) + o, *wt = w + (long)(ky * g->kw + kx) * C + o;
+      for (int j = 0; j < V; j++) s[j] = v_add(s[j], v_mul(v_load(src + 4 * j), v_load(wt + 4 * j)));
+    }
+  for (int j = 0; j < V; j++) v_store(zo + o + 4 * j, bias ? v_add(s[j], v_load(bias + o + 4 * j)) : s[j]);
 }
 
-/* One output cell, channels [o0, C) by scalars (dm > 1, or fewer than 4 channels). */
+/* One output cell, channels [o0, C) by scalars (dm > 1, or the last C % 4 channels). */
 static void forward_scalar(const sn_window *g, int dm, int oy, int ox, int ky0, int ky1, int kx0, int kx1, const float *xs,
                            const float *w, const float *bias, int o0, float *zo) {
   const int C = g->c * dm;
@@ -65,19 +68,12 @@ void k_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, c
       for (int ox = 0; ox < g->ow; ox++, zo += C) {
         int ky0, ky1, kx0, kx1;
         inside_taps(g, oy, ox, &ky0, &ky1, &kx0, &kx1);
-        if (dm > 1 || C < 4) {
-          forward_scalar(g, dm, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, 0, zo);
-          continue;
-        }
         int o = 0;
-        for (; o + 8 <= C; o += 8) { /* two blocks: two independent sums in flight */
-          v4f a = forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o);
-          v4f b = forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o + 4);
-          v_store(zo + o, a), v_store(zo + o + 4, b);
+        if (dm == 1) {
+          for (; o + 16 <= C; o += 16) forward_vectors(g, 4, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o, zo);
+          for (; o + 4 <= C; o += 4) forward_vectors(g, 1, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o, zo);
         }
-        for (; o + 4 <= C; o += 4) v_store(zo + o, forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o));
-        /* The last channels: the last 4 again (the same sums, so the same bits). */
-        if (o < C) v_store(zo + C - 4, forward_block(g, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, C - 4));
+        forward_scalar(g, dm, oy, ox, ky0, ky1, kx0, kx1, xs, w, bias, o, zo);
       }
   }
 }
