@@ -135,3 +135,15 @@ test('dilated depthwise convolution predicts as tf.depthwiseConv2d with dilation
     model.dispose();
   }
 });
+
+test('conv2d with dilation, valid and same, predicts as tf.conv2d with dilations (TF.js cannot train it: finite differences in test/cnn.gradients.test.js)', () => {
+  for (const padding of ['valid', 'same']) {
+    const model = build([{ type: 'conv2d', filters: 3, kernelSize: [3, 2], dilationRate: [2, 3], padding, biasInitializer: 'randomNormal' }, { type: 'flatten' }]);
+    const x = randomArray(2 * 9 * 7 * 5, 11, -1, 1);
+    const [kernel, bias] = model.getWeights();
+    const want = tf.tidy(() => tf.conv2d(tf.tensor(x, [2, ...INPUT]), tf.tensor(kernel.values, kernel.shape), 1, padding, 'NHWC', [2, 3])
+      .add(tf.tensor(bias.values)).dataSync().slice());
+    closeTo(model.predict(x), want, `conv2d dilated ${padding}`);
+    model.dispose();
+  }
+});
