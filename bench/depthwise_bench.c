@@ -5,31 +5,16 @@
  * ref_depthwise_* (the kernels' ground truth, conv_kernels_ref.c) for scale.
  * Stride-2 layers read the ZeroPadding2D output ('valid'), as Keras builds them.
  * Build and run natively:
- *   gcc -O3 -march=native -Ic bench/depthwise_bench.c $(ls c/*.c | grep -v wasm_) -lm -o build/depthwise_bench
+ *   gcc -O3 -march=native -Ic bench/depthwise_bench.c $(ls c/[a-v]*.c) -lm -o build/depthwise_bench
  * or as wasm SIMD (the shipped code path):
- *   emcc -O3 -msimd128 -sALLOW_MEMORY_GROWTH=1 -Ic bench/depthwise_bench.c $(ls c/*.c | grep -v wasm_) -o build/depthwise_bench.cjs && node --no-experimental-fetch build/depthwise_bench.cjs */
+ *   emcc -O3 -msimd128 -sALLOW_MEMORY_GROWTH=1 -Ic bench/depthwise_bench.c $(ls c/[a-v]*.c) -o build/depthwise_bench.cjs && node --no-experimental-fetch build/depthwise_bench.cjs */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "conv_kernels.h"
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static float *random_buffer(long n, unsigned seed) {
-  float *p = malloc((size_t)n * sizeof *p);
-  if (!p) abort();
-  for (long i = 0; i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    p[i] = (float)(seed >> 8) / 16777216.0f - 0.5f;
-  }
-  return p;
-}
+#include "bench_util.h"
 
 enum { ROWS = 8 };
 
@@ -69,7 +54,7 @@ int main(void) {
     for (int pass = 0; pass < 3; pass++) {
       double tk = best(0, pass, &g, x, w, dz, z, dx, dw), tr = best(1, pass, &g, x, w, dz, z, dx, dw);
       total[0][pass] += tk, total[1][pass] += tr;
-      char cellText[48];
+      char cellText[96];
       snprintf(cellText, sizeof cellText, "%.2f (%.1f) | %.1f", tk * 1e3, flops / tk * 1e-9, tr * 1e3);
       printf(" %-22s", cellText);
     }
@@ -78,7 +63,7 @@ int main(void) {
   }
   printf("%-16s", "all 10 shapes");
   for (int pass = 0; pass < 3; pass++) {
-    char cellText[48];
+    char cellText[96];
     snprintf(cellText, sizeof cellText, "%.1f | %.1f (%.1f×)", total[0][pass] * 1e3, total[1][pass] * 1e3, total[1][pass] / total[0][pass]);
     printf(" %-22s", cellText);
   }

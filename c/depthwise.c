@@ -150,7 +150,7 @@ void k_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, con
 
 typedef struct {
   const sn_window *g;
-  int rows, dm;
+  int rows, dm, backward;
   const float *a, *b, *c;
   float *out, *out2;
 } pass;
@@ -160,22 +160,16 @@ static void range(int n, int part, int parts, int *lo, int *hi) {
   *hi = (int)((long long)n * (part + 1) / parts);
 }
 
-static void forward_part(void *arg, int part, int parts, int slot) {
+/* forward (a = x → out = z) or backward (a = dz → out = dx) on this part's samples. */
+static void samples_part(void *arg, int part, int parts, int slot) {
   (void)slot;
   const pass *p = arg;
   int r0, r1;
   range(p->rows, part, parts, &r0, &r1);
+  if (r0 >= r1) return;
   const long in = (long)p->g->h * p->g->w * p->g->c, out = (long)p->g->oh * p->g->ow * p->g->c * p->dm;
-  if (r0 < r1) k_depthwise_forward(p->g, r1 - r0, p->dm, p->a + r0 * in, p->b, p->c, p->out + r0 * out);
-}
-
-static void backward_part(void *arg, int part, int parts, int slot) {
-  (void)slot;
-  const pass *p = arg;
-  int r0, r1;
-  range(p->rows, part, parts, &r0, &r1);
-  const long in = (long)p->g->h * p->g->w * p->g->c, out = (long)p->g->oh * p->g->ow * p->g->c * p->dm;
-  if (r0 < r1) k_depthwise_backward(p->g, r1 - r0, p->dm, p->a + r0 * out, p->b, p->out + r0 * in);
+  if (p->backward) k_depthwise_backward(p->g, r1 - r0, p->dm, p->a + r0 * out, p->b, p->out + r0 * in);
+  else k_depthwise_forward(p->g, r1 - r0, p->dm, p->a + r0 * in, p->b, p->c, p->out + r0 * out);
 }
 
 static void wgrad_part(void *arg, int part, int parts, int slot) {
@@ -189,11 +183,11 @@ static void wgrad_part(void *arg, int part, int parts, int slot) {
 }
 
 void sn_par_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w, const float *bias, float *z) {
-  sn_parallel(forward_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = w, .c = bias, .out = z});
+  sn_parallel(samples_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = w, .c = bias, .out = z});
 }
 
 void sn_par_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx) {
-  sn_parallel(backward_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = dz, .b = w, .out = dx});
+  sn_parallel(samples_part, &(pass){.g = g, .rows = rows, .dm = dm, .backward = 1, .a = dz, .b = w, .out = dx});
 }
 
 void sn_par_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db) {

@@ -14,6 +14,7 @@
  * No dilation: TF.js' Conv2DTranspose has none. */
 #include "api.h"
 #include "kernels.h"
+#include "layer_window.h"
 #include "model.h"
 #include "threads.h"
 
@@ -28,14 +29,11 @@ SN_API int sn_model_add_conv2d_transpose(sn_model *m, int filters, int kh, int k
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_CONV2D_TRANSPOSE);
   if (!l) return -1;
   l->units = filters;
-  l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->dh = l->dw = 1, l->same = same != 0;
   l->oph = oph, l->opw = opw;
-  l->act = act;
-  l->alpha = alpha;
-  l->t[SN_BIAS].exists = use_bias != 0;
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, 1, 1, same, act, alpha, use_bias);
   /* Keras: the output padding must be less than the stride. */
   int pads_ok = oph < sh && opw < sw && (oph < 0) == (opw < 0);
-  return sn_model_end_layer(m, filters > 0 && act >= 0 && act < SN_ACT_COUNT && pads_ok);
+  return sn_model_end_layer(m, ok && filters > 0 && pads_ok);
 }
 
 /* The convolution this layer transposes: from the output back to the input. */

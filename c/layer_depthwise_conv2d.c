@@ -17,12 +17,8 @@ SN_API int sn_model_add_depthwise_conv2d(sn_model *m, int dm, int kh, int kw, in
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_DEPTHWISE_CONV2D);
   if (!l) return -1;
   l->dm = dm;
-  l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->dh = dh, l->dw = dw, l->same = same != 0;
-  l->act = act;
-  l->alpha = alpha;
-  l->t[SN_BIAS].exists = use_bias != 0;
-  int strided = sh > 1 || sw > 1, dilated = dh > 1 || dw > 1;
-  return sn_model_end_layer(m, dm > 0 && act >= 0 && act < SN_ACT_COUNT && !(strided && dilated));
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, act, alpha, use_bias);
+  return sn_model_end_layer(m, ok && dm > 0);
 }
 
 /* The depthwise kernel's shape, fans and name, shared with the separable conv (layer_separable_conv2d.c). */

@@ -21,13 +21,10 @@ SN_API int sn_model_add_separable_conv2d(sn_model *m, int filters, int dm, int k
   if (!l) return -1;
   l->units = filters;
   l->dm = dm;
-  l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->dh = dh, l->dw = dw, l->same = same != 0;
-  l->act = act;
-  l->alpha = alpha;
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, act, alpha, 0);
   l->t[POINTWISE].init = SN_INIT_GLOROT_UNIFORM; /* Keras' default, as the depthwise kernel's */
-  l->t[BIAS].exists = use_bias != 0;
-  int strided = sh > 1 || sw > 1, dilated = dh > 1 || dw > 1;
-  return sn_model_end_layer(m, filters > 0 && dm > 0 && act >= 0 && act < SN_ACT_COUNT && !(strided && dilated));
+  l->t[BIAS].exists = use_bias != 0;                /* slot 2 here, not SN_BIAS */
+  return sn_model_end_layer(m, ok && filters > 0 && dm > 0);
 }
 
 static int mid_channels(const sn_layer *l) { return l->in.c * l->dm; }
