@@ -182,14 +182,25 @@ static void wgrad_part(void *arg, int part, int parts, int slot) {
   if (o0 < o1) wgrad_channels(p->g, p->rows, p->dm, p->a, p->b, p->out, p->out2, o0, o1);
 }
 
+/* Below this many floats touched (a few microseconds of work) a pass stays on
+ * the caller in the threaded build: the fork and join would cost as much. */
+static void run(sn_task *task, pass *p, long long floats) {
+  if (sn_threads_count() > 1 && floats < 1 << 14) task(p, 0, 1, 0);
+  else sn_parallel(task, p);
+}
+
+static long long floats(const sn_window *g, int rows, int dm) {
+  return (long long)rows * (g->h * g->w * g->c + (long long)g->oh * g->ow * g->c * dm);
+}
+
 void sn_par_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w, const float *bias, float *z) {
-  sn_parallel(samples_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = w, .c = bias, .out = z});
+  run(samples_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = w, .c = bias, .out = z}, floats(g, rows, dm));
 }
 
 void sn_par_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx) {
-  sn_parallel(samples_part, &(pass){.g = g, .rows = rows, .dm = dm, .backward = 1, .a = dz, .b = w, .out = dx});
+  run(samples_part, &(pass){.g = g, .rows = rows, .dm = dm, .backward = 1, .a = dz, .b = w, .out = dx}, floats(g, rows, dm));
 }
 
 void sn_par_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db) {
-  sn_parallel(wgrad_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = dz, .out = dw, .out2 = db});
+  run(wgrad_part, &(pass){.g = g, .rows = rows, .dm = dm, .a = x, .b = dz, .out = dw, .out2 = db}, floats(g, rows, dm));
 }

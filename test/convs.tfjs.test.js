@@ -116,7 +116,11 @@ test('model file: save and load keep every option and weight of the three kinds'
   const x = randomArray(2 * 9 * 7 * 5, 9, -1, 1);
   const bytes = model.save();
   const back = sn.loadModel(bytes);
-  assert.deepEqual(back.layers.map((l) => l.getConfig?.() ?? l.type), model.layers.map((l) => l.getConfig?.() ?? l.type));
+  const options = (l) => [l.type, l.name, l.filters, l.depthMultiplier, l.kernelSize, l.strides, l.padding, l.dilationRate, l.outputPadding, l.useBias,
+    l.activation?.name, l.depthwiseRegularizer?.l2, l.pointwiseInitializer?.name, l.depthwiseInitializer?.name, l.kernelInitializer?.name];
+  assert.deepEqual(back.layers.map(options), model.layers.map(options));
+  assert.deepEqual(options(back.layers[0]).slice(3, 8), [2, [3, 3], [1, 1], 'same', [2, 2]]);
+  assert.deepEqual([back.layers[0].depthwiseRegularizer.l2, back.layers[1].pointwiseInitializer.name, back.layers[1].useBias], [0.01, 'heNormal', false]);
   closeTo(back.predict(x), model.predict(x), 'loaded', 0);
   assert.deepEqual(back.layers[2].outputPadding, [1, 1]);
   assert.throws(() => model.toTfjs(), /toTfjs: depthwiseConv2d|DepthwiseConv2D depthwise_conv2d has dilationRate \[2,2\]/);
