@@ -71,7 +71,8 @@ const closeTo = (actual, expected, what, tol = 1e-5) => {
 
 test('toTfjs: tf.loadLayersModel reads the three kinds and predicts as we do; fromTfjs reads them back', async () => {
   for (const [name, layers] of Object.entries(SPECS)) {
-    const model = build(layers);
+    // a leakyRelu activation goes to TF.js as a LeakyReLU layer after the conv and folds back
+    const model = build(layers.map((l, i) => (i === 0 ? { ...l, activation: sn.leakyRelu({ alpha: 0.2 }) } : l)));
     model.setWeights(model.getWeights().map(({ values }, i) => randomArray(values.length, 40 + i, -0.5, 0.5)));
     const x = randomArray(3 * 9 * 7 * 5, 7, -1, 1);
     const { modelJson, weightsBin } = model.toTfjs();
@@ -81,6 +82,7 @@ test('toTfjs: tf.loadLayersModel reads the three kinds and predicts as we do; fr
     closeTo(tf.tidy(() => tfModel.predict(tf.tensor(x, [3, ...INPUT])).dataSync().slice()), want, `${name} in TF.js`);
     const back = sn.fromTfjs(JSON.parse(JSON.stringify(modelJson)), weightsBin);
     assert.deepEqual(back.layers.map((l) => l.type), model.layers.map((l) => l.type));
+    assert.deepEqual(back.layers[0].activation, model.layers[0].activation);
     closeTo(back.predict(x), want, `${name} back from TF.js`, 0);
     tfModel.dispose();
     back.dispose();

@@ -102,6 +102,8 @@ const IMPORTS = {
   SeparableConv2D: { keys: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise', 'pointwise')] },
   Conv2DTranspose: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'output_padding', ...KERNEL_KEYS] },
 };
+/** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
+export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];
 const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
 
 /** A config's options in snake_case (TF.js writes them so; camelCase is accepted too), null ones dropped. */
