@@ -9,10 +9,12 @@
 // its gradients refuse dilation > 1, so dilation is checked by finite
 // differences (test/c/test_layers.c) and against tf.depthwiseConv2d here.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
-import { KINDS } from '../web/layers/index.js';
+import { KINDS, createLayer } from '../web/layers/index.js';
+import { convertLayer } from '../web/io/tfjs-layers.js';
 import { randomArray } from './support/models.js';
 import { savedByTfjs } from './support/tfjs-saved.js';
 import { CLASSES, assertAgree, trainBoth } from './support/tfjs-train.js';
@@ -153,4 +155,17 @@ test('conv2d with dilation, valid and same, predicts as tf.conv2d with dilations
     closeTo(model.predict(x), want, `conv2d dilated ${padding}`);
     model.dispose();
   }
+});
+
+test("the 17 DepthwiseConv2D layers of nsfwjs' MobileNetV2 (Keras-converted model.json) import with their settings", () => {
+  const { modelTopology } = createRequire(import.meta.url)('../node_modules/nsfwjs/dist/models/mobilenet_v2/model.min.js');
+  const used = {};
+  const converted = modelTopology.model_config.config.layers.map((l, i) => ({ l, c: l.class_name === 'DepthwiseConv2D' ? convertLayer(l, i, used) : null })).filter(({ c }) => c);
+  assert.equal(converted.length, 17);
+  for (const { l, c } of converted) {
+    const layer = createLayer(c.type, c.options);
+    assert.deepEqual([layer.type, layer.kernelSize, layer.strides, layer.padding, layer.depthMultiplier, layer.useBias, layer.depthwiseInitializer.name],
+      ['DepthwiseConv2D', [3, 3], l.config.strides, l.config.padding, 1, false, 'glorotUniform'], l.config.name);
+  }
+  assert.deepEqual(converted.map(({ c }) => c.options.strides[0]).join(''), '12121121111112111');
 });
