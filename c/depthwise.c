@@ -3,12 +3,16 @@
  *
  * Channels last, so one cell's channels are contiguous and a window tap is the
  * same multiply for every channel: the kernels run across the channels, four
- * at a time, with the taps of one output cell clipped to the input once per
- * cell (no padded copy, no im2col: a depthwise tap has one input per output,
- * so the GEMM has nothing to share). With a depth multiplier dm > 1 an input
- * channel feeds dm outputs; those run the scalar loop (MobileNet has dm = 1).
- * Every element is summed in the order ref_depthwise_* states, so the results
- * are the reference's bits (test_conv_kernels.c compares them with memcmp). */
+ * at a time, with the taps clipped to the input once per cell (no padded copy,
+ * no im2col: a depthwise tap has one input per output, so a GEMM has nothing
+ * to share). Forward and the input gradient hold 16 channels of sums in
+ * registers across the taps; the input gradient gathers each input cell's
+ * terms (in the order the definition's scatter adds them); the weight
+ * gradient accumulates in dw (a few KB, in L1) cell after cell. With a depth
+ * multiplier dm > 1 an input channel feeds dm outputs; those run scalar loops
+ * (MobileNet has dm = 1). Every element is summed in the order ref_depthwise_*
+ * states, so the results are the reference's bits (test_conv_kernels.c
+ * compares them with memcmp). */
 #include "conv_kernels.h"
 #include "simd.h"
 #include "threads.h"
@@ -80,7 +84,66 @@ void k_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, c
 
 /* ---- input gradient ----------------------------------------------------------------- */
 
+/* The output cells along one axis whose window reads input cell i: taps[] and
+ * outs[] in ascending output order (descending tap), the order in which the
+ * scatter of the definition adds them. Returns how many (at most k). */
+static int readers(int i, int pad, int k, int s, int d, int out, int *taps, int *outs) {
+  int count = 0;
+  for (int t = k - 1; t >= 0; t--) {
+    const int at = i + pad - t * d;
+    if (at < 0 || at % s != 0 || at / s >= out) continue;
+    taps[count] = t, outs[count++] = at / s;
+  }
+  return count;
+}
+
+enum { MAX_GATHER = 16 }; /* kernels up to 16 taps per axis gather; larger ones scatter */
+
+/* dm = 1: each dx cell gathers its terms, 4 vectors of sums in registers. For
+ * one element the terms come in ascending output cell (oy, ox), as the
+ * definition's scatter adds them, so the bits are the same. */
+SN_ALWAYS_INLINE void gather_vectors(const sn_window *g, int V, int ny, const int *ty, const int *oy, int nx, const int *tx, const int *ox,
+                                     const float *d, const float *w, int o, float *dst) {
+  const int C = g->c;
+  v4f s[4] = {v_zero(), v_zero(), v_zero(), v_zero()};
+  for (int a = 0; a < ny; a++)
+    for (int b = 0; b < nx; b++) {
+      const float *src = d + ((long)oy[a] * g->ow + ox[b]) * C + o, *wt = w + (long)(ty[a] * g->kw + tx[b]) * C + o;
+      for (int j = 0; j < V; j++) s[j] = v_add(s[j], v_mul(v_load(src + 4 * j), v_load(wt + 4 * j)));
+    }
+  for (int j = 0; j < V; j++) v_store(dst + o + 4 * j, s[j]);
+}
+
+static void backward_gather(const sn_window *g, int rows, const float *dz, const float *w, float *dx) {
+  const int C = g->c;
+  int ty[MAX_GATHER], oy[MAX_GATHER], tx[MAX_GATHER], ox[MAX_GATHER];
+  for (int n = 0; n < rows; n++) {
+    const float *d = dz + (long)n * g->oh * g->ow * C;
+    for (int iy = 0; iy < g->h; iy++) {
+      const int ny = readers(iy, g->pt, g->kh, g->sh, g->dh, g->oh, ty, oy);
+      for (int ix = 0; ix < g->w; ix++) {
+        const int nx = readers(ix, g->pl, g->kw, g->sw, g->dw, g->ow, tx, ox);
+        float *dst = dx + (((long)n * g->h + iy) * g->w + ix) * C;
+        int o = 0;
+        for (; o + 16 <= C; o += 16) gather_vectors(g, 4, ny, ty, oy, nx, tx, ox, d, w, o, dst);
+        for (; o + 4 <= C; o += 4) gather_vectors(g, 1, ny, ty, oy, nx, tx, ox, d, w, o, dst);
+        for (; o < C; o++) {
+          float s = 0.0f;
+          for (int a = 0; a < ny; a++)
+            for (int b = 0; b < nx; b++) s += d[((long)oy[a] * g->ow + ox[b]) * C + o] * w[(long)(ty[a] * g->kw + tx[b]) * C + o];
+          dst[o] = s;
+        }
+      }
+    }
+  }
+}
+
 void k_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx) {
+  if (dm == 1 && g->kh <= MAX_GATHER && g->kw <= MAX_GATHER) {
+    backward_gather(g, rows, dz, w, dx);
+    return;
+  }
+  /* dm > 1: the definition's scatter, scalar */
   const int C = g->c * dm;
   const long in = (long)g->h * g->w * g->c;
   for (long i = 0; i < rows * in; i++) dx[i] = 0.0f;
@@ -95,10 +158,7 @@ void k_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz,
           for (int kx = kx0; kx < kx1; kx++) {
             float *dst = ds + cell(g, oy, ox, ky, kx);
             const float *wt = w + (long)(ky * g->kw + kx) * C;
-            int o = 0;
-            if (dm == 1) /* adds, so no overlapping last block: the tail is scalar */
-              for (; o + 4 <= C; o += 4) v_store(dst + o, v_add(v_load(dst + o), v_mul(v_load(d + o), v_load(wt + o))));
-            for (; o < C; o++) dst[o / dm] += d[o] * wt[o];
+            for (int o = 0; o < C; o++) dst[o / dm] += d[o] * wt[o];
           }
       }
   }
