@@ -31,6 +31,7 @@ const SPECS = {
   depthwise: [
     { type: 'depthwiseConv2d', kernelSize: 3, depthMultiplier: 2, activation: 'tanh', biasInitializer: 'randomNormal' },
     { type: 'depthwiseConv2d', kernelSize: [3, 2], strides: 2, padding: 'same', useBias: false },
+    { type: 'depthwiseConv2d', kernelSize: 2, strides: 2, activation: 'relu' },
     { type: 'flatten' },
     { type: 'dense', units: CLASSES, activation: 'softmax' },
   ],
