@@ -35,6 +35,7 @@ model.add(sn.layers.conv2d({ filters: 8 }));
 model.add(sn.layers.maxPooling2d({ poolSize: [2, 2, 2] }));
 model.add(sn.layers.batchNormalization({ center: 1 }));
 sn.ready({ relaxedSimd: 1 });
+const imported: sn.Sequential = sn.fromTfjs({}, (path: string) => new Uint8Array(0));
 model.add(sn.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: '2' }));
 model.add(sn.layers.separableConv2d({ kernelSize: 3 }));
 model.add(sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 'none' }));
@@ -50,9 +51,10 @@ model.add(sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 
     assert.match(output, /bad\.ts\(8,\d+\): error TS\d+: Type 'number' is not assignable/, 'poolSize is a number or a pair');
     assert.match(output, /bad\.ts\(9,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean/, 'center is a boolean');
     assert.match(output, /bad\.ts\(10,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean( \| undefined)?'/, 'relaxedSimd is a boolean');
-    assert.match(output, /bad\.ts\(11,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'depthMultiplier is a number');
-    assert.match(output, /bad\.ts\(12,\d+\): error TS\d+: .*filters/, 'separableConv2d needs filters');
-    assert.match(output, /bad\.ts\(13,\d+\): error TS\d+: Type 'string' is not assignable to type 'Size2/, 'outputPadding is a size');
+    assert.match(output, /bad\.ts\(11,\d+\): error TS\d+: Type 'Promise<Sequential>' is missing the following properties from type 'Sequential'/, 'fromTfjs with a function gives a Promise');
+    assert.match(output, /bad\.ts\(12,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'depthMultiplier is a number');
+    assert.match(output, /bad\.ts\(13,\d+\): error TS\d+: .*filters/, 'separableConv2d needs filters');
+    assert.match(output, /bad\.ts\(14,\d+\): error TS\d+: Type 'string' is not assignable to type 'Size2/, 'outputPadding is a size');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
