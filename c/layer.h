@@ -48,7 +48,10 @@
   X(SN_LAYER_DOT, sn_dot_ops)                                                                     \
   X(SN_LAYER_ZERO_PADDING2D, sn_pad2d_ops)                                                        \
   X(SN_LAYER_CROPPING2D, sn_pad2d_ops)                                                            \
-  X(SN_LAYER_UPSAMPLING2D, sn_upsampling2d_ops)
+  X(SN_LAYER_UPSAMPLING2D, sn_upsampling2d_ops)                                                   \
+  X(SN_LAYER_DEPTHWISE_CONV2D, sn_depthwise_conv2d_ops)                                           \
+  X(SN_LAYER_SEPARABLE_CONV2D, sn_separable_conv2d_ops)                                           \
+  X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -102,6 +105,8 @@ typedef struct sn_layer {
   /* Settings of the kind. */
   int units;                           /* dense units, conv2d filters */
   int kh, kw, sh, sw, dh, dw, same;    /* conv2d and pooling windows (same: 'same' padding) */
+  int dm;                              /* depthwise and separable conv: depth multiplier */
+  int oph, opw;                        /* conv2d transpose: output padding (-1: Keras' None) */
   float rate;                          /* dropout */
   int seeded;                          /*   its seed was given; else drawn from the model's generator */
   unsigned seed;
@@ -118,6 +123,7 @@ typedef struct sn_layer {
   float *mask;             /* dropout: 0 or 1/(1 − rate) per element */
   int *arg;                /* max pooling: where each maximum came from */
   float *xhat;             /* batch norm: the normalized input (training) */
+  float *mid;              /* separable conv: the depthwise output */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
 } sn_layer;
 

@@ -70,6 +70,20 @@ test('every option of every new layer is checked by its factory', () => {
     'upSampling2d size [2]': [() => L.upSampling2d({ size: [2] }), /upSampling2d size must be a positive integer or \[height, width\], got \[2\]/],
     "upSampling2d interpolation 'bicubic'": [() => L.upSampling2d({ interpolation: 'bicubic' }), /upSampling2d interpolation must be 'nearest' or 'bilinear', got "bicubic"/],
     "upSampling2d interpolation 'Bilinear'": [() => L.upSampling2d({ interpolation: 'Bilinear' }), /upSampling2d interpolation must be 'nearest' or 'bilinear', got "Bilinear"/],
+    'depthwiseConv2d without kernelSize': [() => L.depthwiseConv2d({}), /depthwiseConv2d needs kernelSize, e.g. kernelSize: 3 or \[3, 3\]/],
+    'depthwiseConv2d depthMultiplier 0': [() => L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 0 }), /depthwiseConv2d depthMultiplier must be an integer in \[1, 16777216\], got 0/],
+    'depthwiseConv2d strides and dilation': [() => L.depthwiseConv2d({ kernelSize: 3, strides: 2, dilationRate: 2 }), /depthwiseConv2d: strides \[2,2\] > 1 together with dilationRate \[2,2\] > 1 is not supported/],
+    'depthwiseConv2d padding': [() => L.depthwiseConv2d({ kernelSize: 3, padding: 'causal' }), /depthwiseConv2d padding must be 'valid' or 'same', got "causal"/],
+    'depthwiseConv2d kernelInitializer': [() => L.depthwiseConv2d({ kernelSize: 3, kernelInitializer: 'ones' }), /depthwiseConv2d: unknown option "kernelInitializer"/],
+    'depthwiseConv2d depthwiseInitializer': [() => L.depthwiseConv2d({ kernelSize: 3, depthwiseInitializer: 'orthogonal' }), /unknown initializer "orthogonal"/],
+    'depthwiseConv2d channelsFirst': [() => L.depthwiseConv2d({ kernelSize: 3, dataFormat: 'channelsFirst' }), /depthwiseConv2d: dataFormat 'channelsFirst' is not supported/],
+    'separableConv2d without filters': [() => L.separableConv2d({ kernelSize: 3 }), /separableConv2d filters must be an integer in \[1, 16777216\], got undefined/],
+    'separableConv2d pointwiseRegularizer': [() => L.separableConv2d({ filters: 2, kernelSize: 3, pointwiseRegularizer: 'l3' }), /unknown regularizer "l3"/],
+    "separableConv2d useBias 'no'": [() => L.separableConv2d({ filters: 2, kernelSize: 3, useBias: 'no' }), /separableConv2d useBias must be true or false/],
+    'conv2dTranspose kernelSize [3]': [() => L.conv2dTranspose({ filters: 2, kernelSize: [3] }), /conv2dTranspose kernelSize must be a positive integer or \[height, width\], got \[3\]/],
+    'conv2dTranspose dilationRate 2': [() => L.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 }), /conv2dTranspose: dilationRate \[2,2\] is not supported \(only 1, as TF.js' Conv2DTranspose\)/],
+    'conv2dTranspose outputPadding -1': [() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: -1 }), /conv2dTranspose outputPadding must be an integer in \[0, 268435456\], got -1/],
+    'conv2dTranspose outputPadding 2': [() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2 }), /conv2dTranspose: outputPadding \[2,2\] must be less than strides \[2,2\] \(as in Keras\)/],
   };
   for (const [what, [fn, message]] of Object.entries(refused)) assert.throws(fn, message, what);
 });
@@ -89,6 +103,10 @@ test('shapes that do not fit are refused at add() with the layer named; the mode
   await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 4, inputShape: [8, 8, 1] })), /its 3×3 kernel \(dilated 4×4\) does not fit/);
   model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1], activation: 'relu' }));
   await refusedAndUnchanged(model, () => model.add(L.maxPooling2d({ poolSize: 7 })), /max_pooling2d \(MaxPooling2D\): its 7×7 window does not fit an input of shape \(None, 6, 6, 2\) with padding 'valid'/);
+  await refusedAndUnchanged(model, () => model.add(L.depthwiseConv2d({ kernelSize: 7 })), /depthwise_conv2d \(DepthwiseConv2D\): its 7×7 kernel does not fit an input of shape \(None, 6, 6, 2\) with padding 'valid'/);
+  await refusedAndUnchanged(model, () => model.add(L.separableConv2d({ filters: 2, kernelSize: 4, dilationRate: 2 })), /separable_conv2d \(SeparableConv2D\): its 4×4 kernel \(dilated 2×2\) does not fit/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2dTranspose({ filters: 2, kernelSize: 2, padding: 'same', outputPadding: 0 })), /conv2d_transpose \(Conv2DTranspose\): its 2×2 kernel with strides \[1,1\] and outputPadding \[0,0\] gives an output of 5×5, which a convolution does not map back/);
+  await refusedAndUnchanged(model, () => model.add(L.depthwiseConv2d({ kernelSize: 3, inputShape: [6, 6] })), /depthwise_conv2d \(DepthwiseConv2D\):/);
   await refusedAndUnchanged(model, () => model.add(L.dense({ units: 3 })), /dense \(Dense\): gets an input of shape \(None, 6, 6, 2\): add sn.layers.flatten\(\) before it/);
   await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, 5] })), /reshape \(Reshape\): cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,5\]/);
   await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, -1] })), /cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,-1\]/);

@@ -138,7 +138,7 @@ test('fromTfjs refuses what it cannot import, naming the problem, and keeps no m
     return json;
   };
   const cases = [
-    [edit((j, layers) => { layers[2].class_name = 'DepthwiseConv2D'; }), weights, /layer 2 \(DepthwiseConv2D "dense_1"\): layer class "DepthwiseConv2D" is not supported; supported: Dense, Conv2D/],
+    [edit((j, layers) => { layers[2].class_name = 'Conv3D'; }), weights, /layer 2 \(Conv3D "dense_1"\): layer class "Conv3D" is not supported; supported: Dense, Conv2D/],
     [edit((j, layers) => { layers[2].class_name = 'Conv2D'; }), weights, /layer 2 \(Conv2D "dense_1"\): units 6 is not supported/],
     [edit((j) => { j.modelTopology.model_config.class_name = 'Functional'; }), weights, /the functional model has no input_layers/],
     [edit((j) => { j.modelTopology.model_config.class_name = 'Subclassed'; }), weights, /only Sequential and functional \(class_name "Model" or "Functional"\) models are supported, this one is "Subclassed"/],

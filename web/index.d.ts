@@ -95,17 +95,20 @@ interface LayerBase {
   inputShape?: Shape;
 }
 
-/** What dense and conv2d share. */
-interface KernelLayerConfig extends LayerBase {
+/** What the layers with weights share. */
+interface BiasLayerConfig extends LayerBase {
   activation?: ActivationName | ActivationSpec;
   useBias?: boolean;
-  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
-  kernelInitializer?: InitializerOption;
   biasInitializer?: InitializerOption;
-  kernelRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
   /** On the layer's output, per sample (Keras: divided by the batch size); hidden layers only. */
   activityRegularizer?: RegularizerSpec;
+}
+/** What dense and conv2d share. */
+interface KernelLayerConfig extends BiasLayerConfig {
+  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
+  kernelInitializer?: InitializerOption;
+  kernelRegularizer?: RegularizerSpec;
 }
 export interface DenseConfig extends KernelLayerConfig {
   units: number;
@@ -126,6 +129,41 @@ export interface Conv2DConfig extends KernelLayerConfig {
   dataFormat?: 'channelsLast';
   /** Default 1. */
   dilationRate?: Size2;
+}
+/** The window of depthwiseConv2d and separableConv2d, as conv2d's. */
+interface WindowConfig {
+  kernelSize: Size2;
+  /** Default 1. Strides > 1 together with dilationRate > 1 are refused (as TensorFlow). */
+  strides?: Size2;
+  /** Default 'valid'. */
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast';
+  /** Default 1. */
+  dilationRate?: Size2;
+}
+/** Each input channel on its own: [h, w, c] → [oh, ow, c·depthMultiplier] (output channel c·depthMultiplier + m); depthwise_kernel [kh, kw, c, depthMultiplier]. */
+export interface DepthwiseConv2DConfig extends BiasLayerConfig, WindowConfig {
+  /** Default 1. */
+  depthMultiplier?: number;
+  /** Default 'glorotUniform' (Keras'). */
+  depthwiseInitializer?: InitializerOption;
+  depthwiseRegularizer?: RegularizerSpec;
+}
+/** A depthwise convolution (no bias) then a 1×1 convolution to filters; pointwise_kernel [1, 1, c·depthMultiplier, filters]. */
+export interface SeparableConv2DConfig extends DepthwiseConv2DConfig {
+  filters: number;
+  pointwiseInitializer?: InitializerOption;
+  pointwiseRegularizer?: RegularizerSpec;
+}
+/** [h, w, c] → Keras' deconv output size × filters; kernel [kh, kw, filters, c]. No dilation (as TF.js). */
+export interface Conv2DTransposeConfig extends KernelLayerConfig {
+  filters: number;
+  kernelSize: Size2;
+  strides?: Size2;
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast';
+  /** Default null (Keras' None); each less than its stride. TF.js has none: toTfjs refuses it. */
+  outputPadding?: Size2 | null;
 }
 export interface Pooling2DConfig extends LayerBase {
   /** Default 2. */
@@ -180,7 +218,10 @@ export type LayerType =
   | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot'
   | 'ZeroPadding2D'
   | 'Cropping2D'
-  | 'UpSampling2D';
+  | 'UpSampling2D'
+  | 'DepthwiseConv2D'
+  | 'SeparableConv2D'
+  | 'Conv2DTranspose';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -212,6 +253,9 @@ export const layers: {
   /** Inverted dropout anywhere (also on the inputs), in training only; masks seeded by `seed` or the model's seed. */
   dropout(config: DropoutConfig | number): Layer;
   conv2d(config: Conv2DConfig): Layer;
+  depthwiseConv2d(config: DepthwiseConv2DConfig): Layer;
+  separableConv2d(config: SeparableConv2DConfig): Layer;
+  conv2dTranspose(config: Conv2DTransposeConfig): Layer;
   maxPooling2d(config?: Pooling2DConfig): Layer;
   averagePooling2d(config?: Pooling2DConfig): Layer;
   globalAveragePooling2d(config?: GlobalPooling2DConfig): Layer;
@@ -474,6 +518,9 @@ export type TrainerLayer =
   | ({ type: 'dense' | 'Dense' } & DenseConfig)
   | ({ type: 'dropout' | 'Dropout' } & DropoutConfig)
   | ({ type: 'conv2d' | 'Conv2D' } & Conv2DConfig)
+  | ({ type: 'depthwiseConv2d' | 'DepthwiseConv2D' } & DepthwiseConv2DConfig)
+  | ({ type: 'separableConv2d' | 'SeparableConv2D' } & SeparableConv2DConfig)
+  | ({ type: 'conv2dTranspose' | 'Conv2DTranspose' } & Conv2DTransposeConfig)
   | ({ type: 'maxPooling2d' | 'MaxPooling2D' | 'averagePooling2d' | 'AveragePooling2D' } & Pooling2DConfig)
   | ({ type: 'globalAveragePooling2d' | 'GlobalAveragePooling2D' | 'globalMaxPooling2d' | 'GlobalMaxPooling2D' } & GlobalPooling2DConfig)
   | ({ type: 'flatten' | 'Flatten' } & FlattenConfig)
@@ -594,7 +641,7 @@ export interface TfjsArtifacts {
 /** Bytes of weight files: an ArrayBuffer or a typed array view (Uint8Array, Buffer...). */
 export type WeightBytes = ArrayBuffer | ArrayBufferView;
 /**
- * Imports a model saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, pooling,
+ * Imports a model saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, pooling,
  * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, LeakyReLU, ReLU, Softmax,
  * merge layers): modelJson is model.json (parsed or as text), weights its weight files' bytes: one
  * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,

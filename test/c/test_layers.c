@@ -85,6 +85,41 @@ static void conv_gradients(void) {
   gradients(finish(m), 3, "conv 5×5 stride (2, 1), regularized");
 }
 
+/* Depthwise, separable and transposed convolutions (their own kernels, the
+ * 1×1 GEMM after the depthwise one, col2im forward and the conv backward). */
+static void depthwise_gradients(void) {
+  sn_model *m;
+  /* Odd 9×7×5: 3×3 'valid' with depth multiplier 2 (10 channels), then 3×2 stride 2 'same' without bias. */
+  m = sn_model_create_hwc(9, 7, 5, 6);
+  sn_model_add_depthwise_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_depthwise_conv2d(m, 1, 3, 2, 2, 2, 1, 1, 1, SN_ACT_SIGMOID, 0, 0);
+  gradients(finish(m), 3, "depthwise 3×3 valid dm 2, 3×2 stride 2 same");
+  /* Dilation (2, 1) 'same' and (1, 3) 'valid', regularized, 3 channels (no full vector). */
+  m = sn_model_create_hwc(8, 9, 3, 7);
+  int d = sn_model_add_depthwise_conv2d(m, 3, 3, 3, 1, 1, 2, 1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_set_regularizer(m, d, SN_KERNEL, 0.01f, 0.02f);
+  sn_model_add_depthwise_conv2d(m, 1, 2, 3, 1, 1, 1, 3, 0, SN_ACT_LINEAR, 0, 1);
+  gradients(finish(m), 2, "depthwise dilated same and valid, dm 3");
+  /* Separable: 3×3 stride 2 'same' dm 2 to 4 filters, then 2×2 dilation (1, 2) 'valid' without bias. */
+  m = sn_model_create_hwc(9, 7, 5, 8);
+  sn_model_add_separable_conv2d(m, 4, 2, 3, 3, 2, 2, 1, 1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_add_separable_conv2d(m, 3, 1, 2, 2, 1, 1, 1, 2, 0, SN_ACT_SIGMOID, 0, 0);
+  gradients(finish(m), 3, "separable stride 2 same dm 2, dilated valid without bias");
+  /* Transposed: 3×3 stride 2 'same', 2×3 'valid' without bias, 3×3 stride 2 'valid' with output padding 1. */
+  m = sn_model_create_hwc(4, 3, 3, 9);
+  sn_model_add_conv2d_transpose(m, 3, 3, 3, 2, 2, -1, -1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_add_conv2d_transpose(m, 2, 2, 3, 1, 1, -1, -1, 0, SN_ACT_SIGMOID, 0, 0);
+  int t = sn_model_add_conv2d_transpose(m, 2, 3, 3, 2, 2, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  CHECK(t == 2 && m->layers[0].out.h == 8 && m->layers[0].out.w == 6 && m->layers[1].out.h == 9 && m->layers[1].out.w == 8 &&
+        m->layers[2].out.h == 20 && m->layers[2].out.w == 18, "conv2d transpose output sizes (Keras' deconv length)");
+  sn_model_set_regularizer(m, t, SN_KERNEL, 0.0f, 0.02f);
+  gradients(finish(m), 2, "conv2d transpose same, valid, output padding");
+  /* Transposed 'same' with output padding and an even kernel, stride (2, 3). */
+  m = sn_model_create_hwc(3, 4, 2, 10);
+  sn_model_add_conv2d_transpose(m, 3, 3, 4, 2, 3, 1, 2, 1, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 2, "conv2d transpose same with output padding");
+}
+
 static void pool_gradients(void) {
   sn_model *m;
   /* Overlapping max windows (3×3 stride 2, 'valid') and a 'same' 2×2 on odd sizes. */
@@ -360,6 +395,12 @@ static void refusals(void) {
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 0, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "stride 0");
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_COUNT, 0, 1) < 0, "unknown activation");
   CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 0) < 0, "a pool window larger than the input");
+  CHECK(sn_model_add_depthwise_conv2d(m, 0, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "depth multiplier 0");
+  CHECK(sn_model_add_depthwise_conv2d(m, 1, 3, 3, 2, 2, 2, 2, 1, SN_ACT_RELU, 0, 1) < 0, "depthwise strides with dilation");
+  CHECK(sn_model_add_separable_conv2d(m, 0, 1, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "separable without filters");
+  CHECK(sn_model_add_conv2d_transpose(m, 2, 3, 3, 2, 2, 2, 2, 0, SN_ACT_RELU, 0, 1) < 0, "output padding not below the stride");
+  CHECK(sn_model_add_conv2d_transpose(m, 2, 2, 2, 1, 1, 0, 0, 1, SN_ACT_RELU, 0, 1) < 0,
+        "'same' output padding 0 with an even kernel: no convolution maps the output back (TensorFlow refuses it)");
   CHECK(sn_model_add_reshape(m, 2, 13, 1) < 0, "a reshape that changes the size");
   CHECK(sn_model_add_batch_norm(m, 1.5, 1e-3, 1, 1) < 0 && sn_model_add_batch_norm(m, 0.9, 0, 1, 1) < 0, "batch norm settings");
   CHECK(sn_model_add_pad2d(m, 0, -1, 0, 0, 0) < 0 && sn_model_add_pad2d(m, 0, 0, 0, 0, 1 << 29) < 0, "negative or huge padding");
@@ -383,6 +424,7 @@ static unsigned train_cnn(int parts) {
   sn_model_add_conv2d(m, 6, 3, 3, 1, 1, 1, 1, 1, SN_ACT_RELU, 0, 1);
   sn_model_add_batch_norm(m, 0.99, 1e-3, 1, 1);
   sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_depthwise_conv2d(m, 1, 3, 3, 1, 1, 1, 1, 1, SN_ACT_RELU, 0, 0);
   sn_model_add_conv2d(m, 8, 3, 3, 2, 2, 1, 1, 0, SN_ACT_RELU, 0, 1);
   sn_model_add_dropout(m, 0.3f, 0, 0);
   sn_model_add_pool2d(m, 0, 2, 2, 1, 1, 1);
@@ -408,11 +450,12 @@ static unsigned train_cnn(int parts) {
 static void determinism(void) {
   unsigned one = train_cnn(1);
   CHECK(train_cnn(1) == one, "the same seed trains a CNN to the same bits");
-  CHECK(train_cnn(2) == one && train_cnn(3) == one, "GEMMs split in 2 and 3 parts change no bit");
+  CHECK(train_cnn(2) == one && train_cnn(3) == one, "GEMMs and depthwise passes split in 2 and 3 parts change no bit");
 }
 
 int main(void) {
   conv_gradients();
+  depthwise_gradients();
   pool_gradients();
   batch_norm_gradients();
   view_gradients();

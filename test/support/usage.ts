@@ -147,6 +147,9 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   model.add(sn.layers.averagePooling2d({ poolSize: [2, 2], strides: null, padding: 'valid' }));
   model.add(sn.layers.dropout({ rate: 0.25 }));
   model.add(sn.layers.conv2d({ filters: 4, kernelSize: 1 }));
+  model.add(sn.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', useBias: false, depthwiseInitializer: 'heNormal' }));
+  model.add(sn.layers.separableConv2d({ filters: 4, kernelSize: [3, 3], padding: 'same', pointwiseRegularizer: 'l2' }));
+  model.add(sn.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', outputPadding: null }));
   model.add(sn.layers.globalMaxPooling2d());
   model.add(sn.layers.reshape({ targetShape: [2, -1] }));
   model.add(sn.layers.flatten());

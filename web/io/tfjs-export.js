@@ -59,9 +59,22 @@ const TFJS_EXTRAS = {
   Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
   Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
   Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
+  DepthwiseConv2D: (layer) => ({ depthwise_constraint: null, bias_constraint: null, ...noDilation(layer, 'DepthwiseConv2D') }),
+  SeparableConv2D: () => ({ depthwise_constraint: null, pointwise_constraint: null, bias_constraint: null }),
+  Conv2DTranspose: (layer) => {
+    if (layer.outputPadding) throw new Error(`toTfjs: conv2dTranspose ${layer.name} has outputPadding [${layer.outputPadding}], which TF.js' Conv2DTranspose does not have (Keras has it): save the model with model.save() instead`);
+    return { kernel_constraint: null, bias_constraint: null };
+  },
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
 };
+
+/** TF.js 4.22's DepthwiseConv2D ignores its dilation_rate (tfjs-layers convolutional_depthwise.ts: "TODO(cais): Add support for dilation"). */
+function noDilation(layer, className) {
+  if (layer.dilationRate.some((d) => d > 1))
+    throw new Error(`toTfjs: ${className} ${layer.name} has dilationRate [${layer.dilationRate}], which TF.js' ${className} ignores: save the model with model.save() instead`);
+  return {};
+}
 
 const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' });
 

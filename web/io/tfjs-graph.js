@@ -22,7 +22,7 @@
 import { input } from '../model/graph.js';
 import { createLayer } from '../layers/index.js';
 import { Model } from '../model/model.js';
-import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick } from './tfjs-layers.js';
+import { LEAKY_FOLDS, brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick } from './tfjs-layers.js';
 
 /** A tensor reference [layer name, node index, tensor index] as { layer, node }; our layers have one output, so the tensor index is 0. */
 function tensorRef(value, what) {
@@ -105,7 +105,7 @@ function foldExtras(specs, byName, outputs) {
   const folded = new Set();
   for (const s of specs) {
     const leaky = s.className === 'LeakyReLU' && s.name.endsWith('_leaky_relu') ? byName.get(s.name.slice(0, -'_leaky_relu'.length)) : undefined;
-    if (leaky && ['Dense', 'Conv2D'].includes(leaky.type) && (leaky.options.activation ?? 'linear') === 'linear' && s.nodes.length === leaky.nodes.length &&
+    if (leaky && LEAKY_FOLDS.includes(leaky.type) && (leaky.options.activation ?? 'linear') === 'linear' && s.nodes.length === leaky.nodes.length &&
       s.nodes.every((refs, k) => refs.length === 1 && refs[0].layer === leaky.name && refs[0].node === k && readers.get(`${leaky.name}/${k}`) === 1)) {
       leaky.options.activation = s.options.activation;
       s.nodes.forEach((_, k) => alias.set(`${s.name}/${k}`, { layer: leaky.name, node: k }));

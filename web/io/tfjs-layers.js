@@ -3,6 +3,7 @@
 // tensorflowjs_converter writes them) becomes the type and factory options of
 // one of our layers, every option we cannot honour refused with an Error naming
 // the layer and the option. Sequential and functional topologies both use it.
+import { kernelOptionNames } from '../layers/common.js';
 import { camel, snake } from './tfjs-export.js';
 
 export const importError = (why) => new Error(`fromTfjs: ${why}`);
@@ -66,7 +67,8 @@ export function declaredInputShape(layer, config, what) {
 // read (each to our camelCase option), and options accepted only at their
 // default value (Keras' "off"). Any other option is refused unless it is null
 // (Keras' None); `ignored` ones do not change what the layer computes.
-const KERNEL_KEYS = ['activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer'];
+const kernelKeys = (...kernels) => kernelOptionNames(...kernels).map(snake);
+const KERNEL_KEYS = kernelKeys('kernel');
 const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
 const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
 const IMPORTS = {
@@ -99,7 +101,12 @@ const IMPORTS = {
   ZeroPadding2D: { keys: ['padding', 'data_format'] },
   Cropping2D: { keys: ['cropping', 'data_format'] },
   UpSampling2D: { keys: ['size', 'data_format', 'interpolation'] }, // 'bilinear' is Keras' (half-pixel centers), not TF.js 4.22's
+  DepthwiseConv2D: { keys: ['kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise')] },
+  SeparableConv2D: { keys: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise', 'pointwise')] },
+  Conv2DTranspose: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'output_padding', ...KERNEL_KEYS] },
 };
+/** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
+export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];
 const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
 
 /** A config's options in snake_case (TF.js writes them so; camelCase is accepted too), null ones dropped. */

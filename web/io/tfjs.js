@@ -18,7 +18,7 @@ import { checkOptions } from '../core/names.js';
 import { Sequential } from '../model/model.js';
 import { functionalFromTfjs } from './tfjs-graph.js';
 import { decodeWeight, loadWeightBytes, readManifest, weightBytes } from './tfjs-weights.js';
-import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
+import { LEAKY_FOLDS, brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
 
 /** The model of a TF.js or Keras topology, whichever way it is nested: { className, model } (model: { class_name, config }). */
 function topologyOf(modelJson) {
@@ -52,7 +52,7 @@ function sequentialSpecs(layers, buildShape) {
       inputShape = shape(); // toTfjs' Flatten before a first Dense: the Dense flattens
       return;
     }
-    if (className === 'LeakyReLU' && previous && ['Dense', 'Conv2D'].includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' &&
+    if (className === 'LeakyReLU' && previous && LEAKY_FOLDS.includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' &&
       config.name === `${previous.options.name}_leaky_relu`) {
       previous.options.activation = options.activation; // toTfjs' LeakyReLU after its layer
       return;
