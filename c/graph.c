@@ -84,7 +84,7 @@ static void activate(sn_layer *l, int rows) {
     l->y = l->z;
     return;
   }
-  sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
+  sn_par_act_forward(l->act, sn_layer_act_param(l), rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
   l->y = l->ybuf;
 }
 
