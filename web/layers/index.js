@@ -17,10 +17,12 @@ import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from 
 import { AveragePooling2D, MaxPooling2D, averagePooling2d, maxPooling2d } from './pooling.js';
 import { Flatten, Reshape, flatten, reshape } from './reshape.js';
 import { makeLayer } from './layer.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, elu, leakyReLU, pReLU, reLU, softmax, thresholdedReLU } from './advanced-activations.js';
 
 export const KINDS = {
   Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   Flatten, Reshape, BatchNormalization, Activation, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+  ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU,
 };
 
 const FACTORIES = {
@@ -28,6 +30,7 @@ const FACTORIES = {
   flatten, reshape, batchNormalization, activation,
   add: Add.factory, subtract: Subtract.factory, multiply: Multiply.factory, average: Average.factory,
   maximum: Maximum.factory, minimum: Minimum.factory, concatenate: Concatenate.factory, dot: Dot.factory,
+  reLU, leakyReLU, pReLU, elu, softmax, thresholdedReLU,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */
