@@ -50,8 +50,15 @@ export function memoryBytes(): number;
 /** Bytes of the C heap allocated and not yet freed. */
 export function heapBytes(): number;
 
-export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'softmax';
-export interface ActivationSpec { name: ActivationName; alpha?: number }
+/** TF.js' camelCase names (Keras' snake_case spellings are accepted too: 'leaky_relu', 'hard_sigmoid', 'log_softmax', …). */
+export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'softmax'
+  | 'elu' | 'selu' | 'relu6' | 'softplus' | 'softsign' | 'swish' | 'silu' | 'mish' | 'gelu' | 'geluNew' | 'gelu_new' | 'geluApproximate'
+  | 'hardSigmoid' | 'hard_sigmoid' | 'hardSilu' | 'hard_silu' | 'hardSwish' | 'hard_swish' | 'exponential' | 'logSoftmax' | 'log_softmax';
+/**
+ * An activation with its parameter: leakyRelu's alpha (default 0.2), elu's alpha (default 1), hardSigmoid's
+ * slope (default 1/6, Keras 3's relu6(x + 3)/6; TF.js' and Keras 2's is 0.2).
+ */
+export interface ActivationSpec { name: ActivationName; alpha?: number; slope?: number }
 /** leakyRelu with its slope (default 0.2, Keras' leaky_relu). */
 export function leakyRelu(options?: { alpha?: number }): ActivationSpec;
 
@@ -159,10 +166,23 @@ export interface BatchNormalizationConfig extends LayerBase {
   gammaRegularizer?: RegularizerSpec;
 }
 export interface ActivationConfig extends LayerBase { activation: ActivationName | ActivationSpec }
+/** Keras' ReLU: (x > threshold ? x : 0) capped at maxValue (default none), negativeSlope·(x − threshold) below threshold. */
+export interface ReLUConfig extends LayerBase { maxValue?: number | null; negativeSlope?: number; threshold?: number }
+/** x for x > 0, alpha·x below (default 0.3, TF.js'; Keras 3 calls it negative_slope). */
+export interface LeakyReLUConfig extends LayerBase { alpha?: number }
+/** x for x > 0, alpha·x below with alpha trained: one per element of the sample, one per shared axis (1–3, counting the batch axis as 0). */
+export interface PReLUConfig extends LayerBase { alphaInitializer?: InitializerOption; alphaRegularizer?: RegularizerSpec; sharedAxes?: number | number[] | null }
+/** x for x > 0, alpha·(e^x − 1) below (default alpha 1). */
+export interface ELUConfig extends LayerBase { alpha?: number }
+/** Along the last axis only: -1 (default), or its index counting the batch axis. */
+export interface SoftmaxConfig extends LayerBase { axis?: number | [number] }
+/** x for x > theta (default 1), else 0. */
+export interface ThresholdedReLUConfig extends LayerBase { theta?: number }
 
 export type LayerType =
   | 'Dense' | 'Dropout' | 'Conv2D' | 'MaxPooling2D' | 'AveragePooling2D' | 'GlobalAveragePooling2D'
   | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
+  | 'ReLU' | 'LeakyReLU' | 'PReLU' | 'ELU' | 'Softmax' | 'ThresholdedReLU'
   | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
@@ -203,6 +223,12 @@ export const layers: {
   reshape(config: ReshapeConfig): Layer;
   batchNormalization(config?: BatchNormalizationConfig): Layer;
   activation(config: ActivationConfig): Layer;
+  reLU(config?: ReLUConfig): Layer;
+  leakyReLU(config?: LeakyReLUConfig): Layer;
+  pReLU(config?: PReLUConfig): Layer;
+  elu(config?: ELUConfig): Layer;
+  softmax(config?: SoftmaxConfig): Layer;
+  thresholdedReLU(config?: ThresholdedReLUConfig): Layer;
   /** Inputs of one shape (no broadcasting), element by element. */
   add(config?: MergeConfig): Layer;
   /** Exactly two inputs: a − b. (TF.js has none; Keras does.) */
@@ -561,7 +587,7 @@ export interface TfjsArtifacts {
 }
 /**
  * Imports a Sequential saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, pooling,
- * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, LeakyReLU, ReLU, Softmax):
+ * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU):
  * modelJson is model.json (parsed or as text), weightsBin its weights file (or the shards in manifest order).
  */
 export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | ArrayBufferView | Array<ArrayBuffer | ArrayBufferView>, options?: { seed?: number }): Sequential;
