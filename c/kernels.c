@@ -355,9 +355,11 @@ void k_act_forward(int act, sn_act_param p, int m, int n, const float *z, float 
 
 /* ---------------------------------------------------------------------------
  * Activation derivatives. Each formula needs dy and one operand `u`: y for
- * sigmoid/tanh/exponential (cheaper than recomputing from z), z for the rest
- * (relu's kinks are defined by the sign of z; the smooth ones recompute what
- * they need from z), nothing for linear. Only that operand is read. */
+ * sigmoid/tanh/exponential/softmax/logSoftmax (cheaper than recomputing from
+ * z) and for relu without slope or threshold and relu6 (so they can run in
+ * place, graph.c), z for the rest (leaky relu's kink is defined by the sign of
+ * z; the smooth ones recompute what they need from z), nothing for linear.
+ * Only that operand is read. */
 
 typedef v4f (*dact_fn)(v4f u, v4f dy, sn_act_param p);
 
@@ -381,10 +383,12 @@ static inline v4f dtanh4(v4f y, v4f dy, sn_act_param p) {
   (void)p;
   return v_mul(dy, v_sub(v_splat(1.0f), v_mul(y, y)));
 }
-/* 1 on (0, max_value] (clip's gradient passes at the bound, as TF's does). */
-static inline v4f drelu_max4(v4f z, v4f dy, sn_act_param p) {
-  v4f pass = v_select(v_gt(z, v_zero()), dy, v_zero());
-  return v_select(v_gt(z, v_splat(p.max_value)), v_zero(), pass);
+/* From y (so it runs in place, graph.c): 1 where 0 < y < max_value, which
+ * is 0 < z < max_value (at z = max_value exactly TF's clip passes the gradient;
+ * y cannot tell that point from z > max_value). */
+static inline v4f drelu_max4(v4f y, v4f dy, sn_act_param p) {
+  v4f pass = v_select(v_gt(y, v_zero()), dy, v_zero());
+  return v_select(v_lt(y, v_splat(p.max_value)), pass, v_zero());
 }
 /* 1 on (threshold, max_value], negative_slope below threshold. */
 static inline v4f drelu_general4(v4f z, v4f dy, sn_act_param p) {
@@ -410,10 +414,9 @@ static inline v4f dselu4(v4f z, v4f dy, sn_act_param p) {
   v4f neg = v_mul(v_splat(SELU_ALPHA), v_exp(v_min(z, v_zero())));
   return v_mul(dy, v_mul(v_splat(SELU_SCALE), v_select(v_gt(z, v_zero()), v_splat(1.0f), neg)));
 }
-static inline v4f drelu64(v4f z, v4f dy, sn_act_param p) {
-  (void)p;
-  v4f pass = v_select(v_gt(z, v_zero()), dy, v_zero());
-  return v_select(v_gt(z, v_splat(6.0f)), v_zero(), pass);
+static inline v4f drelu64(v4f y, v4f dy, sn_act_param p) {
+  p.max_value = 6.0f;
+  return drelu_max4(y, dy, p);
 }
 static inline v4f dsoftplus4(v4f z, v4f dy, sn_act_param p) { return v_mul(dy, sigmoid4(z, p)); }
 static inline v4f dsoftsign4(v4f z, v4f dy, sn_act_param p) {
@@ -501,13 +504,13 @@ void k_act_backward(int act, sn_act_param p, int m, int n, const float *z, const
   case SN_ACT_SIGMOID: map_backward(total, y, dy, dz, p, dsigmoid4); return;
   case SN_ACT_TANH: map_backward(total, y, dy, dz, p, dtanh4); return;
   case SN_ACT_RELU:
-    if (p.alpha == 0.0f && p.threshold == 0.0f) map_backward(total, z, dy, dz, p, drelu_max4);
+    if (p.alpha == 0.0f && p.threshold == 0.0f) map_backward(total, y, dy, dz, p, drelu_max4);
     else map_backward(total, z, dy, dz, p, drelu_general4);
     return;
   case SN_ACT_LEAKY_RELU: map_backward(total, z, dy, dz, p, dleaky4); return;
   case SN_ACT_ELU: map_backward(total, z, dy, dz, p, delu4); return;
   case SN_ACT_SELU: map_backward(total, z, dy, dz, p, dselu4); return;
-  case SN_ACT_RELU6: map_backward(total, z, dy, dz, p, drelu64); return;
+  case SN_ACT_RELU6: map_backward(total, y, dy, dz, p, drelu64); return;
   case SN_ACT_SOFTPLUS: map_backward(total, z, dy, dz, p, dsoftplus4); return;
   case SN_ACT_SOFTSIGN: map_backward(total, z, dy, dz, p, dsoftsign4); return;
   case SN_ACT_SWISH: map_backward(total, z, dy, dz, p, dswish4); return;

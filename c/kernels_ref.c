@@ -95,11 +95,13 @@ static float dact1(int act, sn_act_param p, float zf, float yf) {
   switch (act) {
   case SN_ACT_SIGMOID: return (float)(y * (1.0 - y));
   case SN_ACT_TANH: return (float)(1.0 - y * y);
-  case SN_ACT_RELU: return (z > p.threshold && z <= p.max_value ? 1.0f : 0.0f) + (z < p.threshold ? p.alpha : 0.0f);
+  case SN_ACT_RELU: /* without slope or threshold: from y (kernels.c, drelu_max4) */
+    if (p.alpha == 0.0f && p.threshold == 0.0f) return y > 0.0 && y < p.max_value ? 1.0f : 0.0f;
+    return (z > p.threshold && z <= p.max_value ? 1.0f : 0.0f) + (z < p.threshold ? p.alpha : 0.0f);
   case SN_ACT_LEAKY_RELU: return z > 0.0 ? 1.0f : p.alpha;
   case SN_ACT_ELU: return z > 0.0 ? 1.0f : (float)(p.alpha * exp(z));
   case SN_ACT_SELU: return (float)(SELU_SCALE * (z > 0.0 ? 1.0 : SELU_ALPHA * exp(z)));
-  case SN_ACT_RELU6: return z > 0.0 && z <= 6.0 ? 1.0f : 0.0f;
+  case SN_ACT_RELU6: return y > 0.0 && y < 6.0 ? 1.0f : 0.0f;
   case SN_ACT_SOFTPLUS: return (float)sigmoid(z);
   case SN_ACT_SOFTSIGN: return (float)(1.0 / ((1.0 + fabs(z)) * (1.0 + fabs(z))));
   case SN_ACT_SWISH: return (float)(sigmoid(z) * (1.0 + z * (1.0 - sigmoid(z))));

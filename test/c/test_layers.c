@@ -185,6 +185,17 @@ static void activation_gradients(void) {
   sn_model_add_activation(m, SN_ACT_SELU, 0, INFINITY, 0);
   sn_model_add_activation(m, SN_ACT_LOG_SOFTMAX, 0, INFINITY, 0);
   gradients(finish(m), 5, "elu, prelu, swish, softplus, gelu_new, selu, log_softmax");
+  /* In place (graph.c): relu6 after a batch norm needs no buffer of its own; the
+   * gradients through it are those of the out-of-place run. */
+  m = sn_model_create_hwc(4, 4, 3, 18);
+  sn_model_add_conv2d(m, 4, 2, 2, 1, 1, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
+  int r6 = sn_model_add_activation(m, SN_ACT_RELU, 0, 6.0f, 0);
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  int leaky = sn_model_add_activation(m, SN_ACT_RELU, 0.1f, 6.0f, 0); /* from z: not in place */
+  finish(m);
+  CHECK(sn_model_reserve(m, 4) && m->layers[r6].ybuf == NULL && m->layers[leaky].ybuf != NULL, "relu6 after batch norm in place, relu with a slope not");
+  gradients(m, 4, "conv, batch norm, relu6 in place, conv, relu with slope");
   /* bad settings are refused */
   m = sn_model_create_hwc(2, 3, 4, 17);
   CHECK(sn_model_add_prelu(m, 1, 0) < 0 && sn_model_add_prelu(m, 2, 0) < 0 && sn_model_add_prelu(m, 3, 1) < 0 && sn_model_add_prelu(m, 4, 0) < 0,
