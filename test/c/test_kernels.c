@@ -499,6 +499,33 @@ static void test_activations(void) {
     }
 }
 
+/* gelu's Φ (our float erf/erfc, kernels.c ncdf4) and its derivative over
+ * [-12, 12], every 1e-4, against double: relative error, where the tiny
+ * outputs of x ≪ 0 are where 1 + erf would have cancelled. */
+static void test_gelu_accuracy(void) {
+  double worst = 0.0, dworst = 0.0;
+  float worst_x = 0.0f, dworst_x = 0.0f;
+  sn_act_param p = {0, INFINITY, 0};
+  for (int i = -120000; i <= 120000; i += 4) {
+    float in[4], out[4], one[4] = {1, 1, 1, 1}, d[4];
+    for (int k = 0; k < 4; k++) in[k] = (float)(i + k) * 1e-4f;
+    k_act_forward(SN_ACT_GELU, p, 1, 4, in, out);
+    k_act_backward(SN_ACT_GELU, p, 1, 4, in, out, one, d);
+    for (int k = 0; k < 4; k++) {
+      double x = in[k], want = 0.5 * x * erfc(-x / sqrt(2.0));
+      double dwant = 0.5 * erfc(-x / sqrt(2.0)) + x * exp(-0.5 * x * x) / 2.5066282746310002;
+      double err = x == 0.0 ? fabs(out[k]) : fabs(out[k] - want) / fabs(want);
+      /* relative to its terms' size: gelu' crosses 0 at its minimum, x ≈ −0.75 */
+      double derr = fabs(d[k] - dwant) / fmax(0.5 * erfc(-x / sqrt(2.0)) + fabs(x) * exp(-0.5 * x * x) / 2.5066282746310002, 1e-30);
+      if (err > worst) worst = err, worst_x = in[k];
+      if (derr > dworst) dworst = derr, dworst_x = in[k];
+    }
+  }
+  printf("gelu: max relative error %.3g (at x = %.7g), derivative %.3g (at x = %.7g) on [-12, 12]\n", worst, worst_x, dworst, dworst_x);
+  CHECK(worst < 5e-7, "gelu relative error %.3g at x = %.9g", worst, worst_x);
+  CHECK(dworst < 1e-6, "gelu derivative relative error %.3g at x = %.9g", dworst, dworst_x);
+}
+
 /* ---- finite-difference gradient check --------------------------------------- */
 
 typedef void forward_fn(int, sn_act_param, int, int, const float *, float *);
@@ -566,6 +593,7 @@ static void test_gradients(void) {
 
 int main(void) {
   test_v_exp();
+  test_gelu_accuracy();
   test_gemms();
   test_gemm_splits();
   for (int x = 0; x < NSIZES; x++)
