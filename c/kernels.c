@@ -160,7 +160,17 @@ SN_ALWAYS_INLINE v4f ncdf4(v4f x, v4f *pdf) {
   /* e^(−t²) = e^(−x²/2) from x itself (t = |x|/√2 is rounded: t² would be off by 1e-7·t²) */
   v4f ax = v_min(v_abs(x), v_splat(12.0f));
   v4f h = v_mul(v_floor(v_mul(ax, v_splat(64.0f))), v_splat(1.0f / 64.0f));
-  v4f ex2 = v_mul(v_exp(v_mul(v_mul(h, h), v_splat(-0.5f))), v_exp(v_mul(v_mul(v_sub(h, ax), v_add(h, ax)), v_splat(0.5f))));
+  /* the second factor's exponent is in [−0.19, 0]: its Taylor polynomial to b⁶
+   * (error < 2e-9), several times cheaper than a second v_exp */
+  v4f b = v_mul(v_mul(v_sub(h, ax), v_add(h, ax)), v_splat(0.5f));
+  v4f eb = v_splat(1.0f / 720.0f);
+  eb = v_madd(eb, b, v_splat(1.0f / 120.0f));
+  eb = v_madd(eb, b, v_splat(1.0f / 24.0f));
+  eb = v_madd(eb, b, v_splat(1.0f / 6.0f));
+  eb = v_madd(eb, b, v_splat(0.5f));
+  eb = v_madd(eb, b, v_splat(1.0f));
+  eb = v_madd(eb, b, v_splat(1.0f));
+  v4f ex2 = v_mul(v_exp(v_mul(v_mul(h, h), v_splat(-0.5f))), eb);
   v4f erfc_big = v_mul(ex2, v_select(v_gt(t, v_splat(2.0f)), q, m));
   v4f c = v_select(v_gt(t, v_splat(0.5f)), erfc_big, erfc_small); /* erfc(t) */
   v4m far = v_gt(v_abs(x), v_splat(12.0f));
