@@ -134,7 +134,10 @@ async function trainBoth(build, inputShape, seed) {
     tfModel.add(t);
     model.add(s);
   }
-  tfModel.setWeights(tfModel.weights.map((w, i) => tf.tensor(randomArray(w.shape.reduce((a, b) => a * b, 1), seed + i, -0.6, 0.6), w.shape)));
+  tfModel.setWeights(tfModel.weights.map((w, i) => {
+    const positive = /moving_variance|gamma/.test(w.name); // batch norm's
+    return tf.tensor(randomArray(w.shape.reduce((a, b) => a * b, 1), seed + i, positive ? 0.5 : -0.6, positive ? 1.5 : 0.6), w.shape);
+  }));
   for (const layer of tfModel.layers) {
     const values = layer.getWeights().map((w) => w.dataSync().slice());
     if (values.length) model.getLayer(layer.name).setWeights(values);
@@ -207,6 +210,19 @@ test('each activation layer trains as in TF.js: ReLU (maxValue), LeakyReLU, PReL
     }
     result.model.dispose();
   }
+});
+
+test("conv → batch norm → ReLU(maxValue) (MobileNetV2's block; the ReLU runs in place over the batch norm's output) trains as in TF.js", async () => {
+  const build = () => [
+    [tf.layers.conv2d({ filters: 4, kernelSize: 2, inputShape: [5, 5, 2], name: 'c' }), L.conv2d({ filters: 4, kernelSize: 2, inputShape: [5, 5, 2], name: 'c' })],
+    [tf.layers.batchNormalization({ name: 'bn' }), L.batchNormalization({ name: 'bn' })],
+    [tf.layers.reLU({ maxValue: 0.6, name: 'r6' }), L.reLU({ maxValue: 0.6, name: 'r6' })],
+    [tf.layers.flatten({ name: 'f' }), L.flatten({ name: 'f' })],
+    dense(3, 'out', 'softmax'),
+  ];
+  const result = await trainBoth(build, [5, 5, 2], 13);
+  assertTrainedAlike(result, 'conv, batch norm, ReLU maxValue 0.6');
+  result.model.dispose();
 });
 
 test('PReLU on images with sharedAxes [1, 2] (one alpha per channel, MobileNet-style) trains as in TF.js, after a conv', async () => {
