@@ -35,6 +35,7 @@ model.add(sn.layers.conv2d({ filters: 8 }));
 model.add(sn.layers.maxPooling2d({ poolSize: [2, 2, 2] }));
 model.add(sn.layers.batchNormalization({ center: 1 }));
 sn.ready({ relaxedSimd: 1 });
+const imported: sn.Sequential = sn.fromTfjs({}, (path: string) => new Uint8Array(0));
 `);
   try {
     const { ok, output } = await typeCheck(bad);
@@ -47,6 +48,7 @@ sn.ready({ relaxedSimd: 1 });
     assert.match(output, /bad\.ts\(8,\d+\): error TS\d+: Type 'number' is not assignable/, 'poolSize is a number or a pair');
     assert.match(output, /bad\.ts\(9,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean/, 'center is a boolean');
     assert.match(output, /bad\.ts\(10,\d+\): error TS\d+: Type 'number' is not assignable to type 'boolean( \| undefined)?'/, 'relaxedSimd is a boolean');
+    assert.match(output, /bad\.ts\(11,\d+\): error TS\d+: Type 'Promise<Sequential>' is missing the following properties from type 'Sequential'/, 'fromTfjs with a function gives a Promise');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,4 +17,5 @@ export * as data from './data/data-all.js';
 export { createTrainer, Trainer } from './worker/trainer.js';
 export { loadModel } from './io/model-load.js';
 export { fromTfjs } from './io/tfjs.js';
+export { loadTfjsModel } from './io/tfjs-load.js';
 export * as storage from './io/storage.js';

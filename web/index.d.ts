@@ -580,17 +580,47 @@ export interface SaveOptions {
 /** T: what you know the file holds — Sequential (the default) or sn.Model for a functional model. */
 export function loadModel<T extends Model = Sequential>(bytes: ArrayBuffer | ArrayBufferView): T;
 
+/** model.json's weightsManifest: groups of weights, each group stored in its files (shards) in order. */
+export type WeightsManifest = Array<{
+  paths: string[];
+  weights: Array<{
+    name: string; shape: number[]; dtype: string;
+    /** How a quantized weight is stored: value = q * scale + min (uint8, uint16), or a half float (float16). */
+    quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; min?: number; scale?: number; original_dtype?: string };
+  }>;
+}>;
 export interface TfjsArtifacts {
   /** The parsed model.json: { format, modelTopology, weightsManifest, ... }. */
-  modelJson: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>; [key: string]: unknown };
+  modelJson: { modelTopology: object; weightsManifest: WeightsManifest; [key: string]: unknown };
   weightsBin: ArrayBuffer;
 }
+/** Bytes of weight files: an ArrayBuffer or a typed array view (Uint8Array, Buffer...). */
+export type WeightBytes = ArrayBuffer | ArrayBufferView;
 /**
- * Imports a Sequential saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, pooling,
- * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU):
- * modelJson is model.json (parsed or as text), weightsBin its weights file (or the shards in manifest order).
+ * Imports a model saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, pooling,
+ * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, ReLU, LeakyReLU, PReLU, ELU,
+ * Softmax, ThresholdedReLU, merge layers): modelJson is model.json (parsed or as text), weights its weight files' bytes: one
+ * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,
+ * uint16, float16) are dequantized as TF.js does. T: Sequential (the default) or sn.Model for a
+ * functional model.
  */
-export function fromTfjs(modelJson: object | string, weightsBin: ArrayBuffer | ArrayBufferView | Array<ArrayBuffer | ArrayBufferView>, options?: { seed?: number }): Sequential;
+export function fromTfjs<T extends Model = Sequential>(modelJson: object | string, weights: WeightBytes | WeightBytes[], options?: { seed?: number }): T;
+/** The same with weights read by a function, called once per file path of the manifest, in order: returns a Promise of the model. */
+export function fromTfjs<T extends Model = Sequential>(modelJson: object | string, weights: (path: string) => WeightBytes | Promise<WeightBytes>, options?: { seed?: number }): Promise<T>;
+
+export interface LoadTfjsOptions {
+  seed?: number;
+  /** Given to every fetch (headers, credentials), as TF.js' LoadOptions.requestInit. */
+  requestInit?: RequestInit;
+  /** Used instead of the global fetch, as TF.js' LoadOptions.fetchFunc. */
+  fetchFunc?: (url: string, init?: RequestInit) => Promise<Response>;
+}
+/**
+ * Fetches model.json at url (relative to the page or Worker, or absolute) and the weight files its
+ * manifest lists (relative to model.json), and imports them with fromTfjs. Browsers and Workers
+ * (in Node, use loadTfjsFiles from simdnet/node).
+ */
+export function loadTfjsModel<T extends Model = Sequential>(url: string | URL, options?: LoadTfjsOptions): Promise<T>;
 
 /** Browser homes for model files (page or Worker; downloadModel needs a page). */
 export const storage: {

@@ -204,3 +204,14 @@ export async function functional(): Promise<number> {
   model.dispose();
   return n;
 }
+
+// Pretrained TF.js weights (issue 23): sharded and quantized, from bytes, a function or over HTTP.
+export async function tfjsWeights(modelJson: object, shards: Uint8Array[]): Promise<number> {
+  const fromBytes: sn.Sequential = sn.fromTfjs(modelJson, shards);
+  const fromFunction = await sn.fromTfjs(modelJson, async (path: string) => shards[path.endsWith('2') ? 1 : 0]);
+  const functional: sn.Model = await sn.loadTfjsModel<sn.Model>('/models/mobilenet/model.json', { seed: 1, requestInit: { credentials: 'same-origin' } });
+  const fetched = await sn.loadTfjsModel(new URL('https://example.com/model.json'), { fetchFunc: (url, init) => fetch(url, init) });
+  const n = fromBytes.paramCount() + fromFunction.paramCount() + functional.paramCount() + fetched.paramCount();
+  for (const m of [fromBytes, fromFunction, functional, fetched]) m.dispose();
+  return n;
+}

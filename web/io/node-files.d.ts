@@ -6,5 +6,5 @@ export function saveModelFile(model: Model, path: string, options?: SaveOptions)
 export function loadModelFile<T extends Model = Sequential>(path: string): Promise<T>;
 /** Writes dir/model.json and dir/weights.bin (dir is created if missing). */
 export function saveTfjsFiles(model: Model, dir: string): Promise<void>;
-/** Reads a TF.js or Keras-converted model.json and the weight files its manifest lists, beside it. */
-export function loadTfjsFiles(modelJsonPath: string, options?: { seed?: number }): Promise<Sequential>;
+/** Reads a TF.js or Keras-converted model.json and the weight files its manifest lists, beside it (sharded, quantized). T: Sequential (the default) or sn.Model. */
+export function loadTfjsFiles<T extends Model = Sequential>(modelJsonPath: string, options?: { seed?: number }): Promise<T>;

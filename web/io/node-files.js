@@ -32,11 +32,18 @@ export async function saveTfjsFiles(model, dir) {
   await writeFile(join(dir, 'weights.bin'), new Uint8Array(weightsBin));
 }
 
-/** Imports a TF.js / Keras-converted model.json and the weight files its manifest names, from beside it. */
+/**
+ * Imports a TF.js / Keras-converted model.json and the weight files its
+ * manifest names, read from beside it (sn.fromTfjs reads each one: sharded and
+ * quantized weights as in the browser's sn.loadTfjsModel).
+ */
 export async function loadTfjsFiles(modelJsonPath, options) {
   checkPath(modelJsonPath, 'loadTfjsFiles');
-  const modelJson = JSON.parse(await readFile(modelJsonPath, 'utf8'));
-  const paths = (modelJson.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
-  const shards = await Promise.all(paths.map((p) => readFile(join(dirname(modelJsonPath), p))));
-  return fromTfjs(modelJson, shards, options);
+  let modelJson;
+  try {
+    modelJson = JSON.parse(await readFile(modelJsonPath, 'utf8'));
+  } catch (err) {
+    throw new Error(`loadTfjsFiles: cannot read ${modelJsonPath} as model.json (${err.message})`);
+  }
+  return fromTfjs(modelJson, (path) => readFile(join(dirname(modelJsonPath), path)), options);
 }

@@ -1,10 +1,11 @@
-// sn.fromTfjs(modelJson, weightsBin): a model from TensorFlow.js' layers format
+// sn.fromTfjs(modelJson, weights): a model from TensorFlow.js' layers format
 // — saved by TensorFlow.js, or converted from Keras 2 or Keras 3 by
 // tensorflowjs_converter, whose topology nests under "model_config". A
 // Sequential comes back as a Sequential; a functional model (class_name
 // 'Model' or 'Functional') as sn.model, its nodes replayed by
 // web/io/tfjs-graph.js. Each layer's config becomes our layer's options in
-// web/io/tfjs-layers.js; the weights are found by name in the weights manifest.
+// web/io/tfjs-layers.js; the weights are found by name in the weights manifest
+// and read (sharded, quantized) by web/io/tfjs-weights.js.
 // The export side, model.toTfjs(), is web/io/tfjs-export.js.
 //
 // Two things TF.js lacks are written by toTfjs as extra layers named after the
@@ -15,8 +16,8 @@
 import { createLayer } from '../layers/index.js';
 import { checkOptions } from '../core/names.js';
 import { Sequential } from '../model/model.js';
-import { toBytes } from './model-file.js';
 import { functionalFromTfjs } from './tfjs-graph.js';
+import { decodeWeight, loadWeightBytes, readManifest, weightBytes } from './tfjs-weights.js';
 import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
 
 /** The model of a TF.js or Keras topology, whichever way it is nested: { className, model } (model: { class_name, config }). */
@@ -90,24 +91,6 @@ function sequentialFromTfjs(topology, seed, keras3) {
   return { model, keys: new Map(model.layers.map((layer, i) => [layer.name, specs[i].kerasKey])) };
 }
 
-// Bytes per value of the dtypes a weights manifest may hold, so entries we do not use can be skipped.
-const DTYPE_BYTES = { float32: 4, int32: 4, uint32: 4, float16: 2, uint16: 2, int16: 2, uint8: 1, int8: 1, bool: 1, int64: 8, complex64: 8 };
-
-/** The manifest's entries with their place in the concatenated shards: [{ name, shape, dtype, quantized, offset, bytes }]. */
-function manifestEntries(manifest) {
-  if (!Array.isArray(manifest)) throw importError('model.json has no weightsManifest array');
-  let offset = 0;
-  return manifest.flatMap((group) => group?.weights ?? []).map((entry) => {
-    if (!isObject(entry) || typeof entry.name !== 'string' || !Array.isArray(entry.shape)) throw importError('a weightsManifest entry lacks its name or shape');
-    const dtype = entry.quantization?.dtype ?? entry.dtype ?? 'float32';
-    const size = entry.shape.reduce((n, d) => n * d, 1);
-    if (!Number.isInteger(size) || size < 0 || !Object.hasOwn(DTYPE_BYTES, dtype)) throw importError(`weight ${entry.name} has shape [${entry.shape}] and dtype ${JSON.stringify(dtype)}, which cannot be read`);
-    const found = { name: entry.name.replace(/:0$/, ''), shape: entry.shape, dtype: entry.dtype ?? 'float32', quantized: Boolean(entry.quantization), offset, bytes: size * DTYPE_BYTES[dtype] };
-    offset += found.bytes;
-    return found;
-  });
-}
-
 /**
  * The manifest entry of a model weight: `layer/kind` (TF.js, Keras 2), also
  * under a prefix (a converter may add the model's name), or Keras 3's
@@ -123,44 +106,30 @@ function findWeight(byName, spec, kerasKey, index) {
   throw importError(`weightsManifest has no weight ${spec.name}`);
 }
 
-/** Concatenates the weight shards (one buffer, or a list of them in manifest order). */
-function concatShards(weightsBin) {
-  const parts = (Array.isArray(weightsBin) ? weightsBin : [weightsBin]).map((b) => toBytes(b, 'fromTfjs weightsBin'));
-  if (parts.length === 1) return parts[0];
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-  return all;
-}
-
-/** The model's weights, in getWeights() order, from the manifest and the weight bytes; keys: each layer's Keras 3 key by name. */
-function weightValues(model, keys, manifest, bytes) {
-  const entries = manifestEntries(manifest);
-  const byName = new Map(entries.map((e) => [e.name, e]));
-  const used = model.layers.flatMap((layer) => layer.weights.map((spec, index) => {
-    const entry = findWeight(byName, spec, keys.get(layer.name), index);
-    if (entry.dtype !== 'float32' || entry.quantized) throw importError(`weight ${entry.name} is ${entry.quantized ? 'quantized' : entry.dtype}; only float32 weights are supported`);
-    if (entry.shape.join() !== spec.shape.join()) throw importError(`weight ${spec.name} has shape [${entry.shape}], expected [${spec.shape}]`);
+/**
+ * Each model weight's manifest entry, in getWeights() order, checked against
+ * the weight the layer expects (keys: each layer's Keras 3 key by name). No
+ * byte is needed for this, so a model.json that does not fit its layers fails
+ * before any weights file is read.
+ */
+function usedEntries(model, keys, groups) {
+  const byName = new Map(groups.flatMap((g) => g.entries).map((e) => [e.name.replace(/:0$/, ''), e]));
+  return model.layers.flatMap((layer) => layer.weights.map((spec, index) => {
+    const fail = (why) => importError(`layer ${brief(layer.name)} (${layer.type}): ${why}`);
+    let entry;
+    try {
+      entry = findWeight(byName, spec, keys.get(layer.name), index);
+    } catch (err) {
+      throw fail(err.message.slice('fromTfjs: '.length));
+    }
+    if (entry.dtype !== 'float32') throw fail(`weight ${entry.name} is ${entry.dtype}; only float32 weights (quantized or not) are supported`);
+    if (entry.shape.join() !== spec.shape.join()) throw fail(`weight ${spec.name} has shape [${entry.shape}], expected [${spec.shape}]`);
     return entry;
   }));
-  for (const e of entries)
-    if (e.offset + e.bytes > bytes.length) throw importError(`weight ${e.name} [${e.shape}] needs bytes ${e.offset}..${e.offset + e.bytes} but weightsBin has ${bytes.length}`);
-  const total = entries.reduce((n, e) => n + e.bytes, 0);
-  if (total !== bytes.length) throw importError(`weightsBin has ${bytes.length} bytes but the manifest describes ${total}`);
-  return used.map((e) => {
-    const values = new Float32Array(e.bytes / 4);
-    new Uint8Array(values.buffer).set(bytes.subarray(e.offset, e.offset + e.bytes)); // copy: the offset may be unaligned
-    return values;
-  });
 }
 
-/**
- * A simdnet model from TensorFlow.js' layers format: modelJson (the parsed
- * model.json, or its text) and weightsBin (weights.bin: an ArrayBuffer or
- * Uint8Array, or a list of shards in manifest order). The model is not
- * compiled (as tf.loadLayersModel of a model saved without training config):
- * call compile() to fine-tune it.
- */
-export function fromTfjs(modelJson, weightsBin, options) {
+/** The model, its weight groups (web/io/tfjs-weights.js) and the entries its weights come from; nothing holds wasm memory yet. */
+function readTfjs(modelJson, options) {
   const { seed } = checkOptions('fromTfjs', options, ['seed']);
   if (typeof modelJson === 'string') {
     try {
@@ -176,12 +145,38 @@ export function fromTfjs(modelJson, weightsBin, options) {
   const version = modelJson.modelTopology?.keras_version ?? modelJson.keras_version;
   const keras3 = typeof version === 'string' && /^3\./.test(version);
   const { model, keys } = className === 'Sequential' ? sequentialFromTfjs(topology, seed, keras3) : functionalFromTfjs(topology, seed, keras3);
-  const values = weightValues(model, keys, modelJson.weightsManifest, concatShards(weightsBin));
+  const groups = readManifest(modelJson.weightsManifest);
+  return { model, groups, entries: usedEntries(model, keys, groups) };
+}
+
+/** Sets the weights decoded from bytes (which builds the model); on an Error frees what it built. */
+function withWeights({ model, entries }, bytes) {
   try {
-    model.setWeights(values); // builds the model: from here on it holds wasm memory
+    model.setWeights(entries.map((e) => decodeWeight(e, bytes))); // builds the model: from here on it holds wasm memory
   } catch (err) {
     model.dispose();
     throw importError(err.message);
   }
   return model;
+}
+
+/**
+ * A simdnet model from TensorFlow.js' layers format: modelJson (the parsed
+ * model.json, or its text) and its weights, which may be quantized (uint8,
+ * uint16 or float16, dequantized as TF.js does) and sharded: one buffer (an
+ * ArrayBuffer or Uint8Array holding every file of the manifest in order), a
+ * list of buffers (the files in order), or a function path → bytes (or a
+ * Promise of them), called once per file the manifest lists, in order; then
+ * fromTfjs returns a Promise of the model. The model is not compiled (as
+ * tf.loadLayersModel of a model saved without training config): call
+ * compile() to fine-tune it.
+ */
+export function fromTfjs(modelJson, weights, options) {
+  if (typeof weights === 'function')
+    return (async () => {
+      const read = readTfjs(modelJson, options);
+      return withWeights(read, await loadWeightBytes(read.groups, weights));
+    })();
+  const read = readTfjs(modelJson, options);
+  return withWeights(read, weightBytes(read.groups, weights));
 }
