@@ -16,6 +16,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether activation layer l may apply its activation in place, over its
+ * input's buffer, and need no ybuf of its own (MobileNet's ReLU(6) after each
+ * batch norm: 35 buffers as large as the net's largest saved): its
+ * activation's derivative must come from y alone (kernels.h: relu without
+ * slope or threshold, relu6, sigmoid, tanh, exponential, softmax, logSoftmax),
+ * and nothing else may need the values it overwrites — its input is made by a
+ * dense, conv or batch norm node (their backward reads x, xhat, never their own
+ * output) that owns the buffer (linear, so y = its zbuf), has no activity
+ * regularizer, and is read by this node alone, not a model output; nor is
+ * this node an output (a softmax fused with its loss reads z as logits). */
+static int in_place(const sn_model *m, int l) {
+  const sn_layer *L = &m->layers[l];
+  int a = L->act;
+  int from_y = a == SN_ACT_SIGMOID || a == SN_ACT_TANH || a == SN_ACT_RELU6 || a == SN_ACT_EXPONENTIAL ||
+               a == SN_ACT_SOFTMAX || a == SN_ACT_LOG_SOFTMAX || (a == SN_ACT_RELU && L->alpha == 0.0f && L->act_threshold == 0.0f);
+  if (L->kind != SN_LAYER_ACTIVATION || !from_y) return 0;
+  int v = m->edges[L->first_in];
+  int p = m->values[v].producer;
+  if (p < 0) return 0;
+  const sn_layer *P = &m->layers[p];
+  if ((P->kind != SN_LAYER_DENSE && P->kind != SN_LAYER_CONV2D && P->kind != SN_LAYER_BATCH_NORM) || P->act != SN_ACT_LINEAR ||
+      P->act_l1 != 0.0f || P->act_l2 != 0.0f)
+    return 0;
+  for (int k = 0; k < m->n_outputs; k++) /* an output's z: the loss may read it as logits (losses.h) */
+    if (m->outputs[k].value == v || m->outputs[k].value == m->n_inputs + l) return 0;
+  int readers = 0;
+  for (int i = 0; i < m->n_layers; i++)
+    for (int j = 0; j < m->layers[i].n_in; j++) readers += m->edges[m->layers[i].first_in + j] == v;
+  return readers == 1;
+}
+
 /* Lays the workspace for `rows` rows out over c (counting only when c->base is NULL). */
 static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
   int64_t widest = 0, scratch = 0;
@@ -41,7 +72,7 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
     sn_layer *L = &m->layers[l];
     const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
     if (ops->reserve) ops->reserve(L, rows, c);
-    L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
+    L->ybuf = L->act == SN_ACT_LINEAR || in_place(m, l) ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
   }
   m->scratch = scratch ? sn_carve(c, scratch) : NULL;
 }
@@ -78,14 +109,16 @@ float *sn_pool_take(sn_model *m) { return m->pool[--m->pool_free]; }
 void sn_pool_give(sn_model *m, float *buf) { m->pool[m->pool_free++] = buf; }
 
 /* y = act(z) over rows·h·w vectors of c (softmax along the channels, as Keras);
- * a linear node's y is its z. */
+ * a linear node's y is its z. Without a ybuf (in_place), y overwrites z: its
+ * input's buffer, which nothing else reads (backward then sees z = y). */
 static void activate(sn_layer *l, int rows) {
   if (l->act == SN_ACT_LINEAR) {
     l->y = l->z;
     return;
   }
-  sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
-  l->y = l->ybuf;
+  float *y = l->ybuf ? l->ybuf : (float *)l->z;
+  sn_par_act_forward(l->act, sn_layer_act_param(l), rows * l->out.h * l->out.w, l->out.c, l->z, y);
+  l->y = y;
 }
 
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {

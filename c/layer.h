@@ -24,6 +24,7 @@
  * not copies. */
 #ifndef SN_LAYER_H
 #define SN_LAYER_H
+#include "kernels.h" /* sn_act_param */
 #include "rng.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -51,7 +52,8 @@
   X(SN_LAYER_UPSAMPLING2D, sn_upsampling2d_ops)                                                   \
   X(SN_LAYER_DEPTHWISE_CONV2D, sn_depthwise_conv2d_ops)                                           \
   X(SN_LAYER_SEPARABLE_CONV2D, sn_separable_conv2d_ops)                                           \
-  X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)
+  X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)                                           \
+  X(SN_LAYER_PRELU, sn_prelu_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -99,7 +101,8 @@ typedef struct sn_layer {
   int frozen;              /* Keras' trainable = false: its weights stay as they are */
   sn_shape in, out;        /* in: its first input's */
   int act;                 /* y = act(z), enum sn_activation */
-  float alpha;             /* leaky relu slope */
+  float alpha;             /* the activation's alpha (sn_act_param: leaky relu slope, elu alpha, …) */
+  float act_max, act_threshold; /* relu's max_value (+inf: none) and threshold (ReLU layers) */
   float act_l1, act_l2;    /* activity regularizer on y, per sample */
   sn_tensor t[SN_MAX_TENSORS];
   /* Settings of the kind. */
@@ -116,6 +119,7 @@ typedef struct sn_layer {
   int border[4];                       /* zero padding, cropping: rows and columns added or cut: top, bottom, left, right */
   int up[2], bilinear;                 /* up-sampling: its factors (rows, columns), its interpolation */
   int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
+  int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k) */
   float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
@@ -133,6 +137,11 @@ static inline void sn_tensor_shape(sn_tensor *t, const char *name, int rank, con
   t->rank = rank;
   t->size = 1;
   for (int i = 0; i < rank; i++) t->size *= t->dims[i] = dims[i];
+}
+
+/* The parameters its activation is applied with. */
+static inline sn_act_param sn_layer_act_param(const sn_layer *l) {
+  return (sn_act_param){l->alpha, l->act_max, l->act_threshold};
 }
 
 /* Hands out consecutive pieces of the workspace; with base NULL it only counts. */

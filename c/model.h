@@ -142,7 +142,9 @@ int sn_model_add_global_pool(sn_model *m, int max);
 int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon, int center, int scale);
 /* The same values as [h, w, c] (flatten: 1, 1, size). */
 int sn_model_add_reshape(sn_model *m, int h, int w, int c);
-int sn_model_add_activation(sn_model *m, int act, float alpha);
+int sn_model_add_activation(sn_model *m, int act, float alpha, float max_value, float threshold);
+/* PReLU (layer_prelu.c): a sample of rank 1–3, bit k of shared = Keras axis k shares one alpha. */
+int sn_model_add_prelu(sn_model *m, int rank, int shared);
 /* Element-wise merge of inputs of one shape (layer_merge.c), by its operation. */
 #define SN_MERGE_OPS(X)                                                                           \
   X(SN_MERGE_ADD, 0, "Add")                                                                       \

@@ -155,13 +155,13 @@ static void batch_norm_gradients(void) {
   int bn = sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
   sn_model_set_regularizer(m, bn, SN_GAMMA, 0.01f, 0.02f);
   sn_model_set_regularizer(m, bn, SN_BETA, 0.0f, 0.03f);
-  sn_model_add_activation(m, SN_ACT_TANH, 0);
+  sn_model_add_activation(m, SN_ACT_TANH, 0, INFINITY, 0);
   gradients(finish(m), 7, "batch norm after dense");
   /* After a conv (n = rows·h·w per channel), without center, then without scale. */
   m = sn_model_create_hwc(5, 4, 2, 10);
   sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 1, SN_ACT_LINEAR, 0, 0);
   sn_model_add_batch_norm(m, 0.99, 1e-3, 0, 1);
-  sn_model_add_activation(m, SN_ACT_SIGMOID, 0);
+  sn_model_add_activation(m, SN_ACT_SIGMOID, 0, INFINITY, 0);
   sn_model_add_conv2d(m, 2, 2, 2, 2, 2, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
   sn_model_add_batch_norm(m, 0.99, 1e-2, 1, 0);
   gradients(finish(m), 3, "batch norm after conv, center or scale off");
@@ -190,11 +190,11 @@ static void view_gradients(void) {
   /* Standalone activations, the last a softmax fused with the loss. */
   m = sn_model_create(5, 14);
   sn_model_add_dense(m, 6, SN_ACT_LINEAR, 0, 1);
-  sn_model_add_activation(m, SN_ACT_SIGMOID, 0);
+  sn_model_add_activation(m, SN_ACT_SIGMOID, 0, INFINITY, 0);
   sn_model_add_dense(m, 4, SN_ACT_LINEAR, 0, 1);
-  sn_model_add_activation(m, SN_ACT_LEAKY_RELU, 0.2f);
+  sn_model_add_activation(m, SN_ACT_LEAKY_RELU, 0.2f, INFINITY, 0);
   sn_model_add_dense(m, CLASSES, SN_ACT_LINEAR, 0, 1);
-  sn_model_add_activation(m, SN_ACT_SOFTMAX, 0);
+  sn_model_add_activation(m, SN_ACT_SOFTMAX, 0, INFINITY, 0);
   sn_model_build(m);
   float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
   sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4));
@@ -289,6 +289,46 @@ static void shape_forward(void) {
     free(out);
     sn_model_free(m);
   }
+}
+
+/* PReLU (alpha per element, or shared along axes) and the smooth new
+ * activations, as layer activations and standalone. */
+static void activation_gradients(void) {
+  sn_model *m = sn_model_create_hwc(4, 3, 5, 15);
+  sn_model_add_conv2d(m, 4, 2, 2, 1, 1, 1, 1, 0, SN_ACT_GELU, 0, 1);
+  int p = sn_model_add_prelu(m, 3, 1 << 1 | 1 << 2); /* shared_axes [1, 2]: alpha [1, 1, 4] */
+  CHECK(p >= 0, "prelu added");
+  sn_model_set_initializer(m, p, 0, SN_INIT_RANDOM_UNIFORM, -0.5f, 0.5f);
+  sn_model_add_activation(m, SN_ACT_MISH, 0, INFINITY, 0);
+  gradients(finish(m), 4, "gelu conv, prelu shared on h and w, mish");
+  m = sn_model_create(5, 16);
+  sn_model_add_dense(m, 7, SN_ACT_ELU, 0.7f, 1);
+  p = sn_model_add_prelu(m, 1, 0);
+  sn_model_set_initializer(m, p, 0, SN_INIT_RANDOM_UNIFORM, -0.5f, 0.5f);
+  sn_model_add_dense(m, 6, SN_ACT_SWISH, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SOFTPLUS, 0, INFINITY, 0);
+  sn_model_add_dense(m, 5, SN_ACT_GELU_NEW, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SELU, 0, INFINITY, 0);
+  sn_model_add_activation(m, SN_ACT_LOG_SOFTMAX, 0, INFINITY, 0);
+  gradients(finish(m), 5, "elu, prelu, swish, softplus, gelu_new, selu, log_softmax");
+  /* In place (graph.c): relu6 after a batch norm needs no buffer of its own; the
+   * gradients through it are those of the out-of-place run. */
+  m = sn_model_create_hwc(4, 4, 3, 18);
+  sn_model_add_conv2d(m, 4, 2, 2, 1, 1, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
+  int r6 = sn_model_add_activation(m, SN_ACT_RELU, 0, 6.0f, 0);
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  int leaky = sn_model_add_activation(m, SN_ACT_RELU, 0.1f, 6.0f, 0); /* from z: not in place */
+  finish(m);
+  CHECK(sn_model_reserve(m, 4) && m->layers[r6].ybuf == NULL && m->layers[leaky].ybuf != NULL, "relu6 after batch norm in place, relu with a slope not");
+  gradients(m, 4, "conv, batch norm, relu6 in place, conv, relu with slope");
+  /* bad settings are refused */
+  m = sn_model_create_hwc(2, 3, 4, 17);
+  CHECK(sn_model_add_prelu(m, 1, 0) < 0 && sn_model_add_prelu(m, 2, 0) < 0 && sn_model_add_prelu(m, 3, 1) < 0 && sn_model_add_prelu(m, 4, 0) < 0,
+        "prelu: rank 1 or 2 on an image, batch axis shared, rank 4: refused");
+  CHECK(sn_model_add_prelu(m, 3, 8) >= 0, "prelu: rank 3 sharing the channels");
+  CHECK(sn_model_add_activation(m, SN_ACT_RELU, 0, -1.0f, 0) < 0 && sn_model_add_activation(m, SN_ACT_RELU, 0, 6.0f, -1.0f) < 0, "relu: negative max_value or threshold refused");
+  sn_model_free(m);
 }
 
 /* The conv2d layer's forward pass against the definition, in double. */
@@ -458,6 +498,7 @@ int main(void) {
   depthwise_gradients();
   pool_gradients();
   batch_norm_gradients();
+  activation_gradients();
   view_gradients();
   shape_gradients();
   shape_forward();

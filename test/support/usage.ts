@@ -144,6 +144,14 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   model.add(sn.layers.conv2d({ filters: 16, kernelSize: [3, 3], strides: 1, padding: 'same', dilationRate: 1, useBias: false, kernelRegularizer: 'l2' }));
   model.add(sn.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, center: true, scale: false, movingVarianceInitializer: 'ones' }));
   model.add(sn.layers.activation({ activation: 'relu' }));
+  model.add(sn.layers.reLU({ maxValue: 6 }));
+  model.add(sn.layers.pReLU({ sharedAxes: [1, 2], alphaInitializer: 'zeros', alphaRegularizer: 'l2' }));
+  model.add(sn.layers.leakyReLU({ alpha: 0.3 }));
+  model.add(sn.layers.elu({ alpha: 1 }));
+  model.add(sn.layers.thresholdedReLU({ theta: 0.5 }));
+  model.add(sn.layers.softmax({ axis: -1 }));
+  model.add(sn.layers.activation({ activation: { name: 'hardSigmoid', slope: 0.2 } }));
+  model.add(sn.layers.activation({ activation: 'gelu' }));
   model.add(sn.layers.averagePooling2d({ poolSize: [2, 2], strides: null, padding: 'valid' }));
   model.add(sn.layers.dropout({ rate: 0.25 }));
   model.add(sn.layers.conv2d({ filters: 4, kernelSize: 1 }));

@@ -2,7 +2,7 @@
 // C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
 // the mapping of a shape of any rank onto the C core's [h, w, c].
 import { LIMITS } from '../../dist/constants.js';
-import { resolveActivation } from './activations.js';
+import { activationConfig, resolveActivation } from './activations.js';
 import { resolveInitializer } from './initializers.js';
 import { checkBoolean, checkNumber, checkOptions } from '../core/names.js';
 import { resolveRegularizer } from './regularizers.js';
@@ -18,7 +18,7 @@ export function layerOptions(what, options, known) {
 // plain JSON in TF.js' names (the factory rebuilds the same layer from it),
 // for model files and interop.
 export const regularizerConfig = (r) => (r.l1 || r.l2 ? { l1: r.l1, l2: r.l2 } : null);
-export const activationConfig = (a) => (a.name === 'leakyRelu' ? { name: 'leakyRelu', alpha: a.alpha } : a.name);
+export { activationConfig };
 /** inputShape, for the first layer of a model (model entries carry inShape). */
 export const inputConfig = (layer, first) => (first ? { inputShape: layer.inputShape ?? layer.inShape } : {});
 

@@ -22,6 +22,7 @@ import { Cropping2D, ZeroPadding2D, cropping2d, zeroPadding2d } from './padding.
 import { UpSampling2D, upSampling2d } from './up-sampling.js';
 import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { makeLayer } from './layer.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, elu, leakyReLU, pReLU, reLU, softmax, thresholdedReLU } from './advanced-activations.js';
 
 export const KINDS = {
   Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
@@ -32,6 +33,7 @@ export const KINDS = {
   DepthwiseConv2D,
   SeparableConv2D,
   Conv2DTranspose,
+  ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU,
 };
 
 const FACTORIES = {
@@ -45,6 +47,7 @@ const FACTORIES = {
   depthwiseConv2d,
   separableConv2d,
   conv2dTranspose,
+  reLU, leakyReLU, pReLU, elu, softmax, thresholdedReLU,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */
