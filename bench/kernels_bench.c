@@ -24,24 +24,8 @@
 #include "model.h"
 #include "simd.h"
 
-/* Wall-clock time, or with `cpu` on the command line this process's CPU time,
- * which other jobs on a busy machine disturb less (bench/relaxed.js, in Node). */
-static clockid_t clock_id = CLOCK_MONOTONIC;
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(clock_id, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "bench_util.h"
 
-static float *random_buffer(long n, unsigned seed) {
-  float *p = malloc((size_t)n * sizeof *p);
-  if (!p) abort();
-  for (long i = 0; i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    p[i] = (float)(seed >> 8) / 16777216.0f - 0.5f;
-  }
-  return p;
-}
 
 /* `chains` independent multiply + add chains of `iters` steps; returns a sum
  * so nothing is optimized away. Always inlined into one noinline function per

@@ -74,6 +74,21 @@ int sn_window_unpadded(const sn_window *g, sn_window *gp);
                      float *dw);                                                                         \
   /* xp[rows × hp × wp × c] = x with g's padding around it as zeros (sn_window_unpadded's input). */    \
   void P##pad(const sn_window *g, int rows, const float *x, float *xp);                                   \
+  /* Depthwise convolution (c/depthwise.c), g->c input channels, dm outputs per channel: output       \
+   * channel o = ci·dm + m reads input channel ci = o / dm (TensorFlow's order, tf.nn.depthwise_conv2d);\
+   * w is Keras' depthwise_kernel [kh][kw][c][dm], i.e. [taps][c·dm]. Padding cells are skipped.        \
+   *   forward:  z[n][oy][ox][o] = Σ_(ky,kx) x[n][iy][ix][o/dm]·w[ky][kx][o] in scan order, then         \
+   *             + bias[o] (bias NULL: none). z: rows × oh × ow × c·dm.                                   \
+   *   backward: dx (rows × h × w × c, overwritten) = Σ dz·w scattered back, in the order (n, oy, ox,     \
+   *             ky, kx, m) of the output cells.                                                         \
+   *   wgrad:    dw[tap][o] = Σ x·dz over the output cells in order (n, oy, ox), padding skipped;         \
+   *             db[o] = Σ dz in the same order (db NULL: none). Both overwritten. */                     \
+  void P##depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w,        \
+                            const float *bias, float *z);                                                \
+  void P##depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w,      \
+                             float *dx);                                                                 \
+  void P##depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz,         \
+                          float *dw, float *db);                                                         \
   /* Max pooling (g->c channels; dilation must be 1): y[n][oy][ox][ci] = max over the window cells     \
    * that lie inside the input (padding never wins); arg[same index] = the offset within the sample,    \
    * (y·w + x)·c + ci, of the FIRST maximum in (ky, kx) scan order (a later cell must be strictly       \

@@ -277,3 +277,65 @@ void ref_bn_backward(int n, int c, const float *dy, const float *xhat, const flo
     }
   }
 }
+
+/* ---- depthwise convolution ------------------------------------------------------- */
+
+static long depthwise_out(const sn_window *g, int dm) { return (long)g->oh * g->ow * g->c * dm; }
+
+void ref_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w, const float *bias, float *z) {
+  const int C = g->c * dm;
+  for (int n = 0; n < rows; n++)
+    for (int oy = 0; oy < g->oh; oy++)
+      for (int ox = 0; ox < g->ow; ox++)
+        for (int o = 0; o < C; o++) {
+          float s = 0.0f;
+          for (int ky = 0; ky < g->kh; ky++)
+            for (int kx = 0; kx < g->kw; kx++) {
+              int iy, ix;
+              if (window_cell(g, oy, ox, ky, kx, &iy, &ix))
+                s += x[n * sample_size(g) + ((long)iy * g->w + ix) * g->c + o / dm] * w[(long)(ky * g->kw + kx) * C + o];
+            }
+          if (bias) s += bias[o];
+          z[n * depthwise_out(g, dm) + ((long)oy * g->ow + ox) * C + o] = s;
+        }
+}
+
+void ref_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx) {
+  const int C = g->c * dm;
+  for (long i = 0; i < rows * sample_size(g); i++) dx[i] = 0.0f;
+  for (int n = 0; n < rows; n++)
+    for (int oy = 0; oy < g->oh; oy++)
+      for (int ox = 0; ox < g->ow; ox++)
+        for (int ky = 0; ky < g->kh; ky++)
+          for (int kx = 0; kx < g->kw; kx++) {
+            int iy, ix;
+            if (!window_cell(g, oy, ox, ky, kx, &iy, &ix)) continue;
+            for (int o = 0; o < C; o++)
+              dx[n * sample_size(g) + ((long)iy * g->w + ix) * g->c + o / dm] +=
+                  dz[n * depthwise_out(g, dm) + ((long)oy * g->ow + ox) * C + o] * w[(long)(ky * g->kw + kx) * C + o];
+          }
+}
+
+void ref_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db) {
+  const int C = g->c * dm;
+  for (int ky = 0; ky < g->kh; ky++)
+    for (int kx = 0; kx < g->kw; kx++)
+      for (int o = 0; o < C; o++) {
+        float s = 0.0f;
+        for (int n = 0; n < rows; n++)
+          for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++) {
+              int iy, ix;
+              if (window_cell(g, oy, ox, ky, kx, &iy, &ix))
+                s += x[n * sample_size(g) + ((long)iy * g->w + ix) * g->c + o / dm] *
+                     dz[n * depthwise_out(g, dm) + ((long)oy * g->ow + ox) * C + o];
+            }
+        dw[(long)(ky * g->kw + kx) * C + o] = s;
+      }
+  if (db)
+    for (int o = 0; o < C; o++) {
+      float s = 0.0f;
+      for (long p = 0; p < (long)rows * g->oh * g->ow; p++) s += dz[p * C + o];
+      db[o] = s;
+    }
+}

@@ -22,14 +22,16 @@ float *sn_pool_take(sn_model *m) { return m->pool[--m->pool_free]; }
 void sn_pool_give(sn_model *m, float *buf) { m->pool[m->pool_free++] = buf; }
 
 /* y = act(z) over rows·h·w vectors of c (softmax along the channels, as Keras);
- * a linear node's y is its z. */
+ * a linear node's y is its z. Without a ybuf (in_place), y overwrites z: its
+ * input's buffer, which nothing else reads (backward then sees z = y). */
 static void activate(sn_layer *l, int rows) {
   if (l->act == SN_ACT_LINEAR) {
     l->y = l->z;
     return;
   }
-  sn_par_act_forward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->ybuf);
-  l->y = l->ybuf;
+  float *y = l->ybuf ? l->ybuf : (float *)l->z;
+  sn_par_act_forward(l->act, sn_layer_act_param(l), rows * l->out.h * l->out.w, l->out.c, l->z, y);
+  l->y = y;
 }
 
 /* Batch norm B folded into node L (workspace.c): L's kernel and bias become

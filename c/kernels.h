@@ -12,13 +12,33 @@
 
 /* The activations: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
  * copies this list into web/core/constants.js. */
-#define SN_ACTIVATIONS(X)                                                        \
-  X(SN_ACT_LINEAR, 0, "linear")                                                  \
-  X(SN_ACT_SIGMOID, 1, "sigmoid")                                                \
-  X(SN_ACT_TANH, 2, "tanh")                                                      \
-  X(SN_ACT_RELU, 3, "relu")                                                      \
-  X(SN_ACT_LEAKY_RELU, 4, "leakyRelu") /* max(alpha*x, x) for 0 <= alpha <= 1 */ \
-  X(SN_ACT_SOFTMAX, 5, "softmax")      /* row-wise, max-subtracted */
+#define SN_ACTIVATIONS(X)                                                                     \
+  X(SN_ACT_LINEAR, 0, "linear")                                                               \
+  X(SN_ACT_SIGMOID, 1, "sigmoid")                                                             \
+  X(SN_ACT_TANH, 2, "tanh")                                                                   \
+  X(SN_ACT_RELU, 3, "relu")            /* Keras' relu(x, negative_slope, max_value, threshold) */ \
+  X(SN_ACT_LEAKY_RELU, 4, "leakyRelu") /* max(alpha*x, x) for 0 <= alpha <= 1 */              \
+  X(SN_ACT_SOFTMAX, 5, "softmax")      /* row-wise, max-subtracted */                         \
+  X(SN_ACT_ELU, 6, "elu")              /* x > 0 ? x : alpha*(e^x - 1) */                      \
+  X(SN_ACT_SELU, 7, "selu")            /* scale*elu(x, alpha), Klambauer et al.'s constants */ \
+  X(SN_ACT_RELU6, 8, "relu6")          /* min(max(x, 0), 6) */                                \
+  X(SN_ACT_SOFTPLUS, 9, "softplus")    /* log(1 + e^x) */                                     \
+  X(SN_ACT_SOFTSIGN, 10, "softsign")   /* x/(1 + |x|) */                                      \
+  X(SN_ACT_SWISH, 11, "swish")         /* = silu: x*sigmoid(x) */                             \
+  X(SN_ACT_MISH, 12, "mish")           /* x*tanh(softplus(x)) */                              \
+  X(SN_ACT_GELU, 13, "gelu")           /* exact: x*Phi(x) = x*(1 + erf(x/sqrt 2))/2 */        \
+  X(SN_ACT_GELU_NEW, 14, "geluNew")    /* tanh approximation of gelu */                       \
+  X(SN_ACT_HARD_SIGMOID, 15, "hardSigmoid") /* clip(alpha*x + 1/2, 0, 1): Keras 3 alpha 1/6, TF.js 0.2 */ \
+  X(SN_ACT_HARD_SILU, 16, "hardSilu")  /* = hard_swish: x*relu6(x + 3)/6 */                   \
+  X(SN_ACT_EXPONENTIAL, 17, "exponential") /* e^x */                                          \
+  X(SN_ACT_LOG_SOFTMAX, 18, "logSoftmax")  /* row-wise: x - max - log(sum e^(x - max)) */
+
+/* An activation's parameters. alpha: leakyRelu's and relu's negative slope,
+ * elu's alpha, hardSigmoid's slope; max_value and threshold: relu's (Keras'
+ * ReLU layer; +inf and 0 when not used). The other kinds ignore them. */
+typedef struct {
+  float alpha, max_value, threshold;
+} sn_act_param;
 
 enum sn_activation {
 #define X(kind, value, name) kind = value,
@@ -39,10 +59,10 @@ enum sn_activation {
   /* out[j] (+)= Σ_r x[r][j]                 backward: db = colsum(dZ) */                      \
   void P##col_sum(int m, int n, const float *x, float *out, int accumulate);                   \
   /* y = f(z), element-wise (softmax: per row of n). y may equal z (in place). */              \
-  void P##act_forward(int act, float alpha, int m, int n, const float *z, float *y);           \
+  void P##act_forward(int act, sn_act_param p, int m, int n, const float *z, float *y);           \
   /* dz = dL/dz given y = f(z) and dy = dL/dy. dz may equal dy (in place).                      \
-   * softmax: dz_i = y_i (dy_i - Σ_j dy_j y_j) per row. */                                     \
-  void P##act_backward(int act, float alpha, int m, int n, const float *z, const float *y,     \
+   * softmax: dz_i = y_i (dy_i - Σ_j dy_j y_j) per row; logSoftmax: dz_i = dy_i - e^y_i Σ_j dy_j. */                                     \
+  void P##act_backward(int act, sn_act_param p, int m, int n, const float *z, const float *y,     \
                        const float *dy, float *dz);                                            \
   /* dst[r × n] = src[rows[r] × n] for r < count: a batch of shuffled rows */                  \
   void P##gather_rows(int count, int n, const float *src, const int *rows, float *dst);        \

@@ -45,57 +45,107 @@ void ref_col_sum(int m, int n, const float *x, float *out, int accumulate) {
   }
 }
 
-static void softmax_row(int n, const float *z, float *y) {
+/* The activations' definitions, in double where float would lose accuracy
+ * (these are the ground truth the SIMD formulas are checked against). */
+#define SELU_ALPHA 1.6732632423543772848170429916717
+#define SELU_SCALE 1.0507009873554804934193349852946
+
+static void softmax_row(int n, const float *z, float *y, int log_softmax) {
   float mx = z[0];
   for (int j = 1; j < n; j++) mx = fmaxf(mx, z[j]);
-  float s = 0.0f;
-  for (int j = 0; j < n; j++) {
-    y[j] = expf(z[j] - mx);
-    s += y[j];
-  }
-  for (int j = 0; j < n; j++) y[j] /= s;
+  double s = 0.0;
+  for (int j = 0; j < n; j++) s += exp((double)z[j] - mx);
+  for (int j = 0; j < n; j++) y[j] = log_softmax ? (float)(z[j] - mx - log(s)) : (float)(exp((double)z[j] - mx) / s);
 }
 
-void ref_act_forward(int act, float alpha, int m, int n, const float *z, float *y) {
-  if (act == SN_ACT_SOFTMAX) {
-    for (int r = 0; r < m; r++) softmax_row(n, z + r * n, y + r * n);
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double gelu_u(double x) { return 0.7978845608028654 * (x + 0.044715 * x * x * x); }
+static double hard_sigmoid(double x, double slope) { return fmin(fmax(slope * x + 0.5, 0.0), 1.0); }
+
+static float act1(int act, sn_act_param p, float xf) {
+  double x = xf;
+  switch (act) {
+  case SN_ACT_SIGMOID: return (float)sigmoid(x);
+  case SN_ACT_TANH: return tanhf(xf);
+  case SN_ACT_RELU: { /* keras/src/activations/activations.py, ReLU.static_call */
+    double a = x > p.threshold ? x : 0.0;
+    a = fmin(fmax(a, 0.0), p.max_value);
+    return (float)(a - p.alpha * fmax(p.threshold - x, 0.0));
+  }
+  case SN_ACT_LEAKY_RELU: return x > 0.0 ? xf : p.alpha * xf;
+  case SN_ACT_ELU: return x > 0.0 ? xf : (float)(p.alpha * expm1(x));
+  case SN_ACT_SELU: return (float)(SELU_SCALE * (x > 0.0 ? x : SELU_ALPHA * expm1(x)));
+  case SN_ACT_RELU6: return fminf(fmaxf(xf, 0.0f), 6.0f);
+  case SN_ACT_SOFTPLUS: return (float)(fmax(x, 0.0) + log1p(exp(-fabs(x))));
+  case SN_ACT_SOFTSIGN: return (float)(x / (1.0 + fabs(x)));
+  case SN_ACT_SWISH: return (float)(x * sigmoid(x));
+  case SN_ACT_MISH: return (float)(x * tanh(fmax(x, 0.0) + log1p(exp(-fabs(x)))));
+  case SN_ACT_GELU: return (float)(0.5 * x * erfc(-x / sqrt(2.0)));
+  case SN_ACT_GELU_NEW: return (float)(x * sigmoid(2.0 * gelu_u(x))); /* = x(1 + tanh u)/2 */
+  case SN_ACT_HARD_SIGMOID: return (float)hard_sigmoid(x, p.alpha);
+  case SN_ACT_HARD_SILU: return (float)(x * hard_sigmoid(x, 1.0 / 6.0));
+  case SN_ACT_EXPONENTIAL: return expf(xf);
+  default: return xf; /* linear */
+  }
+}
+
+/* f'(z), from z (or y where the formula is in y). */
+static float dact1(int act, sn_act_param p, float zf, float yf) {
+  double z = zf, y = yf;
+  switch (act) {
+  case SN_ACT_SIGMOID: return (float)(y * (1.0 - y));
+  case SN_ACT_TANH: return (float)(1.0 - y * y);
+  case SN_ACT_RELU: /* without slope or threshold: from y (kernels.c, drelu_max4) */
+    if (p.alpha == 0.0f && p.threshold == 0.0f) return y > 0.0 && y < p.max_value ? 1.0f : 0.0f;
+    return (z > p.threshold && z <= p.max_value ? 1.0f : 0.0f) + (z < p.threshold ? p.alpha : 0.0f);
+  case SN_ACT_LEAKY_RELU: return z > 0.0 ? 1.0f : p.alpha;
+  case SN_ACT_ELU: return z > 0.0 ? 1.0f : (float)(p.alpha * exp(z));
+  case SN_ACT_SELU: return (float)(SELU_SCALE * (z > 0.0 ? 1.0 : SELU_ALPHA * exp(z)));
+  case SN_ACT_RELU6: return y > 0.0 && y < 6.0 ? 1.0f : 0.0f;
+  case SN_ACT_SOFTPLUS: return (float)sigmoid(z);
+  case SN_ACT_SOFTSIGN: return (float)(1.0 / ((1.0 + fabs(z)) * (1.0 + fabs(z))));
+  case SN_ACT_SWISH: return (float)(sigmoid(z) * (1.0 + z * (1.0 - sigmoid(z))));
+  case SN_ACT_MISH: {
+    double t = tanh(fmax(z, 0.0) + log1p(exp(-fabs(z))));
+    return (float)(t + z * (1.0 - t * t) * sigmoid(z));
+  }
+  case SN_ACT_GELU: return (float)(0.5 * erfc(-z / sqrt(2.0)) + z * exp(-0.5 * z * z) / 2.5066282746310002);
+  case SN_ACT_GELU_NEW: {
+    double s = sigmoid(2.0 * gelu_u(z));
+    return (float)(s + z * s * (1.0 - s) * 2.0 * 0.7978845608028654 * (1.0 + 3.0 * 0.044715 * z * z));
+  }
+  case SN_ACT_HARD_SIGMOID: {
+    double v = p.alpha * z + 0.5;
+    return v < 0.0 || v > 1.0 ? 0.0f : p.alpha;
+  }
+  case SN_ACT_HARD_SILU: return z < -3.0 ? 0.0f : z > 3.0 ? 1.0f : (float)((2.0 * z + 3.0) / 6.0);
+  case SN_ACT_EXPONENTIAL: return yf;
+  default: return 1.0f; /* linear */
+  }
+}
+
+void ref_act_forward(int act, sn_act_param p, int m, int n, const float *z, float *y) {
+  if (act == SN_ACT_SOFTMAX || act == SN_ACT_LOG_SOFTMAX) {
+    for (int r = 0; r < m; r++) softmax_row(n, z + r * n, y + r * n, act == SN_ACT_LOG_SOFTMAX);
     return;
   }
-  for (int i = 0; i < m * n; i++) {
-    float x = z[i];
-    switch (act) {
-    case SN_ACT_SIGMOID: y[i] = 1.0f / (1.0f + expf(-x)); break;
-    case SN_ACT_TANH: y[i] = tanhf(x); break;
-    case SN_ACT_RELU: y[i] = x > 0.0f ? x : 0.0f; break;
-    case SN_ACT_LEAKY_RELU: y[i] = x > 0.0f ? x : alpha * x; break;
-    default: y[i] = x; break; /* linear */
-    }
-  }
+  for (int i = 0; i < m * n; i++) y[i] = act1(act, p, z[i]);
 }
 
-void ref_act_backward(int act, float alpha, int m, int n, const float *z, const float *y,
+void ref_act_backward(int act, sn_act_param p, int m, int n, const float *z, const float *y,
                       const float *dy, float *dz) {
-  if (act == SN_ACT_SOFTMAX) {
+  if (act == SN_ACT_SOFTMAX || act == SN_ACT_LOG_SOFTMAX) {
+    int log_softmax = act == SN_ACT_LOG_SOFTMAX;
     for (int r = 0; r < m; r++) {
       const float *yr = y + r * n, *dyr = dy + r * n;
       float *dzr = dz + r * n;
-      float dot = 0.0f;
-      for (int j = 0; j < n; j++) dot += dyr[j] * yr[j];
-      for (int j = 0; j < n; j++) dzr[j] = yr[j] * (dyr[j] - dot);
+      double dot = 0.0;
+      for (int j = 0; j < n; j++) dot += log_softmax ? dyr[j] : (double)dyr[j] * yr[j];
+      for (int j = 0; j < n; j++) dzr[j] = log_softmax ? (float)(dyr[j] - exp((double)yr[j]) * dot) : (float)(yr[j] * (dyr[j] - dot));
     }
     return;
   }
-  for (int i = 0; i < m * n; i++) {
-    float d;
-    switch (act) {
-    case SN_ACT_SIGMOID: d = y[i] * (1.0f - y[i]); break;
-    case SN_ACT_TANH: d = 1.0f - y[i] * y[i]; break;
-    case SN_ACT_RELU: d = z[i] > 0.0f ? 1.0f : 0.0f; break;
-    case SN_ACT_LEAKY_RELU: d = z[i] > 0.0f ? 1.0f : alpha; break;
-    default: d = 1.0f; break; /* linear */
-    }
-    dz[i] = d * dy[i];
-  }
+  for (int i = 0; i < m * n; i++) dz[i] = dact1(act, p, z[i], y[i]) * dy[i];
 }
 
 void ref_gather_rows(int count, int n, const float *src, const int *rows, float *dst) {

@@ -24,6 +24,7 @@
  * not copies. */
 #ifndef SN_LAYER_H
 #define SN_LAYER_H
+#include "kernels.h" /* sn_act_param */
 #include "rng.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -48,7 +49,11 @@
   X(SN_LAYER_DOT, sn_dot_ops)                                                                     \
   X(SN_LAYER_ZERO_PADDING2D, sn_pad2d_ops)                                                        \
   X(SN_LAYER_CROPPING2D, sn_pad2d_ops)                                                            \
-  X(SN_LAYER_UPSAMPLING2D, sn_upsampling2d_ops)
+  X(SN_LAYER_UPSAMPLING2D, sn_upsampling2d_ops)                                                   \
+  X(SN_LAYER_DEPTHWISE_CONV2D, sn_depthwise_conv2d_ops)                                           \
+  X(SN_LAYER_SEPARABLE_CONV2D, sn_separable_conv2d_ops)                                           \
+  X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)                                           \
+  X(SN_LAYER_PRELU, sn_prelu_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -96,12 +101,15 @@ typedef struct sn_layer {
   int frozen;              /* Keras' trainable = false: its weights stay as they are */
   sn_shape in, out;        /* in: its first input's */
   int act;                 /* y = act(z), enum sn_activation */
-  float alpha;             /* leaky relu slope */
+  float alpha;             /* the activation's alpha (sn_act_param: leaky relu slope, elu alpha, …) */
+  float act_max, act_threshold; /* relu's max_value (+inf: none) and threshold (ReLU layers) */
   float act_l1, act_l2;    /* activity regularizer on y, per sample */
   sn_tensor t[SN_MAX_TENSORS];
   /* Settings of the kind. */
   int units;                           /* dense units, conv2d filters */
   int kh, kw, sh, sw, dh, dw, same;    /* conv2d and pooling windows (same: 'same' padding) */
+  int dm;                              /* depthwise and separable conv: depth multiplier */
+  int oph, opw;                        /* conv2d transpose: output padding (-1: Keras' None) */
   float rate;                          /* dropout */
   int seeded;                          /*   its seed was given; else drawn from the model's generator */
   unsigned seed;
@@ -111,6 +119,7 @@ typedef struct sn_layer {
   int border[4];                       /* zero padding, cropping: rows and columns added or cut: top, bottom, left, right */
   int up[2], bilinear;                 /* up-sampling: its factors (rows, columns), its interpolation */
   int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
+  int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k) */
   float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
@@ -118,6 +127,7 @@ typedef struct sn_layer {
   float *mask;             /* dropout: 0 or 1/(1 − rate) per element */
   int *arg;                /* max pooling: where each maximum came from */
   float *xhat;             /* batch norm: the normalized input (training) */
+  float *mid;              /* separable conv: the depthwise output */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
   float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
 } sn_layer;
@@ -128,6 +138,11 @@ static inline void sn_tensor_shape(sn_tensor *t, const char *name, int rank, con
   t->rank = rank;
   t->size = 1;
   for (int i = 0; i < rank; i++) t->size *= t->dims[i] = dims[i];
+}
+
+/* The parameters its activation is applied with. */
+static inline sn_act_param sn_layer_act_param(const sn_layer *l) {
+  return (sn_act_param){l->alpha, l->act_max, l->act_threshold};
 }
 
 /* Hands out consecutive pieces of the workspace; with base NULL it only counts. */

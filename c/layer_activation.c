@@ -5,13 +5,21 @@
 #include "api.h"
 #include "kernels.h"
 #include "model.h"
+#include <math.h>
 
-SN_API int sn_model_add_activation(sn_model *m, int act, float alpha) {
+/* Keras' ReLU layer (keras/src/layers/activations/relu.py) takes max_value,
+ * negative_slope (alpha) and threshold, each ≥ 0; ThresholdedReLU(theta) is
+ * relu with threshold theta; the other kinds take alpha only and leave
+ * max_value = +inf, threshold = 0. */
+SN_API int sn_model_add_activation(sn_model *m, int act, float alpha, float max_value, float threshold) {
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_ACTIVATION);
   if (!l) return -1;
   l->act = act;
   l->alpha = alpha;
-  return sn_model_end_layer(m, act >= 0 && act < SN_ACT_COUNT);
+  l->act_max = max_value;
+  l->act_threshold = threshold;
+  int ok = act >= 0 && act < SN_ACT_COUNT && alpha == alpha && max_value >= 0 && threshold >= 0 && threshold < INFINITY;
+  return sn_model_end_layer(m, ok);
 }
 
 static int setup(sn_layer *l) {

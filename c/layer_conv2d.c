@@ -24,12 +24,8 @@ SN_API int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh,
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_CONV2D);
   if (!l) return -1;
   l->units = filters;
-  l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw, l->dh = dh, l->dw = dw, l->same = same != 0;
-  l->act = act;
-  l->alpha = alpha;
-  l->t[SN_BIAS].exists = use_bias != 0;
-  int strided = sh > 1 || sw > 1, dilated = dh > 1 || dw > 1;
-  return sn_model_end_layer(m, filters > 0 && act >= 0 && act < SN_ACT_COUNT && !(strided && dilated));
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, act, alpha, use_bias);
+  return sn_model_end_layer(m, ok && filters > 0);
 }
 
 static int setup(sn_layer *l) {

@@ -25,7 +25,7 @@ void sn_layer_output_gradient(const sn_layer *l, int rows, float *dy) {
     const float *y = l->y;
     for (long i = 0; i < n; i++) dy[i] += l1 * (float)((y[i] > 0) - (y[i] < 0)) + l2 * y[i];
   }
-  if (l->act != SN_ACT_LINEAR) sn_par_act_backward(l->act, l->alpha, rows * l->out.h * l->out.w, l->out.c, l->z, l->y, dy, dy);
+  if (l->act != SN_ACT_LINEAR) sn_par_act_backward(l->act, sn_layer_act_param(l), rows * l->out.h * l->out.w, l->out.c, l->z, l->y, dy, dy);
 }
 
 /* Σ over the batch of every activity regularizer (not yet divided by rows). */

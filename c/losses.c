@@ -114,7 +114,7 @@ static int fuses_with(const sn_loss_cfg *loss, int act) {
          (act == SN_ACT_SIGMOID && loss->kind == SN_LOSS_BCE);
 }
 
-double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, float alpha, int m, int n, const float *z,
+double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, sn_act_param ap, int m, int n, const float *z,
                                 const float *y, const float *target, float *dz) {
   int tw = sn_loss_target_width(loss, n);
   int fused = fuses_with(loss, act);
@@ -124,7 +124,7 @@ double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, float alpha, i
   double total = 0.0;
   for (int r = 0; r < m; r++)
     total += row_loss(loss, logits, n, out + (long)r * n, target + (long)r * tw, dz ? dz + (long)r * n : 0, scale);
-  if (dz && !fused) k_act_backward(act, alpha, m, n, z, y, dz, dz);
+  if (dz && !fused) k_act_backward(act, ap, m, n, z, y, dz, dz);
   return total / m;
 }
 

@@ -4,6 +4,7 @@
  * asymmetric loss is the sum over the columns. */
 #ifndef SN_LOSSES_H
 #define SN_LOSSES_H
+#include "kernels.h" /* sn_act_param */
 
 /* The losses: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
  * copies this list into web/core/constants.js. */
@@ -53,7 +54,7 @@ void sn_loss_per_sample(const sn_loss_cfg *loss, int m, int n, const float *out,
  * not NULL, its gradient with respect to z. Softmax + (sparse) categorical
  * cross-entropy and sigmoid + binary cross-entropy are fused: the loss comes from
  * z through log-sum-exp and dz = (y − t)/scale, which never overflows. */
-double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, float alpha, int m, int n, const float *z,
+double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, sn_act_param ap, int m, int n, const float *z,
                                 const float *y, const float *target, float *dz);
 
 /* Adds the batch's loss (given, as its mean) and metric counts into sums. */

@@ -173,6 +173,7 @@ sn_layer *sn_model_begin_layer(sn_model *m, int kind) {
   l->shares = m->pending_share;
   l->in = sn_node_input(m, l, 0)->shape;
   l->act = SN_ACT_LINEAR;
+  l->act_max = INFINITY; /* relu: no cap */
   l->t[SN_KERNEL].init = SN_INIT_GLOROT_UNIFORM; /* Keras' defaults; the rest are zeros */
   return l;
 }

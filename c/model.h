@@ -135,13 +135,20 @@ int sn_model_add_dropout(sn_model *m, float rate, int seeded, unsigned seed);
 /* Channels-last convolution; kernel [kh][kw][in.c][filters]. same: 'same' padding, else 'valid'. */
 int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act,
                         float alpha, int use_bias);
+/* Depthwise (kernel [kh][kw][in.c][dm], output channel c·dm + m) and separable (then a 1×1 conv to filters) convolutions. */
+int sn_model_add_depthwise_conv2d(sn_model *m, int dm, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act, float alpha, int use_bias);
+int sn_model_add_separable_conv2d(sn_model *m, int filters, int dm, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act, float alpha, int use_bias);
+/* Transposed convolution, kernel [kh][kw][filters][in.c]; oph, opw: output padding (-1: none given). */
+int sn_model_add_conv2d_transpose(sn_model *m, int filters, int kh, int kw, int sh, int sw, int oph, int opw, int same, int act, float alpha, int use_bias);
 int sn_model_add_pool2d(sn_model *m, int max, int ph, int pw, int sh, int sw, int same);
 int sn_model_add_global_pool(sn_model *m, int max);
 /* Over the last axis; gamma (scale) and beta (center) optional. */
 int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon, int center, int scale);
 /* The same values as [h, w, c] (flatten: 1, 1, size). */
 int sn_model_add_reshape(sn_model *m, int h, int w, int c);
-int sn_model_add_activation(sn_model *m, int act, float alpha);
+int sn_model_add_activation(sn_model *m, int act, float alpha, float max_value, float threshold);
+/* PReLU (layer_prelu.c): a sample of rank 1–3, bit k of shared = Keras axis k shares one alpha. */
+int sn_model_add_prelu(sn_model *m, int rank, int shared);
 /* Element-wise merge of inputs of one shape (layer_merge.c), by its operation. */
 #define SN_MERGE_OPS(X)                                                                           \
   X(SN_MERGE_ADD, 0, "Add")                                                                       \

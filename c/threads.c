@@ -162,7 +162,7 @@ static void parallel_rows(sn_rows_task *fn, const void *arg, int rows, long long
 typedef struct {
   const sn_window *g;
   int act, n;
-  float alpha;
+  sn_act_param ap;
   const float *in, *in2, *in3;
   float *out;
   int *arg;
@@ -218,19 +218,19 @@ void sn_par_avgpool_backward(const sn_window *g, int rows, const float *dy, floa
 static void act_forward_rows(const void *arg, int r0, int r1) {
   const pass *p = arg;
   long long o = (long long)r0 * p->n;
-  k_act_forward(p->act, p->alpha, r1 - r0, p->n, p->in + o, p->out + o);
+  k_act_forward(p->act, p->ap, r1 - r0, p->n, p->in + o, p->out + o);
 }
-void sn_par_act_forward(int act, float alpha, int m, int n, const float *z, float *y) {
-  parallel_rows(act_forward_rows, &(pass){.act = act, .alpha = alpha, .n = n, .in = z, .out = y}, m, 2LL * n);
+void sn_par_act_forward(int act, sn_act_param ap, int m, int n, const float *z, float *y) {
+  parallel_rows(act_forward_rows, &(pass){.act = act, .ap = ap, .n = n, .in = z, .out = y}, m, 2LL * n);
 }
 
 static void act_backward_rows(const void *arg, int r0, int r1) {
   const pass *p = arg;
   long long o = (long long)r0 * p->n;
-  k_act_backward(p->act, p->alpha, r1 - r0, p->n, p->in + o, p->in2 + o, p->in3 + o, p->out + o);
+  k_act_backward(p->act, p->ap, r1 - r0, p->n, p->in + o, p->in2 + o, p->in3 + o, p->out + o);
 }
-void sn_par_act_backward(int act, float alpha, int m, int n, const float *z, const float *y, const float *dy, float *dz) {
-  parallel_rows(act_backward_rows, &(pass){.act = act, .alpha = alpha, .n = n, .in = z, .in2 = y, .in3 = dy, .out = dz}, m, 3LL * n);
+void sn_par_act_backward(int act, sn_act_param ap, int m, int n, const float *z, const float *y, const float *dy, float *dz) {
+  parallel_rows(act_backward_rows, &(pass){.act = act, .ap = ap, .n = n, .in = z, .in2 = y, .in3 = dy, .out = dz}, m, 3LL * n);
 }
 
 static void bias_add_rows(const void *arg, int r0, int r1) {

@@ -19,6 +19,7 @@
 #ifndef SN_THREADS_H
 #define SN_THREADS_H
 #include "conv_kernels.h"
+#include "kernels.h"
 #include "optimizer.h"
 
 enum { SN_MAX_THREADS = 16 };
@@ -40,8 +41,12 @@ void sn_par_maxpool_forward(const sn_window *g, int rows, const float *x, float 
 void sn_par_maxpool_backward(const sn_window *g, int rows, const float *dy, const int *arg, float *dx);
 void sn_par_avgpool_forward(const sn_window *g, int rows, const float *x, float *y);
 void sn_par_avgpool_backward(const sn_window *g, int rows, const float *dy, float *dx);
-void sn_par_act_forward(int act, float alpha, int m, int n, const float *z, float *y);
-void sn_par_act_backward(int act, float alpha, int m, int n, const float *z, const float *y, const float *dy, float *dz);
+/* The depthwise convolution (c/depthwise.c): samples split for forward and backward, channels for wgrad. */
+void sn_par_depthwise_forward(const sn_window *g, int rows, int dm, const float *x, const float *w, const float *bias, float *z);
+void sn_par_depthwise_backward(const sn_window *g, int rows, int dm, const float *dz, const float *w, float *dx);
+void sn_par_depthwise_wgrad(const sn_window *g, int rows, int dm, const float *x, const float *dz, float *dw, float *db);
+void sn_par_act_forward(int act, sn_act_param ap, int m, int n, const float *z, float *y);
+void sn_par_act_backward(int act, sn_act_param ap, int m, int n, const float *z, const float *y, const float *dy, float *dz);
 void sn_par_bias_add(int m, int n, float *y, const float *bias);
 /* k_gather_rows split by columns. */
 void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst);

@@ -89,7 +89,7 @@ static double outputs_loss(sn_model *m, int rows, const float *const *ts, double
     const sn_layer *L = sn_output_node(m, k);
     int width = (int)sn_shape_size(L->out);
     float *dz = grad ? sn_pool_take(m) : NULL;
-    losses[k] = sn_loss_forward_backward(&o->loss, L->act, L->alpha, rows, width, L->z, L->y, ts[k], dz);
+    losses[k] = sn_loss_forward_backward(&o->loss, L->act, sn_layer_act_param(L), rows, width, L->z, L->y, ts[k], dz);
     if (dz && o->weight != 1.0f)
       for (long i = 0; i < (long)rows * width; i++) dz[i] *= o->weight;
     if (dz) m->values[o->value].loss_dz = dz;

@@ -43,9 +43,44 @@ int sn_workspace_sharing = 1, sn_fold_batch_norms = 1;
 /* The layout being planned (along_views reads its folds). */
 static const int *planned_folds;
 
-/* A node whose buffers may be its input's (see above). */
-static int may_view(const sn_layer *L, int l) {
-  return sn_layer_ops_of(L->kind)->view || (planned_folds && planned_folds[l] == SN_FOLDED);
+/* Whether activation layer l may apply its activation in place, over its
+ * input's buffer, and need no ybuf of its own (MobileNet's ReLU(6) after each
+ * batch norm: 35 buffers as large as the net's largest saved): its
+ * activation's derivative must come from y alone (kernels.h: relu without
+ * slope or threshold, relu6, sigmoid, tanh, exponential, softmax, logSoftmax),
+ * and nothing else may need the values it overwrites — its input is made by a
+ * dense, conv or batch norm node (their backward reads x, xhat, never their own
+ * output) that owns the buffer (linear, so y = its zbuf), has no activity
+ * regularizer, and is read by this node alone, not a model output; nor is
+ * this node an output (a softmax fused with its loss reads z as logits). */
+static int in_place(const sn_model *m, int l) {
+  const sn_layer *L = &m->layers[l];
+  int a = L->act;
+  int from_y = a == SN_ACT_SIGMOID || a == SN_ACT_TANH || a == SN_ACT_RELU6 || a == SN_ACT_EXPONENTIAL ||
+               a == SN_ACT_SOFTMAX || a == SN_ACT_LOG_SOFTMAX || (a == SN_ACT_RELU && L->alpha == 0.0f && L->act_threshold == 0.0f);
+  if (L->kind != SN_LAYER_ACTIVATION || !from_y) return 0;
+  int v = m->edges[L->first_in];
+  int p = m->values[v].producer;
+  if (p < 0) return 0;
+  const sn_layer *P = &m->layers[p];
+  if ((P->kind != SN_LAYER_DENSE && P->kind != SN_LAYER_CONV2D && P->kind != SN_LAYER_DEPTHWISE_CONV2D && P->kind != SN_LAYER_BATCH_NORM) ||
+      P->act != SN_ACT_LINEAR ||
+      P->act_l1 != 0.0f || P->act_l2 != 0.0f)
+    return 0;
+  for (int k = 0; k < m->n_outputs; k++) /* an output's z: the loss may read it as logits (losses.h) */
+    if (m->outputs[k].value == v || m->outputs[k].value == m->n_inputs + l) return 0;
+  int readers = 0;
+  for (int i = 0; i < m->n_layers; i++)
+    for (int j = 0; j < m->layers[i].n_in; j++) readers += m->edges[m->layers[i].first_in + j] == v;
+  return readers == 1;
+}
+
+/* Whether node l's output lives in its input's buffer: a view passing its input
+ * on (linear), an activation applied in place, a batch norm folded away. */
+static int shares_input_buffer(const sn_model *m, int l) {
+  const sn_layer *L = &m->layers[l];
+  if (planned_folds && planned_folds[l] == SN_FOLDED) return 1;
+  return sn_layer_ops_of(L->kind)->view && (L->act == SN_ACT_LINEAR || in_place(m, l));
 }
 
 /* The node whose buffers value v may live in, and the views in between:
@@ -54,7 +89,7 @@ static void along_views(const sn_model *m, int v, void (*mark)(int node, void *c
   while (v >= m->n_inputs) {
     const sn_layer *L = &m->layers[v - m->n_inputs];
     mark(v - m->n_inputs, ctx);
-    if (!may_view(L, v - m->n_inputs) || L->act != SN_ACT_LINEAR) return; /* an activation writes y into its own buffer */
+    if (!shares_input_buffer(m, v - m->n_inputs)) return;
     v = m->edges[L->first_in];
   }
 }
@@ -113,11 +148,12 @@ static void mark_persistent(const sn_model *m, int training, char *keep) {
 
 /* Carves a node's buffers for `rows` rows (its kind's reserve, its activation's
  * output, the folded weights when a batch norm folds into it); returns their floats. */
-static int64_t node_floats(sn_layer *L, int rows, int fold, sn_carver *c) {
+static int64_t node_floats(const sn_model *m, int l, int rows, int fold, sn_carver *c) {
+  sn_layer *L = &m->layers[l];
   const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
   int64_t before = c->used;
   if (ops->reserve) ops->reserve(L, rows, c);
-  L->ybuf = L->act == SN_ACT_LINEAR ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
+  L->ybuf = L->act == SN_ACT_LINEAR || in_place(m, l) ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
   L->folded = fold >= 0 ? sn_carve(c, L->t[SN_KERNEL].size + L->out.c) : NULL;
   return c->used - before;
 }
@@ -145,7 +181,7 @@ static int plan_layout(sn_model *m, int rows, int training, int64_t *plan, int *
   mark_persistent(m, training, keep);
   for (int l = 0; l < n; l++) {
     sn_carver count = {0};
-    size[l] = node_floats(&m->layers[l], rows, fold[l], &count);
+    size[l] = node_floats(m, l, rows, fold[l], &count);
     last[l] = l;
   }
   for (int l = 0; l < n; l++) {
@@ -208,10 +244,10 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
   const int64_t *plan = m->plan + (training ? 0 : m->n_layers);
   const int *fold = m->fold + (training ? 0 : m->n_layers);
   for (int l = 0; l < m->n_layers; l++)
-    if (plan[l] < 0) node_floats(&m->layers[l], rows, fold[l], c);
+    if (plan[l] < 0) node_floats(m, l, rows, fold[l], c);
   float *arena = sn_carve(c, m->arena[training ? 0 : 1]);
   for (int l = 0; l < m->n_layers; l++)
-    if (plan[l] >= 0) node_floats(&m->layers[l], rows, fold[l], &(sn_carver){c->base ? arena + plan[l] : NULL, 0});
+    if (plan[l] >= 0) node_floats(m, l, rows, fold[l], &(sn_carver){c->base ? arena + plan[l] : NULL, 0});
   m->scratch = scratch ? sn_carve(c, scratch) : NULL;
 }
 

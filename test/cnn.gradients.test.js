@@ -76,6 +76,17 @@ check('dilated convolutions (valid and same), 1×1 stride 2', {
   ],
 });
 
+check('dilated depthwise and separable convolutions (TF.js cannot train them), a transposed conv with output padding', {
+  inputShape: [7, 6, 3],
+  layers: [
+    { type: 'depthwiseConv2d', kernelSize: 3, depthMultiplier: 2, dilationRate: [2, 1], padding: 'same', activation: 'tanh', biasInitializer: 'randomNormal' },
+    { type: 'separableConv2d', filters: 3, kernelSize: 2, dilationRate: 2, activation: 'sigmoid', depthwiseRegularizer: { l2: 0.01 } },
+    { type: 'conv2dTranspose', filters: 2, kernelSize: 3, strides: 2, outputPadding: 1, padding: 'same' },
+    { type: 'flatten' },
+    { type: 'dense', units: 3, activation: 'softmax' },
+  ],
+});
+
 check("average pooling with 'same' padding, overlapping; regularized conv weights", {
   inputShape: [7, 8, 3],
   layers: [

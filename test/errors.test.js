@@ -80,7 +80,7 @@ test('a NaN or Infinity anywhere in a large input is found (the wasm check, chun
 });
 
 test('unknown names are refused with the list of known ones', () => {
-  assert.throws(() => sn.layers.dense({ units: 3, activation: 'relu6' }), /unknown activation "relu6"; known: linear, sigmoid, tanh, relu, leakyRelu, softmax/);
+  assert.throws(() => sn.layers.dense({ units: 3, activation: 'relu7' }), /unknown activation "relu7"; known: linear, sigmoid, tanh, relu, leakyRelu, softmax, elu, selu, relu6/);
   assert.throws(() => sn.layers.dense({ units: 3, kernelInitializer: 'xavier' }), /unknown initializer "xavier"/);
   assert.throws(() => sn.layers.dense({ units: 3, unitz: 4 }), /dense: unknown option "unitz"/);
   assert.throws(() => sn.layers.dense({ units: 0 }), /dense units must be an integer in \[1, Infinity\], got 0/);

@@ -24,7 +24,7 @@ test('every option of every new layer is checked by its factory', () => {
     "conv2d dataFormat 'nhwc'": [() => L.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'nhwc' }), /conv2d dataFormat must be 'channelsLast', got "nhwc"/],
     'conv2d dilationRate 0': [() => L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 0 }), /conv2d dilationRate must be an integer/],
     'conv2d strides and dilation': [() => L.conv2d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: [1, 2] }), /conv2d: strides \[2,2\] > 1 together with dilationRate \[1,2\] > 1 is not supported \(as in TensorFlow and Keras\)/],
-    'conv2d activation': [() => L.conv2d({ filters: 2, kernelSize: 3, activation: 'gelu' }), /unknown activation "gelu"/],
+    'conv2d activation': [() => L.conv2d({ filters: 2, kernelSize: 3, activation: 'hardTanh' }), /unknown activation "hardTanh"/],
     "conv2d useBias 'no'": [() => L.conv2d({ filters: 2, kernelSize: 3, useBias: 'no' }), /conv2d useBias must be true or false/],
     'conv2d kernelInitializer': [() => L.conv2d({ filters: 2, kernelSize: 3, kernelInitializer: 'orthogonal' }), /unknown initializer "orthogonal"/],
     'conv2d biasRegularizer': [() => L.conv2d({ filters: 2, kernelSize: 3, biasRegularizer: 'l3' }), /unknown regularizer "l3"/],
@@ -54,7 +54,22 @@ test('every option of every new layer is checked by its factory', () => {
     'batchNormalization gammaRegularizer': [() => L.batchNormalization({ gammaRegularizer: 5 }), /a regularizer must be sn.regularizers/],
     'batchNormalization renorm': [() => L.batchNormalization({ renorm: true }), /batchNormalization: unknown option "renorm"/],
     'activation without activation': [() => L.activation({}), /activation needs activation, e.g. \{ activation: 'relu' \}/],
-    'activation unknown': [() => L.activation({ activation: 'swish' }), /unknown activation "swish"/],
+    'activation unknown': [() => L.activation({ activation: 'squareplus' }), /unknown activation "squareplus"/],
+    'activation elu alpha -1': [() => L.activation({ activation: { name: 'elu', alpha: -1 } }), /elu alpha must be a number in \[0, Infinity\], got -1/],
+    'activation hardSigmoid slope': [() => L.dense({ units: 2, activation: { name: 'hard_sigmoid', slope: 'x' } }), /hardSigmoid slope must be a number/],
+    'reLU maxValue -1': [() => L.reLU({ maxValue: -1 }), /reLU maxValue must be a number in \[0, Infinity\], got -1/],
+    'reLU negativeSlope NaN': [() => L.reLU({ negativeSlope: NaN }), /reLU negativeSlope must be a number/],
+    'reLU threshold -0.5': [() => L.reLU({ threshold: -0.5 }), /reLU threshold must be a number in \[0, Infinity\], got -0.5/],
+    'reLU max_value': [() => L.reLU({ max_value: 6 }), /reLU: unknown option "max_value"/],
+    'leakyReLU alpha -0.1': [() => L.leakyReLU({ alpha: -0.1 }), /leakyReLU alpha must be a number in \[0, Infinity\], got -0.1/],
+    "elu alpha '1'": [() => L.elu({ alpha: '1' }), /elu alpha must be a number/],
+    'thresholdedReLU theta -1': [() => L.thresholdedReLU({ theta: -1 }), /thresholdedReLU theta must be a number in \[0, Infinity\], got -1/],
+    'softmax axis 0': [() => L.softmax({ axis: 0 }), /softmax axis must be -1 or a positive integer/],
+    'softmax axis [1, 2]': [() => L.softmax({ axis: [1, 2] }), /softmax axis must be -1 or a positive integer/],
+    'pReLU sharedAxes 0': [() => L.pReLU({ sharedAxes: [0] }), /pReLU sharedAxes must be a list of axes 1 to 3/],
+    "pReLU sharedAxes '1'": [() => L.pReLU({ sharedAxes: '1' }), /pReLU sharedAxes must be a list of axes 1 to 3/],
+    'pReLU alphaInitializer': [() => L.pReLU({ alphaInitializer: 'orthogonal' }), /unknown initializer "orthogonal"/],
+    'pReLU alphaConstraint': [() => L.pReLU({ alphaConstraint: 'nonNeg' }), /pReLU: unknown option "alphaConstraint"/],
     'dropout inputShape': [() => L.dropout({ rate: 0.5, inputShape: 'x' }), /dropout inputShape must be a non-empty array/],
     'zeroPadding2d padding -1': [() => L.zeroPadding2d({ padding: -1 }), /zeroPadding2d padding must be an integer in \[0, 268435456\], got -1/],
     'zeroPadding2d padding [[0, 1], [0, -1]]': [() => L.zeroPadding2d({ padding: [[0, 1], [0, -1]] }), /zeroPadding2d padding must be an integer in \[0, 268435456\], got -1/],
@@ -70,6 +85,20 @@ test('every option of every new layer is checked by its factory', () => {
     'upSampling2d size [2]': [() => L.upSampling2d({ size: [2] }), /upSampling2d size must be a positive integer or \[height, width\], got \[2\]/],
     "upSampling2d interpolation 'bicubic'": [() => L.upSampling2d({ interpolation: 'bicubic' }), /upSampling2d interpolation must be 'nearest' or 'bilinear', got "bicubic"/],
     "upSampling2d interpolation 'Bilinear'": [() => L.upSampling2d({ interpolation: 'Bilinear' }), /upSampling2d interpolation must be 'nearest' or 'bilinear', got "Bilinear"/],
+    'depthwiseConv2d without kernelSize': [() => L.depthwiseConv2d({}), /depthwiseConv2d needs kernelSize, e.g. kernelSize: 3 or \[3, 3\]/],
+    'depthwiseConv2d depthMultiplier 0': [() => L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 0 }), /depthwiseConv2d depthMultiplier must be an integer in \[1, 16777216\], got 0/],
+    'depthwiseConv2d strides and dilation': [() => L.depthwiseConv2d({ kernelSize: 3, strides: 2, dilationRate: 2 }), /depthwiseConv2d: strides \[2,2\] > 1 together with dilationRate \[2,2\] > 1 is not supported/],
+    'depthwiseConv2d padding': [() => L.depthwiseConv2d({ kernelSize: 3, padding: 'causal' }), /depthwiseConv2d padding must be 'valid' or 'same', got "causal"/],
+    'depthwiseConv2d kernelInitializer': [() => L.depthwiseConv2d({ kernelSize: 3, kernelInitializer: 'ones' }), /depthwiseConv2d: unknown option "kernelInitializer"/],
+    'depthwiseConv2d depthwiseInitializer': [() => L.depthwiseConv2d({ kernelSize: 3, depthwiseInitializer: 'orthogonal' }), /unknown initializer "orthogonal"/],
+    'depthwiseConv2d channelsFirst': [() => L.depthwiseConv2d({ kernelSize: 3, dataFormat: 'channelsFirst' }), /depthwiseConv2d: dataFormat 'channelsFirst' is not supported/],
+    'separableConv2d without filters': [() => L.separableConv2d({ kernelSize: 3 }), /separableConv2d filters must be an integer in \[1, 16777216\], got undefined/],
+    'separableConv2d pointwiseRegularizer': [() => L.separableConv2d({ filters: 2, kernelSize: 3, pointwiseRegularizer: 'l3' }), /unknown regularizer "l3"/],
+    "separableConv2d useBias 'no'": [() => L.separableConv2d({ filters: 2, kernelSize: 3, useBias: 'no' }), /separableConv2d useBias must be true or false/],
+    'conv2dTranspose kernelSize [3]': [() => L.conv2dTranspose({ filters: 2, kernelSize: [3] }), /conv2dTranspose kernelSize must be a positive integer or \[height, width\], got \[3\]/],
+    'conv2dTranspose dilationRate 2': [() => L.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 }), /conv2dTranspose: dilationRate \[2,2\] is not supported \(only 1, as TF.js' Conv2DTranspose\)/],
+    'conv2dTranspose outputPadding -1': [() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: -1 }), /conv2dTranspose outputPadding must be an integer in \[0, 268435456\], got -1/],
+    'conv2dTranspose outputPadding 2': [() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2 }), /conv2dTranspose: outputPadding \[2,2\] must be less than strides \[2,2\] \(as in Keras\)/],
   };
   for (const [what, [fn, message]] of Object.entries(refused)) assert.throws(fn, message, what);
 });
@@ -89,10 +118,18 @@ test('shapes that do not fit are refused at add() with the layer named; the mode
   await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, dilationRate: 4, inputShape: [8, 8, 1] })), /its 3×3 kernel \(dilated 4×4\) does not fit/);
   model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1], activation: 'relu' }));
   await refusedAndUnchanged(model, () => model.add(L.maxPooling2d({ poolSize: 7 })), /max_pooling2d \(MaxPooling2D\): its 7×7 window does not fit an input of shape \(None, 6, 6, 2\) with padding 'valid'/);
+  await refusedAndUnchanged(model, () => model.add(L.depthwiseConv2d({ kernelSize: 7 })), /depthwise_conv2d \(DepthwiseConv2D\): its 7×7 kernel does not fit an input of shape \(None, 6, 6, 2\) with padding 'valid'/);
+  await refusedAndUnchanged(model, () => model.add(L.separableConv2d({ filters: 2, kernelSize: 4, dilationRate: 2 })), /separable_conv2d \(SeparableConv2D\): its 4×4 kernel \(dilated 2×2\) does not fit/);
+  await refusedAndUnchanged(model, () => model.add(L.conv2dTranspose({ filters: 2, kernelSize: 2, padding: 'same', outputPadding: 0 })), /conv2d_transpose \(Conv2DTranspose\): its 2×2 kernel with strides \[1,1\] and outputPadding \[0,0\] gives an output of 5×5, which a convolution does not map back/);
+  await refusedAndUnchanged(model, () => model.add(L.depthwiseConv2d({ kernelSize: 3, inputShape: [6, 6] })), /depthwise_conv2d \(DepthwiseConv2D\):/);
   await refusedAndUnchanged(model, () => model.add(L.dense({ units: 3 })), /dense \(Dense\): gets an input of shape \(None, 6, 6, 2\): add sn.layers.flatten\(\) before it/);
   await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, 5] })), /reshape \(Reshape\): cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,5\]/);
   await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, -1] })), /cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,-1\]/);
   await refusedAndUnchanged(model, () => model.add(L.batchNormalization({ axis: 1 })), /batch_normalization \(BatchNormalization\): axis 1 is not the last axis of its input \(None, 6, 6, 2\): only the last axis \(-1\) is supported/);
+  await refusedAndUnchanged(model, () => model.add(L.softmax({ axis: 2 })), /softmax \(Softmax\): softmax axis 2 is not the last axis of its input \(None, 6, 6, 2\): only the last axis \(-1\) is supported/);
+  await refusedAndUnchanged(model, () => model.add(L.pReLU({ sharedAxes: [3], inputShape: [6, 6, 2, 1] })), /layer inputShape|pReLU takes inputs of rank 1 to 3/);
+  model.add(L.softmax({ axis: 3 }));
+  model.add(L.pReLU({ sharedAxes: [1, 2] }));
   await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1] })), /conv2d_1 \(Conv2D\): layer inputShape \[8,8,1\] does not match the previous layer's output \(None, 6, 6, 2\)/);
   await refusedAndUnchanged(model, () => model.add({ type: 'Conv3D' }), /add\(\) takes a layer made by sn.layers.dense/);
   await refusedAndUnchanged(model, () => model.add(L.conv2d({ filters: 2, kernelSize: 3, name: 'conv2d' })), /a layer named "conv2d" is already in the model/);

@@ -170,7 +170,7 @@ test('a topology that is not what the weights need is refused, naming the field'
     [(t) => ({ ...t, layers: [{ ...t.layers[0], className: 'Conv2D' }, t.layers[1]] }), /layer 0: conv2d: unknown option "units"/],
     [(t) => ({ ...t, layers: [t.layers[0], { className: 'Dense' }] }), /layer 1: expected \{ className, config \}/],
     [(t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, units: undefined } }] }), /layer 1: dense units must be an integer/],
-    [(t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, activation: 'swish' } }] }), /layer 1: unknown activation "swish"/],
+    [(t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, activation: 'squareplus' } }] }), /layer 1: unknown activation "squareplus"/],
     [(t) => ({ ...t, layers: [t.layers[0], { ...t.layers[1], config: { ...t.layers[1].config, units: 4 } }] }), /its topology has 48 weights but the file holds 43/],
     [(t) => ({ ...t, layers: [{ ...t.layers[0], config: { ...t.layers[0].config, inputShape: undefined } }, t.layers[1]] }), /layer 0: the first layer needs inputShape/],
     [(t) => ({ ...t, training: 'adam' }), /"training" must be an object or null/],

@@ -138,11 +138,11 @@ test('fromTfjs refuses what it cannot import, naming the problem, and keeps no m
     return json;
   };
   const cases = [
-    [edit((j, layers) => { layers[2].class_name = 'DepthwiseConv2D'; }), weights, /layer 2 \(DepthwiseConv2D "dense_1"\): layer class "DepthwiseConv2D" is not supported; supported: Dense, Conv2D/],
+    [edit((j, layers) => { layers[2].class_name = 'Conv3D'; }), weights, /layer 2 \(Conv3D "dense_1"\): layer class "Conv3D" is not supported; supported: Dense, Conv2D/],
     [edit((j, layers) => { layers[2].class_name = 'Conv2D'; }), weights, /layer 2 \(Conv2D "dense_1"\): units 6 is not supported/],
     [edit((j) => { j.modelTopology.model_config.class_name = 'Functional'; }), weights, /the functional model has no input_layers/],
     [edit((j) => { j.modelTopology.model_config.class_name = 'Subclassed'; }), weights, /only Sequential and functional \(class_name "Model" or "Functional"\) models are supported, this one is "Subclassed"/],
-    [edit((j, layers) => { layers[1].config.activation = 'selu'; }), weights, /layer 1 .*unknown activation "selu"/],
+    [edit((j, layers) => { layers[1].config.activation = 'squareplus'; }), weights, /layer 1 .*unknown activation "squareplus"/],
     [edit((j, layers) => { layers[1].config.kernel_constraint = { class_name: 'MaxNorm', config: {} }; }), weights, /layer 1 \(Dense "dense"\): kernel_constraint \{"class_name":"MaxNorm","config":\{\}\} is not supported/],
     [edit((j, layers) => { layers[1].config.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: {} }; }), weights, /regularizer "OrthogonalRegularizer" is not supported/],
     [edit((j, layers) => { layers.shift(); delete layers[0].config.batch_input_shape; }), weights, /declares no input shape/],

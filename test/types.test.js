@@ -39,6 +39,9 @@ const imported: sn.Sequential = sn.fromTfjs({}, (path: string) => new Uint8Array
 model.add(sn.layers.upSampling2d({ interpolation: 'bicubic' }));
 model.add(sn.layers.zeroPadding2d({ padding: [[0, 1]] }));
 model.add(sn.layers.cropping2d({ cropping: '1' }));
+model.add(sn.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: '2' }));
+model.add(sn.layers.separableConv2d({ kernelSize: 3 }));
+model.add(sn.layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 'none' }));
 `);
   try {
     const { ok, output } = await typeCheck(bad);
@@ -55,6 +58,9 @@ model.add(sn.layers.cropping2d({ cropping: '1' }));
     assert.match(output, /bad\.ts\(12,\d+\): error TS\d+: Type '"bicubic"' is not assignable/, 'interpolation is nearest or bilinear');
     assert.match(output, /bad\.ts\(13,\d+\): error TS\d+: Type '\[\[number, number\]\]' is not assignable to type 'Border2/, 'padding [[top, bottom]] lacks its columns');
     assert.match(output, /bad\.ts\(14,\d+\): error TS\d+: Type 'string' is not assignable to type 'Border2/, 'cropping is a number or pairs');
+    assert.match(output, /bad\.ts\(15,\d+\): error TS\d+: Type 'string' is not assignable to type 'number'/, 'depthMultiplier is a number');
+    assert.match(output, /bad\.ts\(16,\d+\): error TS\d+: .*filters/, 'separableConv2d needs filters');
+    assert.match(output, /bad\.ts\(17,\d+\): error TS\d+: Type 'string' is not assignable to type 'Size2/, 'outputPadding is a size');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

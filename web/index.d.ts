@@ -50,8 +50,15 @@ export function memoryBytes(): number;
 /** Bytes of the C heap allocated and not yet freed. */
 export function heapBytes(): number;
 
-export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'softmax';
-export interface ActivationSpec { name: ActivationName; alpha?: number }
+/** TF.js' camelCase names (Keras' snake_case spellings are accepted too: 'leaky_relu', 'hard_sigmoid', 'log_softmax', …). */
+export type ActivationName = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'softmax'
+  | 'elu' | 'selu' | 'relu6' | 'softplus' | 'softsign' | 'swish' | 'silu' | 'mish' | 'gelu' | 'geluNew' | 'gelu_new' | 'geluApproximate'
+  | 'hardSigmoid' | 'hard_sigmoid' | 'hardSilu' | 'hard_silu' | 'hardSwish' | 'hard_swish' | 'exponential' | 'logSoftmax' | 'log_softmax';
+/**
+ * An activation with its parameter: leakyRelu's alpha (default 0.2), elu's alpha (default 1), hardSigmoid's
+ * slope (default 1/6, Keras 3's relu6(x + 3)/6; TF.js' and Keras 2's is 0.2).
+ */
+export interface ActivationSpec { name: ActivationName; alpha?: number; slope?: number }
 /** leakyRelu with its slope (default 0.2, Keras' leaky_relu). */
 export function leakyRelu(options?: { alpha?: number }): ActivationSpec;
 
@@ -95,17 +102,20 @@ interface LayerBase {
   inputShape?: Shape;
 }
 
-/** What dense and conv2d share. */
-interface KernelLayerConfig extends LayerBase {
+/** What the layers with weights share. */
+interface BiasLayerConfig extends LayerBase {
   activation?: ActivationName | ActivationSpec;
   useBias?: boolean;
-  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
-  kernelInitializer?: InitializerOption;
   biasInitializer?: InitializerOption;
-  kernelRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
   /** On the layer's output, per sample (Keras: divided by the batch size); hidden layers only. */
   activityRegularizer?: RegularizerSpec;
+}
+/** What dense and conv2d share. */
+interface KernelLayerConfig extends BiasLayerConfig {
+  /** Default 'glorotUniform' (Keras'; TF.js defaults to glorotNormal). */
+  kernelInitializer?: InitializerOption;
+  kernelRegularizer?: RegularizerSpec;
 }
 export interface DenseConfig extends KernelLayerConfig {
   units: number;
@@ -126,6 +136,41 @@ export interface Conv2DConfig extends KernelLayerConfig {
   dataFormat?: 'channelsLast';
   /** Default 1. */
   dilationRate?: Size2;
+}
+/** The window of depthwiseConv2d and separableConv2d, as conv2d's. */
+interface WindowConfig {
+  kernelSize: Size2;
+  /** Default 1. Strides > 1 together with dilationRate > 1 are refused (as TensorFlow). */
+  strides?: Size2;
+  /** Default 'valid'. */
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast';
+  /** Default 1. */
+  dilationRate?: Size2;
+}
+/** Each input channel on its own: [h, w, c] → [oh, ow, c·depthMultiplier] (output channel c·depthMultiplier + m); depthwise_kernel [kh, kw, c, depthMultiplier]. */
+export interface DepthwiseConv2DConfig extends BiasLayerConfig, WindowConfig {
+  /** Default 1. */
+  depthMultiplier?: number;
+  /** Default 'glorotUniform' (Keras'). */
+  depthwiseInitializer?: InitializerOption;
+  depthwiseRegularizer?: RegularizerSpec;
+}
+/** A depthwise convolution (no bias) then a 1×1 convolution to filters; pointwise_kernel [1, 1, c·depthMultiplier, filters]. */
+export interface SeparableConv2DConfig extends DepthwiseConv2DConfig {
+  filters: number;
+  pointwiseInitializer?: InitializerOption;
+  pointwiseRegularizer?: RegularizerSpec;
+}
+/** [h, w, c] → Keras' deconv output size × filters; kernel [kh, kw, filters, c]. No dilation (as TF.js). */
+export interface Conv2DTransposeConfig extends KernelLayerConfig {
+  filters: number;
+  kernelSize: Size2;
+  strides?: Size2;
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast';
+  /** Default null (Keras' None); each less than its stride. TF.js has none: toTfjs refuses it. */
+  outputPadding?: Size2 | null;
 }
 export interface Pooling2DConfig extends LayerBase {
   /** Default 2. */
@@ -173,14 +218,25 @@ export interface UpSampling2DConfig extends LayerBase {
   interpolation?: 'nearest' | 'bilinear';
   dataFormat?: 'channelsLast';
 }
+/** Keras' ReLU: (x > threshold ? x : 0) capped at maxValue (default none), negativeSlope·(x − threshold) below threshold. */
+export interface ReLUConfig extends LayerBase { maxValue?: number | null; negativeSlope?: number; threshold?: number }
+/** x for x > 0, alpha·x below (default 0.3, TF.js'; Keras 3 calls it negative_slope). */
+export interface LeakyReLUConfig extends LayerBase { alpha?: number }
+/** x for x > 0, alpha·x below with alpha trained: one per element of the sample, one per shared axis (1–3, counting the batch axis as 0). */
+export interface PReLUConfig extends LayerBase { alphaInitializer?: InitializerOption; alphaRegularizer?: RegularizerSpec; sharedAxes?: number | number[] | null }
+/** x for x > 0, alpha·(e^x − 1) below (default alpha 1). */
+export interface ELUConfig extends LayerBase { alpha?: number }
+/** Along the last axis only: -1 (default), or its index counting the batch axis. */
+export interface SoftmaxConfig extends LayerBase { axis?: number | [number] }
+/** x for x > theta (default 1), else 0. */
+export interface ThresholdedReLUConfig extends LayerBase { theta?: number }
 
 export type LayerType =
   | 'Dense' | 'Dropout' | 'Conv2D' | 'MaxPooling2D' | 'AveragePooling2D' | 'GlobalAveragePooling2D'
   | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
+  | 'ReLU' | 'LeakyReLU' | 'PReLU' | 'ELU' | 'Softmax' | 'ThresholdedReLU'
   | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot'
-  | 'ZeroPadding2D'
-  | 'Cropping2D'
-  | 'UpSampling2D';
+  | 'ZeroPadding2D' | 'Cropping2D' | 'UpSampling2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -212,6 +268,9 @@ export const layers: {
   /** Inverted dropout anywhere (also on the inputs), in training only; masks seeded by `seed` or the model's seed. */
   dropout(config: DropoutConfig | number): Layer;
   conv2d(config: Conv2DConfig): Layer;
+  depthwiseConv2d(config: DepthwiseConv2DConfig): Layer;
+  separableConv2d(config: SeparableConv2DConfig): Layer;
+  conv2dTranspose(config: Conv2DTransposeConfig): Layer;
   maxPooling2d(config?: Pooling2DConfig): Layer;
   averagePooling2d(config?: Pooling2DConfig): Layer;
   globalAveragePooling2d(config?: GlobalPooling2DConfig): Layer;
@@ -223,6 +282,12 @@ export const layers: {
   zeroPadding2d(config?: ZeroPadding2DConfig): Layer;
   cropping2d(config?: Cropping2DConfig): Layer;
   upSampling2d(config?: UpSampling2DConfig): Layer;
+  reLU(config?: ReLUConfig): Layer;
+  leakyReLU(config?: LeakyReLUConfig): Layer;
+  pReLU(config?: PReLUConfig): Layer;
+  elu(config?: ELUConfig): Layer;
+  softmax(config?: SoftmaxConfig): Layer;
+  thresholdedReLU(config?: ThresholdedReLUConfig): Layer;
   /** Inputs of one shape (no broadcasting), element by element. */
   add(config?: MergeConfig): Layer;
   /** Exactly two inputs: a − b. (TF.js has none; Keras does.) */
@@ -474,6 +539,9 @@ export type TrainerLayer =
   | ({ type: 'dense' | 'Dense' } & DenseConfig)
   | ({ type: 'dropout' | 'Dropout' } & DropoutConfig)
   | ({ type: 'conv2d' | 'Conv2D' } & Conv2DConfig)
+  | ({ type: 'depthwiseConv2d' | 'DepthwiseConv2D' } & DepthwiseConv2DConfig)
+  | ({ type: 'separableConv2d' | 'SeparableConv2D' } & SeparableConv2DConfig)
+  | ({ type: 'conv2dTranspose' | 'Conv2DTranspose' } & Conv2DTransposeConfig)
   | ({ type: 'maxPooling2d' | 'MaxPooling2D' | 'averagePooling2d' | 'AveragePooling2D' } & Pooling2DConfig)
   | ({ type: 'globalAveragePooling2d' | 'GlobalAveragePooling2D' | 'globalMaxPooling2d' | 'GlobalMaxPooling2D' } & GlobalPooling2DConfig)
   | ({ type: 'flatten' | 'Flatten' } & FlattenConfig)
@@ -594,9 +662,10 @@ export interface TfjsArtifacts {
 /** Bytes of weight files: an ArrayBuffer or a typed array view (Uint8Array, Buffer...). */
 export type WeightBytes = ArrayBuffer | ArrayBufferView;
 /**
- * Imports a model saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, pooling,
- * global pooling, Flatten, Reshape, BatchNormalization, Dropout, Activation, LeakyReLU, ReLU, Softmax,
- * merge layers): modelJson is model.json (parsed or as text), weights its weight files' bytes: one
+ * Imports a model saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, DepthwiseConv2D, SeparableConv2D,
+ * Conv2DTranspose, pooling, global pooling, Flatten, Reshape, ZeroPadding2D, Cropping2D, UpSampling2D, BatchNormalization,
+ * Dropout, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU, merge layers): modelJson is model.json
+ * (parsed or as text), weights its weight files' bytes: one
  * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,
  * uint16, float16) are dequantized as TF.js does. T: Sequential (the default) or sn.Model for a
  * functional model.

@@ -405,6 +405,60 @@ static void test_conv_products(const sn_window *g, int rows, int filters, int bi
   buf_free(zk), buf_free(zg), buf_free(zr), buf_free(zp), buf_free(dz), buf_free(dwk), buf_free(dwg), buf_free(dwr);
 }
 
+/* ---- depthwise convolution ------------------------------------------------------------------ */
+
+/* k_depthwise_* against ref_depthwise_* bit for bit (guards, NaN-filled outputs,
+ * −0 in dz), the threaded passes in 2..5 parts against one, and the references
+ * against each other as adjoints in double: without bias z is linear in x and
+ * in w, so Σ dz·z = Σ dx·x = Σ dw·w. */
+static void test_depthwise(const sn_window *g, int rows, int dm, int bias, const char *where) {
+  char what[192];
+  snprintf(what, sizeof what, "depthwise %s dm %d bias %d", where, dm, bias);
+  const int C = g->c * dm, T = g->kh * g->kw;
+  const long nx = (long)rows * g->h * g->w * g->c, nz = (long)rows * g->oh * g->ow * C, nw = (long)T * C;
+  float *x = buf_random(nx, -2, 2), *w = buf_random(nw, -1, 1), *b = bias ? buf_random(C, -1, 1) : NULL;
+  float *dz = with_negative_zeros(buf_random(nz, -1, 1), nz);
+  float *zk = buf_new(nz), *zr = buf_new(nz), *dxk = buf_new(nx), *dxr = buf_new(nx);
+  float *dwk = buf_new(nw), *dwr = buf_new(nw), *dbk = buf_new(C), *dbr = buf_new(C);
+  k_depthwise_forward(g, rows, dm, x, w, b, zk);
+  ref_depthwise_forward(g, rows, dm, x, w, b, zr);
+  CHECK(same_bits(zk, zr, nz) && nan_count(zk, nz) == 0 && buf_intact(zk, nz), "%s forward: k differs from ref", what);
+  k_depthwise_backward(g, rows, dm, dz, w, dxk);
+  ref_depthwise_backward(g, rows, dm, dz, w, dxr);
+  CHECK(same_bits(dxk, dxr, nx) && nan_count(dxk, nx) == 0 && buf_intact(dxk, nx), "%s backward: k differs from ref", what);
+  k_depthwise_wgrad(g, rows, dm, x, dz, dwk, bias ? dbk : NULL);
+  ref_depthwise_wgrad(g, rows, dm, x, dz, dwr, bias ? dbr : NULL);
+  CHECK(same_bits(dwk, dwr, nw) && nan_count(dwk, nw) == 0 && buf_intact(dwk, nw), "%s wgrad: k differs from ref", what);
+  if (bias) CHECK(same_bits(dbk, dbr, C) && nan_count(dbk, C) == 0 && buf_intact(dbk, C), "%s wgrad bias: k differs from ref", what);
+
+  /* adjoints, on the output without bias */
+  float *z0 = buf_new(nz);
+  ref_depthwise_forward(g, rows, dm, x, w, NULL, z0);
+  double zz = dot(dz, z0, nz), xx = dot(dxr, x, nx), ww = dot(dwr, w, nw);
+  double scale = dot_abs(dz, z0, nz) + 1e-30;
+  CHECK(fabs(zz - xx) <= 1e-5 * scale && fabs(zz - ww) <= 1e-5 * scale, "%s: Σdz·z %g, Σdx·x %g, Σdw·w %g are not equal", what, zz, xx, ww);
+  if (bias) {
+    double sb = 0.0;
+    for (long i = 0; i < nz; i++) sb += dz[i] * (double)b[i % C];
+    CHECK(fabs(dot(dbr, b, C) - sb) <= 1e-5 * (fabs(sb) + 1.0), "%s: Σdb·b differs from Σdz·b", what);
+  }
+
+  for (int parts = 2; parts <= 5; parts += parts < 3 ? 1 : 2) {
+    float *z2 = buf_new(nz), *dx2 = buf_new(nx), *dw2 = buf_new(nw), *db2 = buf_new(C);
+    sn_threads_split_for_tests(parts);
+    sn_par_depthwise_forward(g, rows, dm, x, w, b, z2);
+    sn_par_depthwise_backward(g, rows, dm, dz, w, dx2);
+    sn_par_depthwise_wgrad(g, rows, dm, x, dz, dw2, bias ? db2 : NULL);
+    sn_threads_split_for_tests(1);
+    CHECK(same_bits(z2, zk, nz) && same_bits(dx2, dxk, nx) && same_bits(dw2, dwk, nw) && (!bias || same_bits(db2, dbk, C)),
+          "%s in %d parts differs from one part", what, parts);
+    buf_free(z2), buf_free(dx2), buf_free(dw2), buf_free(db2);
+  }
+  buf_free(x), buf_free(w), buf_free(dz), buf_free(zk), buf_free(zr), buf_free(dxk), buf_free(dxr), buf_free(z0);
+  buf_free(dwk), buf_free(dwr), buf_free(dbk), buf_free(dbr);
+  if (b) buf_free(b);
+}
+
 /* ---- windowed pooling ------------------------------------------------------------------------ */
 
 /* L = Σ w·y(x) in double, y = forward(x) (max or average pooling). */
@@ -839,6 +893,7 @@ int main(void) {
         const char *what = describe(s, CHANNELS[ci], ROWS[r]);
         if (!CHECK(window(&g, s, CHANNELS[ci]), "%s: sn_window_init refused", what)) continue;
         test_im2col(&g, ROWS[r], what);
+        for (int dm = 1; dm <= 2; dm++) test_depthwise(&g, ROWS[r], dm, (ci + r + dm) % 2, what);
         if (CHANNELS[ci] != 3 && CHANNELS[ci] != 5) /* 1, 4, 8, 17 and 64 channels */
           for (int f = 0; f < 3; f++) test_conv_products(&g, ROWS[r], (int[]){1, 8, 17}[f], (f + r) % 2, what);
         if (s->dh == 1 && s->dw == 1) {
@@ -859,6 +914,17 @@ int main(void) {
       test_im2col(&g, 2, what);
       for (int bias = 0; bias <= 1; bias++) test_conv_products(&g, 2, 16, bias, what);
     }
+  }
+
+  /* MobileNetV2's depthwise layers: 3×3, stride 1 'same' or stride 2 'valid' after ZeroPadding. */
+  static const struct {
+    shape s;
+    int c;
+  } MOBILENET[] = {{{14, 14, 3, 3, 1, 1, 1, 1, 1}, 96}, {{15, 15, 3, 3, 2, 2, 1, 1, 0}, 144}, {{7, 7, 3, 3, 1, 1, 1, 1, 1}, 161}};
+  for (int i = 0; i < 3; i++) {
+    sn_window g;
+    const char *what = describe(&MOBILENET[i].s, MOBILENET[i].c, 2);
+    if (CHECK(window(&g, &MOBILENET[i].s, MOBILENET[i].c), "%s: sn_window_init refused", what)) test_depthwise(&g, 2, 1, i % 2, what);
   }
 
   static const int HW[] = {1, 2, 5, 49, 121};

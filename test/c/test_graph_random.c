@@ -46,7 +46,7 @@ static int same_rows(sn_shape a, sn_shape b) { return a.h == b.h && a.w == b.w; 
 /* What the cases covered, so that a change to the generator cannot quietly drop a feature. */
 enum { SEEN_MERGE, SEEN_CONCAT = SEEN_MERGE + MERGES, SEEN_SELF_MERGE, SEEN_SHARED, SEEN_SHARED_BN, SEEN_BN, SEEN_FROZEN_BN,
        SEEN_FROZEN_DENSE, SEEN_FROZEN_AFTER_BUILD, SEEN_ACTIVITY, SEEN_REGULARIZER, SEEN_THREE_INPUTS, SEEN_IMAGE_INPUT, SEEN_TWO_OUTPUTS,
-       SEEN_INNER_OUTPUT, SEEN_CCE, SEEN_UNUSED, SEEN_VIEW, SEEN_SHARED_MEMORY, SEEN_FOLD, SEEN_COUNT };
+       SEEN_INNER_OUTPUT, SEEN_CCE, SEEN_UNUSED, SEEN_VIEW, SEEN_SHARED_MEMORY, SEEN_FOLD, SEEN_IN_PLACE, SEEN_COUNT };
 static int seen[SEEN_COUNT];
 
 /* The workspace's plan (workspace.c) lets nodes whose buffers are dead share
@@ -70,6 +70,7 @@ static void same_with_memory_shared(sn_model *m, const float *x, const float *t,
     sn_model_compute_gradients(m, x, t, ROWS, &loss[share]);
     memcpy(g[share], m->grads, (size_t)m->n_params * sizeof(float));
     seen[SEEN_SHARED_MEMORY] += share && m->arena[1] > 0;
+    for (int l = 0; l < m->n_layers; l++) seen[SEEN_IN_PLACE] += m->layers[l].act != SN_ACT_LINEAR && !m->layers[l].ybuf;
   }
   CHECK(!memcmp(p[0], p[1], (size_t)ROWS * od * sizeof(float)), "case %d: predictions with memory shared are those without", c);
   CHECK(!memcmp(g[0], g[1], (size_t)m->n_params * sizeof(float)) && loss[0] == loss[1], "case %d: gradients with memory shared are those without", c);
@@ -134,10 +135,11 @@ static int random_node(sn_model *m) {
     node = sn_model_add_batch_norm(m, 0.9, 1e-3, center, scale);
     CHECK(node >= 0, "batch norm builds");
     if (chance(30)) sn_model_set_trainable(m, node, 0);
-  } else if (kind < 78) { /* a view: an activation layer (linear: its output is its input's buffer) or a flatten */
+  } else if (kind < 78) { /* a view: an activation layer (linear: its output is its input's buffer; tanh after a linear dense: in place) or a flatten */
+    if (chance(50)) v = n_values(m) - 1;
     sn_model_set_inputs(m, &v, 1);
     sn_shape s = shape_of(m, v);
-    node = chance(40) ? sn_model_add_reshape(m, 1, 1, (int)sn_shape_size(s)) : sn_model_add_activation(m, chance(50) ? SN_ACT_TANH : SN_ACT_LINEAR, 0);
+    node = chance(40) ? sn_model_add_reshape(m, 1, 1, (int)sn_shape_size(s)) : sn_model_add_activation(m, chance(50) ? SN_ACT_TANH : SN_ACT_LINEAR, 0, INFINITY, 0);
     CHECK(node >= 0, "a view builds");
     seen[SEEN_VIEW]++;
   }
@@ -381,29 +383,33 @@ static void unfreeze_after_reserve(void) {
   sn_model_free(m);
 }
 
-/* A view's readers read its input's buffer: x → a → linear activation v →
- * b → d → add(v, d) → head. a must live until the add, though its only
- * direct reader is v; b and d, as big as a, would otherwise take its place. */
+/* A view's readers read its input's buffer: x → a → v → b → d → add(v, d) →
+ * head, v a linear activation layer (a view) or a tanh applied in place over a
+ * (a is linear). a must live until the add, though its only direct reader is
+ * v; b and d, as big as a, would otherwise take its place. */
 static void view_keeps_its_input(void) {
-  sn_model *m = sn_model_create(3, 5);
-  sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
-  int v = sn_model_add_activation(m, SN_ACT_LINEAR, 0);
-  sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
-  int d = sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
-  int ins[2] = {sn_model_node_value(m, v), sn_model_node_value(m, d)};
-  sn_model_set_inputs(m, ins, 2);
-  sn_model_add_merge(m, SN_MERGE_ADD);
-  sn_model_add_dense(m, 2, SN_ACT_LINEAR, 0, 1);
-  CHECK(sn_model_build(m), "builds");
-  float x[3 * ROWS], p[2][2 * ROWS];
-  for (int i = 0; i < 3 * ROWS; i++) x[i] = uniform(-1, 1);
-  for (int share = 0; share < 2; share++) {
-    sn_workspace_sharing = share;
-    m->cap = 0;
-    CHECK(sn_model_predict(m, x, ROWS, ROWS, p[share]), "predicts");
+  for (int in_place = 0; in_place < 2; in_place++) {
+    sn_model *m = sn_model_create(3, 5);
+    sn_model_add_dense(m, 8, in_place ? SN_ACT_LINEAR : SN_ACT_TANH, 0, 1);
+    int v = sn_model_add_activation(m, in_place ? SN_ACT_TANH : SN_ACT_LINEAR, 0, INFINITY, 0);
+    sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
+    int d = sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
+    int ins[2] = {sn_model_node_value(m, v), sn_model_node_value(m, d)};
+    sn_model_set_inputs(m, ins, 2);
+    sn_model_add_merge(m, SN_MERGE_ADD);
+    sn_model_add_dense(m, 2, SN_ACT_LINEAR, 0, 1);
+    CHECK(sn_model_build(m), "builds");
+    float x[3 * ROWS], p[2][2 * ROWS];
+    for (int i = 0; i < 3 * ROWS; i++) x[i] = uniform(-1, 1);
+    for (int share = 0; share < 2; share++) {
+      sn_workspace_sharing = share;
+      m->cap = 0;
+      CHECK(sn_model_predict(m, x, ROWS, ROWS, p[share]), "predicts");
+    }
+    CHECK(!in_place || !m->layers[v].ybuf, "the tanh runs in place");
+    CHECK(m->arena[1] > 0 && !memcmp(p[0], p[1], sizeof p[0]), "a view's input lives as long as the view's readers (%s)", in_place ? "in place" : "linear");
+    sn_model_free(m);
   }
-  CHECK(m->arena[1] > 0 && !memcmp(p[0], p[1], sizeof p[0]), "a view's input lives as long as the view's readers");
-  sn_model_free(m);
 }
 
 int main(void) {

@@ -18,6 +18,43 @@
 #include "simd.h"
 #include "threads.h"
 
+/* Every activation once with the parameters the API gives it, and relu also
+ * capped (relu6, MobileNet's ReLU(max_value=6)) and with every Keras option. */
+typedef struct {
+  int act;
+  sn_act_param p;
+  const char *name;
+} act_case;
+static const act_case CASES[] = {
+    {SN_ACT_LINEAR, {0.2f, INFINITY, 0}, "linear"},
+    {SN_ACT_SIGMOID, {0, INFINITY, 0}, "sigmoid"},
+    {SN_ACT_TANH, {0, INFINITY, 0}, "tanh"},
+    {SN_ACT_RELU, {0, INFINITY, 0}, "relu"},
+    {SN_ACT_RELU, {0, 6.0f, 0}, "relu max 6"},
+    {SN_ACT_RELU, {0, 1.5f, 0}, "relu max 1.5"},
+    {SN_ACT_RELU, {0.3f, 2.5f, 0.5f}, "relu slope .3 max 2.5 threshold .5"},
+    {SN_ACT_RELU, {0, INFINITY, 1.0f}, "relu threshold 1 (ThresholdedReLU)"},
+    {SN_ACT_RELU, {0.1f, INFINITY, 0}, "relu slope .1"},
+    {SN_ACT_LEAKY_RELU, {0.2f, INFINITY, 0}, "leakyRelu"},
+    {SN_ACT_SOFTMAX, {0, INFINITY, 0}, "softmax"},
+    {SN_ACT_ELU, {1.0f, INFINITY, 0}, "elu"},
+    {SN_ACT_ELU, {0.5f, INFINITY, 0}, "elu alpha .5"},
+    {SN_ACT_SELU, {0, INFINITY, 0}, "selu"},
+    {SN_ACT_RELU6, {0, INFINITY, 0}, "relu6"},
+    {SN_ACT_SOFTPLUS, {0, INFINITY, 0}, "softplus"},
+    {SN_ACT_SOFTSIGN, {0, INFINITY, 0}, "softsign"},
+    {SN_ACT_SWISH, {0, INFINITY, 0}, "swish"},
+    {SN_ACT_MISH, {0, INFINITY, 0}, "mish"},
+    {SN_ACT_GELU, {0, INFINITY, 0}, "gelu"},
+    {SN_ACT_GELU_NEW, {0, INFINITY, 0}, "geluNew"},
+    {SN_ACT_HARD_SIGMOID, {1.0f / 6.0f, INFINITY, 0}, "hardSigmoid (Keras 3)"},
+    {SN_ACT_HARD_SIGMOID, {0.2f, INFINITY, 0}, "hardSigmoid (TF.js)"},
+    {SN_ACT_HARD_SILU, {0, INFINITY, 0}, "hardSilu"},
+    {SN_ACT_EXPONENTIAL, {0, INFINITY, 0}, "exponential"},
+    {SN_ACT_LOG_SOFTMAX, {0, INFINITY, 0}, "logSoftmax"},
+};
+enum { NCASES = sizeof CASES / sizeof CASES[0] };
+
 /* ---- GEMM ----------------------------------------------------------------- */
 
 typedef void gemm_fn(int, int, int, const float *, const float *, float *, int);
@@ -298,11 +335,11 @@ static void test_par_splits(int m, int n) {
     for (int act = 0; act < SN_ACT_COUNT; act++) {
       float *yp = buf_new(nx), *dzp = buf_new(nx);
       sn_threads_split_for_tests(1);
-      k_act_forward(act, 0.2f, m, n, x, y);
-      k_act_backward(act, 0.2f, m, n, x, y, dy, dz);
+      k_act_forward(act, CASES[0].p, m, n, x, y);
+      k_act_backward(act, CASES[0].p, m, n, x, y, dy, dz);
       sn_threads_split_for_tests(parts);
-      sn_par_act_forward(act, 0.2f, m, n, x, yp);
-      sn_par_act_backward(act, 0.2f, m, n, x, y, dy, dzp);
+      sn_par_act_forward(act, CASES[0].p, m, n, x, yp);
+      sn_par_act_backward(act, CASES[0].p, m, n, x, y, dy, dzp);
       CHECK(memcmp(yp, y, (size_t)nx * sizeof *yp) == 0 && memcmp(dzp, dz, (size_t)nx * sizeof *dzp) == 0 &&
                 buf_intact(yp, nx) && buf_intact(dzp, nx),
             "sn_par_act_forward/backward(%d, %d,%d) in %d parts differ", act, m, n, parts);
@@ -347,9 +384,6 @@ static void test_v_exp(void) {
 
 /* ---- activations ------------------------------------------------------------ */
 
-static const char *const ACT_NAME[SN_ACT_COUNT] = {"linear", "sigmoid", "tanh",
-                                                   "relu",   "leaky",   "softmax"};
-#define ALPHA 0.2f
 
 /* Uniform [-3, 3]; with `extreme`, every 5th element is ±50 or ±100 instead. */
 static float *activation_input(long count, int extreme) {
@@ -374,13 +408,21 @@ static double backward_scale(int act, int n, const float *y, const float *dy, lo
     for (int j = 0; j < n; j++) dot += fabs((double)dy[row + j] * y[row + j]);
     return fabs(yi) * (dyi + dot);
   }
+  case SN_ACT_LOG_SOFTMAX: {
+    long row = i / n * n;
+    double sum = 0.0;
+    for (int j = 0; j < n; j++) sum += fabs((double)dy[row + j]);
+    return dyi + exp(yi) * sum;
+  }
   default: return dyi;
   }
 }
 
 /* Forward and backward of one activation on an m×n input, k vs ref, plus
  * in-place runs (which must reproduce the out-of-place results bit for bit). */
-static void test_activation(int act, int m, int n, int extreme) {
+static void test_activation(const act_case *c, int m, int n, int extreme) {
+  int act = c->act;
+  sn_act_param ALPHA = c->p;
   long count = (long)m * n;
   float *z = activation_input(count, extreme);
   float *yk = buf_new(count), *yr = buf_new(count);
@@ -388,17 +430,22 @@ static void test_activation(int act, int m, int n, int extreme) {
   ref_act_forward(act, ALPHA, m, n, z, yr);
 
   char what[80];
-  snprintf(what, sizeof what, "act_forward %s %dx%d%s", ACT_NAME[act], m, n,
+  snprintf(what, sizeof what, "act_forward %s %dx%d%s", c->name, m, n,
            extreme ? " extreme" : "");
   double *yrd = to_double(yr, count);
   /* softmax divides by a sum of n terms whose rounding differs between k and ref */
   double rtol = act == SN_ACT_SOFTMAX ? 2e-6 + 1e-7 * n : 2e-6;
-  check_array(what, yk, yrd, NULL, count, rtol, 1e-30);
+  /* log_softmax: z − shift cancels; gelu/mish/softplus compose a few ulps */
+  if (act == SN_ACT_LOG_SOFTMAX) rtol = 1e-6 * n;
+  if (act >= SN_ACT_ELU && act != SN_ACT_LOG_SOFTMAX) rtol = 4e-6;
+  /* log_softmax's z − shift and hardSigmoid's alpha·z + 1/2 cancel: an absolute error of an ulp of their terms */
+  double atol = act == SN_ACT_LOG_SOFTMAX ? 1e-6 : act == SN_ACT_HARD_SIGMOID || act == SN_ACT_HARD_SILU ? 2e-7 : 1e-30;
+  check_array(what, yk, yrd, NULL, count, rtol, atol);
   CHECK(buf_intact(yk, count), "%s: wrote outside y", what);
 
   int finite = 1, in_range = 1;
   for (long i = 0; i < count; i++) {
-    finite &= isfinite(yk[i]) && isfinite(yr[i]);
+    finite &= (isfinite(yk[i]) && isfinite(yr[i])) || (act == SN_ACT_EXPONENTIAL && z[i] > 88.0f);
     if (act == SN_ACT_SIGMOID || act == SN_ACT_SOFTMAX) in_range &= yk[i] >= 0.0f && yk[i] <= 1.0f;
     if (act == SN_ACT_TANH) in_range &= yk[i] >= -1.0f && yk[i] <= 1.0f;
   }
@@ -424,9 +471,9 @@ static void test_activation(int act, int m, int n, int extreme) {
   double *dzrd = to_double(dzr, count), *scale = malloc((size_t)count * sizeof *scale);
   if (!scale) abort();
   for (long i = 0; i < count; i++) scale[i] = backward_scale(act, n, yr, dy, i);
-  snprintf(what, sizeof what, "act_backward %s %dx%d%s", ACT_NAME[act], m, n,
+  snprintf(what, sizeof what, "act_backward %s %dx%d%s", c->name, m, n,
            extreme ? " extreme" : "");
-  check_array(what, dzk, dzrd, scale, count, act == SN_ACT_SOFTMAX ? 2e-6 + 1e-7 * n : 2e-6, 1e-30);
+  check_array(what, dzk, dzrd, scale, count, act == SN_ACT_SOFTMAX || act == SN_ACT_LOG_SOFTMAX ? 2e-6 + 1e-7 * n : act >= SN_ACT_ELU ? 4e-6 : 2e-6, 1e-30);
   CHECK(buf_intact(dzk, count), "%s: wrote outside dz", what);
 
   memcpy(inplace, dy, (size_t)count * sizeof *dy);
@@ -443,23 +490,50 @@ static void test_activation(int act, int m, int n, int extreme) {
 
 static void test_activations(void) {
   static const int ROWS[] = {1, 2, 3, 5};
-  for (int act = 0; act < SN_ACT_COUNT; act++)
+  for (int c = 0; c < NCASES; c++)
     for (int r = 0; r < 4; r++) {
       for (int s = 0; s < NSIZES; s++)
         for (int extreme = 0; extreme <= 1; extreme++)
-          test_activation(act, ROWS[r], SIZES[s], extreme);
-      test_activation(act, ROWS[r], 100, 1);
+          test_activation(&CASES[c], ROWS[r], SIZES[s], extreme);
+      test_activation(&CASES[c], ROWS[r], 100, 1);
     }
+}
+
+/* gelu's Φ (our float erf/erfc, kernels.c ncdf4) and its derivative over
+ * [-12, 12], every 1e-4, against double: relative error, where the tiny
+ * outputs of x ≪ 0 are where 1 + erf would have cancelled. */
+static void test_gelu_accuracy(void) {
+  double worst = 0.0, dworst = 0.0;
+  float worst_x = 0.0f, dworst_x = 0.0f;
+  sn_act_param p = {0, INFINITY, 0};
+  for (int i = -120000; i <= 120000; i += 4) {
+    float in[4], out[4], one[4] = {1, 1, 1, 1}, d[4];
+    for (int k = 0; k < 4; k++) in[k] = (float)(i + k) * 1e-4f;
+    k_act_forward(SN_ACT_GELU, p, 1, 4, in, out);
+    k_act_backward(SN_ACT_GELU, p, 1, 4, in, out, one, d);
+    for (int k = 0; k < 4; k++) {
+      double x = in[k], want = 0.5 * x * erfc(-x / sqrt(2.0));
+      double dwant = 0.5 * erfc(-x / sqrt(2.0)) + x * exp(-0.5 * x * x) / 2.5066282746310002;
+      double err = x == 0.0 ? fabs(out[k]) : fabs(out[k] - want) / fabs(want);
+      /* relative to its terms' size: gelu' crosses 0 at its minimum, x ≈ −0.75 */
+      double derr = fabs(d[k] - dwant) / fmax(0.5 * erfc(-x / sqrt(2.0)) + fabs(x) * exp(-0.5 * x * x) / 2.5066282746310002, 1e-30);
+      if (err > worst) worst = err, worst_x = in[k];
+      if (derr > dworst) dworst = derr, dworst_x = in[k];
+    }
+  }
+  printf("gelu: max relative error %.3g (at x = %.7g), derivative %.3g (at x = %.7g) on [-12, 12]\n", worst, worst_x, dworst, dworst_x);
+  CHECK(worst < 5e-7, "gelu relative error %.3g at x = %.9g", worst, worst_x);
+  CHECK(dworst < 1e-6, "gelu derivative relative error %.3g at x = %.9g", dworst, dworst_x);
 }
 
 /* ---- finite-difference gradient check --------------------------------------- */
 
-typedef void forward_fn(int, float, int, int, const float *, float *);
-typedef void backward_fn(int, float, int, int, const float *, const float *, const float *,
+typedef void forward_fn(int, sn_act_param, int, int, const float *, float *);
+typedef void backward_fn(int, sn_act_param, int, int, const float *, const float *, const float *,
                          float *);
 
 /* L = Σ w_i·y_i(z), in double. */
-static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const float *w,
+static double loss(forward_fn *fwd, int act, sn_act_param ALPHA, int m, int n, const float *z, const float *w,
                    float *y) {
   fwd(act, ALPHA, m, n, z, y);
   double s = 0.0;
@@ -471,8 +545,10 @@ static double loss(forward_fn *fwd, int act, int m, int n, const float *z, const
  * noise is float rounding of the perturbed outputs (~1e-7·|y|/h ≤ 3e-4; every
  * check still passes at a fifth of these tolerances); a wrong derivative
  * formula is off by O(0.1) or more. */
-static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, int act, int m,
+static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, const act_case *c, int m,
                           int n) {
+  int act = c->act;
+  sn_act_param ALPHA = c->p;
   const float h = 1e-3f;
   long count = (long)m * n;
   float *z = buf_random(count, -3, 3), *w = buf_random(count, -1, 1);
@@ -480,19 +556,27 @@ static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, i
   fwd(act, ALPHA, m, n, z, y);
   bwd(act, ALPHA, m, n, z, y, w, dz);
 
-  int kinked = act == SN_ACT_RELU || act == SN_ACT_LEAKY_RELU;
+  /* the kinks of the piecewise ones: no derivative there */
+  float kinks[4] = {0.0f, ALPHA.max_value, ALPHA.threshold, 0.0f};
+  int nk = 0;
+  if (act == SN_ACT_RELU || act == SN_ACT_LEAKY_RELU || act == SN_ACT_ELU || act == SN_ACT_SELU) nk = 3;
+  if (act == SN_ACT_RELU6) kinks[1] = 6.0f, nk = 2;
+  if (act == SN_ACT_HARD_SIGMOID) kinks[0] = -0.5f / ALPHA.alpha, kinks[1] = 0.5f / ALPHA.alpha, nk = 2;
+  if (act == SN_ACT_HARD_SILU) kinks[0] = -3.0f, kinks[1] = 3.0f, nk = 2;
   for (long i = 0; i < count; i++) {
-    if (kinked && fabsf(z[i]) < 2.0f * h) continue;
+    int near = 0;
+    for (int k = 0; k < nk; k++) near |= fabsf(z[i] - kinks[k]) < 2.0f * h;
+    if (near) continue;
     float *yt = buf_new(count);
     zp[i] = z[i] + h;
-    double lp = loss(fwd, act, m, n, zp, w, yt), step = (double)zp[i];
+    double lp = loss(fwd, act, ALPHA, m, n, zp, w, yt), step = (double)zp[i];
     zp[i] = z[i] - h;
-    double lm = loss(fwd, act, m, n, zp, w, yt);
+    double lm = loss(fwd, act, ALPHA, m, n, zp, w, yt);
     step -= (double)zp[i]; /* the step actually taken in float */
     zp[i] = z[i];
     double numeric = (lp - lm) / step;
     CHECK_CLOSE(dz[i], numeric, 5e-3, 1e-3, "%s_act_backward %s %dx%d: dL/dz[%ld] vs finite diff.",
-                impl, ACT_NAME[act], m, n, i);
+                impl, c->name, m, n, i);
     buf_free(yt);
   }
   buf_free(z), buf_free(w), buf_free(y), buf_free(dz), buf_free(zp);
@@ -500,15 +584,16 @@ static void test_gradient(const char *impl, forward_fn *fwd, backward_fn *bwd, i
 
 static void test_gradients(void) {
   static const int N[] = {1, 5, 9};
-  for (int act = 0; act < SN_ACT_COUNT; act++)
+  for (int c = 0; c < NCASES; c++)
     for (int s = 0; s < 3; s++) {
-      test_gradient("ref", ref_act_forward, ref_act_backward, act, 3, N[s]);
-      test_gradient("k", k_act_forward, k_act_backward, act, 3, N[s]);
+      test_gradient("ref", ref_act_forward, ref_act_backward, &CASES[c], 3, N[s]);
+      test_gradient("k", k_act_forward, k_act_backward, &CASES[c], 3, N[s]);
     }
 }
 
 int main(void) {
   test_v_exp();
+  test_gelu_accuracy();
   test_gemms();
   test_gemm_splits();
   for (int x = 0; x < NSIZES; x++)

@@ -85,6 +85,41 @@ static void conv_gradients(void) {
   gradients(finish(m), 3, "conv 5×5 stride (2, 1), regularized");
 }
 
+/* Depthwise, separable and transposed convolutions (their own kernels, the
+ * 1×1 GEMM after the depthwise one, col2im forward and the conv backward). */
+static void depthwise_gradients(void) {
+  sn_model *m;
+  /* Odd 9×7×5: 3×3 'valid' with depth multiplier 2 (10 channels), then 3×2 stride 2 'same' without bias. */
+  m = sn_model_create_hwc(9, 7, 5, 6);
+  sn_model_add_depthwise_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  sn_model_add_depthwise_conv2d(m, 1, 3, 2, 2, 2, 1, 1, 1, SN_ACT_SIGMOID, 0, 0);
+  gradients(finish(m), 3, "depthwise 3×3 valid dm 2, 3×2 stride 2 same");
+  /* Dilation (2, 1) 'same' and (1, 3) 'valid', regularized, 3 channels (no full vector). */
+  m = sn_model_create_hwc(8, 9, 3, 7);
+  int d = sn_model_add_depthwise_conv2d(m, 3, 3, 3, 1, 1, 2, 1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_set_regularizer(m, d, SN_KERNEL, 0.01f, 0.02f);
+  sn_model_add_depthwise_conv2d(m, 1, 2, 3, 1, 1, 1, 3, 0, SN_ACT_LINEAR, 0, 1);
+  gradients(finish(m), 2, "depthwise dilated same and valid, dm 3");
+  /* Separable: 3×3 stride 2 'same' dm 2 to 4 filters, then 2×2 dilation (1, 2) 'valid' without bias. */
+  m = sn_model_create_hwc(9, 7, 5, 8);
+  sn_model_add_separable_conv2d(m, 4, 2, 3, 3, 2, 2, 1, 1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_add_separable_conv2d(m, 3, 1, 2, 2, 1, 1, 1, 2, 0, SN_ACT_SIGMOID, 0, 0);
+  gradients(finish(m), 3, "separable stride 2 same dm 2, dilated valid without bias");
+  /* Transposed: 3×3 stride 2 'same', 2×3 'valid' without bias, 3×3 stride 2 'valid' with output padding 1. */
+  m = sn_model_create_hwc(4, 3, 3, 9);
+  sn_model_add_conv2d_transpose(m, 3, 3, 3, 2, 2, -1, -1, 1, SN_ACT_TANH, 0, 1);
+  sn_model_add_conv2d_transpose(m, 2, 2, 3, 1, 1, -1, -1, 0, SN_ACT_SIGMOID, 0, 0);
+  int t = sn_model_add_conv2d_transpose(m, 2, 3, 3, 2, 2, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  CHECK(t == 2 && m->layers[0].out.h == 8 && m->layers[0].out.w == 6 && m->layers[1].out.h == 9 && m->layers[1].out.w == 8 &&
+        m->layers[2].out.h == 20 && m->layers[2].out.w == 18, "conv2d transpose output sizes (Keras' deconv length)");
+  sn_model_set_regularizer(m, t, SN_KERNEL, 0.0f, 0.02f);
+  gradients(finish(m), 2, "conv2d transpose same, valid, output padding");
+  /* Transposed 'same' with output padding and an even kernel, stride (2, 3). */
+  m = sn_model_create_hwc(3, 4, 2, 10);
+  sn_model_add_conv2d_transpose(m, 3, 3, 4, 2, 3, 1, 2, 1, SN_ACT_TANH, 0, 1);
+  gradients(finish(m), 2, "conv2d transpose same with output padding");
+}
+
 static void pool_gradients(void) {
   sn_model *m;
   /* Overlapping max windows (3×3 stride 2, 'valid') and a 'same' 2×2 on odd sizes. */
@@ -120,13 +155,13 @@ static void batch_norm_gradients(void) {
   int bn = sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
   sn_model_set_regularizer(m, bn, SN_GAMMA, 0.01f, 0.02f);
   sn_model_set_regularizer(m, bn, SN_BETA, 0.0f, 0.03f);
-  sn_model_add_activation(m, SN_ACT_TANH, 0);
+  sn_model_add_activation(m, SN_ACT_TANH, 0, INFINITY, 0);
   gradients(finish(m), 7, "batch norm after dense");
   /* After a conv (n = rows·h·w per channel), without center, then without scale. */
   m = sn_model_create_hwc(5, 4, 2, 10);
   sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 1, SN_ACT_LINEAR, 0, 0);
   sn_model_add_batch_norm(m, 0.99, 1e-3, 0, 1);
-  sn_model_add_activation(m, SN_ACT_SIGMOID, 0);
+  sn_model_add_activation(m, SN_ACT_SIGMOID, 0, INFINITY, 0);
   sn_model_add_conv2d(m, 2, 2, 2, 2, 2, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
   sn_model_add_batch_norm(m, 0.99, 1e-2, 1, 0);
   gradients(finish(m), 3, "batch norm after conv, center or scale off");
@@ -155,11 +190,11 @@ static void view_gradients(void) {
   /* Standalone activations, the last a softmax fused with the loss. */
   m = sn_model_create(5, 14);
   sn_model_add_dense(m, 6, SN_ACT_LINEAR, 0, 1);
-  sn_model_add_activation(m, SN_ACT_SIGMOID, 0);
+  sn_model_add_activation(m, SN_ACT_SIGMOID, 0, INFINITY, 0);
   sn_model_add_dense(m, 4, SN_ACT_LINEAR, 0, 1);
-  sn_model_add_activation(m, SN_ACT_LEAKY_RELU, 0.2f);
+  sn_model_add_activation(m, SN_ACT_LEAKY_RELU, 0.2f, INFINITY, 0);
   sn_model_add_dense(m, CLASSES, SN_ACT_LINEAR, 0, 1);
-  sn_model_add_activation(m, SN_ACT_SOFTMAX, 0);
+  sn_model_add_activation(m, SN_ACT_SOFTMAX, 0, INFINITY, 0);
   sn_model_build(m);
   float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
   sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4));
@@ -254,6 +289,46 @@ static void shape_forward(void) {
     free(out);
     sn_model_free(m);
   }
+}
+
+/* PReLU (alpha per element, or shared along axes) and the smooth new
+ * activations, as layer activations and standalone. */
+static void activation_gradients(void) {
+  sn_model *m = sn_model_create_hwc(4, 3, 5, 15);
+  sn_model_add_conv2d(m, 4, 2, 2, 1, 1, 1, 1, 0, SN_ACT_GELU, 0, 1);
+  int p = sn_model_add_prelu(m, 3, 1 << 1 | 1 << 2); /* shared_axes [1, 2]: alpha [1, 1, 4] */
+  CHECK(p >= 0, "prelu added");
+  sn_model_set_initializer(m, p, 0, SN_INIT_RANDOM_UNIFORM, -0.5f, 0.5f);
+  sn_model_add_activation(m, SN_ACT_MISH, 0, INFINITY, 0);
+  gradients(finish(m), 4, "gelu conv, prelu shared on h and w, mish");
+  m = sn_model_create(5, 16);
+  sn_model_add_dense(m, 7, SN_ACT_ELU, 0.7f, 1);
+  p = sn_model_add_prelu(m, 1, 0);
+  sn_model_set_initializer(m, p, 0, SN_INIT_RANDOM_UNIFORM, -0.5f, 0.5f);
+  sn_model_add_dense(m, 6, SN_ACT_SWISH, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SOFTPLUS, 0, INFINITY, 0);
+  sn_model_add_dense(m, 5, SN_ACT_GELU_NEW, 0, 1);
+  sn_model_add_activation(m, SN_ACT_SELU, 0, INFINITY, 0);
+  sn_model_add_activation(m, SN_ACT_LOG_SOFTMAX, 0, INFINITY, 0);
+  gradients(finish(m), 5, "elu, prelu, swish, softplus, gelu_new, selu, log_softmax");
+  /* In place (graph.c): relu6 after a batch norm needs no buffer of its own; the
+   * gradients through it are those of the out-of-place run. */
+  m = sn_model_create_hwc(4, 4, 3, 18);
+  sn_model_add_conv2d(m, 4, 2, 2, 1, 1, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
+  sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
+  int r6 = sn_model_add_activation(m, SN_ACT_RELU, 0, 6.0f, 0);
+  sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
+  int leaky = sn_model_add_activation(m, SN_ACT_RELU, 0.1f, 6.0f, 0); /* from z: not in place */
+  finish(m);
+  CHECK(sn_model_reserve(m, 4) && m->layers[r6].ybuf == NULL && m->layers[leaky].ybuf != NULL, "relu6 after batch norm in place, relu with a slope not");
+  gradients(m, 4, "conv, batch norm, relu6 in place, conv, relu with slope");
+  /* bad settings are refused */
+  m = sn_model_create_hwc(2, 3, 4, 17);
+  CHECK(sn_model_add_prelu(m, 1, 0) < 0 && sn_model_add_prelu(m, 2, 0) < 0 && sn_model_add_prelu(m, 3, 1) < 0 && sn_model_add_prelu(m, 4, 0) < 0,
+        "prelu: rank 1 or 2 on an image, batch axis shared, rank 4: refused");
+  CHECK(sn_model_add_prelu(m, 3, 8) >= 0, "prelu: rank 3 sharing the channels");
+  CHECK(sn_model_add_activation(m, SN_ACT_RELU, 0, -1.0f, 0) < 0 && sn_model_add_activation(m, SN_ACT_RELU, 0, 6.0f, -1.0f) < 0, "relu: negative max_value or threshold refused");
+  sn_model_free(m);
 }
 
 /* The conv2d layer's forward pass against the definition, in double. */
@@ -362,6 +437,12 @@ static void refusals(void) {
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 0, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "stride 0");
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_COUNT, 0, 1) < 0, "unknown activation");
   CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 0) < 0, "a pool window larger than the input");
+  CHECK(sn_model_add_depthwise_conv2d(m, 0, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "depth multiplier 0");
+  CHECK(sn_model_add_depthwise_conv2d(m, 1, 3, 3, 2, 2, 2, 2, 1, SN_ACT_RELU, 0, 1) < 0, "depthwise strides with dilation");
+  CHECK(sn_model_add_separable_conv2d(m, 0, 1, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "separable without filters");
+  CHECK(sn_model_add_conv2d_transpose(m, 2, 3, 3, 2, 2, 2, 2, 0, SN_ACT_RELU, 0, 1) < 0, "output padding not below the stride");
+  CHECK(sn_model_add_conv2d_transpose(m, 2, 2, 2, 1, 1, 0, 0, 1, SN_ACT_RELU, 0, 1) < 0,
+        "'same' output padding 0 with an even kernel: no convolution maps the output back (TensorFlow refuses it)");
   CHECK(sn_model_add_reshape(m, 2, 13, 1) < 0, "a reshape that changes the size");
   CHECK(sn_model_add_batch_norm(m, 1.5, 1e-3, 1, 1) < 0 && sn_model_add_batch_norm(m, 0.9, 0, 1, 1) < 0, "batch norm settings");
   CHECK(sn_model_add_pad2d(m, 0, -1, 0, 0, 0) < 0 && sn_model_add_pad2d(m, 0, 0, 0, 0, 1 << 29) < 0, "negative or huge padding");
@@ -385,6 +466,7 @@ static unsigned train_cnn(int parts) {
   sn_model_add_conv2d(m, 6, 3, 3, 1, 1, 1, 1, 1, SN_ACT_RELU, 0, 1);
   sn_model_add_batch_norm(m, 0.99, 1e-3, 1, 1);
   sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 0);
+  sn_model_add_depthwise_conv2d(m, 1, 3, 3, 1, 1, 1, 1, 1, SN_ACT_RELU, 0, 0);
   sn_model_add_conv2d(m, 8, 3, 3, 2, 2, 1, 1, 0, SN_ACT_RELU, 0, 1);
   sn_model_add_dropout(m, 0.3f, 0, 0);
   sn_model_add_pool2d(m, 0, 2, 2, 1, 1, 1);
@@ -410,13 +492,15 @@ static unsigned train_cnn(int parts) {
 static void determinism(void) {
   unsigned one = train_cnn(1);
   CHECK(train_cnn(1) == one, "the same seed trains a CNN to the same bits");
-  CHECK(train_cnn(2) == one && train_cnn(3) == one, "GEMMs split in 2 and 3 parts change no bit");
+  CHECK(train_cnn(2) == one && train_cnn(3) == one, "GEMMs and depthwise passes split in 2 and 3 parts change no bit");
 }
 
 int main(void) {
   conv_gradients();
+  depthwise_gradients();
   pool_gradients();
   batch_norm_gradients();
+  activation_gradients();
   view_gradients();
   shape_gradients();
   shape_forward();

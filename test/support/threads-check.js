@@ -48,7 +48,8 @@ async function trainCnn() {
 
 /**
  * A CNN of the other window passes split by samples (average pooling forward
- * and backward, 'same' padding, tanh and sigmoid), with a batch that does not
+ * and backward, 'same' padding, tanh and sigmoid; depthwise, separable and
+ * transposed convolutions), with a batch that does not
  * divide among the threads.
  */
 async function trainAvgPoolCnn() {
@@ -57,7 +58,11 @@ async function trainAvgPoolCnn() {
   const model = sn.sequential({ seed: 11 });
   model.add(sn.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'tanh', inputShape: [12, 12, 3] }));
   model.add(sn.layers.averagePooling2d({ poolSize: 2 }));
-  model.add(sn.layers.conv2d({ filters: 9, kernelSize: 3, activation: 'sigmoid' }));
+  // the depthwise passes (split by samples, the weight gradient by channels), a separable and a transposed conv
+  model.add(sn.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu' }));
+  model.add(sn.layers.separableConv2d({ filters: 10, kernelSize: 3, padding: 'same', activation: 'tanh' }));
+  model.add(sn.layers.conv2dTranspose({ filters: 6, kernelSize: 3, strides: 2, padding: 'same' }));
+  model.add(sn.layers.conv2d({ filters: 9, kernelSize: 3, strides: 2, activation: 'sigmoid' }));
   model.add(sn.layers.maxPooling2d({ poolSize: 3, strides: 1 }));
   model.add(sn.layers.flatten());
   model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));

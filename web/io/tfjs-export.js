@@ -59,9 +59,59 @@ const TFJS_EXTRAS = {
   Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
   Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
   Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
+  DepthwiseConv2D: (layer) => ({ depthwise_constraint: null, bias_constraint: null, ...noDilation(layer, 'DepthwiseConv2D') }),
+  SeparableConv2D: () => ({ depthwise_constraint: null, pointwise_constraint: null, bias_constraint: null }),
+  Conv2DTranspose: (layer) => {
+    if (layer.outputPadding) throw new Error(`toTfjs: conv2dTranspose ${layer.name} has outputPadding [${layer.outputPadding}], which TF.js' Conv2DTranspose does not have (Keras has it): save the model with model.save() instead`);
+    return { kernel_constraint: null, bias_constraint: null };
+  },
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
+  PReLU: () => ({ alpha_constraint: null }),
 };
+
+/** TF.js 4.22's DepthwiseConv2D ignores its dilation_rate (tfjs-layers convolutional_depthwise.ts: "TODO(cais): Add support for dilation"). */
+function noDilation(layer, className) {
+  if (layer.dilationRate.some((d) => d > 1))
+    throw new Error(`toTfjs: ${className} ${layer.name} has dilationRate [${layer.dilationRate}], which TF.js' ${className} ignores: save the model with model.save() instead`);
+  return {};
+}
+
+// Activations TF.js cannot load are refused (the rest have TF.js' names, tfjs-layers src/activations.ts).
+const NOT_IN_TFJS = {
+  geluNew: "TF.js 4.22 has gelu_new, but tf.loadLayersModel cannot read it (it camel-cases every string of model.json, and knows no 'geluNew')",
+  hardSilu: 'TF.js has no hard_silu (hard_swish)',
+  exponential: 'TF.js has no exponential activation',
+  hardSigmoid: "our hardSigmoid is Keras 3's, relu6(x + 3)/6 (slope 1/6); TF.js' is clip(0.2x + 0.5, 0, 1): use { name: 'hardSigmoid', slope: 0.2 } for TF.js'",
+};
+
+/** An activation's config (activationConfig) as TF.js names it; an Error naming the layer where TF.js has no such activation. */
+function activationToTfjs(activation, layerName) {
+  const refuse = (why) => new Error(`toTfjs: layer ${layerName}: ${why}`);
+  if (typeof activation === 'string') {
+    if (NOT_IN_TFJS[activation]) throw refuse(NOT_IN_TFJS[activation]);
+    return activation;
+  }
+  if (activation.name === 'hardSigmoid' && activation.slope === 0.2) return 'hardSigmoid';
+  if (activation.name === 'hardSigmoid') throw refuse(`TF.js' hardSigmoid has slope 0.2, this one ${activation.slope}`);
+  throw refuse(`TF.js' ${activation.name} has ${activation.name === 'elu' ? 'alpha 1' : 'no parameter'}, this one ${JSON.stringify(activation)}`);
+}
+
+/**
+ * Our activation layers whose options TF.js lacks: Keras' ReLU options beyond
+ * max_value as the TF.js layer that has them (LeakyReLU, ThresholdedReLU), an
+ * ELU's alpha other than 1 refused (TF.js' ELU throws on it).
+ */
+function activationLayerToTfjs(layer, config) {
+  const refuse = (why) => new Error(`toTfjs: layer ${layer.name}: ${why}`);
+  if (layer.type === 'ELU' && layer.alpha !== 1) throw refuse(`TF.js' ELU layer supports alpha 1 only, this one has alpha ${layer.alpha}`);
+  if (layer.type !== 'ReLU') return undefined;
+  const { negative_slope: slope, threshold, max_value: maxValue, ...rest } = config;
+  if (!slope && !threshold) return { class_name: 'ReLU', config: { ...rest, max_value: maxValue } };
+  if (maxValue === null && !threshold) return { class_name: 'LeakyReLU', config: { ...rest, alpha: slope } };
+  if (maxValue === null && !slope) return { class_name: 'ThresholdedReLU', config: { ...rest, theta: threshold } };
+  throw refuse(`TF.js' ReLU layer has max_value only (this one has negative_slope ${slope}, threshold ${threshold}, max_value ${maxValue})`);
+}
 
 const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' });
 
@@ -74,11 +124,13 @@ function tfjsLayer(layer) {
   const config = base(name, layer.trainable !== false);
   for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
   const leaky = activation?.name === 'leakyRelu';
-  if (activation !== undefined) config.activation = leaky ? 'linear' : activation;
+  if (activation !== undefined) config.activation = leaky ? 'linear' : activationToTfjs(activation, name);
   // TF.js refuses to run a layer with an activity regularizer, and it only shapes training: not written.
   if (activityRegularizer !== undefined) config.activity_regularizer = null;
   Object.assign(config, TFJS_EXTRAS[layer.type]?.(layer));
   if (layer.type === 'Activation' && leaky) return { main: { class_name: 'LeakyReLU', config: { ...base(name), alpha: activation.alpha } } };
+  const replaced = activationLayerToTfjs(layer, config);
+  if (replaced) return { main: replaced };
   const after = leaky ? { class_name: 'LeakyReLU', config: { ...base(`${name}_leaky_relu`), alpha: activation.alpha } } : undefined;
   return { main: { class_name: layer.type, config }, after };
 }

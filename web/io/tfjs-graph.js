@@ -22,7 +22,7 @@
 import { input } from '../model/graph.js';
 import { createLayer } from '../layers/index.js';
 import { Model } from '../model/model.js';
-import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick } from './tfjs-layers.js';
+import { LEAKY_FOLDS, brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick } from './tfjs-layers.js';
 
 /** A tensor reference [layer name, node index, tensor index] as { layer, node }; our layers have one output, so the tensor index is 0. */
 function tensorRef(value, what) {
@@ -73,10 +73,10 @@ function endRefs(value, what) {
 }
 
 /** The layer entries of the topology as specs (convertLayer) with their names and parsed nodes; names must be unique. */
-function layerEntries(layers) {
+function layerEntries(layers, keras3) {
   const used = {}, byName = new Map();
   const specs = layers.map((layer, i) => {
-    const spec = convertLayer(layer, i, used);
+    const spec = convertLayer(layer, i, used, keras3);
     if (typeof spec.name !== 'string' || spec.name === '') throw importError(`${spec.what}: a layer of a functional model needs a name`);
     if (byName.has(spec.name)) throw importError(`${spec.what}: a second layer named ${brief(spec.name)}`);
     byName.set(spec.name, spec);
@@ -105,9 +105,9 @@ function foldExtras(specs, byName, outputs) {
   const folded = new Set();
   for (const s of specs) {
     const leaky = s.className === 'LeakyReLU' && s.name.endsWith('_leaky_relu') ? byName.get(s.name.slice(0, -'_leaky_relu'.length)) : undefined;
-    if (leaky && ['Dense', 'Conv2D'].includes(leaky.type) && (leaky.options.activation ?? 'linear') === 'linear' && s.nodes.length === leaky.nodes.length &&
+    if (leaky && LEAKY_FOLDS.includes(leaky.type) && (leaky.options.activation ?? 'linear') === 'linear' && s.nodes.length === leaky.nodes.length &&
       s.nodes.every((refs, k) => refs.length === 1 && refs[0].layer === leaky.name && refs[0].node === k && readers.get(`${leaky.name}/${k}`) === 1)) {
-      leaky.options.activation = s.options.activation;
+      leaky.options.activation = { name: 'leakyRelu', alpha: s.options.alpha ?? 0.3 };
       s.nodes.forEach((_, k) => alias.set(`${s.name}/${k}`, { layer: leaky.name, node: k }));
       folded.add(s);
     }
@@ -144,12 +144,12 @@ function applyNode(spec, layer, inputs, refs, what) {
  * sn.model: { model, keys } — not built (it holds no wasm memory yet), and
  * each layer's Keras 3 weight key by name.
  */
-export function functionalFromTfjs(topology, seed) {
+export function functionalFromTfjs(topology, seed, keras3 = false) {
   const config = isObject(topology.config) ? topology.config : {};
   if (!Array.isArray(config.layers) || config.layers.length === 0) throw importError('the functional model has no layers');
   for (const key of ['input_layers', 'output_layers'])
     if (config[key] === undefined) throw importError(`the functional model has no ${key}`);
-  const { specs: all, byName } = layerEntries(config.layers);
+  const { specs: all, byName } = layerEntries(config.layers, keras3);
   const inputRefs = endRefs(config.input_layers, 'input_layers');
   const { specs, outputs: outputRefs } = foldExtras(all, byName, endRefs(config.output_layers, 'output_layers'));
 

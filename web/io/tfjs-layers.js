@@ -3,6 +3,7 @@
 // tensorflowjs_converter writes them) becomes the type and factory options of
 // one of our layers, every option we cannot honour refused with an Error naming
 // the layer and the option. Sequential and functional topologies both use it.
+import { kernelOptionNames } from '../layers/common.js';
 import { camel, snake } from './tfjs-export.js';
 
 export const importError = (why) => new Error(`fromTfjs: ${why}`);
@@ -66,7 +67,8 @@ export function declaredInputShape(layer, config, what) {
 // read (each to our camelCase option), and options accepted only at their
 // default value (Keras' "off"). Any other option is refused unless it is null
 // (Keras' None); `ignored` ones do not change what the layer computes.
-const KERNEL_KEYS = ['activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'activity_regularizer'];
+const kernelKeys = (...kernels) => kernelOptionNames(...kernels).map(snake);
+const KERNEL_KEYS = kernelKeys('kernel');
 const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
 const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
 const IMPORTS = {
@@ -85,9 +87,12 @@ const IMPORTS = {
   },
   Dropout: { keys: ['rate', 'seed'] },
   Activation: { keys: ['activation'] },
-  LeakyReLU: { keys: [], ignored: ['alpha', 'negative_slope'] },
-  ReLU: { keys: [], only: { max_value: null, negative_slope: 0, threshold: 0 } },
-  Softmax: { keys: [], ignored: ['axis'] },
+  ReLU: { keys: ['max_value', 'negative_slope', 'threshold'] },
+  LeakyReLU: { keys: ['alpha', 'negative_slope'] }, // Keras 3's name for TF.js' alpha
+  PReLU: { keys: ['alpha_initializer', 'alpha_regularizer', 'shared_axes'] },
+  ELU: { keys: ['alpha'] },
+  Softmax: { keys: ['axis'] },
+  ThresholdedReLU: { keys: ['theta'] },
   // Merge layers (functional models only): Keras 2 and 3 and TF.js write no options but Concatenate's axis.
   Add: { keys: [] },
   Subtract: { keys: [] },
@@ -99,7 +104,12 @@ const IMPORTS = {
   ZeroPadding2D: { keys: ['padding', 'data_format'] },
   Cropping2D: { keys: ['cropping', 'data_format'] },
   UpSampling2D: { keys: ['size', 'data_format', 'interpolation'] }, // 'bilinear' is Keras' (half-pixel centers), not TF.js 4.22's
+  DepthwiseConv2D: { keys: ['kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise')] },
+  SeparableConv2D: { keys: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise', 'pointwise')] },
+  Conv2DTranspose: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'output_padding', ...KERNEL_KEYS] },
 };
+/** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
+export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];
 const COMMON_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'batch_size'];
 
 /** A config's options in snake_case (TF.js writes them so; camelCase is accepted too), null ones dropped. */
@@ -134,12 +144,13 @@ function kerasKey(className, used) {
 /**
  * One entry of a topology's layer list as ours: { className, name, config, what }
  * and, for any class but InputLayer, { type, options, axis, kerasKey } — the
- * kind and factory options of our layer (LeakyReLU, ReLU and Softmax become
- * activation layers), the axis batch norm or softmax declares (checked against
- * its input's rank when applied: lastAxis), and Keras 3's weight key. `used`
- * numbers the Keras 3 keys by class across the list.
+ * kind and factory options of our layer, the axis batch norm declares (checked
+ * against its input's rank when applied: lastAxis), and Keras 3's weight key.
+ * `used` numbers the Keras 3 keys by class across the list. `keras3`: the
+ * model comes from Keras 3, whose hard_sigmoid has slope 1/6 (ours); TF.js'
+ * and Keras 2's has slope 0.2 (see web/layers/activations.js).
  */
-export function convertLayer(layer, i, used) {
+export function convertLayer(layer, i, used, keras3 = false) {
   if (!isObject(layer)) throw importError(`layer ${i} is not an object`);
   const className = pick(layer, 'class_name', 'className');
   const config = isObject(layer.config) ? layer.config : {};
@@ -153,18 +164,21 @@ export function convertLayer(layer, i, used) {
     throw importError(`${what}: layer class ${brief(className)} is not supported; supported: ${Object.keys(IMPORTS).join(', ')} (and InputLayer)`);
   const options = optionsFromTfjs(className, config, what);
   const key = kerasKey(className, used);
-  if (className === 'LeakyReLU') options.activation = { name: 'leakyRelu', alpha: pick(config, 'alpha', 'negative_slope') ?? 0.3 };
-  if (className === 'ReLU') options.activation = 'relu';
-  if (className === 'Softmax') options.activation = 'softmax';
-  const type = ['LeakyReLU', 'ReLU', 'Softmax'].includes(className) ? 'Activation' : className;
+  if (className === 'LeakyReLU' && options.negativeSlope !== undefined) {
+    options.alpha ??= options.negativeSlope;
+    delete options.negativeSlope;
+  }
+  if (typeof options.activation === 'string' && options.activation.replace(/_/g, '').toLowerCase() === 'hardsigmoid' && !keras3)
+    options.activation = { name: 'hardSigmoid', slope: 0.2 };
+  const type = className;
   options.name = name;
-  // Batch norm's and softmax's axis, checked against the input's rank when the layer is applied.
-  const axis = ['BatchNormalization', 'Softmax'].includes(className) ? config.axis ?? -1 : undefined;
+  // Batch norm's axis, checked against the input's rank when the layer is applied.
+  const axis = className === 'BatchNormalization' ? config.axis ?? -1 : undefined;
   if (type === 'BatchNormalization') options.axis = -1;
   return { className, name, config, what, type, options, axis, kerasKey: key };
 }
 
-/** Checks a Keras axis (counting the batch axis: 3, [3] or -1 for images) is the last one, the only one batch norm and softmax take. */
+/** Checks a Keras axis (counting the batch axis: 3, [3] or -1 for images) is the last one, the only one batch norm takes. */
 export function lastAxis(axis, inShape, what) {
   const rank = inShape.length + 1, value = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
   if (value === -1 || value === rank - 1) return -1;

@@ -12,13 +12,13 @@
 // layer they serve, and fold back into it here: a leakyRelu activation of a
 // Dense or Conv2D (a LeakyReLU layer `<name>_leaky_relu` after it) and a Dense
 // on a multi-dimensional input (a Flatten `<name>_flatten` before it). Any
-// other LeakyReLU, ReLU or Softmax layer becomes an activation layer.
+// other LeakyReLU stays a LeakyReLU layer.
 import { createLayer } from '../layers/index.js';
 import { checkOptions } from '../core/names.js';
 import { Sequential } from '../model/model.js';
 import { functionalFromTfjs } from './tfjs-graph.js';
 import { decodeWeight, loadWeightBytes, readManifest, weightBytes } from './tfjs-weights.js';
-import { brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
+import { LEAKY_FOLDS, brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
 
 /** The model of a TF.js or Keras topology, whichever way it is nested: { className, model } (model: { class_name, config }). */
 function topologyOf(modelJson) {
@@ -35,11 +35,11 @@ function topologyOf(modelJson) {
  * A Sequential's layers as ours: [{ type, options, axis, kerasKey, what }].
  * InputLayer gives the input shape; the extra layers toTfjs writes fold back.
  */
-function sequentialSpecs(layers, buildShape) {
+function sequentialSpecs(layers, buildShape, keras3) {
   const out = [], used = {};
   let inputShape = buildShape ? sampleShape(buildShape, 'the model') : undefined;
   layers.forEach((layer, i) => {
-    const spec = convertLayer(layer, i, used);
+    const spec = convertLayer(layer, i, used, keras3);
     const { className, config, options, what } = spec;
     const shape = () => declaredInputShape(layer, config, what) ?? inputShape; // read for the first layer only
     if (className === 'InputLayer') {
@@ -52,9 +52,9 @@ function sequentialSpecs(layers, buildShape) {
       inputShape = shape(); // toTfjs' Flatten before a first Dense: the Dense flattens
       return;
     }
-    if (className === 'LeakyReLU' && previous && ['Dense', 'Conv2D'].includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' &&
+    if (className === 'LeakyReLU' && previous && LEAKY_FOLDS.includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' &&
       config.name === `${previous.options.name}_leaky_relu`) {
-      previous.options.activation = options.activation; // toTfjs' LeakyReLU after its layer
+      previous.options.activation = { name: 'leakyRelu', alpha: options.alpha ?? 0.3 }; // toTfjs' LeakyReLU after its layer
       return;
     }
     if (out.length === 0) {
@@ -69,11 +69,11 @@ function sequentialSpecs(layers, buildShape) {
 }
 
 /** A Sequential from its topology (not built: it holds no wasm memory yet), and each layer's Keras 3 weight key. */
-function sequentialFromTfjs(topology, seed) {
+function sequentialFromTfjs(topology, seed, keras3) {
   const layers = Array.isArray(topology.config) ? topology.config : topology.config?.layers; // very old Keras: config is the list
   if (!Array.isArray(layers) || layers.length === 0) throw importError('the topology has no layers');
   const buildShape = topology.config?.build_input_shape ?? topology.build_config?.input_shape;
-  const specs = sequentialSpecs(layers, buildShape);
+  const specs = sequentialSpecs(layers, buildShape, keras3);
   const name = typeof topology.config?.name === 'string' ? topology.config.name : undefined;
   const model = new Sequential({ seed, name });
   for (const { type, options, axis, what, config } of specs) {
@@ -141,7 +141,10 @@ function readTfjs(modelJson, options) {
   if (!isObject(modelJson)) throw importError('modelJson must be the parsed model.json (an object) or its text');
   const { className, model: topology } = topologyOf(modelJson);
   // Neither builds the model: until setWeights it holds no wasm memory, so an Error leaves nothing behind.
-  const { model, keys } = className === 'Sequential' ? sequentialFromTfjs(topology, seed) : functionalFromTfjs(topology, seed);
+  // Keras 3 writes keras_version 3.x (TF.js: 'tfjs-layers …', Keras 2: 2.x): its hard_sigmoid differs
+  const version = modelJson.modelTopology?.keras_version ?? modelJson.keras_version;
+  const keras3 = typeof version === 'string' && /^3\./.test(version);
+  const { model, keys } = className === 'Sequential' ? sequentialFromTfjs(topology, seed, keras3) : functionalFromTfjs(topology, seed, keras3);
   const groups = readManifest(modelJson.weightsManifest);
   return { model, groups, entries: usedEntries(model, keys, groups) };
 }

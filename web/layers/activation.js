@@ -16,5 +16,5 @@ export const Activation = {
   outputShape: (layer, inShape) => inShape,
   weights: () => [],
   config: (layer, first) => ({ name: layer.name, activation: activationConfig(layer.activation), ...inputConfig(layer, first) }),
-  addToC: (w, ptr, layer) => w.sn_model_add_activation(ptr, layer.activation.kind, layer.activation.alpha),
+  addToC: (w, ptr, layer) => w.sn_model_add_activation(ptr, layer.activation.kind, layer.activation.alpha, Infinity, 0),
 };

@@ -2,7 +2,7 @@
 // C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
 // the mapping of a shape of any rank onto the C core's [h, w, c].
 import { LIMITS } from '../../dist/constants.js';
-import { resolveActivation } from './activations.js';
+import { activationConfig, resolveActivation } from './activations.js';
 import { resolveInitializer } from './initializers.js';
 import { checkBoolean, checkNumber, checkOptions } from '../core/names.js';
 import { resolveRegularizer } from './regularizers.js';
@@ -18,31 +18,38 @@ export function layerOptions(what, options, known) {
 // plain JSON in TF.js' names (the factory rebuilds the same layer from it),
 // for model files and interop.
 export const regularizerConfig = (r) => (r.l1 || r.l2 ? { l1: r.l1, l2: r.l2 } : null);
-export const activationConfig = (a) => (a.name === 'leakyRelu' ? { name: 'leakyRelu', alpha: a.alpha } : a.name);
+export { activationConfig };
 /** inputShape, for the first layer of a model (model entries carry inShape). */
 export const inputConfig = (layer, first) => (first ? { inputShape: layer.inputShape ?? layer.inShape } : {});
 
-/** The options dense and conv2d share: activation, bias, initializers (Keras' defaults) and regularizers. */
-export const KERNEL_OPTIONS = ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'];
-export function kernelOptions(what, config) {
+/**
+ * The options the layers with weights share: activation, bias, and an
+ * initializer and a regularizer for each of their kernels (Keras' names:
+ * kernel; depthwise, pointwise) and the bias, with Keras' defaults.
+ */
+export const kernelOptionNames = (...kernels) => [
+  'activation', 'useBias', ...kernels.map((k) => `${k}Initializer`), 'biasInitializer', ...kernels.map((k) => `${k}Regularizer`), 'biasRegularizer', 'activityRegularizer',
+];
+export const KERNEL_OPTIONS = kernelOptionNames('kernel');
+export function kernelOptions(what, config, kernels = ['kernel']) {
   return {
     activation: resolveActivation(config.activation),
     useBias: checkBoolean(`${what} useBias`, config.useBias ?? true),
-    kernelInitializer: resolveInitializer(config.kernelInitializer ?? 'glorotUniform'),
+    ...Object.fromEntries(kernels.map((k) => [`${k}Initializer`, resolveInitializer(config[`${k}Initializer`] ?? 'glorotUniform')])),
     biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
-    kernelRegularizer: resolveRegularizer(config.kernelRegularizer),
+    ...Object.fromEntries(kernels.map((k) => [`${k}Regularizer`, resolveRegularizer(config[`${k}Regularizer`])])),
     biasRegularizer: resolveRegularizer(config.biasRegularizer),
     activityRegularizer: resolveRegularizer(config.activityRegularizer),
   };
 }
 
-export function kernelConfig(layer) {
+export function kernelConfig(layer, kernels = ['kernel']) {
   return {
     activation: activationConfig(layer.activation),
     useBias: layer.useBias,
-    kernelInitializer: { ...layer.kernelInitializer.config },
+    ...Object.fromEntries(kernels.map((k) => [`${k}Initializer`, { ...layer[`${k}Initializer`].config }])),
     biasInitializer: { ...layer.biasInitializer.config },
-    kernelRegularizer: regularizerConfig(layer.kernelRegularizer),
+    ...Object.fromEntries(kernels.map((k) => [`${k}Regularizer`, regularizerConfig(layer[`${k}Regularizer`])])),
     biasRegularizer: regularizerConfig(layer.biasRegularizer),
     activityRegularizer: regularizerConfig(layer.activityRegularizer),
   };
@@ -65,11 +72,12 @@ export function inputShapeOption(what, config) {
   return shape === undefined ? undefined : checkShape(`${what} inputShape`, shape);
 }
 
-/** A number or [height, width] of positive integers → [height, width]. */
-export function checkPair(what, value) {
-  if (typeof value === 'number') return [positiveInteger(what, value), value];
-  if (Array.isArray(value) && value.length === 2) return value.map((v) => positiveInteger(what, v));
-  throw new Error(`${what} must be a positive integer or [height, width], got ${JSON.stringify(value)}`);
+/** A number or [height, width] of positive integers (or integers ≥ min) → [height, width]. */
+export function checkPair(what, value, min = 1) {
+  const check = (v) => checkNumber(what, v, { min, max: MAX_SAMPLE, integer: true });
+  if (typeof value === 'number') return [check(value), value];
+  if (Array.isArray(value) && value.length === 2) return value.map(check);
+  throw new Error(`${what} must be a ${min === 1 ? 'positive' : `≥ ${min}`} integer or [height, width], got ${JSON.stringify(value)}`);
 }
 
 export function checkPadding(what, padding = 'valid') {
@@ -104,6 +112,34 @@ export function toHwc(shape) {
 export function windowOutput(size, window, stride, dilation, padding) {
   return padding === 'same' ? Math.ceil(size / stride) : Math.ceil((size - (window - 1) * dilation) / stride);
 }
+
+/** The window options of the convolutions (conv2d, depthwiseConv2d, separableConv2d, conv2dTranspose), checked. */
+export const WINDOW_OPTIONS = ['kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate'];
+export function windowOptions(what, config) {
+  if (config.kernelSize === undefined) throw new Error(`${what} needs kernelSize, e.g. kernelSize: 3 or [3, 3]`);
+  const strides = checkPair(`${what} strides`, config.strides ?? 1);
+  const dilationRate = checkPair(`${what} dilationRate`, config.dilationRate ?? 1);
+  if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1))
+    throw new Error(`${what}: strides [${strides}] > 1 together with dilationRate [${dilationRate}] > 1 is not supported (as in TensorFlow and Keras)`);
+  return {
+    kernelSize: checkPair(`${what} kernelSize`, config.kernelSize), strides, padding: checkPadding(what, config.padding),
+    dataFormat: checkDataFormat(what, config.dataFormat), dilationRate,
+  };
+}
+export const windowConfig = (layer) => ({
+  kernelSize: [...layer.kernelSize], strides: [...layer.strides], padding: layer.padding, dataFormat: layer.dataFormat, dilationRate: [...layer.dilationRate],
+});
+/** A convolution window's [oh, ow] over an [h, w, c] input (TensorFlow's sizes), or an Error when it does not fit. */
+export function convOutput(layer, inShape) {
+  const [h, w] = imageInput(inShape);
+  const [kh, kw] = layer.kernelSize, [sh, sw] = layer.strides, [dh, dw] = layer.dilationRate;
+  const out = [windowOutput(h, kh, sh, dh, layer.padding), windowOutput(w, kw, sw, dw, layer.padding)];
+  if (out[0] < 1 || out[1] < 1)
+    throw new Error(`its ${kh}×${kw} kernel${dh > 1 || dw > 1 ? ` (dilated ${dh}×${dw})` : ''} does not fit an input of shape ${shapeText(inShape)} with padding 'valid'`);
+  return out;
+}
+/** The C arguments of a window: kh, kw, sh, sw, dh, dw, same. */
+export const windowArgs = (layer) => [...layer.kernelSize, ...layer.strides, ...layer.dilationRate, layer.padding === 'same' ? 1 : 0];
 
 /** The [h, w, c] input a windowed layer (conv2d, pooling) needs. */
 export function imageInput(inShape) {

@@ -9,6 +9,8 @@
 import { Activation, activation } from './activation.js';
 import { BatchNormalization, batchNormalization } from './batch-normalization.js';
 import { Conv2D, conv2d } from './conv2d.js';
+import { Conv2DTranspose, conv2dTranspose } from './conv2d-transpose.js';
+import { DepthwiseConv2D, depthwiseConv2d } from './depthwise-conv2d.js';
 import { Dense, dense } from './dense.js';
 import { Dot } from './dot.js';
 import { Dropout, dropout } from './dropout.js';
@@ -18,7 +20,9 @@ import { AveragePooling2D, MaxPooling2D, averagePooling2d, maxPooling2d } from '
 import { Flatten, Reshape, flatten, reshape } from './reshape.js';
 import { Cropping2D, ZeroPadding2D, cropping2d, zeroPadding2d } from './padding.js';
 import { UpSampling2D, upSampling2d } from './up-sampling.js';
+import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { makeLayer } from './layer.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, elu, leakyReLU, pReLU, reLU, softmax, thresholdedReLU } from './advanced-activations.js';
 
 export const KINDS = {
   Dense, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
@@ -26,6 +30,10 @@ export const KINDS = {
   ZeroPadding2D,
   Cropping2D,
   UpSampling2D,
+  DepthwiseConv2D,
+  SeparableConv2D,
+  Conv2DTranspose,
+  ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU,
 };
 
 const FACTORIES = {
@@ -36,6 +44,10 @@ const FACTORIES = {
   zeroPadding2d,
   cropping2d,
   upSampling2d,
+  depthwiseConv2d,
+  separableConv2d,
+  conv2dTranspose,
+  reLU, leakyReLU, pReLU, elu, softmax, thresholdedReLU,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */
