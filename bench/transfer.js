@@ -51,7 +51,7 @@ async function simdnet(task, { threads, batch, steps, warmup }) {
   else {
     model.layers.forEach((layer, i) => (layer.trainable = i >= model.layers.length + TRAINABLE_FROM[task]));
     model.compile({ optimizer: sn.optimizers.adam(1e-4), loss: 'categoricalCrossentropy' });
-    step = async () => model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false }).history.loss[0];
+    step = async () => (await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false })).history.loss[0];
   }
   const r = await time(steps, step, warmup);
   model.dispose();
