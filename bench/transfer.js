@@ -50,7 +50,7 @@ async function simdnet(task, { threads, batch, steps, warmup }) {
   if (task === 'T1') step = async () => (model.predict(x, { batchSize: batch }), undefined);
   else {
     model.layers.forEach((layer, i) => (layer.trainable = i >= model.layers.length + TRAINABLE_FROM[task]));
-    model.compile({ optimizer: sn.optimizers.adam(1e-4), loss: 'categoricalCrossentropy' });
+    model.compile({ optimizer: sn.optimizers.adam({ learningRate: 1e-4 }), loss: 'categoricalCrossentropy' });
     step = async () => (await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false })).history.loss[0];
   }
   const r = await time(steps, step, warmup);

@@ -19,9 +19,9 @@
  * then node 1's, …), and so do their gradients, so an optimizer updates the
  * whole model in one pass; non-trainable tensors (batch norm's moving
  * statistics, and every tensor of a frozen node) live in a second buffer the
- * optimizer never sees. The workspace holds the activations of `cap` rows and
- * is allocated once, then reused by every batch: training allocates nothing per
- * batch. Gradients of values live in a few buffers of the widest value, handed
+ * optimizer never sees. The workspace (workspace.c) holds the activations of a
+ * batch, laid out for training steps or for inference, and is allocated once,
+ * then reused by every batch: training allocates nothing per batch. Gradients of values live in a few buffers of the widest value, handed
  * out and taken back as the backward pass goes (how many: graph.c counts it).
  * Input and target buffers belong to the caller and are only read. */
 #ifndef SN_MODEL_H
@@ -81,7 +81,7 @@ typedef struct sn_model {
   float *shared_grads;     /* gradients of the nodes that share another's weights */
   sn_rng rng;
   sn_optimizer *opt;       /* owned; set by sn_model_compile */
-  int cap;                 /* rows the workspace holds */
+  int rows[2];             /* rows the workspace holds in the inference (0) and training (1) layouts */
   float *work;             /* the workspace, one allocation carved into: */
   float **pool;            /*   gradient buffers of rows × the widest value, free ones first */
   int pool_n, pool_free;
@@ -230,6 +230,8 @@ static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l
 void sn_model_forward(sn_model *m, int rows, const float *const *xs);
 void sn_model_backward(sn_model *m, int rows);
 void sn_model_use_layout(sn_model *m, int training);
+int sn_model_reserve_layout(sn_model *m, int rows, int training);
+void sn_model_replan(sn_model *m);
 /* Test switches of workspace.c, 1 by default: transient nodes share memory; batch norms fold. */
 extern int sn_workspace_sharing, sn_fold_batch_norms;
 enum { SN_FOLDED = -2 }; /* m->fold of a batch norm folded into the node before it */

@@ -222,9 +222,9 @@ static int plan_layout(sn_model *m, int rows, int training, int64_t *plan, int *
 
 /* Lays the workspace for `rows` rows out over c in one layout (counting only when c->base is NULL). */
 static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
-  int64_t widest = 0, scratch = 0;
+  int64_t widest = 0, scratch = 0; /* the widest gradient: of a value that wants one, or an output's loss */
   for (int v = 0; v < m->n_inputs + m->n_layers; v++) {
-    int64_t size = sn_shape_size(m->values[v].shape);
+    int64_t size = m->values[v].needs_grad || is_output(m, v) ? sn_shape_size(m->values[v].shape) : 0;
     widest = size > widest ? size : widest;
   }
   for (int l = 0; l < m->n_layers; l++) {
@@ -233,14 +233,14 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
     int64_t need = ops->scratch ? ops->scratch(L, rows) : 0;
     scratch = need > scratch ? need : scratch;
   }
-  /* The batch and the gradients first, then the persistent nodes' buffers, the arena, the scratch. */
+  /* The batch and the gradients (training only) first, then the persistent nodes' buffers, the arena, the scratch. */
   for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
   for (int k = 0; k < m->n_outputs; k++) {
     const sn_output *o = &m->outputs[k];
     int width = (int)sn_shape_size(m->values[o->value].shape);
     m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
   }
-  for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
+  for (int i = 0; i < m->pool_n && training; i++) m->pool[i] = sn_carve(c, rows * widest);
   const int64_t *plan = m->plan + (training ? 0 : m->n_layers);
   const int *fold = m->fold + (training ? 0 : m->n_layers);
   for (int l = 0; l < m->n_layers; l++)
@@ -251,15 +251,16 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
   m->scratch = scratch ? sn_carve(c, scratch) : NULL;
 }
 
-/* Grows the workspace to hold `rows` rows; never shrinks it. */
-SN_API int sn_model_reserve(sn_model *m, int rows) {
-  if (rows <= m->cap) return 1;
-  if (!m->params || rows < 0) return 0;
+/* Plans both layouts (training for train_rows, inference for infer_rows; 0:
+ * not wanted yet) and allocates the workspace the larger needs. 0 when out
+ * of memory, the model then as it was. */
+static int replan(sn_model *m, int train_rows, int infer_rows) {
+  if (!m->params || train_rows < 0 || infer_rows < 0) return 0;
   int pool_n = sn_model_pool_size(m), n = m->n_layers;
   int64_t *plan = malloc((size_t)(2 * n) * sizeof(int64_t)), arena[2];
   int *fold = malloc((size_t)(2 * n) * sizeof(int));
-  if (pool_n < 0 || !plan || !fold || !plan_layout(m, rows, 1, plan, fold, &arena[0]) ||
-      !plan_layout(m, rows, 0, plan + n, fold + n, &arena[1])) {
+  if (pool_n < 0 || !plan || !fold || !plan_layout(m, train_rows, 1, plan, fold, &arena[0]) ||
+      !plan_layout(m, infer_rows, 0, plan + n, fold + n, &arena[1])) {
     free(plan), free(fold);
     return 0;
   }
@@ -271,34 +272,53 @@ SN_API int sn_model_reserve(sn_model *m, int rows) {
   }
   m->pool = pool;
   int64_t *old_plan = m->plan, old_arena[2] = {m->arena[0], m->arena[1]};
-  int *old_fold = m->fold;
+  int *old_fold = m->fold, old_rows[2] = {m->rows[0], m->rows[1]};
   m->plan = plan, m->fold = fold, m->arena[0] = arena[0], m->arena[1] = arena[1], m->pool_n = pool_n;
+  m->rows[1] = train_rows, m->rows[0] = infer_rows;
   sn_carver train = {0}, infer = {0};
-  carve_workspace(m, rows, &train, 1);
-  carve_workspace(m, rows, &infer, 0);
+  carve_workspace(m, train_rows, &train, 1);
+  carve_workspace(m, infer_rows, &infer, 0);
   /* In 64 bits: the floats may exceed wasm's 32-bit size_t. */
   uint64_t bytes = (uint64_t)(train.used > infer.used ? train.used : infer.used) * sizeof(float);
-  float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)bytes) : NULL;
-  if (!work) { /* as it was; the counting passes cleared the pointers */
+  float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)(bytes ? bytes : 1)) : NULL;
+  m->layout = -1; /* the counting passes cleared the pointers */
+  if (!work) {
     free(plan), free(fold);
     m->plan = old_plan, m->fold = old_fold, m->arena[0] = old_arena[0], m->arena[1] = old_arena[1], m->pool_n = old_n;
-    m->layout = -1;
-    if (m->work) sn_model_use_layout(m, 1);
+    m->rows[0] = old_rows[0], m->rows[1] = old_rows[1];
+    sn_model_use_layout(m, 1);
     return 0;
   }
   free(old_plan), free(old_fold);
   free(m->work);
   m->work = work;
-  m->cap = rows;
-  m->layout = -1;
+  return 1;
+}
+
+/* Grows the workspace so that one layout (training steps: 1; inference: 0)
+ * holds `rows` rows; never shrinks it. */
+int sn_model_reserve_layout(sn_model *m, int rows, int training) {
+  training = training != 0;
+  if (rows > m->rows[training] && !replan(m, training ? rows : m->rows[1], training ? m->rows[0] : rows)) return 0;
+  sn_model_use_layout(m, training);
+  return 1;
+}
+
+/* Both layouts for `rows` rows. */
+SN_API int sn_model_reserve(sn_model *m, int rows) {
+  if ((rows > m->rows[0] || rows > m->rows[1]) && !replan(m, rows > m->rows[1] ? rows : m->rows[1], rows > m->rows[0] ? rows : m->rows[0]))
+    return 0;
   sn_model_use_layout(m, 1);
   return 1;
 }
+
+/* The next reserve plans anew (other values want gradients, other losses). */
+void sn_model_replan(sn_model *m) { m->rows[0] = m->rows[1] = 0; }
 
 /* Carves the layout for training steps (1) or inference (0) unless it is the current one. */
 void sn_model_use_layout(sn_model *m, int training) {
   training = training != 0;
   if (m->layout == training || !m->work) return;
-  carve_workspace(m, m->cap, &(sn_carver){m->work, 0}, training);
+  carve_workspace(m, m->rows[training], &(sn_carver){m->work, 0}, training);
   m->layout = training;
 }

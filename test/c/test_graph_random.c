@@ -61,7 +61,7 @@ static void same_with_memory_shared(sn_model *m, const float *x, const float *t,
   for (int share = 0; share < 2; share++) {
     memcpy(m->state, state, (size_t)m->n_state * sizeof(float));
     sn_workspace_sharing = share;
-    m->cap = 0; /* plan anew */
+    sn_model_replan(m); /* plan anew */
     CHECK(sn_model_reserve(m, ROWS), "case %d: reserves", c);
     p[share] = malloc((size_t)ROWS * od * sizeof(float));
     g[share] = malloc((size_t)(m->n_params ? m->n_params : 1) * sizeof(float));
@@ -79,7 +79,7 @@ static void same_with_memory_shared(sn_model *m, const float *x, const float *t,
   for (int l = 0; l < 2 * m->n_layers; l++) folds += m->fold[l] >= 0;
   seen[SEEN_FOLD] += folds > 0;
   sn_fold_batch_norms = 0;
-  m->cap = 0;
+  sn_model_replan(m);
   CHECK(sn_model_reserve(m, ROWS), "case %d: reserves", c);
   memcpy(m->state, state, (size_t)m->n_state * sizeof(float));
   sn_model_predict(m, x, ROWS, ROWS, p[0]);
@@ -189,7 +189,7 @@ static int unguard_pool(sn_model *m) {
   m->pool = pool;
   free(guarded_slots);
   free(guard);
-  if (!untouched) m->cap = 0;
+  if (!untouched) sn_model_replan(m);
   return untouched;
 }
 
@@ -403,7 +403,7 @@ static void view_keeps_its_input(void) {
     for (int i = 0; i < 3 * ROWS; i++) x[i] = uniform(-1, 1);
     for (int share = 0; share < 2; share++) {
       sn_workspace_sharing = share;
-      m->cap = 0;
+      sn_model_replan(m);
       CHECK(sn_model_predict(m, x, ROWS, ROWS, p[share]), "predicts");
     }
     CHECK(!in_place || !m->layers[v].ybuf, "the tanh runs in place");
