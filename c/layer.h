@@ -129,6 +129,7 @@ typedef struct sn_layer {
   float *xhat;             /* batch norm: the normalized input (training) */
   float *mid;              /* separable conv: the depthwise output */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
+  float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
 } sn_layer;
 
 /* Names a tensor and gives its shape as Keras does; its size is their product. */
@@ -187,6 +188,11 @@ typedef struct {
    * draw: before a training forward pass (dropout's masks); commit: after a
    * training step was accepted (batch norm's moving statistics). */
   void (*seed)(sn_layer *l, sn_rng *model_rng);
+  /* 1: its output may be its input itself (z = x: reshape, dropout outside
+   * training, an activation layer before its activation, a padding or
+   * up-sampling that changes nothing), which the workspace's plan must know
+   * (workspace.c). */
+  int view;
   void (*draw)(sn_layer *l, int rows);
   void (*commit)(sn_layer *l);
 } sn_layer_ops;

@@ -50,7 +50,7 @@ enum { MEAN, VAR, INV_STD, MOVING_INV_STD, STATS };
 static void reserve(sn_layer *l, int rows, sn_carver *c) {
   int64_t n = rows * sn_shape_size(l->out);
   l->zbuf = sn_carve(c, n);
-  l->xhat = sn_carve(c, n);
+  l->xhat = l->frozen ? NULL : sn_carve(c, n); /* frozen: inference mode, no x̂ */
   l->stats = sn_carve(c, STATS * l->in.c);
 }
 

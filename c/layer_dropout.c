@@ -64,4 +64,4 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
 }
 
 const sn_layer_ops sn_dropout_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .seed = seed, .draw = draw};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .seed = seed, .draw = draw, .view = 1};

@@ -12,4 +12,4 @@ SN_API int sn_model_add_reshape(sn_model *m, int h, int w, int c) {
 
 static int setup(sn_layer *l) { return sn_shape_size(l->out) == sn_shape_size(l->in); }
 
-const sn_layer_ops sn_reshape_ops = {.setup = setup, .forward = sn_view_forward, .backward = sn_view_backward};
+const sn_layer_ops sn_reshape_ops = {.setup = setup, .forward = sn_view_forward, .backward = sn_view_backward, .view = 1};

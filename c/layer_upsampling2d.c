@@ -163,4 +163,4 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   return dx;
 }
 
-const sn_layer_ops sn_upsampling2d_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward};
+const sn_layer_ops sn_upsampling2d_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .view = 1};

@@ -30,6 +30,7 @@ SN_API sn_model *sn_model_create_graph(unsigned seed) {
   sn_model *m = calloc(1, sizeof *m);
   if (!m) return NULL;
   m->pending_share = -1;
+  m->layout = -1;
   sn_rng_seed(&m->rng, seed);
   return m;
 }
@@ -59,6 +60,8 @@ SN_API void sn_model_free(sn_model *m) {
   free(m->state);
   free(m->shared_grads);
   free(m->work);
+  free(m->plan);
+  free(m->fold);
   free(m->pool);
   free(m->perm);
   sn_opt_free(m->opt);
@@ -332,7 +335,7 @@ SN_API int sn_model_set_trainable(sn_model *m, int layer, int trainable) {
   }
   sn_opt_free(m->opt); /* it stepped the old parameters */
   m->opt = NULL;
-  m->cap = 0; /* other values want gradients now: the next reserve counts the pool anew */
+  sn_model_replan(m); /* other values want gradients now: the next reserve counts the pool anew */
   return 1;
 }
 
@@ -366,7 +369,7 @@ SN_API int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float c
     m->outputs[k].weight = 1.0f;
   }
   place_outputs(m);
-  m->cap = 0; /* the targets' buffers may need another width */
+  sn_model_replan(m); /* the targets' buffers may need another width */
   return 1;
 }
 
@@ -378,7 +381,7 @@ SN_API int sn_model_set_loss(sn_model *m, int output, int loss_kind, int from_lo
   m->outputs[output].loss = (sn_loss_cfg){.kind = loss_kind, .from_logits = from_logits, .cost = cost, .profit = profit};
   m->outputs[output].weight = weight;
   place_outputs(m);
-  m->cap = 0;
+  sn_model_replan(m);
   return 1;
 }
 

@@ -19,9 +19,9 @@
  * then node 1's, …), and so do their gradients, so an optimizer updates the
  * whole model in one pass; non-trainable tensors (batch norm's moving
  * statistics, and every tensor of a frozen node) live in a second buffer the
- * optimizer never sees. The workspace holds the activations of `cap` rows and
- * is allocated once, then reused by every batch: training allocates nothing per
- * batch. Gradients of values live in a few buffers of the widest value, handed
+ * optimizer never sees. The workspace (workspace.c) holds the activations of a
+ * batch, laid out for training steps or for inference, and is allocated once,
+ * then reused by every batch: training allocates nothing per batch. Gradients of values live in a few buffers of the widest value, handed
  * out and taken back as the backward pass goes (how many: graph.c counts it).
  * Input and target buffers belong to the caller and are only read. */
 #ifndef SN_MODEL_H
@@ -81,11 +81,15 @@ typedef struct sn_model {
   float *shared_grads;     /* gradients of the nodes that share another's weights */
   sn_rng rng;
   sn_optimizer *opt;       /* owned; set by sn_model_compile */
-  int cap;                 /* rows the workspace holds */
+  int rows[2];             /* rows the workspace holds in the inference (0) and training (1) layouts */
   float *work;             /* the workspace, one allocation carved into: */
   float **pool;            /*   gradient buffers of rows × the widest value, free ones first */
   int pool_n, pool_free;
   float *scratch;          /*   shared by the layers that need one (conv2d's padded input) */
+  int64_t *plan;           /* where each transient node's buffers start in the arena, per layout (workspace.c) */
+  int64_t arena[2];        /*   the arena's floats in the training and the inference layout */
+  int *fold;               /*   per layout, per node: the batch norm folded into it, SN_FOLDED, or -1 */
+  int layout;              /*   the one carved now: 1 training, 0 inference, -1 none */
   const sn_layer *scratch_holds; /* the conv2d layer whose padded input is in scratch now, or NULL */
   int training;            /* forward applies dropout and batch statistics (set around training steps) */
   int keep_masks;          /* training steps reuse the last masks (gradient checks) */
@@ -225,6 +229,12 @@ static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l
  * loss gradients (graph.c). */
 void sn_model_forward(sn_model *m, int rows, const float *const *xs);
 void sn_model_backward(sn_model *m, int rows);
+void sn_model_use_layout(sn_model *m, int training);
+int sn_model_reserve_layout(sn_model *m, int rows, int training);
+void sn_model_replan(sn_model *m);
+/* Test switches of workspace.c, 1 by default: transient nodes share memory; batch norms fold. */
+extern int sn_workspace_sharing, sn_fold_batch_norms;
+enum { SN_FOLDED = -2 }; /* m->fold of a batch norm folded into the node before it */
 float *sn_pool_take(sn_model *m);
 void sn_pool_give(sn_model *m, float *buf);
 int sn_model_pool_size(const sn_model *m);

@@ -114,6 +114,7 @@ static void add_metrics(sn_model *m, int rows, const float *const *ts, const dou
 static double forward_backward(sn_model *m, int rows, const float *const *xs, const float *const *ts, double *losses,
                                double *penalty) {
   m->training = 1;
+  sn_model_use_layout(m, 1); /* before the masks are drawn into it */
   sn_model_draw_masks(m, rows);
   sn_model_forward(m, rows, xs);
   m->pool_free = m->pool_n;
@@ -149,7 +150,7 @@ SN_API void sn_model_reset_sums(sn_model *m) { memset(m->sums, 0, (size_t)m->n_o
  * be smaller). Returns the batches done: fewer than b1 − b0 means a non-finite
  * loss stopped training; -1 means out of memory. */
 SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, int n, int batch, int b0, int b1) {
-  if (!m->opt || n > m->perm_n || !sn_model_reserve(m, clamp_batch(batch, n))) return -1;
+  if (!m->opt || n > m->perm_n || !sn_model_reserve_layout(m, clamp_batch(batch, n), 1)) return -1;
   const float *xs[SN_MAX_ENDS], *ts[SN_MAX_ENDS];
   double losses[SN_MAX_ENDS];
   for (int b = b0; b < b1; b++) {
@@ -166,7 +167,7 @@ SN_API int sn_model_train_batches(sn_model *m, const float *x, const float *t, i
  * reported losses. */
 SN_API int sn_model_evaluate(sn_model *m, const float *x, const float *t, int n, int batch, double *sums) {
   batch = clamp_batch(batch, n);
-  if (!sn_model_reserve(m, batch)) return 0;
+  if (!sn_model_reserve_layout(m, batch, 0)) return 0;
   memset(sums, 0, (size_t)m->n_outputs * SN_SUM_COUNT * sizeof(double));
   double penalty = sn_model_regularize(m, 0), activity = 0.0, losses[SN_MAX_ENDS];
   const float *xs[SN_MAX_ENDS], *ts[SN_MAX_ENDS];
@@ -217,7 +218,7 @@ SN_API int sn_model_fit_epoch(sn_model *m, const float *x, const float *t, int n
  * side by side), in chunks of `batch`. */
 SN_API int sn_model_predict(sn_model *m, const float *x, int n, int batch, float *out) {
   batch = clamp_batch(batch, n);
-  if (!sn_model_reserve(m, batch)) return 0;
+  if (!sn_model_reserve_layout(m, batch, 0)) return 0;
   const float *xs[SN_MAX_ENDS];
   for (int start = 0; start < n; start += batch) {
     int rows = n - start < batch ? n - start : batch;
@@ -243,7 +244,7 @@ SN_API int sn_model_predict(sn_model *m, const float *x, int n, int batch, float
  * a training-mode call in Keras, it updates batch norm's moving statistics.
  * Returns 0 when out of memory. */
 SN_API int sn_model_compute_gradients(sn_model *m, const float *x, const float *t, int n, double *loss) {
-  if (!sn_model_reserve(m, n)) return 0;
+  if (!sn_model_reserve_layout(m, n, 1)) return 0;
   double penalty, losses[SN_MAX_ENDS];
   const float *xs[SN_MAX_ENDS], *ts[SN_MAX_ENDS];
   batch_inputs(m, n, x, NULL, 0, xs);

@@ -18,4 +18,5 @@ export { createTrainer, Trainer } from './worker/trainer.js';
 export { loadModel } from './io/model-load.js';
 export { fromTfjs } from './io/tfjs.js';
 export { loadTfjsModel } from './io/tfjs-load.js';
+export * as applications from './applications/index.js';
 export * as storage from './io/storage.js';

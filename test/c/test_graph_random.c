@@ -43,6 +43,57 @@ static int partner(const sn_model *m, int v, int (*fits)(sn_shape, sn_shape), in
 }
 static int same_rows(sn_shape a, sn_shape b) { return a.h == b.h && a.w == b.w; }
 
+/* What the cases covered, so that a change to the generator cannot quietly drop a feature. */
+enum { SEEN_MERGE, SEEN_CONCAT = SEEN_MERGE + MERGES, SEEN_SELF_MERGE, SEEN_SHARED, SEEN_SHARED_BN, SEEN_BN, SEEN_FROZEN_BN,
+       SEEN_FROZEN_DENSE, SEEN_FROZEN_AFTER_BUILD, SEEN_ACTIVITY, SEEN_REGULARIZER, SEEN_THREE_INPUTS, SEEN_IMAGE_INPUT, SEEN_TWO_OUTPUTS,
+       SEEN_INNER_OUTPUT, SEEN_CCE, SEEN_UNUSED, SEEN_VIEW, SEEN_SHARED_MEMORY, SEEN_FOLD, SEEN_IN_PLACE, SEEN_COUNT };
+static int seen[SEEN_COUNT];
+
+/* The workspace's plan (workspace.c) lets nodes whose buffers are dead share
+ * memory; with sharing off every node has its own. Predictions, gradients and
+ * a training step must come out bit for bit the same either way (a node
+ * writing over a buffer still to be read would change them). */
+static void same_with_memory_shared(sn_model *m, const float *x, const float *t, int c) {
+  int od = sn_model_output_dim(m);
+  float *p[2], *g[2], *state = malloc((size_t)(m->n_state ? m->n_state : 1) * sizeof(float));
+  double loss[2];
+  memcpy(state, m->state, (size_t)m->n_state * sizeof(float)); /* compute_gradients moves batch norm's statistics */
+  for (int share = 0; share < 2; share++) {
+    memcpy(m->state, state, (size_t)m->n_state * sizeof(float));
+    sn_workspace_sharing = share;
+    sn_model_replan(m); /* plan anew */
+    CHECK(sn_model_reserve(m, ROWS), "case %d: reserves", c);
+    p[share] = malloc((size_t)ROWS * od * sizeof(float));
+    g[share] = malloc((size_t)(m->n_params ? m->n_params : 1) * sizeof(float));
+    sn_model_predict(m, x, ROWS, ROWS, p[share]);
+    m->keep_masks = 0;
+    sn_model_compute_gradients(m, x, t, ROWS, &loss[share]);
+    memcpy(g[share], m->grads, (size_t)m->n_params * sizeof(float));
+    seen[SEEN_SHARED_MEMORY] += share && m->arena[1] > 0;
+    for (int l = 0; l < m->n_layers; l++) seen[SEEN_IN_PLACE] += m->layers[l].act != SN_ACT_LINEAR && !m->layers[l].ybuf;
+  }
+  CHECK(!memcmp(p[0], p[1], (size_t)ROWS * od * sizeof(float)), "case %d: predictions with memory shared are those without", c);
+  CHECK(!memcmp(g[0], g[1], (size_t)m->n_params * sizeof(float)) && loss[0] == loss[1], "case %d: gradients with memory shared are those without", c);
+  /* Batch norms folded into the layer before them (workspace.c) compute the same up to rounding. */
+  int folds = 0;
+  for (int l = 0; l < 2 * m->n_layers; l++) folds += m->fold[l] >= 0;
+  seen[SEEN_FOLD] += folds > 0;
+  sn_fold_batch_norms = 0;
+  sn_model_replan(m);
+  CHECK(sn_model_reserve(m, ROWS), "case %d: reserves", c);
+  memcpy(m->state, state, (size_t)m->n_state * sizeof(float));
+  sn_model_predict(m, x, ROWS, ROWS, p[0]);
+  sn_model_compute_gradients(m, x, t, ROWS, &loss[0]);
+  memcpy(g[0], m->grads, (size_t)m->n_params * sizeof(float));
+  sn_fold_batch_norms = 1;
+  double worst = 0, scale = 1e-3;
+  for (int i = 0; i < ROWS * od; i++) worst = fmax(worst, fabs(p[0][i] - p[1][i])), scale = fmax(scale, fabs(p[1][i]));
+  for (long i = 0; i < m->n_params; i++) worst = fmax(worst, fabs(g[0][i] - g[1][i]) / 10), scale = fmax(scale, fabs(g[1][i]) / 10);
+  CHECK(worst <= 1e-5 * scale && fabs(loss[0] - loss[1]) <= 1e-5 * fabs(loss[1]), "case %d: folded batch norms compute what unfolded ones do (off by %g of %g)", c, worst, scale);
+  for (int i = 0; i < 2; i++) free(p[i]), free(g[i]);
+  free(state);
+}
+
 /* One random node on the values made so far; returns its index (never -1:
  * a kind that finds nothing to work on falls back to a dense layer). */
 static int random_node(sn_model *m) {
@@ -77,12 +128,20 @@ static int random_node(sn_model *m) {
                    : sn_model_add_batch_norm(m, 0.9, 1e-3, o->t[SN_BETA].exists, o->t[SN_GAMMA].exists);
       CHECK(node >= 0 && m->layers[node].shares >= 0, "a layer applied again builds");
     }
-  } else if (kind < 70) { /* batch norm, sometimes frozen */
+  } else if (kind < 70) { /* batch norm, sometimes frozen; often right after the node before (a chain: it may fold) */
+    if (chance(50)) v = n_values(m) - 1;
     sn_model_set_inputs(m, &v, 1);
     int center = chance(70), scale = chance(70);
     node = sn_model_add_batch_norm(m, 0.9, 1e-3, center, scale);
     CHECK(node >= 0, "batch norm builds");
     if (chance(30)) sn_model_set_trainable(m, node, 0);
+  } else if (kind < 78) { /* a view: an activation layer (linear: its output is its input's buffer; tanh after a linear dense: in place) or a flatten */
+    if (chance(50)) v = n_values(m) - 1;
+    sn_model_set_inputs(m, &v, 1);
+    sn_shape s = shape_of(m, v);
+    node = chance(40) ? sn_model_add_reshape(m, 1, 1, (int)sn_shape_size(s)) : sn_model_add_activation(m, chance(50) ? SN_ACT_TANH : SN_ACT_LINEAR, 0, INFINITY, 0);
+    CHECK(node >= 0, "a view builds");
+    seen[SEEN_VIEW]++;
   }
   if (node < 0) { /* a dense layer, sometimes frozen */
     sn_model_set_inputs(m, &v, 1);
@@ -130,7 +189,7 @@ static int unguard_pool(sn_model *m) {
   m->pool = pool;
   free(guarded_slots);
   free(guard);
-  if (!untouched) m->cap = 0;
+  if (!untouched) sn_model_replan(m);
   return untouched;
 }
 
@@ -170,11 +229,6 @@ static void gradients_and_pool(sn_model *m, const float *x, const float *t, int 
   CHECK(unguard_pool(m), "case %d: the backward pass took more than the %d pool buffers counted", c, m->pool_n);
 }
 
-/* What the cases covered, so that a change to the generator cannot quietly drop a feature. */
-enum { SEEN_MERGE, SEEN_CONCAT = SEEN_MERGE + MERGES, SEEN_SELF_MERGE, SEEN_SHARED, SEEN_SHARED_BN, SEEN_BN, SEEN_FROZEN_BN,
-       SEEN_FROZEN_DENSE, SEEN_FROZEN_AFTER_BUILD, SEEN_ACTIVITY, SEEN_REGULARIZER, SEEN_THREE_INPUTS, SEEN_IMAGE_INPUT, SEEN_TWO_OUTPUTS,
-       SEEN_INNER_OUTPUT, SEEN_CCE, SEEN_UNUSED, SEEN_COUNT };
-static int seen[SEEN_COUNT];
 
 static void tally(const sn_model *m) {
   char reaches[64] = {0}; /* values that reach an output */
@@ -260,6 +314,7 @@ static void random_case(int c) {
     }
   tally(m);
   gradients_and_pool(m, x, t, c);
+  same_with_memory_shared(m, x, t, c);
   free(x);
   free(t);
   sn_model_free(m);
@@ -328,11 +383,41 @@ static void unfreeze_after_reserve(void) {
   sn_model_free(m);
 }
 
+/* A view's readers read its input's buffer: x → a → v → b → d → add(v, d) →
+ * head, v a linear activation layer (a view) or a tanh applied in place over a
+ * (a is linear). a must live until the add, though its only direct reader is
+ * v; b and d, as big as a, would otherwise take its place. */
+static void view_keeps_its_input(void) {
+  for (int in_place = 0; in_place < 2; in_place++) {
+    sn_model *m = sn_model_create(3, 5);
+    sn_model_add_dense(m, 8, in_place ? SN_ACT_LINEAR : SN_ACT_TANH, 0, 1);
+    int v = sn_model_add_activation(m, in_place ? SN_ACT_TANH : SN_ACT_LINEAR, 0, INFINITY, 0);
+    sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
+    int d = sn_model_add_dense(m, 8, SN_ACT_TANH, 0, 1);
+    int ins[2] = {sn_model_node_value(m, v), sn_model_node_value(m, d)};
+    sn_model_set_inputs(m, ins, 2);
+    sn_model_add_merge(m, SN_MERGE_ADD);
+    sn_model_add_dense(m, 2, SN_ACT_LINEAR, 0, 1);
+    CHECK(sn_model_build(m), "builds");
+    float x[3 * ROWS], p[2][2 * ROWS];
+    for (int i = 0; i < 3 * ROWS; i++) x[i] = uniform(-1, 1);
+    for (int share = 0; share < 2; share++) {
+      sn_workspace_sharing = share;
+      sn_model_replan(m);
+      CHECK(sn_model_predict(m, x, ROWS, ROWS, p[share]), "predicts");
+    }
+    CHECK(!in_place || !m->layers[v].ybuf, "the tanh runs in place");
+    CHECK(m->arena[1] > 0 && !memcmp(p[0], p[1], sizeof p[0]), "a view's input lives as long as the view's readers (%s)", in_place ? "in place" : "linear");
+    sn_model_free(m);
+  }
+}
+
 int main(void) {
   for (int c = 0; c < CASES; c++) random_case(c);
   for (int i = 0; i < SEEN_COUNT; i++) CHECK(seen[i] > 0, "the cases cover feature %d", i);
   unused_owner();
   unused_activity();
   unfreeze_after_reserve();
+  view_keeps_its_input();
   return check_summary();
 }

@@ -1,0 +1,104 @@
+// Transfer learning on a pretrained MobileNetV2 (npm nsfwjs, 224×224×3, batch
+// 8 unless said) for bench/run.js, one measurement per process:
+//   node bench/transfer.js ENGINE TASK [--threads N] [--batch B] [--steps S] [--no-warmup]
+// ENGINE: simdnet | tfjs-wasm | tfjs-cpu. TASK:
+//   T1 predict   the whole model, inference;
+//   T2 head      fit with everything frozen but the three dense layers of its head;
+//   T3 last30    fit of the last 30 layers (1.7 M weights), the rest frozen.
+// Prints JSON { imagesPerSecond, stepSeconds, memoryBytes, threads, loss } or
+// { unavailable: why } (TF.js wasm cannot train convolutions). One warm-up
+// step (unless --no-warmup), then S timed steps (default 3); the median step. Frozen batch norms run
+// in inference mode in simdnet (Keras) and with batch statistics in TF.js' fit;
+// the work is the same.
+import { parseArgs } from 'node:util';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readMobileNetV2 } from '../scripts/mobilenet-files.js';
+import { lcg } from './common.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const TASKS = { T1: 'predict', T2: 'head only', T3: 'last 30 layers' };
+const TRAINABLE_FROM = { T2: -3, T3: -30 }; // the trainable tail of the model's layers
+
+function images(batch, seed = 1) {
+  const next = lcg(seed), x = new Float32Array(batch * 224 * 224 * 3), y = new Float32Array(batch * 5);
+  for (let i = 0; i < x.length; i++) x[i] = next() * 2 - 1;
+  for (let i = 0; i < batch; i++) y[i * 5 + (i % 5)] = 1;
+  return { x, y };
+}
+
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+async function time(steps, step, warmup) {
+  let loss = warmup ? await step() : undefined;
+  const seconds = [];
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now();
+    loss = await step();
+    seconds.push((performance.now() - t0) / 1000);
+  }
+  return { stepSeconds: median(seconds), loss };
+}
+
+async function simdnet(task, { threads, batch, steps, warmup }) {
+  const sn = await import('../web/index.js');
+  await sn.ready({ threads });
+  const { modelJson, shards } = readMobileNetV2();
+  const model = sn.fromTfjs(modelJson, [...shards.values()]);
+  const { x, y } = images(batch);
+  let step;
+  if (task === 'T1') step = async () => (model.predict(x, { batchSize: batch }), undefined);
+  else {
+    model.layers.forEach((layer, i) => (layer.trainable = i >= model.layers.length + TRAINABLE_FROM[task]));
+    model.compile({ optimizer: sn.optimizers.adam({ learningRate: 1e-4 }), loss: 'categoricalCrossentropy' });
+    step = async () => (await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false })).history.loss[0];
+  }
+  const r = await time(steps, step, warmup);
+  model.dispose();
+  return { ...r, memoryBytes: sn.memoryBytes(), threads: sn.threads() };
+}
+
+async function tfjs(backend, task, { batch, steps, warmup }) {
+  const tf = await import('@tensorflow/tfjs');
+  const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as the issue measures
+  tfwasm.setWasmPaths(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+  await tf.setBackend(backend);
+  const { modelJson, shards } = readMobileNetV2();
+  const bytes = [...shards.values()][0];
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights,
+    weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }));
+  const data = images(batch), x = tf.tensor4d(data.x, [batch, 224, 224, 3]), y = tf.tensor2d(data.y, [batch, 5]);
+  let step;
+  if (task === 'T1') step = async () => {
+    const out = model.predict(x);
+    await out.data();
+    out.dispose();
+  };
+  else {
+    model.layers.forEach((layer, i) => (layer.trainable = i >= model.layers.length + TRAINABLE_FROM[task]));
+    model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
+    step = async () => (await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })).history.loss[0];
+  }
+  const r = await time(steps, step, warmup);
+  return { ...r, memoryBytes: backend === 'wasm' ? tf.backend().wasm.HEAPU8.length : undefined, threads: 1 };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { positionals: [engine, task], values } = parseArgs({ allowPositionals: true,
+    options: { threads: { type: 'string', default: '1' }, batch: { type: 'string', default: '8' }, steps: { type: 'string', default: '3' }, 'no-warmup': { type: 'boolean' } } });
+  const o = { threads: Number(values.threads), batch: Number(values.batch), steps: Number(values.steps), warmup: !values['no-warmup'] };
+  if (!TASKS[task] || !['simdnet', 'tfjs-wasm', 'tfjs-cpu'].includes(engine)) {
+    console.error('usage: node bench/transfer.js simdnet|tfjs-wasm|tfjs-cpu T1|T2|T3 [--threads N] [--batch B] [--steps S] [--no-warmup]');
+    process.exit(2);
+  }
+  let result;
+  try {
+    result = engine === 'simdnet' ? await simdnet(task, o) : await tfjs(engine.slice(5), task, o);
+    result.imagesPerSecond = o.batch / result.stepSeconds;
+  } catch (err) {
+    result = { unavailable: err.message.split('\n')[0] };
+  }
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
