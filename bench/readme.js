@@ -4,6 +4,7 @@
 //   machine  what ran, where, when        table    the speed table
 //   kernels  the C kernels, wasm/native   threads  the threaded build and peak memory
 //   relaxed  the relaxed-SIMD build against the default one
+//   transfer MobileNetV2 transfer learning (T1–T3, bench/transfer.js)
 // Nothing else of the README is touched.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MODELS, SIMDNET_NO_CONV, architecture } from './common.js';
@@ -142,10 +143,34 @@ export function relaxedBlock(results) {
       'against `ready()`.', 100)}`;
 }
 
+/** Transfer learning on the pretrained MobileNetV2 (bench/transfer.js): images/s per engine and task, threads, memory. */
+export function transferBlock(results) {
+  const t = results.transfer ?? {}, tasks = [['T1', 'predict'], ['T2', 'fit, the head only (everything else frozen)'], ['T3', 'fit, the last 30 layers (1.7 M weights)']].filter(([k]) => t[k]);
+  if (!tasks.length) return `Not measured in this run (${t.skipped ?? 'not run'}).`;
+  const ips = (e) => (e?.imagesPerSecond ? e.imagesPerSecond.toFixed(e.imagesPerSecond < 1 ? 3 : 1) : e?.unavailable ? `— (${e.unavailable.replace(/\.$/, '')})` : '—');
+  const x = (a, b) => (a?.imagesPerSecond && b?.imagesPerSecond ? times(a.imagesPerSecond / b.imagesPerSecond, a.imagesPerSecond / b.imagesPerSecond < 10 ? 2 : 0) : '—');
+  const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);
+  const cores = Object.values(t).find((f) => f?.threads?.threads)?.threads.threads ?? 2;
+  const lines = [
+    `| MobileNetV2, 224×224×3, batch 8, images/s | simdnet | simdnet, ${cores} threads | TF.js wasm | × | TF.js cpu | × | simdnet memory, batch 8 / 32 (MiB) |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [k, label] of tasks) {
+    const f = t[k];
+    lines.push(`| ${k} ${label} | ${ips(f.simdnet)} | ${ips(f.threads)} | ${ips(f['tfjs-wasm'])} | ${x(f.simdnet, f['tfjs-wasm'])} | ${ips(f['tfjs-cpu'])} | ` +
+      `${x(f.simdnet, f['tfjs-cpu'])} | ${f.memory ? `${mib(f.memory[8])} / ${mib(f.memory[32])}` : '—'} |`);
+  }
+  return `${lines.join('\n')}\n\n${wrap('npm nsfwjs\' pretrained MobileNetV2 (Keras 2.2.4, uint8 weights) as shipped, on random images in −1…1; one warm-up step, then ' +
+    'the median of 3 steps, each engine in its own process, alternating (TF.js cpu: one step). TF.js runs on one thread, its frozen batch ' +
+    'norms with batch statistics (TF.js\' fit), simdnet\'s in inference mode (Keras): the same work. Memory is the wasm memory at the end of ' +
+    'the run (it never shrinks), the model\'s weights and the batch included.', 100)}`;
+}
+
 /** Rewrites the marked blocks of `path` from `results`; throws when a marker is missing. */
 export function writeReadme(path, results) {
   let text = readFileSync(path, 'utf8');
-  const blocks = [['machine', machineLine], ['table', markdownTable], ['kernels', kernelsBlock], ['threads', threadsBlock], ['relaxed', relaxedBlock]];
+  const blocks = [['machine', machineLine], ['table', markdownTable], ['kernels', kernelsBlock], ['threads', threadsBlock], ['relaxed', relaxedBlock],
+    ['transfer', transferBlock]];
   for (const [name, body] of blocks.map(([n, f]) => [n, f(results)])) {
     const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
     const i = text.indexOf(start), j = text.indexOf(end);

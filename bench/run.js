@@ -1,9 +1,11 @@
 // npm run bench: simdnet against TensorFlow.js 4.22 (wasm backend, SIMD on,
 // one thread; and its cpu backend), jax-js (wasm backend, a jit-compiled
 // training step) and ConvNetJS 0.3, in one Node process, on the same data, and
-// every speed target of issues 11 and 12 checked in one "targets" block. The
-// models: M1–M5 (bench/common.js) and R1, a small ResNet built with the
-// functional API by simdnet and TF.js.
+// every speed target of issues 11, 12 and 23 checked in one "targets" block. The
+// models: M1–M5 (bench/common.js), R1, a small ResNet built with the
+// functional API by simdnet and TF.js, and T1–T3, transfer learning on a
+// pretrained MobileNetV2 (bench/transfer.js: predict, the head only, the last
+// 30 layers; child processes).
 //
 //   node bench/run.js [--rounds 5] [--models M1,…,M5,R1] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
 //                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
@@ -32,7 +34,7 @@ import vm from 'node:vm';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'build/bench/results.json');
 const ALL_ENGINES = ['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'];
-const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1'];
+const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1', 'T1', 'T2', 'T3'];
 // Every option with its line of --help: parseArgs' configuration is made from
 // this table, so the usage lists exactly what is accepted.
 const OPTIONS = {
@@ -99,6 +101,7 @@ const { trainingFlops, paramCount, describe } = await import('./flops.js');
 const { tfjsEngine } = await import('./tfjs.js');
 const { jaxReady, jaxEngine } = await import('./jaxjs.js');
 const { convnetjsEngine } = await import('./convnetjs.js');
+const { TASKS, transferFigures } = await import('./transfer.js');
 const tf = await import('@tensorflow/tfjs');
 const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
 
@@ -123,6 +126,7 @@ const PLAN = {
     convnetjs: 'no batch normalization or residual connections' },
 };
 const TFJS_WASM_WAYS = ['fit', 'trainOnBatch', 'minimize']; // the issues' TF.js baseline is the best of these
+const TRANSFER_ROUNDS = Math.min(ROUNDS, 3); // each a child process loading MobileNetV2: a few seconds
 
 /** The engines of one model: { name, engine, rows, epochs, rounds, warmup } or { name, unavailable }. */
 async function makeEngines(spec, all) {
@@ -373,11 +377,54 @@ function targets(models, threads, kernels, relaxed) {
   return list;
 }
 
+/** Issue 23's targets, on T1–T3: { what, value, target, met, note }. */
+function transferTargets(transfer) {
+  if (transfer.skipped) return [{ what: 'MobileNetV2 transfer learning (T1–T3)', target: 'see issue 23', value: transfer.skipped, met: null }];
+  const list = [];
+  const ips = (t, engine) => transfer[t]?.[engine]?.imagesPerSecond;
+  const why = (t, engine) => (transfer[t] ? transfer[t][engine]?.unavailable ?? 'not run' : 'task not run');
+  const ratio = (what, a, b, min, note) => list.push(a && b
+    ? { what, target: `≥ ${min}×`, value: `${shown(a / b, min, 2)}×`, met: a / b >= min, note: note ?? `${sps(a)} / ${sps(b)} images/s` }
+    : { what, target: `≥ ${min}×`, value: !a ? `simdnet: ${why('T1', 'simdnet')}` : 'TF.js wasm: not run', met: null });
+  ratio('T1 MobileNetV2 predict: simdnet ÷ TF.js wasm', ips('T1', 'simdnet'), ips('T1', 'tfjs-wasm'), 1.5);
+  ratio('T3 fine-tuning the last 30 layers (simdnet) ÷ TF.js wasm merely predicting (T1)', ips('T3', 'simdnet'), ips('T1', 'tfjs-wasm'), 1);
+  ratio('T2 the head only ÷ T3 the last 30 layers (simdnet: "faster still")', ips('T2', 'simdnet'), ips('T3', 'simdnet'), 1);
+  for (const t of ['T2', 'T3']) {
+    const a = ips(t, 'simdnet');
+    for (const engine of ['tfjs-wasm', 'tfjs-cpu']) {
+      const b = ips(t, engine);
+      list.push({ what: `${t} ${TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target: 'reported', met: null,
+        value: a && b ? `${(a / b).toFixed(a / b < 10 ? 2 : 0)}×` : `${engine}: ${why(t, engine)}`, note: a && b ? `${sps(a)} / ${sps(b, 3)} images/s` : undefined });
+    }
+  }
+  for (const t of ['T1', 'T3']) {
+    const one = ips(t, 'simdnet'), all = transfer[t]?.threads;
+    list.push(all?.imagesPerSecond && one
+      ? { what: `threads: ${all.threads} ÷ 1 on ${t} (dist/simdnet-mt.wasm)`, target: '≥ 1.6×', value: `${shown(all.imagesPerSecond / one, 1.6, 2)}×`, met: all.imagesPerSecond / one >= 1.6,
+        note: `${sps(one)} → ${sps(all.imagesPerSecond)} images/s` }
+      : { what: `threads on ${t}`, target: '≥ 1.6×', value: all?.unavailable ?? 'not run (one core)', met: null });
+  }
+  for (const t of ['T1', 'T3']) {
+    const m = transfer[t]?.memory;
+    list.push({ what: `peak wasm memory, ${t} ${TASKS[t]}, batch 8 / 32 (simdnet, 1 thread)`, target: 'reported', met: null,
+      value: m ? `${mib(m[8])} / ${mib(m[32])} MiB` : 'not run' });
+  }
+  return list;
+}
+
+function printTransfer(task, f) {
+  const line = (name, e) => (e.unavailable ? `${name.padEnd(22)} ${e.unavailable}` : `${name.padEnd(22)} ${sps(e.imagesPerSecond, 3).padStart(7)} images/s${e.memoryBytes ? `, ${mib(e.memoryBytes)} MiB wasm memory` : ''}`);
+  console.log(`${task} ${TASKS[task]}:`);
+  for (const [name, e] of [['simdnet', f.simdnet], [`simdnet ${f.threads?.threads ?? ''} threads`, f.threads], ['tfjs-wasm', f['tfjs-wasm']], ['tfjs-cpu', f['tfjs-cpu']]])
+    if (e) console.log(`   ${line(name, e)}`);
+  console.log(`   peak wasm memory (simdnet), batch 8 / 32: ${mib(f.memory[8])} / ${mib(f.memory[32])} MiB`);
+}
+
 // ---- report ----------------------------------------------------------------------
 
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const sps = (v) => fmt(v, v < 100 ? 1 : 0); // samples/s: slow engines keep a decimal
+const sps = (v, digits = 1) => fmt(v, v < 1 ? digits : v < 100 ? 1 : 0); // samples/s: slow engines keep a decimal (or more, below one)
 
 function printModel(spec, r) {
   const f = trainingFlops(spec);
@@ -457,14 +504,21 @@ async function main() {
   const relaxed = ENGINES.has('simdnet') ? relaxedFigures(specs) : { skipped: 'simdnet not run' };
   if (relaxed.skipped) console.log(`  skipped: ${relaxed.skipped}`);
 
-  const list = targets(models, threads, kernels, relaxed);
-  console.log('\nTargets (issues 11 and 12; single-threaded wasm unless said):');
+  const tasks = args.models.split(',').filter((m) => TASKS[m]);
+  console.log(`\nTransfer learning on a pretrained MobileNetV2 (npm nsfwjs; 224×224×3, batch 8; bench/transfer.js): ${TRANSFER_ROUNDS} alternating child processes per engine, medians:`);
+  const transfer = ENGINES.has('simdnet') && tasks.length
+    ? transferFigures({ tasks, rounds: TRANSFER_ROUNDS, cpu: ENGINES.has('tfjs-cpu') && !args.quick && !args['no-cpu'], cores: os.cpus().length, log: printTransfer })
+    : { skipped: tasks.length ? 'simdnet not run' : 'no T model asked for' };
+  if (transfer.skipped) console.log(`  skipped: ${transfer.skipped}`);
+
+  const list = [...targets(models, threads, kernels, relaxed), ...transferTargets(transfer)];
+  console.log('\nTargets (issues 11, 12 and 23; single-threaded wasm unless said):');
   const width = Math.max(...list.map((t) => t.what.length)), valueWidth = Math.max(...list.map((t) => String(t.value).length));
   for (const t of list)
     console.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : '   —   '} ${t.what.padEnd(width)}  ${String(t.value).padEnd(valueWidth)}  target ${t.target}${t.note ? `; ${t.note}` : ''}`);
 
   machine.seconds = (performance.now() - started) / 1000;
-  const results = { machine, models, threads, kernels, relaxed, targets: list };
+  const results = { machine, models, threads, kernels, relaxed, transfer, targets: list };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(results, null, 1));
   const { markdownTable } = await import('./readme.js');

@@ -10,6 +10,7 @@
 // step (unless --no-warmup), then S timed steps (default 3); the median step. Frozen batch norms run
 // in inference mode in simdnet (Keras) and with batch statistics in TF.js' fit;
 // the work is the same.
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,41 @@ async function tfjs(backend, task, { batch, steps, warmup }) {
   }
   const r = await time(steps, step, warmup);
   return { ...r, memoryBytes: backend === 'wasm' ? tf.backend().wasm.HEAPU8.length : undefined, threads: 1 };
+}
+
+const medianOf = (runs, key) => median(runs.map((r) => r[key]));
+
+/**
+ * bench/run.js's transfer-learning section: each task's engines in
+ * alternating child processes, `rounds` times (TF.js cpu once, one timed step:
+ * it takes minutes), simdnet also on `cores` threads (the threaded build) and
+ * at batch 32 for its peak memory. Medians of images/s; { unavailable } where
+ * an engine cannot run a task.
+ */
+export function transferFigures({ tasks, rounds, cpu, cores, log = () => {} }) {
+  const run = (engine, task, extra = []) => {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), engine, task, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return JSON.parse(out.trim().split('\n').at(-1)); // TF.js prints a banner first
+  };
+  const figures = {};
+  for (const task of tasks) {
+    const runs = { simdnet: [], 'tfjs-wasm': [], threads: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const engine of ['simdnet', 'tfjs-wasm']) runs[engine].push(run(engine, task));
+      if (cores > 1) runs.threads.push(run('simdnet', task, ['--threads', String(cores)]));
+    }
+    const summary = (list) => (list.length && !list[0].unavailable
+      ? { imagesPerSecond: medianOf(list, 'imagesPerSecond'), memoryBytes: Math.max(...list.map((r) => r.memoryBytes ?? 0)), runs: list.length }
+      : { unavailable: list[0]?.unavailable ?? 'not run' });
+    const f = { simdnet: summary(runs.simdnet), 'tfjs-wasm': summary(runs['tfjs-wasm']) };
+    if (runs.threads.length) f.threads = { ...summary(runs.threads), threads: runs.threads[0].threads };
+    f['tfjs-cpu'] = cpu ? summary([run('tfjs-cpu', task, ['--steps', '1', '--no-warmup'])]) : { unavailable: 'skipped (--no-cpu or --quick)' };
+    const big = run('simdnet', task, ['--batch', '32', '--steps', '1']);
+    f.memory = { 8: f.simdnet.memoryBytes, 32: big.memoryBytes };
+    figures[task] = f;
+    log(task, f);
+  }
+  return figures;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { MODELS, architecture, graphModel } from '../bench/common.js';
 import { describe, paramCount, trainingFlops } from '../bench/flops.js';
-import { kernelsBlock, markdownTable, relaxedBlock, threadsBlock, writeReadme } from '../bench/readme.js';
+import { kernelsBlock, markdownTable, relaxedBlock, threadsBlock, transferBlock, writeReadme } from '../bench/readme.js';
 
 await tf.setBackend('cpu');
 await sn.ready();
@@ -90,7 +90,7 @@ test('the README rewrite replaces only what is between its markers', () => {
         M4: { simdnet: { unavailable: 'no conv layers in this build' }, 'tfjs-wasm': { unavailable: 'error: not registered' }, convnetjs: { samplesPerSecond: 200 } },
       },
     };
-    const others = ['kernels', 'threads', 'relaxed'].map((b) => `<!-- bench:${b} -->\nold ${b}\n<!-- /bench:${b} -->\n`).join('');
+    const others = ['kernels', 'threads', 'relaxed', 'transfer'].map((b) => `<!-- bench:${b} -->\nold ${b}\n<!-- /bench:${b} -->\n`).join('');
     writeFileSync(path, `before\n<!-- bench:machine -->\nold line\n<!-- /bench:machine -->\nmiddle\n<!-- bench:table -->\nold table\n<!-- /bench:table -->\n${others}after\n`);
     writeReadme(path, results);
     const text = readFileSync(path, 'utf8');
@@ -101,7 +101,7 @@ test('the README rewrite replaces only what is between its markers', () => {
     assert.match(text, /\n\n† simdnet: no conv layers in this build\.\n\n‡ TF\.js wasm: not registered\.\n<!-- \/bench:table -->\n<!-- bench:kernels -->\n/);
     // A run without those figures says so in their blocks.
     assert.match(text, /<!-- bench:threads -->\nNot measured in this run \(no model run\)\.\n<!-- \/bench:threads -->/);
-    assert.match(text, /<!-- bench:relaxed -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:relaxed -->\nafter\n$/);
+    assert.match(text, /<!-- bench:relaxed -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:relaxed -->\n<!-- bench:transfer -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:transfer -->\nafter\n$/);
     assert.doesNotMatch(text, /old/);
     assert.equal(markdownTable(results).split('\n').length, 2 + 2 + 4);
     writeFileSync(path, 'no markers\n');
@@ -154,6 +154,18 @@ test('the README\'s kernel, threads and relaxed-SIMD blocks say what the run mea
   assert.equal(relaxedBlock({ relaxed: { skipped: '--no-relaxed' } }), 'Not measured in this run (--no-relaxed).');
 });
 
+test('the README\'s transfer-learning block: images/s, ratios to TF.js, threads, memory, and why an engine has no figure', () => {
+  const transfer = {
+    T1: { simdnet: { imagesPerSecond: 30 }, threads: { imagesPerSecond: 50, threads: 2 }, 'tfjs-wasm': { imagesPerSecond: 15 }, 'tfjs-cpu': { imagesPerSecond: 0.5 }, memory: { 8: 2 ** 27, 32: 2 ** 29 } },
+    T3: { simdnet: { imagesPerSecond: 25 }, 'tfjs-wasm': { unavailable: "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" }, 'tfjs-cpu': { imagesPerSecond: 0.025 }, memory: { 8: 2 ** 28, 32: 3 * 2 ** 28 } },
+  };
+  const lines = transferBlock({ transfer }).split('\n');
+  assert.equal(lines[0], '| MobileNetV2, 224×224×3, batch 8, images/s | simdnet | simdnet, 2 threads | TF.js wasm | × | TF.js cpu | × | simdnet memory, batch 8 / 32 (MiB) |');
+  assert.equal(lines[2], '| T1 predict | 30.0 | 50.0 | 15.0 | 2.00× | 0.500 | 60× | 128 / 512 |');
+  assert.equal(lines[3], "| T3 fit, the last 30 layers (1.7 M weights) | 25.0 | — | — (Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm') | — | 0.025 | 1000× | 256 / 768 |");
+  assert.equal(transferBlock({ transfer: { skipped: 'no T model asked for' } }), 'Not measured in this run (no T model asked for).');
+});
+
 test('npm run bench -- --help prints every option and exits 0; an unknown option prints the usage and fails', () => {
   const run = (...args) => spawnSync(process.execPath, [join(ROOT, 'bench/run.js'), ...args], { encoding: 'utf8' });
   const help = run('--help');
@@ -162,7 +174,7 @@ test('npm run bench -- --help prints every option and exits 0; an unknown option
   assert.match(lines[0], /^usage: node bench\/run\.js \[options\]/);
   const options = lines.slice(1).map((l) => l.match(/^ {2}(?:-h, )?(--[a-z-]+)/)?.[1]);
   assert.deepEqual(options, ['--rounds', '--models', '--engines', '--quick', '--no-cpu', '--no-native', '--no-relaxed', '--readme', '--readme-from', '--help']);
-  assert.match(help.stdout, /--models LIST +models to run, comma-separated \(default M1,M2,M3,M4,M5,R1\)/);
+  assert.match(help.stdout, /--models LIST +models to run, comma-separated \(default M1,M2,M3,M4,M5,R1,T1,T2,T3\)/);
   assert.equal(run('-h').stdout, help.stdout);
   for (const args of [['--bogus'], ['--rounds'], ['--models', 'M9'], ['--engines', 'nope']]) {
     const bad = run(...args);

@@ -103,8 +103,10 @@ test('running out of wasm memory is a clear Error, and the instance stays usable
   // predict on an enormous input: the outputs alone would pass 4 GB.
   const wide = sn.sequential({ layers: [layer(4096, [1])] });
   assert.throws(() => wide.predict(new Float32Array(300000)), /out of wasm memory: 4\.6 GB asked for, wasm memory holds at most 4 GB/);
-  // The outputs fit, but a workspace for one batch of all the rows does not.
-  assert.throws(() => wide.predict(new Float32Array(55000), { batchSize: 55000 }), /simdnet: out of wasm memory in predict/);
+  // The outputs fit, but a workspace for one batch of all the rows does not (its hidden layer: 4.9 GB).
+  const deep = sn.sequential({ layers: [layer(4096, [1]), layer(1)] });
+  assert.throws(() => deep.predict(new Float32Array(300000), { batchSize: 300000 }), /simdnet: out of wasm memory in predict/);
+  deep.dispose();
   const rows = wide.predict(new Float32Array(100)); // and the same model still predicts
   assert.equal(rows.length, 100 * 4096);
   wide.dispose();
