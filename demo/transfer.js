@@ -385,14 +385,37 @@ async function unfreezeFrom(from, lr) {
 
 // ---- charts and training ----
 
+/** A Chart.js plugin: a dashed vertical line where fine-tuning began (state.phases). */
+const fineTuneMarker = {
+  id: 'fineTuneMarker',
+  afterDatasetsDraw(chart) {
+    const start = state.phases?.find((p) => p.phase === 'fine-tune')?.from;
+    if (start === undefined) return;
+    const { ctx, chartArea, scales } = chart;
+    const x = scales.x.getPixelForValue(start);
+    ctx.save();
+    ctx.strokeStyle = '#9333ea';
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath();
+    ctx.moveTo(x, chartArea.top);
+    ctx.lineTo(x, chartArea.bottom);
+    ctx.stroke();
+    ctx.fillStyle = '#9333ea';
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.textAlign = 'right';
+    ctx.fillText('fine-tuning →', x - 4, chartArea.top + 14);
+    ctx.restore();
+  },
+};
+
 function makeCharts() {
   const series = (label) => [
     { label: `${label} per batch`, borderWidth: 1, color: '#93c5fd' },
     { label: `${label} per epoch`, pointRadius: 3, color: COLORS[0] },
     { label: `validation ${label}`, pointRadius: 3, borderDash: [5, 3], color: COLORS[1] },
   ];
-  state.charts.loss = makeChart($('loss-chart'), { datasets: series('loss'), x: { label: 'epoch', min: 0 }, y: { label: 'cross-entropy', min: 0 } });
-  state.charts.accuracy = makeChart($('acc-chart'), { datasets: series('accuracy'), x: { label: 'epoch', min: 0 }, y: { label: 'accuracy', min: 0, max: 1 } });
+  state.charts.loss = makeChart($('loss-chart'), { datasets: series('loss'), x: { label: 'epoch', min: 0 }, y: { label: 'cross-entropy', min: 0 }, plugins: [fineTuneMarker] });
+  state.charts.accuracy = makeChart($('acc-chart'), { datasets: series('accuracy'), x: { label: 'epoch', min: 0 }, y: { label: 'accuracy', min: 0, max: 1 }, plugins: [fineTuneMarker] });
 }
 
 function clearCharts() {

@@ -196,7 +196,9 @@ for (const browser of BROWSERS) describe(`${browser}: demo/transfer.html`, { ski
     await page.click('#live');
     const liveProbs = await demo(page, () => window.__demo.liveProbabilities);
     assert.ok(Math.abs(sum(liveProbs) - 1) < 1e-5, `live probabilities sum to 1: ${liveProbs}`);
-    assert.equal(argmax(liveProbs), 2, `the camera is the camera class: ${liveProbs}`);
+    // Chromium's fake camera shows the same green test pattern all along: it is the camera class. Firefox's
+    // changes colour every few seconds, so its frame now need not look like the frames recorded.
+    if (browser === 'chromium') assert.equal(argmax(liveProbs), 2, `the camera is the camera class: ${liveProbs}`);
 
     // Fine-tune the last blocks with a small learning rate.
     await page.fill('input[name=epochs]', '2');
@@ -223,11 +225,18 @@ for (const browser of BROWSERS) describe(`${browser}: demo/transfer.html`, { ski
     const reloaded = await predictFile(page, 'disc-1.png');
     assert.deepEqual(reloaded.probabilities, before.probabilities, 'the loaded model predicts as the one downloaded');
     assert.equal((await predictFile(page, 'square-0.png')).best, 'Blue squares');
+    await demo(page, () => (window.__demo.livePredictions = 0));
+    await page.click('#live');
+    await waitFor(page, () => window.__demo.livePredictions >= 2);
+    await page.click('#live'); // the bars stay, for the screenshot
+    assert.ok(Math.abs(sum(await demo(page, () => window.__demo.liveProbabilities)) - 1) < 1e-5, 'the loaded model predicts the camera');
 
     await page.screenshot({ path: join(OUTPUT, `demo-transfer-${browser}.png`), fullPage: true });
     assert.equal(await demo(page, () => crossOriginIsolated), true);
-    const unexpected = page.errors.filter((e) => !/Too few images|cannot be read as an image|camera was refused/.test(e));
-    assert.deepEqual(unexpected, [], 'no other error in the console');
+    // The page logs each error it shows (demo/common.js showError): the three provoked above, and no other.
+    // Firefox's console (puppeteer over WebDriver BiDi) gives a logged Error object as 'JSHandle@error'.
+    assert.equal(page.errors.length, 3, `three errors in the console: ${JSON.stringify(page.errors)}`);
+    for (const e of page.errors) assert.match(e, /Too few images|cannot be read as an image|camera was refused|^JSHandle@error$/);
     await page.close();
   }
 });
