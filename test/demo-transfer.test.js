@@ -3,7 +3,8 @@
 // pretrained MobileNetV2 from dist/models/mobilenet_v2/ with sn.loadTfjsModel,
 // takes images from PNG files this test writes (red discs, blue squares) and
 // from the browser's fake camera (a third class, recorded by holding the
-// button), trains a new head in the Worker with live charts, predicts files
+// button), trains a new head in the Worker with live charts (pausing and
+// resuming it on the way), predicts files
 // and the camera, fine-tunes the last blocks, downloads the model and loads it
 // back. It also shows clear messages for a refused camera, a file that is not
 // an image, and too few images. Screenshot: test-output/demo-transfer-<browser>.png.
@@ -175,7 +176,20 @@ for (const browser of BROWSERS) describe(`${browser}: demo/transfer.html`, { ski
 
     // Train the head: the loss falls, the charts get points (validation too), the speed is shown.
     const EPOCHS = 20; // the page's default; Adam 1e-3 on 12 images needs that many
-    const first = await trainWith(page, '#train');
+    // Pause holds training (no epoch ends while paused), Resume goes on.
+    const runs = await demo(page, () => window.__demo.runs ?? 0);
+    await page.click('#train');
+    await waitFor(page, () => window.__demo.epochLogs?.length >= 2 && window.__demo.status === 'training');
+    await page.click('#pause');
+    assert.equal(await page.textContent('#pause'), 'Resume');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a message already on its way may still arrive
+    const held = await demo(page, () => window.__demo.epochLogs.length);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await demo(page, () => window.__demo.epochLogs.length), held, 'no epoch ends while paused');
+    assert.ok(held < EPOCHS, 'paused before the end');
+    await page.click('#pause');
+    await waitFor(page, (n) => window.__demo.runs > n, runs);
+    const first = await demo(page, () => ({ ...window.__demo, charts: undefined }));
     assert.equal(first.status, 'trained', first.lastError);
     const head = first.epochLogs.filter((l) => l.phase === 'Training the head');
     assert.equal(head.length, EPOCHS);
