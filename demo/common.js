@@ -7,6 +7,7 @@ const PAGES = [
   ['decay.html', 'Learning-rate decay'],
   ['boundary.html', 'Decision boundary'],
   ['optimizers.html', 'Optimizer race'],
+  ['transfer.html', 'Your own classes'],
 ];
 
 /** A colour per series, the same on every page. */

@@ -22,13 +22,14 @@ const WAIT_MS = 120000;
  * Starts `name` with a fresh profile: { name, newPage(), close() }. Pages
  * collect page errors and console errors in page.errors; initScript runs in
  * every page before its own scripts; downloads are saved without asking.
+ * firefoxPrefs and chromiumFlags are added to the browser's own (a fake camera, say).
  */
-export async function launch(name, { viewport = { width: 1280, height: 900 }, initScript, firefoxPrefs = {} } = {}) {
+export async function launch(name, { viewport = { width: 1280, height: 900 }, initScript, firefoxPrefs = {}, chromiumFlags = [] } = {}) {
   const profile = mkdtempSync(join(tmpdir(), `simdnet-${name}-`));
   const downloads = join(profile, 'downloads');
   let browser;
   try {
-    browser = name === 'chromium' ? await launchChromium(profile, viewport) : await launchFirefox(profile, viewport, downloads, firefoxPrefs);
+    browser = name === 'chromium' ? await launchChromium(profile, viewport, chromiumFlags) : await launchFirefox(profile, viewport, downloads, firefoxPrefs);
   } catch (err) {
     rmSync(profile, { recursive: true, force: true });
     throw err;
@@ -49,9 +50,9 @@ export async function launch(name, { viewport = { width: 1280, height: 900 }, in
   };
 }
 
-async function launchChromium(profile, viewport) {
+async function launchChromium(profile, viewport, flags) {
   const context = await chromium.launchPersistentContext(join(profile, 'chromium'), {
-    executablePath: EXECUTABLES.chromium, headless: true, args: CHROMIUM_FLAGS, viewport, acceptDownloads: true,
+    executablePath: EXECUTABLES.chromium, headless: true, args: [...CHROMIUM_FLAGS, ...flags], viewport, acceptDownloads: true,
   });
   return {
     async newPage(initScript) {
@@ -129,7 +130,7 @@ function playwrightLike(page, downloads) {
     textContent: (selector) => page.$eval(selector, (el) => el.textContent),
     mouse: page.mouse,
     screenshot: (options) => page.screenshot(options),
-    setInputFiles: async (selector, path) => (await element(selector)).uploadFile(path),
+    setInputFiles: async (selector, paths) => (await element(selector)).uploadFile(...[paths].flat()),
     /** 'download': resolves when a new file is complete in the profile's download folder. */
     async waitForEvent(event, { timeout = WAIT_MS } = {}) {
       if (event !== 'download') throw new Error(`waitForEvent(${event}) is not supported for Firefox here`);
