@@ -20,7 +20,7 @@
  * readers count as readers of that buffer too.
  *
  * A batch norm in inference mode (frozen, or outside training) right after a
- * convolution or dense layer that is its only reader is an affine map per
+ * convolution (depthwise too) or dense layer that is its only reader is an affine map per
  * output channel, and where no backward pass goes through either it is folded
  * into that layer's weights: the layer computes x·(W·s) + (b·s + t), with
  * s = γ/√(var + ε) and t = β − mean·s, from a folded copy made at each forward
@@ -95,8 +95,11 @@ static void along_views(const sn_model *m, int v, void (*mark)(int node, void *c
 }
 
 /* Kinds whose weights are a kernel with the output channels as its last axis
- * (flattened: element i feeds channel i mod units) and a bias per channel. */
-static int folds_into(const sn_layer *L) { return L->kind == SN_LAYER_CONV2D || L->kind == SN_LAYER_DENSE; }
+ * (flattened: element i feeds channel i mod out.c; a depthwise kernel's last
+ * two axes, c·dm + m) and a bias per channel, both read at each forward pass. */
+static int folds_into(const sn_layer *L) {
+  return L->kind == SN_LAYER_CONV2D || L->kind == SN_LAYER_DENSE || L->kind == SN_LAYER_DEPTHWISE_CONV2D;
+}
 
 static int is_output(const sn_model *m, int v) {
   for (int k = 0; k < m->n_outputs; k++)

