@@ -3,14 +3,16 @@
  * input gradients into its input values', so a value read twice (fan-out, a
  * residual, a shared layer) simply collects both.
  *
- * Gradients of values live in a pool of buffers of rows × the widest value: a
- * value's gradient takes a buffer when its first consumer writes it and gives
- * it back once its producer has read it, so a chain needs two (the ping-pong
- * of old) and a graph as many as its widest cut. How many is counted once by
- * walking the backward pass without computing (pool_size below). */
+ * Gradients of values live in a pool of buffers of rows × the widest gradient:
+ * a value's gradient takes a buffer when its first consumer writes it and
+ * gives it back once its producer has read it, so a chain needs two (the
+ * ping-pong of old) and a graph as many as its widest cut. How many is counted
+ * once by walking the backward pass without computing (workspace.c's
+ * sn_model_pool_size). */
 #include "api.h"
 #include "kernels.h"
 #include "model.h"
+#include "workspace.h"
 #include "threads.h"
 #include <assert.h>
 #include <math.h>
@@ -174,38 +176,4 @@ void sn_model_backward(sn_model *m, int rows) {
     for (int i = 0; i < SN_MAX_TENSORS; i++)
       if (L->t[i].exists && L->t[i].g) add_into((long)L->t[i].size, m->layers[L->shares].t[i].g, L->t[i].g);
   }
-}
-
-/* The pool's size: the backward pass above, counting buffers instead of
- * computing, as if every node wrote a buffer of its own for each input that
- * wants a gradient (a view's hand-over only ever needs fewer). -1 when out of
- * memory. */
-int sn_model_pool_size(const sn_model *m) {
-  int values = m->n_inputs + m->n_layers, live = 0, most;
-  char *held = calloc((size_t)values, 2), *loss = held + values; /* a consumer's gradient; a loss's */
-  if (!held) return -1;
-  for (int k = 0; k < m->n_outputs; k++) live += !loss[m->outputs[k].value]++;
-  most = live;
-  for (int l = m->n_layers - 1; l >= 0; l--) {
-    const sn_layer *L = &m->layers[l];
-    int v = m->n_inputs + l, activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
-    if (!m->values[v].needs_grad || (!held[v] && !loss[v] && !activity)) {
-      live -= loss[v] != 0;
-      continue;
-    }
-    if (!held[v] && activity) held[v] = 1, live++;
-    most = live > most ? live : most;
-    if (held[v] && loss[v]) live--; /* the loss's buffer, added in */
-    for (int i = 0; i < L->n_in; i++) live += m->values[m->edges[L->first_in + i]].needs_grad;
-    most = live > most ? live : most;
-    for (int i = 0; i < L->n_in; i++) {
-      int in = m->edges[L->first_in + i];
-      if (!m->values[in].needs_grad) continue;
-      if (held[in]) live--; /* added in and given back */
-      held[in] = 1;
-    }
-    live--; /* dz */
-  }
-  free(held);
-  return most;
 }

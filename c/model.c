@@ -335,7 +335,7 @@ SN_API int sn_model_set_trainable(sn_model *m, int layer, int trainable) {
   }
   sn_opt_free(m->opt); /* it stepped the old parameters */
   m->opt = NULL;
-  sn_model_replan(m); /* other values want gradients now: the next reserve counts the pool anew */
+  m->rows[0] = m->rows[1] = 0; /* other values want gradients now: the next reserve plans the workspace anew */
   return 1;
 }
 
@@ -369,7 +369,7 @@ SN_API int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float c
     m->outputs[k].weight = 1.0f;
   }
   place_outputs(m);
-  sn_model_replan(m); /* the targets' buffers may need another width */
+  m->rows[0] = m->rows[1] = 0; /* the targets' buffers may need another width: plan anew */
   return 1;
 }
 
@@ -381,7 +381,7 @@ SN_API int sn_model_set_loss(sn_model *m, int output, int loss_kind, int from_lo
   m->outputs[output].loss = (sn_loss_cfg){.kind = loss_kind, .from_logits = from_logits, .cost = cost, .profit = profit};
   m->outputs[output].weight = weight;
   place_outputs(m);
-  sn_model_replan(m);
+  m->rows[0] = m->rows[1] = 0; /* plan anew */
   return 1;
 }
 

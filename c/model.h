@@ -81,14 +81,14 @@ typedef struct sn_model {
   float *shared_grads;     /* gradients of the nodes that share another's weights */
   sn_rng rng;
   sn_optimizer *opt;       /* owned; set by sn_model_compile */
-  int rows[2];             /* rows the workspace holds in the inference (0) and training (1) layouts */
+  int rows[2];             /* rows the workspace holds in the inference (0) and training (1) layouts; 0, 0: plan anew */
   float *work;             /* the workspace, one allocation carved into: */
   float **pool;            /*   gradient buffers of rows × the widest value, free ones first */
   int pool_n, pool_free;
   float *scratch;          /*   shared by the layers that need one (conv2d's padded input) */
   int64_t *plan;           /* where each transient node's buffers start in the arena, per layout (workspace.c) */
   int64_t arena[2];        /*   the arena's floats in the training and the inference layout */
-  int *fold;               /*   per layout, per node: the batch norm folded into it, SN_FOLDED, or -1 */
+  int *fold;               /*   per layout, per node: the batch norm folded into it, SN_FOLDED (workspace.h), or -1 */
   int layout;              /*   the one carved now: 1 training, 0 inference, -1 none */
   const sn_layer *scratch_holds; /* the conv2d layer whose padded input is in scratch now, or NULL */
   int training;            /* forward applies dropout and batch statistics (set around training steps) */
@@ -229,15 +229,8 @@ static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l
  * loss gradients (graph.c). */
 void sn_model_forward(sn_model *m, int rows, const float *const *xs);
 void sn_model_backward(sn_model *m, int rows);
-void sn_model_use_layout(sn_model *m, int training);
-int sn_model_reserve_layout(sn_model *m, int rows, int training);
-void sn_model_replan(sn_model *m);
-/* Test switches of workspace.c, 1 by default: transient nodes share memory; batch norms fold. */
-extern int sn_workspace_sharing, sn_fold_batch_norms;
-enum { SN_FOLDED = -2 }; /* m->fold of a batch norm folded into the node before it */
 float *sn_pool_take(sn_model *m);
 void sn_pool_give(sn_model *m, float *buf);
-int sn_model_pool_size(const sn_model *m);
 void sn_model_draw_masks(sn_model *m, int rows);
 void sn_model_commit(sn_model *m);
 double sn_model_regularize(sn_model *m, int add_gradients);

@@ -3,6 +3,7 @@
 #include "api.h"
 #include "kernels.h"
 #include "model.h"
+#include "workspace.h"
 #include "threads.h"
 #include <math.h>
 #include <stdint.h>

@@ -33,6 +33,7 @@
 #include "api.h"
 #include "kernels.h"
 #include "model.h"
+#include "workspace.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,40 @@ static int plan_layout(sn_model *m, int rows, int training, int64_t *plan, int *
   return 1;
 }
 
+/* The pool's size: graph.c's backward pass, counting buffers instead of
+ * computing, as if every node wrote a buffer of its own for each input that
+ * wants a gradient (a view's hand-over only ever needs fewer). -1 when out of
+ * memory. */
+int sn_model_pool_size(const sn_model *m) {
+  int values = m->n_inputs + m->n_layers, live = 0, most;
+  char *held = calloc((size_t)values, 2), *loss = held + values; /* a consumer's gradient; a loss's */
+  if (!held) return -1;
+  for (int k = 0; k < m->n_outputs; k++) live += !loss[m->outputs[k].value]++;
+  most = live;
+  for (int l = m->n_layers - 1; l >= 0; l--) {
+    const sn_layer *L = &m->layers[l];
+    int v = m->n_inputs + l, activity = L->act_l1 != 0.0f || L->act_l2 != 0.0f;
+    if (!m->values[v].needs_grad || (!held[v] && !loss[v] && !activity)) {
+      live -= loss[v] != 0;
+      continue;
+    }
+    if (!held[v] && activity) held[v] = 1, live++;
+    most = live > most ? live : most;
+    if (held[v] && loss[v]) live--; /* the loss's buffer, added in */
+    for (int i = 0; i < L->n_in; i++) live += m->values[m->edges[L->first_in + i]].needs_grad;
+    most = live > most ? live : most;
+    for (int i = 0; i < L->n_in; i++) {
+      int in = m->edges[L->first_in + i];
+      if (!m->values[in].needs_grad) continue;
+      if (held[in]) live--; /* added in and given back */
+      held[in] = 1;
+    }
+    live--; /* dz */
+  }
+  free(held);
+  return most;
+}
+
 /* Lays the workspace for `rows` rows out over c in one layout (counting only when c->base is NULL). */
 static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
   int64_t widest = 0, scratch = 0; /* the widest gradient: of a value that wants one, or an output's loss */
@@ -314,9 +349,6 @@ SN_API int sn_model_reserve(sn_model *m, int rows) {
   sn_model_use_layout(m, 1);
   return 1;
 }
-
-/* The next reserve plans anew (other values want gradients, other losses). */
-void sn_model_replan(sn_model *m) { m->rows[0] = m->rows[1] = 0; }
 
 /* Carves the layout for training steps (1) or inference (0) unless it is the current one. */
 void sn_model_use_layout(sn_model *m, int training) {

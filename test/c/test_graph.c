@@ -6,6 +6,7 @@
 #include "check.h"
 #include "kernels.h"
 #include "model.h"
+#include "workspace.h"
 #include "gradcheck.h"
 #include <math.h>
 #include <stdlib.h>

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "kernels.h"
 #include "model.h"
+#include "workspace.h"
 #include "gradcheck.h"
 #include "init.h"
 #include "threads.h"
