@@ -590,3 +590,11 @@ int k_all_finite(long n, const float *v) {
 /* The same for the wrapper's check of what users pass in (web/model/inputs.js), on
  * a copy in wasm memory: several times faster than a JavaScript loop. */
 SN_API int sn_all_finite(const float *v, int n) { return k_all_finite(n, v); }
+
+int sn_act_param_fits(int act, float alpha) {
+#define X(kind, key, value, least, greatest) \
+  if (act == kind) return alpha >= (least) && alpha <= (greatest);
+  SN_ACT_PARAMETERS(X)
+#undef X
+  return 1;
+}

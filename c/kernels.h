@@ -9,6 +9,7 @@
  * comment says so. `accumulate` = 0 overwrites the output, 1 adds to it. */
 #ifndef SN_KERNELS_H
 #define SN_KERNELS_H
+#include <math.h> /* INFINITY, in SN_ACT_PARAMETERS */
 
 /* The activations: X(kind, value, name in the JavaScript API). scripts/gen-constants.js
  * copies this list into web/core/constants.js. */
@@ -32,6 +33,20 @@
   X(SN_ACT_HARD_SILU, 16, "hardSilu")  /* = hard_swish: x*relu6(x + 3)/6 */                   \
   X(SN_ACT_EXPONENTIAL, 17, "exponential") /* e^x */                                          \
   X(SN_ACT_LOG_SOFTMAX, 18, "logSoftmax")  /* row-wise: x - max - log(sum e^(x - max)) */
+
+/* The activations an activation spec gives a parameter ({ name: 'elu', alpha: 0.5 }):
+ * X(kind, the option's name, Keras' default, least, greatest). The kernels read it
+ * as alpha; leaky relu's max(alpha·x, x) holds for alpha ≤ 1 only. hardSigmoid's
+ * default is Keras 3's slope, relu6(x + 3)/6 (keras/src/activations/activations.py);
+ * TF.js' and Keras 2's is 0.2. scripts/gen-constants.js copies this list into
+ * dist/constants.js (ACTIVATION_PARAMETER); sn_model_end_layer enforces the range. */
+#define SN_ACT_PARAMETERS(X)                                 \
+  X(SN_ACT_LEAKY_RELU, "alpha", 0.2, 0, 1)                   \
+  X(SN_ACT_ELU, "alpha", 1, 0, INFINITY)                     \
+  X(SN_ACT_HARD_SIGMOID, "slope", 1.0 / 6, 0, INFINITY)
+
+/* Whether alpha is in the range SN_ACT_PARAMETERS gives act (any alpha for the others). */
+int sn_act_param_fits(int act, float alpha);
 
 /* An activation's parameters. alpha: leakyRelu's and relu's negative slope,
  * elu's alpha, hardSigmoid's slope; max_value and threshold: relu's (Keras'

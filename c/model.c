@@ -194,6 +194,7 @@ int sn_model_end_layer(sn_model *m, int ok) {
   m->pending_n = 0;
   m->pending_share = -1;
   if (!ok || (ops->forward_n ? 0 : l->n_in) > 1) return -1; /* a kind of one input given several */
+  if (!sn_act_param_fits(l->act, l->alpha)) return -1; /* SN_ACT_PARAMETERS' range */
   if (!(ops->setup_n ? ops->setup_n(m, l) : ops->setup(l)) || !valid_shape(l->out.h, l->out.w, l->out.c)) return -1;
   for (int i = 0; i < SN_MAX_TENSORS; i++)
     if (l->t[i].exists && (l->t[i].size <= 0 || l->t[i].size > SN_MAX_PARAMS)) return -1;

@@ -39,13 +39,18 @@ function xLists(text) {
   return lists;
 }
 
-/** A C constant expression's value: integers, known constants, + - * / << and parentheses. */
+/**
+ * A C constant expression's value: integer and floating literals, INFINITY, known
+ * constants, + - * / << and parentheses. As in C, / of two integers truncates;
+ * with a floating operand it divides (so 1.0 / 6 is 1/6, 1 / 6 is 0).
+ */
 function evaluate(expr, values) {
-  const tokens = expr.match(/\w+|<<|[-+*/()]|\S/g) ?? [];
+  const tokens = expr.match(/\d+\.?\d*(?:e[-+]?\d+)?f?|\w+|<<|[-+*/()]|\S/gi) ?? [];
   let i = 0;
   const fail = (why) => {
     throw new Error(`cannot evaluate ${JSON.stringify(expr)}: ${why}`);
   };
+  // Each operand is [value, floating].
   const primary = () => {
     const t = tokens[i++];
     if (t === '(') {
@@ -53,30 +58,43 @@ function evaluate(expr, values) {
       if (tokens[i++] !== ')') fail('missing )');
       return v;
     }
-    if (t === '-') return -primary();
-    if (/^\d+$/.test(t ?? '')) return Number(t);
-    if (Object.hasOwn(values, t ?? '')) return values[t];
+    if (t === '-') {
+      const [v, floating] = primary();
+      return [-v, floating];
+    }
+    if (/^\d+$/.test(t ?? '')) return [Number(t), false];
+    if (/^\d/.test(t ?? '')) return [Number(t.replace(/f$/i, '')), true];
+    if (t === 'INFINITY') return [Infinity, true];
+    if (Object.hasOwn(values, t ?? '')) return [values[t], false];
     return fail(`unknown ${t === undefined ? 'end' : JSON.stringify(t)}`);
   };
   const product = () => {
-    let v = primary();
-    while (tokens[i] === '*' || tokens[i] === '/') v = tokens[i++] === '*' ? v * primary() : Math.trunc(v / primary());
-    return v;
+    let [v, floating] = primary();
+    while (tokens[i] === '*' || tokens[i] === '/') {
+      const op = tokens[i++], [w, wf] = primary();
+      floating ||= wf;
+      v = op === '*' ? v * w : floating ? v / w : Math.trunc(v / w);
+    }
+    return [v, floating];
   };
   const sum = () => {
-    let v = product();
-    while (tokens[i] === '+' || tokens[i] === '-') v = tokens[i++] === '+' ? v + product() : v - product();
-    return v;
+    let [v, floating] = product();
+    while (tokens[i] === '+' || tokens[i] === '-') {
+      const op = tokens[i++], [w, wf] = product();
+      v = op === '+' ? v + w : v - w;
+      floating ||= wf;
+    }
+    return [v, floating];
   };
   const shift = () => {
     let v = sum();
     while (tokens[i] === '<<') {
       i++;
-      v = v * 2 ** sum();
+      v = [v[0] * 2 ** sum()[0], false];
     }
     return v;
   };
-  const v = shift();
+  const [v] = shift();
   if (i !== tokens.length) fail(`unexpected ${tokens[i]}`);
   return v;
 }
@@ -131,8 +149,12 @@ export function constants(root = ROOT) {
     hp[js] = index;
   }
 
+  const activationName = Object.fromEntries(list('SN_ACTIVATIONS').map(([kind, , js]) => [kind, js]));
   return [
     ['ACTIVATION', "SN_ACTIVATIONS in c/kernels.h: each activation's kind, by its name in the API.", byName('SN_ACTIVATIONS')],
+    ['ACTIVATION_PARAMETER', "SN_ACT_PARAMETERS in c/kernels.h: the activations an activation spec gives a parameter: its option's name,\n" +
+      "Keras' default, and the range C accepts.", Object.fromEntries(list('SN_ACT_PARAMETERS').map(([kind, key, value, min, max]) =>
+      [activationName[kind], { key, value, min, max }]))],
     ['INITIALIZER', "SN_INITIALIZERS in c/init.h: each initializer's kind and the names of its parameters a and b.",
       withParams('SN_INITIALIZERS')],
     ['LOSS', "SN_LOSSES in c/losses.h: each loss's kind.", byName('SN_LOSSES')],

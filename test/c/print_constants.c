@@ -13,7 +13,10 @@
 #include "optimizer.h"
 #include "optimizer_kinds.h"
 #include "schedule.h"
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A kind with parameters: names[0] is its name in the API, names[1..] its parameters. */
 static void kind_with_params(const char *table, int kind, const char *const *names, size_t count) {
@@ -31,9 +34,42 @@ static const char *const optimizer_names[SN_OPT_COUNT] = {
 
 #define CONSTANT(table, key, value) printf("%s.%s %d\n", table, key, (int)(value))
 
+/* A number as JavaScript writes it: the shortest digits that read back the same, Infinity by name. */
+static void number(const char *path, double v) {
+  if (isinf(v)) {
+    printf("%s %sInfinity\n", path, v < 0 ? "-" : "");
+    return;
+  }
+  char text[32];
+  for (int digits = 1; digits <= 17; digits++) {
+    snprintf(text, sizeof text, "%.*g", digits, v);
+    if (strtod(text, NULL) == v) break;
+  }
+  printf("%s %s\n", path, text);
+}
+
+static const char *const activation_names[SN_ACT_COUNT] = {
+#define X(kind, value, name) [kind] = name,
+    SN_ACTIVATIONS(X)
+#undef X
+};
+
 int main(void) {
 #define X(kind, value, name) CONSTANT("ACTIVATION", name, kind);
   SN_ACTIVATIONS(X)
+#undef X
+
+#define X(kind, key, value, least, greatest)                                            \
+  {                                                                                      \
+    char path[96];                                                                       \
+    printf("ACTIVATION_PARAMETER.%s.key %s\n", activation_names[kind], key);             \
+    snprintf(path, sizeof path, "ACTIVATION_PARAMETER.%s.", activation_names[kind]);     \
+    char *end = path + strlen(path);                                                     \
+    strcpy(end, "value"), number(path, value);                                          \
+    strcpy(end, "min"), number(path, least);                                            \
+    strcpy(end, "max"), number(path, greatest);                                         \
+  }
+  SN_ACT_PARAMETERS(X)
 #undef X
 
 #define X(kind, value, ...) kind_with_params("INITIALIZER", kind, NAMES(__VA_ARGS__));

@@ -436,6 +436,12 @@ static void refusals(void) {
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 2, 2, 2, 2, 1, SN_ACT_RELU, 0, 1) < 0, "strides with dilation");
   CHECK(sn_model_add_conv2d(m, 0, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "no filters");
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 0, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "stride 0");
+  CHECK(sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_LEAKY_RELU, 1.5f, 1) < 0 &&
+            sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_ELU, -0.5f, 1) < 0,
+        "an activation's parameter outside SN_ACT_PARAMETERS' range (leaky relu's alpha above 1, elu's below 0)");
+  sn_model *edge = sn_model_create_hwc(5, 5, 1, 1);
+  CHECK(sn_model_add_conv2d(edge, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_LEAKY_RELU, 1.0f, 1) >= 0, "leaky relu's alpha 1, the end of its range");
+  sn_model_free(edge);
   CHECK(sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_COUNT, 0, 1) < 0, "unknown activation");
   CHECK(sn_model_add_pool2d(m, 1, 6, 2, 1, 1, 0) < 0, "a pool window larger than the input");
   CHECK(sn_model_add_depthwise_conv2d(m, 0, 3, 3, 1, 1, 1, 1, 0, SN_ACT_RELU, 0, 1) < 0, "depth multiplier 0");
