@@ -31,7 +31,43 @@ static void fill_scaled(sn_rng *r, double variance, int uniform, float *out, int
   }
 }
 
-int sn_init_fill(int kind, float a, float b, int fan_in, int fan_out, sn_rng *r, float *out, int n) {
+/* Keras' Orthogonal (keras/src/initializers/random_initializers.py): the
+ * tensor as a matrix [rows = n / cols, cols]; a normal matrix of shape
+ * [L, k] (L = max(rows, cols), k = min) is factored A = QR, Q's columns
+ * multiplied by the signs of R's diagonal, and Q (transposed when rows < cols)
+ * times gain is the tensor. Q with R's diagonal made positive is what
+ * Gram–Schmidt computes directly: vector j of A minus its projections on the
+ * vectors before it, normalized (the classic QR with r_jj = its norm > 0). Done
+ * in place on the k vectors of length L, as the result lays them out
+ * (columns of the matrix when rows ≥ cols, rows otherwise), twice over each
+ * vector ("twice is enough", Giraud et al. 2005) so that the vectors are
+ * orthonormal to float precision; sums in double. The stream of normals is
+ * not TensorFlow's (no initializer matches its random numbers). */
+static void fill_orthogonal(sn_rng *r, double gain, int cols, float *out, int n) {
+  int rows = cols > 0 ? n / cols : 0;
+  if (rows < 1) return;
+  const int tall = rows >= cols, L = tall ? rows : cols, k = tall ? cols : rows;
+  const long stride = tall ? cols : 1, step = tall ? 1 : cols; /* element e of vector v: out[e·stride + v·step] */
+  for (int e = 0; e < L; e++) /* A[e][v], row by row as Keras draws its [L, k] matrix */
+    for (int v = 0; v < k; v++) out[e * stride + v * step] = (float)sn_rng_normal(r);
+  for (int v = 0; v < k; v++) {
+    float *q = out + v * step;
+    for (int pass = 0; pass < 2; pass++)
+      for (int u = 0; u < v; u++) {
+        const float *p = out + u * step;
+        double dot = 0.0;
+        for (int e = 0; e < L; e++) dot += (double)p[e * stride] * q[e * stride];
+        for (int e = 0; e < L; e++) q[e * stride] = (float)(q[e * stride] - dot * p[e * stride]);
+      }
+    double norm = 0.0;
+    for (int e = 0; e < L; e++) norm += (double)q[e * stride] * q[e * stride];
+    double scale = norm > 0.0 ? 1.0 / sqrt(norm) : 0.0;
+    for (int e = 0; e < L; e++) q[e * stride] = (float)(q[e * stride] * scale);
+  }
+  for (int i = 0; i < rows * cols; i++) out[i] = (float)(out[i] * gain);
+}
+
+int sn_init_fill(int kind, float a, float b, int fan_in, int fan_out, int cols, sn_rng *r, float *out, int n) {
   double avg_fan = (fan_in + fan_out) / 2.0;
   switch (kind) {
   case SN_INIT_ZEROS: for (int i = 0; i < n; i++) out[i] = 0.0f; return 1;
@@ -46,6 +82,7 @@ int sn_init_fill(int kind, float a, float b, int fan_in, int fan_out, sn_rng *r,
   case SN_INIT_HE_UNIFORM: fill_scaled(r, 2.0 / fan_in, 1, out, n); return 1;
   case SN_INIT_LECUN_NORMAL: fill_scaled(r, 1.0 / fan_in, 0, out, n); return 1;
   case SN_INIT_LECUN_UNIFORM: fill_scaled(r, 1.0 / fan_in, 1, out, n); return 1;
+  case SN_INIT_ORTHOGONAL: fill_orthogonal(r, a, cols, out, n); return 1;
   default: return 0;
   }
 }

@@ -18,7 +18,8 @@
   X(SN_INIT_HE_NORMAL, 8, "heNormal")                                                              \
   X(SN_INIT_HE_UNIFORM, 9, "heUniform")                                                            \
   X(SN_INIT_LECUN_NORMAL, 10, "leCunNormal")                                                       \
-  X(SN_INIT_LECUN_UNIFORM, 11, "leCunUniform")
+  X(SN_INIT_LECUN_UNIFORM, 11, "leCunUniform")                                                     \
+  X(SN_INIT_ORTHOGONAL, 12, "orthogonal", "gain") /* Keras': a random orthogonal matrix, times gain */
 
 enum sn_init {
 #define X(kind, value, ...) kind = value,
@@ -28,6 +29,8 @@ enum sn_init {
 };
 
 /* Fills out[0..n) for a tensor with the given fans (a kernel [fan_in × fan_out];
- * a bias has fan_in = fan_out = n). Returns 0 for an unknown kind. */
-int sn_init_fill(int kind, float a, float b, int fan_in, int fan_out, sn_rng *r, float *out, int n);
+ * a bias has fan_in = fan_out = n) and `cols` floats along its last axis
+ * (orthogonal's matrix is [n / cols, cols], as Keras flattens the shape).
+ * Returns 0 for an unknown kind. */
+int sn_init_fill(int kind, float a, float b, int fan_in, int fan_out, int cols, sn_rng *r, float *out, int n);
 #endif

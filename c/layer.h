@@ -53,7 +53,10 @@
   X(SN_LAYER_DEPTHWISE_CONV2D, sn_depthwise_conv2d_ops)                                           \
   X(SN_LAYER_SEPARABLE_CONV2D, sn_separable_conv2d_ops)                                           \
   X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)                                           \
-  X(SN_LAYER_PRELU, sn_prelu_ops)
+  X(SN_LAYER_PRELU, sn_prelu_ops)                                                                 \
+  X(SN_LAYER_SIMPLE_RNN, sn_rnn_ops)        /* recurrent layers: layer_rnn.c, rnn.c */            \
+  X(SN_LAYER_LSTM, sn_rnn_ops)                                                                    \
+  X(SN_LAYER_GRU, sn_rnn_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -73,6 +76,7 @@ static inline int64_t sn_shape_size(sn_shape s) { return (int64_t)s.h * s.w * s.
 /* Tensor slots, in Keras' get_weights order for each kind. */
 enum { SN_KERNEL = 0, SN_BIAS = 1 };                                             /* dense, conv2d */
 enum { SN_GAMMA = 0, SN_BETA = 1, SN_MOVING_MEAN = 2, SN_MOVING_VARIANCE = 3 }; /* batch norm */
+enum { SN_RECURRENT_KERNEL = 1, SN_RECURRENT_BIAS = 2 };                         /* recurrent: kernel, recurrent_kernel, bias */
 enum { SN_MAX_TENSORS = 4 };
 
 enum { SN_MAX_RANK = 4 };
@@ -121,6 +125,10 @@ typedef struct sn_layer {
   int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
   int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k) */
   float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
+  int cell_act, gate_act;              /* recurrent: the activation inside the cell (tanh) and its gates' (sigmoid), */
+  sn_act_param cell_ap, gate_ap;       /*   their parameters */
+  int sequences, backwards;            /*   Keras' return_sequences, go_backwards */
+  int forget_bias, reset_after;        /*   LSTM's unit_forget_bias, GRU's reset_after */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
@@ -130,6 +138,7 @@ typedef struct sn_layer {
   float *mid;              /* separable conv: the depthwise output */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
   float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
+  float *seq;              /* recurrent: the sequence's buffers (rnn.h) */
 } sn_layer;
 
 /* Names a tensor and gives its shape as Keras does; its size is their product. */
@@ -188,6 +197,9 @@ typedef struct {
    * draw: before a training forward pass (dropout's masks); commit: after a
    * training step was accepted (batch norm's moving statistics). */
   void (*seed)(sn_layer *l, sn_rng *model_rng);
+  /* After the owner's tensors are drawn: a kind's own part of their
+   * initialization (the LSTM's forget-gate bias of ones). */
+  void (*drawn)(sn_layer *l);
   /* 1: its output may be its input itself (z = x: reshape, dropout outside
    * training, an activation layer before its activation, a padding or
    * up-sampling that changes nothing), which the workspace's plan must know

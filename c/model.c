@@ -294,7 +294,8 @@ static int layout(sn_model *m) {
 
 /* Allocates the parameters and the state, and draws them node by node,
  * tensor by tensor in Keras' order, from the model's generator: the same seed
- * gives the same weights. Then the dropout generators are seeded. */
+ * gives the same weights; then a kind's own part of its initialization (the
+ * LSTM's forget-gate bias). Then the dropout generators are seeded. */
 SN_API int sn_model_build(sn_model *m) {
   if (m->params || m->n_layers == 0) return 0;
   if (!m->n_outputs) {
@@ -312,10 +313,12 @@ SN_API int sn_model_build(sn_model *m) {
     for (int i = 0; i < SN_MAX_TENSORS; i++) {
       sn_tensor *t = &m->layers[l].t[i];
       if (t->exists && m->layers[l].shares < 0)
-        sn_init_fill(t->init, t->init_a, t->init_b, t->fan_in, t->fan_out, &m->rng, t->w, (int)t->size);
+        sn_init_fill(t->init, t->init_a, t->init_b, t->fan_in, t->fan_out, t->rank ? t->dims[t->rank - 1] : (int)t->size, &m->rng,
+                     t->w, (int)t->size);
     }
   for (int l = 0; l < m->n_layers; l++) {
     const sn_layer_ops *ops = sn_layer_ops_of(m->layers[l].kind);
+    if (ops->drawn && m->layers[l].shares < 0) ops->drawn(&m->layers[l]);
     if (ops->seed) ops->seed(&m->layers[l], &m->rng);
   }
   return 1;

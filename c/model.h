@@ -173,7 +173,17 @@ int sn_model_add_dot(sn_model *m, int ax0, int ax1, int normalize);
 int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
 /* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
 int sn_model_add_upsampling2d(sn_model *m, int fh, int fw, int bilinear);
-/* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE). */
+/* Keras' recurrent layers on a sequence [steps, features] (an input {1, steps, features}; layer_rnn.c):
+ * act, alpha: the cell's activation (tanh); gate_act, gate_alpha: its gates' (sigmoid); sequences: every step's
+ * output [steps, units], else the last step's; backwards: Keras' go_backwards; forget_bias: the LSTM's
+ * forget-gate bias starts at ones; reset_after: the GRU's reset gate after the recurrent product (Keras 3's
+ * default; its bias is then [2, 3·units]). Tensors: SN_KERNEL, SN_RECURRENT_KERNEL, SN_RECURRENT_BIAS. */
+int sn_model_add_simple_rnn(sn_model *m, int units, int act, float alpha, int use_bias, int sequences, int backwards);
+int sn_model_add_lstm(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
+                      int forget_bias, int sequences, int backwards);
+int sn_model_add_gru(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
+                     int reset_after, int sequences, int backwards);
+/* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE; SN_RECURRENT_KERNEL, SN_RECURRENT_BIAS). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);
 int sn_model_set_activity_regularizer(sn_model *m, int layer, float l1, float l2);

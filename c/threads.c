@@ -132,8 +132,6 @@ void sn_parallel(sn_task *task, void *arg) {
  * on the caller: the fork and join would cost about as much. */
 enum { PARALLEL_MIN_FLOATS = 1 << 14 };
 
-typedef void sn_rows_task(const void *arg, int r0, int r1);
-
 typedef struct {
   sn_rows_task *fn;
   const void *arg;
@@ -157,6 +155,8 @@ static void parallel_rows(sn_rows_task *fn, const void *arg, int rows, long long
   rows_job j = {fn, arg, rows};
   sn_parallel(rows_part, &j);
 }
+
+void sn_parallel_rows(sn_rows_task *fn, const void *arg, int rows, long long row_floats) { parallel_rows(fn, arg, rows, row_floats); }
 
 /* The arguments of one pass; each wrapper fills the fields it needs. */
 typedef struct {

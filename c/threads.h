@@ -33,6 +33,13 @@ int sn_parallel_parts(void);
 int sn_threads_count(void);
 void sn_threads_split_for_tests(int parts);
 
+/* fn(arg, r0, r1) over contiguous ranges covering [0, rows), one per part
+ * (on the caller alone when rows × row_floats, the floats the pass touches,
+ * is too small to share). The same bits for any split when row r's result
+ * depends on row r alone. */
+typedef void sn_rows_task(const void *arg, int r0, int r1);
+void sn_parallel_rows(sn_rows_task *fn, const void *arg, int rows, long long row_floats);
+
 /* Passes split by rows (samples, or rows of a matrix) across the threads,
  * with exactly the bits of the k_* kernel they call (conv_kernels.h,
  * kernels.h) on the whole batch. Small passes stay on the caller. */

@@ -1,0 +1,270 @@
+/* Backpropagation through time for SimpleRNN, LSTM and GRU (rnn.h), on the
+ * packed GEMM and the cell kernels of rnn_kernels.h.
+ *
+ * The GEMM takes dense row-major matrices (no leading dimensions), so the
+ * pass works time-major: x (rows × steps × features) is copied once to xt
+ * (steps × rows × features, the steps reversed for go_backwards), and every
+ * step's rows of gates, states and gradients are then one contiguous block.
+ * With S steps, R rows, F features, U units and K = k·U gate columns:
+ *
+ *   forward   Z = xt · kernel + bias                  one GEMM for all steps, S·R × F · F × K
+ *             per step t:  Z_t += h_{t−1} · U          R × U · U × K, accumulated
+ *                          cell kernel: gates, c_t, h_t
+ *   backward  per step t, last to first:
+ *                          dh_t = dout_t + dh from step t+1
+ *                          cell kernel: dZ_t (over Z_t), dc_{t−1}
+ *                          dh_{t−1} = dZ_t · Uᵀ
+ *             dU = H_prevᵀ · dZ       H_prev = h_{−1} … h_{S−2}: the time-major
+ *                                     states shifted by one step, one GEMM
+ *             dkernel = xtᵀ · dZ, dbias = Σ dZ, dxt = dZ · kernelᵀ (into xt's
+ *             buffer, then transposed back into dx)
+ *
+ * h_{−1} = 0 (and c_{−1} = 0): Keras' initial state. The first step's h·U is
+ * skipped (it is 0), and its zero rows cost the final GEMM nothing (gemm.c
+ * drops steps whose A values are all zero).
+ *
+ * GRU with reset_after keeps h·U + b_r per step apart (rc: r multiplies its h
+ * part), and dU = H_prevᵀ · dRC. GRU without it (TF.js' form) multiplies
+ * h·U[:, :2U] and (r·h)·U[:, 2U:] one after the other, so those two blocks of U
+ * are copied out contiguous once per pass, and their gradients are summed
+ * step by step (H_prev and r·h both act on them) and copied back.
+ *
+ * Buffers: everything backward needs is kept for all steps (Z, the activated
+ * gates, the states); nothing is allocated per step or per batch. Every
+ * product runs on the threaded GEMM and every cell kernel over rows split
+ * among the threads (sn_parallel_rows), so the results are the same bits for
+ * any number of threads. */
+#include "rnn.h"
+
+#include "layer.h"
+#include "threads.h"
+#include <string.h>
+
+int sn_rnn_gates(int kind) { return kind == SN_LAYER_LSTM ? 4 : kind == SN_LAYER_GRU ? 3 : 1; }
+
+typedef struct {
+  float *xt;            /* S·R·F: x time-major; backward: dL/dx time-major */
+  float *z;             /* S·R·K: gate pre-activations; backward: their gradients */
+  float *a;             /* S·R·K: the activated gates (LSTM, GRU) */
+  float *h;             /* (S+1)·R·U: h_{−1} = 0, then each step's output */
+  float *c, *tc;        /* LSTM: (S+1)·R·U cell states (c_{−1} = 0); S·R·U act(c) */
+  float *rc;            /* GRU reset_after: S·R·K h_prev·U + recurrent bias; backward: its gradient */
+  float *rh;            /* GRU reset before: S·R·U r·h_prev */
+  float *out;           /* R·S·U: the output with return_sequences */
+  float *dh, *dc, *da;  /* one step's R·U, R·U, R·K */
+  float *t1, *t2;       /* GRU reset before: one step's R·2U h·U_zr, R·U (r·h)·U_h (backward: its gradient) */
+  float *gzr, *gh;      /* GRU reset before: one step's R·2U, R·U gate gradients, contiguous */
+  float *uzr, *uh;      /* GRU reset before: U[:, :2U] and U[:, 2U:], contiguous */
+  float *duzr, *duh;    /*   and their gradients */
+} bufs;
+
+static int before(const sn_rnn *r) { return r->kind == SN_LAYER_GRU && !r->reset_after; }
+
+/* Carves the buffers for `rows` rows from c (counting only when c->base is NULL). */
+static void carve(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
+  const int64_t S = r->steps, R = rows, U = r->cell.units, K = (int64_t)sn_rnn_gates(r->kind) * U;
+  memset(b, 0, sizeof *b);
+  b->xt = sn_carve(c, S * R * r->features);
+  b->z = sn_carve(c, S * R * K);
+  b->h = sn_carve(c, (S + 1) * R * U);
+  b->dh = sn_carve(c, R * U);
+  if (r->sequences) b->out = sn_carve(c, R * S * U);
+  if (r->kind == SN_LAYER_SIMPLE_RNN) return;
+  b->a = sn_carve(c, S * R * K);
+  b->da = sn_carve(c, R * K);
+  if (r->kind == SN_LAYER_LSTM) {
+    b->c = sn_carve(c, (S + 1) * R * U);
+    b->tc = sn_carve(c, S * R * U);
+    b->dc = sn_carve(c, R * U);
+  } else if (r->reset_after) {
+    b->rc = sn_carve(c, S * R * K);
+  } else {
+    b->rh = sn_carve(c, S * R * U);
+    b->t1 = sn_carve(c, R * 2 * U);
+    b->t2 = sn_carve(c, R * U);
+    b->gzr = sn_carve(c, R * 2 * U);
+    b->gh = sn_carve(c, R * U);
+    b->uzr = sn_carve(c, U * 2 * U);
+    b->uh = sn_carve(c, U * U);
+    b->duzr = sn_carve(c, U * 2 * U);
+    b->duh = sn_carve(c, U * U);
+  }
+}
+
+int64_t sn_rnn_floats(const sn_rnn *r, int rows) {
+  sn_carver c = {0};
+  bufs b;
+  carve(r, rows, &c, &b);
+  return c.used;
+}
+
+/* ---- passes split by rows -------------------------------------------------- */
+
+/* Batch-major (rows × steps × n) ↔ time-major (steps × rows × n): sample r's
+ * vector at step s is the time-major one at step t, s = t or S − 1 − t. */
+typedef struct {
+  int rows, steps, n, reverse, to_time;
+  const float *src;
+  float *dst;
+} transpose_pass;
+
+static void transpose_rows(const void *arg, int r0, int r1) {
+  const transpose_pass *p = arg;
+  for (int r = r0; r < r1; r++)
+    for (int t = 0; t < p->steps; t++) {
+      int s = p->reverse ? p->steps - 1 - t : t;
+      long batch = ((long)r * p->steps + s) * p->n, time = ((long)t * p->rows + r) * p->n;
+      memcpy(p->dst + (p->to_time ? time : batch), p->src + (p->to_time ? batch : time), (size_t)p->n * sizeof(float));
+    }
+}
+
+static void transpose(int rows, int steps, int n, int reverse, int to_time, const float *src, float *dst) {
+  transpose_pass p = {rows, steps, n, reverse, to_time, src, dst};
+  sn_parallel_rows(transpose_rows, &p, rows, 2LL * steps * n);
+}
+
+/* The cell kernels over a range of rows: each buffer advanced by its floats per row. */
+enum { LSTM_FORWARD, LSTM_BACKWARD, GRU_FORWARD, GRU_BACKWARD, GATES_FORWARD, STATE_FORWARD, STATE_BACKWARD, GATES_BACKWARD };
+enum { MAX_ARGS = 9 };
+typedef struct {
+  int kernel;
+  const sn_cell *cell;
+  float *p[MAX_ARGS]; /* the kernel's buffers in its order (the inputs too: cast, never written) */
+  int w[MAX_ARGS];    /* floats per row of each */
+} cell_pass;
+
+static void cell_rows(const void *arg, int r0, int r1) {
+  const cell_pass *j = arg;
+  float *q[MAX_ARGS];
+  for (int i = 0; i < MAX_ARGS; i++) q[i] = j->p[i] ? j->p[i] + (long)r0 * j->w[i] : NULL;
+  const sn_cell *cl = j->cell;
+  const int n = r1 - r0;
+  switch (j->kernel) {
+  case LSTM_FORWARD: k_lstm_forward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5]); break;
+  case LSTM_BACKWARD: k_lstm_backward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8]); break;
+  case GRU_FORWARD: k_gru_forward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5]); break;
+  case GRU_BACKWARD: k_gru_backward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8]); break;
+  case GATES_FORWARD: k_gru_gates_forward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5]); break;
+  case STATE_FORWARD: k_gru_state_forward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5]); break;
+  case STATE_BACKWARD: k_gru_state_backward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]); break;
+  default: k_gru_gates_backward(cl, n, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]); break;
+  }
+}
+
+static void run_cell(cell_pass j, int rows) {
+  long long floats = 0;
+  for (int i = 0; i < MAX_ARGS; i++) floats += j.p[i] ? j.w[i] : 0;
+  sn_parallel_rows(cell_rows, &j, rows, floats);
+}
+
+
+/* U[:, :2U] and U[:, 2U:] of a GRU's recurrent kernel [U, 3U] as two dense matrices, or back (a gradient). */
+static void split_recurrent(int U, const float *u, float *zr, float *h) {
+  for (long i = 0; i < U; i++) {
+    memcpy(zr + i * 2 * U, u + i * 3 * U, (size_t)2 * U * sizeof(float));
+    memcpy(h + i * U, u + i * 3 * U + 2 * U, (size_t)U * sizeof(float));
+  }
+}
+static void join_recurrent(int U, const float *zr, const float *h, float *u) {
+  for (long i = 0; i < U; i++) {
+    memcpy(u + i * 3 * U, zr + i * 2 * U, (size_t)2 * U * sizeof(float));
+    memcpy(u + i * 3 * U + 2 * U, h + i * U, (size_t)U * sizeof(float));
+  }
+}
+
+/* ---- the passes ---------------------------------------------------------------- */
+
+const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *x) {
+  bufs b;
+  carve(r, rows, &(sn_carver){buf, 0}, &b);
+  const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
+  const long RU = (long)R * U, RK = (long)R * K;
+  const sn_cell *cl = &r->cell;
+  transpose(R, S, F, r->backwards, 1, x, b.xt);
+  k_gemm_nn(S * R, F, K, b.xt, w->kernel, b.z, 0);
+  if (w->bias) sn_par_bias_add(S * R, K, b.z, w->bias); /* GRU reset_after: the input bias, row 0 */
+  memset(b.h, 0, (size_t)RU * sizeof(float));
+  if (b.c) memset(b.c, 0, (size_t)RU * sizeof(float));
+  if (before(r)) split_recurrent(U, w->recurrent, b.uzr, b.uh);
+  for (int t = 0; t < S; t++) {
+    float *zt = b.z + t * RK, *at = b.a ? b.a + t * RK : NULL, *hp = b.h + t * RU, *hn = hp + RU;
+    if (r->kind == SN_LAYER_SIMPLE_RNN) {
+      if (t) k_gemm_nn(R, U, U, hp, w->recurrent, zt, 1);
+      sn_par_act_forward(cl->act, cl->ap, R, U, zt, hn);
+    } else if (r->kind == SN_LAYER_LSTM) {
+      if (t) k_gemm_nn(R, U, K, hp, w->recurrent, zt, 1);
+      run_cell((cell_pass){LSTM_FORWARD, cl, {zt, b.c + t * RU, at, b.c + (t + 1) * RU, b.tc + t * RU, hn}, {K, U, K, U, U, U}}, R);
+    } else if (r->reset_after) {
+      float *rct = b.rc + t * RK;
+      if (t) k_gemm_nn(R, U, K, hp, w->recurrent, rct, 0);
+      else memset(rct, 0, (size_t)RK * sizeof(float));
+      if (w->bias) sn_par_bias_add(R, K, rct, w->bias + K); /* the recurrent bias, row 1 */
+      run_cell((cell_pass){GRU_FORWARD, cl, {zt, rct, hp, zt, at, hn}, {K, K, U, K, K, U}}, R);
+    } else {
+      float *rht = b.rh + t * RU;
+      if (t) k_gemm_nn(R, U, 2 * U, hp, b.uzr, b.t1, 0);
+      else memset(b.t1, 0, (size_t)RU * 2 * sizeof(float));
+      run_cell((cell_pass){GATES_FORWARD, cl, {zt, b.t1, hp, zt, at, rht}, {K, 2 * U, U, K, K, U}}, R);
+      if (t) k_gemm_nn(R, U, U, rht, b.uh, b.t2, 0);
+      else memset(b.t2, 0, (size_t)RU * sizeof(float)); /* r·h_{−1} = 0 */
+      run_cell((cell_pass){STATE_FORWARD, cl, {zt, b.t2, hp, zt, at, hn}, {K, U, U, K, K, U}}, R);
+    }
+  }
+  if (!r->sequences) return b.h + S * RU;
+  transpose(R, S, U, 0, 0, b.h + RU, b.out); /* the steps in the order they were processed, as Keras */
+  return b.out;
+}
+
+void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, float *dout, float *dx) {
+  bufs b;
+  carve(r, rows, &(sn_carver){buf, 0}, &b);
+  const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
+  const long RU = (long)R * U, RK = (long)R * K;
+  const sn_cell *cl = &r->cell;
+  const int learns = w->dkernel != NULL;
+  memset(b.dh, 0, (size_t)RU * sizeof(float));
+  if (b.dc) memset(b.dc, 0, (size_t)RU * sizeof(float));
+  for (int t = S - 1; t >= 0; t--) {
+    float *zt = b.z + t * RK, *at = b.a ? b.a + t * RK : NULL, *hp = b.h + t * RU, *hn = hp + RU;
+    /* dh: dL/dh_t, from the output and (already in it) from step t + 1 */
+    if (r->sequences)
+      for (long i = 0; i < R; i++) {
+        const float *d = dout + (i * S + t) * U;
+        for (int j = 0; j < U; j++) b.dh[i * U + j] += d[j];
+      }
+    else if (t == S - 1)
+      memcpy(b.dh, dout, (size_t)RU * sizeof(float));
+    if (r->kind == SN_LAYER_SIMPLE_RNN) {
+      sn_par_act_backward(cl->act, cl->ap, R, U, zt, hn, b.dh, zt);
+      if (t) k_gemm_nt(R, U, U, zt, w->recurrent, b.dh, 0);
+    } else if (r->kind == SN_LAYER_LSTM) {
+      run_cell((cell_pass){LSTM_BACKWARD, cl, {zt, at, b.c + t * RU, b.c + (t + 1) * RU, b.tc + t * RU, b.dh, b.dc, b.da, zt},
+                           {K, K, U, U, U, U, U, K, K}}, R);
+      if (t) k_gemm_nt(R, K, U, zt, w->recurrent, b.dh, 0);
+    } else if (r->reset_after) {
+      float *rct = b.rc + t * RK;
+      run_cell((cell_pass){GRU_BACKWARD, cl, {zt, at, rct, hp, b.dh, b.da, zt, rct, b.dh}, {K, K, K, U, U, K, K, K, U}}, R);
+      if (t) k_gemm_nt(R, K, U, rct, w->recurrent, b.dh, 1);
+    } else {
+      float *rht = b.rh + t * RU;
+      run_cell((cell_pass){STATE_BACKWARD, cl, {zt, at, hp, b.dh, b.da, zt, b.gh, b.dh}, {K, K, U, U, K, K, U, U}}, R);
+      k_gemm_nt(R, U, U, b.gh, b.uh, b.t2, 0); /* dL/d(r·h_prev) */
+      run_cell((cell_pass){GATES_BACKWARD, cl, {zt, at, hp, b.t2, b.da, zt, b.gzr, b.dh}, {K, K, U, U, K, K, 2 * U, U}}, R);
+      if (t) k_gemm_nt(R, 2 * U, U, b.gzr, b.uzr, b.dh, 1);
+      if (learns) {
+        k_gemm_tn(R, U, 2 * U, hp, b.gzr, b.duzr, t < S - 1);
+        k_gemm_tn(R, U, U, rht, b.gh, b.duh, t < S - 1);
+      }
+    }
+  }
+  if (learns) {
+    if (before(r)) join_recurrent(U, b.duzr, b.duh, w->drecurrent);
+    else k_gemm_tn(S * R, U, K, b.h, b.rc ? b.rc : b.z, w->drecurrent, 0); /* H_prev = h_{−1} … h_{S−2} */
+    k_gemm_tn(S * R, F, K, b.xt, b.z, w->dkernel, 0);
+    if (w->dbias) sn_par_col_sum(S * R, K, b.z, w->dbias, 0);
+    if (w->dbias && b.rc) sn_par_col_sum(S * R, K, b.rc, w->dbias + K, 0);
+  }
+  if (!dx) return;
+  k_gemm_nt(S * R, K, F, b.z, w->kernel, b.xt, 0);
+  transpose(R, S, F, r->backwards, 0, b.xt, dx);
+}

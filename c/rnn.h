@@ -1,0 +1,42 @@
+/* A recurrent layer's pass over a sequence (rnn.c): one direction of
+ * SimpleRNN, LSTM or GRU with its weights and buffers given explicitly, so
+ * that a layer (layer_rnn.c) runs one, and a bidirectional wrapper can run two
+ * with a tensor set and a buffer each.
+ *
+ * Shapes: x is rows × steps × features (a sample [steps, features], C's
+ * {1, steps, features}); the output rows × steps × units with
+ * return_sequences, else rows × units (the last step's). Weights as Keras
+ * has them: kernel [features, k·units], recurrent_kernel [units, k·units],
+ * bias [k·units] (GRU with reset_after: [2, 3·units], the input bias then the
+ * recurrent one), k = 1, 4 (i f c o), 3 (z r h). */
+#ifndef SN_RNN_H
+#define SN_RNN_H
+#include "rnn_kernels.h"
+#include <stdint.h>
+
+typedef struct {
+  int kind;                 /* SN_LAYER_SIMPLE_RNN, SN_LAYER_LSTM or SN_LAYER_GRU */
+  int steps, features;
+  sn_cell cell;             /* units and activations */
+  int reset_after;          /* GRU */
+  int backwards;            /* go_backwards: the steps in reverse; the output in the order they were processed */
+  int sequences;            /* return_sequences */
+} sn_rnn;
+
+typedef struct {
+  const float *kernel, *recurrent, *bias; /* bias NULL: none */
+  float *dkernel, *drecurrent, *dbias;    /* their gradients; all NULL when the weights do not learn */
+} sn_rnn_weights;
+
+/* k: the gates per unit (1, 4, 3). */
+int sn_rnn_gates(int kind);
+/* Floats of the buffers a pass over `rows` rows needs (all of them live from
+ * the forward pass to the end of the backward pass). */
+int64_t sn_rnn_floats(const sn_rnn *r, int rows);
+/* x → the output, which lives in buf. */
+const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *x);
+/* After sn_rnn_forward on the same buf and rows: dout (shaped as the output;
+ * overwritten) → the weights' gradients (overwritten, when they learn) and
+ * dL/dx into dx (rows × steps × features, when not NULL). */
+void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, float *dout, float *dx);
+#endif
