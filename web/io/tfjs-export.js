@@ -27,7 +27,7 @@ const TFJS_VERSION = 'tfjs-layers 4.22.0';
 const INIT_CLASS = {
   zeros: 'Zeros', ones: 'Ones', constant: 'Constant', randomNormal: 'RandomNormal', truncatedNormal: 'TruncatedNormal',
   randomUniform: 'RandomUniform', glorotUniform: 'GlorotUniform', glorotNormal: 'GlorotNormal', heNormal: 'HeNormal',
-  heUniform: 'HeUniform', leCunNormal: 'LeCunNormal', leCunUniform: 'LeCunUniform',
+  heUniform: 'HeUniform', leCunNormal: 'LeCunNormal', leCunUniform: 'LeCunUniform', orthogonal: 'Orthogonal',
 };
 
 const INIT_BY_KEY = new Map(Object.entries(INIT_CLASS).map(([name, className]) => [name.toLowerCase(), className]));
@@ -50,6 +50,11 @@ function valueToTfjs(key, value) {
   return value;
 }
 
+const RECURRENT = ['SimpleRNN', 'LSTM', 'GRU'];
+const RECURRENT_EXTRAS = {
+  kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: 0, recurrent_dropout: 0, return_state: false, stateful: false, unroll: false,
+};
+
 /**
  * What TF.js writes beyond our options: the constraints we do not have, batch
  * norm's (only) axis, dropout's noise shape; a reshape's -1 resolved (TF.js
@@ -68,6 +73,14 @@ const TFJS_EXTRAS = {
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
   PReLU: () => ({ alpha_constraint: null }),
+  SimpleRNN: () => RECURRENT_EXTRAS,
+  LSTM: () => RECURRENT_EXTRAS,
+  GRU: (layer) => {
+    if (layer.resetAfter)
+      throw new Error(`toTfjs: gru ${layer.name} has resetAfter true (Keras 3's default), which TF.js' GRU does not have: ` +
+        'make it with resetAfter: false for TF.js, or save the model with model.save() instead');
+    return RECURRENT_EXTRAS;
+  },
 };
 
 /** TF.js 4.22's DepthwiseConv2D ignores its dilation_rate (tfjs-layers convolutional_depthwise.ts: "TODO(cais): Add support for dilation"). */
@@ -120,11 +133,12 @@ const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' })
  * `after`, the LeakyReLU layer TF.js needs after it for a leakyRelu activation.
  */
 function tfjsLayer(layer) {
-  const { name, activation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
+  const { name, activation, recurrentActivation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
   const config = base(name, layer.trainable !== false);
   for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
-  const leaky = activation?.name === 'leakyRelu';
+  const leaky = activation?.name === 'leakyRelu' && !RECURRENT.includes(layer.type); // a recurrent layer's activation is inside its cell
   if (activation !== undefined) config.activation = leaky ? 'linear' : activationToTfjs(activation, name);
+  if (recurrentActivation !== undefined) config.recurrent_activation = activationToTfjs(recurrentActivation, name);
   // TF.js refuses to run a layer with an activity regularizer, and it only shapes training: not written.
   if (activityRegularizer !== undefined) config.activity_regularizer = null;
   Object.assign(config, TFJS_EXTRAS[layer.type]?.(layer));

@@ -33,7 +33,7 @@ function initializerFromTfjs(spec, what) {
     return `${family}${/uniform/i.test(distribution) ? 'Uniform' : 'Normal'}`;
   }
   if (typeof className !== 'string') throw importError(`${what} has no class_name`);
-  const params = Object.fromEntries(['value', 'mean', 'stddev', 'minval', 'maxval'].filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+  const params = Object.fromEntries(['value', 'mean', 'stddev', 'minval', 'maxval', 'gain'].filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
   return { name: className, ...params }; // the layer's factory resolves the name (case-insensitive) or says it is unknown
 }
 
@@ -71,6 +71,15 @@ const kernelKeys = (...kernels) => kernelOptionNames(...kernels).map(snake);
 const KERNEL_KEYS = kernelKeys('kernel');
 const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
 const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
+// Recurrent layers: dropout and recurrent_dropout go to the factory (which
+// refuses what it cannot do yet), seed is their generator's; unroll and
+// implementation do not change what is computed, nor does
+// zero_output_for_mask without a mask (time_major: Keras 2's batch axis second).
+const RECURRENT = (own) => ({
+  keys: ['units', ...kernelKeys('kernel', 'recurrent'), ...own, 'return_sequences', 'go_backwards', 'dropout', 'recurrent_dropout', 'seed'],
+  only: { return_state: false, stateful: false, time_major: false },
+  ignored: ['unroll', 'implementation', 'zero_output_for_mask'],
+});
 const IMPORTS = {
   Dense: { keys: ['units', ...KERNEL_KEYS] },
   Conv2D: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS], only: { groups: 1 } },
@@ -107,6 +116,9 @@ const IMPORTS = {
   DepthwiseConv2D: { keys: ['kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise')] },
   SeparableConv2D: { keys: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise', 'pointwise')] },
   Conv2DTranspose: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'output_padding', ...KERNEL_KEYS] },
+  SimpleRNN: RECURRENT([]),
+  LSTM: RECURRENT(['recurrent_activation', 'unit_forget_bias']),
+  GRU: RECURRENT(['recurrent_activation', 'reset_after']),
 };
 /** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
 export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];
@@ -168,8 +180,9 @@ export function convertLayer(layer, i, used, keras3 = false) {
     options.alpha ??= options.negativeSlope;
     delete options.negativeSlope;
   }
-  if (typeof options.activation === 'string' && options.activation.replace(/_/g, '').toLowerCase() === 'hardsigmoid' && !keras3)
-    options.activation = { name: 'hardSigmoid', slope: 0.2 };
+  for (const key of ['activation', 'recurrentActivation'])
+    if (typeof options[key] === 'string' && options[key].replace(/_/g, '').toLowerCase() === 'hardsigmoid' && !keras3)
+      options[key] = { name: 'hardSigmoid', slope: 0.2 };
   const type = className;
   options.name = name;
   // Batch norm's axis, checked against the input's rank when the layer is applied.

@@ -98,7 +98,8 @@ function sequentialFromTfjs(topology, seed, keras3) {
  */
 function findWeight(byName, spec, kerasKey, index) {
   const [layerName, kind] = [spec.name.slice(0, spec.name.lastIndexOf('/')), spec.name.slice(spec.name.lastIndexOf('/') + 1)];
-  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
+  // Keras 3 keeps a recurrent layer's weights in its cell: layers/lstm/cell/vars/0.
+  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `layers/${kerasKey}/cell/vars/${index}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
   const exact = candidates.map((name) => byName.get(name)).find(Boolean);
   if (exact) return exact;
   const suffixed = [...byName.entries()].filter(([name]) => name.endsWith(`/${layerName}/${kind}`));

@@ -32,11 +32,13 @@ export const kernelOptionNames = (...kernels) => [
 ];
 export const KERNEL_OPTIONS = kernelOptionNames('kernel');
 export function kernelOptions(what, config, kernels = ['kernel']) {
+  const biasInitializer = resolveInitializer(config.biasInitializer ?? 'zeros');
+  if (biasInitializer.name === 'orthogonal') throw new Error(`${what}: biasInitializer 'orthogonal' needs a matrix, and a bias is a vector (Keras refuses it too)`);
   return {
     activation: resolveActivation(config.activation),
     useBias: checkBoolean(`${what} useBias`, config.useBias ?? true),
     ...Object.fromEntries(kernels.map((k) => [`${k}Initializer`, resolveInitializer(config[`${k}Initializer`] ?? 'glorotUniform')])),
-    biasInitializer: resolveInitializer(config.biasInitializer ?? 'zeros'),
+    biasInitializer,
     ...Object.fromEntries(kernels.map((k) => [`${k}Regularizer`, resolveRegularizer(config[`${k}Regularizer`])])),
     biasRegularizer: resolveRegularizer(config.biasRegularizer),
     activityRegularizer: resolveRegularizer(config.activityRegularizer),

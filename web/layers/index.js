@@ -21,6 +21,7 @@ import { Flatten, Reshape, flatten, reshape } from './reshape.js';
 import { Cropping2D, ZeroPadding2D, cropping2d, zeroPadding2d } from './padding.js';
 import { UpSampling2D, upSampling2d } from './up-sampling.js';
 import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
+import { GRU, LSTM, SimpleRNN, gru, lstm, simpleRNN } from './recurrent.js';
 import { makeLayer } from './layer.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, elu, leakyReLU, pReLU, reLU, softmax, thresholdedReLU } from './advanced-activations.js';
 
@@ -34,6 +35,7 @@ export const KINDS = {
   SeparableConv2D,
   Conv2DTranspose,
   ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU,
+  SimpleRNN, LSTM, GRU,
 };
 
 const FACTORIES = {
@@ -48,6 +50,7 @@ const FACTORIES = {
   separableConv2d,
   conv2dTranspose,
   reLU, leakyReLU, pReLU, elu, softmax, thresholdedReLU,
+  simpleRNN, lstm, gru,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

@@ -8,6 +8,7 @@ const DEFAULTS = {
   randomNormal: { mean: 0, stddev: 0.05 },
   truncatedNormal: { mean: 0, stddev: 0.05 },
   randomUniform: { minval: -0.05, maxval: 0.05 },
+  orthogonal: { gain: 1 },
 };
 const resolveName = nameTable('initializer', INITIALIZER, { xavierUniform: 'glorotUniform', xavierNormal: 'glorotNormal' });
 

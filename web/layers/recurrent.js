@@ -1,0 +1,110 @@
+// The recurrent layers SimpleRNN, LSTM and GRU (c/layer_rnn.c, c/rnn.c) on
+// sequences [steps, features]: TF.js' options and names, Keras 3's semantics
+// and defaults (keras/src/layers/rnn/): activation tanh, recurrentActivation
+// sigmoid (TF.js: hardSigmoid), kernel glorotUniform (TF.js: glorotNormal),
+// recurrent kernel orthogonal, bias zeros with the LSTM's forget gate at ones
+// (unitForgetBias), the GRU's resetAfter true (TF.js has only false). Output:
+// [units], or [steps, units] with returnSequences, in the order the steps were
+// processed (reversed with goBackwards, as Keras and TF.js).
+//
+// Weights as Keras has them: kernel [features, k·units], recurrent_kernel
+// [units, k·units], bias [k·units] (GRU with resetAfter: [2, 3·units], the
+// input bias then the recurrent one); gates LSTM i f c o, GRU z r h.
+import { checkBoolean, checkNumber } from '../core/names.js';
+import { activationConfig, resolveActivation } from './activations.js';
+import { inputConfig, inputShapeOption, kernelConfig, kernelOptionNames, kernelOptions, layerOptions, shapeText } from './common.js';
+import { resolveInitializer } from './initializers.js';
+
+const KERNELS = ['kernel', 'recurrent'];
+const COMMON = ['units', ...kernelOptionNames(...KERNELS), 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout',
+  'returnState', 'stateful', 'unroll', 'implementation', 'inputShape'];
+const GATED = [...COMMON, 'recurrentActivation'];
+
+// What the kinds differ in: gates per unit, their own options.
+const KIND = {
+  SimpleRNN: { what: 'simpleRNN', gates: 1, options: COMMON },
+  LSTM: { what: 'lstm', gates: 4, options: [...GATED, 'unitForgetBias'] },
+  GRU: { what: 'gru', gates: 3, options: [...GATED, 'resetAfter'] },
+};
+
+/** Options every kind reads, checked; `type` is SimpleRNN, LSTM or GRU. */
+function recurrent(type, options) {
+  const { what, options: known } = KIND[type];
+  const config = layerOptions(what, options, known);
+  const flag = (key, value) => checkBoolean(`${what} ${key}`, config[key] ?? value);
+  for (const key of ['dropout', 'recurrentDropout'])
+    if (checkNumber(`${what} ${key}`, config[key] ?? 0, { min: 0, max: 1 }) !== 0)
+      throw new Error(`${what}: ${key} ${config[key]} is not supported yet (only 0)`);
+  if (flag('returnState', false)) throw new Error(`${what}: returnState is not supported yet (only false)`);
+  if (flag('stateful', false)) throw new Error(`${what}: stateful is not supported (only false): every batch starts from zero states`);
+  flag('unroll', false); // simdnet always loops over the steps: the same results either way
+  if (config.implementation != null) checkNumber(`${what} implementation`, config.implementation, { min: 1, max: 2, integer: true }); // the same function
+  const { activation: linear, ...kernels } = kernelOptions(what, config, KERNELS); // the cell's activation defaults to tanh, below
+  return {
+    type,
+    name: config.name,
+    units: checkNumber(`${what} units`, config.units, { min: 1, max: 2 ** 24, integer: true }),
+    activation: resolveActivation(config.activation ?? 'tanh'),
+    ...(type === 'SimpleRNN' ? {} : { recurrentActivation: resolveActivation(config.recurrentActivation ?? 'sigmoid') }),
+    ...kernels,
+    recurrentInitializer: resolveInitializer(config.recurrentInitializer ?? 'orthogonal'),
+    ...(type === 'LSTM' ? { unitForgetBias: flag('unitForgetBias', true) } : {}),
+    ...(type === 'GRU' ? { resetAfter: flag('resetAfter', true) } : {}),
+    returnSequences: flag('returnSequences', false),
+    goBackwards: flag('goBackwards', false),
+    inputShape: inputShapeOption(what, config),
+  };
+}
+
+/** sn.layers.simpleRNN({ units, activation = 'tanh', returnSequences, goBackwards, useBias, …Initializer, …Regularizer }). */
+export const simpleRNN = (options) => recurrent('SimpleRNN', options);
+/** sn.layers.lstm({ units, activation, recurrentActivation = 'sigmoid', unitForgetBias = true, returnSequences, goBackwards, … }). */
+export const lstm = (options) => recurrent('LSTM', options);
+/** sn.layers.gru({ units, activation, recurrentActivation = 'sigmoid', resetAfter = true, returnSequences, goBackwards, … }). */
+export const gru = (options) => recurrent('GRU', options);
+
+/** [steps, features] of a sequence input. */
+function sequenceInput(inShape) {
+  if (inShape.length !== 2) throw new Error(`expects sequences of shape [steps, features], got an input of shape ${shapeText(inShape)}`);
+  return inShape;
+}
+
+function descriptor(type, baseName, factory) {
+  const { gates } = KIND[type];
+  const k = (layer) => gates * layer.units;
+  return {
+    factory,
+    baseName,
+    outputShape(layer, inShape) {
+      const [steps] = sequenceInput(inShape);
+      return layer.returnSequences ? [steps, layer.units] : [layer.units];
+    },
+    weights: (layer, inShape) => [
+      { name: 'kernel', slot: 0, shape: [inShape[1], k(layer)], initializer: layer.kernelInitializer, regularizer: layer.kernelRegularizer },
+      { name: 'recurrent_kernel', slot: 1, shape: [layer.units, k(layer)], initializer: layer.recurrentInitializer, regularizer: layer.recurrentRegularizer },
+      ...(layer.useBias ? [{ name: 'bias', slot: 2, shape: layer.resetAfter ? [2, k(layer)] : [k(layer)], initializer: layer.biasInitializer, regularizer: layer.biasRegularizer }] : []),
+    ],
+    multiplyAdds: (layer, inShape) => inShape[0] * (inShape[1] + layer.units) * k(layer),
+    config: (layer, first) => ({
+      name: layer.name,
+      units: layer.units,
+      ...kernelConfig(layer, KERNELS),
+      ...(layer.recurrentActivation ? { recurrentActivation: activationConfig(layer.recurrentActivation) } : {}),
+      ...(type === 'LSTM' ? { unitForgetBias: layer.unitForgetBias } : {}),
+      ...(type === 'GRU' ? { resetAfter: layer.resetAfter } : {}),
+      returnSequences: layer.returnSequences,
+      goBackwards: layer.goBackwards,
+      ...inputConfig(layer, first),
+    }),
+    addToC(w, ptr, layer) {
+      const { activation: a, recurrentActivation: g } = layer, bias = layer.useBias ? 1 : 0, seq = layer.returnSequences ? 1 : 0, back = layer.goBackwards ? 1 : 0;
+      if (type === 'SimpleRNN') return w.sn_model_add_simple_rnn(ptr, layer.units, a.kind, a.alpha, bias, seq, back);
+      if (type === 'LSTM') return w.sn_model_add_lstm(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.unitForgetBias ? 1 : 0, seq, back);
+      return w.sn_model_add_gru(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.resetAfter ? 1 : 0, seq, back);
+    },
+  };
+}
+
+export const SimpleRNN = descriptor('SimpleRNN', 'simple_rnn', simpleRNN);
+export const LSTM = descriptor('LSTM', 'lstm', lstm);
+export const GRU = descriptor('GRU', 'gru', gru);
