@@ -64,7 +64,7 @@ export function leakyRelu(options?: { alpha?: number }): ActivationSpec;
 
 export type InitializerName =
   | 'zeros' | 'ones' | 'constant' | 'randomNormal' | 'truncatedNormal' | 'randomUniform'
-  | 'glorotUniform' | 'glorotNormal' | 'heNormal' | 'heUniform' | 'leCunNormal' | 'leCunUniform';
+  | 'glorotUniform' | 'glorotNormal' | 'heNormal' | 'heUniform' | 'leCunNormal' | 'leCunUniform' | 'orthogonal';
 export interface InitializerSpec { name: InitializerName; [param: string]: number | string }
 export const initializers: {
   zeros(): InitializerSpec;
@@ -79,6 +79,8 @@ export const initializers: {
   heUniform(): InitializerSpec;
   leCunNormal(): InitializerSpec;
   leCunUniform(): InitializerSpec;
+  /** Keras' Orthogonal: a random orthogonal matrix (the tensor as [rows, last axis]), times gain (default 1). */
+  orthogonal(options?: { gain?: number }): InitializerSpec;
 };
 
 /** penalty = l1·Σ|w| + l2·Σw² (Keras' definition: Σw², not Σw²/2). */
@@ -122,6 +124,51 @@ export interface DenseConfig extends KernelLayerConfig {
   /** A first dense layer flattens its input ([28, 28] → 784); later ones need vectors (add flatten()). */
   inputShape?: Shape;
   inputDim?: number;
+}
+/**
+ * Recurrent layers (simpleRNN, lstm, gru) on sequences: input [steps, features] → [units], or [steps, units]
+ * with returnSequences. Keras 3's defaults (TF.js' differ where noted).
+ */
+interface RecurrentConfig extends LayerBase {
+  units: number;
+  /** The cell's activation, default 'tanh'. */
+  activation?: ActivationName | ActivationSpec;
+  useBias?: boolean;
+  /** Default 'glorotUniform' (TF.js: glorotNormal). */
+  kernelInitializer?: InitializerOption;
+  /** Default 'orthogonal'. */
+  recurrentInitializer?: InitializerOption;
+  biasInitializer?: InitializerOption;
+  kernelRegularizer?: RegularizerSpec;
+  recurrentRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
+  activityRegularizer?: RegularizerSpec;
+  /** Every step's output [steps, units] (in the order processed), else the last step's [units]. */
+  returnSequences?: boolean;
+  /** Process the steps in reverse (Keras' go_backwards). */
+  goBackwards?: boolean;
+  /** Only 0 for now. */
+  dropout?: number;
+  recurrentDropout?: number;
+  /** Only false (returnState: not yet; stateful: every batch starts from zero states). */
+  returnState?: false;
+  stateful?: false;
+  /** Accepted and ignored: they do not change what is computed. */
+  unroll?: boolean;
+  implementation?: 1 | 2;
+}
+export interface SimpleRNNConfig extends RecurrentConfig {}
+interface GatedConfig extends RecurrentConfig {
+  /** The gates' activation, default 'sigmoid' (TF.js: hardSigmoid of slope 0.2, { name: 'hardSigmoid', slope: 0.2 } here). */
+  recurrentActivation?: ActivationName | ActivationSpec;
+}
+export interface LSTMConfig extends GatedConfig {
+  /** The forget gate's bias starts at ones (default true). */
+  unitForgetBias?: boolean;
+}
+export interface GRUConfig extends GatedConfig {
+  /** The reset gate applied after the recurrent product, bias [2, 3·units] (Keras 3's default true; TF.js has only false). */
+  resetAfter?: boolean;
 }
 export interface DropoutConfig extends LayerBase { rate: number; seed?: number; inputDim?: number }
 /** Channels last: input [height, width, channels] → [outHeight, outWidth, filters]; kernel [kh, kw, channels, filters]. */
@@ -236,7 +283,8 @@ export type LayerType =
   | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
   | 'ReLU' | 'LeakyReLU' | 'PReLU' | 'ELU' | 'Softmax' | 'ThresholdedReLU'
   | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot'
-  | 'ZeroPadding2D' | 'Cropping2D' | 'UpSampling2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose';
+  | 'ZeroPadding2D' | 'Cropping2D' | 'UpSampling2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose'
+  | 'SimpleRNN' | 'LSTM' | 'GRU';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -271,6 +319,9 @@ export const layers: {
   depthwiseConv2d(config: DepthwiseConv2DConfig): Layer;
   separableConv2d(config: SeparableConv2DConfig): Layer;
   conv2dTranspose(config: Conv2DTransposeConfig): Layer;
+  simpleRNN(config: SimpleRNNConfig): Layer;
+  lstm(config: LSTMConfig): Layer;
+  gru(config: GRUConfig): Layer;
   maxPooling2d(config?: Pooling2DConfig): Layer;
   averagePooling2d(config?: Pooling2DConfig): Layer;
   globalAveragePooling2d(config?: GlobalPooling2DConfig): Layer;
@@ -550,7 +601,10 @@ export type TrainerLayer =
   | ({ type: 'activation' | 'Activation' } & ActivationConfig)
   | ({ type: 'zeroPadding2d' | 'ZeroPadding2D' } & ZeroPadding2DConfig)
   | ({ type: 'cropping2d' | 'Cropping2D' } & Cropping2DConfig)
-  | ({ type: 'upSampling2d' | 'UpSampling2D' } & UpSampling2DConfig);
+  | ({ type: 'upSampling2d' | 'UpSampling2D' } & UpSampling2DConfig)
+  | ({ type: 'simpleRNN' | 'SimpleRNN' } & SimpleRNNConfig)
+  | ({ type: 'lstm' | 'LSTM' } & LSTMConfig)
+  | ({ type: 'gru' | 'GRU' } & GRUConfig);
 
 /** What createTrainer builds in the worker: sn.layers options, model.compile options, the seed. */
 export interface TrainerSpec {
@@ -664,7 +718,7 @@ export type WeightBytes = ArrayBuffer | ArrayBufferView;
 /**
  * Imports a model saved by TensorFlow.js or converted from Keras 2 or 3 (Dense, Conv2D, DepthwiseConv2D, SeparableConv2D,
  * Conv2DTranspose, pooling, global pooling, Flatten, Reshape, ZeroPadding2D, Cropping2D, UpSampling2D, BatchNormalization,
- * Dropout, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU, merge layers): modelJson is model.json
+ * Dropout, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU, merge layers, SimpleRNN, LSTM, GRU): modelJson is model.json
  * (parsed or as text), weights its weight files' bytes: one
  * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,
  * uint16, float16) are dequantized as TF.js does. T: Sequential (the default) or sn.Model for a

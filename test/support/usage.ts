@@ -194,6 +194,20 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   return probs.length + moving.length + model.paramCount() + paramCount + spare.length + shapes.length;
 }
 
+// Recurrent layers (issue 24): a sequence classifier.
+export async function sequences(): Promise<number> {
+  await sn.ready();
+  const model = sn.sequential({ seed: 1 });
+  model.add(sn.layers.lstm({ units: 8, inputShape: [10, 3], returnSequences: true, recurrentInitializer: sn.initializers.orthogonal({ gain: 1 }) }));
+  model.add(sn.layers.gru({ units: 6, resetAfter: false, recurrentActivation: { name: 'hardSigmoid', slope: 0.2 }, goBackwards: true }));
+  model.add(sn.layers.dense({ units: 2, activation: 'softmax' }));
+  const spare: sn.Layer = sn.layers.simpleRNN({ units: 4, activation: 'relu', unroll: false, implementation: 2 });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const n = model.paramCount() + (spare.units ?? 0);
+  model.dispose();
+  return n;
+}
+
 // The functional API (issue 22): a residual block, two inputs and two outputs, freezing.
 export async function functional(): Promise<number> {
   await sn.ready();
