@@ -17,7 +17,8 @@
  * recurrent_kernel [units, k·units] (orthogonal), bias [k·units] (GRU
  * reset_after: [2, 3·units], b then b'), LSTM's forget-gate part of the bias
  * ones (unit_forget_bias). The layer's own activation slot (l->act) stays
- * linear: its activations are the cell's. */
+ * linear: its activations are the cell's. Keras' `dropout` (on the inputs,
+ * one mask per sequence) is here; `recurrent_dropout` is not yet. */
 #include "api.h"
 #include "init.h"
 #include "model.h"
@@ -65,6 +66,20 @@ SN_API int sn_model_add_gru(sn_model *m, int units, int act, float alpha, int ga
   return sn_model_end_layer(m, 1);
 }
 
+/* Keras' `dropout` of a recurrent layer (before build): in training, each
+ * sample's features are kept with probability 1 − rate (and scaled by
+ * 1/(1 − rate)) by one mask for the whole sequence, drawn per batch from the
+ * layer's generator (its seed, or one from the model's generator). */
+SN_API int sn_model_set_input_dropout(sn_model *m, int layer, float rate, int seeded, unsigned seed) {
+  if (m->params || layer < 0 || layer >= m->n_layers || !(rate >= 0.0f && rate < 1.0f)) return 0;
+  sn_layer *l = &m->layers[layer];
+  if (l->kind != SN_LAYER_SIMPLE_RNN && l->kind != SN_LAYER_LSTM && l->kind != SN_LAYER_GRU) return 0;
+  l->rate = rate;
+  l->seeded = seeded != 0;
+  l->seed = seed;
+  return 1;
+}
+
 static int valid_act(int act, float alpha) { return act >= 0 && act < SN_ACT_COUNT && sn_act_param_fits(act, alpha); }
 
 static int setup(sn_layer *l) {
@@ -85,10 +100,12 @@ static int setup(sn_layer *l) {
   return 1;
 }
 
-static sn_rnn config(const sn_layer *l) {
+/* The pass's settings; with the input dropout mask in training. */
+static sn_rnn config(const sn_model *m, const sn_layer *l) {
   return (sn_rnn){.kind = l->kind, .steps = l->in.w, .features = l->in.c,
                   .cell = {l->units, l->cell_act, l->gate_act, l->cell_ap, l->gate_ap},
-                  .reset_after = l->reset_after, .backwards = l->backwards, .sequences = l->sequences};
+                  .reset_after = l->reset_after, .backwards = l->backwards, .sequences = l->sequences,
+                  .mask = m && m->training && l->rate > 0.0f ? l->mask : NULL};
 }
 
 static sn_rnn_weights weights(const sn_layer *l) {
@@ -99,20 +116,32 @@ static sn_rnn_weights weights(const sn_layer *l) {
 }
 
 static void reserve(sn_layer *l, int rows, sn_carver *c) {
-  sn_rnn r = config(l);
+  sn_rnn r = config(NULL, l);
   l->seq = sn_carve(c, sn_rnn_floats(&r, rows));
+  l->mask = l->rate > 0.0f ? sn_carve(c, (int64_t)rows * l->in.c) : NULL;
+}
+
+static void seed(sn_layer *l, sn_rng *model_rng) {
+  if (l->rate > 0.0f) sn_rng_seed(&l->rng, l->seeded ? l->seed : sn_rng_u32(model_rng));
+}
+
+/* As the dropout layer draws (layer_dropout.c): a unit survives when a 32-bit draw is at least rate·2³². */
+static void draw(sn_layer *l, int rows) {
+  if (l->rate <= 0.0f) return;
+  double threshold = l->rate * 4294967296.0;
+  float scale = 1.0f / (1.0f - l->rate);
+  for (long i = 0, n = (long)rows * l->in.c; i < n; i++) l->mask[i] = sn_rng_u32(&l->rng) >= threshold ? scale : 0.0f;
 }
 
 static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
-  (void)m;
-  sn_rnn r = config(l);
+  sn_rnn r = config(m, l);
   sn_rnn_weights w = weights(l);
   l->z = sn_rnn_forward(&r, &w, l->seq, rows, x);
 }
 
 static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx) {
-  (void)m, (void)x;
-  sn_rnn r = config(l);
+  (void)x;
+  sn_rnn r = config(m, l);
   sn_rnn_weights w = weights(l);
   sn_rnn_backward(&r, &w, l->seq, rows, dz, dx);
   return dx;
@@ -125,4 +154,5 @@ static void drawn(sn_layer *l) {
   for (int j = l->units; j < 2 * l->units; j++) b[j] = 1.0f;
 }
 
-const sn_layer_ops sn_rnn_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .drawn = drawn};
+const sn_layer_ops sn_rnn_ops = {
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .drawn = drawn, .seed = seed, .draw = draw};

@@ -183,6 +183,8 @@ int sn_model_add_lstm(sn_model *m, int units, int act, float alpha, int gate_act
                       int forget_bias, int sequences, int backwards);
 int sn_model_add_gru(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
                      int reset_after, int sequences, int backwards);
+/* A recurrent layer's dropout on its inputs (Keras' `dropout`): one mask per sample for the whole sequence. Before build. */
+int sn_model_set_input_dropout(sn_model *m, int layer, float rate, int seeded, unsigned seed);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE; SN_RECURRENT_KERNEL, SN_RECURRENT_BIAS). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);

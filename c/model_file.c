@@ -73,10 +73,16 @@ static uint64_t state_bytes(uint64_t n_weights, uint64_t n_hp, uint64_t n_slots,
 }
 
 /* The generators a version-2 file holds, in layer order: every dropout layer
- * that drops something (one with rate 0 draws nothing and has none). */
+ * that drops something (one with rate 0 draws nothing and has none), and every
+ * recurrent layer with input dropout. */
+static int draws_masks(const sn_layer *l) {
+  int kind = l->kind;
+  return (kind == SN_LAYER_DROPOUT || kind == SN_LAYER_SIMPLE_RNN || kind == SN_LAYER_LSTM || kind == SN_LAYER_GRU) && l->rate > 0.0f;
+}
+
 static sn_rng *next_dropout_rng(const sn_model *m, int *node) {
   for (; *node < m->n_layers; ++*node)
-    if (m->layers[*node].kind == SN_LAYER_DROPOUT && m->layers[*node].rate > 0.0f) return (sn_rng *)&m->layers[(*node)++].rng;
+    if (draws_masks(&m->layers[*node])) return (sn_rng *)&m->layers[(*node)++].rng;
   return NULL;
 }
 

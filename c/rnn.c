@@ -19,6 +19,10 @@
  *             dkernel = xtᵀ · dZ, dbias = Σ dZ, dxt = dZ · kernelᵀ (into xt's
  *             buffer, then transposed back into dx)
  *
+ * Input dropout (Keras' `dropout` without `recurrent_dropout`: one mask per
+ * sample over the features, the same at every step and for every gate) is
+ * applied as x is copied to xt, and to dx as it is copied back.
+ *
  * h_{−1} = 0 (and c_{−1} = 0): Keras' initial state. The first step's h·U is
  * skipped (it is 0), and its zero rows cost the final GEMM nothing (gemm.c
  * drops steps whose A values are all zero).
@@ -104,7 +108,7 @@ int64_t sn_rnn_floats(const sn_rnn *r, int rows) {
  * vector at step s is the time-major one at step t, s = t or S − 1 − t. */
 typedef struct {
   int rows, steps, n, reverse, to_time;
-  const float *src;
+  const float *src, *mask; /* mask: rows × n, multiplies every step's vector of its row (input dropout), or NULL */
   float *dst;
 } transpose_pass;
 
@@ -114,12 +118,17 @@ static void transpose_rows(const void *arg, int r0, int r1) {
     for (int t = 0; t < p->steps; t++) {
       int s = p->reverse ? p->steps - 1 - t : t;
       long batch = ((long)r * p->steps + s) * p->n, time = ((long)t * p->rows + r) * p->n;
-      memcpy(p->dst + (p->to_time ? time : batch), p->src + (p->to_time ? batch : time), (size_t)p->n * sizeof(float));
+      float *dst = p->dst + (p->to_time ? time : batch);
+      const float *src = p->src + (p->to_time ? batch : time), *mask = p->mask ? p->mask + (long)r * p->n : NULL;
+      if (mask)
+        for (int j = 0; j < p->n; j++) dst[j] = src[j] * mask[j];
+      else
+        memcpy(dst, src, (size_t)p->n * sizeof(float));
     }
 }
 
-static void transpose(int rows, int steps, int n, int reverse, int to_time, const float *src, float *dst) {
-  transpose_pass p = {rows, steps, n, reverse, to_time, src, dst};
+static void transpose(int rows, int steps, int n, int reverse, int to_time, const float *src, const float *mask, float *dst) {
+  transpose_pass p = {rows, steps, n, reverse, to_time, src, mask, dst};
   sn_parallel_rows(transpose_rows, &p, rows, 2LL * steps * n);
 }
 
@@ -180,7 +189,7 @@ const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf
   const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
   const long RU = (long)R * U, RK = (long)R * K;
   const sn_cell *cl = &r->cell;
-  transpose(R, S, F, r->backwards, 1, x, b.xt);
+  transpose(R, S, F, r->backwards, 1, x, r->mask, b.xt); /* x·mask with input dropout */
   k_gemm_nn(S * R, F, K, b.xt, w->kernel, b.z, 0);
   if (w->bias) sn_par_bias_add(S * R, K, b.z, w->bias); /* GRU reset_after: the input bias, row 0 */
   memset(b.h, 0, (size_t)RU * sizeof(float));
@@ -211,7 +220,7 @@ const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf
     }
   }
   if (!r->sequences) return b.h + S * RU;
-  transpose(R, S, U, 0, 0, b.h + RU, b.out); /* the steps in the order they were processed, as Keras */
+  transpose(R, S, U, 0, 0, b.h + RU, NULL, b.out); /* the steps in the order they were processed, as Keras */
   return b.out;
 }
 
@@ -266,5 +275,5 @@ void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int r
   }
   if (!dx) return;
   k_gemm_nt(S * R, K, F, b.z, w->kernel, b.xt, 0);
-  transpose(R, S, F, r->backwards, 0, b.xt, dx);
+  transpose(R, S, F, r->backwards, 0, b.xt, r->mask, dx); /* dL/dx = dL/d(x·mask)·mask */
 }

@@ -21,6 +21,8 @@ typedef struct {
   int reset_after;          /* GRU */
   int backwards;            /* go_backwards: the steps in reverse; the output in the order they were processed */
   int sequences;            /* return_sequences */
+  const float *mask;        /* rows × features: this batch's input dropout mask (0 or 1/(1 − rate)), the same at every
+                             * step (Keras' one mask per sequence), or NULL */
 } sn_rnn;
 
 typedef struct {

@@ -163,10 +163,10 @@ function unusual(seed = 6) {
     name: 'encoder', units: 3, inputShape: [5, 4], activation: 'relu', recurrentActivation: 'hardSigmoid', useBias: true, unitForgetBias: false,
     kernelInitializer: 'heNormal', recurrentInitializer: { name: 'orthogonal', gain: 0.7 }, biasInitializer: 'randomNormal',
     kernelRegularizer: sn.regularizers.l2(0.01), recurrentRegularizer: sn.regularizers.l1(0.001), biasRegularizer: sn.regularizers.l1l2({ l1: 0.001, l2: 0.002 }),
-    returnSequences: true, goBackwards: true,
+    returnSequences: true, goBackwards: true, dropout: 0.2, seed: 42,
   }));
   model.add(L.gru({ units: 4, returnSequences: true, resetAfter: false, recurrentActivation: { name: 'hardSigmoid', slope: 0.2 }, useBias: false, activityRegularizer: sn.regularizers.l2(0.001) }));
-  model.add(L.gru({ units: 2, returnSequences: true, goBackwards: true, activation: 'softsign' }));
+  model.add(L.gru({ units: 2, returnSequences: true, goBackwards: true, activation: 'softsign', dropout: 0.3 }));
   model.add(L.simpleRNN({ units: 3, activation: sn.leakyRelu({ alpha: 0.1 }), goBackwards: true }));
   model.add(L.dense({ units: 2, activation: 'softmax' }));
   return model;
@@ -260,8 +260,27 @@ test("fromTfjs: a GRU as Keras 3 writes it (reset_after true, bias [2, 3·units]
   };
   refuse((c) => { c.return_state = true; }, /layer 0 \(GRU "gru"\): return_state true is not supported \(only false\)/);
   refuse((c) => { c.stateful = true; }, /layer 0 \(GRU "gru"\): stateful true is not supported/);
-  refuse((c) => { c.dropout = 0.25; }, /gru: dropout 0.25 is not supported yet \(only 0\)/);
+  refuse((c) => { c.recurrent_dropout = 0.25; }, /gru: recurrentDropout 0.25 is not supported yet \(only 0\)/);
   refuse((c) => { c.recurrent_constraint = { class_name: 'NonNeg', config: {} }; }, /layer 0 \(GRU "gru"\): recurrent_constraint .* is not supported/);
+});
+
+test('dropout: training drops (one mask per sample and batch, from its seed), inference does not', async () => {
+  const x = randomArray(16 * 12, 2, -1, 1), y = new Float32Array(32).map((_, i) => i % 2);
+  const make = (dropout, seed) => {
+    const m = sn.sequential({ seed: 5 });
+    m.add(L.gru({ units: 4, inputShape: [4, 3], dropout, seed }));
+    m.add(L.dense({ units: 2, activation: 'softmax' }));
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    return m;
+  };
+  const [plain, dropped, again, other] = [make(0), make(0.5, 3), make(0.5, 3), make(0.5, 4)];
+  assert.deepEqual(dropped.predict(x), plain.predict(x), 'the same weights predict alike: no dropout in inference');
+  const losses = async (m) => (await m.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false })).history.loss;
+  const [a, b, c, d] = [await losses(plain), await losses(dropped), await losses(again), await losses(other)];
+  assert.notDeepEqual(b, a, 'training drops');
+  assert.deepEqual(c, b, 'the same seed drops the same');
+  assert.notDeepEqual(d, b, 'another seed drops others');
+  for (const m of [plain, dropped, again, other]) m.dispose();
 });
 
 test('bad options and inputs: Errors naming the layer and the problem, the model unchanged', () => {
@@ -275,9 +294,9 @@ test('bad options and inputs: Errors naming the layer and the problem, the model
     'lstm resetAfter': [() => L.lstm({ units: 2, resetAfter: true }), /lstm: unknown option "resetAfter"/],
     "gru resetAfter 'yes'": [() => L.gru({ units: 2, resetAfter: 'yes' }), /gru resetAfter must be true or false/],
     'lstm returnSequences 1': [() => L.lstm({ units: 2, returnSequences: 1 }), /lstm returnSequences must be true or false/],
-    'lstm dropout': [() => L.lstm({ units: 2, dropout: 0.2 }), /lstm: dropout 0.2 is not supported yet \(only 0\)/],
     'gru recurrentDropout': [() => L.gru({ units: 2, recurrentDropout: 0.5 }), /gru: recurrentDropout 0.5 is not supported yet/],
-    'lstm dropout 2': [() => L.lstm({ units: 2, dropout: 2 }), /lstm dropout must be a number in \[0, 1\], got 2/],
+    'lstm dropout 1': [() => L.lstm({ units: 2, dropout: 1 }), /lstm dropout must be a number in \[0, 0.999999\], got 1/],
+    'gru seed -1': [() => L.gru({ units: 2, dropout: 0.1, seed: -1 }), /gru seed must be an integer/],
     'lstm returnState': [() => L.lstm({ units: 2, returnState: true }), /lstm: returnState is not supported yet/],
     'gru stateful': [() => L.gru({ units: 2, stateful: true }), /gru: stateful is not supported/],
     'lstm implementation 3': [() => L.lstm({ units: 2, implementation: 3 }), /lstm implementation must be an integer in \[1, 2\]/],

@@ -147,8 +147,11 @@ interface RecurrentConfig extends LayerBase {
   returnSequences?: boolean;
   /** Process the steps in reverse (Keras' go_backwards). */
   goBackwards?: boolean;
-  /** Only 0 for now. */
+  /** Keras' dropout on the inputs in training: one mask per sample for the whole sequence (default 0). */
   dropout?: number;
+  /** Its masks' generator (default: drawn from the model's seed). */
+  seed?: number;
+  /** Only 0 for now. */
   recurrentDropout?: number;
   /** Only false (returnState: not yet; stateful: every batch starts from zero states). */
   returnState?: false;

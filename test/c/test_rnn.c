@@ -8,6 +8,7 @@
  *     go_backwards, 1 step and several;
  *   - gradients against central differences (gradcheck.h) on awkward sizes,
  *     with and without bias, through stacked layers (their input gradients);
+ *   - input dropout: one mask per sample, the same at every step;
  *   - training gives the same bits with the GEMMs and cell passes split in
  *     parts (threads), and in both workspace layouts, shared or not;
  *   - the LSTM's forget-gate bias, settings refused, and the orthogonal
@@ -265,6 +266,43 @@ static void stacked_gradients(void) {
   gradients(finish(m), 3, "LSTM → GRU → GRU → SimpleRNN, input gradients through each");
 }
 
+/* Input dropout: gradients with the masks held; a training pass is the pass
+ * without dropout on x times the mask (the same mask at every step); inference
+ * does not drop. */
+static void dropout(void) {
+  sn_model *m = sn_model_create_hwc(1, 4, 3, 6);
+  add_rnn(m, &(rnn_spec){LSTM, 3, TANH, SIG, 0, 0, 1, 1, 0, 1});
+  add_rnn(m, &(rnn_spec){GRU, 4, TANH, SIG, 0, 0, 1, 0, 1, 0});
+  CHECK(sn_model_set_input_dropout(m, 0, 0.3f, 0, 0) && sn_model_set_input_dropout(m, 1, 0.4f, 1, 77), "dropout set");
+  CHECK(!sn_model_set_input_dropout(m, 1, 1.0f, 0, 0) && !sn_model_set_input_dropout(m, 2, 0.5f, 0, 0), "a rate of 1, a layer that is not there");
+  gradients(finish(m), 5, "LSTM → GRU with input dropout, masks held");
+
+  enum { ROWS = 6, S = 5, F = 7 };
+  sn_model *with = sn_model_create_hwc(1, S, F, 12), *without = sn_model_create_hwc(1, S, F, 12);
+  add_rnn(with, &(rnn_spec){GRU, 5, TANH, SIG, 0, 0, 1, 0, 1, 1});
+  add_rnn(without, &(rnn_spec){GRU, 5, TANH, SIG, 0, 0, 1, 0, 1, 1});
+  CHECK(sn_model_set_input_dropout(with, 0, 0.5f, 0, 0), "dropout set");
+  finish(with), finish(without);
+  float x[ROWS * S * F], xm[ROWS * S * F], t[ROWS * CLASSES], y1[ROWS * CLASSES], y2[ROWS * CLASSES];
+  fill(x, ROWS * S * F, 3, -1, 1);
+  one_hot(t, ROWS);
+  double l1, l2;
+  CHECK(sn_model_compute_gradients(with, x, t, ROWS, &l1), "a training pass");
+  const float *mask = with->layers[0].mask;
+  int zeros = 0, valued = 1;
+  for (int i = 0; i < ROWS * F; i++) zeros += mask[i] == 0.0f, valued &= mask[i] == 0.0f || mask[i] == 2.0f;
+  CHECK(valued && zeros > 0 && zeros < ROWS * F, "the mask is 0 or 1/(1 − rate): %d zeros of %d", zeros, ROWS * F);
+  for (int r = 0; r < ROWS; r++)
+    for (int s = 0; s < S; s++)
+      for (int f = 0; f < F; f++) xm[(r * S + s) * F + f] = x[(r * S + s) * F + f] * mask[r * F + f];
+  CHECK(sn_model_compute_gradients(without, xm, t, ROWS, &l2), "the same pass on x·mask");
+  CHECK(l1 == l2 && !memcmp(with->grads, without->grads, (size_t)with->n_params * sizeof(float)),
+        "dropout is x times one mask per sample for every step: the same loss (%g, %g) and gradients", l1, l2);
+  CHECK(sn_model_predict(with, x, ROWS, ROWS, y1) && sn_model_predict(without, x, ROWS, ROWS, y2) && !memcmp(y1, y2, sizeof y1),
+        "inference does not drop");
+  sn_model_free(with), sn_model_free(without);
+}
+
 /* ---- forward against Keras' equations in double ------------------------------------ */
 
 static double act_d(int act, float alpha, double x) {
@@ -367,7 +405,7 @@ static unsigned hash_params(const sn_model *m) {
   return h;
 }
 
-/* An LSTM → GRU → GRU stack trained 2 epochs; the hash of its weights and of its predictions. */
+/* An LSTM → GRU (input dropout) → GRU stack trained 2 epochs; the hash of its weights and of its predictions. */
 static unsigned train_stack(int parts, unsigned *predictions) {
   enum { N = 21, S = 5, F = 6 };
   sn_threads_split_for_tests(parts);
@@ -375,6 +413,7 @@ static unsigned train_stack(int parts, unsigned *predictions) {
   add_rnn(m, &(rnn_spec){LSTM, 9, TANH, SIG, 0, 0, 1, 1, 0, 1});
   add_rnn(m, &(rnn_spec){GRU, 6, TANH, SIG, 0, 0, 1, 1, 1, 0});
   add_rnn(m, &(rnn_spec){GRU, 5, TANH, SIG, 0, 0, 1, 0, 0, 1});
+  sn_model_set_input_dropout(m, 1, 0.2f, 0, 0);
   finish(m);
   float x[N * S * F], t[N * CLASSES], y[N * CLASSES];
   fill(x, N * S * F, 4, -1, 1);
@@ -502,6 +541,7 @@ int main(void) {
   forwards();
   layer_gradients();
   stacked_gradients();
+  dropout();
   determinism();
   layouts();
   forget_bias();

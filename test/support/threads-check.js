@@ -1,6 +1,6 @@
 // Shared by test/threads.test.js (Node, one child process per thread count) and
-// test/support/threads-check.html (a cross-origin-isolated page): trains four
-// small models (two dense, two convolutional) and returns { threads, hashes },
+// test/support/threads-check.html (a cross-origin-isolated page): trains five
+// small models (two dense, two convolutional, one recurrent) and returns { threads, hashes },
 // hashes being FNV-1a hashes of the trained weights' bits, so runs with
 // different builds can be compared.
 // Run directly (node threads-check.js N), it trains with N threads and prints the JSON.
@@ -73,7 +73,27 @@ async function trainAvgPoolCnn() {
   return hash;
 }
 
-/** ready(readyOptions), then the four trainings. */
+/**
+ * Recurrent layers (c/rnn.c): per step a GEMM large enough to be split and
+ * cell passes split by rows, with a batch that does not divide among the threads.
+ */
+async function trainRecurrent() {
+  const rows = 120, steps = 7, features = 9;
+  const x = randomArray(rows * steps * features, 7, -1, 1), y = sn.data.oneHot(Uint8Array.from(randomArray(rows, 8), (v) => Math.floor((v + 1) * 5)), 10);
+  const model = sn.sequential({ seed: 13 });
+  model.add(sn.layers.lstm({ units: 64, returnSequences: true, inputShape: [steps, features] }));
+  model.add(sn.layers.gru({ units: 40, returnSequences: true, goBackwards: true }));
+  model.add(sn.layers.gru({ units: 48, resetAfter: false, returnSequences: true }));
+  model.add(sn.layers.simpleRNN({ units: 30 }));
+  model.add(sn.layers.dense({ units: 10, activation: 'softmax' }));
+  model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.003 }), loss: 'categoricalCrossentropy' });
+  await model.fit(x, y, { epochs: 2, batchSize: 53 });
+  const hash = hashWeights(model);
+  model.dispose();
+  return hash;
+}
+
+/** ready(readyOptions), then the trainings. */
 export async function trainForHashes(readyOptions) {
   await sn.ready(readyOptions);
   const hashes = [
@@ -83,6 +103,7 @@ export async function trainForHashes(readyOptions) {
     await train([[64, 'relu'], [10, 'relu']], sn.optimizers.sgd({ learningRate: 0.01 }), 'meanSquaredError', 33),
     await trainCnn(),
     await trainAvgPoolCnn(),
+    await trainRecurrent(),
   ];
   return { threads: sn.threads(), hashes };
 }

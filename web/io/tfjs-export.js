@@ -52,7 +52,7 @@ function valueToTfjs(key, value) {
 
 const RECURRENT = ['SimpleRNN', 'LSTM', 'GRU'];
 const RECURRENT_EXTRAS = {
-  kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: 0, recurrent_dropout: 0, return_state: false, stateful: false, unroll: false,
+  kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, recurrent_dropout: 0, return_state: false, stateful: false, unroll: false,
 };
 
 /**

@@ -7,6 +7,10 @@
 // [units], or [steps, units] with returnSequences, in the order the steps were
 // processed (reversed with goBackwards, as Keras and TF.js).
 //
+// dropout: Keras' on the inputs, one mask per sample for the whole sequence
+// (seed: its generator's, else drawn from the model's seed); recurrentDropout
+// is not supported yet.
+//
 // Weights as Keras has them: kernel [features, k·units], recurrent_kernel
 // [units, k·units], bias [k·units] (GRU with resetAfter: [2, 3·units], the
 // input bias then the recurrent one); gates LSTM i f c o, GRU z r h.
@@ -16,7 +20,7 @@ import { inputConfig, inputShapeOption, kernelConfig, kernelOptionNames, kernelO
 import { resolveInitializer } from './initializers.js';
 
 const KERNELS = ['kernel', 'recurrent'];
-const COMMON = ['units', ...kernelOptionNames(...KERNELS), 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout',
+const COMMON = ['units', ...kernelOptionNames(...KERNELS), 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout', 'seed',
   'returnState', 'stateful', 'unroll', 'implementation', 'inputShape'];
 const GATED = [...COMMON, 'recurrentActivation'];
 
@@ -32,9 +36,8 @@ function recurrent(type, options) {
   const { what, options: known } = KIND[type];
   const config = layerOptions(what, options, known);
   const flag = (key, value) => checkBoolean(`${what} ${key}`, config[key] ?? value);
-  for (const key of ['dropout', 'recurrentDropout'])
-    if (checkNumber(`${what} ${key}`, config[key] ?? 0, { min: 0, max: 1 }) !== 0)
-      throw new Error(`${what}: ${key} ${config[key]} is not supported yet (only 0)`);
+  if (checkNumber(`${what} recurrentDropout`, config.recurrentDropout ?? 0, { min: 0, max: 1 }) !== 0)
+    throw new Error(`${what}: recurrentDropout ${config.recurrentDropout} is not supported yet (only 0)`);
   if (flag('returnState', false)) throw new Error(`${what}: returnState is not supported yet (only false)`);
   if (flag('stateful', false)) throw new Error(`${what}: stateful is not supported (only false): every batch starts from zero states`);
   flag('unroll', false); // simdnet always loops over the steps: the same results either way
@@ -52,6 +55,8 @@ function recurrent(type, options) {
     ...(type === 'GRU' ? { resetAfter: flag('resetAfter', true) } : {}),
     returnSequences: flag('returnSequences', false),
     goBackwards: flag('goBackwards', false),
+    dropout: checkNumber(`${what} dropout`, config.dropout ?? 0, { min: 0, max: 0.999999 }),
+    seed: config.seed == null ? undefined : checkNumber(`${what} seed`, config.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
     inputShape: inputShapeOption(what, config),
   };
 }
@@ -94,13 +99,17 @@ function descriptor(type, baseName, factory) {
       ...(type === 'GRU' ? { resetAfter: layer.resetAfter } : {}),
       returnSequences: layer.returnSequences,
       goBackwards: layer.goBackwards,
+      dropout: layer.dropout,
+      ...(layer.seed === undefined ? {} : { seed: layer.seed }),
       ...inputConfig(layer, first),
     }),
     addToC(w, ptr, layer) {
       const { activation: a, recurrentActivation: g } = layer, bias = layer.useBias ? 1 : 0, seq = layer.returnSequences ? 1 : 0, back = layer.goBackwards ? 1 : 0;
-      if (type === 'SimpleRNN') return w.sn_model_add_simple_rnn(ptr, layer.units, a.kind, a.alpha, bias, seq, back);
-      if (type === 'LSTM') return w.sn_model_add_lstm(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.unitForgetBias ? 1 : 0, seq, back);
-      return w.sn_model_add_gru(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.resetAfter ? 1 : 0, seq, back);
+      const node = type === 'SimpleRNN' ? w.sn_model_add_simple_rnn(ptr, layer.units, a.kind, a.alpha, bias, seq, back)
+        : type === 'LSTM' ? w.sn_model_add_lstm(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.unitForgetBias ? 1 : 0, seq, back)
+          : w.sn_model_add_gru(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.resetAfter ? 1 : 0, seq, back);
+      if (node < 0 || !layer.dropout) return node;
+      return w.sn_model_set_input_dropout(ptr, node, layer.dropout, layer.seed === undefined ? 0 : 1, (layer.seed ?? 0) >>> 0) === 1 ? node : -1;
     },
   };
 }
