@@ -215,6 +215,11 @@ SN_LAYER_KIND_LIST(SN_LAYER_KIND_OPS)
 /* What a kind does (layer_kinds.c). */
 const sn_layer_ops *sn_layer_ops_of(int kind);
 
+/* Dropout masks (layer_dropout.c; recurrent layers' input dropout too): l->rate, l->seeded, l->seed
+ * say how; seed gives l->rng its seed, draw fills l->mask[0..n) with 0 or 1/(1 − rate). */
+void sn_dropout_seed(sn_layer *l, sn_rng *model_rng);
+void sn_dropout_draw(sn_layer *l, long n);
+
 /* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */
 void sn_view_forward(struct sn_model *m, sn_layer *l, int rows, const float *x);
 float *sn_view_backward(struct sn_model *m, sn_layer *l, int rows, const float *x, float *dz, float *dx);

@@ -30,17 +30,19 @@ static void reserve(sn_layer *l, int rows, sn_carver *c) {
   l->mask = sn_carve(c, elements(l, rows));
 }
 
-static void seed(sn_layer *l, sn_rng *model_rng) {
+void sn_dropout_seed(sn_layer *l, sn_rng *model_rng) {
   if (l->rate > 0.0f) sn_rng_seed(&l->rng, l->seeded ? l->seed : sn_rng_u32(model_rng));
 }
 
 /* A unit survives when a 32-bit draw is at least rate·2³², i.e. with probability 1 − rate. */
-static void draw(sn_layer *l, int rows) {
+void sn_dropout_draw(sn_layer *l, long n) {
   if (l->rate <= 0.0f) return;
   double threshold = l->rate * 4294967296.0;
   float scale = 1.0f / (1.0f - l->rate);
-  for (long i = 0, n = (long)elements(l, rows); i < n; i++) l->mask[i] = sn_rng_u32(&l->rng) >= threshold ? scale : 0.0f;
+  for (long i = 0; i < n; i++) l->mask[i] = sn_rng_u32(&l->rng) >= threshold ? scale : 0.0f;
 }
+
+static void draw(sn_layer *l, int rows) { sn_dropout_draw(l, (long)elements(l, rows)); }
 
 static int dropping(const sn_model *m, const sn_layer *l) { return m->training && l->rate > 0.0f; }
 
@@ -64,4 +66,4 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
 }
 
 const sn_layer_ops sn_dropout_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .seed = seed, .draw = draw, .view = 1};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .seed = sn_dropout_seed, .draw = draw, .view = 1};

@@ -46,24 +46,25 @@ SN_API int sn_model_add_simple_rnn(sn_model *m, int units, int act, float alpha,
   return l ? sn_model_end_layer(m, 1) : -1;
 }
 
-SN_API int sn_model_add_lstm(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
-                             int forget_bias, int sequences, int backwards) {
-  sn_layer *l = begin(m, SN_LAYER_LSTM, units, act, alpha, use_bias, sequences, backwards);
+/* LSTM and GRU: gates, and their own option (forget_bias, reset_after). */
+static int add_gated(sn_model *m, int kind, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias, int option,
+                     int sequences, int backwards) {
+  sn_layer *l = begin(m, kind, units, act, alpha, use_bias, sequences, backwards);
   if (!l) return -1;
   l->gate_act = gate_act;
   l->gate_ap.alpha = gate_alpha;
-  l->forget_bias = forget_bias != 0;
+  *(kind == SN_LAYER_LSTM ? &l->forget_bias : &l->reset_after) = option != 0;
   return sn_model_end_layer(m, 1);
+}
+
+SN_API int sn_model_add_lstm(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
+                             int forget_bias, int sequences, int backwards) {
+  return add_gated(m, SN_LAYER_LSTM, units, act, alpha, gate_act, gate_alpha, use_bias, forget_bias, sequences, backwards);
 }
 
 SN_API int sn_model_add_gru(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
                             int reset_after, int sequences, int backwards) {
-  sn_layer *l = begin(m, SN_LAYER_GRU, units, act, alpha, use_bias, sequences, backwards);
-  if (!l) return -1;
-  l->gate_act = gate_act;
-  l->gate_ap.alpha = gate_alpha;
-  l->reset_after = reset_after != 0;
-  return sn_model_end_layer(m, 1);
+  return add_gated(m, SN_LAYER_GRU, units, act, alpha, gate_act, gate_alpha, use_bias, reset_after, sequences, backwards);
 }
 
 /* Keras' `dropout` of a recurrent layer (before build): in training, each
@@ -121,17 +122,8 @@ static void reserve(sn_layer *l, int rows, sn_carver *c) {
   l->mask = l->rate > 0.0f ? sn_carve(c, (int64_t)rows * l->in.c) : NULL;
 }
 
-static void seed(sn_layer *l, sn_rng *model_rng) {
-  if (l->rate > 0.0f) sn_rng_seed(&l->rng, l->seeded ? l->seed : sn_rng_u32(model_rng));
-}
-
-/* As the dropout layer draws (layer_dropout.c): a unit survives when a 32-bit draw is at least rate·2³². */
-static void draw(sn_layer *l, int rows) {
-  if (l->rate <= 0.0f) return;
-  double threshold = l->rate * 4294967296.0;
-  float scale = 1.0f / (1.0f - l->rate);
-  for (long i = 0, n = (long)rows * l->in.c; i < n; i++) l->mask[i] = sn_rng_u32(&l->rng) >= threshold ? scale : 0.0f;
-}
+/* The dropout layer's masks (layer_dropout.c), one value per sample and feature. */
+static void draw(sn_layer *l, int rows) { sn_dropout_draw(l, (long)rows * l->in.c); }
 
 static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
   sn_rnn r = config(m, l);
@@ -155,4 +147,4 @@ static void drawn(sn_layer *l) {
 }
 
 const sn_layer_ops sn_rnn_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .drawn = drawn, .seed = seed, .draw = draw};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .drawn = drawn, .seed = sn_dropout_seed, .draw = draw};

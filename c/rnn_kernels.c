@@ -81,9 +81,12 @@ static void gru_mix(int u, const float *ar, const float *hp, float *hr) {
   }
 }
 
-/* y = a + b over n floats. */
-static void add_rows(int n, const float *a, const float *b, float *y) {
-  for (int j = 0; j < n; j += 4) st(y + j, v_add(ld(a + j, n - j), ld(b + j, n - j)), n - j);
+/* A GRU row's update and reset gates: p_z, p_r = x_zr + h·U_zr (rzr); a_z, a_r = ract(p_z, p_r). */
+static void gru_zr(const sn_cell *cl, const float *xr, const float *rzr, float *pr, float *ar) {
+  const int n = 2 * cl->units;
+  for (int j = 0; j < n; j += 4) st(pr + j, v_add(ld(xr + j, n - j), ld(rzr + j, n - j)), n - j);
+  gate(cl, 1, pr + GZ * cl->units, ar + GZ * cl->units);
+  gate(cl, 1, pr + GR * cl->units, ar + GR * cl->units);
 }
 
 void k_gru_forward(const sn_cell *cl, int rows, const float *x, const float *rc, const float *h_prev, float *p, float *a,
@@ -92,9 +95,7 @@ void k_gru_forward(const sn_cell *cl, int rows, const float *x, const float *rc,
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (long)r * 3 * u, *rcr = rc + (long)r * 3 * u, *hp = h_prev + (long)r * u;
     float *pr = p + (long)r * 3 * u, *ar = a + (long)r * 3 * u, *hr = h + (long)r * u;
-    add_rows(2 * u, xr, rcr, pr);
-    gate(cl, 1, pr + GZ * u, ar + GZ * u);
-    gate(cl, 1, pr + GR * u, ar + GR * u);
+    gru_zr(cl, xr, rcr, pr, ar);
     for (int j = 0; j < u; j += 4) {
       int n = u - j;
       st(pr + GH * u + j, v_add(ld(xr + GH * u + j, n), v_mul(ld(ar + GR * u + j, n), ld(rcr + GH * u + j, n))), n);
@@ -139,9 +140,7 @@ void k_gru_gates_forward(const sn_cell *cl, int rows, const float *x, const floa
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (long)r * 3 * u, *zr = rzr + (long)r * 2 * u, *hp = h_prev + (long)r * u;
     float *pr = p + (long)r * 3 * u, *ar = a + (long)r * 3 * u, *rhr = rh + (long)r * u;
-    add_rows(2 * u, xr, zr, pr);
-    gate(cl, 1, pr + GZ * u, ar + GZ * u);
-    gate(cl, 1, pr + GR * u, ar + GR * u);
+    gru_zr(cl, xr, zr, pr, ar);
     for (int j = 0; j < u; j += 4) st(rhr + j, v_mul(ld(ar + GR * u + j, u - j), ld(hp + j, u - j)), u - j);
   }
 }
@@ -152,7 +151,7 @@ void k_gru_state_forward(const sn_cell *cl, int rows, const float *x, const floa
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (long)r * 3 * u, *ur = rhu + (long)r * u, *hp = h_prev + (long)r * u;
     float *pr = p + (long)r * 3 * u, *ar = a + (long)r * 3 * u, *hr = h + (long)r * u;
-    add_rows(u, xr + GH * u, ur, pr + GH * u);
+    for (int j = 0; j < u; j += 4) st(pr + GH * u + j, v_add(ld(xr + GH * u + j, u - j), ld(ur + j, u - j)), u - j);
     gate(cl, 0, pr + GH * u, ar + GH * u);
     gru_mix(u, ar, hp, hr);
   }

@@ -52,18 +52,28 @@ void ref_lstm_backward(const sn_cell *cl, int rows, const float *z, const float 
   }
 }
 
+/* A GRU row's update and reset gates: p_z, p_r = x_zr + h·U_zr (rzr); a_z, a_r = ract(p_z, p_r). */
+static void gru_zr(const sn_cell *cl, const float *xr, const float *rzr, float *pr, float *ar) {
+  for (int j = 0; j < 2 * cl->units; j++) pr[j] = xr[j] + rzr[j];
+  gate(cl, 1, pr + GZ * cl->units, ar + GZ * cl->units);
+  gate(cl, 1, pr + GR * cl->units, ar + GR * cl->units);
+}
+
+/* h = z·h_prev + (1 − z)·hh over a row. */
+static void gru_mix(int u, const float *ar, const float *hp, float *hr) {
+  for (int j = 0; j < u; j++) hr[j] = ar[GZ * u + j] * hp[j] + (1.0f - ar[GZ * u + j]) * ar[GH * u + j];
+}
+
 void ref_gru_forward(const sn_cell *cl, int rows, const float *x, const float *rc, const float *h_prev, float *p,
                      float *a, float *h) {
   const int u = cl->units;
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (long)r * 3 * u, *rcr = rc + (long)r * 3 * u, *hp = h_prev + (long)r * u;
     float *pr = p + (long)r * 3 * u, *ar = a + (long)r * 3 * u, *hr = h + (long)r * u;
-    for (int j = 0; j < 2 * u; j++) pr[j] = xr[j] + rcr[j];
-    gate(cl, 1, pr + GZ * u, ar + GZ * u);
-    gate(cl, 1, pr + GR * u, ar + GR * u);
+    gru_zr(cl, xr, rcr, pr, ar);
     for (int j = 0; j < u; j++) pr[GH * u + j] = xr[GH * u + j] + ar[GR * u + j] * rcr[GH * u + j];
     gate(cl, 0, pr + GH * u, ar + GH * u);
-    for (int j = 0; j < u; j++) hr[j] = ar[GZ * u + j] * hp[j] + (1.0f - ar[GZ * u + j]) * ar[GH * u + j];
+    gru_mix(u, ar, hp, hr);
   }
 }
 
@@ -95,9 +105,7 @@ void ref_gru_gates_forward(const sn_cell *cl, int rows, const float *x, const fl
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (long)r * 3 * u, *zr = rzr + (long)r * 2 * u, *hp = h_prev + (long)r * u;
     float *pr = p + (long)r * 3 * u, *ar = a + (long)r * 3 * u, *rhr = rh + (long)r * u;
-    for (int j = 0; j < 2 * u; j++) pr[j] = xr[j] + zr[j];
-    gate(cl, 1, pr + GZ * u, ar + GZ * u);
-    gate(cl, 1, pr + GR * u, ar + GR * u);
+    gru_zr(cl, xr, zr, pr, ar);
     for (int j = 0; j < u; j++) rhr[j] = ar[GR * u + j] * hp[j];
   }
 }
@@ -110,7 +118,7 @@ void ref_gru_state_forward(const sn_cell *cl, int rows, const float *x, const fl
     float *pr = p + (long)r * 3 * u, *ar = a + (long)r * 3 * u, *hr = h + (long)r * u;
     for (int j = 0; j < u; j++) pr[GH * u + j] = xr[GH * u + j] + ur[j];
     gate(cl, 0, pr + GH * u, ar + GH * u);
-    for (int j = 0; j < u; j++) hr[j] = ar[GZ * u + j] * hp[j] + (1.0f - ar[GZ * u + j]) * ar[GH * u + j];
+    gru_mix(u, ar, hp, hr);
   }
 }
 
