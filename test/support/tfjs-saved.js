@@ -14,3 +14,13 @@ export async function savedByTfjs(model) {
     weightsBin: artifacts.weightData,
   };
 }
+
+/** What tf.loadLayersModel makes of { modelJson, weightsBin } (model.toTfjs()'s) predicts for x (rows of inputShape). */
+export async function tfjsPredict({ modelJson, weightsBin }, x, inputShape) {
+  const weightSpecs = modelJson.weightsManifest.flatMap((g) => g.weights);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightsBin }));
+  const rows = x.length / inputShape.reduce((a, b) => a * b, 1);
+  const out = tf.tidy(() => model.predict(tf.tensor(x, [rows, ...inputShape])).dataSync().slice());
+  model.dispose();
+  return out;
+}
