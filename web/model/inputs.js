@@ -91,10 +91,10 @@ export function labelRows(y, classes, positions, what = 'y') {
   const nested = Array.isArray(y) && y.length > 0 && typeof y[0] !== 'number' && typeof y[0] !== 'bigint';
   const flat = nested ? flattenDeep(y, what) : y;
   const { values } = toLabels(flat, classes, what);
-  if (values.length % positions !== 0)
-    throw new Error(`${what} holds ${values.length} labels, which is not a whole number of rows of ${positions} (one label per step of the output)`);
   if (nested && values.length !== y.length * positions)
     throw new Error(`${what} has ${y.length} rows holding ${values.length} labels, expected ${positions} per row (${y.length * positions})`);
+  if (values.length % positions !== 0)
+    throw new Error(`${what} holds ${values.length} labels, which is not a whole number of rows of ${positions} (one label per step of the output)`);
   return { values, rows: values.length / positions };
 }
 
