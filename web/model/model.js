@@ -417,7 +417,8 @@ export class Model {
     const yName = `${what}y`;
     const convert = (t, data, label, k) => {
       const size = sizeOf(t.sampleShape), loss = this.losses[k], { positions, width: classes } = this.outputRows(k);
-      const looksLikeLabels = !loss.sparse && classes > 1 && data?.length === rows * positions && typeof data[0] === 'number';
+      const nestedLabels = positions > 1 && Array.isArray(data) && data.length === rows && Array.isArray(data[0]) && data[0].flat(Infinity).length === positions;
+      const looksLikeLabels = !loss.sparse && classes > 1 && ((data?.length === rows * positions && typeof data[0] === 'number') || nestedLabels);
       if (looksLikeLabels)
         throw new Error(`${label} holds ${rows * positions} values, one per ${positions > 1 ? 'step' : 'row'}, but ${loss.name} needs rows of ${classes} (one-hot): ` +
           `use sn.data.oneHot(y, ${classes}) or the loss 'sparseCategoricalCrossentropy'`);
