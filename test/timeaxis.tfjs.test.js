@@ -105,7 +105,7 @@ test('toTfjs: TF.js loads every one of these layers and predicts as we do; fromT
   const td = saved.modelJson.modelTopology.config.layers.find((l) => l.class_name === 'TimeDistributed');
   assert.equal(td.config.layer.class_name, 'Dense');
   assert.deepEqual(saved.modelJson.weightsManifest[0].weights.slice(0, 2).map((w) => w.name), ['time_distributed/kernel', 'time_distributed/bias']);
-  const ours = model.predict(x), theirs = await tfjsPredict({ ...saved, modelJson: JSON.parse(JSON.stringify(saved.modelJson)) }, x, [5, 4]);
+  const ours = model.predict(x), theirs = await tfjsPredict(JSON.parse(JSON.stringify(saved.modelJson)), saved.weightsBin, x, [5, 4]);
   assert.equal(ours.length, 6 * 5 * 3);
   ours.forEach((v, i) => assert.ok(Math.abs(v - theirs[i]) < 1e-5, `output ${i}: ${v}, TF.js ${theirs[i]}`));
   const back = sn.fromTfjs(saved.modelJson, saved.weightsBin);

@@ -1,5 +1,5 @@
 // What TensorFlow.js' own model.save() writes, for the tests that import it
-// (test/tfjs.test.js, test/tfjs-cnn.test.js).
+// (test/tfjs.test.js, test/tfjs-cnn.test.js), and what TF.js predicts with a model of ours.
 import * as tf from '@tensorflow/tfjs';
 
 /** A TF.js model as its model.save() writes it: { modelJson, weightsBin }. */
@@ -15,8 +15,8 @@ export async function savedByTfjs(model) {
   };
 }
 
-/** What tf.loadLayersModel makes of { modelJson, weightsBin } (model.toTfjs()'s) predicts for x (rows of inputShape). */
-export async function tfjsPredict({ modelJson, weightsBin }, x, inputShape) {
+/** What tf.loadLayersModel makes of modelJson and weightsBin (model.toTfjs()'s) predicts for x (rows of inputShape). */
+export async function tfjsPredict(modelJson, weightsBin, x, inputShape) {
   const weightSpecs = modelJson.weightsManifest.flatMap((g) => g.weights);
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightsBin }));
   const rows = x.length / inputShape.reduce((a, b) => a * b, 1);

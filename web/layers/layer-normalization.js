@@ -5,10 +5,8 @@
 // the last axis' size (c/layer_layer_norm.c). Only the last axis: Keras and
 // TF.js also normalize over several axes. Keras 3's deprecated rms_scaling is
 // not offered (an import with it set is refused).
-import { resolveInitializer } from './initializers.js';
-import { checkBoolean, checkNumber } from '../core/names.js';
-import { resolveRegularizer } from './regularizers.js';
-import { inputConfig, inputShapeOption, layerOptions, regularizerConfig, shapeText } from './common.js';
+import { affineOptions, affineWeights, lastAxisShape } from './normalization.js';
+import { inputConfig, inputShapeOption, layerOptions, regularizerConfig } from './common.js';
 
 const OPTIONS = ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer', 'inputShape', 'inputDim'];
 
@@ -27,13 +25,7 @@ export function layerNormalization(options = {}) {
     type: 'LayerNormalization',
     name: config.name,
     axis: checkAxis(config.axis ?? -1),
-    epsilon: checkNumber('layerNormalization epsilon', config.epsilon ?? 1e-3, { min: 1e-30 }),
-    center: checkBoolean('layerNormalization center', config.center ?? true),
-    scale: checkBoolean('layerNormalization scale', config.scale ?? true),
-    gammaInitializer: resolveInitializer(config.gammaInitializer ?? 'ones'),
-    betaInitializer: resolveInitializer(config.betaInitializer ?? 'zeros'),
-    gammaRegularizer: resolveRegularizer(config.gammaRegularizer),
-    betaRegularizer: resolveRegularizer(config.betaRegularizer),
+    ...affineOptions('layerNormalization', config),
     inputShape: inputShapeOption('layerNormalization', config),
   };
 }
@@ -41,19 +33,8 @@ export function layerNormalization(options = {}) {
 export const LayerNormalization = {
   factory: layerNormalization,
   baseName: 'layer_normalization',
-  outputShape(layer, inShape) {
-    // Keras and TF.js count the batch axis: [steps, features] normalizes axis 2.
-    if (layer.axis !== -1 && layer.axis !== inShape.length)
-      throw new Error(`axis ${layer.axis} is not the last axis of its input ${shapeText(inShape)}: only the last axis (-1) is supported`);
-    return inShape;
-  },
-  weights(layer, inShape) {
-    const shape = [inShape.at(-1)];
-    return [
-      ...(layer.scale ? [{ name: 'gamma', slot: 0, shape, initializer: layer.gammaInitializer, regularizer: layer.gammaRegularizer }] : []),
-      ...(layer.center ? [{ name: 'beta', slot: 1, shape, initializer: layer.betaInitializer, regularizer: layer.betaRegularizer }] : []),
-    ];
-  },
+  outputShape: lastAxisShape, // [steps, features] normalizes axis 2, counting the batch axis as Keras and TF.js
+  weights: affineWeights,
   multiplyAdds: (layer, inShape) => inShape.reduce((n, d) => n * d, 1) * 4, // mean, variance, normalize, scale and shift
   config: (layer, first) => ({
     name: layer.name, axis: layer.axis, epsilon: layer.epsilon, center: layer.center, scale: layer.scale,
