@@ -53,7 +53,10 @@
   X(SN_LAYER_DEPTHWISE_CONV2D, sn_depthwise_conv2d_ops)                                           \
   X(SN_LAYER_SEPARABLE_CONV2D, sn_separable_conv2d_ops)                                           \
   X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)                                           \
-  X(SN_LAYER_PRELU, sn_prelu_ops)
+  X(SN_LAYER_PRELU, sn_prelu_ops)                                                                 \
+  X(SN_LAYER_LAYER_NORM, sn_layer_norm_ops)                                                       \
+  X(SN_LAYER_REPEAT_VECTOR, sn_repeat_vector_ops)                                                 \
+  X(SN_LAYER_PERMUTE, sn_permute_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -106,7 +109,9 @@ typedef struct sn_layer {
   float act_l1, act_l2;    /* activity regularizer on y, per sample */
   sn_tensor t[SN_MAX_TENSORS];
   /* Settings of the kind. */
-  int units;                           /* dense units, conv2d filters */
+  int units;                           /* dense units, conv2d filters; repeat vector: its n */
+  int last_axis;                       /* dense: on the last axis (rows·h·w rows of c), else on the flattened input */
+  int perm[3];                         /* permute: output axis i (0 h, 1 w, 2 c) is input axis perm[i] */
   int kh, kw, sh, sw, dh, dw, same;    /* conv2d and pooling windows (same: 'same' padding) */
   int dm;                              /* depthwise and separable conv: depth multiplier */
   int oph, opw;                        /* conv2d transpose: output padding (-1: Keras' None) */
@@ -114,7 +119,7 @@ typedef struct sn_layer {
   int seeded;                          /*   its seed was given; else drawn from the model's generator */
   unsigned seed;
   sn_rng rng;                          /*   draws its masks */
-  float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double) */
+  float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double); layer norm: epsilon */
   int op;                              /* merge: enum sn_merge_op */
   int border[4];                       /* zero padding, cropping: rows and columns added or cut: top, bottom, left, right */
   int up[2], bilinear;                 /* up-sampling: its factors (rows, columns), its interpolation */
@@ -128,7 +133,7 @@ typedef struct sn_layer {
   int *arg;                /* max pooling: where each maximum came from */
   float *xhat;             /* batch norm: the normalized input (training) */
   float *mid;              /* separable conv: the depthwise output */
-  float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
+  float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var; layer norm: mean, inv_std per row */
   float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
 } sn_layer;
 

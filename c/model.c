@@ -141,7 +141,7 @@ static void place_outputs(sn_model *m) {
     o->col = m->output_dim;
     o->tcol = m->target_dim;
     m->output_dim += width;
-    m->target_dim += sn_loss_target_width(&o->loss, width);
+    m->target_dim += sn_output_target_width(m, k);
   }
 }
 

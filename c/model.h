@@ -130,6 +130,8 @@ const char *sn_model_tensor_info(const sn_model *m, int layer, int which, int *o
 int sn_model_set_outputs(sn_model *m, const int *values, int n);
 /* Dense on the flattened input. Defaults: glorotUniform kernel, zero bias. */
 int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias);
+/* The same, or with last_axis on the last axis as Keras' Dense: {h, w, c} → {h, w, units}, kernel [c, units]. */
+int sn_model_add_dense_axis(sn_model *m, int units, int act, float alpha, int use_bias, int last_axis);
 /* Inverted dropout: in training each element is zeroed with probability rate and the rest scaled. */
 int sn_model_add_dropout(sn_model *m, float rate, int seeded, unsigned seed);
 /* Channels-last convolution; kernel [kh][kw][in.c][filters]. same: 'same' padding, else 'valid'. */
@@ -173,6 +175,12 @@ int sn_model_add_dot(sn_model *m, int ax0, int ax1, int normalize);
 int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
 /* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
 int sn_model_add_upsampling2d(sn_model *m, int fh, int fw, int bilinear);
+/* Keras' LayerNormalization over the last axis (layer_layer_norm.c): gamma (scale), beta (center) optional. */
+int sn_model_add_layer_norm(sn_model *m, double epsilon, int center, int scale);
+/* Keras' RepeatVector: {1, 1, f} → {1, n, f}. */
+int sn_model_add_repeat_vector(sn_model *m, int n);
+/* Keras' Permute of the axes {h, w, c}: output axis i is input axis p_i (layer_permute.c). */
+int sn_model_add_permute(sn_model *m, int p0, int p1, int p2);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);
@@ -194,7 +202,7 @@ int sn_model_layer_size(const sn_model *m, int layer);
 
 /* The training loop (train.c). A row of inputs x holds every input side by
  * side (input_dim columns); a row of targets t every output's targets side by
- * side (target_dim columns: sn_loss_target_width of each); a row of
+ * side (target_dim columns: sn_output_target_width of each); a row of
  * predictions every output side by side (output_dim columns); sums are
  * double[n_outputs × SN_SUM_COUNT]. */
 int sn_model_shuffle(sn_model *m, int n, int shuffle);
@@ -238,6 +246,15 @@ static inline const sn_layer *sn_model_last(const sn_model *m) { return &m->laye
 /* The node that makes an output's value (an output is never a model input). */
 static inline const sn_layer *sn_output_node(const sn_model *m, int k) {
   return &m->layers[m->values[m->outputs[k].value].producer];
+}
+/* Output k's loss rows per sample: h·w, 1 for a vector output (losses.h). */
+static inline int sn_output_positions(const sn_model *m, int k) {
+  sn_shape s = m->values[m->outputs[k].value].shape;
+  return s.h * s.w;
+}
+/* Its target columns per sample: a label per row (sparse) or the whole output. */
+static inline int sn_output_target_width(const sn_model *m, int k) {
+  return sn_output_positions(m, k) * sn_loss_target_width(&m->outputs[k].loss, m->values[m->outputs[k].value].shape.c);
 }
 /* Activity regularizers (layer_output.c). */
 void sn_layer_output_gradient(const sn_layer *l, int rows, float *dy);

@@ -56,6 +56,13 @@ void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);
 /* k_all_finite split as sn_par_opt_step splits the parameters. */
 int sn_par_all_finite(long n, const float *v);
 
+/* Layer normalization over rows of c (layer_norm_kernels.h): forward and dx by rows, dgamma and dbeta
+ * (NULL: not wanted) by columns; dx may be NULL (no input gradient), or dy itself. */
+void sn_par_ln_forward(int n, int c, const float *x, const float *gamma, const float *beta, float eps, float *mean,
+                       float *inv, float *y);
+void sn_par_ln_backward(int n, int c, const float *x, const float *dy, const float *mean, const float *inv,
+                        const float *gamma, float *dx, float *dgamma, float *dbeta);
+
 /* Exported to the wrapper (multi-threaded build only; see web/core/threads.js). */
 int sn_threads_start(int n);
 void sn_thread_worker(int id);

@@ -273,11 +273,7 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
   }
   /* The batch and the gradients (training only) first, then the persistent nodes' buffers, the arena, the scratch. */
   for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
-  for (int k = 0; k < m->n_outputs; k++) {
-    const sn_output *o = &m->outputs[k];
-    int width = (int)sn_shape_size(m->values[o->value].shape);
-    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
-  }
+  for (int k = 0; k < m->n_outputs; k++) m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_output_target_width(m, k));
   for (int i = 0; i < m->pool_n && training; i++) m->pool[i] = sn_carve(c, rows * widest);
   const int64_t *plan = m->plan + (training ? 0 : m->n_layers);
   const int *fold = m->fold + (training ? 0 : m->n_layers);

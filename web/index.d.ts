@@ -119,7 +119,7 @@ interface KernelLayerConfig extends BiasLayerConfig {
 }
 export interface DenseConfig extends KernelLayerConfig {
   units: number;
-  /** A first dense layer flattens its input ([28, 28] → 784); later ones need vectors (add flatten()). */
+  /** On the last axis ([steps, features] → [steps, units], as Keras), except as a Sequential's first layer with an inputShape of rank > 1, which it flattens ([28, 28] → 784). */
   inputShape?: Shape;
   inputDim?: number;
 }
@@ -218,6 +218,27 @@ export interface UpSampling2DConfig extends LayerBase {
   interpolation?: 'nearest' | 'bilinear';
   dataFormat?: 'channelsLast';
 }
+/** Each position's last axis normalized by its own mean and variance: gamma·(x − mean)/√(var + epsilon) + beta. Only the last axis. */
+export interface LayerNormalizationConfig extends LayerBase {
+  /** -1 (default), its index counting the batch axis (2 for [steps, features]), or a list of one of them. */
+  axis?: number | [number];
+  /** Default 0.001. */
+  epsilon?: number;
+  /** beta, default true. */
+  center?: boolean;
+  /** gamma, default true. */
+  scale?: boolean;
+  betaInitializer?: InitializerOption;
+  gammaInitializer?: InitializerOption;
+  betaRegularizer?: RegularizerSpec;
+  gammaRegularizer?: RegularizerSpec;
+}
+/** [features] → [n, features]. */
+export interface RepeatVectorConfig extends LayerBase { n: number }
+/** The sample's axes (1 … rank, rank ≤ 3) in another order: [2, 1] turns [steps, features] into [features, steps]. */
+export interface PermuteConfig extends LayerBase { dims: number[] }
+/** The same inner layer on every step of [steps, …]; inner layers so far: dense, dropout, activation. Weights named time_distributed/kernel, … as TF.js'. */
+export interface TimeDistributedConfig extends LayerBase { layer: Layer }
 /** Keras' ReLU: (x > threshold ? x : 0) capped at maxValue (default none), negativeSlope·(x − threshold) below threshold. */
 export interface ReLUConfig extends LayerBase { maxValue?: number | null; negativeSlope?: number; threshold?: number }
 /** x for x > 0, alpha·x below (default 0.3, TF.js'; Keras 3 calls it negative_slope). */
@@ -236,7 +257,8 @@ export type LayerType =
   | 'GlobalMaxPooling2D' | 'Flatten' | 'Reshape' | 'BatchNormalization' | 'Activation'
   | 'ReLU' | 'LeakyReLU' | 'PReLU' | 'ELU' | 'Softmax' | 'ThresholdedReLU'
   | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot'
-  | 'ZeroPadding2D' | 'Cropping2D' | 'UpSampling2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose';
+  | 'ZeroPadding2D' | 'Cropping2D' | 'UpSampling2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose'
+  | 'LayerNormalization' | 'RepeatVector' | 'Permute' | 'TimeDistributed';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -288,6 +310,10 @@ export const layers: {
   elu(config?: ELUConfig): Layer;
   softmax(config?: SoftmaxConfig): Layer;
   thresholdedReLU(config?: ThresholdedReLUConfig): Layer;
+  layerNormalization(config?: LayerNormalizationConfig): Layer;
+  repeatVector(config: RepeatVectorConfig): Layer;
+  permute(config: PermuteConfig): Layer;
+  timeDistributed(config: TimeDistributedConfig): Layer;
   /** Inputs of one shape (no broadcasting), element by element. */
   add(config?: MergeConfig): Layer;
   /** Exactly two inputs: a − b. (TF.js has none; Keras does.) */
@@ -550,7 +576,10 @@ export type TrainerLayer =
   | ({ type: 'activation' | 'Activation' } & ActivationConfig)
   | ({ type: 'zeroPadding2d' | 'ZeroPadding2D' } & ZeroPadding2DConfig)
   | ({ type: 'cropping2d' | 'Cropping2D' } & Cropping2DConfig)
-  | ({ type: 'upSampling2d' | 'UpSampling2D' } & UpSampling2DConfig);
+  | ({ type: 'upSampling2d' | 'UpSampling2D' } & UpSampling2DConfig)
+  | ({ type: 'layerNormalization' | 'LayerNormalization' } & LayerNormalizationConfig)
+  | ({ type: 'repeatVector' | 'RepeatVector' } & RepeatVectorConfig)
+  | ({ type: 'permute' | 'Permute' } & PermuteConfig);
 
 /** What createTrainer builds in the worker: sn.layers options, model.compile options, the seed. */
 export interface TrainerSpec {

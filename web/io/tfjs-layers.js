@@ -107,6 +107,14 @@ const IMPORTS = {
   DepthwiseConv2D: { keys: ['kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise')] },
   SeparableConv2D: { keys: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise', 'pointwise')] },
   Conv2DTranspose: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'output_padding', ...KERNEL_KEYS] },
+  LayerNormalization: {
+    keys: ['epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'beta_regularizer', 'gamma_regularizer'],
+    only: { rms_scaling: false }, // Keras 3's deprecated option
+    ignored: ['axis'], // checked below, as batch norm's
+  },
+  RepeatVector: { keys: ['n'] },
+  Permute: { keys: ['dims'] },
+  TimeDistributed: { keys: ['layer'] }, // the inner layer, converted as any other (convertLayer)
 };
 /** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
 export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];
@@ -172,9 +180,15 @@ export function convertLayer(layer, i, used, keras3 = false) {
     options.activation = { name: 'hardSigmoid', slope: 0.2 };
   const type = className;
   options.name = name;
-  // Batch norm's axis, checked against the input's rank when the layer is applied.
-  const axis = className === 'BatchNormalization' ? config.axis ?? -1 : undefined;
-  if (type === 'BatchNormalization') options.axis = -1;
+  // Batch and layer norm's axis, checked against the input's rank when the layer is applied.
+  const normalizes = className === 'BatchNormalization' || className === 'LayerNormalization';
+  const axis = normalizes ? config.axis ?? -1 : undefined;
+  if (normalizes) options.axis = -1;
+  if (className === 'TimeDistributed') {
+    const inner = convertLayer(options.layer, `${i}'s inner layer`, {}, keras3);
+    if (inner.className === 'InputLayer') throw importError(`${what}: its inner layer is an InputLayer`);
+    options.layer = { className: inner.type, config: inner.options };
+  }
   return { className, name, config, what, type, options, axis, kerasKey: key };
 }
 

@@ -22,6 +22,10 @@ import { Cropping2D, ZeroPadding2D, cropping2d, zeroPadding2d } from './padding.
 import { UpSampling2D, upSampling2d } from './up-sampling.js';
 import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { makeLayer } from './layer.js';
+import { LayerNormalization, layerNormalization } from './layer-normalization.js';
+import { Permute, permute } from './permute.js';
+import { RepeatVector, repeatVector } from './repeat-vector.js';
+import { TimeDistributed, timeDistributed } from './time-distributed.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, elu, leakyReLU, pReLU, reLU, softmax, thresholdedReLU } from './advanced-activations.js';
 
 export const KINDS = {
@@ -34,6 +38,7 @@ export const KINDS = {
   SeparableConv2D,
   Conv2DTranspose,
   ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU,
+  LayerNormalization, RepeatVector, Permute, TimeDistributed,
 };
 
 const FACTORIES = {
@@ -48,6 +53,7 @@ const FACTORIES = {
   separableConv2d,
   conv2dTranspose,
   reLU, leakyReLU, pReLU, elu, softmax, thresholdedReLU,
+  layerNormalization, repeatVector, permute, timeDistributed,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

@@ -9,7 +9,7 @@
 // live in wasm memory owned by the model until dispose(). Inputs passed to its
 // methods are copied in and the copies freed before the method returns; every
 // array it returns is a fresh JavaScript copy the caller owns.
-import { checkFinite, isPlainObject, listByName, toLabels, toMatrix } from './inputs.js';
+import { checkFinite, isPlainObject, labelRows, listByName, toMatrix } from './inputs.js';
 import { resolveLoss } from '../train/losses.js';
 import { LIMITS, SUM, TENSOR_INFO as INFO } from '../../dist/constants.js';
 import { logsFromSums, resolveMetrics, SUMS } from '../train/metrics.js';
@@ -26,10 +26,8 @@ import { cString, f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, wit
 
 const { MAX_PARAMS, MAX_ENDS, TENSOR_SLOTS } = LIMITS; // a model's most weights, inputs and outputs; a node's tensor slots
 
-/** Whether a later layer's declared inputShape matches the previous output (a Dense compares sizes: it flattens). */
-function sameInput(layer, inShape) {
-  return layer.type === 'Dense' ? sizeOf(layer.inputShape) === sizeOf(inShape) : layer.inputShape.join() === inShape.join();
-}
+/** Whether a later layer's declared inputShape matches the previous output. */
+const sameInput = (layer, inShape) => layer.inputShape.join() === inShape.join();
 
 /** Checks a list of arrays against weight specs; returns Float32Arrays. */
 function checkWeightList(list, what, specs) {
@@ -166,11 +164,14 @@ export class Model {
     for (const layer of this.layers) layer.trainable = Boolean(value);
   }
 
-  /** What C cannot express: an output that is not a vector. */
-  checkStructure() {
-    const bad = this.outputs.find((t) => t.sampleShape.length !== 1);
-    if (bad)
-      throw new Error(`the model's output${this.outputs.length > 1 ? ` ${bad.sourceLayer.name}` : ''} has shape ${shapeText(bad.sampleShape)}: end it with sn.layers.flatten() or a global pooling layer (usually followed by a dense layer)`);
+  /**
+   * Output k's loss rows per sample and their width: an output of any rank
+   * takes its loss along the last axis, averaged over the other axes, as in
+   * Keras (c/losses.h), so [steps, classes] is `steps` rows of `classes`.
+   */
+  outputRows(k = 0) {
+    const shape = this.outputs[k].sampleShape, width = shape.at(-1);
+    return { positions: sizeOf(shape) / width, width };
   }
 
   /** The activation of output k, which its loss may fuse with (softmax, sigmoid) or need (fromLogits: linear). */
@@ -253,7 +254,6 @@ export class Model {
     this.checkAlive();
     if (this.ptr) return;
     if (this.nodes.length === 0) throw new Error('the model has no layers: add() one first');
-    this.checkStructure();
     this.checkSize();
     const w = wasm();
     const ptr = this.createGraph(w);
@@ -305,7 +305,6 @@ export class Model {
     if (optimizer === undefined) throw new Error("compile needs an optimizer, e.g. optimizer: 'adam'");
     if (loss === undefined) throw new Error("compile needs a loss, e.g. loss: 'categoricalCrossentropy'");
     if (this.nodes.length === 0) throw new Error('the model has no layers: add() them before compile');
-    this.checkStructure();
     const lossObjs = this.perOutput('loss', loss, (v) => typeof v === 'string' || (isPlainObject(v) && typeof v.name === 'string') || v?.kind !== undefined).map(resolveLoss);
     const weights = lossWeights === undefined ? this.outputs.map(() => 1)
       : this.perOutput('lossWeights', lossWeights, (v) => typeof v === 'number', 1).map((v) => checkNumber('lossWeights', v, { min: 0 }));
@@ -408,17 +407,23 @@ export class Model {
     return { values, rows };
   }
 
-  /** y as one Float32Array of rows × target columns (each output's targets side by side, as C reads them). */
+  /**
+   * y as one Float32Array of rows × target columns (each output's targets side
+   * by side, as C reads them). An output of shape [steps, classes] takes, per
+   * row, `steps` labels (sparse: flat, or nested [rows][steps] or
+   * [rows][steps][1] as TF.js has them) or its whole shape.
+   */
   prepareTargets(y, rows, what = '') {
     const yName = `${what}y`;
     const convert = (t, data, label, k) => {
-      const size = sizeOf(t.sampleShape), loss = this.losses[k];
-      const looksLikeLabels = !loss.sparse && size > 1 && data?.length === rows && typeof data[0] === 'number';
+      const size = sizeOf(t.sampleShape), loss = this.losses[k], { positions, width: classes } = this.outputRows(k);
+      const nestedLabels = positions > 1 && Array.isArray(data) && data.length === rows && Array.isArray(data[0]) && data[0].flat(Infinity).length === positions;
+      const looksLikeLabels = !loss.sparse && classes > 1 && ((data?.length === rows * positions && typeof data[0] === 'number') || nestedLabels);
       if (looksLikeLabels)
-        throw new Error(`${label} holds ${rows} values, one per row, but ${loss.name} needs rows of ${size} (one-hot): ` +
-          `use sn.data.oneHot(y, ${size}) or the loss 'sparseCategoricalCrossentropy'`);
-      const Y = loss.sparse ? toLabels(data, size, label) : toMatrix(data, size, label);
-      const width = loss.sparse ? 1 : size;
+        throw new Error(`${label} holds ${rows * positions} values, one per ${positions > 1 ? 'step' : 'row'}, but ${loss.name} needs rows of ${classes} (one-hot): ` +
+          `use sn.data.oneHot(y, ${classes}) or the loss 'sparseCategoricalCrossentropy'`);
+      const width = loss.sparse ? positions : size;
+      const Y = loss.sparse ? labelRows(data, classes, positions, label) : toMatrix(data, size, label);
       checkFinite(Y.values, width, label);
       return { ...Y, width };
     };
@@ -503,11 +508,11 @@ export class Model {
     });
   }
 
-  /** The predicted class of each row (argmax; for one output, output > 0.5). */
+  /** The predicted class of each row, or of each step of a sequence output (argmax along the last axis; for one unit, output > 0.5). */
   predictClasses(x, options) {
     if (this.outputs.length > 1) throw new Error('predictClasses needs a model of one output; this one has several: use predict');
     const probs = this.predict(x, options);
-    const width = this.outputSize;
+    const { width } = this.outputRows(0);
     const classes = new Int32Array(probs.length / width);
     const threshold = this.loss?.fromLogits ? 0 : 0.5;
     for (let r = 0; r < classes.length; r++) {
@@ -749,7 +754,7 @@ export class Sequential extends Model {
     } catch (err) {
       throw new Error(`${what}: ${err.message}`);
     }
-    const copy = makeLayer({ ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape) }, kind);
+    const copy = makeLayer({ ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape, first) }, kind);
     const input = first ? new InputLayer(`${name}_input`, inShape, 'float32').output : this.outputs[0];
     const output = recordNode(copy, [input], outShape);
     const ins = first ? [input] : this.inputs;
