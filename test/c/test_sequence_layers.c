@@ -4,6 +4,8 @@
  *     lengths, the forward pass against the definition in double (Keras: the
  *     input padded with (k − 1)·d zeros on the left, then 'valid'), causality
  *     (an output never moves with a later input), its kernel named [k, c, f];
+ *     dilated 'valid' and 'same' Conv1D and 'same' 1-D pooling (which TF.js
+ *     cannot train: test/sequence.tfjs.test.js compares them forward only);
  *   - Embedding: gradients with repeated ids (the scatter-add sums them) on odd
  *     sizes, of rank 1 and 2 samples; an id outside the table reads zeros, gets
  *     no gradient and is reported by sn_model_bad_id; nothing flows past it to a
@@ -72,6 +74,14 @@ static void causal_gradients(void) {
         "causal keeps ceil(steps / stride) steps: %d, %d, %d", m->layers[a].out.w, m->layers[b].out.w, m->layers[c].out.w);
   sn_model_set_regularizer(m, a, SN_KERNEL, 0.01f, 0.02f);
   gradients(finish(m), x, R, "conv1d causal dilated, causal stride 2, valid");
+  /* Dilated 'valid' and 'same' (conv2d's padding on one row), then 1-D average and max pooling with 'same' padding. */
+  m = sn_model_create_hwc(1, STEPS, C, 3);
+  sn_model_add_conv1d(m, 4, 3, 1, 2, SN_PAD_VALID, SN_ACT_TANH, 0, 1);
+  sn_model_add_conv1d(m, 3, 2, 1, 3, SN_PAD_SAME, SN_ACT_TANH, 0, 1);
+  sn_model_add_pool2d(m, 0, 1, 3, 1, 2, 1);
+  sn_model_add_pool2d(m, 1, 1, 2, 1, 2, 1);
+  CHECK(m->layers[3].out.w == 2, "7 steps → avg 3 stride 2 same → 4 → max 2 stride 2 same → 2");
+  gradients(finish(m), x, R, "conv1d dilated valid and same, 1-D pooling 'same'");
   /* Causal 'same'-sized on a sequence shorter than the kernel's extent. */
   m = sn_model_create_hwc(1, 4, 2, 2);
   sn_model_add_conv1d(m, 3, 3, 1, 3, SN_PAD_CAUSAL, SN_ACT_TANH, 0, 1);

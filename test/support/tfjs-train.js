@@ -1,6 +1,10 @@
 // Trains one spec of sequential layers in TF.js (@tensorflow/tfjs, cpu backend,
 // the oracle) and in simdnet from TF.js' initial weights, shuffle: false, and
-// compares them (test/cnn.tfjs.test.js, test/convs.tfjs.test.js).
+// compares them (test/cnn.tfjs.test.js, test/convs.tfjs.test.js,
+// test/sequence.tfjs.test.js). A spec's `tokens` makes its inputs integer ids
+// in [0, tokens) (an Int32Array here, an int32 tensor in TF.js: an Embedding's
+// input); a layer's `tfjs` lists the TF.js layers that compute what it does
+// where TF.js lacks it (Keras' UpSampling1D as reshapes around UpSampling2D).
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../../web/index.js';
@@ -9,14 +13,15 @@ import { randomArray } from './models.js';
 const ROWS = 48, BATCH = 16, EPOCHS = 3;
 export const CLASSES = 3;
 
-/** Inputs, and one-hot labels that depend on them so the networks learn something. */
-function data(inputShape, seed) {
+/** Inputs (token ids in [0, tokens) when tokens is given), and one-hot labels that depend on them so the networks learn something. */
+function data(inputShape, seed, tokens) {
   const size = inputShape.reduce((a, b) => a * b, 1);
-  const x = randomArray(ROWS * size, seed, -1, 1);
+  const uniform = randomArray(ROWS * size, seed, tokens ? 0 : -1, 1);
+  const x = tokens ? Int32Array.from(uniform, (u) => Math.min(tokens - 1, Math.floor(u * tokens))) : uniform;
   const y = new Float32Array(ROWS * CLASSES);
   for (let r = 0; r < ROWS; r++) {
     let s = 0;
-    for (let i = 0; i < size; i++) s += x[r * size + i] * Math.sin(i);
+    for (let i = 0; i < size; i++) s += (tokens ? Math.cos(x[r * size + i]) * 2 : x[r * size + i]) * Math.sin(i);
     y[r * CLASSES + (s > 1 ? 2 : s > -1 ? 1 : 0)] = 1;
   }
   return { x, y };
@@ -30,19 +35,21 @@ export async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.s
   const [first, ...rest] = spec.layers;
   const layers = [{ ...first, inputShape: spec.inputShape }, ...rest];
   const tfModel = tf.sequential();
-  for (const { type, ...options } of layers) tfModel.add(tf.layers[TFJS_FACTORY[type] ?? type](options));
+  // A layer's TF.js stand-ins (its `tfjs` list) get the input shape when it comes first.
+  const tfLayers = spec.layers.flatMap(({ tfjs, ...layer }) => tfjs ?? [layer]);
+  tfLayers.forEach(({ type, ...options }, i) => tfModel.add(tf.layers[TFJS_FACTORY[type] ?? type](i ? options : { ...options, inputShape: spec.inputShape })));
   const model = sn.sequential({ seed: 5 });
-  for (const { type, ...options } of layers) model.add(sn.layers[type](options));
+  for (const { type, tfjs, ...options } of layers) model.add(sn.layers[type](options));
   // The same starting point: TF.js' initial weights, layer by layer in Keras' order.
   const initial = tfModel.layers.flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
   model.setWeights(initial);
   assert.deepEqual(model.getWeights().map((w) => w.shape), tfModel.layers.flatMap((l) => l.getWeights().map((w) => w.shape)), 'weight shapes');
 
-  const { x, y } = data(spec.inputShape, seed);
+  const { x, y } = data(spec.inputShape, seed, spec.tokens);
   const opts = optimizer();
   tfModel.compile({ optimizer: opts.tf, loss: 'categoricalCrossentropy' });
   model.compile({ optimizer: opts.sn, loss: 'categoricalCrossentropy' });
-  const xs = tf.tensor(x, [ROWS, ...spec.inputShape]), ys = tf.tensor(y, [ROWS, CLASSES]);
+  const xs = tf.tensor(x, [ROWS, ...spec.inputShape], spec.tokens ? 'int32' : 'float32'), ys = tf.tensor(y, [ROWS, CLASSES]);
   const tfHistory = await tfModel.fit(xs, ys, { epochs: EPOCHS, batchSize: batch, shuffle: false, verbose: 0 });
   const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: batch, shuffle: false });
   const tfEval = tfModel.evaluate(xs, ys, { batchSize: BATCH }).dataSync()[0];

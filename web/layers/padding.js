@@ -69,7 +69,8 @@ function checkEnds(what, value) {
 }
 
 function endsLayer(type, what, option, fallback, options) {
-  const config = layerOptions(what, options, [option, 'inputShape']);
+  const config = layerOptions(what, options, [option, 'dataFormat', 'inputShape']); // Keras 3's ZeroPadding1D has data_format
+  checkDataFormat(what, config.dataFormat);
   return { type, name: config.name, [option]: checkEnds(`${what} ${option}`, config[option] ?? fallback), inputShape: inputShapeOption(what, config) };
 }
 
