@@ -37,20 +37,20 @@ export const zeroPadding2d = (options) => borderLayer('ZeroPadding2D', 'zeroPadd
 /** sn.layers.cropping2d({ cropping = 0 }): rows and columns cut off each image. */
 export const cropping2d = (options) => borderLayer('Cropping2D', 'cropping2d', 'cropping', 0, options);
 
-function kind(factory, baseName, option, crop) {
+/** [h, w, c] with [[top, bottom], [left, right]] added (or cut: crop); an Error naming `given` (the layer's option) when nothing is left. */
+function bordered([h, w, c], [[t, b], [l, r]], crop, given, inShape) {
   const sign = crop ? -1 : 1;
+  const out = [h + sign * (t + b), w + sign * (l + r), c];
+  if (out[0] < 1 || out[1] < 1) throw new Error(`its cropping ${JSON.stringify(given)} leaves nothing of an input of shape ${shapeText(inShape)}`);
+  if (sizeOf(out) > LIMITS.MAX_SAMPLE_SIZE) throw new Error(`its output [${out}] has more than 2^28 values per sample`);
+  return out;
+}
+
+function kind(factory, baseName, option, crop) {
   return {
     factory,
     baseName,
-    outputShape(layer, inShape) {
-      const [h, w, c] = imageInput(inShape);
-      const [[t, b], [l, r]] = layer[option];
-      const out = [h + sign * (t + b), w + sign * (l + r), c];
-      if (out[0] < 1 || out[1] < 1)
-        throw new Error(`its cropping ${JSON.stringify(layer[option])} leaves nothing of an input of shape ${shapeText(inShape)}`);
-      if (sizeOf(out) > LIMITS.MAX_SAMPLE_SIZE) throw new Error(`its output [${out}] has more than 2^28 values per sample`);
-      return out;
-    },
+    outputShape: (layer, inShape) => bordered(imageInput(inShape), layer[option], crop, layer[option], inShape),
     weights: () => [],
     config: (layer, first) => ({ name: layer.name, [option]: layer[option].map((pair) => [...pair]), dataFormat: layer.dataFormat, ...inputConfig(layer, first) }),
     addToC: (w, ptr, layer) => w.sn_model_add_pad2d(ptr, crop ? 1 : 0, ...layer[option][0], ...layer[option][1]),
@@ -80,18 +80,11 @@ export const zeroPadding1d = (options) => endsLayer('ZeroPadding1D', 'zeroPaddin
 export const cropping1d = (options) => endsLayer('Cropping1D', 'cropping1d', 'cropping', [1, 1], options);
 
 function kind1d(factory, baseName, option, crop) {
-  const sign = crop ? -1 : 1;
   return {
     factory,
     baseName,
-    outputShape(layer, inShape) {
-      const [steps, c] = sequenceInput(inShape);
-      const [l, r] = layer[option];
-      const out = [steps + sign * (l + r), c];
-      if (out[0] < 1) throw new Error(`its cropping ${JSON.stringify(layer[option])} leaves nothing of an input of shape ${shapeText(inShape)}`);
-      if (sizeOf(out) > LIMITS.MAX_SAMPLE_SIZE) throw new Error(`its output [${out}] has more than 2^28 values per sample`);
-      return out;
-    },
+    // A sequence is C's 1 × steps × c: its ends are the columns' borders.
+    outputShape: (layer, inShape) => bordered([1, ...sequenceInput(inShape)], [[0, 0], layer[option]], crop, layer[option], inShape).slice(1),
     weights: () => [],
     config: (layer, first) => ({ name: layer.name, [option]: [...layer[option]], ...inputConfig(layer, first) }),
     addToC: (w, ptr, layer) => w.sn_model_add_pad2d(ptr, crop ? 1 : 0, 0, 0, ...layer[option]),

@@ -9,14 +9,15 @@ import {
 
 const OPTIONS = ['poolSize', 'strides', 'padding', 'dataFormat', 'inputShape'];
 
-function pooling(type, what, options) {
+/** A pooling layer's options; checkSize reads a size ([h, w] of 2-D layers, [steps] of 1-D ones). */
+function pooling(type, what, options, checkSize = checkPair) {
   const config = layerOptions(what, options, OPTIONS);
-  const poolSize = checkPair(`${what} poolSize`, config.poolSize ?? 2);
+  const poolSize = checkSize(`${what} poolSize`, config.poolSize ?? 2);
   return {
     type,
     name: config.name,
     poolSize,
-    strides: config.strides === undefined || config.strides === null ? poolSize : checkPair(`${what} strides`, config.strides),
+    strides: config.strides === undefined || config.strides === null ? poolSize : checkSize(`${what} strides`, config.strides),
     padding: checkPadding(what, config.padding),
     dataFormat: checkDataFormat(what, config.dataFormat),
     inputShape: inputShapeOption(what, config),
@@ -50,24 +51,10 @@ function kind(factory, baseName, max) {
 export const MaxPooling2D = kind(maxPooling2d, 'max_pooling2d', 1);
 export const AveragePooling2D = kind(averagePooling2d, 'average_pooling2d', 0);
 
-function pooling1d(type, what, options) {
-  const config = layerOptions(what, options, OPTIONS);
-  const poolSize = checkSingle(`${what} poolSize`, config.poolSize ?? 2);
-  return {
-    type,
-    name: config.name,
-    poolSize,
-    strides: config.strides === undefined || config.strides === null ? poolSize : checkSingle(`${what} strides`, config.strides),
-    padding: checkPadding(what, config.padding),
-    dataFormat: checkDataFormat(what, config.dataFormat),
-    inputShape: inputShapeOption(what, config),
-  };
-}
-
 /** sn.layers.maxPooling1d({ poolSize = 2, strides = poolSize, padding = 'valid' }). */
-export const maxPooling1d = (options) => pooling1d('MaxPooling1D', 'maxPooling1d', options);
+export const maxPooling1d = (options) => pooling('MaxPooling1D', 'maxPooling1d', options, checkSingle);
 /** sn.layers.averagePooling1d({ poolSize = 2, strides = poolSize, padding = 'valid' }). */
-export const averagePooling1d = (options) => pooling1d('AveragePooling1D', 'averagePooling1d', options);
+export const averagePooling1d = (options) => pooling('AveragePooling1D', 'averagePooling1d', options, checkSingle);
 
 function kind1d(factory, baseName, max) {
   return {
