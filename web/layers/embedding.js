@@ -5,9 +5,9 @@
 // inputDim's limit here) and the model checks those of its inputs before any
 // work (web/model/token-ids.js): an id that is not an integer in range is an
 // Error naming the layer, the id and where it is (Keras truncates a fraction
-// and fails on an id out of range). Training updates only the rows of the ids
-// seen (their gradient is a scatter-add, c/layer_embedding.c); nothing flows
-// back past the ids.
+// and fails on an id out of range). The table's gradient is a scatter-add of
+// the rows of the ids seen (c/layer_embedding.c); nothing flows back past the
+// ids.
 import { LIMITS } from '../../dist/constants.js';
 import { checkBoolean, checkNumber } from '../core/names.js';
 import { checkShape, inputConfig, layerOptions, regularizerConfig, shapeText, sizeOf } from './common.js';

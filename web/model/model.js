@@ -473,6 +473,7 @@ export class Model {
    * prepareInputs). C read zeros for it and gave it no gradient.
    */
   throwBadId(w = wasm()) {
+    if (!this.nodes.some((n) => n.layer.type === 'Embedding')) return;
     const bad = withBuffers((alloc) => {
       const out = alloc(8), node = w.sn_model_bad_id(this.ptr, out, out + 4);
       return node ? { layer: this.nodes[node - 1].layer, id: f32(out, 1)[0], position: i32(out + 4, 1)[0] } : null;
