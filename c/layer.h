@@ -56,7 +56,8 @@
   X(SN_LAYER_PRELU, sn_prelu_ops)                                                                 \
   X(SN_LAYER_LAYER_NORM, sn_layer_norm_ops)                                                       \
   X(SN_LAYER_REPEAT_VECTOR, sn_repeat_vector_ops)                                                 \
-  X(SN_LAYER_PERMUTE, sn_permute_ops)
+  X(SN_LAYER_PERMUTE, sn_permute_ops)                                                             \
+  X(SN_LAYER_EMBEDDING, sn_embedding_ops)
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -112,9 +113,10 @@ typedef struct sn_layer {
   int units;                           /* dense units, conv2d filters; repeat vector: its n */
   int last_axis;                       /* dense: on the last axis (rows·h·w rows of c), else on the flattened input */
   int perm[3];                         /* permute: output axis i (0 h, 1 w, 2 c) is input axis perm[i] */
-  int kh, kw, sh, sw, dh, dw, same;    /* conv2d and pooling windows (same: 'same' padding) */
+  int kh, kw, sh, sw, dh, dw, padding; /* conv2d and pooling windows (padding: enum sn_padding) */
   int dm;                              /* depthwise and separable conv: depth multiplier */
   int oph, opw;                        /* conv2d transpose: output padding (-1: Keras' None) */
+  int vocab;                           /* embedding: the table's rows (Keras' input_dim) */
   float rate;                          /* dropout */
   int seeded;                          /*   its seed was given; else drawn from the model's generator */
   unsigned seed;
@@ -124,13 +126,14 @@ typedef struct sn_layer {
   int border[4];                       /* zero padding, cropping: rows and columns added or cut: top, bottom, left, right */
   int up[2], bilinear;                 /* up-sampling: its factors (rows, columns), its interpolation */
   int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
-  int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k) */
+  int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k);
+                                          conv2d: rank 1 for a Conv1D (kernel [kw, c, filters], input 1 × steps × c) */
   float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
   float *mask;             /* dropout: 0 or 1/(1 − rate) per element */
-  int *arg;                /* max pooling: where each maximum came from */
+  int *arg;                /* max pooling: where each maximum came from; embedding: each id's row, or -1 */
   float *xhat;             /* batch norm: the normalized input (training) */
   float *mid;              /* separable conv: the depthwise output */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var; layer norm: mean, inv_std per row */
@@ -198,6 +201,10 @@ typedef struct {
    * up-sampling that changes nothing), which the workspace's plan must know
    * (workspace.c). */
   int view;
+  /* 1: its output has no gradient with respect to its input (embedding: the
+   * ids are indices, not numbers), so no gradient goes past it to its input,
+   * whatever lies upstream (graph.c, workspace.c: sn_passes_gradient). */
+  int no_input_grad;
   void (*draw)(sn_layer *l, int rows);
   void (*commit)(sn_layer *l);
 } sn_layer_ops;

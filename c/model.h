@@ -96,6 +96,9 @@ typedef struct sn_model {
   int *perm;               /* this epoch's row order */
   int perm_n;
   double *sums;            /* per output, SN_SUM_COUNT metrics of the training batches since the last reset */
+  int bad_id_node;         /* embedding: 1 + the first node that met an id outside its table since sn_model_bad_id, or 0 */
+  int bad_id_pos;          /*   where in its sample */
+  float bad_id;            /*   the id */
 } sn_model;
 
 /* Building. Every add function appends a node and returns its index, or -1
@@ -134,9 +137,12 @@ int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bia
 int sn_model_add_dense_axis(sn_model *m, int units, int act, float alpha, int use_bias, int last_axis);
 /* Inverted dropout: in training each element is zeroed with probability rate and the rest scaled. */
 int sn_model_add_dropout(sn_model *m, float rate, int seeded, unsigned seed);
-/* Channels-last convolution; kernel [kh][kw][in.c][filters]. same: 'same' padding, else 'valid'. */
-int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act,
+/* Channels-last convolution; kernel [kh][kw][in.c][filters]. padding: enum sn_padding (conv_kernels.h:
+ * 0 'valid', 1 'same', 2 'causal'). */
+int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int padding, int act,
                         float alpha, int use_bias);
+/* Keras' Conv1D on a sequence (input 1 × steps × c): conv2d with kh = 1, its kernel named [k][in.c][filters]. */
+int sn_model_add_conv1d(sn_model *m, int filters, int k, int s, int d, int padding, int act, float alpha, int use_bias);
 /* Depthwise (kernel [kh][kw][in.c][dm], output channel c·dm + m) and separable (then a 1×1 conv to filters) convolutions. */
 int sn_model_add_depthwise_conv2d(sn_model *m, int dm, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act, float alpha, int use_bias);
 int sn_model_add_separable_conv2d(sn_model *m, int filters, int dm, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act, float alpha, int use_bias);
@@ -171,6 +177,14 @@ int sn_model_add_concatenate(sn_model *m);
 /* Keras' Dot of two inputs of rank 1 or 2 (1 × w × c): contracts axis ax0 of the first (0: w, 1: c)
  * with axis ax1 of the second; normalize: of unit length along those axes first (cosine). */
 int sn_model_add_dot(sn_model *m, int ax0, int ax1, int normalize);
+/* Keras' Embedding (layer_embedding.c): each value of the input sample, an id in [0, vocab), becomes
+ * that row of the table `embeddings` [vocab][dim]; h × w × c ids → (h·w) × c × dim. Default
+ * initializer: randomUniform(−0.05, 0.05), Keras'. */
+int sn_model_add_embedding(sn_model *m, int vocab, int dim);
+/* An id an embedding met outside its table (not an integer in [0, vocab)): its row was zeros and it
+ * got no gradient. Returns 1 + that node (the first such since the last call; the call forgets it),
+ * with the id and its position in the sample; 0 when there was none. */
+int sn_model_bad_id(sn_model *m, float *id, int *pos);
 /* Zero padding (crop = 0) or cropping (crop = 1) of top, bottom rows and left, right columns. */
 int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
 /* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
@@ -232,6 +246,11 @@ int sn_model_end_layer(sn_model *m, int ok);
 /* Node `l`'s i-th input value. */
 static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l, int i) {
   return &m->values[m->edges[l->first_in + i]];
+}
+/* Whether the backward pass computes node l's gradient for its i-th input: that value wants one and
+ * the kind passes gradients to its inputs (not an embedding's ids). */
+static inline int sn_passes_gradient(const sn_model *m, const sn_layer *l, int i) {
+  return sn_node_input(m, l, i)->needs_grad && !sn_layer_ops_of(l->kind)->no_input_grad;
 }
 /* Forward over x (the rows of each input: xs[i]), backward from the outputs'
  * loss gradients (graph.c). */

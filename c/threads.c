@@ -293,6 +293,22 @@ void sn_par_gather_rows(int count, int n, const float *src, const int *rows, flo
   parallel_rows(gather_cols, &(gather_pass){count, n, src, rows, dst}, (n + 3) / 4, 8LL * count);
 }
 
+/* Its columns c0 … c1 of every row, by k_scatter_add_rows on the slices: a
+ * part's columns get exactly the additions, in the order, of the whole. */
+static void scatter_add_cols(const void *arg, int b0, int b1) {
+  const gather_pass *p = arg;
+  int c0 = 4 * b0, c1 = 4 * b1 < p->n ? 4 * b1 : p->n;
+  for (int r = 0; r < p->count; r++) {
+    if (p->perm[r] < 0) continue;
+    const float *from = p->src + (long)r * p->n + c0;
+    float *to = p->dst + (long)p->perm[r] * p->n + c0;
+    k_scatter_add_rows(1, c1 - c0, from, (const int[]){0}, to);
+  }
+}
+void sn_par_scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst) {
+  parallel_rows(scatter_add_cols, &(gather_pass){count, n, src, rows, dst}, (n + 3) / 4, 8LL * count);
+}
+
 /* The optimizer step: what happens once per step on the caller
  * (sn_opt_begin_step), then the update of each parameter, which depends on
  * that parameter's values only, split in blocks of 16 parameters. */

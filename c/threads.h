@@ -50,6 +50,8 @@ void sn_par_act_backward(int act, sn_act_param ap, int m, int n, const float *z,
 void sn_par_bias_add(int m, int n, float *y, const float *bias);
 /* k_gather_rows split by columns. */
 void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst);
+/* k_scatter_add_rows split by columns: every element still sums in row order (the same bits). */
+void sn_par_scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst);
 void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate);
 /* sn_opt_step, its per-parameter update split by ranges (the same bits). */
 void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);

@@ -244,11 +244,11 @@ int sn_model_pool_size(const sn_model *m) {
     if (!held[v] && activity) held[v] = 1, live++;
     most = live > most ? live : most;
     if (held[v] && loss[v]) live--; /* the loss's buffer, added in */
-    for (int i = 0; i < L->n_in; i++) live += m->values[m->edges[L->first_in + i]].needs_grad;
+    for (int i = 0; i < L->n_in; i++) live += sn_passes_gradient(m, L, i);
     most = live > most ? live : most;
     for (int i = 0; i < L->n_in; i++) {
       int in = m->edges[L->first_in + i];
-      if (!m->values[in].needs_grad) continue;
+      if (!sn_passes_gradient(m, L, i)) continue;
       if (held[in]) live--; /* added in and given back */
       held[in] = 1;
     }

@@ -16,36 +16,11 @@
 #include "workspace.h"
 #include "gradcheck.h"
 #include "init.h"
+#include "layer_models.h"
 #include "threads.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { CLASSES = 3 };
-
-static void fill(float *v, long n, unsigned seed, float lo, float hi) {
-  for (long i = 0; i < n; i++) {
-    seed = seed * 1664525u + 1013904223u;
-    v[i] = lo + (hi - lo) * (float)(seed >> 8) / 16777216.0f;
-  }
-}
-
-static void one_hot(float *t, int rows) {
-  memset(t, 0, (size_t)rows * CLASSES * sizeof(float));
-  for (int r = 0; r < rows; r++) t[r * CLASSES + (r * 7 + 1) % CLASSES] = 1.0f;
-}
-
-/* Ends a model with flatten → dense softmax, draws every bias (and beta)
- * uniformly in ±0.3 rather than zero, builds it and compiles it with CCE. */
-static sn_model *finish(sn_model *m) {
-  CHECK(sn_model_add_reshape(m, 1, 1, sn_model_output_dim(m)) >= 0, "flatten");
-  CHECK(sn_model_add_dense(m, CLASSES, SN_ACT_SOFTMAX, 0.0f, 1) >= 0, "output layer");
-  for (int l = 0; l < m->n_layers; l++) sn_model_set_initializer(m, l, SN_BIAS, SN_INIT_RANDOM_UNIFORM, -0.3f, 0.3f);
-  CHECK(sn_model_build(m), "build");
-  float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
-  CHECK(sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4)), "compile");
-  return m;
-}
 
 static void gradients(sn_model *m, int rows, const char *what) {
   long n = (long)rows * m->input_dim;

@@ -1,6 +1,10 @@
 // Trains one spec of sequential layers in TF.js (@tensorflow/tfjs, cpu backend,
 // the oracle) and in simdnet from TF.js' initial weights, shuffle: false, and
-// compares them (test/cnn.tfjs.test.js, test/convs.tfjs.test.js).
+// compares them (test/cnn.tfjs.test.js, test/convs.tfjs.test.js,
+// test/sequence.tfjs.test.js). A spec's `tokens` makes its inputs integer ids
+// in [0, tokens) (an Int32Array here, an int32 tensor in TF.js: an Embedding's
+// input); a layer's `tfjs` lists the TF.js layers that compute what it does
+// where TF.js lacks it (Keras' UpSampling1D as reshapes around UpSampling2D).
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../../web/index.js';
@@ -10,18 +14,21 @@ const ROWS = 48, BATCH = 16, EPOCHS = 3;
 export const CLASSES = 3;
 
 /**
- * Inputs, and targets that depend on them so the networks learn something:
- * for an output of `positions` rows of `classes` (a vector output: one row),
- * position p's class buckets Σ_i x_i·sin(i + p); one-hot, or its label
- * (sparse: TF.js takes them shaped [rows, …, 1]), or for mse a value per
- * element (tanh of the sum shifted by the column). Returns { x, y, tfShape }.
+ * Inputs (token ids in [0, tokens) when tokens is given), and targets that
+ * depend on them so the networks learn something: for an output of
+ * `positions` rows of `classes` (a vector output: one row), position p's class
+ * buckets Σ_i v_i·sin(i + p), v_i the input (2·cos of a token id); one-hot, or
+ * its label (sparse: TF.js takes them shaped [rows, …, 1]), or for mse a value
+ * per element (tanh of the sum shifted by the column). Returns { x, y, tfShape }.
  */
-function data(inputShape, outShape, loss, seed) {
+function data(inputShape, outShape, loss, seed, tokens) {
   const size = inputShape.reduce((a, b) => a * b, 1), classes = outShape.at(-1);
   const positions = outShape.reduce((a, b) => a * b, 1) / classes, sparse = loss === 'sparseCategoricalCrossentropy';
-  const x = randomArray(ROWS * size, seed, -1, 1);
+  const uniform = randomArray(ROWS * size, seed, tokens ? 0 : -1, 1);
+  const x = tokens ? Int32Array.from(uniform, (u) => Math.min(tokens - 1, Math.floor(u * tokens))) : uniform;
+  const value = tokens ? (id) => Math.cos(id) * 2 : (v) => v;
   const y = new Float32Array(ROWS * positions * (sparse ? 1 : classes));
-  const sum = (r, shift) => x.subarray(r * size, (r + 1) * size).reduce((s, v, i) => s + v * Math.sin(i + shift), 0);
+  const sum = (r, shift) => x.subarray(r * size, (r + 1) * size).reduce((s, v, i) => s + value(v) * Math.sin(i + shift), 0);
   for (let r = 0; r < ROWS; r++)
     for (let p = 0; p < positions; p++) {
       const s = sum(r, p), label = (s > 1 ? 2 : s > -1 ? 1 : 0) % classes, row = r * positions + p;
@@ -51,20 +58,22 @@ export async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.s
   const [first, ...rest] = spec.layers;
   const layers = [{ ...first, inputShape: spec.inputShape }, ...rest];
   const tfModel = tf.sequential();
-  for (const layer of layers) tfModel.add(build(tf, layer));
+  // A layer's TF.js stand-ins (its `tfjs` list) get the input shape when it comes first.
+  const tfLayers = spec.layers.flatMap(({ tfjs, ...layer }) => tfjs ?? [layer]);
+  tfLayers.forEach((layer, i) => tfModel.add(build(tf, i ? layer : { ...layer, inputShape: spec.inputShape })));
   const model = sn.sequential({ seed: 5 });
-  for (const layer of layers) model.add(build(sn, layer));
+  for (const { tfjs, ...layer } of layers) model.add(build(sn, layer));
   // The same starting point: TF.js' initial weights, layer by layer in Keras' order.
   const initial = tfModel.layers.flatMap((l) => l.getWeights().map((w) => w.dataSync().slice()));
   model.setWeights(initial);
   assert.deepEqual(model.getWeights().map((w) => w.shape), tfModel.layers.flatMap((l) => l.getWeights().map((w) => w.shape)), 'weight shapes');
   assert.deepEqual(model.outputs[0].shape, tfModel.outputs[0].shape, 'output shape');
 
-  const { x, y, tfShape } = data(spec.inputShape, model.outputs[0].shape.slice(1), loss, seed);
+  const { x, y, tfShape } = data(spec.inputShape, model.outputs[0].shape.slice(1), loss, seed, spec.tokens);
   const opts = optimizer();
   tfModel.compile({ optimizer: opts.tf, loss, metrics });
   model.compile({ optimizer: opts.sn, loss, metrics });
-  const xs = tf.tensor(x, [ROWS, ...spec.inputShape]), ys = tf.tensor(y, tfShape);
+  const xs = tf.tensor(x, [ROWS, ...spec.inputShape], spec.tokens ? 'int32' : 'float32'), ys = tf.tensor(y, tfShape);
   const tfHistory = await tfModel.fit(xs, ys, { epochs: EPOCHS, batchSize: batch, shuffle: false, verbose: 0 });
   const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: batch, shuffle: false });
   const tfEval = [tfModel.evaluate(xs, ys, { batchSize: BATCH })].flat()[0].dataSync()[0];

@@ -61,6 +61,12 @@ const TFJS_EXTRAS = {
   Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
   Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
   Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
+  Conv1D: (layer) => {
+    if (layer.padding === 'causal')
+      throw new Error(`toTfjs: conv1d ${layer.name} has padding 'causal', which TF.js 4.22's Conv1D does not run (Keras has it): save the model with model.save() instead`);
+    return { kernel_constraint: null, bias_constraint: null };
+  },
+  Embedding: () => ({ embeddings_constraint: null }),
   DepthwiseConv2D: (layer) => ({ depthwise_constraint: null, bias_constraint: null, ...noDilation(layer, 'DepthwiseConv2D') }),
   SeparableConv2D: () => ({ depthwise_constraint: null, pointwise_constraint: null, bias_constraint: null }),
   Conv2DTranspose: (layer) => {
@@ -118,11 +124,16 @@ function activationLayerToTfjs(layer, config) {
 
 const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' });
 
+/** Keras layers that TF.js 4.22 lacks (tfjs-layers src/layers/*.ts has no such class). */
+const KERAS_ONLY = ['UpSampling1D', 'ZeroPadding1D', 'Cropping1D'];
+
 /**
  * One layer of ours as TF.js layers: { main } (its class and config), and
  * `after`, the LeakyReLU layer TF.js needs after it for a leakyRelu activation.
  */
 function tfjsLayer(layer) {
+  if (KERAS_ONLY.includes(layer.type))
+    throw new Error(`toTfjs: layer ${layer.name} is a ${layer.type} layer, which TensorFlow.js 4.22 does not have (Keras has it): save the model with model.save() instead`);
   const { name, activation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
   const config = base(name, layer.trainable !== false);
   for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);

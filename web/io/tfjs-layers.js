@@ -59,6 +59,10 @@ export function declaredInputShape(layer, config, what) {
   if (batch !== undefined && batch !== null) return sampleShape(batch, what);
   const shape = pick(config, 'input_shape', 'inputShape');
   if (Array.isArray(shape)) return sampleShape([null, ...shape], what);
+  if (pick(layer, 'class_name', 'className') === 'Embedding') { // its input_dim is its table's rows; Keras 2's input_length, the ids' shape
+    const length = pick(config, 'input_length', 'inputLength');
+    return length === undefined || length === null ? undefined : sampleShape([null, ...[length].flat()], what);
+  }
   const dim = pick(config, 'input_dim', 'inputDim');
   return dim === undefined || dim === null ? undefined : sampleShape([null, dim], what);
 }
@@ -70,10 +74,21 @@ export function declaredInputShape(layer, config, what) {
 const kernelKeys = (...kernels) => kernelOptionNames(...kernels).map(snake);
 const KERNEL_KEYS = kernelKeys('kernel');
 const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
+const CONV = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS];
 const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
 const IMPORTS = {
   Dense: { keys: ['units', ...KERNEL_KEYS] },
-  Conv2D: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS], only: { groups: 1 } },
+  Conv2D: { keys: CONV, only: { groups: 1 } },
+  Conv1D: { keys: CONV, only: { groups: 1 } },
+  MaxPooling1D: POOL,
+  AveragePooling1D: POOL,
+  GlobalAveragePooling1D: GLOBAL_POOL,
+  GlobalMaxPooling1D: GLOBAL_POOL,
+  UpSampling1D: { keys: ['size'] },
+  ZeroPadding1D: { keys: ['padding', 'data_format'] },
+  Cropping1D: { keys: ['cropping'] },
+  // mask_zero is read and refused by the factory when true (masks are not supported yet); Keras 3's lora_rank is null when off.
+  Embedding: { keys: ['input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'activity_regularizer', 'mask_zero', 'input_length'], only: { sparse: false } },
   MaxPooling2D: POOL,
   AveragePooling2D: POOL,
   GlobalAveragePooling2D: GLOBAL_POOL,
@@ -128,7 +143,7 @@ function optionsFromTfjs(className, config, what) {
   const spec = IMPORTS[className];
   const options = {};
   for (const [key, value] of Object.entries(snakeOptions(config))) {
-    if (COMMON_KEYS.includes(key) || spec.ignored?.includes(key)) continue;
+    if ((COMMON_KEYS.includes(key) && !spec.keys.includes(key)) || spec.ignored?.includes(key)) continue; // an Embedding's input_dim is its own
     if (spec.only && Object.hasOwn(spec.only, key)) {
       if (value !== spec.only[key]) throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported (only ${JSON.stringify(spec.only[key])})`);
     } else if (!spec.keys.includes(key)) {

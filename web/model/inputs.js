@@ -29,7 +29,7 @@ export function listByName(data, names, what) {
 }
 
 /** Flattens nested arrays (rows, or rows of 28×28 images) into one list. */
-function flattenDeep(rows, what) {
+export function flattenDeep(rows, what) {
   const out = [];
   const walk = (v) => {
     if (typeof v === 'number') out.push(v);

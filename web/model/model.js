@@ -21,6 +21,7 @@ import { toTfjs } from '../io/tfjs-export.js';
 import { KINDS } from '../layers/index.js';
 import { makeLayer, getLayer, summaryColumns, summaryText } from '../layers/layer.js';
 import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
+import { checkTokenIds, tokenReaders } from './token-ids.js';
 import { shapeText, sizeOf, toHwc } from '../layers/common.js';
 import { cString, f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from '../core/wasm.js';
 
@@ -381,8 +382,15 @@ export class Model {
    */
   prepareInputs(x, what = '') {
     const convert = (t, data, label) => {
-      const size = sizeOf(t.sampleShape);
-      const X = toMatrix(data, size, label);
+      const size = sizeOf(t.sampleShape), readers = tokenReaders(this, t);
+      let X;
+      try {
+        X = toMatrix(data, size, label);
+      } catch (err) {
+        if (readers.length) err.message += ` (token ids for ${readers.map((l) => `embedding ${l.name}`).join(', ')}: samples of shape [${t.sampleShape}])`;
+        throw err;
+      }
+      checkTokenIds(readers, data, X.values.length, size, label);
       checkFinite(X.values, size, label);
       return { ...X, width: size };
     };
@@ -464,6 +472,21 @@ export class Model {
     return logs;
   }
 
+  /**
+   * An id outside its table that an Embedding met in the last C call, as an
+   * Error: ids computed by layers (a model input's are checked before any work:
+   * prepareInputs). C read zeros for it and gave it no gradient.
+   */
+  throwBadId(w = wasm()) {
+    if (!this.nodes.some((n) => n.layer.type === 'Embedding')) return;
+    const bad = withBuffers((alloc) => {
+      const out = alloc(8), node = w.sn_model_bad_id(this.ptr, out, out + 4);
+      return node ? { layer: this.nodes[node - 1].layer, id: f32(out, 1)[0], position: i32(out + 4, 1)[0] } : null;
+    });
+    if (bad) throw new Error(`embedding ${JSON.stringify(bad.layer.name)} got token id ${bad.id} at position ${bad.position} of a sample, which is not a row of its table ` +
+      `(inputDim ${bad.layer.inputDim}): ids must be integers in [0, ${bad.layer.inputDim}); these come from the layers before it (it read zeros for them)`);
+  }
+
   /** Trains; resolves to a History { epoch, history: { loss, accuracy, val_loss, … }, params }. */
   async fit(x, y, options = {}) {
     this.checkCompiled('fit');
@@ -481,6 +504,7 @@ export class Model {
       const sums = alloc(this.sumsCount * 8);
       if (!wasm().sn_model_evaluate(this.ptr, alloc(data.x), alloc(data.y), data.rows, batchSize, sums))
         throw new Error('simdnet: out of wasm memory in evaluate');
+      this.throwBadId();
       return this.logsFromSums(f64(sums, this.sumsCount).slice());
     });
   }
@@ -496,6 +520,7 @@ export class Model {
     const all = withBuffers((alloc) => {
       const out = alloc(X.rows * width * 4);
       if (!wasm().sn_model_predict(this.ptr, alloc(X.values), X.rows, batchSize, out)) throw new Error('simdnet: out of wasm memory in predict');
+      this.throwBadId();
       return f32(out, X.rows * width).slice();
     });
     if (this.outputs.length === 1) return all;
@@ -540,6 +565,7 @@ export class Model {
       const out = alloc(8);
       if (!w.sn_model_compute_gradients(this.ptr, alloc(data.x), alloc(data.y), data.rows, out))
         throw new Error('simdnet: out of wasm memory in computeGradients');
+      this.throwBadId(w);
       return f64(out, 1)[0];
     });
     const all = f32(w.sn_model_grads(this.ptr), this.trainableCount());
