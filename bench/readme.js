@@ -5,6 +5,7 @@
 //   kernels  the C kernels, wasm/native   threads  the threaded build and peak memory
 //   relaxed  the relaxed-SIMD build against the default one
 //   transfer MobileNetV2 transfer learning (T1–T3, bench/transfer.js)
+//   sequence the sequence models (S1–S2, bench/sequence.js)
 // Nothing else of the README is touched.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MODELS, SIMDNET_NO_CONV, architecture } from './common.js';
@@ -166,11 +167,33 @@ export function transferBlock(results) {
     'the run (it never shrinks), the model\'s weights and the batch included.', 100)}`;
 }
 
+/** The sequence models' table (S1–S2). */
+export function sequenceBlock(results) {
+  const t = results.sequence ?? {}, tasks = [['S1', 'one-hot windows of 40 characters (60) → LSTM 128 → Dense 60'], ['S2', 'ids, 100 steps → Embedding 64 → GRU 128 → Dense 96']].filter(([k]) => t[k]);
+  if (!tasks.length) return `Not measured in this run (${t.skipped ?? 'not run'}).`;
+  const sps = (e) => (e?.samplesPerSecond ? e.samplesPerSecond.toFixed(e.samplesPerSecond < 100 ? 1 : 0) : e?.unavailable ? `— (${e.unavailable.replace(/\.$/, '')})` : '—');
+  const x = (a, b) => (a?.samplesPerSecond && b?.samplesPerSecond ? times(a.samplesPerSecond / b.samplesPerSecond, a.samplesPerSecond / b.samplesPerSecond < 10 ? 2 : 0) : '—');
+  const cores = Object.values(t).find((f) => f?.threads?.threads)?.threads.threads ?? 2;
+  const peak = results.kernels?.wasm?.peak;
+  const lines = [
+    `| Batch 128, Adam, samples/s | simdnet | simdnet, ${cores} threads | TF.js wasm | × | TF.js cpu | × | simdnet GFLOP/s${peak ? ` (wasm peak ${peak.toFixed(1)})` : ''} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [k, label] of tasks) {
+    const f = t[k], g = f.simdnet?.samplesPerSecond && (f.simdnet.samplesPerSecond * f.flops) / 1e9;
+    lines.push(`| ${k} ${label} | ${sps(f.simdnet)} | ${sps(f.threads)} | ${sps(f['tfjs-wasm'])} | ${x(f.simdnet, f['tfjs-wasm'])} | ${sps(f['tfjs-cpu'])} | ` +
+      `${x(f.simdnet, f['tfjs-cpu'])} | ${g ? g.toFixed(1) : '—'} |`);
+  }
+  return `${lines.join('\n')}\n\n${wrap('Next-character prediction on Debian\'s fortune cookies; one warm-up step, then the median of 3 steps of one batch each, every ' +
+    'engine in its own process, alternating (TF.js wasm and cpu: one step). TF.js runs on one thread. GFLOP/s counts the recurrent and dense ' +
+    'layers\' products (bench/sequence.js, sequenceFlops).', 100)}`;
+}
+
 /** Rewrites the marked blocks of `path` from `results`; throws when a marker is missing. */
 export function writeReadme(path, results) {
   let text = readFileSync(path, 'utf8');
   const blocks = [['machine', machineLine], ['table', markdownTable], ['kernels', kernelsBlock], ['threads', threadsBlock], ['relaxed', relaxedBlock],
-    ['transfer', transferBlock]];
+    ['transfer', transferBlock], ['sequence', sequenceBlock]];
   for (const [name, body] of blocks.map(([n, f]) => [n, f(results)])) {
     const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
     const i = text.indexOf(start), j = text.indexOf(end);

@@ -5,7 +5,9 @@
 // models: M1–M5 (bench/common.js), R1, a small ResNet built with the
 // functional API by simdnet and TF.js, and T1–T3, transfer learning on a
 // pretrained MobileNetV2 (bench/transfer.js: predict, the head only, the last
-// 30 layers; child processes).
+// 30 layers; child processes), and S1–S2, sequence models on the fortunes text
+// (bench/sequence.js: TF.js' LSTM text-generation network, Embedding → GRU;
+// child processes).
 //
 //   node bench/run.js [--rounds 5] [--models M1,…,M5,R1] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
 //                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
@@ -34,7 +36,7 @@ import vm from 'node:vm';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'build/bench/results.json');
 const ALL_ENGINES = ['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'];
-const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1', 'T1', 'T2', 'T3'];
+const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1', 'T1', 'T2', 'T3', 'S1', 'S2'];
 // Every option with its line of --help: parseArgs' configuration is made from
 // this table, so the usage lists exactly what is accepted.
 const OPTIONS = {
@@ -102,6 +104,7 @@ const { tfjsEngine } = await import('./tfjs.js');
 const { jaxReady, jaxEngine } = await import('./jaxjs.js');
 const { convnetjsEngine } = await import('./convnetjs.js');
 const { TASKS, transferFigures } = await import('./transfer.js');
+const { TASKS: SEQUENCE_TASKS, sequenceFigures } = await import('./sequence.js');
 const tf = await import('@tensorflow/tfjs');
 const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
 
@@ -412,6 +415,40 @@ function transferTargets(transfer) {
   return list;
 }
 
+/** Issue 24's targets, on S1–S2: { what, value, target, met, note }. */
+function sequenceTargets(sequence, kernels) {
+  if (sequence.skipped) return [{ what: 'sequence models (S1–S2)', target: 'see issue 24', value: sequence.skipped, met: null }];
+  const list = [];
+  const rate = (t, engine) => sequence[t]?.[engine]?.samplesPerSecond;
+  const why = (t, engine) => (sequence[t] ? sequence[t][engine]?.unavailable ?? 'not run' : 'task not run');
+  for (const [t, engine, min] of [['S1', 'tfjs-wasm', 15], ['S1', 'tfjs-cpu'], ['S2', 'tfjs-wasm'], ['S2', 'tfjs-cpu']]) {
+    const a = rate(t, 'simdnet'), b = rate(t, engine), target = min ? `≥ ${min}×` : 'reported';
+    list.push(a && b
+      ? { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, value: `${min ? shown(a / b, min, 1) : (a / b).toFixed(0)}×`,
+        met: min ? a / b >= min : null, note: `${sps(a)} / ${sps(b, 3)} samples/s` }
+      : { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, met: null,
+        value: !a ? `simdnet: ${why(t, 'simdnet')}` : `${engine}: ${why(t, engine)}` });
+  }
+  for (const t of ['S1', 'S2']) {
+    const one = rate(t, 'simdnet'), all = sequence[t]?.threads;
+    list.push(all?.samplesPerSecond && one
+      ? { what: `threads: ${all.threads} ÷ 1 on ${t} (dist/simdnet-mt.wasm)`, target: '≥ 1.6×', value: `${shown(all.samplesPerSecond / one, 1.6, 2)}×`,
+        met: all.samplesPerSecond / one >= 1.6, note: `${sps(one)} → ${sps(all.samplesPerSecond)} samples/s` }
+      : { what: `threads on ${t}`, target: '≥ 1.6×', value: all?.unavailable ?? 'not run (one core)', met: null });
+    const peak = kernels.wasm?.peak, gflops = one && (one * sequence[t].flops) / 1e9;
+    list.push({ what: `${t} training step GFLOP/s (simdnet, 1 thread) against the wasm peak`, target: 'reported', met: null,
+      value: gflops ? `${gflops.toFixed(1)} GFLOP/s${peak ? ` = ${Math.round((100 * gflops) / peak)}% of ${peak.toFixed(1)}` : ''}` : `simdnet: ${why(t, 'simdnet')}` });
+  }
+  return list;
+}
+
+function printSequence(task, f) {
+  const line = (name, e) => (e.unavailable ? `${name.padEnd(22)} ${e.unavailable}` : `${name.padEnd(22)} ${sps(e.samplesPerSecond, 3).padStart(7)} samples/s${e.memoryBytes ? `, ${mib(e.memoryBytes)} MiB wasm memory` : ''}`);
+  console.log(`${task} ${SEQUENCE_TASKS[task]} (${fmt(f.flops)} FLOPs per training sample):`);
+  for (const [name, e] of [['simdnet', f.simdnet], [`simdnet ${f.threads?.threads ?? ''} threads`, f.threads], ['tfjs-wasm', f['tfjs-wasm']], ['tfjs-cpu', f['tfjs-cpu']]])
+    if (e) console.log(`   ${line(name, e)}`);
+}
+
 function printTransfer(task, f) {
   const line = (name, e) => (e.unavailable ? `${name.padEnd(22)} ${e.unavailable}` : `${name.padEnd(22)} ${sps(e.imagesPerSecond, 3).padStart(7)} images/s${e.memoryBytes ? `, ${mib(e.memoryBytes)} MiB wasm memory` : ''}`);
   console.log(`${task} ${TASKS[task]}:`);
@@ -511,14 +548,21 @@ async function main() {
     : { skipped: tasks.length ? 'simdnet not run' : 'no T model asked for' };
   if (transfer.skipped) console.log(`  skipped: ${transfer.skipped}`);
 
-  const list = [...targets(models, threads, kernels, relaxed), ...transferTargets(transfer)];
-  console.log('\nTargets (issues 11, 12 and 23; single-threaded wasm unless said):');
+  const sequenceTasks = args.models.split(',').filter((m) => SEQUENCE_TASKS[m]);
+  console.log(`\nSequence models on the fortunes text (batch 128; bench/sequence.js): ${TRANSFER_ROUNDS} alternating child processes per engine, medians:`);
+  const sequence = ENGINES.has('simdnet') && sequenceTasks.length
+    ? sequenceFigures({ tasks: sequenceTasks, rounds: TRANSFER_ROUNDS, cpu: ENGINES.has('tfjs-cpu') && !args.quick && !args['no-cpu'], cores: os.cpus().length, log: printSequence })
+    : { skipped: sequenceTasks.length ? 'simdnet not run' : 'no S model asked for' };
+  if (sequence.skipped) console.log(`  skipped: ${sequence.skipped}`);
+
+  const list = [...targets(models, threads, kernels, relaxed), ...transferTargets(transfer), ...sequenceTargets(sequence, kernels)];
+  console.log('\nTargets (issues 11, 12, 23 and 24; single-threaded wasm unless said):');
   const width = Math.max(...list.map((t) => t.what.length)), valueWidth = Math.max(...list.map((t) => String(t.value).length));
   for (const t of list)
     console.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : '   —   '} ${t.what.padEnd(width)}  ${String(t.value).padEnd(valueWidth)}  target ${t.target}${t.note ? `; ${t.note}` : ''}`);
 
   machine.seconds = (performance.now() - started) / 1000;
-  const results = { machine, models, threads, kernels, relaxed, transfer, targets: list };
+  const results = { machine, models, threads, kernels, relaxed, transfer, sequence, targets: list };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(results, null, 1));
   const { markdownTable } = await import('./readme.js');

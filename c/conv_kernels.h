@@ -29,14 +29,29 @@ typedef struct {
   int oh, ow;   /* output height, width */
 } sn_window;
 
+/* How a sweep pads its input (Keras' padding option), by its name in the API. */
+#define SN_PADDINGS(X)                                                                            \
+  X(SN_PAD_VALID, 0, "valid")                                                                     \
+  X(SN_PAD_SAME, 1, "same")                                                                       \
+  X(SN_PAD_CAUSAL, 2, "causal")
+enum sn_padding {
+#define X(kind, value, name) kind = value,
+  SN_PADDINGS(X)
+#undef X
+  SN_PAD_COUNT
+};
+
 /* Fills g the way TensorFlow sizes its outputs (ek = (kh−1)·dh + 1, the dilated extent):
- *   'valid' (same = 0): oh = ceil((h − ek + 1) / sh), no padding;
- *   'same'  (same = 1): oh = ceil(h / sh), total padding
+ *   'valid'  (SN_PAD_VALID): oh = ceil((h − ek + 1) / sh), no padding;
+ *   'same'   (SN_PAD_SAME): oh = ceil(h / sh), total padding
  *            max((oh−1)·sh + ek − h, 0), pt = total / 2 (the odd one at the bottom);
- * the same for widths. Returns 1, or 0 (g untouched) when an argument is < 1, the
- * output would be empty, or h·w·c or oh·ow·kh·kw·c (the im2col row block of one
- * sample; its offsets and maxpool's arg are ints) would overflow an int. */
-int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, int same);
+ *   'causal' (SN_PAD_CAUSAL): oh = ceil(h / sh), pt = ek − 1 and nothing after, so
+ *            output oy reads inputs up to oy·sh only (Keras' Conv1D: keras/src/ops/nn.py
+ *            pads (kernel_size − 1)·dilation_rate on the left, then convolves 'valid');
+ * the same for widths. Returns 1, or 0 (g untouched) when an argument is < 1 or the
+ * padding unknown, the output would be empty, or h·w·c or oh·ow·kh·kw·c (the im2col
+ * row block of one sample; its offsets and maxpool's arg are ints) would overflow an int. */
+int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, int padding);
 
 /* bn_moments and bn_backward sum n rows in blocks of SN_BN_BLOCK: each block into
  * a fresh partial sum, the partials into the total, in row order. Still a fixed

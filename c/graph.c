@@ -146,9 +146,8 @@ void sn_model_backward(sn_model *m, int rows) {
       const float *x[SN_MAX_NODE_INPUTS];
       float *dx[SN_MAX_NODE_INPUTS];
       for (int i = 0; i < L->n_in; i++) {
-        const sn_value *in = sn_node_input(m, L, i);
-        x[i] = in->y;
-        dx[i] = in->needs_grad ? sn_pool_take(m) : NULL;
+        x[i] = sn_node_input(m, L, i)->y;
+        dx[i] = sn_passes_gradient(m, L, i) ? sn_pool_take(m) : NULL;
       }
       ops->backward_n(m, L, rows, x, dz, dx);
       for (int i = 0; i < L->n_in; i++)
@@ -156,7 +155,7 @@ void sn_model_backward(sn_model *m, int rows) {
       sn_pool_give(m, dz);
     } else {
       sn_value *in = &m->values[m->edges[L->first_in]];
-      float *dx = in->needs_grad ? sn_pool_take(m) : NULL;
+      float *dx = sn_passes_gradient(m, L, 0) ? sn_pool_take(m) : NULL;
       float *got = ops->backward(m, L, rows, in->y, dz, dx);
       if (got == dz) { /* a view: dz is the input's gradient */
         sn_pool_give(m, dx);

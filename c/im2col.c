@@ -14,24 +14,28 @@
 
 /* ---- geometry ------------------------------------------------------------------ */
 
-/* One axis: input n, window k dilated by d, stride s. TensorFlow's rule
- * (tfjs-core conv_util.ts getPadAndOutInfo, with the dilated extent ek as its
- * "effective filter size"). 0 if the output would be empty or an index
- * (at most n + ek) would not fit in an int. */
-static int window_axis(int n, int k, int s, int d, int same, int *out, int *pad_before) {
+/* One axis: input n, window k dilated by d, stride s, padding mode `padding`.
+ * TensorFlow's rule (tfjs-core conv_util.ts getPadAndOutInfo, with the dilated
+ * extent ek as its "effective filter size"); 'causal' pads ek − 1 before, as
+ * Keras does. 0 if the output would be empty or an index (at most n + ek)
+ * would not fit in an int. */
+static int window_axis(int n, int k, int s, int d, int padding, int *out, int *pad_before) {
   long long ek = (long long)(k - 1) * d + 1;
   if (ek + n > INT_MAX) return 0;
-  long long o, total = 0;
-  if (same) {
+  long long o, before = 0;
+  if (padding == SN_PAD_SAME) {
     o = ((long long)n + s - 1) / s;
-    total = (o - 1) * s + ek - n;
-    if (total < 0) total = 0;
+    long long total = (o - 1) * s + ek - n;
+    before = total < 0 ? 0 : total / 2;
+  } else if (padding == SN_PAD_CAUSAL) {
+    o = ((long long)n + s - 1) / s;
+    before = ek - 1;
   } else {
     if (ek > n) return 0;
     o = (n - ek) / s + 1; /* = ceil((n − ek + 1) / s) */
   }
   *out = (int)o;
-  *pad_before = (int)(total / 2);
+  *pad_before = (int)before;
   return 1;
 }
 
@@ -41,10 +45,11 @@ static long long mul_int(long long a, long long b) {
   return p <= INT_MAX ? p : 0;
 }
 
-int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, int same) {
+int sn_window_init(sn_window *g, int h, int w, int c, int kh, int kw, int sh, int sw, int dh, int dw, int padding) {
   if (h < 1 || w < 1 || c < 1 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || dh < 1 || dw < 1) return 0;
+  if (padding < 0 || padding >= SN_PAD_COUNT) return 0;
   sn_window t = {.h = h, .w = w, .c = c, .kh = kh, .kw = kw, .sh = sh, .sw = sw, .dh = dh, .dw = dw};
-  if (!window_axis(h, kh, sh, dh, same, &t.oh, &t.pt) || !window_axis(w, kw, sw, dw, same, &t.ow, &t.pl))
+  if (!window_axis(h, kh, sh, dh, padding, &t.oh, &t.pt) || !window_axis(w, kw, sw, dw, padding, &t.ow, &t.pl))
     return 0;
   if (!mul_int(mul_int(h, w), c)) return 0;
   if (!mul_int(mul_int(mul_int(mul_int(t.oh, t.ow), kh), kw), c)) return 0;

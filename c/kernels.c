@@ -571,6 +571,18 @@ void k_gather_rows(int count, int n, const float *src, const int *rows, float *d
   }
 }
 
+/* Row after row, so each element sums its terms in r order, as ref_ does. */
+void k_scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst) {
+  for (int r = 0; r < count; r++) {
+    if (rows[r] < 0) continue;
+    const float *from = src + (long)r * n;
+    float *to = dst + (long)rows[r] * n;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) v_store(to + j, v_add(v_load(to + j), v_load(from + j)));
+    for (; j < n; j++) to[j] += from[j];
+  }
+}
+
 /* 0·v is NaN exactly when v is NaN or ±Inf, and +0 otherwise; sums of those
  * products in eight lanes of two accumulators (no serial chain of additions)
  * stay 0 until one is NaN. */

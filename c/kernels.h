@@ -81,6 +81,9 @@ enum sn_activation {
                        const float *dy, float *dz);                                            \
   /* dst[r × n] = src[rows[r] × n] for r < count: a batch of shuffled rows */                  \
   void P##gather_rows(int count, int n, const float *src, const int *rows, float *dst);        \
+  /* dst[rows[r] × n] += src[r × n] for r < count in order, skipping rows[r] < 0: an embedding's \
+   * table gradient (every element sums its terms in r order, so k_ and ref_ agree bitwise) */ \
+  void P##scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst);   \
   /* 1 iff no v[i] (i < n) is NaN or ±Inf */                                                   \
   int P##all_finite(long n, const float *v);
 

@@ -153,6 +153,12 @@ void ref_gather_rows(int count, int n, const float *src, const int *rows, float 
     for (int j = 0; j < n; j++) dst[(long)r * n + j] = src[(long)rows[r] * n + j];
 }
 
+void ref_scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst) {
+  for (int r = 0; r < count; r++)
+    if (rows[r] >= 0)
+      for (int j = 0; j < n; j++) dst[(long)rows[r] * n + j] += src[(long)r * n + j];
+}
+
 int ref_all_finite(long n, const float *v) {
   for (long i = 0; i < n; i++)
     if (!isfinite(v[i])) return 0;

@@ -54,6 +54,10 @@
   X(SN_LAYER_SEPARABLE_CONV2D, sn_separable_conv2d_ops)                                           \
   X(SN_LAYER_CONV2D_TRANSPOSE, sn_conv2d_transpose_ops)                                           \
   X(SN_LAYER_PRELU, sn_prelu_ops)                                                                 \
+  X(SN_LAYER_LAYER_NORM, sn_layer_norm_ops)                                                       \
+  X(SN_LAYER_REPEAT_VECTOR, sn_repeat_vector_ops)                                                 \
+  X(SN_LAYER_PERMUTE, sn_permute_ops)                                                             \
+  X(SN_LAYER_EMBEDDING, sn_embedding_ops)                                                         \
   X(SN_LAYER_SIMPLE_RNN, sn_rnn_ops)        /* recurrent layers: layer_rnn.c, rnn.c */            \
   X(SN_LAYER_LSTM, sn_rnn_ops)                                                                    \
   X(SN_LAYER_GRU, sn_rnn_ops)
@@ -110,20 +114,24 @@ typedef struct sn_layer {
   float act_l1, act_l2;    /* activity regularizer on y, per sample */
   sn_tensor t[SN_MAX_TENSORS];
   /* Settings of the kind. */
-  int units;                           /* dense units, conv2d filters */
-  int kh, kw, sh, sw, dh, dw, same;    /* conv2d and pooling windows (same: 'same' padding) */
+  int units;                           /* dense units, conv2d filters; repeat vector: its n */
+  int last_axis;                       /* dense: on the last axis (rows·h·w rows of c), else on the flattened input */
+  int perm[3];                         /* permute: output axis i (0 h, 1 w, 2 c) is input axis perm[i] */
+  int kh, kw, sh, sw, dh, dw, padding; /* conv2d and pooling windows (padding: enum sn_padding) */
   int dm;                              /* depthwise and separable conv: depth multiplier */
   int oph, opw;                        /* conv2d transpose: output padding (-1: Keras' None) */
+  int vocab;                           /* embedding: the table's rows (Keras' input_dim) */
   float rate;                          /* dropout */
   int seeded;                          /*   its seed was given; else drawn from the model's generator */
   unsigned seed;
   sn_rng rng;                          /*   draws its masks */
-  float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double) */
+  float momentum, decay, epsilon;      /* batch norm (decay = 1 − momentum, computed in double); layer norm: epsilon */
   int op;                              /* merge: enum sn_merge_op */
   int border[4];                       /* zero padding, cropping: rows and columns added or cut: top, bottom, left, right */
   int up[2], bilinear;                 /* up-sampling: its factors (rows, columns), its interpolation */
   int axes[2], normalize;              /* dot: the contracted axis of each input (0: w, 1: c), cosine */
-  int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k) */
+  int rank, shared;                    /* prelu: the sample's rank (1–3), its shared axes (bit k: Keras axis k);
+                                          conv2d: rank 1 for a Conv1D (kernel [kw, c, filters], input 1 × steps × c) */
   float *dotbuf;                       /* dot: a row to work in; with normalize, both inputs of unit length and their norms */
   int cell_act, gate_act;              /* recurrent: the activation inside the cell (tanh) and its gates' (sigmoid), */
   sn_act_param cell_ap, gate_ap;       /*   their parameters */
@@ -133,10 +141,10 @@ typedef struct sn_layer {
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
   float *mask;             /* dropout: 0 or 1/(1 − rate) per element */
-  int *arg;                /* max pooling: where each maximum came from */
+  int *arg;                /* max pooling: where each maximum came from; embedding: each id's row, or -1 */
   float *xhat;             /* batch norm: the normalized input (training) */
   float *mid;              /* separable conv: the depthwise output */
-  float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var */
+  float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var; layer norm: mean, inv_std per row */
   float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
   float *seq;              /* recurrent: the sequence's buffers (rnn.h) */
 } sn_layer;
@@ -205,6 +213,10 @@ typedef struct {
    * up-sampling that changes nothing), which the workspace's plan must know
    * (workspace.c). */
   int view;
+  /* 1: its output has no gradient with respect to its input (embedding: the
+   * ids are indices, not numbers), so no gradient goes past it to its input,
+   * whatever lies upstream (graph.c, workspace.c: sn_passes_gradient). */
+  int no_input_grad;
   void (*draw)(sn_layer *l, int rows);
   void (*commit)(sn_layer *l);
 } sn_layer_ops;

@@ -12,20 +12,33 @@
  * there. dz · kernelᵀ goes through the scratch a few samples at a time, each
  * block folded into dx by col2im while it is still in cache. A 1×1 kernel with
  * stride 1 and no padding needs no col2im: dz · kernelᵀ is dx. TensorFlow
- * refuses strides > 1 together with dilation > 1, and so do we. */
+ * refuses strides > 1 together with dilation > 1, and so do we.
+ *
+ * Keras' Conv1D is this kind on a sequence 1 × steps × c with kh = 1 (its own
+ * add function names its kernel [kw][c][filters], Keras' 1-D shape, the same
+ * floats); its 'causal' padding pads (kw − 1)·dw steps before the first. */
 #include "api.h"
 #include "kernels.h"
 #include "layer_window.h"
 #include "model.h"
 #include "threads.h"
 
-SN_API int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act,
+SN_API int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int padding, int act,
                                float alpha, int use_bias) {
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_CONV2D);
   if (!l) return -1;
   l->units = filters;
-  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, act, alpha, use_bias);
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, padding, 1, act, alpha, use_bias);
   return sn_model_end_layer(m, ok && filters > 0);
+}
+
+SN_API int sn_model_add_conv1d(sn_model *m, int filters, int k, int s, int d, int padding, int act, float alpha, int use_bias) {
+  sn_layer *l = sn_model_begin_layer(m, SN_LAYER_CONV2D);
+  if (!l) return -1;
+  l->units = filters;
+  l->rank = 1;
+  int ok = sn_layer_set_conv(l, 1, k, 1, s, 1, d, padding, 1, act, alpha, use_bias);
+  return sn_model_end_layer(m, ok && filters > 0 && l->in.h == 1);
 }
 
 static int setup(sn_layer *l) {
@@ -36,7 +49,8 @@ static int setup(sn_layer *l) {
   int64_t taps = (int64_t)l->kh * l->kw;
   k->exists = k->trainable = 1;
   if (taps * l->in.c * l->units > SN_MAX_PARAMS) return 0; /* also keeps the fans below within int */
-  sn_tensor_shape(k, "kernel", 4, (int[]){l->kh, l->kw, l->in.c, l->units});
+  if (l->rank == 1) sn_tensor_shape(k, "kernel", 3, (int[]){l->kw, l->in.c, l->units});
+  else sn_tensor_shape(k, "kernel", 4, (int[]){l->kh, l->kw, l->in.c, l->units});
   k->fan_in = (int)(taps * l->in.c); /* Keras' fans of a conv kernel */
   k->fan_out = (int)(taps * l->units);
   b->trainable = 1;

@@ -30,7 +30,7 @@ SN_API int sn_model_add_conv2d_transpose(sn_model *m, int filters, int kh, int k
   if (!l) return -1;
   l->units = filters;
   l->oph = oph, l->opw = opw;
-  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, 1, 1, same, act, alpha, use_bias);
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, 1, 1, same, 0, act, alpha, use_bias);
   /* Keras: the output padding must be less than the stride. */
   int pads_ok = oph < sh && opw < sw && (oph < 0) == (opw < 0);
   return sn_model_end_layer(m, ok && filters > 0 && pads_ok);
@@ -38,9 +38,9 @@ SN_API int sn_model_add_conv2d_transpose(sn_model *m, int filters, int kh, int k
 
 /* The convolution this layer transposes: from the output back to the input. */
 static int window(const sn_layer *l, sn_window *g) {
-  long long oh = deconv_length(l->in.h, l->kh, l->sh, l->oph, l->same), ow = deconv_length(l->in.w, l->kw, l->sw, l->opw, l->same);
+  long long oh = deconv_length(l->in.h, l->kh, l->sh, l->oph, l->padding), ow = deconv_length(l->in.w, l->kw, l->sw, l->opw, l->padding);
   if (oh < 1 || ow < 1 || oh > SN_MAX_SAMPLE_SIZE || ow > SN_MAX_SAMPLE_SIZE) return 0;
-  if (!sn_window_init(g, (int)oh, (int)ow, l->units, l->kh, l->kw, l->sh, l->sw, 1, 1, l->same)) return 0;
+  if (!sn_window_init(g, (int)oh, (int)ow, l->units, l->kh, l->kw, l->sh, l->sw, 1, 1, l->padding)) return 0;
   return g->oh == l->in.h && g->ow == l->in.w;
 }
 

@@ -17,7 +17,7 @@ SN_API int sn_model_add_depthwise_conv2d(sn_model *m, int dm, int kh, int kw, in
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_DEPTHWISE_CONV2D);
   if (!l) return -1;
   l->dm = dm;
-  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, act, alpha, use_bias);
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, 0, act, alpha, use_bias);
   return sn_model_end_layer(m, ok && dm > 0);
 }
 

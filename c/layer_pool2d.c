@@ -11,7 +11,7 @@
 SN_API int sn_model_add_pool2d(sn_model *m, int max, int ph, int pw, int sh, int sw, int same) {
   sn_layer *l = sn_model_begin_layer(m, max ? SN_LAYER_MAX_POOL2D : SN_LAYER_AVG_POOL2D);
   if (!l) return -1;
-  l->kh = ph, l->kw = pw, l->sh = sh, l->sw = sw, l->dh = l->dw = 1, l->same = same != 0;
+  l->kh = ph, l->kw = pw, l->sh = sh, l->sw = sw, l->dh = l->dw = 1, l->padding = same ? SN_PAD_SAME : SN_PAD_VALID;
   return sn_model_end_layer(m, 1);
 }
 

@@ -21,7 +21,7 @@ SN_API int sn_model_add_separable_conv2d(sn_model *m, int filters, int dm, int k
   if (!l) return -1;
   l->units = filters;
   l->dm = dm;
-  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, act, alpha, 0);
+  int ok = sn_layer_set_conv(l, kh, kw, sh, sw, dh, dw, same, 0, act, alpha, 0);
   l->t[POINTWISE].init = SN_INIT_GLOROT_UNIFORM; /* Keras' default, as the depthwise kernel's */
   l->t[BIAS].exists = use_bias != 0;                /* slot 2 here, not SN_BIAS */
   return sn_model_end_layer(m, ok && filters > 0 && dm > 0);

@@ -154,11 +154,12 @@ static void add_accuracy(const sn_loss_cfg *loss, int m, int n, const float *y, 
   sums[SN_SUM_ACC_COUNT] += (double)m * n;
 }
 
-void sn_metrics_add(const sn_loss_cfg *loss, int m, int n, const float *y, const float *target, double batch_loss,
-                    double *sums) {
+void sn_metrics_add(const sn_loss_cfg *loss, int m, int positions, int n, const float *y, const float *target,
+                    double batch_loss, double *sums) {
   int tw = sn_loss_target_width(loss, n);
   sums[SN_SUM_ROWS] += m;
   sums[SN_SUM_LOSS] += batch_loss * m;
+  m *= positions; /* from here on, rows of n */
   add_accuracy(loss, m, n, y, target, sums);
   for (int r = 0; r < m; r++)
     for (int j = 0; j < n; j++) {

@@ -1,7 +1,10 @@
-/* Losses and metrics. A batch loss is the mean over its rows of a per-sample
- * loss, as in Keras; the per-sample loss of the element-wise losses (mse, mae,
+/* Losses and metrics. A batch loss is the mean over its rows of a per-row
+ * loss, as in Keras; the per-row loss of the element-wise losses (mse, mae,
  * binary cross-entropy) is the mean over the row's columns, and the course's
- * asymmetric loss is the sum over the columns. */
+ * asymmetric loss is the sum over the columns. A row is one sample of a vector
+ * output; an output with more axes ({h, w, c}, a sequence {1, steps, c}) is
+ * h·w rows of c per sample, as Keras applies a loss along the last axis and
+ * averages it over every other (train.c passes rows·h·w rows). */
 #ifndef SN_LOSSES_H
 #define SN_LOSSES_H
 #include "kernels.h" /* sn_act_param */
@@ -43,7 +46,7 @@ enum sn_sum {
   SN_SUM_COUNT = 8
 };
 
-/* Columns of one target row: 1 for sparse labels, else the output width n. */
+/* Columns of one target row: 1 for sparse labels, else the row's width n. */
 int sn_loss_target_width(const sn_loss_cfg *loss, int n);
 
 /* Per-sample losses of m rows of network outputs (logits when from_logits). */
@@ -57,7 +60,10 @@ void sn_loss_per_sample(const sn_loss_cfg *loss, int m, int n, const float *out,
 double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, sn_act_param ap, int m, int n, const float *z,
                                 const float *y, const float *target, float *dz);
 
-/* Adds the batch's loss (given, as its mean) and metric counts into sums. */
-void sn_metrics_add(const sn_loss_cfg *loss, int m, int n, const float *y, const float *target, double batch_loss,
-                    double *sums);
+/* Adds the batch's loss (given, as its mean over rows) and metric counts into
+ * sums: m samples of `positions` rows of n each. The loss counts per sample
+ * (SN_SUM_ROWS += m, as the regularization penalty), accuracy per row (Keras'
+ * accuracy of a sequence output is per step), the errors per element. */
+void sn_metrics_add(const sn_loss_cfg *loss, int m, int positions, int n, const float *y, const float *target,
+                    double batch_loss, double *sums);
 #endif

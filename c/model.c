@@ -141,7 +141,7 @@ static void place_outputs(sn_model *m) {
     o->col = m->output_dim;
     o->tcol = m->target_dim;
     m->output_dim += width;
-    m->target_dim += sn_loss_target_width(&o->loss, width);
+    m->target_dim += sn_output_target_width(m, k);
   }
 }
 
@@ -226,14 +226,15 @@ SN_API int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1,
   return 1;
 }
 
-/* Which values want gradients: those with a learning weight upstream. */
+/* Which values want gradients: those with a learning weight upstream (that a
+ * gradient can reach: not past an embedding's ids). */
 static void mark_needs_grad(sn_model *m) {
   for (int v = 0; v < m->n_inputs; v++) m->values[v].needs_grad = 0;
   for (int l = 0; l < m->n_layers; l++) {
     const sn_layer *L = &m->layers[l];
     int needs = 0;
     for (int i = 0; i < SN_MAX_TENSORS; i++) needs |= L->t[i].exists && L->t[i].learns;
-    for (int i = 0; i < L->n_in; i++) needs |= sn_node_input(m, L, i)->needs_grad;
+    for (int i = 0; i < L->n_in; i++) needs |= sn_passes_gradient(m, L, i);
     m->values[m->n_inputs + l].needs_grad = needs;
   }
 }

@@ -96,6 +96,9 @@ typedef struct sn_model {
   int *perm;               /* this epoch's row order */
   int perm_n;
   double *sums;            /* per output, SN_SUM_COUNT metrics of the training batches since the last reset */
+  int bad_id_node;         /* embedding: 1 + the first node that met an id outside its table since sn_model_bad_id, or 0 */
+  int bad_id_pos;          /*   where in its sample */
+  float bad_id;            /*   the id */
 } sn_model;
 
 /* Building. Every add function appends a node and returns its index, or -1
@@ -130,11 +133,16 @@ const char *sn_model_tensor_info(const sn_model *m, int layer, int which, int *o
 int sn_model_set_outputs(sn_model *m, const int *values, int n);
 /* Dense on the flattened input. Defaults: glorotUniform kernel, zero bias. */
 int sn_model_add_dense(sn_model *m, int units, int act, float alpha, int use_bias);
+/* The same, or with last_axis on the last axis as Keras' Dense: {h, w, c} → {h, w, units}, kernel [c, units]. */
+int sn_model_add_dense_axis(sn_model *m, int units, int act, float alpha, int use_bias, int last_axis);
 /* Inverted dropout: in training each element is zeroed with probability rate and the rest scaled. */
 int sn_model_add_dropout(sn_model *m, float rate, int seeded, unsigned seed);
-/* Channels-last convolution; kernel [kh][kw][in.c][filters]. same: 'same' padding, else 'valid'. */
-int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act,
+/* Channels-last convolution; kernel [kh][kw][in.c][filters]. padding: enum sn_padding (conv_kernels.h:
+ * 0 'valid', 1 'same', 2 'causal'). */
+int sn_model_add_conv2d(sn_model *m, int filters, int kh, int kw, int sh, int sw, int dh, int dw, int padding, int act,
                         float alpha, int use_bias);
+/* Keras' Conv1D on a sequence (input 1 × steps × c): conv2d with kh = 1, its kernel named [k][in.c][filters]. */
+int sn_model_add_conv1d(sn_model *m, int filters, int k, int s, int d, int padding, int act, float alpha, int use_bias);
 /* Depthwise (kernel [kh][kw][in.c][dm], output channel c·dm + m) and separable (then a 1×1 conv to filters) convolutions. */
 int sn_model_add_depthwise_conv2d(sn_model *m, int dm, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act, float alpha, int use_bias);
 int sn_model_add_separable_conv2d(sn_model *m, int filters, int dm, int kh, int kw, int sh, int sw, int dh, int dw, int same, int act, float alpha, int use_bias);
@@ -169,10 +177,24 @@ int sn_model_add_concatenate(sn_model *m);
 /* Keras' Dot of two inputs of rank 1 or 2 (1 × w × c): contracts axis ax0 of the first (0: w, 1: c)
  * with axis ax1 of the second; normalize: of unit length along those axes first (cosine). */
 int sn_model_add_dot(sn_model *m, int ax0, int ax1, int normalize);
+/* Keras' Embedding (layer_embedding.c): each value of the input sample, an id in [0, vocab), becomes
+ * that row of the table `embeddings` [vocab][dim]; h × w × c ids → (h·w) × c × dim. Default
+ * initializer: randomUniform(−0.05, 0.05), Keras'. */
+int sn_model_add_embedding(sn_model *m, int vocab, int dim);
+/* An id an embedding met outside its table (not an integer in [0, vocab)): its row was zeros and it
+ * got no gradient. Returns 1 + that node (the first such since the last call; the call forgets it),
+ * with the id and its position in the sample; 0 when there was none. */
+int sn_model_bad_id(sn_model *m, float *id, int *pos);
 /* Zero padding (crop = 0) or cropping (crop = 1) of top, bottom rows and left, right columns. */
 int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
 /* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
 int sn_model_add_upsampling2d(sn_model *m, int fh, int fw, int bilinear);
+/* Keras' LayerNormalization over the last axis (layer_layer_norm.c): gamma (scale), beta (center) optional. */
+int sn_model_add_layer_norm(sn_model *m, double epsilon, int center, int scale);
+/* Keras' RepeatVector: {1, 1, f} → {1, n, f}. */
+int sn_model_add_repeat_vector(sn_model *m, int n);
+/* Keras' Permute of the axes {h, w, c}: output axis i is input axis p_i (layer_permute.c). */
+int sn_model_add_permute(sn_model *m, int p0, int p1, int p2);
 /* Keras' recurrent layers on a sequence [steps, features] (an input {1, steps, features}; layer_rnn.c):
  * act, alpha: the cell's activation (tanh); gate_act, gate_alpha: its gates' (sigmoid); sequences: every step's
  * output [steps, units], else the last step's; backwards: Keras' go_backwards; forget_bias: the LSTM's
@@ -206,7 +228,7 @@ int sn_model_layer_size(const sn_model *m, int layer);
 
 /* The training loop (train.c). A row of inputs x holds every input side by
  * side (input_dim columns); a row of targets t every output's targets side by
- * side (target_dim columns: sn_loss_target_width of each); a row of
+ * side (target_dim columns: sn_output_target_width of each); a row of
  * predictions every output side by side (output_dim columns); sums are
  * double[n_outputs × SN_SUM_COUNT]. */
 int sn_model_shuffle(sn_model *m, int n, int shuffle);
@@ -237,6 +259,11 @@ int sn_model_end_layer(sn_model *m, int ok);
 static inline const sn_value *sn_node_input(const sn_model *m, const sn_layer *l, int i) {
   return &m->values[m->edges[l->first_in + i]];
 }
+/* Whether the backward pass computes node l's gradient for its i-th input: that value wants one and
+ * the kind passes gradients to its inputs (not an embedding's ids). */
+static inline int sn_passes_gradient(const sn_model *m, const sn_layer *l, int i) {
+  return sn_node_input(m, l, i)->needs_grad && !sn_layer_ops_of(l->kind)->no_input_grad;
+}
 /* Forward over x (the rows of each input: xs[i]), backward from the outputs'
  * loss gradients (graph.c). */
 void sn_model_forward(sn_model *m, int rows, const float *const *xs);
@@ -250,6 +277,15 @@ static inline const sn_layer *sn_model_last(const sn_model *m) { return &m->laye
 /* The node that makes an output's value (an output is never a model input). */
 static inline const sn_layer *sn_output_node(const sn_model *m, int k) {
   return &m->layers[m->values[m->outputs[k].value].producer];
+}
+/* Output k's loss rows per sample: h·w, 1 for a vector output (losses.h). */
+static inline int sn_output_positions(const sn_model *m, int k) {
+  sn_shape s = m->values[m->outputs[k].value].shape;
+  return s.h * s.w;
+}
+/* Its target columns per sample: a label per row (sparse) or the whole output. */
+static inline int sn_output_target_width(const sn_model *m, int k) {
+  return sn_output_positions(m, k) * sn_loss_target_width(&m->outputs[k].loss, m->values[m->outputs[k].value].shape.c);
 }
 /* Activity regularizers (layer_output.c). */
 void sn_layer_output_gradient(const sn_layer *l, int rows, float *dy);

@@ -4,6 +4,7 @@
 #include "api.h"
 #include "conv_kernels.h"
 #include "kernels.h"
+#include "layer_norm_kernels.h"
 #include "simd.h"
 
 #include <string.h>
@@ -292,6 +293,22 @@ void sn_par_gather_rows(int count, int n, const float *src, const int *rows, flo
   parallel_rows(gather_cols, &(gather_pass){count, n, src, rows, dst}, (n + 3) / 4, 8LL * count);
 }
 
+/* Its columns c0 … c1 of every row, by k_scatter_add_rows on the slices: a
+ * part's columns get exactly the additions, in the order, of the whole. */
+static void scatter_add_cols(const void *arg, int b0, int b1) {
+  const gather_pass *p = arg;
+  int c0 = 4 * b0, c1 = 4 * b1 < p->n ? 4 * b1 : p->n;
+  for (int r = 0; r < p->count; r++) {
+    if (p->perm[r] < 0) continue;
+    const float *from = p->src + (long)r * p->n + c0;
+    float *to = p->dst + (long)p->perm[r] * p->n + c0;
+    k_scatter_add_rows(1, c1 - c0, from, (const int[]){0}, to);
+  }
+}
+void sn_par_scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst) {
+  parallel_rows(scatter_add_cols, &(gather_pass){count, n, src, rows, dst}, (n + 3) / 4, 8LL * count);
+}
+
 /* The optimizer step: what happens once per step on the caller
  * (sn_opt_begin_step), then the update of each parameter, which depends on
  * that parameter's values only, split in blocks of 16 parameters. */
@@ -326,4 +343,44 @@ int sn_par_all_finite(long n, const float *v) {
   int finite = 1;
   parallel_rows(finite_blocks, &(finite_pass){n, v, &finite}, (int)((n + 15) / 16), 16);
   return finite;
+}
+
+/* Layer normalization (layer_layer_norm.c): rows are independent, so forward
+ * and dx split by rows; the parameter gradients sum down every row, so they
+ * split by blocks of 4 columns (each block's sums in row order: the bits of
+ * one pass). */
+typedef struct {
+  int n, c;
+  float eps;
+  const float *x, *dy, *gamma, *beta, *mean_in, *inv_in; /* mean_in, inv_in: backward reads them */
+  float *mean, *inv, *out, *dgamma, *dbeta;
+} ln_pass;
+
+static void ln_forward_rows(const void *arg, int r0, int r1) {
+  const ln_pass *p = arg;
+  const long o = (long)r0 * p->c;
+  k_ln_forward(r1 - r0, p->c, p->x + o, p->gamma, p->beta, p->eps, p->mean + r0, p->inv + r0, p->out + o);
+}
+void sn_par_ln_forward(int n, int c, const float *x, const float *gamma, const float *beta, float eps, float *mean,
+                       float *inv, float *y) {
+  parallel_rows(ln_forward_rows, &(ln_pass){.n = n, .c = c, .eps = eps, .x = x, .gamma = gamma, .beta = beta, .mean = mean, .inv = inv, .out = y},
+                n, 2LL * c);
+}
+
+static void ln_backward_rows(const void *arg, int r0, int r1) {
+  const ln_pass *p = arg;
+  const long o = (long)r0 * p->c;
+  k_ln_backward(r1 - r0, p->c, p->x + o, p->dy + o, p->mean_in + r0, p->inv_in + r0, p->gamma, p->out + o);
+}
+static void ln_param_blocks(const void *arg, int b0, int b1) {
+  const ln_pass *p = arg;
+  int j0 = 4 * b0, j1 = 4 * b1 < p->c ? 4 * b1 : p->c;
+  k_ln_param_grads(p->n, j1 - j0, p->c, p->x + j0, p->dy + j0, p->mean_in, p->inv_in, p->dgamma ? p->dgamma + j0 : NULL,
+                   p->dbeta ? p->dbeta + j0 : NULL);
+}
+void sn_par_ln_backward(int n, int c, const float *x, const float *dy, const float *mean, const float *inv,
+                        const float *gamma, float *dx, float *dgamma, float *dbeta) {
+  ln_pass p = {.n = n, .c = c, .x = x, .dy = dy, .gamma = gamma, .mean_in = mean, .inv_in = inv, .out = dx, .dgamma = dgamma, .dbeta = dbeta};
+  if (dgamma || dbeta) parallel_rows(ln_param_blocks, &p, (c + 3) / 4, 2LL * n); /* before dx, which may overwrite dy */
+  if (dx) parallel_rows(ln_backward_rows, &p, n, 3LL * c);
 }

@@ -57,11 +57,20 @@ void sn_par_act_backward(int act, sn_act_param ap, int m, int n, const float *z,
 void sn_par_bias_add(int m, int n, float *y, const float *bias);
 /* k_gather_rows split by columns. */
 void sn_par_gather_rows(int count, int n, const float *src, const int *rows, float *dst);
+/* k_scatter_add_rows split by columns: every element still sums in row order (the same bits). */
+void sn_par_scatter_add_rows(int count, int n, const float *src, const int *rows, float *dst);
 void sn_par_col_sum(int m, int n, const float *x, float *out, int accumulate);
 /* sn_opt_step, its per-parameter update split by ranges (the same bits). */
 void sn_par_opt_step(sn_optimizer *opt, float *params, const float *grads);
 /* k_all_finite split as sn_par_opt_step splits the parameters. */
 int sn_par_all_finite(long n, const float *v);
+
+/* Layer normalization over rows of c (layer_norm_kernels.h): forward and dx by rows, dgamma and dbeta
+ * (NULL: not wanted) by columns; dx may be NULL (no input gradient), or dy itself. */
+void sn_par_ln_forward(int n, int c, const float *x, const float *gamma, const float *beta, float eps, float *mean,
+                       float *inv, float *y);
+void sn_par_ln_backward(int n, int c, const float *x, const float *dy, const float *mean, const float *inv,
+                        const float *gamma, float *dx, float *dgamma, float *dbeta);
 
 /* Exported to the wrapper (multi-threaded build only; see web/core/threads.js). */
 int sn_threads_start(int n);

@@ -74,7 +74,7 @@ static void batch_targets(sn_model *m, int rows, const float *t, const int *perm
   }
   for (int k = 0; k < m->n_outputs; k++) {
     const sn_output *o = &m->outputs[k];
-    gather_part(rows, t, tw, o->tcol, sn_loss_target_width(&o->loss, (int)sn_shape_size(m->values[o->value].shape)), perm, start, o->tb);
+    gather_part(rows, t, tw, o->tcol, sn_output_target_width(m, k), perm, start, o->tb);
     ts[k] = o->tb;
   }
 }
@@ -82,17 +82,19 @@ static void batch_targets(sn_model *m, int rows, const float *t, const int *perm
 /* The weighted loss Σ weight·loss of the last forward pass over `rows` rows
  * against ts; each output's own mean loss into losses[k]. With grad, each
  * output's weighted gradient with respect to its node's z goes into its
- * value's loss_dz, a buffer of the pool, where the backward pass finds it. */
+ * value's loss_dz, a buffer of the pool, where the backward pass finds it.
+ * An output of h·w positions per sample is rows·h·w loss rows of c (losses.h):
+ * the mean over samples and positions, Keras' loss of a sequence output. */
 static double outputs_loss(sn_model *m, int rows, const float *const *ts, double *losses, int grad) {
   double total = 0.0;
   for (int k = 0; k < m->n_outputs; k++) {
     const sn_output *o = &m->outputs[k];
     const sn_layer *L = sn_output_node(m, k);
-    int width = (int)sn_shape_size(L->out);
+    int n = rows * sn_output_positions(m, k), c = L->out.c;
     float *dz = grad ? sn_pool_take(m) : NULL;
-    losses[k] = sn_loss_forward_backward(&o->loss, L->act, sn_layer_act_param(L), rows, width, L->z, L->y, ts[k], dz);
+    losses[k] = sn_loss_forward_backward(&o->loss, L->act, sn_layer_act_param(L), n, c, L->z, L->y, ts[k], dz);
     if (dz && o->weight != 1.0f)
-      for (long i = 0; i < (long)rows * width; i++) dz[i] *= o->weight;
+      for (long i = 0; i < (long)n * c; i++) dz[i] *= o->weight;
     if (dz) m->values[o->value].loss_dz = dz;
     total += o->weight * losses[k];
   }
@@ -103,7 +105,7 @@ static double outputs_loss(sn_model *m, int rows, const float *const *ts, double
 static void add_metrics(sn_model *m, int rows, const float *const *ts, const double *losses, double *sums) {
   for (int k = 0; k < m->n_outputs; k++) {
     const sn_layer *L = sn_output_node(m, k);
-    sn_metrics_add(&m->outputs[k].loss, rows, (int)sn_shape_size(L->out), L->y, ts[k], losses[k],
+    sn_metrics_add(&m->outputs[k].loss, rows, sn_output_positions(m, k), L->out.c, L->y, ts[k], losses[k],
                    sums + k * SN_SUM_COUNT);
   }
 }

@@ -244,11 +244,11 @@ int sn_model_pool_size(const sn_model *m) {
     if (!held[v] && activity) held[v] = 1, live++;
     most = live > most ? live : most;
     if (held[v] && loss[v]) live--; /* the loss's buffer, added in */
-    for (int i = 0; i < L->n_in; i++) live += m->values[m->edges[L->first_in + i]].needs_grad;
+    for (int i = 0; i < L->n_in; i++) live += sn_passes_gradient(m, L, i);
     most = live > most ? live : most;
     for (int i = 0; i < L->n_in; i++) {
       int in = m->edges[L->first_in + i];
-      if (!m->values[in].needs_grad) continue;
+      if (!sn_passes_gradient(m, L, i)) continue;
       if (held[in]) live--; /* added in and given back */
       held[in] = 1;
     }
@@ -273,11 +273,7 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
   }
   /* The batch and the gradients (training only) first, then the persistent nodes' buffers, the arena, the scratch. */
   for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
-  for (int k = 0; k < m->n_outputs; k++) {
-    const sn_output *o = &m->outputs[k];
-    int width = (int)sn_shape_size(m->values[o->value].shape);
-    m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_loss_target_width(&o->loss, width));
-  }
+  for (int k = 0; k < m->n_outputs; k++) m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_output_target_width(m, k));
   for (int i = 0; i < m->pool_n && training; i++) m->pool[i] = sn_carve(c, rows * widest);
   const int64_t *plan = m->plan + (training ? 0 : m->n_layers);
   const int *fold = m->fold + (training ? 0 : m->n_layers);

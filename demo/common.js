@@ -8,6 +8,7 @@ const PAGES = [
   ['boundary.html', 'Decision boundary'],
   ['optimizers.html', 'Optimizer race'],
   ['transfer.html', 'Your own classes'],
+  ['text.html', 'Text that writes itself'],
 ];
 
 /** A colour per series, the same on every page. */

@@ -77,5 +77,9 @@ export function checkLayers(layers) {
       return { model, error, index };
     }
   }
+  // A dense layer works on the last axis (Keras): after an image it keeps the image's shape, which no digit label fits.
+  const out = model.outputs[0]?.shape.slice(1);
+  if (out && out.length > 1)
+    return { model, error: new Error(`the stack ends in an output of shape (None, ${out.join(', ')}), but a digit needs one probability per class: add flatten() or a global pooling layer before the last dense layer`), index: layers.length - 1 };
   return { model };
 }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const HEADERS = ['c/kernels.h', 'c/init.h', 'c/losses.h', 'c/schedule.h', 'c/optimizer.h', 'c/optimizer_kinds.h', 'c/model_file.h', 'c/layer.h', 'c/model.h', 'c/api.h'];
+const HEADERS = ['c/kernels.h', 'c/init.h', 'c/losses.h', 'c/schedule.h', 'c/optimizer.h', 'c/optimizer_kinds.h', 'c/model_file.h', 'c/layer.h', 'c/model.h', 'c/conv_kernels.h', 'c/api.h'];
 const OUTPUT = 'dist/constants.js';
 
 /** The headers' text without comments, continued lines joined. */
@@ -178,6 +178,7 @@ export function constants(root = ROOT) {
       picked({ MAX_PARAMS: 'SN_MAX_PARAMS', MAX_ENDS: 'SN_MAX_ENDS', MAX_NODE_INPUTS: 'SN_MAX_NODE_INPUTS', MAX_SAMPLE_SIZE: 'SN_MAX_SAMPLE_SIZE',
         TENSOR_SLOTS: 'SN_MAX_TENSORS' })],
     ['MERGE', "SN_MERGE_OPS in c/model.h: each element-wise merge layer's operation, by its TF.js class name.", byName('SN_MERGE_OPS')],
+    ['PADDING', "SN_PADDINGS in c/conv_kernels.h: each padding of the windowed layers, by its name in the API.", byName('SN_PADDINGS')],
     ['TENSOR_INFO', "enum sn_tensor_info_field in c/model.h: the fields sn_model_tensor_info writes of a weight, and their count.",
       wholeEnum('sn_tensor_info_field', 'SN_TINFO_')],
     ['FEATURE', "enum sn_build_feature in c/api.h: the bits of sn_build_features, what a module was compiled with.",

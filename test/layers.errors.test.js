@@ -122,7 +122,9 @@ test('shapes that do not fit are refused at add() with the layer named; the mode
   await refusedAndUnchanged(model, () => model.add(L.separableConv2d({ filters: 2, kernelSize: 4, dilationRate: 2 })), /separable_conv2d \(SeparableConv2D\): its 4×4 kernel \(dilated 2×2\) does not fit/);
   await refusedAndUnchanged(model, () => model.add(L.conv2dTranspose({ filters: 2, kernelSize: 2, padding: 'same', outputPadding: 0 })), /conv2d_transpose \(Conv2DTranspose\): its 2×2 kernel with strides \[1,1\] and outputPadding \[0,0\] gives an output of 5×5, which a convolution does not map back/);
   await refusedAndUnchanged(model, () => model.add(L.depthwiseConv2d({ kernelSize: 3, inputShape: [6, 6] })), /depthwise_conv2d \(DepthwiseConv2D\):/);
-  await refusedAndUnchanged(model, () => model.add(L.dense({ units: 3 })), /dense \(Dense\): gets an input of shape \(None, 6, 6, 2\): add sn.layers.flatten\(\) before it/);
+  await refusedAndUnchanged(model, () => model.add(L.repeatVector({ n: 3 })), /repeat_vector \(RepeatVector\): takes vectors \(\[features\], as Keras' RepeatVector\), got an input of shape \(None, 6, 6, 2\)/);
+  await refusedAndUnchanged(model, () => model.add(L.permute({ dims: [2, 1] })), /permute \(Permute\): dims \[2,1\] permute 2 axes, but its input \(None, 6, 6, 2\) has 3/);
+  await refusedAndUnchanged(model, () => model.add(L.layerNormalization({ axis: 2 })), /layer_normalization \(LayerNormalization\): axis 2 is not the last axis of its input \(None, 6, 6, 2\): only the last axis \(-1\) is supported/);
   await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, 5] })), /reshape \(Reshape\): cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,5\]/);
   await refusedAndUnchanged(model, () => model.add(L.reshape({ targetShape: [5, -1] })), /cannot reshape an input of shape \(None, 6, 6, 2\) \(72 values\) to \[5,-1\]/);
   await refusedAndUnchanged(model, () => model.add(L.batchNormalization({ axis: 1 })), /batch_normalization \(BatchNormalization\): axis 1 is not the last axis of its input \(None, 6, 6, 2\): only the last axis \(-1\) is supported/);
@@ -152,10 +154,12 @@ test('shapes that do not fit are refused at add() with the layer named; the mode
   model.dispose();
 });
 
-test('a model whose output is not a vector is refused with the fix in the message', () => {
+test('an output that is not a vector takes its loss along the last axis (Keras); fromLogits needs a linear last layer', () => {
   const model = sn.sequential({ layers: [L.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] })] });
-  assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'mse' }), /the model's output has shape \(None, 3, 3, 2\): end it with sn.layers.flatten\(\) or a global pooling layer/);
-  assert.throws(() => model.predict(new Float32Array(25)), /the model's output has shape \(None, 3, 3, 2\)/);
+  model.compile({ optimizer: 'sgd', loss: 'mse' }); // an image output: mse over every position and channel
+  assert.equal(model.predict(new Float32Array(25)).length, 18);
+  assert.throws(() => model.evaluate(new Float32Array(25), new Float32Array(9)), /y holds 9 values, one per step, but meanSquaredError needs rows of 2/);
+  assert.throws(() => model.evaluate(new Float32Array(25), new Float32Array(17)), /y has 17 values, which is not a whole number of rows of 18/);
   const logits = sn.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.activation({ activation: 'softmax' })] });
   assert.throws(() => logits.compile({ optimizer: 'sgd', loss: sn.losses.categoricalCrossentropy({ fromLogits: true }) }), /fromLogits needs a linear last layer, not softmax/);
   const activity = sn.sequential({ layers: [L.conv2d({ filters: 2, kernelSize: 5, inputShape: [5, 5, 1], activityRegularizer: 'l2' }), L.flatten(), L.dense({ units: 1 })] });

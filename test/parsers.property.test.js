@@ -265,11 +265,11 @@ function tfjsSeeds() {
   const { modelJson, weightsBin } = conv.toTfjs();
   conv.dispose();
   seeds.push({ modelJson, weightsBin: new Uint8Array(weightsBin) });
-  // A functional model: two inputs, a shared layer, merges, the extra Flatten and LeakyReLU layers TF.js needs.
+  // A functional model: two inputs, a shared layer (on a sequence's last axis and on a vector), merges, the extra LeakyReLU layers TF.js needs.
   const L = sn.layers;
-  const a = sn.input({ shape: [2, 2] }), b = sn.input({ shape: [4] });
+  const a = sn.input({ shape: [2, 4] }), b = sn.input({ shape: [4] });
   const shared = L.dense({ units: 3, activation: sn.leakyRelu({ alpha: 0.1 }) });
-  const merged = L.concatenate().apply([L.add().apply([shared.apply(a), shared.apply(b)]), L.dense({ units: 2 }).apply(b)]);
+  const merged = L.concatenate().apply([L.add().apply([L.flatten().apply(shared.apply(a)), L.dense({ units: 6 }).apply(shared.apply(b))]), L.dense({ units: 2 }).apply(b)]);
   const graph = sn.model({ inputs: [a, b], outputs: [L.dense({ units: 2, activation: 'softmax' }).apply(merged), L.dense({ units: 1 }).apply(merged)], seed: 8 });
   const exported = graph.toTfjs();
   graph.dispose();

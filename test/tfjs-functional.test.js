@@ -175,14 +175,14 @@ function ourModels() {
     models['leaky relu dense, dropout, every merge TF.js has, two outputs'] = sn.model({ inputs: x, outputs: [out, aux], seed: 1 });
   }
   {
-    const image = sn.input({ shape: [3, 4], name: 'image' }), side = sn.input({ shape: [12], name: 'side' });
+    const image = sn.input({ shape: [3, 4], name: 'image' }), side = sn.input({ shape: [4], name: 'side' });
     const shared = L.dense({ units: 5, activation: 'relu', name: 'shared' });
     L.dense({ units: 1 }); // an unused layer takes no part
-    const a = shared.apply(image); // our Dense flattens an input: TF.js needs a Flatten before it
+    const a = L.flatten().apply(shared.apply(image)); // Dense on the last axis of [3, 4], as Keras'
     const b = shared.apply(side);
-    const c = shared.apply(L.dense({ units: 12 }).apply(b));
+    const c = shared.apply(L.dense({ units: 4 }).apply(b));
     const out = L.dense({ units: 2, activation: 'sigmoid' }).apply(L.concatenate().apply([a, b, c]));
-    models['a shared dense on an image input (flattened) and on vectors, at two depths'] = sn.model({ inputs: [image, side], outputs: out, seed: 2 });
+    models['a shared dense on a sequence input (its last axis) and on vectors, at two depths'] = sn.model({ inputs: [image, side], outputs: out, seed: 2 });
   }
   {
     const x = sn.input({ shape: [6, 6, 2] });
@@ -206,7 +206,7 @@ test('toTfjs of functional models: tf.loadLayersModel predicts the same, and the
     assertAllClose(snPredict(model, xs), tfPredict(loaded, xs), name);
     loaded.dispose();
     const back = sn.fromTfjs(exported.modelJson, exported.weightsBin);
-    assert.equal(back.summary(), model.summary(), `${name}: the extra Flatten and LeakyReLU layers fold back`);
+    assert.equal(back.summary(), model.summary(), `${name}: the extra LeakyReLU layers fold back`);
     assert.deepEqual(allWeights(back), allWeights(model));
     assert.deepEqual(bits(asList(snPredict(back, xs)).flatMap((o) => [...o])), bits(asList(snPredict(model, xs)).flatMap((o) => [...o])));
     model.dispose();
@@ -217,8 +217,8 @@ test('toTfjs of functional models: tf.loadLayersModel predicts the same, and the
 test('toTfjs writes TF.js\' functional form: Functional, inbound_nodes per application, the extra layers, nodes numbered within the model', () => {
   const x = sn.input({ shape: [2, 3], name: 'x' });
   const dense = L.dense({ units: 4, activation: sn.leakyRelu({ alpha: 0.3 }), name: 'd' });
-  dense.apply(sn.input({ shape: [6] })); // a node in no model of ours: not written, and not counted
-  const h = dense.apply(x);
+  dense.apply(sn.input({ shape: [3] })); // a node in no model of ours: not written, and not counted
+  const h = dense.apply(x); // on the last axis of [2, 3], as TF.js' Dense: no Flatten
   const out = L.dense({ units: 2, name: 'out' }).apply(L.add().apply([h, L.dense({ units: 4, name: 'e' }).apply(h)]));
   const model = sn.model({ inputs: x, outputs: out, name: 'shapes' });
   const { modelTopology } = model.toTfjs().modelJson;
@@ -227,15 +227,14 @@ test('toTfjs writes TF.js\' functional form: Functional, inbound_nodes per appli
   assert.equal(name, 'shapes');
   assert.deepEqual(layers.map((l) => [l.name, l.class_name, l.inbound_nodes]), [
     ['x', 'InputLayer', []],
-    ['d_flatten', 'Flatten', [[['x', 0, 0, {}]]]],
-    ['d', 'Dense', [[['d_flatten', 0, 0, {}]]]],
+    ['d', 'Dense', [[['x', 0, 0, {}]]]],
     ['d_leaky_relu', 'LeakyReLU', [[['d', 0, 0, {}]]]],
     ['e', 'Dense', [[['d_leaky_relu', 0, 0, {}]]]],
     ['add', 'Add', [[['d_leaky_relu', 0, 0, {}], ['e', 0, 0, {}]]]],
     ['out', 'Dense', [[['add', 0, 0, {}]]]],
   ]);
   assert.deepEqual(layers[0].config, { batch_input_shape: [null, 2, 3], dtype: 'float32', sparse: false, name: 'x' });
-  assert.deepEqual([layers[2].config.activation, layers[3].config.alpha], ['linear', 0.3]);
+  assert.deepEqual([layers[1].config.activation, layers[2].config.alpha], ['linear', 0.3]);
   assert.deepEqual([ins, outs], [[['x', 0, 0]], [['out', 0, 0]]]);
   model.dispose();
 });
@@ -333,7 +332,7 @@ test('fromTfjs refuses functional topologies it cannot build, saying why, and ke
     [edit((j, layer) => { layer(denseB).name = denseA; }), new RegExp(`a second layer named "${denseA}"`)],
     [edit((j, layer) => { Object.assign(layer(denseB), { class_name: 'Add', config: { name: denseB }, inbound_nodes: [[['a', 0, 0, {}], ['b', 0, 0, {}]]] }); }),
       /\(Add "dense_\w+"\) node 0: its inputs must all have one shape \(no broadcasting\), got \(None, 5\) and \(None, 3\)/],
-    [edit((j, layer) => { layer('a').config.batch_input_shape = [null, 5, 1]; }), /node 0: its input has shape \(None, 5, 1\): Keras applies Dense to the last axis, simdnet's Dense takes vectors/],
+    [edit((j, layer) => { layer('a').config.batch_input_shape = [null, 5, 1]; }), /\(Concatenate "concatenate_\w+"\) node 0: its inputs must agree on every axis but the last, got \(None, 5, \d+\) and \(None, \d+\)/], // the Dense works on the last axis
     [edit((j, layer) => { layer('a').config.batch_input_shape = [null, null]; }), /layer 0 \(InputLayer "a"\): input shape \[null\] must have fixed positive sizes/],
     [edit((j, layer) => { layer(concat).config.axis = 0; }), /\(Concatenate "concatenate_\w+"\) node 0: axis 0 is not the last axis of its inputs/],
     [edit((j, layer) => { layer(denseA).class_name = 'Dot'; }), /\(Dot "dense_\w+"\): layer class "Dot" is not supported/],
@@ -342,7 +341,7 @@ test('fromTfjs refuses functional topologies it cannot build, saying why, and ke
   ];
   const heap = sn.heapBytes();
   cases.forEach(([json, message], i) => assert.throws(() => sn.fromTfjs(json, weightsBin), message, `case ${i}`));
-  // An output that is not a vector is refused when the model is built, and the built model freed.
+  // An output that is not a vector loads (its loss would work along the last axis, as in Keras) and frees what it holds.
   const image = {
     format: 'layers-model',
     modelTopology: { class_name: 'Model', config: {
@@ -355,7 +354,9 @@ test('fromTfjs refuses functional topologies it cannot build, saying why, and ke
     } },
     weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'conv/kernel', shape: [3, 3, 1, 2], dtype: 'float32' }, { name: 'conv/bias', shape: [2], dtype: 'float32' }] }],
   };
-  assert.throws(() => sn.fromTfjs(image, new Float32Array(20).buffer), /fromTfjs: the model's output has shape \(None, 2, 2, 2\): end it with sn.layers.flatten\(\)/);
+  const loaded = sn.fromTfjs(image, new Float32Array(20).buffer);
+  assert.deepEqual(loaded.outputs[0].shape, [null, 2, 2, 2]);
+  loaded.dispose();
   assert.equal(sn.heapBytes(), heap);
 });
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { loadTfjsFiles, saveTfjsFiles } from '../web/io/node-files.js';
 import { randomArray } from './support/models.js';
-import { savedByTfjs } from './support/tfjs-saved.js';
+import { savedByTfjs, tfjsPredict } from './support/tfjs-saved.js';
 
 await tf.setBackend('cpu');
 await sn.ready();
@@ -22,16 +22,6 @@ function assertClose(actual, expected, what) {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++)
     assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-5, `${what}: output ${i} is ${actual[i]}, TF.js says ${expected[i]}`);
-}
-
-/** TF.js predictions for a model.json + weights held in memory. */
-async function tfjsPredict(modelJson, weightsBin, x, inputShape) {
-  const weightSpecs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightsBin }));
-  const rows = x.length / inputShape.reduce((a, b) => a * b, 1);
-  const out = tf.tidy(() => model.predict(tf.tensor(x, [rows, ...inputShape])).dataSync().slice());
-  model.dispose();
-  return out;
 }
 
 test('toTfjs: tf.loadLayersModel reads it and predicts the same, for every activation, with and without bias', async () => {

@@ -121,7 +121,7 @@ interface KernelLayerConfig extends BiasLayerConfig {
 }
 export interface DenseConfig extends KernelLayerConfig {
   units: number;
-  /** A first dense layer flattens its input ([28, 28] → 784); later ones need vectors (add flatten()). */
+  /** On the last axis ([steps, features] → [steps, units], as Keras), except as a Sequential's first layer with an inputShape of rank > 1, which it flattens ([28, 28] → 784). */
   inputShape?: Shape;
   inputDim?: number;
 }
@@ -268,6 +268,72 @@ export interface UpSampling2DConfig extends LayerBase {
   interpolation?: 'nearest' | 'bilinear';
   dataFormat?: 'channelsLast';
 }
+/** Each position's last axis normalized by its own mean and variance: gamma·(x − mean)/√(var + epsilon) + beta. Only the last axis. */
+export interface LayerNormalizationConfig extends LayerBase {
+  /** -1 (default), its index counting the batch axis (2 for [steps, features]), or a list of one of them. */
+  axis?: number | [number];
+  /** Default 0.001. */
+  epsilon?: number;
+  /** beta, default true. */
+  center?: boolean;
+  /** gamma, default true. */
+  scale?: boolean;
+  betaInitializer?: InitializerOption;
+  gammaInitializer?: InitializerOption;
+  betaRegularizer?: RegularizerSpec;
+  gammaRegularizer?: RegularizerSpec;
+}
+/** [features] → [n, features]. */
+export interface RepeatVectorConfig extends LayerBase { n: number }
+/** The sample's axes (1 … rank, rank ≤ 3) in another order: [2, 1] turns [steps, features] into [features, steps]. */
+export interface PermuteConfig extends LayerBase { dims: number[] }
+/** The same inner layer on every step of [steps, …]; inner layers so far: dense, dropout, activation. Weights named time_distributed/kernel, … as TF.js'. */
+export interface TimeDistributedConfig extends LayerBase { layer: Layer }
+/** Token ids → vectors: input [steps] (or any shape S) of integer ids in [0, inputDim) → [steps, outputDim] ([...S, outputDim]); weight embeddings [inputDim, outputDim]. */
+export interface EmbeddingConfig extends LayerBase {
+  /** The table's rows: ids are integers in [0, inputDim); at most 2^24 (ids travel as float32). */
+  inputDim: number;
+  outputDim: number;
+  /** Default randomUniform(-0.05, 0.05), as Keras and TF.js. */
+  embeddingsInitializer?: InitializerOption;
+  embeddingsRegularizer?: RegularizerSpec;
+  activityRegularizer?: RegularizerSpec;
+  /** Only false for now: masks are not supported yet (true throws). */
+  maskZero?: false;
+  /** TF.js' legacy form of inputShape for a first layer: the steps (or the ids' shape). */
+  inputLength?: number | number[] | null;
+}
+/** A 1-D size: a number or [number] (TF.js' and Keras' config form). */
+export type Size1 = number | [number];
+/** Channels last over sequences: input [steps, channels] → [outSteps, filters]; kernel [kernelSize, channels, filters]. */
+export interface Conv1DConfig extends KernelLayerConfig {
+  filters: number;
+  kernelSize: Size1;
+  /** Default 1. Strides > 1 together with dilationRate > 1 are refused (as TensorFlow). */
+  strides?: Size1;
+  /** Default 'valid'. 'causal' (Keras'): (kernelSize − 1)·dilationRate zeros before the first step; TF.js 4.22 cannot run it (toTfjs refuses). */
+  padding?: 'valid' | 'same' | 'causal';
+  dataFormat?: 'channelsLast';
+  /** Default 1. */
+  dilationRate?: Size1;
+}
+/** [steps, c] → [outSteps, c]. */
+export interface Pooling1DConfig extends LayerBase {
+  /** Default 2. */
+  poolSize?: Size1;
+  /** Default poolSize. */
+  strides?: Size1 | null;
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast';
+}
+/** [steps, c] → [c]. */
+export interface GlobalPooling1DConfig extends LayerBase { dataFormat?: 'channelsLast' }
+/** Each step repeated: [steps, c] → [size·steps, c] (Keras' UpSampling1D; TF.js 4.22 has none). */
+export interface UpSampling1DConfig extends LayerBase { /** Default 2. */ size?: Size1 }
+/** Zero steps before and after: [steps, c] → [left + steps + right, c] (Keras' ZeroPadding1D; TF.js 4.22 has none). */
+export interface ZeroPadding1DConfig extends LayerBase { /** Default 1. */ padding?: number | [number, number]; dataFormat?: 'channelsLast' }
+/** Steps cut off both ends: [steps, c] → [steps − left − right, c] (Keras' Cropping1D; TF.js 4.22 has none). */
+export interface Cropping1DConfig extends LayerBase { /** Default [1, 1]. */ cropping?: number | [number, number] }
 /** Keras' ReLU: (x > threshold ? x : 0) capped at maxValue (default none), negativeSlope·(x − threshold) below threshold. */
 export interface ReLUConfig extends LayerBase { maxValue?: number | null; negativeSlope?: number; threshold?: number }
 /** x for x > 0, alpha·x below (default 0.3, TF.js'; Keras 3 calls it negative_slope). */
@@ -287,6 +353,9 @@ export type LayerType =
   | 'ReLU' | 'LeakyReLU' | 'PReLU' | 'ELU' | 'Softmax' | 'ThresholdedReLU'
   | 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum' | 'Minimum' | 'Concatenate' | 'Dot'
   | 'ZeroPadding2D' | 'Cropping2D' | 'UpSampling2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose'
+  | 'LayerNormalization' | 'RepeatVector' | 'Permute' | 'TimeDistributed'
+  | 'Embedding' | 'Conv1D' | 'MaxPooling1D' | 'AveragePooling1D' | 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D'
+  | 'UpSampling1D' | 'ZeroPadding1D' | 'Cropping1D'
   | 'SimpleRNN' | 'LSTM' | 'GRU';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
@@ -342,6 +411,20 @@ export const layers: {
   elu(config?: ELUConfig): Layer;
   softmax(config?: SoftmaxConfig): Layer;
   thresholdedReLU(config?: ThresholdedReLUConfig): Layer;
+  layerNormalization(config?: LayerNormalizationConfig): Layer;
+  repeatVector(config: RepeatVectorConfig): Layer;
+  permute(config: PermuteConfig): Layer;
+  timeDistributed(config: TimeDistributedConfig): Layer;
+  /** Its input's ids are checked before fit, evaluate and predict (an Error names the layer, the id and its row and position). */
+  embedding(config: EmbeddingConfig): Layer;
+  conv1d(config: Conv1DConfig): Layer;
+  maxPooling1d(config?: Pooling1DConfig): Layer;
+  averagePooling1d(config?: Pooling1DConfig): Layer;
+  globalAveragePooling1d(config?: GlobalPooling1DConfig): Layer;
+  globalMaxPooling1d(config?: GlobalPooling1DConfig): Layer;
+  upSampling1d(config?: UpSampling1DConfig): Layer;
+  zeroPadding1d(config?: ZeroPadding1DConfig): Layer;
+  cropping1d(config?: Cropping1DConfig): Layer;
   /** Inputs of one shape (no broadcasting), element by element. */
   add(config?: MergeConfig): Layer;
   /** Exactly two inputs: a − b. (TF.js has none; Keras does.) */
@@ -605,6 +688,16 @@ export type TrainerLayer =
   | ({ type: 'zeroPadding2d' | 'ZeroPadding2D' } & ZeroPadding2DConfig)
   | ({ type: 'cropping2d' | 'Cropping2D' } & Cropping2DConfig)
   | ({ type: 'upSampling2d' | 'UpSampling2D' } & UpSampling2DConfig)
+  | ({ type: 'layerNormalization' | 'LayerNormalization' } & LayerNormalizationConfig)
+  | ({ type: 'repeatVector' | 'RepeatVector' } & RepeatVectorConfig)
+  | ({ type: 'permute' | 'Permute' } & PermuteConfig)
+  | ({ type: 'embedding' | 'Embedding' } & EmbeddingConfig)
+  | ({ type: 'conv1d' | 'Conv1D' } & Conv1DConfig)
+  | ({ type: 'maxPooling1d' | 'MaxPooling1D' | 'averagePooling1d' | 'AveragePooling1D' } & Pooling1DConfig)
+  | ({ type: 'globalAveragePooling1d' | 'GlobalAveragePooling1D' | 'globalMaxPooling1d' | 'GlobalMaxPooling1D' } & GlobalPooling1DConfig)
+  | ({ type: 'upSampling1d' | 'UpSampling1D' } & UpSampling1DConfig)
+  | ({ type: 'zeroPadding1d' | 'ZeroPadding1D' } & ZeroPadding1DConfig)
+  | ({ type: 'cropping1d' | 'Cropping1D' } & Cropping1DConfig)
   | ({ type: 'simpleRNN' | 'SimpleRNN' } & SimpleRNNConfig)
   | ({ type: 'lstm' | 'LSTM' } & LSTMConfig)
   | ({ type: 'gru' | 'GRU' } & GRUConfig);
@@ -726,7 +819,8 @@ export type WeightBytes = ArrayBuffer | ArrayBufferView;
  * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,
  * uint16, float16) are dequantized as TF.js does. T: Sequential (the default) or sn.Model for a
  * functional model.
- * Also imported: ZeroPadding2D, Cropping2D, UpSampling2D.
+ * Also imported: ZeroPadding2D, Cropping2D, UpSampling2D; Embedding (mask_zero false), Conv1D, MaxPooling1D,
+ * AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, and Keras' UpSampling1D, ZeroPadding1D, Cropping1D.
  */
 export function fromTfjs<T extends Model = Sequential>(modelJson: object | string, weights: WeightBytes | WeightBytes[], options?: { seed?: number }): T;
 /** The same with weights read by a function, called once per file path of the manifest, in order: returns a Promise of the model. */

@@ -5,6 +5,7 @@
  * cannot hide. The X-macro lists expand here through the preprocessor; the
  * plain enums are named one by one (a constant missing here fails the test). */
 #include "api.h"
+#include "conv_kernels.h"
 #include "init.h"
 #include "kernels.h"
 #include "losses.h"
@@ -122,6 +123,9 @@ int main(void) {
   CONSTANT("LIMITS", "TENSOR_SLOTS", SN_MAX_TENSORS);
 #define X(kind, value, name) CONSTANT("MERGE", name, kind);
   SN_MERGE_OPS(X)
+#undef X
+#define X(kind, value, name) CONSTANT("PADDING", name, kind);
+  SN_PADDINGS(X)
 #undef X
 
 #define TINFO(name) CONSTANT("TENSOR_INFO", #name, SN_TINFO_##name)

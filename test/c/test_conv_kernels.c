@@ -72,15 +72,17 @@ static double dot_abs(const float *a, const float *b, long count) {
   return s;
 }
 
-/* A window geometry before sizing: input h × w, window kh × kw, strides, dilations. */
+/* A window geometry before sizing: input h × w, window kh × kw, strides, dilations, padding (enum sn_padding). */
 typedef struct {
   int h, w, kh, kw, sh, sw, dh, dw, same;
 } shape;
 
+static const char *padding_name(int padding) { return padding == SN_PAD_CAUSAL ? "causal" : padding ? "same" : "valid"; }
+
 static const char *describe(const shape *s, int c, int rows) {
   static char text[128];
   snprintf(text, sizeof text, "%d×%d×%d (rows %d) window %d×%d stride %d,%d dilation %d,%d %s", s->h, s->w, c,
-           rows, s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, s->same ? "same" : "valid");
+           rows, s->kh, s->kw, s->sh, s->sw, s->dh, s->dw, padding_name(s->same));
   return text;
 }
 
@@ -109,6 +111,9 @@ static const shape AWKWARD[] = {
     {5, 5, 2, 2, 2, 2, 1, 1, 1},  {9, 10, 3, 3, 1, 2, 2, 2, 0}, {9, 10, 3, 3, 1, 2, 2, 2, 1},
     {10, 11, 3, 2, 2, 1, 2, 3, 1}, {4, 4, 3, 3, 1, 1, 3, 3, 1}, {11, 6, 2, 3, 1, 1, 3, 2, 0},
     {12, 11, 7, 7, 2, 2, 1, 1, 1}, {13, 12, 5, 5, 1, 2, 1, 1, 1},
+    /* 'causal' (Conv1D: one row), with dilation, stride, and an extent beyond the input */
+    {1, 9, 1, 3, 1, 1, 1, 2, 2},  {1, 11, 1, 4, 1, 2, 1, 1, 2},  {5, 6, 2, 3, 1, 1, 2, 2, 2},
+    {1, 4, 1, 5, 1, 1, 1, 2, 2},  {1, 7, 1, 2, 1, 3, 1, 1, 2},
 };
 #define NAWKWARD ((int)(sizeof AWKWARD / sizeof AWKWARD[0]))
 static const int CHANNELS[] = {1, 3, 4, 5, 8, 17, 64};
@@ -137,7 +142,8 @@ static const struct {
 
 /* One axis against TensorFlow's rule, stated the way its docs state it:
  * 'valid' keeps the windows that fit, 'same' keeps ceil(n / s) outputs and pads
- * just enough for the last window, the extra cell (if odd) after the input. */
+ * just enough for the last window, the extra cell (if odd) after the input;
+ * Keras' 'causal' keeps ceil(n / s) and pads the extent less one, all before. */
 static void check_axis(int n, int k, int s, int d, int same, int out, int pad) {
   int ek = (k - 1) * d + 1, fit = 0, want;
   for (int o = 0; o * s + ek <= n; o++) fit++;
@@ -145,10 +151,10 @@ static void check_axis(int n, int k, int s, int d, int same, int out, int pad) {
   else want = (n + s - 1) / s;
   int total = (want - 1) * s + ek - n;
   if (total < 0) total = 0;
-  int before = same ? total / 2 : 0, after = same ? total - before : 0;
+  int before = same == SN_PAD_CAUSAL ? ek - 1 : same ? total / 2 : 0, after = same == SN_PAD_SAME ? total - before : 0;
   CHECK(out == want && pad == before, "axis n=%d k=%d s=%d d=%d %s: out %d pad %d, want %d pad %d", n, k, s, d,
-        same ? "same" : "valid", out, pad, want, before);
-  if (same && out == want) {
+        padding_name(same), out, pad, want, before);
+  if (same == SN_PAD_SAME && out == want) {
     /* The last window ends exactly at the padded end, and the odd cell is after. */
     CHECK((total == 0 || (out - 1) * s + ek == n + before + after) && (after - before == 0 || after - before == 1),
           "axis n=%d k=%d s=%d d=%d same: padding %d + %d", n, k, s, d, before, after);
@@ -160,7 +166,7 @@ static void test_window_init(void) {
     for (int k = 1; k <= 5; k++)
       for (int s = 1; s <= 4; s++)
         for (int d = 1; d <= 3; d++)
-          for (int same = 0; same <= 1; same++) {
+          for (int same = 0; same < SN_PAD_COUNT; same++) {
             sn_window g;
             int ok = sn_window_init(&g, n, n + 1, 2, k, 1, s, 1, d, 1, same);
             int fits = (k - 1) * d + 1 <= n;
@@ -227,6 +233,10 @@ static void test_window_init(void) {
   }
   CHECK(sn_window_init(&g, INT_MAX - 1, 1, 1, 1, 1, INT_MAX, 1, 1, 1, 1) && g.oh == 1 && g.pt == 0,
         "huge stride: one output, no padding");
+  CHECK(!sn_window_init(&g, 7, 8, 3, 3, 2, 2, 1, 1, 1, SN_PAD_COUNT) && !sn_window_init(&g, 7, 8, 3, 3, 2, 2, 1, 1, 1, -1),
+        "an unknown padding is refused");
+  CHECK(sn_window_init(&g, 1, 9, 2, 1, 3, 1, 2, 1, 3, SN_PAD_CAUSAL) && g.oh == 1 && g.ow == 5 && g.pt == 0 && g.pl == 6,
+        "causal: kernel 3 dilated by 3 pads 6 before; stride 2 keeps 5 of 9");
 }
 
 /* ---- im2col / col2im ---------------------------------------------------------------------- */

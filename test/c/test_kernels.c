@@ -273,6 +273,32 @@ static void test_gather_rows(int count, int n) {
   buf_free(src), buf_free(dk), buf_free(dr), free(rows);
 }
 
+/* Rows added out of order, repeated and skipped (-1): k_ and ref_ agree bitwise, and ref_ is the sum in row order. */
+static void test_scatter_add_rows(int count, int n) {
+  int dst_rows = count / 2 + 2, *rows = malloc((size_t)count * sizeof *rows);
+  if (!rows) abort();
+  for (int r = 0; r < count; r++) rows[r] = r % 5 == 3 ? -1 : (r * 7 + 2) % dst_rows;
+  float *src = buf_random((long)count * n, -3, 3), *start = buf_random((long)dst_rows * n, -1, 1);
+  float *dk = buf_copy(start, (long)dst_rows * n), *dr = buf_copy(start, (long)dst_rows * n), *want = buf_copy(start, (long)dst_rows * n);
+  k_scatter_add_rows(count, n, src, rows, dk);
+  ref_scatter_add_rows(count, n, src, rows, dr);
+  for (int r = 0; r < count; r++)
+    for (int j = 0; j < n && rows[r] >= 0; j++) want[(long)rows[r] * n + j] += src[(long)r * n + j];
+  CHECK(memcmp(dr, want, (size_t)dst_rows * n * sizeof(float)) == 0, "ref_scatter_add_rows(%d,%d) is not the sum in row order", count, n);
+  CHECK(memcmp(dk, dr, (size_t)dst_rows * n * sizeof(float)) == 0, "k_scatter_add_rows(%d,%d) differs from ref_scatter_add_rows", count, n);
+  CHECK(buf_intact(dk, (long)dst_rows * n), "k_scatter_add_rows(%d,%d) wrote outside dst", count, n);
+  for (int parts = 2; parts <= 5; parts += 3) {
+    float *dp = buf_copy(start, (long)dst_rows * n);
+    sn_threads_split_for_tests(parts);
+    sn_par_scatter_add_rows(count, n, src, rows, dp);
+    sn_threads_split_for_tests(1);
+    CHECK(memcmp(dp, dr, (size_t)dst_rows * n * sizeof(float)) == 0 && buf_intact(dp, (long)dst_rows * n),
+          "sn_par_scatter_add_rows(%d,%d) in %d parts differs", count, n, parts);
+    buf_free(dp);
+  }
+  buf_free(src), buf_free(start), buf_free(dk), buf_free(dr), buf_free(want), free(rows);
+}
+
 /* Finite values (huge, tiny, denormal, zeros) pass; one NaN or ±Inf anywhere fails. */
 static void test_all_finite(int n) {
   float *v = buf_random(n, -3, 3);
@@ -602,6 +628,7 @@ int main(void) {
   for (int x = 0; x < NSIZES; x++) {
     test_all_finite(SIZES[x]);
     for (int y = 0; y < NSIZES; y++) test_gather_rows(SIZES[x], SIZES[y]);
+    for (int y = 0; y < NSIZES; y++) test_scatter_add_rows(SIZES[x], SIZES[y]);
   }
   for (int x = 0; x < NSIZES; x++)
     for (int y = 0; y < NSIZES; y++) test_par_splits(SIZES[x], SIZES[y]);

@@ -15,8 +15,8 @@
 #include "model.h"
 #include "workspace.h"
 #include "gradcheck.h"
-#include "models.h"
 #include "init.h"
+#include "layer_models.h"
 #include "threads.h"
 #include <math.h>
 #include <stdlib.h>
@@ -28,18 +28,18 @@ static void conv_gradients(void) {
   m = sn_model_create_hwc(7, 5, 1, 1);
   sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_conv2d(m, 2, 2, 2, 2, 2, 1, 1, 1, SN_ACT_SIGMOID, 0, 1);
-  gradients(finish(m), 5, "conv 3×3 valid, 2×2 stride 2 same, one channel");
+  row_gradients(finish(m), 5, "conv 3×3 valid, 2×2 stride 2 same, one channel");
   /* Many channels, 3×3 stride 2 'same' (kernel larger than stride) on 9×7×5, then a 1×1 (columns = x). */
   m = sn_model_create_hwc(9, 7, 5, 2);
   sn_model_add_conv2d(m, 6, 3, 3, 2, 2, 1, 1, 1, SN_ACT_LEAKY_RELU, 0.3f, 1);
   sn_model_add_conv2d(m, 4, 1, 1, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 0);
-  gradients(finish(m), 3, "conv 3×3 stride 2 same, 1×1 without bias");
+  row_gradients(finish(m), 3, "conv 3×3 stride 2 same, 1×1 without bias");
   /* Dilation 2, 'valid' and 'same', a 4×2 kernel (uneven padding), a 1×1 kernel with stride 2 (im2col). */
   m = sn_model_create_hwc(9, 8, 2, 3);
   sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 2, 2, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_conv2d(m, 3, 4, 2, 1, 1, 2, 1, 1, SN_ACT_SIGMOID, 0, 1);
   sn_model_add_conv2d(m, 2, 1, 1, 2, 2, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
-  gradients(finish(m), 4, "conv dilated valid and same, 1×1 stride 2");
+  row_gradients(finish(m), 4, "conv dilated valid and same, 1×1 stride 2");
   /* Stride (2, 1), a 5×5 kernel on a 6×6 'same' input, regularizers and an activity regularizer. */
   m = sn_model_create_hwc(6, 6, 3, 4);
   int c = sn_model_add_conv2d(m, 4, 5, 5, 2, 1, 1, 1, 1, SN_ACT_TANH, 0, 1);
@@ -47,7 +47,7 @@ static void conv_gradients(void) {
   sn_model_set_regularizer(m, c, SN_BIAS, 0.0f, 0.05f);
   sn_model_set_activity_regularizer(m, c, 0.0f, 0.03f);
   sn_model_add_conv2d(m, 2, 3, 2, 1, 2, 1, 1, 0, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 3, "conv 5×5 stride (2, 1), regularized");
+  row_gradients(finish(m), 3, "conv 5×5 stride (2, 1), regularized");
 }
 
 /* Depthwise, separable and transposed convolutions (their own kernels, the
@@ -58,18 +58,18 @@ static void depthwise_gradients(void) {
   m = sn_model_create_hwc(9, 7, 5, 6);
   sn_model_add_depthwise_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_depthwise_conv2d(m, 1, 3, 2, 2, 2, 1, 1, 1, SN_ACT_SIGMOID, 0, 0);
-  gradients(finish(m), 3, "depthwise 3×3 valid dm 2, 3×2 stride 2 same");
+  row_gradients(finish(m), 3, "depthwise 3×3 valid dm 2, 3×2 stride 2 same");
   /* Dilation (2, 1) 'same' and (1, 3) 'valid', regularized, 3 channels (no full vector). */
   m = sn_model_create_hwc(8, 9, 3, 7);
   int d = sn_model_add_depthwise_conv2d(m, 3, 3, 3, 1, 1, 2, 1, 1, SN_ACT_TANH, 0, 1);
   sn_model_set_regularizer(m, d, SN_KERNEL, 0.01f, 0.02f);
   sn_model_add_depthwise_conv2d(m, 1, 2, 3, 1, 1, 1, 3, 0, SN_ACT_LINEAR, 0, 1);
-  gradients(finish(m), 2, "depthwise dilated same and valid, dm 3");
+  row_gradients(finish(m), 2, "depthwise dilated same and valid, dm 3");
   /* Separable: 3×3 stride 2 'same' dm 2 to 4 filters, then 2×2 dilation (1, 2) 'valid' without bias. */
   m = sn_model_create_hwc(9, 7, 5, 8);
   sn_model_add_separable_conv2d(m, 4, 2, 3, 3, 2, 2, 1, 1, 1, SN_ACT_TANH, 0, 1);
   sn_model_add_separable_conv2d(m, 3, 1, 2, 2, 1, 1, 1, 2, 0, SN_ACT_SIGMOID, 0, 0);
-  gradients(finish(m), 3, "separable stride 2 same dm 2, dilated valid without bias");
+  row_gradients(finish(m), 3, "separable stride 2 same dm 2, dilated valid without bias");
   /* Transposed: 3×3 stride 2 'same', 2×3 'valid' without bias, 3×3 stride 2 'valid' with output padding 1. */
   m = sn_model_create_hwc(4, 3, 3, 9);
   sn_model_add_conv2d_transpose(m, 3, 3, 3, 2, 2, -1, -1, 1, SN_ACT_TANH, 0, 1);
@@ -78,11 +78,11 @@ static void depthwise_gradients(void) {
   CHECK(t == 2 && m->layers[0].out.h == 8 && m->layers[0].out.w == 6 && m->layers[1].out.h == 9 && m->layers[1].out.w == 8 &&
         m->layers[2].out.h == 20 && m->layers[2].out.w == 18, "conv2d transpose output sizes (Keras' deconv length)");
   sn_model_set_regularizer(m, t, SN_KERNEL, 0.0f, 0.02f);
-  gradients(finish(m), 2, "conv2d transpose same, valid, output padding");
+  row_gradients(finish(m), 2, "conv2d transpose same, valid, output padding");
   /* Transposed 'same' with output padding and an even kernel, stride (2, 3). */
   m = sn_model_create_hwc(3, 4, 2, 10);
   sn_model_add_conv2d_transpose(m, 3, 3, 4, 2, 3, 1, 2, 1, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 2, "conv2d transpose same with output padding");
+  row_gradients(finish(m), 2, "conv2d transpose same with output padding");
 }
 
 static void pool_gradients(void) {
@@ -93,23 +93,23 @@ static void pool_gradients(void) {
   sn_model_add_pool2d(m, 1, 3, 3, 2, 2, 0);
   sn_model_add_conv2d(m, 3, 1, 1, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_pool2d(m, 1, 2, 2, 2, 2, 1);
-  gradients(finish(m), 4, "max pooling overlapping and same");
+  row_gradients(finish(m), 4, "max pooling overlapping and same");
   /* Average pooling: overlapping 'same' 3×3 stride 1, then 2×3 stride (1, 2) 'valid'. */
   m = sn_model_create_hwc(7, 8, 3, 6);
   sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 1, SN_ACT_SIGMOID, 0, 1);
   sn_model_add_pool2d(m, 0, 3, 3, 1, 1, 1);
   sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_pool2d(m, 0, 2, 3, 1, 2, 0);
-  gradients(finish(m), 3, "average pooling overlapping, same and valid");
+  row_gradients(finish(m), 3, "average pooling overlapping, same and valid");
   /* Global average and max pooling. */
   m = sn_model_create_hwc(5, 6, 2, 7);
   sn_model_add_conv2d(m, 4, 3, 3, 1, 1, 1, 1, 1, SN_ACT_TANH, 0, 1);
   sn_model_add_global_pool(m, 0);
-  gradients(finish(m), 4, "global average pooling");
+  row_gradients(finish(m), 4, "global average pooling");
   m = sn_model_create_hwc(5, 3, 3, 8);
   sn_model_add_conv2d(m, 5, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_global_pool(m, 1);
-  gradients(finish(m), 4, "global max pooling");
+  row_gradients(finish(m), 4, "global max pooling");
 }
 
 static void batch_norm_gradients(void) {
@@ -121,7 +121,7 @@ static void batch_norm_gradients(void) {
   sn_model_set_regularizer(m, bn, SN_GAMMA, 0.01f, 0.02f);
   sn_model_set_regularizer(m, bn, SN_BETA, 0.0f, 0.03f);
   sn_model_add_activation(m, SN_ACT_TANH, 0, INFINITY, 0);
-  gradients(finish(m), 7, "batch norm after dense");
+  row_gradients(finish(m), 7, "batch norm after dense");
   /* After a conv (n = rows·h·w per channel), without center, then without scale. */
   m = sn_model_create_hwc(5, 4, 2, 10);
   sn_model_add_conv2d(m, 3, 3, 3, 1, 1, 1, 1, 1, SN_ACT_LINEAR, 0, 0);
@@ -129,12 +129,12 @@ static void batch_norm_gradients(void) {
   sn_model_add_activation(m, SN_ACT_SIGMOID, 0, INFINITY, 0);
   sn_model_add_conv2d(m, 2, 2, 2, 2, 2, 1, 1, 0, SN_ACT_LINEAR, 0, 1);
   sn_model_add_batch_norm(m, 0.99, 1e-2, 1, 0);
-  gradients(finish(m), 3, "batch norm after conv, center or scale off");
+  row_gradients(finish(m), 3, "batch norm after conv, center or scale off");
   /* As the first layer: no input gradient, dz takes its place. */
   m = sn_model_create_hwc(3, 3, 2, 11);
   sn_model_add_batch_norm(m, 0.99, 1e-3, 1, 1);
   sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 5, "batch norm first");
+  row_gradients(finish(m), 5, "batch norm first");
 }
 
 static void view_gradients(void) {
@@ -144,14 +144,14 @@ static void view_gradients(void) {
   sn_model_add_dense(m, 24, SN_ACT_TANH, 0, 1);
   CHECK(sn_model_add_reshape(m, 2, 3, 4) >= 0, "reshape");
   sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_SIGMOID, 0, 1);
-  gradients(finish(m), 5, "dense, reshape, conv");
+  row_gradients(finish(m), 5, "dense, reshape, conv");
   /* Dropout after a conv (masks held), and on the input. */
   m = sn_model_create_hwc(6, 5, 2, 13);
   sn_model_add_dropout(m, 0.2f, 1, 3);
   sn_model_add_conv2d(m, 4, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   sn_model_add_dropout(m, 0.4f, 0, 0);
   sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 4, "dropout on the input and after a conv");
+  row_gradients(finish(m), 4, "dropout on the input and after a conv");
   /* Standalone activations, the last a softmax fused with the loss. */
   m = sn_model_create(5, 14);
   sn_model_add_dense(m, 6, SN_ACT_LINEAR, 0, 1);
@@ -163,7 +163,7 @@ static void view_gradients(void) {
   sn_model_build(m);
   float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
   sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4));
-  gradients(m, 6, "activation layers, softmax last");
+  row_gradients(m, 6, "activation layers, softmax last");
 }
 
 /* Zero padding, cropping and up-sampling between convolutions (no weights of
@@ -179,7 +179,7 @@ static void shape_gradients(void) {
   CHECK(sn_model_add_upsampling2d(m, 2, 3, 0) >= 0, "nearest up-sampling");
   CHECK(sn_model_add_pad2d(m, 1, 1, 2, 0, 3) >= 0, "cropping");
   sn_model_add_conv2d(m, 2, 1, 1, 1, 1, 1, 1, 0, SN_ACT_SIGMOID, 0, 1);
-  gradients(finish(m), 3, "zero padding, nearest up-sampling, cropping");
+  row_gradients(finish(m), 3, "zero padding, nearest up-sampling, cropping");
   m = sn_model_create_hwc(4, 5, 3, 16);
   sn_model_add_conv2d(m, 3, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
   CHECK(sn_model_add_upsampling2d(m, 3, 2, 1) >= 0, "bilinear up-sampling");
@@ -188,16 +188,16 @@ static void shape_gradients(void) {
   CHECK(sn_model_add_upsampling2d(m, 1, 2, 1) >= 0, "bilinear up-sampling of one axis");
   CHECK(sn_model_add_upsampling2d(m, 1, 1, 0) >= 0, "up-sampling by 1 (a view)");
   sn_model_add_conv2d(m, 2, 2, 2, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 3, "bilinear up-sampling, a padding of 0");
+  row_gradients(finish(m), 3, "bilinear up-sampling, a padding of 0");
   m = sn_model_create_hwc(5, 4, 2, 17);
   sn_model_add_pad2d(m, 0, 1, 1, 0, 1);
   sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 3, "zero padding first");
+  row_gradients(finish(m), 3, "zero padding first");
   m = sn_model_create_hwc(5, 4, 2, 18);
   sn_model_add_upsampling2d(m, 2, 2, 1);
   sn_model_add_pad2d(m, 1, 0, 3, 1, 1);
   sn_model_add_conv2d(m, 2, 3, 3, 1, 1, 1, 1, 0, SN_ACT_TANH, 0, 1);
-  gradients(finish(m), 3, "up-sampling and cropping first");
+  row_gradients(finish(m), 3, "up-sampling and cropping first");
 }
 
 /* Keras' bilinear resize as its NumPy backend writes it
@@ -265,7 +265,7 @@ static void activation_gradients(void) {
   CHECK(p >= 0, "prelu added");
   sn_model_set_initializer(m, p, 0, SN_INIT_RANDOM_UNIFORM, -0.5f, 0.5f);
   sn_model_add_activation(m, SN_ACT_MISH, 0, INFINITY, 0);
-  gradients(finish(m), 4, "gelu conv, prelu shared on h and w, mish");
+  row_gradients(finish(m), 4, "gelu conv, prelu shared on h and w, mish");
   m = sn_model_create(5, 16);
   sn_model_add_dense(m, 7, SN_ACT_ELU, 0.7f, 1);
   p = sn_model_add_prelu(m, 1, 0);
@@ -275,7 +275,7 @@ static void activation_gradients(void) {
   sn_model_add_dense(m, 5, SN_ACT_GELU_NEW, 0, 1);
   sn_model_add_activation(m, SN_ACT_SELU, 0, INFINITY, 0);
   sn_model_add_activation(m, SN_ACT_LOG_SOFTMAX, 0, INFINITY, 0);
-  gradients(finish(m), 5, "elu, prelu, swish, softplus, gelu_new, selu, log_softmax");
+  row_gradients(finish(m), 5, "elu, prelu, swish, softplus, gelu_new, selu, log_softmax");
   /* In place (graph.c): relu6 after a batch norm needs no buffer of its own; the
    * gradients through it are those of the out-of-place run. */
   m = sn_model_create_hwc(4, 4, 3, 18);
@@ -286,7 +286,7 @@ static void activation_gradients(void) {
   int leaky = sn_model_add_activation(m, SN_ACT_RELU, 0.1f, 6.0f, 0); /* from z: not in place */
   finish(m);
   CHECK(sn_model_reserve(m, 4) && m->layers[r6].ybuf == NULL && m->layers[leaky].ybuf != NULL, "relu6 after batch norm in place, relu with a slope not");
-  gradients(m, 4, "conv, batch norm, relu6 in place, conv, relu with slope");
+  row_gradients(m, 4, "conv, batch norm, relu6 in place, conv, relu with slope");
   /* bad settings are refused */
   m = sn_model_create_hwc(2, 3, 4, 17);
   CHECK(sn_model_add_prelu(m, 1, 0) < 0 && sn_model_add_prelu(m, 2, 0) < 0 && sn_model_add_prelu(m, 3, 1) < 0 && sn_model_add_prelu(m, 4, 0) < 0,

@@ -22,7 +22,7 @@
 #include "threads.h"
 #include "workspace.h"
 #include "gradcheck.h"
-#include "models.h"
+#include "layer_models.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +194,7 @@ static int add_rnn(sn_model *m, const rnn_spec *s) {
 static void one_layer_gradients(const rnn_spec *s, int steps, int features, const char *what) {
   sn_model *m = sn_model_create_hwc(1, steps, features, 3);
   CHECK(add_rnn(m, s) >= 0, "%s: added", what);
-  gradients(finish(m), 4, what);
+  row_gradients(finish(m), 4, what);
 }
 
 static void layer_gradients(void) {
@@ -227,7 +227,7 @@ static void stacked_gradients(void) {
   add_rnn(m, &(rnn_spec){GRU, 3, TANH, SIG, 0, 0, 1, 1, 1, 1});
   add_rnn(m, &(rnn_spec){S_RNN, 4, TANH, 0, 0, 0, 1, 0, 0, 0});
   CHECK(m->n_layers == 4, "the stack");
-  gradients(finish(m), 3, "LSTM → GRU → GRU → SimpleRNN, input gradients through each");
+  row_gradients(finish(m), 3, "LSTM → GRU → GRU → SimpleRNN, input gradients through each");
 }
 
 /* Input dropout: gradients with the masks held; a training pass is the pass
@@ -239,7 +239,7 @@ static void dropout(void) {
   add_rnn(m, &(rnn_spec){GRU, 4, TANH, SIG, 0, 0, 1, 0, 1, 0});
   CHECK(sn_model_set_input_dropout(m, 0, 0.3f, 0, 0) && sn_model_set_input_dropout(m, 1, 0.4f, 1, 77), "dropout set");
   CHECK(!sn_model_set_input_dropout(m, 1, 1.0f, 0, 0) && !sn_model_set_input_dropout(m, 2, 0.5f, 0, 0), "a rate of 1, a layer that is not there");
-  gradients(finish(m), 5, "LSTM → GRU with input dropout, masks held");
+  row_gradients(finish(m), 5, "LSTM → GRU with input dropout, masks held");
 
   enum { ROWS = 6, S = 5, F = 7 };
   sn_model *with = sn_model_create_hwc(1, S, F, 12), *without = sn_model_create_hwc(1, S, F, 12);

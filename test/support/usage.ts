@@ -167,6 +167,16 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
     sn.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }), sn.layers.zeroPadding2d({ padding: [1, 2] }), sn.layers.zeroPadding2d(),
     sn.layers.cropping2d({ cropping: 1 }), sn.layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }), sn.layers.upSampling2d(),
   ];
+  // Sequences (issue 24): token ids, the 1-D layers.
+  const sequence: sn.Layer[] = [
+    sn.layers.embedding({ inputDim: 100, outputDim: 8, inputLength: 20, embeddingsRegularizer: 'l2', maskZero: false }),
+    sn.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'causal', dilationRate: [2] }), sn.layers.maxPooling1d({ poolSize: 2, strides: [2] }),
+    sn.layers.averagePooling1d(), sn.layers.zeroPadding1d({ padding: [1, 2] }), sn.layers.cropping1d({ cropping: 1 }), sn.layers.upSampling1d({ size: 2 }),
+    sn.layers.globalAveragePooling1d(), sn.layers.globalMaxPooling1d(),
+  ];
+  const ids = sn.sequential({ layers: [sequence[0], sequence[7], sn.layers.dense({ units: 2 })] });
+  const idPredictions: Float32Array = ids.predict(new Int32Array(40));
+  ids.dispose();
   model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const nested: number[][][][] = [[[[0]]]];
   const probs: Float32Array = model.predict(x.length ? x : nested);
@@ -191,7 +201,7 @@ export async function convolutional(x: Float32Array, y: Float32Array): Promise<n
   const { paramCount } = await trainer.ready;
   trainer.terminate();
   model.dispose();
-  return probs.length + moving.length + model.paramCount() + paramCount + spare.length + shapes.length;
+  return probs.length + moving.length + model.paramCount() + paramCount + spare.length + shapes.length + sequence.length + idPredictions.length;
 }
 
 // Recurrent layers (issue 24): a sequence classifier.

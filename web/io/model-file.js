@@ -73,6 +73,7 @@ export function topologyOf(model) {
   return {
     ...base,
     className: 'Functional',
+    denseOnLastAxis: true, // a Dense reads the last axis of an input of rank > 1 (model-load.js: older files flattened it)
     inputs: model.inputs.map((t) => ({ name: t.sourceLayer.name, shape: t.sampleShape, dtype: t.dtype })),
     layers: model.layers.filter((l) => l.type !== 'InputLayer').map((layer) => toJson(layer, false)),
     nodes: model.nodes.map((n) => ({ layer: n.layer.name, inputs: n.inputs.map(tensorRef) })),

@@ -82,10 +82,18 @@ function functionalFromTopology(topology, { seed, name }) {
     if (!t) throw new Error(`it reads ${JSON.stringify(ref)}, which no earlier node makes`);
     return t;
   };
+  // Files written before Dense worked on the last axis (no denseOnLastAxis) had a Dense flatten an input
+  // of rank > 1: a Flatten before it, `<name>_flatten`, computes what they saved.
+  const flattenFor = new Map();
+  const flattened = (layer, t) => {
+    if (topology.denseOnLastAxis === true || layer.type !== 'Dense' || t.sampleShape.length === 1) return t;
+    if (!flattenFor.has(layer)) flattenFor.set(layer, createLayer('Flatten', { name: `${layer.name}_flatten` }));
+    return flattenFor.get(layer).apply(t);
+  };
   topology.nodes.forEach((node, i) => context(`node ${i}`, () => {
     const layer = isObject(node) ? layers.get(node.layer) : undefined;
     if (!layer || !Array.isArray(node.inputs)) throw new Error(`expected { layer, inputs } naming one of the layers, got ${JSON.stringify(node)}`);
-    const inputs = node.inputs.map(tensorOf);
+    const inputs = node.inputs.map(tensorOf).map((t) => flattened(layer, t));
     const out = layer.apply(layer.kind.merge ? inputs : inputs[0]);
     tensors.set(`${layer.name}/${out.nodeIndex}`, out);
   }));

@@ -13,8 +13,10 @@
 // of our camelCase ones. Two things TF.js lacks are written as extra layers
 // named after the layer they serve, and fold back into it on import: a
 // leakyRelu activation of a Dense or Conv2D (a LeakyReLU layer
-// `<name>_leaky_relu` after it) and a Dense on a multi-dimensional input (a
-// Flatten `<name>_flatten` before it). TF.js has no Subtract layer: a model
+// `<name>_leaky_relu` after it) and the flattening of a Sequential's first
+// Dense on a multi-dimensional input (a Flatten `<name>_flatten` before it;
+// any other Dense works on the last axis, as TF.js'). A TimeDistributed's
+// inner layer is written as TF.js nests it (config.layer = { class_name, config }). TF.js has no Subtract layer: a model
 // with one is refused here (simdnet's own model file keeps it).
 //
 // This module imports no model code (model.js imports it), so the import side,
@@ -64,6 +66,12 @@ const TFJS_EXTRAS = {
   Reshape: (layer) => ({ target_shape: [...layer.outShape] }),
   Dense: () => ({ kernel_constraint: null, bias_constraint: null }),
   Conv2D: () => ({ kernel_constraint: null, bias_constraint: null }),
+  Conv1D: (layer) => {
+    if (layer.padding === 'causal')
+      throw new Error(`toTfjs: conv1d ${layer.name} has padding 'causal', which TF.js 4.22's Conv1D does not run (Keras has it): save the model with model.save() instead`);
+    return { kernel_constraint: null, bias_constraint: null };
+  },
+  Embedding: () => ({ embeddings_constraint: null }),
   DepthwiseConv2D: (layer) => ({ depthwise_constraint: null, bias_constraint: null, ...noDilation(layer, 'DepthwiseConv2D') }),
   SeparableConv2D: () => ({ depthwise_constraint: null, pointwise_constraint: null, bias_constraint: null }),
   Conv2DTranspose: (layer) => {
@@ -71,6 +79,7 @@ const TFJS_EXTRAS = {
     return { kernel_constraint: null, bias_constraint: null };
   },
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
+  TimeDistributed: (layer) => ({ layer: innerToTfjs(layer) }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
   PReLU: () => ({ alpha_constraint: null }),
   SimpleRNN: () => RECURRENT_EXTRAS,
@@ -128,11 +137,16 @@ function activationLayerToTfjs(layer, config) {
 
 const base = (name, trainable = true) => ({ name, trainable, dtype: 'float32' });
 
+/** Keras layers that TF.js 4.22 lacks (tfjs-layers src/layers/*.ts has no such class). */
+const KERAS_ONLY = ['UpSampling1D', 'ZeroPadding1D', 'Cropping1D'];
+
 /**
  * One layer of ours as TF.js layers: { main } (its class and config), and
  * `after`, the LeakyReLU layer TF.js needs after it for a leakyRelu activation.
  */
 function tfjsLayer(layer) {
+  if (KERAS_ONLY.includes(layer.type))
+    throw new Error(`toTfjs: layer ${layer.name} is a ${layer.type} layer, which TensorFlow.js 4.22 does not have (Keras has it): save the model with model.save() instead`);
   const { name, activation, recurrentActivation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
   const config = base(name, layer.trainable !== false);
   for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
@@ -149,18 +163,23 @@ function tfjsLayer(layer) {
   return { main: { class_name: layer.type, config }, after };
 }
 
+/** A TimeDistributed's inner layer as TF.js writes it: { class_name, config }, named as the layer's config names it. */
+function innerToTfjs(layer) {
+  const { layer: inner } = KINDS.TimeDistributed.config(layer, false);
+  const { main, after } = tfjsLayer({ ...layer.layer, name: inner.config.name });
+  if (after) throw new Error(`toTfjs: layer ${layer.name}: a leakyRelu activation inside timeDistributed has no TF.js form (TF.js' Dense has no leakyRelu): use a separate leakyReLU layer`);
+  return main;
+}
+
 /** A Sequential's layer as TF.js layers: itself, plus a Flatten before or a LeakyReLU after it where TF.js needs them. */
 function sequentialLayer(layer, first) {
   const { main, after } = tfjsLayer(layer);
   const out = after ? [main, after] : [main];
-  if (first && layer.type === 'Dense' && layer.inShape.length > 1) // TF.js' Dense does not flatten
+  if (first && layer.flattens) // a Sequential's first Dense flattens (web/layers/dense.js); TF.js' works on the last axis
     out.unshift({ class_name: 'Flatten', config: { ...base(`${layer.name}_flatten`), batch_input_shape: [null, ...layer.inShape] } });
   else if (first) out[0].config.batch_input_shape = [null, ...layer.inShape];
   return out;
 }
-
-/** Our Dense flattens an input of several dimensions (only an sn.input's); TF.js' would work on its last axis. */
-const flattens = (node) => node.layer.type === 'Dense' && node.inputs[0].sampleShape.length > 1;
 
 /**
  * A functional model's layers with their inbound nodes, and its inputs and
@@ -195,12 +214,11 @@ function functionalTopology(model) {
     written.push({ name, class_name: 'InputLayer', config: { batch_input_shape: [...t.shape], dtype, sparse: false, name }, inbound_nodes: [] });
     sources.set(t, { entry: written.at(-1), index: 0 });
   }
-  const entries = new Map(); // our layer → { before, main, after }: its TF.js layers
+  const entries = new Map(); // our layer → { main, after }: its TF.js layers
   for (const layer of model.layers) {
     if (layer.type === 'InputLayer') continue;
     const { main, after } = tfjsLayer(layer);
-    const before = model.nodes.some((n) => n.layer === layer && flattens(n)) ? entry({ class_name: 'Flatten', config: base(`${layer.name}_flatten`) }) : undefined;
-    entries.set(layer, { before, main: entry(main), after: after && entry(after) });
+    entries.set(layer, { main: entry(main), after: after && entry(after) });
   }
   let count = 0;
   const node = (e, inputs) => {
@@ -210,10 +228,8 @@ function functionalTopology(model) {
     return made;
   };
   for (const n of model.nodes) {
-    const { before, main, after } = entries.get(n.layer);
-    let inputs = n.inputs.map((t) => sources.get(t));
-    if (flattens(n)) inputs = [node(before, inputs)];
-    const out = node(main, inputs);
+    const { main, after } = entries.get(n.layer);
+    const out = node(main, n.inputs.map((t) => sources.get(t)));
     sources.set(n.output, after ? node(after, [out]) : out);
   }
   // TF.js' passes. Each one numbers at least the first waiting node in topological order, so they end.

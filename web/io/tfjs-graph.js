@@ -90,11 +90,11 @@ function layerEntries(layers, keras3) {
 }
 
 /**
- * Folds back the extra layers toTfjs writes: a LeakyReLU `<X>_leaky_relu`
+ * Folds back the extra layer toTfjs writes: a LeakyReLU `<X>_leaky_relu`
  * that alone reads each node of a linear Dense or Conv2D X becomes X's
- * activation; a Flatten `<X>_flatten` of an input read only by Dense X goes,
- * X reading the input (our Dense flattens an input). Returns the specs left and
- * where the folded layers' outputs now come from.
+ * activation. (A Flatten before a Dense stays a Flatten: a Dense in a
+ * functional model works on the last axis of its input, as Keras'.) Returns
+ * the specs left and where the folded layers' outputs now come from.
  */
 function foldExtras(specs, byName, outputs) {
   const readers = new Map(); // "layer/node" → how many nodes (and outputs) read it
@@ -111,13 +111,6 @@ function foldExtras(specs, byName, outputs) {
       s.nodes.forEach((_, k) => alias.set(`${s.name}/${k}`, { layer: leaky.name, node: k }));
       folded.add(s);
     }
-    const dense = s.className === 'Flatten' && s.name.endsWith('_flatten') ? byName.get(s.name.slice(0, -'_flatten'.length)) : undefined;
-    const readByDense = (k) => readers.get(`${s.name}/${k}`) === dense.nodes.flat().filter((r) => r.layer === s.name && r.node === k).length;
-    if (dense?.type === 'Dense' && s.nodes.length > 0 &&
-      s.nodes.every((refs, k) => refs.length === 1 && byName.get(refs[0].layer)?.className === 'InputLayer' && readByDense(k))) {
-      s.nodes.forEach((refs, k) => alias.set(`${s.name}/${k}`, { ...refs[0], flattened: true }));
-      folded.add(s);
-    }
   }
   const redirect = (r) => alias.get(`${r.layer}/${r.node}`) ?? r;
   for (const s of specs) s.nodes = s.nodes.map((refs) => refs.map(redirect));
@@ -125,12 +118,10 @@ function foldExtras(specs, byName, outputs) {
 }
 
 /** Applies a layer to one node's inputs, refusing what would compute otherwise than in Keras. */
-function applyNode(spec, layer, inputs, refs, what) {
+function applyNode(spec, layer, inputs, what) {
   const first = inputs[0].sampleShape;
   if (!layer.kind.merge && inputs.length !== 1) throw importError(`${what}: a ${spec.className} layer takes one input, this node reads ${inputs.length}`);
   if (spec.axis !== undefined) lastAxis(spec.axis, first, spec.what);
-  if (spec.type === 'Dense' && first.length > 1 && !refs[0].flattened)
-    throw importError(`${what}: its input has shape (None, ${first.join(', ')}): Keras applies Dense to the last axis, simdnet's Dense takes vectors (a Flatten before it is supported)`);
   try {
     return layer.apply(layer.kind.merge ? inputs : inputs[0]);
   } catch (err) {
@@ -190,7 +181,7 @@ export function functionalFromTfjs(topology, seed, keras3 = false) {
         const what = `${spec.what} node ${p.next}`, refs = spec.nodes[p.next];
         const inputs = refs.map((r) => tensorOf(r, what));
         if (inputs.some((t) => t === undefined)) break; // a node it reads comes later: try again on the next pass
-        tensors.set(`${spec.name}/${p.next}`, applyNode(spec, layers.get(spec), inputs, refs, what));
+        tensors.set(`${spec.name}/${p.next}`, applyNode(spec, layers.get(spec), inputs, what));
         progress = true;
       }
       if (p.next === spec.nodes.length) pending.splice(pending.indexOf(p), 1);

@@ -59,6 +59,10 @@ export function declaredInputShape(layer, config, what) {
   if (batch !== undefined && batch !== null) return sampleShape(batch, what);
   const shape = pick(config, 'input_shape', 'inputShape');
   if (Array.isArray(shape)) return sampleShape([null, ...shape], what);
+  if (pick(layer, 'class_name', 'className') === 'Embedding') { // its input_dim is its table's rows; Keras 2's input_length, the ids' shape
+    const length = pick(config, 'input_length', 'inputLength');
+    return length === undefined || length === null ? undefined : sampleShape([null, ...[length].flat()], what);
+  }
   const dim = pick(config, 'input_dim', 'inputDim');
   return dim === undefined || dim === null ? undefined : sampleShape([null, dim], what);
 }
@@ -70,6 +74,7 @@ export function declaredInputShape(layer, config, what) {
 const kernelKeys = (...kernels) => kernelOptionNames(...kernels).map(snake);
 const KERNEL_KEYS = kernelKeys('kernel');
 const POOL = { keys: ['pool_size', 'strides', 'padding', 'data_format'] };
+const CONV = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS];
 const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
 // Recurrent layers: dropout and recurrent_dropout go to the factory (which
 // refuses what it cannot do yet), seed is their generator's; unroll and
@@ -82,7 +87,17 @@ const RECURRENT = (own) => ({
 });
 const IMPORTS = {
   Dense: { keys: ['units', ...KERNEL_KEYS] },
-  Conv2D: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', ...KERNEL_KEYS], only: { groups: 1 } },
+  Conv2D: { keys: CONV, only: { groups: 1 } },
+  Conv1D: { keys: CONV, only: { groups: 1 } },
+  MaxPooling1D: POOL,
+  AveragePooling1D: POOL,
+  GlobalAveragePooling1D: GLOBAL_POOL,
+  GlobalMaxPooling1D: GLOBAL_POOL,
+  UpSampling1D: { keys: ['size'] },
+  ZeroPadding1D: { keys: ['padding', 'data_format'] },
+  Cropping1D: { keys: ['cropping'] },
+  // mask_zero is read and refused by the factory when true (masks are not supported yet); Keras 3's lora_rank is null when off.
+  Embedding: { keys: ['input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'activity_regularizer', 'mask_zero', 'input_length'], only: { sparse: false } },
   MaxPooling2D: POOL,
   AveragePooling2D: POOL,
   GlobalAveragePooling2D: GLOBAL_POOL,
@@ -116,6 +131,14 @@ const IMPORTS = {
   DepthwiseConv2D: { keys: ['kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise')] },
   SeparableConv2D: { keys: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'data_format', 'dilation_rate', ...kernelKeys('depthwise', 'pointwise')] },
   Conv2DTranspose: { keys: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'output_padding', ...KERNEL_KEYS] },
+  LayerNormalization: {
+    keys: ['epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'beta_regularizer', 'gamma_regularizer'],
+    only: { rms_scaling: false }, // Keras 3's deprecated option
+    ignored: ['axis'], // checked below, as batch norm's
+  },
+  RepeatVector: { keys: ['n'] },
+  Permute: { keys: ['dims'] },
+  TimeDistributed: { keys: ['layer'] }, // the inner layer, converted as any other (convertLayer)
   SimpleRNN: RECURRENT([]),
   LSTM: RECURRENT(['recurrent_activation', 'unit_forget_bias']),
   GRU: RECURRENT(['recurrent_activation', 'reset_after']),
@@ -132,7 +155,7 @@ function optionsFromTfjs(className, config, what) {
   const spec = IMPORTS[className];
   const options = {};
   for (const [key, value] of Object.entries(snakeOptions(config))) {
-    if (COMMON_KEYS.includes(key) || spec.ignored?.includes(key)) continue;
+    if ((COMMON_KEYS.includes(key) && !spec.keys.includes(key)) || spec.ignored?.includes(key)) continue; // an Embedding's input_dim is its own
     if (spec.only && Object.hasOwn(spec.only, key)) {
       if (value !== spec.only[key]) throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported (only ${JSON.stringify(spec.only[key])})`);
     } else if (!spec.keys.includes(key)) {
@@ -185,9 +208,15 @@ export function convertLayer(layer, i, used, keras3 = false) {
       options[key] = { name: 'hardSigmoid', slope: 0.2 };
   const type = className;
   options.name = name;
-  // Batch norm's axis, checked against the input's rank when the layer is applied.
-  const axis = className === 'BatchNormalization' ? config.axis ?? -1 : undefined;
-  if (type === 'BatchNormalization') options.axis = -1;
+  // Batch and layer norm's axis, checked against the input's rank when the layer is applied.
+  const normalizes = className === 'BatchNormalization' || className === 'LayerNormalization';
+  const axis = normalizes ? config.axis ?? -1 : undefined;
+  if (normalizes) options.axis = -1;
+  if (className === 'TimeDistributed') {
+    const inner = convertLayer(options.layer, `${i}'s inner layer`, {}, keras3);
+    if (inner.className === 'InputLayer') throw importError(`${what}: its inner layer is an InputLayer`);
+    options.layer = { className: inner.type, config: inner.options };
+  }
   return { className, name, config, what, type, options, axis, kerasKey: key };
 }
 

@@ -10,12 +10,15 @@
 //
 // Two things TF.js lacks are written by toTfjs as extra layers named after the
 // layer they serve, and fold back into it here: a leakyRelu activation of a
-// Dense or Conv2D (a LeakyReLU layer `<name>_leaky_relu` after it) and a Dense
-// on a multi-dimensional input (a Flatten `<name>_flatten` before it). Any
-// other LeakyReLU stays a LeakyReLU layer.
+// Dense or Conv2D (a LeakyReLU layer `<name>_leaky_relu` after it) and the
+// flattening of a Sequential's first Dense (a Flatten `<name>_flatten` before
+// it). Any other LeakyReLU stays a LeakyReLU layer. A Sequential whose first
+// Dense reads a multi-dimensional input without that Flatten comes back as a
+// functional model, whose Dense works on the last axis as Keras' does.
 import { createLayer } from '../layers/index.js';
 import { checkOptions } from '../core/names.js';
-import { Sequential } from '../model/model.js';
+import { Model, Sequential } from '../model/model.js';
+import { input } from '../model/graph.js';
 import { functionalFromTfjs } from './tfjs-graph.js';
 import { decodeWeight, loadWeightBytes, readManifest, weightBytes } from './tfjs-weights.js';
 import { LEAKY_FOLDS, brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick, sampleShape } from './tfjs-layers.js';
@@ -37,6 +40,7 @@ function topologyOf(modelJson) {
  */
 function sequentialSpecs(layers, buildShape, keras3) {
   const out = [], used = {};
+  let flattened = false;
   let inputShape = buildShape ? sampleShape(buildShape, 'the model') : undefined;
   layers.forEach((layer, i) => {
     const spec = convertLayer(layer, i, used, keras3);
@@ -50,6 +54,7 @@ function sequentialSpecs(layers, buildShape, keras3) {
     const next = layers[i + 1]?.config, previous = out.at(-1);
     if (className === 'Flatten' && out.length === 0 && next && pick(layers[i + 1], 'class_name', 'className') === 'Dense' && config.name === `${next.name}_flatten`) {
       inputShape = shape(); // toTfjs' Flatten before a first Dense: the Dense flattens
+      flattened = true;
       return;
     }
     if (className === 'LeakyReLU' && previous && LEAKY_FOLDS.includes(previous.type) && (previous.options.activation ?? 'linear') === 'linear' &&
@@ -61,11 +66,44 @@ function sequentialSpecs(layers, buildShape, keras3) {
       inputShape = shape();
       if (!inputShape) throw importError(`${what}: the first layer declares no input shape (batch_input_shape)`);
       options.inputShape = inputShape;
+      spec.flattened = flattened;
     }
     out.push(spec);
   });
   if (out.length === 0) throw importError('the model has no layers besides its input');
   return out;
+}
+
+/** Reports an Error of model.add or layer.apply as fromTfjs does: `what` says the layer the TF.js way. */
+function applied(what, options, type, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err.message.startsWith('fromTfjs:')) throw err;
+    const own = `${options.name} (${type}): `; // model.add and apply name the layer too
+    throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
+  }
+}
+
+/**
+ * A Sequential whose first Dense reads an input of rank > 1 (not after
+ * toTfjs' Flatten) as a functional model: Keras' Dense works on that input's
+ * last axis, and our Sequential's first Dense would flatten it
+ * (web/layers/dense.js). The same layers, applied in order to sn.input.
+ */
+function chainFromTfjs(specs, seed, name) {
+  const first = specs[0].options;
+  let t = input({ shape: first.inputShape, name: `${first.name ?? 'dense'}_input` });
+  const inputs = t;
+  delete first.inputShape;
+  const layers = specs.map(({ type, options, axis, what, config }) => applied(what, options, type, () => {
+    if (axis !== undefined) lastAxis(axis, t.sampleShape, what);
+    const layer = createLayer(type, options);
+    layer.trainable = config.trainable !== false;
+    t = layer.apply(t);
+    return layer;
+  }));
+  return { model: new Model({ inputs, outputs: t, seed, name }), keys: new Map(layers.map((layer, i) => [layer.name, specs[i].kerasKey])) };
 }
 
 /** A Sequential from its topology (not built: it holds no wasm memory yet), and each layer's Keras 3 weight key. */
@@ -75,19 +113,15 @@ function sequentialFromTfjs(topology, seed, keras3) {
   const buildShape = topology.config?.build_input_shape ?? topology.build_config?.input_shape;
   const specs = sequentialSpecs(layers, buildShape, keras3);
   const name = typeof topology.config?.name === 'string' ? topology.config.name : undefined;
+  if (specs[0].type === 'Dense' && specs[0].options.inputShape.length > 1 && !specs[0].flattened) return chainFromTfjs(specs, seed, name);
   const model = new Sequential({ seed, name });
-  for (const { type, options, axis, what, config } of specs) {
-    try {
+  for (const { type, options, axis, what, config } of specs)
+    applied(what, options, type, () => {
       if (axis !== undefined) lastAxis(axis, model.layers.at(-1)?.outShape ?? options.inputShape, what);
       const layer = createLayer(type, options);
       layer.trainable = config.trainable !== false; // a frozen layer stays frozen (from the next compile)
       model.add(layer);
-    } catch (err) {
-      if (err.message.startsWith('fromTfjs:')) throw err;
-      const own = `${options.name} (${type}): `; // model.add names the layer too; `what` says it the TF.js way
-      throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
-    }
-  }
+    });
   return { model, keys: new Map(model.layers.map((layer, i) => [layer.name, specs[i].kerasKey])) };
 }
 

@@ -5,9 +5,9 @@
 // the optimizer; updated as Keras does (moving·momentum + batch·(1 − momentum),
 // the batch's biased variance) after every training step.
 import { resolveInitializer } from './initializers.js';
-import { checkBoolean, checkNumber } from '../core/names.js';
-import { resolveRegularizer } from './regularizers.js';
-import { inputConfig, inputShapeOption, layerOptions, regularizerConfig, shapeText } from './common.js';
+import { checkNumber } from '../core/names.js';
+import { affineOptions, affineWeights, lastAxisShape } from './normalization.js';
+import { inputConfig, inputShapeOption, layerOptions, regularizerConfig } from './common.js';
 
 const OPTIONS = ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer',
   'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer', 'inputShape', 'inputDim'];
@@ -23,15 +23,9 @@ export function batchNormalization(options) {
     name: config.name,
     axis,
     momentum: checkNumber('batchNormalization momentum', config.momentum ?? 0.99, { min: 0, max: 1 }),
-    epsilon: checkNumber('batchNormalization epsilon', config.epsilon ?? 1e-3, { min: 1e-30 }),
-    center: checkBoolean('batchNormalization center', config.center ?? true),
-    scale: checkBoolean('batchNormalization scale', config.scale ?? true),
-    gammaInitializer: resolveInitializer(config.gammaInitializer ?? 'ones'),
-    betaInitializer: resolveInitializer(config.betaInitializer ?? 'zeros'),
+    ...affineOptions('batchNormalization', config),
     movingMeanInitializer: resolveInitializer(config.movingMeanInitializer ?? 'zeros'),
     movingVarianceInitializer: resolveInitializer(config.movingVarianceInitializer ?? 'ones'),
-    gammaRegularizer: resolveRegularizer(config.gammaRegularizer),
-    betaRegularizer: resolveRegularizer(config.betaRegularizer),
     inputShape: inputShapeOption('batchNormalization', config),
   };
 }
@@ -39,17 +33,11 @@ export function batchNormalization(options) {
 export const BatchNormalization = {
   factory: batchNormalization,
   baseName: 'batch_normalization',
-  outputShape(layer, inShape) {
-    // Keras and TF.js count the batch axis: images [h, w, c] normalize axis 3.
-    if (layer.axis !== -1 && layer.axis !== inShape.length)
-      throw new Error(`axis ${layer.axis} is not the last axis of its input ${shapeText(inShape)}: only the last axis (-1) is supported`);
-    return inShape;
-  },
+  outputShape: lastAxisShape,
   weights(layer, inShape) {
     const shape = [inShape.at(-1)];
     return [
-      ...(layer.scale ? [{ name: 'gamma', slot: 0, shape, initializer: layer.gammaInitializer, regularizer: layer.gammaRegularizer }] : []),
-      ...(layer.center ? [{ name: 'beta', slot: 1, shape, initializer: layer.betaInitializer, regularizer: layer.betaRegularizer }] : []),
+      ...affineWeights(layer, inShape),
       { name: 'moving_mean', slot: 2, shape, initializer: layer.movingMeanInitializer, trainable: false },
       { name: 'moving_variance', slot: 3, shape, initializer: layer.movingVarianceInitializer, trainable: false },
     ];

@@ -1,7 +1,7 @@
 // What every layer file shares: option checks that run before anything reaches
 // C, shapes (one sample's, without the batch axis, as Keras' input_shape), and
 // the mapping of a shape of any rank onto the C core's [h, w, c].
-import { LIMITS } from '../../dist/constants.js';
+import { LIMITS, PADDING } from '../../dist/constants.js';
 import { activationConfig, resolveActivation } from './activations.js';
 import { resolveInitializer } from './initializers.js';
 import { checkBoolean, checkNumber, checkOptions } from '../core/names.js';
@@ -82,8 +82,10 @@ export function checkPair(what, value, min = 1) {
   throw new Error(`${what} must be a ${min === 1 ? 'positive' : `≥ ${min}`} integer or [height, width], got ${JSON.stringify(value)}`);
 }
 
-export function checkPadding(what, padding = 'valid') {
-  if (padding !== 'valid' && padding !== 'same') throw new Error(`${what} padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
+/** 'valid' or 'same' (and 'causal' where Keras has it: Conv1D). */
+export function checkPadding(what, padding = 'valid', causal = false) {
+  const known = causal ? ['valid', 'same', 'causal'] : ['valid', 'same'];
+  if (!known.includes(padding)) throw new Error(`${what} padding must be ${known.map((p) => `'${p}'`).join(' or ')}, got ${JSON.stringify(padding)}`);
   return padding;
 }
 
@@ -110,9 +112,9 @@ export function toHwc(shape) {
   return [sizeOf(shape.slice(0, -2)), shape.at(-2), shape.at(-1)];
 }
 
-/** TensorFlow's output size along one axis ('valid': windows inside, 'same': ceil(size / stride)). */
+/** TensorFlow's output size along one axis ('valid': windows inside, 'same' and Keras' 'causal': ceil(size / stride)). */
 export function windowOutput(size, window, stride, dilation, padding) {
-  return padding === 'same' ? Math.ceil(size / stride) : Math.ceil((size - (window - 1) * dilation) / stride);
+  return padding === 'valid' ? Math.ceil((size - (window - 1) * dilation) / stride) : Math.ceil(size / stride);
 }
 
 /** The window options of the convolutions (conv2d, depthwiseConv2d, separableConv2d, conv2dTranspose), checked. */
@@ -140,11 +142,24 @@ export function convOutput(layer, inShape) {
     throw new Error(`its ${kh}×${kw} kernel${dh > 1 || dw > 1 ? ` (dilated ${dh}×${dw})` : ''} does not fit an input of shape ${shapeText(inShape)} with padding 'valid'`);
   return out;
 }
-/** The C arguments of a window: kh, kw, sh, sw, dh, dw, same. */
-export const windowArgs = (layer) => [...layer.kernelSize, ...layer.strides, ...layer.dilationRate, layer.padding === 'same' ? 1 : 0];
+/** The C arguments of a window: kh, kw, sh, sw, dh, dw, padding (enum sn_padding). */
+export const windowArgs = (layer) => [...layer.kernelSize, ...layer.strides, ...layer.dilationRate, PADDING[layer.padding]];
 
 /** The [h, w, c] input a windowed layer (conv2d, pooling) needs. */
 export function imageInput(inShape) {
   if (inShape.length !== 3) throw new Error(`expects images of shape [height, width, channels], got an input of shape ${shapeText(inShape)}`);
   return inShape;
+}
+
+/** The [steps, channels] input a 1-D layer (conv1d, its pooling, padding, …) needs: C's 1 × steps × channels. */
+export function sequenceInput(inShape) {
+  if (inShape.length !== 2) throw new Error(`expects sequences of shape [steps, channels], got an input of shape ${shapeText(inShape)}`);
+  return inShape;
+}
+
+/** A 1-D layer's size option: a positive integer or [integer] (TF.js' and Keras' forms) → [integer]. */
+export function checkSingle(what, value) {
+  const v = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (typeof v !== 'number') throw new Error(`${what} must be a positive integer or [integer], got ${JSON.stringify(value)}`);
+  return [checkNumber(what, v, { min: 1, max: MAX_SAMPLE, integer: true })];
 }

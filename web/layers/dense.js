@@ -1,11 +1,19 @@
 // Dense (fully connected): output = activation(input · kernel + bias), kernel
-// [inputs, units]. On the flattened input: a first layer with inputShape
-// [28, 28] flattens it; later layers need a vector input (Keras would apply
-// Dense to the last axis of an image; we refuse and say to add flatten()).
+// [inputs, units], on the last axis of its input as in Keras
+// (keras/src/layers/core/dense.py: kernel (input_shape[-1], units); an input
+// [steps, features] gives [steps, units], the same kernel at every step). One
+// older deviation is kept: the first layer of a Sequential given an inputShape
+// of rank > 1 flattens it ([28, 28] → 784 inputs, output [units]), as the README
+// has always said and as saved models (and code) written for it expect; toTfjs
+// writes a Flatten before such a layer. For Keras' Dense there, start with
+// sn.input (a functional model), timeDistributed, or any other layer.
 import { checkNumber } from '../core/names.js';
-import { KERNEL_OPTIONS, inputConfig, inputShapeOption, kernelConfig, kernelOptions, layerOptions, shapeText, sizeOf } from './common.js';
+import { KERNEL_OPTIONS, inputConfig, inputShapeOption, kernelConfig, kernelOptions, layerOptions, sizeOf } from './common.js';
 
 const OPTIONS = ['units', ...KERNEL_OPTIONS, 'inputShape', 'inputDim'];
+
+/** Whether a Dense flattens its input: only as a Sequential's first layer, on an input of rank > 1. */
+const flattens = (inShape, first) => Boolean(first) && inShape.length > 1;
 
 /** sn.layers.dense({ units, activation, useBias, kernelInitializer, biasInitializer, …Regularizer, inputShape }). */
 export function dense(options) {
@@ -24,18 +32,17 @@ export function dense(options) {
 export const Dense = {
   factory: dense,
   baseName: 'dense',
+  /** `first`: the first layer of a Sequential, which flattens an input of rank > 1 (see above). */
   outputShape(layer, inShape, first) {
-    if (inShape.length > 1 && !first)
-      throw new Error(`gets an input of shape ${shapeText(inShape)}: add sn.layers.flatten() before it (simdnet's Dense takes vectors)`);
-    return [layer.units];
+    return flattens(inShape, first) ? [layer.units] : [...inShape.slice(0, -1), layer.units];
   },
-  /** The model entry keeps the flat input size (the model file and TF.js export read it). */
-  entry: (layer, inShape) => ({ inputSize: sizeOf(inShape) }),
+  /** The model entry says whether it flattens (a Sequential's first layer) and keeps the flat input size. */
+  entry: (layer, inShape, first) => ({ inputSize: sizeOf(inShape), flattens: flattens(inShape, first) }),
   weights: (layer, inShape) => [
-    { name: 'kernel', slot: 0, shape: [sizeOf(inShape), layer.units], initializer: layer.kernelInitializer, regularizer: layer.kernelRegularizer },
+    { name: 'kernel', slot: 0, shape: [layer.flattens ? sizeOf(inShape) : inShape.at(-1), layer.units], initializer: layer.kernelInitializer, regularizer: layer.kernelRegularizer },
     ...(layer.useBias ? [{ name: 'bias', slot: 1, shape: [layer.units], initializer: layer.biasInitializer, regularizer: layer.biasRegularizer }] : []),
   ],
   multiplyAdds: (layer, inShape) => sizeOf(inShape) * layer.units,
   config: (layer, first) => ({ name: layer.name, units: layer.units, ...kernelConfig(layer), ...inputConfig(layer, first) }),
-  addToC: (w, ptr, layer) => w.sn_model_add_dense(ptr, layer.units, layer.activation.kind, layer.activation.alpha, layer.useBias ? 1 : 0),
+  addToC: (w, ptr, layer) => w.sn_model_add_dense_axis(ptr, layer.units, layer.activation.kind, layer.activation.alpha, layer.useBias ? 1 : 0, layer.flattens ? 0 : 1),
 };

@@ -8,21 +8,31 @@
 // TF.js members once a model holds it) and Keras' `trainable` flag.
 import { Activation, activation } from './activation.js';
 import { BatchNormalization, batchNormalization } from './batch-normalization.js';
+import { Conv1D, conv1d } from './conv1d.js';
 import { Conv2D, conv2d } from './conv2d.js';
 import { Conv2DTranspose, conv2dTranspose } from './conv2d-transpose.js';
 import { DepthwiseConv2D, depthwiseConv2d } from './depthwise-conv2d.js';
 import { Dense, dense } from './dense.js';
 import { Dot } from './dot.js';
 import { Dropout, dropout } from './dropout.js';
-import { GlobalAveragePooling2D, GlobalMaxPooling2D, globalAveragePooling2d, globalMaxPooling2d } from './global-pooling.js';
+import { Embedding, embedding } from './embedding.js';
+import {
+  GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, globalAveragePooling1d, globalAveragePooling2d, globalMaxPooling1d, globalMaxPooling2d,
+} from './global-pooling.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
-import { AveragePooling2D, MaxPooling2D, averagePooling2d, maxPooling2d } from './pooling.js';
+import {
+  AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D, averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d,
+} from './pooling.js';
 import { Flatten, Reshape, flatten, reshape } from './reshape.js';
-import { Cropping2D, ZeroPadding2D, cropping2d, zeroPadding2d } from './padding.js';
-import { UpSampling2D, upSampling2d } from './up-sampling.js';
+import { Cropping1D, Cropping2D, ZeroPadding1D, ZeroPadding2D, cropping1d, cropping2d, zeroPadding1d, zeroPadding2d } from './padding.js';
+import { UpSampling1D, UpSampling2D, upSampling1d, upSampling2d } from './up-sampling.js';
 import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { GRU, LSTM, SimpleRNN, gru, lstm, simpleRNN } from './recurrent.js';
 import { makeLayer } from './layer.js';
+import { LayerNormalization, layerNormalization } from './layer-normalization.js';
+import { Permute, permute } from './permute.js';
+import { RepeatVector, repeatVector } from './repeat-vector.js';
+import { TimeDistributed, timeDistributed } from './time-distributed.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, elu, leakyReLU, pReLU, reLU, softmax, thresholdedReLU } from './advanced-activations.js';
 
 export const KINDS = {
@@ -35,6 +45,9 @@ export const KINDS = {
   SeparableConv2D,
   Conv2DTranspose,
   ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU,
+  LayerNormalization, RepeatVector, Permute, TimeDistributed,
+  Embedding,
+  Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling1D, ZeroPadding1D, Cropping1D,
   SimpleRNN, LSTM, GRU,
 };
 
@@ -50,6 +63,9 @@ const FACTORIES = {
   separableConv2d,
   conv2dTranspose,
   reLU, leakyReLU, pReLU, elu, softmax, thresholdedReLU,
+  layerNormalization, repeatVector, permute, timeDistributed,
+  embedding,
+  conv1d, maxPooling1d, averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, upSampling1d, zeroPadding1d, cropping1d,
   simpleRNN, lstm, gru,
 };
 

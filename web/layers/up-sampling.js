@@ -2,8 +2,10 @@
 // [h, w, c] → [fh·h, fw·w, c]. 'nearest' repeats rows and columns; 'bilinear'
 // is Keras' (TensorFlow's resize with half-pixel centers), which is not what
 // TF.js 4.22's UpSampling2D computes (c/layer_upsampling2d.c, the README).
+// Keras' UpSampling1D (not in TF.js 4.22) repeats each step of a sequence:
+// [steps, c] → [size·steps, c], C's nearest up-sampling of 1 × steps × c by (1, size).
 import { LIMITS } from '../../dist/constants.js';
-import { checkDataFormat, checkPair, imageInput, inputConfig, inputShapeOption, layerOptions, sizeOf } from './common.js';
+import { checkDataFormat, checkPair, checkSingle, imageInput, inputConfig, inputShapeOption, layerOptions, sequenceInput, sizeOf } from './common.js';
 
 const INTERPOLATIONS = ['nearest', 'bilinear'];
 
@@ -35,4 +37,24 @@ export const UpSampling2D = {
   weights: () => [],
   config: (layer, first) => ({ name: layer.name, size: [...layer.size], interpolation: layer.interpolation, dataFormat: layer.dataFormat, ...inputConfig(layer, first) }),
   addToC: (w, ptr, layer) => w.sn_model_add_upsampling2d(ptr, ...layer.size, layer.interpolation === 'bilinear' ? 1 : 0),
+};
+
+/** sn.layers.upSampling1d({ size = 2 }): each step repeated size times. */
+export function upSampling1d(options) {
+  const config = layerOptions('upSampling1d', options, ['size', 'inputShape']);
+  return { type: 'UpSampling1D', name: config.name, size: checkSingle('upSampling1d size', config.size ?? 2)[0], inputShape: inputShapeOption('upSampling1d', config) };
+}
+
+export const UpSampling1D = {
+  factory: upSampling1d,
+  baseName: 'up_sampling1d',
+  outputShape(layer, inShape) {
+    const [steps, c] = sequenceInput(inShape);
+    const out = [steps * layer.size, c];
+    if (sizeOf(out) > LIMITS.MAX_SAMPLE_SIZE) throw new Error(`its output [${out}] has more than 2^28 values per sample`);
+    return out;
+  },
+  weights: () => [],
+  config: (layer, first) => ({ name: layer.name, size: layer.size, ...inputConfig(layer, first) }),
+  addToC: (w, ptr, layer) => w.sn_model_add_upsampling2d(ptr, 1, layer.size, 0),
 };

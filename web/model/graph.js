@@ -118,7 +118,7 @@ export function applyLayer(layer, inputs, kwargs) {
   try {
     if (kind.merge) outShape = kind.outputShapeOf(layer, shapes);
     else if (list.length !== 1) throw new Error(`takes one input, got ${list.length}`);
-    else outShape = kind.outputShape(layer, shapes[0], list[0].sourceLayer.type === 'InputLayer');
+    else outShape = kind.outputShape(layer, shapes[0]); // not a Sequential's first layer (dense.js)
   } catch (err) {
     throw new Error(`${describe(layer)}: ${err.message} (inputs: ${shapes.map(shapeText).join(', ')})`);
   }

@@ -29,7 +29,7 @@ export function listByName(data, names, what) {
 }
 
 /** Flattens nested arrays (rows, or rows of 28×28 images) into one list. */
-function flattenDeep(rows, what) {
+export function flattenDeep(rows, what) {
   const out = [];
   const walk = (v) => {
     if (typeof v === 'number') out.push(v);
@@ -78,6 +78,24 @@ export function toLabels(y, classes, what = 'y') {
     labels[i] = label;
   }
   return { values: labels, rows: y.length };
+}
+
+/**
+ * Integer labels for `rows` × `positions` targets (one per step of a sequence
+ * output, one per row of a vector output): a flat array or typed array, or
+ * rows of them nested ([rows][steps], or [rows][steps][1] as TF.js shapes
+ * sparse targets). Returns { values, rows }; a count that is not a whole number
+ * of rows of `positions` is an Error.
+ */
+export function labelRows(y, classes, positions, what = 'y') {
+  const nested = Array.isArray(y) && y.length > 0 && typeof y[0] !== 'number' && typeof y[0] !== 'bigint';
+  const flat = nested ? flattenDeep(y, what) : y;
+  const { values } = toLabels(flat, classes, what);
+  if (nested && values.length !== y.length * positions)
+    throw new Error(`${what} has ${y.length} rows holding ${values.length} labels, expected ${positions} per row (${y.length * positions})`);
+  if (values.length % positions !== 0)
+    throw new Error(`${what} holds ${values.length} labels, which is not a whole number of rows of ${positions} (one label per step of the output)`);
+  return { values, rows: values.length / positions };
 }
 
 /** Values per wasm check: a 256 KB copy, which stays in the L2 cache. */

@@ -9,7 +9,7 @@
 // live in wasm memory owned by the model until dispose(). Inputs passed to its
 // methods are copied in and the copies freed before the method returns; every
 // array it returns is a fresh JavaScript copy the caller owns.
-import { checkFinite, isPlainObject, listByName, toLabels, toMatrix } from './inputs.js';
+import { checkFinite, isPlainObject, labelRows, listByName, toMatrix } from './inputs.js';
 import { resolveLoss } from '../train/losses.js';
 import { LIMITS, SUM, TENSOR_INFO as INFO } from '../../dist/constants.js';
 import { logsFromSums, resolveMetrics, SUMS } from '../train/metrics.js';
@@ -21,15 +21,14 @@ import { toTfjs } from '../io/tfjs-export.js';
 import { KINDS } from '../layers/index.js';
 import { makeLayer, getLayer, summaryColumns, summaryText } from '../layers/layer.js';
 import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
+import { checkTokenIds, tokenReaders } from './token-ids.js';
 import { shapeText, sizeOf, toHwc } from '../layers/common.js';
 import { cString, f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from '../core/wasm.js';
 
 const { MAX_PARAMS, MAX_ENDS, TENSOR_SLOTS } = LIMITS; // a model's most weights, inputs and outputs; a node's tensor slots
 
-/** Whether a later layer's declared inputShape matches the previous output (a Dense compares sizes: it flattens). */
-function sameInput(layer, inShape) {
-  return layer.type === 'Dense' ? sizeOf(layer.inputShape) === sizeOf(inShape) : layer.inputShape.join() === inShape.join();
-}
+/** Whether a later layer's declared inputShape matches the previous output. */
+const sameInput = (layer, inShape) => layer.inputShape.join() === inShape.join();
 
 /** Checks a list of arrays against weight specs; returns Float32Arrays. */
 function checkWeightList(list, what, specs) {
@@ -166,11 +165,14 @@ export class Model {
     for (const layer of this.layers) layer.trainable = Boolean(value);
   }
 
-  /** What C cannot express: an output that is not a vector. */
-  checkStructure() {
-    const bad = this.outputs.find((t) => t.sampleShape.length !== 1);
-    if (bad)
-      throw new Error(`the model's output${this.outputs.length > 1 ? ` ${bad.sourceLayer.name}` : ''} has shape ${shapeText(bad.sampleShape)}: end it with sn.layers.flatten() or a global pooling layer (usually followed by a dense layer)`);
+  /**
+   * Output k's loss rows per sample and their width: an output of any rank
+   * takes its loss along the last axis, averaged over the other axes, as in
+   * Keras (c/losses.h), so [steps, classes] is `steps` rows of `classes`.
+   */
+  outputRows(k = 0) {
+    const shape = this.outputs[k].sampleShape, width = shape.at(-1);
+    return { positions: sizeOf(shape) / width, width };
   }
 
   /** The activation of output k, which its loss may fuse with (softmax, sigmoid) or need (fromLogits: linear). */
@@ -253,7 +255,6 @@ export class Model {
     this.checkAlive();
     if (this.ptr) return;
     if (this.nodes.length === 0) throw new Error('the model has no layers: add() one first');
-    this.checkStructure();
     this.checkSize();
     const w = wasm();
     const ptr = this.createGraph(w);
@@ -305,7 +306,6 @@ export class Model {
     if (optimizer === undefined) throw new Error("compile needs an optimizer, e.g. optimizer: 'adam'");
     if (loss === undefined) throw new Error("compile needs a loss, e.g. loss: 'categoricalCrossentropy'");
     if (this.nodes.length === 0) throw new Error('the model has no layers: add() them before compile');
-    this.checkStructure();
     const lossObjs = this.perOutput('loss', loss, (v) => typeof v === 'string' || (isPlainObject(v) && typeof v.name === 'string') || v?.kind !== undefined).map(resolveLoss);
     const weights = lossWeights === undefined ? this.outputs.map(() => 1)
       : this.perOutput('lossWeights', lossWeights, (v) => typeof v === 'number', 1).map((v) => checkNumber('lossWeights', v, { min: 0 }));
@@ -382,8 +382,15 @@ export class Model {
    */
   prepareInputs(x, what = '') {
     const convert = (t, data, label) => {
-      const size = sizeOf(t.sampleShape);
-      const X = toMatrix(data, size, label);
+      const size = sizeOf(t.sampleShape), readers = tokenReaders(this, t);
+      let X;
+      try {
+        X = toMatrix(data, size, label);
+      } catch (err) {
+        if (readers.length) err.message += ` (token ids for ${readers.map((l) => `embedding ${l.name}`).join(', ')}: samples of shape [${t.sampleShape}])`;
+        throw err;
+      }
+      checkTokenIds(readers, data, X.values.length, size, label);
       checkFinite(X.values, size, label);
       return { ...X, width: size };
     };
@@ -408,17 +415,23 @@ export class Model {
     return { values, rows };
   }
 
-  /** y as one Float32Array of rows × target columns (each output's targets side by side, as C reads them). */
+  /**
+   * y as one Float32Array of rows × target columns (each output's targets side
+   * by side, as C reads them). An output of shape [steps, classes] takes, per
+   * row, `steps` labels (sparse: flat, or nested [rows][steps] or
+   * [rows][steps][1] as TF.js has them) or its whole shape.
+   */
   prepareTargets(y, rows, what = '') {
     const yName = `${what}y`;
     const convert = (t, data, label, k) => {
-      const size = sizeOf(t.sampleShape), loss = this.losses[k];
-      const looksLikeLabels = !loss.sparse && size > 1 && data?.length === rows && typeof data[0] === 'number';
+      const size = sizeOf(t.sampleShape), loss = this.losses[k], { positions, width: classes } = this.outputRows(k);
+      const nestedLabels = positions > 1 && Array.isArray(data) && data.length === rows && Array.isArray(data[0]) && data[0].flat(Infinity).length === positions;
+      const looksLikeLabels = !loss.sparse && classes > 1 && ((data?.length === rows * positions && typeof data[0] === 'number') || nestedLabels);
       if (looksLikeLabels)
-        throw new Error(`${label} holds ${rows} values, one per row, but ${loss.name} needs rows of ${size} (one-hot): ` +
-          `use sn.data.oneHot(y, ${size}) or the loss 'sparseCategoricalCrossentropy'`);
-      const Y = loss.sparse ? toLabels(data, size, label) : toMatrix(data, size, label);
-      const width = loss.sparse ? 1 : size;
+        throw new Error(`${label} holds ${rows * positions} values, one per ${positions > 1 ? 'step' : 'row'}, but ${loss.name} needs rows of ${classes} (one-hot): ` +
+          `use sn.data.oneHot(y, ${classes}) or the loss 'sparseCategoricalCrossentropy'`);
+      const width = loss.sparse ? positions : size;
+      const Y = loss.sparse ? labelRows(data, classes, positions, label) : toMatrix(data, size, label);
       checkFinite(Y.values, width, label);
       return { ...Y, width };
     };
@@ -459,6 +472,21 @@ export class Model {
     return logs;
   }
 
+  /**
+   * An id outside its table that an Embedding met in the last C call, as an
+   * Error: ids computed by layers (a model input's are checked before any work:
+   * prepareInputs). C read zeros for it and gave it no gradient.
+   */
+  throwBadId(w = wasm()) {
+    if (!this.nodes.some((n) => n.layer.type === 'Embedding')) return;
+    const bad = withBuffers((alloc) => {
+      const out = alloc(8), node = w.sn_model_bad_id(this.ptr, out, out + 4);
+      return node ? { layer: this.nodes[node - 1].layer, id: f32(out, 1)[0], position: i32(out + 4, 1)[0] } : null;
+    });
+    if (bad) throw new Error(`embedding ${JSON.stringify(bad.layer.name)} got token id ${bad.id} at position ${bad.position} of a sample, which is not a row of its table ` +
+      `(inputDim ${bad.layer.inputDim}): ids must be integers in [0, ${bad.layer.inputDim}); these come from the layers before it (it read zeros for them)`);
+  }
+
   /** Trains; resolves to a History { epoch, history: { loss, accuracy, val_loss, … }, params }. */
   async fit(x, y, options = {}) {
     this.checkCompiled('fit');
@@ -476,6 +504,7 @@ export class Model {
       const sums = alloc(this.sumsCount * 8);
       if (!wasm().sn_model_evaluate(this.ptr, alloc(data.x), alloc(data.y), data.rows, batchSize, sums))
         throw new Error('simdnet: out of wasm memory in evaluate');
+      this.throwBadId();
       return this.logsFromSums(f64(sums, this.sumsCount).slice());
     });
   }
@@ -491,6 +520,7 @@ export class Model {
     const all = withBuffers((alloc) => {
       const out = alloc(X.rows * width * 4);
       if (!wasm().sn_model_predict(this.ptr, alloc(X.values), X.rows, batchSize, out)) throw new Error('simdnet: out of wasm memory in predict');
+      this.throwBadId();
       return f32(out, X.rows * width).slice();
     });
     if (this.outputs.length === 1) return all;
@@ -503,11 +533,11 @@ export class Model {
     });
   }
 
-  /** The predicted class of each row (argmax; for one output, output > 0.5). */
+  /** The predicted class of each row, or of each step of a sequence output (argmax along the last axis; for one unit, output > 0.5). */
   predictClasses(x, options) {
     if (this.outputs.length > 1) throw new Error('predictClasses needs a model of one output; this one has several: use predict');
     const probs = this.predict(x, options);
-    const width = this.outputSize;
+    const { width } = this.outputRows(0);
     const classes = new Int32Array(probs.length / width);
     const threshold = this.loss?.fromLogits ? 0 : 0.5;
     for (let r = 0; r < classes.length; r++) {
@@ -535,6 +565,7 @@ export class Model {
       const out = alloc(8);
       if (!w.sn_model_compute_gradients(this.ptr, alloc(data.x), alloc(data.y), data.rows, out))
         throw new Error('simdnet: out of wasm memory in computeGradients');
+      this.throwBadId(w);
       return f64(out, 1)[0];
     });
     const all = f32(w.sn_model_grads(this.ptr), this.trainableCount());
@@ -749,7 +780,7 @@ export class Sequential extends Model {
     } catch (err) {
       throw new Error(`${what}: ${err.message}`);
     }
-    const copy = makeLayer({ ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape) }, kind);
+    const copy = makeLayer({ ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape, first) }, kind);
     const input = first ? new InputLayer(`${name}_input`, inShape, 'float32').output : this.outputs[0];
     const output = recordNode(copy, [input], outShape);
     const ins = first ? [input] : this.inputs;

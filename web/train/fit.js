@@ -96,6 +96,7 @@ async function runEpochs(model, opts, ptrs, train, val) {
       const status = w.sn_model_fit_slice(model.ptr, ptrs.x, ptrs.y, train.rows, batchSize, opts.shuffle ? 1 : 0,
         ptrs.vx, ptrs.vy, val?.rows ?? 0, ptrs.valSums, b, end);
       if (status < 0) throw outOfMemory();
+      model.throwBadId(w);
       if (status === 0) {
         nonFinite(epoch);
         break epochLoop;
@@ -108,6 +109,7 @@ async function runEpochs(model, opts, ptrs, train, val) {
     }
     // A callback stopped training within the epoch: its validation still runs (C runs it at the epoch's end).
     if (reached < batches && val && !w.sn_model_evaluate(model.ptr, ptrs.vx, ptrs.vy, val.rows, batchSize, ptrs.valSums)) throw outOfMemory();
+    model.throwBadId(w);
     logs = model.logsFromSums(trainSums());
     if (val) Object.assign(logs, model.logsFromSums(f64(ptrs.valSums, model.sumsCount).slice(), 'val_'));
     history.epoch.push(epoch);

@@ -1,14 +1,9 @@
-/* models.h — small models and data for the native layer tests (header only;
- * include after check.h, model.h and gradcheck.h): test_layers.c, test_rnn.c.
- *
- *   fill(v, n, seed, lo, hi)   deterministic floats in [lo, hi)
- *   one_hot(t, rows)           targets of CLASSES classes
- *   finish(m)                  flattens, ends with a dense softmax of CLASSES, draws every
- *                              bias in ±0.3 (not zero), builds, compiles with CCE and Adam
- *   gradients(m, rows, what)   check_model_gradients on fill()ed rows, then frees m */
-#ifndef SN_TEST_MODELS_H
-#define SN_TEST_MODELS_H
-#include "init.h"
+/* layer_models.h — what the native layer tests share (header only; include
+ * after check.h, model.h, gradcheck.h and init.h): random fills, one-hot
+ * targets, finish(), which ends a model under test with a classifier head,
+ * and row_gradients(), its gradients against central differences. */
+#ifndef SN_LAYER_MODELS_H
+#define SN_LAYER_MODELS_H
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +26,8 @@ static int bias_slot(const sn_layer *l) {
   return l->kind == SN_LAYER_SIMPLE_RNN || l->kind == SN_LAYER_LSTM || l->kind == SN_LAYER_GRU ? SN_RECURRENT_BIAS : SN_BIAS;
 }
 
+/* Ends a model with flatten → dense softmax, draws every bias (and beta)
+ * uniformly in ±0.3 rather than zero, builds it and compiles it with CCE. */
 static sn_model *finish(sn_model *m) {
   CHECK(sn_model_add_reshape(m, 1, 1, sn_model_output_dim(m)) >= 0, "flatten");
   CHECK(sn_model_add_dense(m, CLASSES, SN_ACT_SOFTMAX, 0.0f, 1) >= 0, "output layer");
@@ -41,7 +38,8 @@ static sn_model *finish(sn_model *m) {
   return m;
 }
 
-static void gradients(sn_model *m, int rows, const char *what) {
+/* check_model_gradients on `rows` fill()ed rows and one-hot targets; then frees m. */
+static inline void row_gradients(sn_model *m, int rows, const char *what) {
   long n = (long)rows * m->input_dim;
   float *x = malloc((size_t)n * sizeof(float)), *t = malloc((size_t)rows * CLASSES * sizeof(float));
   fill(x, n, 5, -1.0f, 1.0f);
@@ -51,4 +49,5 @@ static void gradients(sn_model *m, int rows, const char *what) {
   free(t);
   sn_model_free(m);
 }
+
 #endif
