@@ -60,7 +60,8 @@
   X(SN_LAYER_EMBEDDING, sn_embedding_ops)                                                         \
   X(SN_LAYER_SIMPLE_RNN, sn_rnn_ops)        /* recurrent layers: layer_rnn.c, rnn.c */            \
   X(SN_LAYER_LSTM, sn_rnn_ops)                                                                    \
-  X(SN_LAYER_GRU, sn_rnn_ops)
+  X(SN_LAYER_GRU, sn_rnn_ops)                                                                     \
+  X(SN_LAYER_MASKING, sn_masking_ops)       /* Keras' Masking: layer_masking.c */
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -137,6 +138,8 @@ typedef struct sn_layer {
   sn_act_param cell_ap, gate_ap;       /*   their parameters */
   int sequences, backwards;            /*   Keras' return_sequences, go_backwards */
   int forget_bias, reset_after;        /*   LSTM's unit_forget_bias, GRU's reset_after */
+  int zero_output;                     /*   Keras' zero_output_for_mask: masked steps output zeros */
+  float mask_value;                    /* masking: the value whose steps are masked */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
@@ -147,6 +150,10 @@ typedef struct sn_layer {
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var; layer norm: mean, inv_std per row */
   float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
   float *seq;              /* recurrent: the sequence's buffers (rnn.h) */
+  float *keras_mask;       /* the Keras mask it makes (embedding with mask_zero, masking, a merge of masked inputs):
+                            * rows × out.h·out.w of 1 (a valid position) or 0, carved by the workspace outside its
+                            * arena, so it lives from this node's forward pass to the end of the backward pass
+                            * (model.h: sn_model_set_mask) */
 } sn_layer;
 
 /* Names a tensor and gives its shape as Keras does; its size is their product. */

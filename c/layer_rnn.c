@@ -18,7 +18,8 @@
  * reset_after: [2, 3·units], b then b'), LSTM's forget-gate part of the bias
  * ones (unit_forget_bias). The layer's own activation slot (l->act) stays
  * linear: its activations are the cell's. Keras' `dropout` (on the inputs,
- * one mask per sequence) is here; `recurrent_dropout` is not yet. */
+ * one mask per sequence) is here; `recurrent_dropout` is not yet. A Keras
+ * mask on the input (sn_model_set_mask) skips the masked steps (rnn.h). */
 #include "api.h"
 #include "init.h"
 #include "model.h"
@@ -81,6 +82,16 @@ SN_API int sn_model_set_input_dropout(sn_model *m, int layer, float rate, int se
   return 1;
 }
 
+/* Keras' zero_output_for_mask (before build): with return_sequences, the steps a Keras mask masks output
+ * zeros rather than the previous output (what Keras' Bidirectional makes its layers do). */
+SN_API int sn_model_set_zero_output(sn_model *m, int layer, int on) {
+  if (m->params || layer < 0 || layer >= m->n_layers) return 0;
+  sn_layer *l = &m->layers[layer];
+  if ((l->kind != SN_LAYER_SIMPLE_RNN && l->kind != SN_LAYER_LSTM && l->kind != SN_LAYER_GRU) || (on && !l->sequences)) return 0;
+  l->zero_output = on != 0;
+  return 1;
+}
+
 static int valid_act(int act, float alpha) { return act >= 0 && act < SN_ACT_COUNT && sn_act_param_fits(act, alpha); }
 
 static int setup(sn_layer *l) {
@@ -101,12 +112,13 @@ static int setup(sn_layer *l) {
   return 1;
 }
 
-/* The pass's settings; with the input dropout mask in training. */
+/* The pass's settings; with the input dropout mask in training, and the Keras mask its input carries. */
 static sn_rnn config(const sn_model *m, const sn_layer *l) {
   return (sn_rnn){.kind = l->kind, .steps = l->in.w, .features = l->in.c,
                   .cell = {l->units, l->cell_act, l->gate_act, l->cell_ap, l->gate_ap},
                   .reset_after = l->reset_after, .backwards = l->backwards, .sequences = l->sequences,
-                  .mask = m && m->training && l->rate > 0.0f ? l->mask : NULL};
+                  .mask = m && m->training && l->rate > 0.0f ? l->mask : NULL,
+                  .steps_mask = m ? sn_value_mask(m, sn_node_input(m, l, 0)) : NULL, .zero_output = l->zero_output};
 }
 
 static sn_rnn_weights weights(const sn_layer *l) {

@@ -23,6 +23,10 @@ typedef struct {
   int sequences;            /* return_sequences */
   const float *mask;        /* rows × features: this batch's input dropout mask (0 or 1/(1 − rate)), the same at every
                              * step (Keras' one mask per sequence), or NULL */
+  const float *steps_mask;  /* rows × steps (in the input's order): Keras' mask, 0 at a masked step, or NULL. At a masked
+                             * step the states are carried (h_t = h_{t−1}, c_t = c_{t−1}) and the output is the previous
+                             * one, h_{t−1} (keras/src/backend/tensorflow/rnn.py); go_backwards reverses it with the steps */
+  int zero_output;          /* with return_sequences and a steps_mask: masked steps output zeros (Keras' zero_output_for_mask) */
 } sn_rnn;
 
 typedef struct {
