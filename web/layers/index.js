@@ -29,6 +29,7 @@ import { UpSampling1D, UpSampling2D, upSampling1d, upSampling2d } from './up-sam
 import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { GRU, LSTM, SimpleRNN, gru, lstm, simpleRNN } from './recurrent.js';
 import { makeLayer } from './layer.js';
+import { Masking, masking } from './masking.js';
 import { LayerNormalization, layerNormalization } from './layer-normalization.js';
 import { Permute, permute } from './permute.js';
 import { RepeatVector, repeatVector } from './repeat-vector.js';
@@ -49,6 +50,7 @@ export const KINDS = {
   Embedding,
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling1D, ZeroPadding1D, Cropping1D,
   SimpleRNN, LSTM, GRU,
+  Masking,
 };
 
 const FACTORIES = {
@@ -67,6 +69,7 @@ const FACTORIES = {
   embedding,
   conv1d, maxPooling1d, averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, upSampling1d, zeroPadding1d, cropping1d,
   simpleRNN, lstm, gru,
+  masking,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

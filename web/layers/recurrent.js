@@ -11,6 +11,11 @@
 // (seed: its generator's, else drawn from the model's seed); recurrentDropout
 // is not supported yet.
 //
+// Keras masks (web/model/masks.js): masked steps leave the states as they were
+// and output the previous output (zeros with zeroOutputForMask, Keras' option,
+// which needs returnSequences here); with returnSequences the output carries the
+// mask on.
+//
 // Weights as Keras has them: kernel [features, k·units], recurrent_kernel
 // [units, k·units], bias [k·units] (GRU with resetAfter: [2, 3·units], the
 // input bias then the recurrent one); gates LSTM i f c o, GRU z r h.
@@ -21,7 +26,7 @@ import { resolveInitializer } from './initializers.js';
 
 const KERNELS = ['kernel', 'recurrent'];
 const COMMON = ['units', ...kernelOptionNames(...KERNELS), 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout', 'seed',
-  'returnState', 'stateful', 'unroll', 'implementation', 'inputShape'];
+  'returnState', 'stateful', 'unroll', 'implementation', 'zeroOutputForMask', 'inputShape'];
 const GATED = [...COMMON, 'recurrentActivation'];
 
 // What the kinds differ in: gates per unit, their own options.
@@ -42,6 +47,8 @@ function recurrent(type, options) {
   if (flag('stateful', false)) throw new Error(`${what}: stateful is not supported (only false): every batch starts from zero states`);
   flag('unroll', false); // simdnet always loops over the steps: the same results either way
   if (config.implementation != null) checkNumber(`${what} implementation`, config.implementation, { min: 1, max: 2, integer: true }); // the same function
+  if (flag('zeroOutputForMask', false) && !flag('returnSequences', false))
+    throw new Error(`${what}: zeroOutputForMask without returnSequences is not supported (only with returnSequences)`);
   const { activation: linear, ...kernels } = kernelOptions(what, config, KERNELS); // the cell's activation defaults to tanh, below
   return {
     type,
@@ -54,6 +61,7 @@ function recurrent(type, options) {
     ...(type === 'LSTM' ? { unitForgetBias: flag('unitForgetBias', true) } : {}),
     ...(type === 'GRU' ? { resetAfter: flag('resetAfter', true) } : {}),
     returnSequences: flag('returnSequences', false),
+    zeroOutputForMask: flag('zeroOutputForMask', false),
     goBackwards: flag('goBackwards', false),
     dropout: checkNumber(`${what} dropout`, config.dropout ?? 0, { min: 0, max: 0.999999 }),
     seed: config.seed == null ? undefined : checkNumber(`${what} seed`, config.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
@@ -80,6 +88,8 @@ function descriptor(type, baseName, factory) {
   return {
     factory,
     baseName,
+    // Masked steps carry the states (c/rnn.c); with returnSequences the output carries the mask on.
+    masking: (layer) => (layer.returnSequences ? 'readsPasses' : 'reads'),
     outputShape(layer, inShape) {
       const [steps] = sequenceInput(inShape);
       return layer.returnSequences ? [steps, layer.units] : [layer.units];
@@ -98,6 +108,7 @@ function descriptor(type, baseName, factory) {
       ...(type === 'LSTM' ? { unitForgetBias: layer.unitForgetBias } : {}),
       ...(type === 'GRU' ? { resetAfter: layer.resetAfter } : {}),
       returnSequences: layer.returnSequences,
+      ...(layer.zeroOutputForMask ? { zeroOutputForMask: true } : {}),
       goBackwards: layer.goBackwards,
       dropout: layer.dropout,
       ...(layer.seed === undefined ? {} : { seed: layer.seed }),
@@ -108,6 +119,7 @@ function descriptor(type, baseName, factory) {
       const node = type === 'SimpleRNN' ? w.sn_model_add_simple_rnn(ptr, layer.units, a.kind, a.alpha, bias, seq, back)
         : type === 'LSTM' ? w.sn_model_add_lstm(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.unitForgetBias ? 1 : 0, seq, back)
           : w.sn_model_add_gru(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.resetAfter ? 1 : 0, seq, back);
+      if (node >= 0 && layer.zeroOutputForMask && w.sn_model_set_zero_output(ptr, node, 1) !== 1) return -1;
       if (node < 0 || !layer.dropout) return node;
       return w.sn_model_set_input_dropout(ptr, node, layer.dropout, layer.seed === undefined ? 0 : 1, (layer.seed ?? 0) >>> 0) === 1 ? node : -1;
     },

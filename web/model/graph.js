@@ -8,6 +8,7 @@
 // layer keeps its nodes in layer.inboundNodes, in the order they were made.
 import { checkShape, shapeText } from '../layers/common.js';
 import { checkOptions } from '../core/names.js';
+import { outputMask } from './masks.js';
 
 let nextTensorId = 0;
 
@@ -20,6 +21,8 @@ export class SymbolicTensor {
     Object.defineProperty(this, 'sourceLayer', { value: layer, enumerable: false });
     this.nodeIndex = nodeIndex;
     this.tensorIndex = 0;
+    // The tensor of the node whose Keras mask this one carries, or null (web/model/masks.js).
+    Object.defineProperty(this, 'maskFrom', { value: null, enumerable: false, writable: true });
   }
 
   /** TF.js names a layer's output `<layer name>/<layer name>` (its first node) or `…_<node>`. */
@@ -129,10 +132,15 @@ export function applyLayer(layer, inputs, kwargs) {
   return recordNode(layer, list, outShape);
 }
 
-/** Records a node of `layer` on `inputs` making a tensor of one sample's shape outShape; returns that tensor. */
+/**
+ * Records a node of `layer` on `inputs` making a tensor of one sample's shape
+ * outShape; returns that tensor, which carries the mask the layer makes of its
+ * inputs' (an Error, and nothing recorded, when it cannot take theirs).
+ */
 export function recordNode(layer, inputs, outShape) {
   const nodes = layer.inboundNodes;
   const output = new SymbolicTensor(layer, nodes.length, outShape, 'float32');
+  output.maskFrom = outputMask(layer, inputs, output, describe(layer));
   nodes.push({ layer, inputs, output });
   if (nodes.length === 1) {
     layer.inShape = inputs[0].sampleShape;
