@@ -111,6 +111,7 @@ test("a sequence output that carries a mask: Keras 3's loss over the valid steps
   assert.ok(Math.abs(split.loss - want) <= 1e-6 * want, `batches of 2: ${split.loss}, float64 ${want}`);
   assert.ok(Math.abs(split.loss - one.loss) > 1e-4, 'batches weigh by their rows, not their valid steps');
   assert.equal(split.accuracy, correct / valid, 'accuracy counts steps over the epoch');
+  assert.deepEqual(model.evaluate([IDS[3]], [labels[3]]), { loss: 0, accuracy: 0 }, 'no valid step: 0, as Keras divides (divide_no_nan)');
   model.dispose();
 });
 
