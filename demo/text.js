@@ -37,6 +37,9 @@ function useText(text, name) {
   $('text-source').textContent = `${name}: ${text.length.toLocaleString('en-US')} characters, ${vocab.chars.length} different ones. ` +
     'The first nine tenths train the network; the last tenth measures it (validation).';
   $('excerpt').textContent = text.slice(0, 1200);
+  // A seed phrase the new text cannot write (its characters are not all in the vocabulary) becomes the text's first words.
+  const phrase = $('writing').elements.phrase;
+  if (![...phrase.value].every((c) => vocab.has(c))) phrase.value = text.slice(0, 24);
   updateButtons();
 }
 
@@ -133,7 +136,7 @@ async function train() {
     }
     const last = state.epochLogs.at(-1);
     $('progress').value = 1;
-    $('status').textContent = `done: ${state.epochLogs.length} epoch(s) in ${formatDuration(performance.now() - started)}` +
+    $('status').textContent = `done: ${state.epochLogs.length} epoch(s) in ${((performance.now() - started) / 1000).toFixed(1)} s` +
       (last ? ` · loss ${last.loss.toFixed(3)}, validation loss ${last.val_loss.toFixed(3)} (nats per character; guessing uniformly: ${Math.log(vocab.chars.length).toFixed(2)})` : '');
   } finally {
     busy = false;
@@ -165,7 +168,7 @@ async function write(label) {
 
 function wire() {
   state.charts.loss = makeChart($('loss-chart'), {
-    datasets: [{ label: 'batch', borderWidth: 1, color: '#93c5fd' }, { label: 'epoch' }, { label: 'validation', color: '#dc2626' }],
+    datasets: [{ label: 'batch', borderWidth: 1, color: '#93c5fd' }, { label: 'epoch', color: '#2563eb' }, { label: 'validation', color: '#dc2626' }],
     x: { label: 'epoch', min: 0 }, y: { label: 'cross-entropy (nats per character)', min: 0 },
   });
   const guard = (f) => async (...args) => {
