@@ -6,7 +6,7 @@
 // phrase continued one sampled character at a time (demo/text-data.js), the
 // Worker predicting each next character.
 import * as sn from '../web/browser.js';
-import { formatDuration, makeChart, setupPage, showError } from './common.js';
+import { formatDuration, makeChart, replaceTrainer, setupPage, showError } from './common.js';
 import { generate, vocabulary, windows } from './text-data.js';
 
 const TEXT_URL = '../dist/text/fortunes.txt';
@@ -83,15 +83,7 @@ async function train() {
   const { vocab, ids } = corpus;
   const split = Math.floor(ids.length * 0.9);
   if (split - s.window < 2 || ids.length - split - s.window < 2) throw new Error(`the text is too short for windows of ${s.window} characters`);
-  const model = textModel(s, vocab.chars.length);
-  let next;
-  try {
-    next = sn.createTrainer(model);
-  } finally {
-    model.dispose(); // the Worker has its own copy
-  }
-  trainer?.terminate();
-  trainer = next;
+  trainer = replaceTrainer(sn, textModel(s, vocab.chars.length), trainer);
   trained = null;
   busy = true;
   updateButtons();
