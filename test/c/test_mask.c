@@ -17,7 +17,6 @@
  *     pooling's mean (0 without a valid position);
  *   - masks persist in both workspace layouts (shared or not: the same loss);
  *   - sn_model_set_mask refusing owners that cannot make a mask or do not fit. */
-#include "buffers.h"
 #include "check.h"
 #include "init.h"
 #include "losses.h"
