@@ -22,7 +22,19 @@ typedef struct {
   int backwards;            /* go_backwards: the steps in reverse; the output in the order they were processed */
   int sequences;            /* return_sequences */
   const float *mask;        /* rows × features: this batch's input dropout mask (0 or 1/(1 − rate)), the same at every
-                             * step (Keras' one mask per sequence), or NULL */
+                             * step (Keras' one mask per sequence), or NULL; with gate_masks rows × k·features, a
+                             * mask per gate side by side */
+  /* Recurrent dropout (Keras 3): rows × k·units, the mask of gate g on h_{t−1} at columns g·units, the same at every
+   * step, or NULL. Keras 3's cells switch to their implementation 1 when recurrent_dropout is set, which also gives
+   * the input dropout a mask per gate: gate_masks says the masks are per gate (rnn_gates.c). */
+  const float *rmask;
+  int gate_masks;
+  /* Keras' initial_state (rows × units each, or NULL: zeros, and the first step's h·U is skipped). */
+  const float *h0, *c0;
+  /* Backward: dc_last, dL/d(the last cell state) of Keras' return_state (LSTM, or NULL), joins the gradient;
+   * dL/dh0 and dL/dc0 are written into dh0, dc0 (when not NULL). */
+  const float *dc_last;
+  float *dh0, *dc0;
 } sn_rnn;
 
 typedef struct {
@@ -37,8 +49,12 @@ int sn_rnn_gates(int kind);
 int64_t sn_rnn_floats(const sn_rnn *r, int rows);
 /* x → the output, which lives in buf. */
 const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *x);
-/* After sn_rnn_forward on the same buf and rows: dout (shaped as the output;
- * overwritten) → the weights' gradients (overwritten, when they learn) and
- * dL/dx into dx (rows × steps × features, when not NULL). */
-void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, float *dout, float *dx);
+/* After sn_rnn_forward on the same buf and rows: what it returned, and the final states h (and the LSTM's c;
+ * else NULL), rows × units. */
+const float *sn_rnn_output(const sn_rnn *r, float *buf, int rows);
+void sn_rnn_final(const sn_rnn *r, float *buf, int rows, const float **h, const float **c);
+/* After sn_rnn_forward on the same buf and rows: dout (shaped as the output)
+ * → the weights' gradients (overwritten, when they learn) and dL/dx into dx
+ * (rows × steps × features, when not NULL). */
+void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *dout, float *dx);
 #endif

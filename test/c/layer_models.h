@@ -23,7 +23,8 @@ static void one_hot(float *t, int rows) {
 
 /* The slot of a node's bias (batch norm's beta shares SN_BIAS's). */
 static int bias_slot(const sn_layer *l) {
-  return l->kind == SN_LAYER_SIMPLE_RNN || l->kind == SN_LAYER_LSTM || l->kind == SN_LAYER_GRU ? SN_RECURRENT_BIAS : SN_BIAS;
+  int k = l->kind;
+  return k == SN_LAYER_SIMPLE_RNN || k == SN_LAYER_LSTM || k == SN_LAYER_GRU || k == SN_LAYER_BIDIRECTIONAL ? SN_RECURRENT_BIAS : SN_BIAS;
 }
 
 /* Ends a model with flatten → dense softmax, draws every bias (and beta)

@@ -23,6 +23,7 @@
 #include "workspace.h"
 #include "gradcheck.h"
 #include "layer_models.h"
+#include "rnn_reference.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,16 +269,6 @@ static void dropout(void) {
 }
 
 /* ---- forward against Keras' equations in double ------------------------------------ */
-
-static double act_d(int act, float alpha, double x) {
-  switch (act) {
-  case SN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-x));
-  case SN_ACT_TANH: return tanh(x);
-  case SN_ACT_HARD_SIGMOID: return fmin(fmax(alpha * x + 0.5, 0.0), 1.0);
-  case SN_ACT_RELU: return x > 0 ? x : 0;
-  default: return x;
-  }
-}
 
 /* The layer's output for `rows` rows of x, step by step as Keras' cells compute it. */
 static void keras_forward(const sn_layer *l, int rows, const float *x, double *out) {
