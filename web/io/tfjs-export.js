@@ -53,9 +53,7 @@ function valueToTfjs(key, value) {
 }
 
 const RECURRENT = ['SimpleRNN', 'LSTM', 'GRU'];
-const RECURRENT_EXTRAS = {
-  kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, recurrent_dropout: 0, return_state: false, stateful: false, unroll: false,
-};
+const RECURRENT_EXTRAS = { kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, stateful: false, unroll: false };
 
 /**
  * What TF.js writes beyond our options: the constraints we do not have, batch
@@ -80,6 +78,7 @@ const TFJS_EXTRAS = {
   },
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
   TimeDistributed: (layer) => ({ layer: innerToTfjs(layer) }),
+  Bidirectional: (layer) => ({ layer: innerToTfjs(layer) }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
   PReLU: () => ({ alpha_constraint: null }),
   SimpleRNN: () => RECURRENT_EXTRAS,
@@ -163,9 +162,9 @@ function tfjsLayer(layer) {
   return { main: { class_name: layer.type, config }, after };
 }
 
-/** A TimeDistributed's inner layer as TF.js writes it: { class_name, config }, named as the layer's config names it. */
+/** A wrapper's inner layer (TimeDistributed, Bidirectional) as TF.js writes it: { class_name, config }, named as the layer's config names it. */
 function innerToTfjs(layer) {
-  const { layer: inner } = KINDS.TimeDistributed.config(layer, false);
+  const { layer: inner } = KINDS[layer.type].config(layer, false);
   const { main, after } = tfjsLayer({ ...layer.layer, name: inner.config.name });
   if (after) throw new Error(`toTfjs: layer ${layer.name}: a leakyRelu activation inside timeDistributed has no TF.js form (TF.js' Dense has no leakyRelu): use a separate leakyReLU layer`);
   return main;
@@ -228,6 +227,11 @@ function functionalTopology(model) {
     return made;
   };
   for (const n of model.nodes) {
+    if (n.layer.kind.hidden) { // a slice (web/model/parts.js): output `part` of the node it reads
+      const made = sources.get(n.inputs[0]);
+      sources.set(n.output, { get entry() { return made.entry; }, get index() { return made.index; }, tensor: n.layer.part });
+      continue;
+    }
     const { main, after } = entries.get(n.layer);
     const out = node(main, n.inputs.map((t) => sources.get(t)));
     sources.set(n.output, after ? node(after, [out]) : out);
@@ -242,7 +246,7 @@ function functionalTopology(model) {
           continue;
         }
         made.index = e.inbound_nodes.length;
-        e.inbound_nodes.push(made.inputs.map((s) => [s.entry.name, s.index, 0, {}]));
+        e.inbound_nodes.push(made.inputs.map((s) => [s.entry.name, s.index, s.tensor ?? 0, {}]));
         count--;
       }
       waiting.set(e, still);
@@ -253,7 +257,7 @@ function functionalTopology(model) {
     if (names.has(name)) throw new Error(`toTfjs: two TF.js layers would be named ${JSON.stringify(name)} (an extra layer TF.js needs takes a name the model uses): rename that layer`);
     names.add(name);
   }
-  const ref = (t) => [sources.get(t).entry.name, sources.get(t).index, 0];
+  const ref = (t) => [sources.get(t).entry.name, sources.get(t).index, sources.get(t).tensor ?? 0];
   return { name: model.name, layers: written, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) };
 }
 
