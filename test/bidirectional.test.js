@@ -285,8 +285,12 @@ test('bad options and inputs: Errors naming the layer and the problem, the model
   assert.throws(() => model.add(L.bidirectional({ layer: L.gru({ units: 2 }), mergeMode: null })), /bidirectional \(Bidirectional\): it returns several tensors \(mergeMode null: both directions' outputs\)/);
   assert.equal(model.layers.length, 1);
 
+  assert.throws(() => L.bidirectional({ layer: L.gru({ units: 2, activityRegularizer: sn.regularizers.l2(0.1) }) }), /its layer's activityRegularizer is not supported/);
   const gru = sn.sequential();
   gru.add(L.bidirectional({ layer: L.gru({ units: 2 }), inputShape: [3, 2], name: 'keras3' }));
   assert.throws(() => gru.toTfjs(), /toTfjs: gru gru has resetAfter true/);
   gru.dispose();
+  const started = sn.model({ inputs: [x, v], outputs: L.bidirectional({ layer: L.simpleRNN({ units: 4 }), name: 'started' }).apply(x, { initialState: [v, v] }) });
+  assert.throws(() => started.toTfjs(), /toTfjs: bidirectional started starts from initial states, which TF.js 4.22 cannot load/);
+  started.dispose();
 });

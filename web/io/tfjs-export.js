@@ -198,6 +198,9 @@ function functionalTopology(model) {
   if (subtract)
     throw new Error(`toTfjs: layer ${subtract.name} is a Subtract layer, which TensorFlow.js does not have (Keras has it): ` +
       'save the model with model.save() instead, or compute a - b as add([a, negated b])');
+  const started = model.nodes.find((n) => n.layer.type === 'Bidirectional' && n.inputs.length > 1);
+  if (started)
+    throw new Error(`toTfjs: bidirectional ${started.layer.name} starts from initial states, which TF.js 4.22 cannot load (its Bidirectional hands them to the wrapped layer twice): save the model with model.save() instead`);
   const reshaped = model.layers.find((l) => l.type === 'Reshape' && new Set(model.nodes.filter((n) => n.layer === l).map((n) => n.output.sampleShape.join())).size > 1);
   if (reshaped) throw new Error(`toTfjs: reshape ${reshaped.name} makes outputs of several shapes, which one TF.js target_shape cannot say`);
   const written = [], waiting = new Map(); // TF.js layer entries in list order; each one's nodes not yet numbered

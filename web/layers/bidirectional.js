@@ -33,6 +33,9 @@ function innerRecord(layer) {
   const record = saved ? INNER[type].factory(layer.config) : { ...layer };
   if (record.goBackwards)
     throw new Error('bidirectional: its layer has goBackwards true; Keras needs the forward layer to read forwards (the backward copy reads backwards)');
+  const activity = record.activityRegularizer;
+  if (activity && (activity.l1 || activity.l2))
+    throw new Error("bidirectional: its layer's activityRegularizer is not supported (Keras penalizes each direction's outputs apart); regularize the layer after it");
   return record;
 }
 
