@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
 import { randomArray } from './support/models.js';
+import { assertNear } from './support/near.js';
 
 await sn.ready();
 
@@ -36,12 +37,6 @@ function merge(mode, a, b, steps, units) {
   return Float32Array.from(a, (v, i) => f(v, b[i]));
 }
 
-const closeTo = (actual, expected, what, tol = 2e-6) => {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  assert.ok(worst <= tol, `${what}: off by ${worst}`);
-};
 
 const CASES = [
   { inner: (o) => L.gru({ units: 3, ...o }), what: "GRU (Keras 3's resetAfter)", states: 1 },
@@ -69,7 +64,7 @@ test('a Bidirectional is its forward layer and its goBackwards copy merged (ever
         const rev = returnSequences ? flipSteps(yb, steps, units) : yb;
         const got = model.predict(x), label = `${what} ${mergeMode} ${returnSequences ? 'sequences' : 'last'}`;
         const outputs = mergeMode === null ? [yf, rev] : [merge(mergeMode, yf, rev, steps, units)];
-        [...outputs, ...sf, ...sb].forEach((want, k) => closeTo(got[k], want, `${label}: output ${k}`));
+        [...outputs, ...sf, ...sb].forEach((want, k) => assertNear(got[k], want, `${label}: output ${k}`, 2e-6));
         assert.equal(got.length, outputs.length + 2 * states, `${label}: outputs`);
         for (const m of [model, forward, backward]) m.dispose();
       }
@@ -87,12 +82,12 @@ test('returnState gives the final h (the last step of the output) and c; a layer
     const model = sn.model({ inputs: [a, b, whole], outputs: [ya, yb, yw, ...sb, ...sw], seed: 2 });
     const [pa, pb, pw, ...rest] = model.predict([half(0), half(3), x]);
     const units = pa.length / ROWS / 3;
-    closeTo(Float32Array.from({ length: pw.length }, (_, i) => {
+    assertNear(Float32Array.from({ length: pw.length }, (_, i) => {
       const r = Math.floor(i / (steps * units)), s = Math.floor(i / units) % steps, j = i % units;
       return (s < 3 ? pa : pb)[(r * 3 + (s % 3)) * units + j];
     }), pw, `${what}: two halves, the second from the first's states`, 1e-6);
-    rest.slice(0, states).forEach((s, k) => closeTo(s, rest[states + k], `${what}: state ${k}`, 1e-6));
-    closeTo(rest[0], Float32Array.from({ length: ROWS * units }, (_, i) => pw[(Math.floor(i / units) * steps + steps - 1) * units + (i % units)]), `${what}: h is the last step`, 0);
+    rest.slice(0, states).forEach((s, k) => assertNear(s, rest[states + k], `${what}: state ${k}`, 1e-6));
+    assertNear(rest[0], Float32Array.from({ length: ROWS * units }, (_, i) => pw[(Math.floor(i / units) * steps + steps - 1) * units + (i % units)]), `${what}: h is the last step`, 0);
     model.dispose();
   }
 });

@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { randomArray } from './support/models.js';
+import { assertNear } from './support/near.js';
 import { CLASSES, assertAgree, trainBoth } from './support/tfjs-train.js';
 import { ROWS, assertLosses, assertWeights, inputData, trainBoth as trainGraphs } from './support/functional-tfjs.js';
 
@@ -119,12 +120,6 @@ test('TF.js: a Bidirectional LSTM without merge (two outputs) and its four state
 
 // ---- TF.js JSON both ways -------------------------------------------------------------------------------------
 
-const closeTo = (actual, expected, what) => {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  assert.ok(worst <= 1e-5, `${what}: off by ${worst}`);
-};
 const asList = (v) => (Array.isArray(v) ? v : [v]);
 
 /** A functional model of ours with a bidirectional layer, returned and initial states, and two outputs. */
@@ -151,7 +146,7 @@ test('toTfjs: tf.loadLayersModel reads bidirectional layers, returned and initia
   const json = JSON.parse(JSON.stringify(modelJson));
   const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: weightsBin }));
   const theirs = tf.tidy(() => asList(loaded.predict([tf.tensor(xs[0], [6, 5, 3]), tf.tensor(xs[1], [6, 4, 2])])).map((t) => t.dataSync().slice()));
-  model.predict(xs).forEach((p, k) => closeTo(p, theirs[k], `output ${k}`));
+  model.predict(xs).forEach((p, k) => assertNear(p, theirs[k], `output ${k}`));
   const back = sn.fromTfjs(modelJson, weightsBin);
   assert.deepEqual(back.predict(xs), model.predict(xs), 'fromTfjs(toTfjs()) predicts the same bits');
   loaded.dispose();
@@ -174,7 +169,7 @@ test('fromTfjs: models TF.js builds and saves with Bidirectional (every merge, r
   const imported = sn.fromTfjs({ modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }, weightData);
   const xs = [randomArray(4 * 15, 5, -1, 1), randomArray(4 * 2, 6, -1, 1)];
   const theirs = tf.tidy(() => model.predict([tf.tensor(xs[0], [4, 5, 3]), tf.tensor(xs[1], [4, 2])]).map((t) => t.dataSync().slice()));
-  imported.predict(xs).forEach((p, k) => closeTo(p, theirs[k], `output ${k}`));
+  imported.predict(xs).forEach((p, k) => assertNear(p, theirs[k], `output ${k}`));
   assert.deepEqual(imported.layers.filter((l) => l.type === 'Bidirectional').map((l) => l.mergeMode), ['mul', 'concat', null, 'sum']);
   model.dispose();
   imported.dispose();

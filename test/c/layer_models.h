@@ -39,6 +39,17 @@ static sn_model *finish(sn_model *m) {
   return m;
 }
 
+/* FNV-1a over the bits of a model's parameters: equal hashes, equal weights. */
+static inline unsigned params_hash(const sn_model *m) {
+  unsigned h = 2166136261u;
+  for (long i = 0; i < m->n_params; i++) {
+    unsigned u;
+    memcpy(&u, &m->params[i], 4);
+    h = (h ^ u) * 16777619u;
+  }
+  return h;
+}
+
 /* check_model_gradients on `rows` fill()ed rows and one-hot targets; then frees m. */
 static inline void row_gradients(sn_model *m, int rows, const char *what) {
   long n = (long)rows * m->input_dim;

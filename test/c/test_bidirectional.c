@@ -273,12 +273,7 @@ static unsigned train_bits(int parts) {
   fill(x, (long)N * m->input_dim, 8, -1, 1);
   one_hot(t, N);
   for (int e = 0; e < 2; e++) sn_model_fit_epoch(m, x, t, N, 6, 1, x, t, 7, (double[SN_SUM_COUNT]){0});
-  unsigned h = 2166136261u;
-  for (long i = 0; i < m->n_params; i++) {
-    unsigned u;
-    memcpy(&u, &m->params[i], 4);
-    h = (h ^ u) * 16777619u;
-  }
+  unsigned h = params_hash(m);
   free(x);
   sn_model_free(m);
   sn_threads_split_for_tests(1);
