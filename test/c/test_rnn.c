@@ -350,16 +350,6 @@ static void forwards(void) {
 
 /* ---- bits: threads and workspace layouts ------------------------------------------- */
 
-static unsigned hash_params(const sn_model *m) {
-  unsigned h = 2166136261u;
-  for (long i = 0; i < m->n_params; i++) {
-    unsigned u;
-    memcpy(&u, &m->params[i], 4);
-    h = (h ^ u) * 16777619u;
-  }
-  return h;
-}
-
 /* An LSTM → GRU (input dropout) → GRU stack trained 2 epochs; the hash of its weights and of its predictions. */
 static unsigned train_stack(int parts, unsigned *predictions) {
   enum { N = 21, S = 5, F = 6 };
@@ -381,7 +371,7 @@ static unsigned train_stack(int parts, unsigned *predictions) {
     memcpy(&u, &y[i], 4);
     *predictions = (*predictions ^ u) * 16777619u;
   }
-  unsigned h = hash_params(m);
+  unsigned h = params_hash(m);
   sn_model_free(m);
   sn_threads_split_for_tests(1);
   return h;
