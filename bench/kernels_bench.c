@@ -9,6 +9,7 @@
  *   peak:  GFLOP/s of independent f32x4 multiply + add chains (the SIMD ceiling;
  *          v_madd_relaxed, the GEMM micro-kernel's operation)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
+ *   rnn:   GFLOP/s of the recurrent step's products (h·U, dZ·Uᵀ) of bench S1's LSTM
  *   steps: per model (M3: 784-512-256-10, relu, MSE, SGD, batch 200; M4 and
  *          M5, the reference CNNs, when built with -DSN_BENCH_CONV),
  *          samples/s of the whole training step on synthetic data and its
@@ -204,6 +205,9 @@ int main(int argc, char **argv) {
   printf("\"nn_512x256\": %.2f, ", gemm_gflops(k_gemm_nn, 200, 512, 256, s));
   printf("\"tn_512x256\": %.2f, ", gemm_gflops(k_gemm_tn, 200, 512, 256, s));
   printf("\"nt_512x256\": %.2f},\n", gemm_gflops(k_gemm_nt, 200, 256, 512, s));
+  /* the recurrent step of an LSTM of 128 units at batch 128 (bench S1): forward h·U, backward dZ·Uᵀ */
+  printf(" \"rnn\": {\"nn_128x512\": %.2f, ", gemm_gflops(k_gemm_nn, 128, 128, 512, s));
+  printf("\"nt_512x128\": %.2f},\n", gemm_gflops(k_gemm_nt, 128, 512, 128, s));
   printf(" \"steps\": {");
   for (size_t i = 0; i < sizeof STEPS / sizeof *STEPS; i++) {
     double sps = step_samples_per_second(&STEPS[i], 3 * s);

@@ -436,6 +436,11 @@ function sequenceTargets(sequence, kernels) {
         met: all.samplesPerSecond / one >= 1.6, note: `${sps(one)} → ${sps(all.samplesPerSecond)} samples/s` }
       : { what: `threads on ${t}`, target: '≥ 1.6×', value: all?.unavailable ?? 'not run (one core)', met: null });
     const peak = kernels.wasm?.peak, gflops = one && (one * sequence[t].flops) / 1e9;
+    if (t === 'S1') {
+      const rnn = kernels.wasm?.rnn;
+      list.push({ what: 'S1 recurrent step products h·U and dZ·Uᵀ (128×128·128×512), C core in wasm (bench/kernels_bench.c)', target: 'reported', met: null,
+        value: rnn && peak ? Object.values(rnn).map((g) => `${g.toFixed(1)} GFLOP/s = ${Math.round((100 * g) / peak)}%`).join(', ') + ` of ${peak.toFixed(1)}` : kernels.wasm?.unavailable ?? 'not run' });
+    }
     list.push({ what: `${t} training step GFLOP/s (simdnet, 1 thread) against the wasm peak`, target: 'reported', met: null,
       value: gflops ? `${gflops.toFixed(1)} GFLOP/s${peak ? ` = ${Math.round((100 * gflops) / peak)}% of ${peak.toFixed(1)}` : ''}` : `simdnet: ${why(t, 'simdnet')}` });
   }

@@ -11,11 +11,11 @@
 // { unavailable: why } (TF.js wasm has no gradient for Embedding's gather).
 // One warm-up step (unless --no-warmup), then S timed steps (default 3), each
 // one fit of one batch; the median.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alternatingFigures, childRun, timeSteps, tfjsOn } from './child-runs.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TASKS = { S1: 'one-hot chars → LSTM 128 → Dense', S2: 'Embedding 64 → GRU 128 → Dense' };
@@ -57,18 +57,6 @@ function batchData(task) {
   return { x, y };
 }
 
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-
-async function time(steps, step, warmup) {
-  let loss = warmup ? await step() : undefined;
-  const seconds = [];
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    loss = await step();
-    seconds.push((performance.now() - t0) / 1000);
-  }
-  return { stepSeconds: median(seconds), loss };
-}
 
 async function simdnet(task, { threads, steps, warmup }) {
   const sn = await import('../web/index.js');
@@ -84,17 +72,13 @@ async function simdnet(task, { threads, steps, warmup }) {
   model.compile({ optimizer: sn.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
   const { x, y } = batchData(task);
   const step = async () => (await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false })).history.loss[0];
-  const r = await time(steps, step, warmup);
+  const r = await timeSteps(steps, step, warmup);
   model.dispose();
   return { ...r, memoryBytes: sn.memoryBytes(), threads: sn.threads() };
 }
 
 async function tfjs(backend, task, { steps, warmup }) {
-  const tf = await import('@tensorflow/tfjs');
-  const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as the issue measures
-  tfwasm.setWasmPaths(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
-  await tf.setBackend(backend);
+  const tf = await tfjsOn(backend, ROOT);
   const { steps: len, vocab, embed } = SHAPE[task];
   const model = tf.sequential();
   if (task === 'S1') model.add(tf.layers.lstm({ units: UNITS, inputShape: [len, vocab] }));
@@ -108,11 +92,9 @@ async function tfjs(backend, task, { steps, warmup }) {
   const x = task === 'S1' ? tf.tensor3d(data.x, [BATCH, len, vocab]) : tf.tensor2d(data.x, [BATCH, len], 'int32');
   const y = tf.tensor2d(data.y, [BATCH, vocab]);
   const step = async () => (await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 })).history.loss[0];
-  const r = await time(steps, step, warmup);
+  const r = await timeSteps(steps, step, warmup);
   return { ...r, memoryBytes: backend === 'wasm' ? tf.backend().wasm.HEAPU8.length : undefined, threads: 1 };
 }
-
-const medianOf = (runs, key) => median(runs.map((r) => r[key]));
 
 /**
  * bench/run.js's sequence section: each task's engines in alternating child
@@ -121,23 +103,10 @@ const medianOf = (runs, key) => median(runs.map((r) => r[key]));
  * cannot run a task.
  */
 export function sequenceFigures({ tasks, rounds, cpu, cores, log = () => {} }) {
-  const run = (engine, task, extra = []) => {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), engine, task, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return JSON.parse(out.trim().split('\n').at(-1)); // TF.js prints a banner first
-  };
+  const run = childRun(fileURLToPath(import.meta.url));
   const figures = {};
   for (const task of tasks) {
-    const runs = { simdnet: [], 'tfjs-wasm': [], threads: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const engine of ['simdnet', 'tfjs-wasm']) runs[engine].push(run(engine, task, engine === 'tfjs-wasm' ? ['--steps', '1'] : []));
-      if (cores > 1) runs.threads.push(run('simdnet', task, ['--threads', String(cores)]));
-    }
-    const summary = (list) => (list.length && !list[0].unavailable
-      ? { samplesPerSecond: medianOf(list, 'samplesPerSecond'), memoryBytes: Math.max(...list.map((r) => r.memoryBytes ?? 0)), loss: list.at(-1).loss, runs: list.length }
-      : { unavailable: list[0]?.unavailable ?? 'not run' });
-    const f = { flops: sequenceFlops(task), simdnet: summary(runs.simdnet), 'tfjs-wasm': summary(runs['tfjs-wasm']) };
-    if (runs.threads.length) f.threads = { ...summary(runs.threads), threads: runs.threads[0].threads };
-    f['tfjs-cpu'] = cpu ? summary([run('tfjs-cpu', task, ['--steps', '1', '--no-warmup'])]) : { unavailable: 'skipped (--no-cpu or --quick)' };
+    const f = { flops: sequenceFlops(task), ...alternatingFigures(run, task, { rounds, cpu, cores, rate: 'samplesPerSecond', wasmExtra: ['--steps', '1'] }) };
     figures[task] = f;
     log(task, f);
   }

@@ -10,11 +10,11 @@
 // step (unless --no-warmup), then S timed steps (default 3); the median step. Frozen batch norms run
 // in inference mode in simdnet (Keras) and with batch statistics in TF.js' fit;
 // the work is the same.
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMobileNetV2 } from '../scripts/mobilenet-files.js';
+import { alternatingFigures, childRun, timeSteps, tfjsOn } from './child-runs.js';
 import { lcg } from './common.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,18 +28,6 @@ function images(batch, seed = 1) {
   return { x, y };
 }
 
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-
-async function time(steps, step, warmup) {
-  let loss = warmup ? await step() : undefined;
-  const seconds = [];
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    loss = await step();
-    seconds.push((performance.now() - t0) / 1000);
-  }
-  return { stepSeconds: median(seconds), loss };
-}
 
 async function simdnet(task, { threads, batch, steps, warmup }) {
   const sn = await import('../web/index.js');
@@ -54,17 +42,13 @@ async function simdnet(task, { threads, batch, steps, warmup }) {
     model.compile({ optimizer: sn.optimizers.adam({ learningRate: 1e-4 }), loss: 'categoricalCrossentropy' });
     step = async () => (await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false })).history.loss[0];
   }
-  const r = await time(steps, step, warmup);
+  const r = await timeSteps(steps, step, warmup);
   model.dispose();
   return { ...r, memoryBytes: sn.memoryBytes(), threads: sn.threads() };
 }
 
 async function tfjs(backend, task, { batch, steps, warmup }) {
-  const tf = await import('@tensorflow/tfjs');
-  const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as the issue measures
-  tfwasm.setWasmPaths(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
-  await tf.setBackend(backend);
+  const tf = await tfjsOn(backend, ROOT);
   const { modelJson, shards } = readMobileNetV2();
   const bytes = [...shards.values()][0];
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights,
@@ -81,11 +65,9 @@ async function tfjs(backend, task, { batch, steps, warmup }) {
     model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
     step = async () => (await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })).history.loss[0];
   }
-  const r = await time(steps, step, warmup);
+  const r = await timeSteps(steps, step, warmup);
   return { ...r, memoryBytes: backend === 'wasm' ? tf.backend().wasm.HEAPU8.length : undefined, threads: 1 };
 }
-
-const medianOf = (runs, key) => median(runs.map((r) => r[key]));
 
 /**
  * bench/run.js's transfer-learning section: each task's engines in
@@ -95,23 +77,10 @@ const medianOf = (runs, key) => median(runs.map((r) => r[key]));
  * an engine cannot run a task.
  */
 export function transferFigures({ tasks, rounds, cpu, cores, log = () => {} }) {
-  const run = (engine, task, extra = []) => {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), engine, task, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return JSON.parse(out.trim().split('\n').at(-1)); // TF.js prints a banner first
-  };
+  const run = childRun(fileURLToPath(import.meta.url));
   const figures = {};
   for (const task of tasks) {
-    const runs = { simdnet: [], 'tfjs-wasm': [], threads: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const engine of ['simdnet', 'tfjs-wasm']) runs[engine].push(run(engine, task));
-      if (cores > 1) runs.threads.push(run('simdnet', task, ['--threads', String(cores)]));
-    }
-    const summary = (list) => (list.length && !list[0].unavailable
-      ? { imagesPerSecond: medianOf(list, 'imagesPerSecond'), memoryBytes: Math.max(...list.map((r) => r.memoryBytes ?? 0)), runs: list.length }
-      : { unavailable: list[0]?.unavailable ?? 'not run' });
-    const f = { simdnet: summary(runs.simdnet), 'tfjs-wasm': summary(runs['tfjs-wasm']) };
-    if (runs.threads.length) f.threads = { ...summary(runs.threads), threads: runs.threads[0].threads };
-    f['tfjs-cpu'] = cpu ? summary([run('tfjs-cpu', task, ['--steps', '1', '--no-warmup'])]) : { unavailable: 'skipped (--no-cpu or --quick)' };
+    const f = alternatingFigures(run, task, { rounds, cpu, cores, rate: 'imagesPerSecond' });
     const big = run('simdnet', task, ['--batch', '32', '--steps', '1']);
     f.memory = { 8: f.simdnet.memoryBytes, 32: big.memoryBytes };
     figures[task] = f;

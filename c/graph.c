@@ -53,6 +53,18 @@ static void fold_in(sn_layer *L, const sn_layer *B, sn_tensor saved[2]) {
   k->w = fk, b->w = fb, b->exists = 1;
 }
 
+/* The Keras mask of a merge of masked inputs (model.h: sn_model_set_mask): a position is valid where it is
+ * valid in any input, Keras 3's Merge and Concatenate compute_mask (keras/src/layers/merging/). */
+static void or_masks(const sn_model *m, sn_layer *L, int rows) {
+  const long n = (long)rows * L->out.h * L->out.w;
+  for (long p = 0; p < n; p++) {
+    float any = 0.0f;
+    for (int i = 0; i < L->n_in; i++)
+      if (sn_value_mask(m, sn_node_input(m, L, i))[p] != 0.0f) any = 1.0f;
+    L->keras_mask[p] = any;
+  }
+}
+
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
   sn_model_use_layout(m, m->training);
   m->scratch_holds = NULL;
@@ -72,6 +84,7 @@ void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
       const float *x[SN_MAX_NODE_INPUTS];
       for (int i = 0; i < L->n_in; i++) x[i] = sn_node_input(m, L, i)->y;
       ops->forward_n(m, L, rows, x);
+      if (L->keras_mask) or_masks(m, L, rows);
     } else {
       ops->forward(m, L, rows, sn_node_input(m, L, 0)->y);
     }

@@ -60,7 +60,8 @@
   X(SN_LAYER_EMBEDDING, sn_embedding_ops)                                                         \
   X(SN_LAYER_SIMPLE_RNN, sn_rnn_ops)        /* recurrent layers: layer_rnn.c, rnn.c */            \
   X(SN_LAYER_LSTM, sn_rnn_ops)                                                                    \
-  X(SN_LAYER_GRU, sn_rnn_ops)                                                                    \
+  X(SN_LAYER_GRU, sn_rnn_ops)                                                                     \
+  X(SN_LAYER_MASKING, sn_masking_ops)       /* Keras' Masking: layer_masking.c */                 \
   X(SN_LAYER_BIDIRECTIONAL, sn_bidirectional_ops) /* two recurrent passes merged: layer_bidirectional.c */ \
   X(SN_LAYER_SLICE, sn_slice_ops)           /* one part of a node's packed outputs (return_state) */
 
@@ -142,9 +143,11 @@ typedef struct sn_layer {
   int forget_bias, reset_after;        /*   LSTM's unit_forget_bias, GRU's reset_after */
   float recurrent_rate;                /*   recurrent_dropout (its masks come from rng too) */
   int return_state;                    /*   its value is [output | h (| c)] side by side per row (slices read each) */
+  int zero_output;                     /*   Keras' zero_output_for_mask: masked steps output zeros */
   int inner;                           /* bidirectional: the kind of its two recurrent layers */
   int merge;                           /*   how their outputs merge: enum sn_bidirectional_merge (model.h) */
   int offset;                          /* slice: the first value of each input row it takes */
+  float mask_value;                    /* masking: the value whose steps are masked */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
@@ -157,6 +160,10 @@ typedef struct sn_layer {
   float *seq;              /* recurrent: the sequence's buffers (rnn.h); bidirectional: both directions' */
   float *rmask;            /* recurrent dropout: 0 or 1/(1 − rate) per sample, gate and unit */
   float *dpart;            /* return_state, bidirectional: the output's and states' gradients unpacked */
+  float *keras_mask;       /* the Keras mask it makes (embedding with mask_zero, masking, a merge of masked inputs):
+                            * rows × out.h·out.w of 1 (a valid position) or 0, carved by the workspace outside its
+                            * arena, so it lives from this node's forward pass to the end of the backward pass
+                            * (model.h: sn_model_set_mask) */
 } sn_layer;
 
 /* Names a tensor and gives its shape as Keras does; its size is their product. */

@@ -143,8 +143,8 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *const *xs) 
 static void backward(sn_model *m, sn_layer *l, int rows, const float *const *xs, const float *dz, float *const *dxs) {
   merge_pass p = merging(l);
   const int n = sn_rnn_states(l), out = p.out, u = l->units;
-  /* dpart: each direction's output gradient (rows × out) and its c's (rows × units), then the backward one's dx */
-  float *dy[2] = {l->dpart, l->dpart + (long)rows * (out + u)}, *dx = l->dpart + 2L * rows * (out + u);
+  /* dpart: each direction's output gradient (rows × out) and its states' (rows × 2·units), then the backward one's dx */
+  float *dy[2] = {l->dpart, l->dpart + (long)rows * (out + 2 * u)}, *dx = l->dpart + 2L * rows * (out + 2 * u);
   sn_rnn r[2];
   for (int d = 0; d < 2; d++) r[d] = pass(m, l, d, rows, xs);
   p.y = sn_rnn_output(&r[0], sn_rnn_buffer(l, 0, rows), rows);
@@ -152,11 +152,7 @@ static void backward(sn_model *m, sn_layer *l, int rows, const float *const *xs,
   p.dz = dz, p.dy = dy[0], p.dyb = dy[1];
   sn_parallel_rows(unmerge_rows, &p, rows, 5LL * out);
   for (int d = 0; d < 2; d++) {
-    float *dc = dy[d] + (long)rows * out;
-    if (l->return_state) {
-      sn_rnn_unpack_states(l, rows, dz, p.ld, merged_size(l) + d * n * u, dy[d], dc);
-      r[d].dc_last = n == 2 ? dc : NULL;
-    }
+    if (l->return_state) sn_rnn_unpack_states(l, rows, dz, p.ld, merged_size(l) + d * n * u, dy[d] + (long)rows * out, &r[d]);
     if (l->n_in > 1) r[d].dh0 = dxs[1 + d * n], r[d].dc0 = n == 2 ? dxs[2 + d * n] : NULL;
     sn_rnn_weights w = sn_rnn_weights_of(l, d);
     sn_rnn_backward(&r[d], &w, sn_rnn_buffer(l, d, rows), rows, dy[d], d && dxs[0] ? dx : d ? NULL : dxs[0]);

@@ -11,7 +11,9 @@
  * An id outside the table (not an integer, negative, ≥ vocab, NaN) reads
  * nothing: its row is zeros and it gets no gradient. Keras would fail (or
  * truncate a fraction); the wrapper refuses such ids before training when
- * they come from a model input, and asks sn_model_bad_id otherwise. */
+ * they come from a model input, and asks sn_model_bad_id otherwise.
+ * Keras' mask_zero (its value carries its own mask: sn_model_set_mask): each
+ * id's position is valid unless the id is 0, the padding. */
 #include "api.h"
 #include "init.h"
 #include "model.h"
@@ -76,6 +78,8 @@ static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
       m->bad_id_pos = (int)(bad % ids(l));
     }
   }
+  if (l->keras_mask) /* Keras' mask_zero: id 0 is padding */
+    for (int i = 0; i < n; i++) l->keras_mask[i] = x[i] != 0.0f;
   l->z = l->zbuf;
 }
 

@@ -19,7 +19,8 @@
  * ones (unit_forget_bias). The layer's own activation slot (l->act) stays
  * linear: its activations are the cell's. Keras' `dropout` (on the inputs,
  * one mask per sequence) and `recurrent_dropout` (on h_{t−1}, a mask per gate
- * and sequence, Keras 3's) are here.
+ * and sequence, Keras 3's) are here. A Keras mask on the input
+ * (sn_model_set_mask) skips the masked steps (rnn.h).
  *
  * Initial states (Keras' initial_state) are extra inputs of the node: x, then
  * h0 (and the LSTM's c0), each rows × units. return_state makes the node's
@@ -122,6 +123,16 @@ SN_API int sn_model_set_return_state(sn_model *m, int layer, int on) {
   return 1;
 }
 
+/* Keras' zero_output_for_mask (before build): with return_sequences, the steps a Keras mask masks output
+ * zeros rather than the previous output (what Keras' Bidirectional makes its layers do: a bidirectional node
+ * always does). */
+SN_API int sn_model_set_zero_output(sn_model *m, int layer, int on) {
+  sn_layer *l = recurrent_node(m, layer);
+  if (!l || l->kind == SN_LAYER_BIDIRECTIONAL || (on && !l->sequences)) return 0;
+  l->zero_output = on != 0;
+  return 1;
+}
+
 static int valid_act(int act, float alpha) { return act >= 0 && act < SN_ACT_COUNT && sn_act_param_fits(act, alpha); }
 
 int sn_rnn_states(const sn_layer *l) { return sn_rnn_kind(l) == SN_LAYER_LSTM ? 2 : 1; }
@@ -181,7 +192,9 @@ sn_rnn sn_rnn_direction(const sn_model *m, const sn_layer *l, int d, int rows) {
                   .reset_after = l->reset_after, .backwards = l->backwards != (d == 1), .sequences = l->sequences,
                   .mask = training && l->rate > 0.0f ? l->mask + d * rows * input_mask_size(l) : NULL,
                   .rmask = training && l->recurrent_rate > 0.0f ? l->rmask + d * rows * recurrent_mask_size(l) : NULL,
-                  .gate_masks = l->recurrent_rate > 0.0f};
+                  .gate_masks = l->recurrent_rate > 0.0f,
+                  .steps_mask = m ? sn_value_mask(m, sn_node_input(m, l, 0)) : NULL,
+                  .zero_output = l->kind == SN_LAYER_BIDIRECTIONAL ? l->sequences : l->zero_output};
 }
 
 sn_rnn_weights sn_rnn_weights_of(const sn_layer *l, int d) {
@@ -208,8 +221,8 @@ void sn_rnn_reserve(sn_layer *l, int rows, sn_carver *c) {
   l->rmask = l->recurrent_rate > 0.0f ? sn_carve(c, dirs * rows * recurrent_mask_size(l)) : NULL;
   const int packs = l->return_state || l->kind == SN_LAYER_BIDIRECTIONAL;
   l->zbuf = packs ? sn_carve(c, rows * sn_shape_size(l->out)) : NULL;
-  /* the gradients unpacked: each direction's output and c (and the backward direction's dx) */
-  l->dpart = packs ? sn_carve(c, dirs * rows * (out + l->units) + (dirs - 1) * rows * sn_shape_size(l->in)) : NULL;
+  /* the gradients unpacked: each direction's output, h and c (and the backward direction's dx) */
+  l->dpart = packs ? sn_carve(c, dirs * rows * (out + 2 * l->units) + (dirs - 1) * rows * sn_shape_size(l->in)) : NULL;
 }
 
 /* A generator when the node drops anything: its seed, or one from the model's generator. */
@@ -243,10 +256,12 @@ void sn_rnn_pack_states(const sn_layer *l, int d, int rows, float *z, int ld, in
   if (c) sn_rnn_copy_rows(rows, l->units, c, l->units, z + col + l->units, ld, 0);
 }
 
-void sn_rnn_unpack_states(const sn_layer *l, int rows, const float *dz, int ld, int col, float *dout, float *dc) {
-  const int out = sn_rnn_output_size(l), u = l->units;
-  sn_rnn_copy_rows(rows, u, dz + col, ld, dout + out - u, out, 1); /* the last processed step's h is the final state */
-  if (sn_rnn_states(l) == 2) sn_rnn_copy_rows(rows, u, dz + col + u, ld, dc, u, 0);
+void sn_rnn_unpack_states(const sn_layer *l, int rows, const float *dz, int ld, int col, float *ds, sn_rnn *r) {
+  const int u = l->units;
+  float *dc = ds + (long)rows * u;
+  sn_rnn_copy_rows(rows, u, dz + col, ld, ds, u, 0);
+  r->dh_last = ds;
+  if (sn_rnn_states(l) == 2) sn_rnn_copy_rows(rows, u, dz + col + u, ld, dc, u, 0), r->dc_last = dc;
 }
 
 static void forward(sn_model *m, sn_layer *l, int rows, const float *const *xs) {
@@ -274,13 +289,12 @@ static void backward(sn_model *m, sn_layer *l, int rows, const float *const *xs,
   r.dh0 = l->n_in > 1 ? dxs[1] : NULL;
   r.dc0 = l->n_in > 2 ? dxs[2] : NULL;
   const float *dout = dz;
-  if (l->return_state) { /* [output | h | c]: the output's gradient, h's joining its last step, c's */
+  if (l->return_state) { /* [output | h | c]: the output's gradient, the final states' */
     const int out = sn_rnn_output_size(l), ld = (int)l->out.c;
-    float *d = l->dpart, *dc = d + (long)rows * out;
+    float *d = l->dpart;
     sn_rnn_copy_rows(rows, out, dz, ld, d, out, 0);
-    sn_rnn_unpack_states(l, rows, dz, ld, out, d, dc);
+    sn_rnn_unpack_states(l, rows, dz, ld, out, d + (long)rows * out, &r);
     dout = d;
-    r.dc_last = sn_rnn_states(l) == 2 ? dc : NULL;
   }
   sn_rnn_backward(&r, &w, sn_rnn_buffer(l, 0, rows), rows, dout, dxs[0]);
 }

@@ -36,8 +36,8 @@ void sn_rnn_drawn(sn_layer *l);
 /* rows of dst (ld_dst floats) at column col ← (or +=) rows of n floats from src (ld_src floats). */
 void sn_rnn_copy_rows(int rows, int n, const float *src, int ld_src, float *dst, int ld_dst, int accumulate);
 /* With return_state: direction d's states (rows × units each, from its pass) into the packed value z (rows × ld)
- * at column col; backward, their gradients from dz at col: h's added to the last processed step of dout (rows ×
- * sn_rnn_output_size, in the order the steps were processed), c's into dc. */
+ * at column col; backward, their gradients from dz at col into ds (rows × 2·units: h's, then c's), and r's
+ * dh_last, dc_last pointed at them. */
 void sn_rnn_pack_states(const sn_layer *l, int d, int rows, float *z, int ld, int col);
-void sn_rnn_unpack_states(const sn_layer *l, int rows, const float *dz, int ld, int col, float *dout, float *dc);
+void sn_rnn_unpack_states(const sn_layer *l, int rows, const float *dz, int ld, int col, float *ds, sn_rnn *r);
 #endif

@@ -2,6 +2,7 @@
 #include "api.h"
 #include "kernels.h"
 #include <math.h>
+#include <string.h>
 
 #define PROB_EPSILON 1e-7f /* Keras' backend epsilon: probabilities are clipped to [ε, 1−ε] */
 
@@ -114,18 +115,32 @@ static int fuses_with(const sn_loss_cfg *loss, int act) {
          (act == SN_ACT_SIGMOID && loss->kind == SN_LOSS_BCE);
 }
 
+/* Rows a mask leaves valid (all m without one). */
+static int valid_rows(int m, const float *mask) {
+  int valid = m;
+  for (int r = 0; r < m && mask; r++) valid -= mask[r] == 0.0f;
+  return valid;
+}
+
 double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, sn_act_param ap, int m, int n, const float *z,
-                                const float *y, const float *target, float *dz) {
+                                const float *y, const float *target, const float *mask, float *dz) {
   int tw = sn_loss_target_width(loss, n);
   int fused = fuses_with(loss, act);
   int logits = fused || (loss->from_logits && is_cross_entropy(loss->kind));
   const float *out = fused ? z : y; /* fused: the loss is read from z as logits */
-  float scale = 1.0f / m;
+  int valid = valid_rows(m, mask);
+  float scale = valid ? 1.0f / valid : 0.0f;
   double total = 0.0;
-  for (int r = 0; r < m; r++)
-    total += row_loss(loss, logits, n, out + (long)r * n, target + (long)r * tw, dz ? dz + (long)r * n : 0, scale);
+  for (int r = 0; r < m; r++) {
+    float *grad = dz ? dz + (long)r * n : 0;
+    if (mask && mask[r] == 0.0f) {
+      if (grad) memset(grad, 0, (size_t)n * sizeof(float));
+      continue;
+    }
+    total += row_loss(loss, logits, n, out + (long)r * n, target + (long)r * tw, grad, scale);
+  }
   if (dz && !fused) k_act_backward(act, ap, m, n, z, y, dz, dz);
-  return total / m;
+  return valid ? total / valid : 0.0;
 }
 
 static int argmax(int n, const float *v) {
@@ -137,37 +152,38 @@ static int argmax(int n, const float *v) {
 
 /* Keras picks the accuracy from the loss: sparse for integer labels, binary for
  * binary cross-entropy or a single output, categorical otherwise. */
-static void add_accuracy(const sn_loss_cfg *loss, int m, int n, const float *y, const float *target,
+static void add_accuracy(const sn_loss_cfg *loss, int m, int n, const float *y, const float *target, const float *mask,
                          double *sums) {
-  int tw = sn_loss_target_width(loss, n);
+  int tw = sn_loss_target_width(loss, n), valid = valid_rows(m, mask);
   if (loss->kind == SN_LOSS_SCCE || (loss->kind != SN_LOSS_BCE && n > 1)) {
     for (int r = 0; r < m; r++) {
       const float *t = target + (long)r * tw;
       int label = loss->kind == SN_LOSS_SCCE ? (int)t[0] : argmax(n, t);
-      sums[SN_SUM_CORRECT] += argmax(n, y + (long)r * n) == label;
+      if (!mask || mask[r] != 0.0f) sums[SN_SUM_CORRECT] += argmax(n, y + (long)r * n) == label;
     }
-    sums[SN_SUM_ACC_COUNT] += m;
+    sums[SN_SUM_ACC_COUNT] += valid;
     return;
   }
   float threshold = loss->from_logits ? 0.0f : 0.5f;
-  for (long i = 0; i < (long)m * n; i++) sums[SN_SUM_CORRECT] += (y[i] > threshold) == (target[i] > 0.5f);
-  sums[SN_SUM_ACC_COUNT] += (double)m * n;
+  for (long i = 0; i < (long)m * n; i++)
+    if (!mask || mask[i / n] != 0.0f) sums[SN_SUM_CORRECT] += (y[i] > threshold) == (target[i] > 0.5f);
+  sums[SN_SUM_ACC_COUNT] += (double)valid * n;
 }
 
 void sn_metrics_add(const sn_loss_cfg *loss, int m, int positions, int n, const float *y, const float *target,
-                    double batch_loss, double *sums) {
+                    const float *mask, double batch_loss, double *sums) {
   int tw = sn_loss_target_width(loss, n);
   sums[SN_SUM_ROWS] += m;
   sums[SN_SUM_LOSS] += batch_loss * m;
   m *= positions; /* from here on, rows of n */
-  add_accuracy(loss, m, n, y, target, sums);
+  add_accuracy(loss, m, n, y, target, mask, sums);
   for (int r = 0; r < m; r++)
-    for (int j = 0; j < n; j++) {
+    for (int j = 0; j < n && (!mask || mask[r] != 0.0f); j++) {
       double d = y[(long)r * n + j] - target_at(loss, target + (long)r * tw, j);
       sums[SN_SUM_SQ_ERR] += d * d;
       sums[SN_SUM_ABS_ERR] += fabs(d);
     }
-  sums[SN_SUM_ELEMENTS] += (double)m * n;
+  sums[SN_SUM_ELEMENTS] += (double)valid_rows(m, mask) * n;
 }
 
 /* Per-sample losses for the wrapper's loss.compute(), outside any model. */

@@ -4,7 +4,12 @@
  * asymmetric loss is the sum over the columns. A row is one sample of a vector
  * output; an output with more axes ({h, w, c}, a sequence {1, steps, c}) is
  * h·w rows of c per sample, as Keras applies a loss along the last axis and
- * averages it over every other (train.c passes rows·h·w rows). */
+ * averages it over every other (train.c passes rows·h·w rows).
+ *
+ * An output that carries a Keras mask (model.h: sn_model_set_mask) counts only
+ * its valid rows, as Keras 3's losses (keras/src/losses/loss.py, apply_mask:
+ * Σ loss·mask / Σ mask over the batch, 0 when none is valid) and metrics (a
+ * mean weighted by the mask: accuracy over the valid rows) do. */
 #ifndef SN_LOSSES_H
 #define SN_LOSSES_H
 #include "kernels.h" /* sn_act_param */
@@ -56,14 +61,18 @@ void sn_loss_per_sample(const sn_loss_cfg *loss, int m, int n, const float *out,
 /* Mean loss of a batch whose last layer computed y = act(z), and, when dz is
  * not NULL, its gradient with respect to z. Softmax + (sparse) categorical
  * cross-entropy and sigmoid + binary cross-entropy are fused: the loss comes from
- * z through log-sum-exp and dz = (y − t)/scale, which never overflows. */
+ * z through log-sum-exp and dz = (y − t)/scale, which never overflows. With a
+ * mask (m floats, 0 for a masked row, or NULL): the mean over the valid rows,
+ * and a zero gradient for the others. */
 double sn_loss_forward_backward(const sn_loss_cfg *loss, int act, sn_act_param ap, int m, int n, const float *z,
-                                const float *y, const float *target, float *dz);
+                                const float *y, const float *target, const float *mask, float *dz);
 
 /* Adds the batch's loss (given, as its mean over rows) and metric counts into
  * sums: m samples of `positions` rows of n each. The loss counts per sample
- * (SN_SUM_ROWS += m, as the regularization penalty), accuracy per row (Keras'
- * accuracy of a sequence output is per step), the errors per element. */
+ * (SN_SUM_ROWS += m, as the regularization penalty: Keras' epoch loss is the
+ * mean of its batch losses weighted by their samples, masked or not), accuracy
+ * per row (Keras' accuracy of a sequence output is per step), the errors per
+ * element; with a mask (m·positions floats, or NULL) only the valid rows'. */
 void sn_metrics_add(const sn_loss_cfg *loss, int m, int positions, int n, const float *y, const float *target,
-                    double batch_loss, double *sums);
+                    const float *mask, double batch_loss, double *sums);
 #endif

@@ -204,6 +204,26 @@ int sn_model_end_layer(sn_model *m, int ok) {
   return m->n_layers++;
 }
 
+/* Whether node L makes a Keras mask when its value carries its own (sn_model_set_mask). */
+static int can_make_mask(const sn_model *m, const sn_layer *L) {
+  if (L->kind == SN_LAYER_EMBEDDING || L->kind == SN_LAYER_MASKING) return 1;
+  if (L->kind != SN_LAYER_MERGE && L->kind != SN_LAYER_CONCATENATE) return 0;
+  for (int i = 0; i < L->n_in; i++)
+    if (!sn_node_input(m, L, i)->mask) return 0;
+  return 1;
+}
+
+SN_API int sn_model_set_mask(sn_model *m, int value, int owner) {
+  if (m->params || value < m->n_inputs || value >= n_values(m) || owner < 0 || owner > value - m->n_inputs) return 0;
+  const sn_layer *O = &m->layers[owner], *P = &m->layers[value - m->n_inputs];
+  sn_shape s = m->values[value].shape;
+  if (P->kind == SN_LAYER_MASKING && O != P) return 0; /* a masking node's value carries its own */
+  if (O == P ? !can_make_mask(m, O) : m->values[m->n_inputs + owner].mask != owner + 1) return 0;
+  if (O->out.h * O->out.w != s.h * s.w) return 0; /* a mask per position of the value */
+  m->values[value].mask = owner + 1;
+  return 1;
+}
+
 static sn_tensor *tensor_slot(sn_model *m, int layer, int which) {
   if (m->params || layer < 0 || layer >= m->n_layers || which < 0 || which >= SN_MAX_TENSORS) return NULL;
   return &m->layers[layer].t[which];

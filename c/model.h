@@ -48,6 +48,7 @@ typedef struct {
   const float *y;          /* rows × shape, as the last forward pass left it */
   float *g;                /* during backward: dL/dy summed over the consumers so far, or NULL */
   float *loss_dz;          /* during backward, for an output: dL/dz of its loss */
+  int mask;                /* 1 + the node whose Keras mask it carries (sn_model_set_mask), 0: none */
 } sn_value;
 
 /* A model input: where its columns sit in a row of the caller's x. */
@@ -205,6 +206,18 @@ int sn_model_add_lstm(sn_model *m, int units, int act, float alpha, int gate_act
                       int forget_bias, int sequences, int backwards);
 int sn_model_add_gru(sn_model *m, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
                      int reset_after, int sequences, int backwards);
+/* Keras' Masking (layer_masking.c): a position of the sample (every axis but the last) whose values all equal
+ * mask_value is masked: its output is zeros, and its value carries the mask of this node. */
+int sn_model_add_masking(sn_model *m, float mask_value);
+/* Keras masks (before build). Value `value` (a node's output) carries the mask of node `owner`: a rows ×
+ * positions (h·w) 0/1 mask of its samples, 1 for a valid position. owner = the value's own node makes it: an
+ * embedding (Keras' mask_zero: ids ≠ 0), a masking node (set by its add function), or a merge or concatenate
+ * all of whose inputs carry masks (their OR, Keras 3's compute_mask). Else owner is an earlier node that makes
+ * one, of as many positions. What reads a value's mask: a recurrent layer (masked steps carry the states),
+ * global average pooling (the mean over the valid positions), an output's loss and metrics (over its valid
+ * positions). Which values carry which mask (Keras' propagation) is the caller's to say: the wrapper works it
+ * out layer by layer (web/model/masks.js). Returns 0 for an owner that cannot make one or does not fit. */
+int sn_model_set_mask(sn_model *m, int value, int owner);
 /* A recurrent (or bidirectional) node's dropout on its inputs (Keras' `dropout`) and on h_{t−1} (Keras 3's
  * `recurrent_dropout`, which also makes the input masks one per gate): a mask per sample for the whole sequence,
  * drawn from the node's generator (seeded: its seed, else one from the model's). Before build. */
@@ -241,6 +254,8 @@ int sn_model_add_bidirectional(sn_model *m, int inner, int units, int act, float
                                int option, int sequences, int merge);
 /* One part of its input's rows (return_state's packed values): each row's values offset … offset + h·w·c as {h, w, c}. */
 int sn_model_add_slice(sn_model *m, int offset, int h, int w, int c);
+/* Keras' zero_output_for_mask of a recurrent layer with return_sequences (before build): masked steps output zeros. */
+int sn_model_set_zero_output(sn_model *m, int layer, int on);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE; SN_RECURRENT_KERNEL, SN_RECURRENT_BIAS). */
 int sn_model_set_initializer(sn_model *m, int layer, int which, int kind, float a, float b);
 int sn_model_set_regularizer(sn_model *m, int layer, int which, float l1, float l2);
@@ -320,6 +335,10 @@ static inline int sn_output_positions(const sn_model *m, int k) {
 /* Its target columns per sample: a label per row (sparse) or the whole output. */
 static inline int sn_output_target_width(const sn_model *m, int k) {
   return sn_output_positions(m, k) * sn_loss_target_width(&m->outputs[k].loss, m->values[m->outputs[k].value].shape.c);
+}
+/* The mask a value carries (rows × its positions, of the last forward pass), or NULL (sn_model_set_mask). */
+static inline const float *sn_value_mask(const sn_model *m, const sn_value *v) {
+  return v->mask ? m->layers[v->mask - 1].keras_mask : NULL;
 }
 /* Activity regularizers (layer_output.c). */
 void sn_layer_output_gradient(const sn_layer *l, int rows, float *dy);

@@ -23,6 +23,13 @@
  * sample over the features, the same at every step and for every gate) is
  * applied as x is copied to xt, and to dx as it is copied back.
  *
+ * Keras' mask (steps_mask): a masked step leaves a row's states as they were
+ * (the cell's output for that row is replaced by h_{t−1}, c_{t−1}), so its
+ * output is the previous one; backward, the row's dh_t (and dc_t) pass
+ * through to step t − 1 untouched and its gate gradients at step t are zero
+ * (the cell is run on zero gradients for it), so no weight and no input of
+ * that step gets a gradient from it.
+ *
  * h_{−1} = 0 (and c_{−1} = 0): Keras' initial state unless one is given (h0,
  * c0). Without one, the first step's h·U is skipped (it is 0), and its zero
  * rows cost the final GEMM nothing (gemm.c drops steps whose A values are all
@@ -64,6 +71,7 @@ typedef struct {
   float *rh;            /* GRU reset before: S·R·U r·h_prev */
   float *out;           /* R·S·U: the output with return_sequences */
   float *dh, *dc, *da;  /* one step's R·U, R·U, R·K */
+  float *held;          /* masked steps: one step's R·U dh (and R·U dc) of the masked rows, held back */
   float *t1, *t2;       /* GRU reset before: one step's R·2U h·U_zr, R·U (r·h)·U_h (backward: its gradient) */
   float *gzr, *gh;      /* GRU reset before: one step's R·2U, R·U gate gradients, contiguous */
   float *uzr, *uh;      /* GRU reset before: U[:, :2U] and U[:, 2U:], contiguous */
@@ -84,6 +92,7 @@ static void carve_pass(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
   b->z = sn_carve(c, S * R * K);
   b->h = sn_carve(c, (S + 1) * R * U);
   b->dh = sn_carve(c, R * U);
+  b->held = sn_carve(c, R * U * (r->kind == SN_LAYER_LSTM ? 2 : 1));
   if (r->sequences) b->out = sn_carve(c, R * S * U);
   if (r->kind == SN_LAYER_SIMPLE_RNN) return;
   b->a = sn_carve(c, S * R * K);
@@ -256,6 +265,23 @@ static sn_gates input_gates(const sn_rnn *r, const bufs *b, int rows) {
   return (sn_gates){r->steps * rows, rows, r->features, r->cell.units, k, r->mask, k * r->features, b->ta, b->tg};
 }
 
+/* ---- Keras' mask ------------------------------------------------------------------ */
+
+/* Whether row i is masked at processed step t (the input's step S − 1 − t with go_backwards). */
+static int masked(const sn_rnn *r, int i, int t) {
+  int s = r->backwards ? r->steps - 1 - t : t;
+  return r->steps_mask[(long)i * r->steps + s] == 0.0f;
+}
+
+/* For the rows masked at step t: n floats per row copied from src to dst, or zeroed in dst when src is NULL. */
+static void masked_rows(const sn_rnn *r, int rows, int t, int n, const float *src, float *dst) {
+  for (int i = 0; i < rows; i++) {
+    if (!masked(r, i, t)) continue;
+    if (src) memcpy(dst + (long)i * n, src + (long)i * n, (size_t)n * sizeof(float));
+    else memset(dst + (long)i * n, 0, (size_t)n * sizeof(float));
+  }
+}
+
 /* ---- the passes ---------------------------------------------------------------- */
 
 const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *x) {
@@ -303,9 +329,17 @@ const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf
       else memset(b.t2, 0, (size_t)RU * sizeof(float)); /* r·h_{−1} = 0 */
       run_cell((cell_pass){STATE_FORWARD, cl, {zt, b.t2, hp, zt, at, hn}, {K, U, U, K, K, U}}, R);
     }
+    if (r->steps_mask) { /* masked rows keep their states */
+      masked_rows(r, R, t, U, hp, hn);
+      if (b.c) masked_rows(r, R, t, U, b.c + t * RU, b.c + (t + 1) * RU);
+    }
   }
   if (!r->sequences) return b.h + S * RU;
   transpose(R, S, U, 0, 0, b.h + RU, NULL, b.out); /* the steps in the order they were processed, as Keras */
+  if (r->steps_mask && r->zero_output)
+    for (int i = 0; i < R; i++)
+      for (int t = 0; t < S; t++)
+        if (masked(r, i, t)) memset(b.out + ((long)i * S + t) * U, 0, (size_t)U * sizeof(float));
   return b.out;
 }
 
@@ -340,10 +374,19 @@ void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int r
     if (r->sequences)
       for (long i = 0; i < R; i++) {
         const float *d = dout + (i * S + t) * U;
+        if (r->steps_mask && r->zero_output && masked(r, (int)i, t)) continue; /* a zero, not h_t */
         for (int j = 0; j < U; j++) b.dh[i * U + j] += d[j];
       }
     else if (t == S - 1)
       memcpy(b.dh, dout, (size_t)RU * sizeof(float));
+    if (t == S - 1 && r->dh_last) /* the final h's own gradient (return_state), also where the output there is a zero */
+      for (long i = 0; i < RU; i++) b.dh[i] += r->dh_last[i];
+    float *held_c = b.held + RU;
+    if (r->steps_mask) { /* masked rows: their gradients skip this step, which sees zeros for them */
+      masked_rows(r, R, t, U, b.dh, b.held);
+      masked_rows(r, R, t, U, NULL, b.dh);
+      if (b.dc) masked_rows(r, R, t, U, b.dc, held_c), masked_rows(r, R, t, U, NULL, b.dc);
+    }
     if (r->kind == SN_LAYER_SIMPLE_RNN) {
       sn_par_act_backward(cl->act, cl->ap, R, U, zt, hn, b.dh, zt);
       rec_backward(r, &b, R, 1, t, zt, w->recurrent, hp, 0, learns);
@@ -367,6 +410,10 @@ void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int r
         if (!r->rmask) k_gemm_tn(R, U, 2 * U, hp, b.gzr, b.duzr, t < S - 1);
         k_gemm_tn(R, U, U, rht, b.gh, b.duh, t < S - 1);
       }
+    }
+    if (r->steps_mask) { /* dh_{t−1} (dc_{t−1}) of the masked rows: dh_t (dc_t) */
+      masked_rows(r, R, t, U, b.held, b.dh);
+      if (b.dc) masked_rows(r, R, t, U, held_c, b.dc);
     }
   }
   if (learns) {

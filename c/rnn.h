@@ -31,10 +31,14 @@ typedef struct {
   int gate_masks;
   /* Keras' initial_state (rows × units each, or NULL: zeros, and the first step's h·U is skipped). */
   const float *h0, *c0;
-  /* Backward: dc_last, dL/d(the last cell state) of Keras' return_state (LSTM, or NULL), joins the gradient;
-   * dL/dh0 and dL/dc0 are written into dh0, dc0 (when not NULL). */
-  const float *dc_last;
+  /* Backward: dh_last, dc_last, dL/d(the final states) of Keras' return_state (rows × units, or NULL), join the
+   * gradients; dL/dh0 and dL/dc0 are written into dh0, dc0 (when not NULL). */
+  const float *dh_last, *dc_last;
   float *dh0, *dc0;
+  const float *steps_mask;  /* rows × steps (in the input's order): Keras' mask, 0 at a masked step, or NULL. At a masked
+                             * step the states are carried (h_t = h_{t−1}, c_t = c_{t−1}) and the output is the previous
+                             * one, h_{t−1} (keras/src/backend/tensorflow/rnn.py); go_backwards reverses it with the steps */
+  int zero_output;          /* with return_sequences and a steps_mask: masked steps output zeros (Keras' zero_output_for_mask) */
 } sn_rnn;
 
 typedef struct {

@@ -84,7 +84,8 @@ static void batch_targets(sn_model *m, int rows, const float *t, const int *perm
  * output's weighted gradient with respect to its node's z goes into its
  * value's loss_dz, a buffer of the pool, where the backward pass finds it.
  * An output of h·w positions per sample is rows·h·w loss rows of c (losses.h):
- * the mean over samples and positions, Keras' loss of a sequence output. */
+ * the mean over samples and positions, Keras' loss of a sequence output;
+ * over the valid ones when the output carries a Keras mask (losses.h). */
 static double outputs_loss(sn_model *m, int rows, const float *const *ts, double *losses, int grad) {
   double total = 0.0;
   for (int k = 0; k < m->n_outputs; k++) {
@@ -92,7 +93,8 @@ static double outputs_loss(sn_model *m, int rows, const float *const *ts, double
     const sn_layer *L = sn_output_node(m, k);
     int n = rows * sn_output_positions(m, k), c = L->out.c;
     float *dz = grad ? sn_pool_take(m) : NULL;
-    losses[k] = sn_loss_forward_backward(&o->loss, L->act, sn_layer_act_param(L), n, c, L->z, L->y, ts[k], dz);
+    const float *mask = sn_value_mask(m, &m->values[o->value]);
+    losses[k] = sn_loss_forward_backward(&o->loss, L->act, sn_layer_act_param(L), n, c, L->z, L->y, ts[k], mask, dz);
     if (dz && o->weight != 1.0f)
       for (long i = 0; i < (long)n * c; i++) dz[i] *= o->weight;
     if (dz) m->values[o->value].loss_dz = dz;
@@ -105,8 +107,8 @@ static double outputs_loss(sn_model *m, int rows, const float *const *ts, double
 static void add_metrics(sn_model *m, int rows, const float *const *ts, const double *losses, double *sums) {
   for (int k = 0; k < m->n_outputs; k++) {
     const sn_layer *L = sn_output_node(m, k);
-    sn_metrics_add(&m->outputs[k].loss, rows, sn_output_positions(m, k), L->out.c, L->y, ts[k], losses[k],
-                   sums + k * SN_SUM_COUNT);
+    sn_metrics_add(&m->outputs[k].loss, rows, sn_output_positions(m, k), L->out.c, L->y, ts[k],
+                   sn_value_mask(m, &m->values[m->outputs[k].value]), losses[k], sums + k * SN_SUM_COUNT);
   }
 }
 

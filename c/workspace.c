@@ -1,7 +1,7 @@
 /* The workspace: one allocation for `rows` rows, carved into the batch's
  * inputs and targets, the pool of gradient buffers (graph.c), every node's
  * buffers (its output, masks, statistics: its kind's reserve) and the shared
- * scratch.
+ * scratch, and the Keras masks (model.h: sn_model_set_mask), which persist.
  *
  * Not every node's buffers must outlive the forward pass. Backward reads a
  * node's buffers when its value wants a gradient, and its input's when it does
@@ -275,6 +275,12 @@ static void carve_workspace(sn_model *m, int rows, sn_carver *c, int training) {
   for (int i = 0; i < m->n_inputs; i++) m->inputs[i].xb = sn_carve(c, (int64_t)rows * sn_shape_size(m->values[i].shape));
   for (int k = 0; k < m->n_outputs; k++) m->outputs[k].tb = sn_carve(c, (int64_t)rows * sn_output_target_width(m, k));
   for (int i = 0; i < m->pool_n && training; i++) m->pool[i] = sn_carve(c, rows * widest);
+  /* Keras masks persist in both layouts: losses, recurrent layers and pooling far downstream read them, up to
+   * the end of the backward pass, and they are small (a float per position). */
+  for (int l = 0; l < m->n_layers; l++) {
+    sn_layer *L = &m->layers[l];
+    L->keras_mask = m->values[m->n_inputs + l].mask == l + 1 ? sn_carve(c, (int64_t)rows * L->out.h * L->out.w) : NULL;
+  }
   const int64_t *plan = m->plan + (training ? 0 : m->n_layers);
   const int *fold = m->fold + (training ? 0 : m->n_layers);
   for (int l = 0; l < m->n_layers; l++)

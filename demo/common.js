@@ -25,6 +25,21 @@ export function setupPage(name) {
   return state;
 }
 
+/**
+ * A Worker trainer for a compiled model (sn.createTrainer), replacing `old`
+ * (terminated): the model is disposed either way, the Worker has its own copy.
+ */
+export function replaceTrainer(sn, model, old) {
+  let next;
+  try {
+    next = sn.createTrainer(model);
+  } finally {
+    model.dispose();
+  }
+  old?.terminate();
+  return next;
+}
+
 /** Shows an error on the page (and in the console, where the tests look). */
 export function showError(err) {
   console.error(err);

@@ -1,11 +1,11 @@
-// The MNIST page: data, the network (dense, the M4 CNN or your own stack) and
+// The MNIST page: data, the network (dense, the M4 CNN, the row-by-row LSTM or your own stack) and
 // its settings, training in a Worker through sn.createTrainer, live charts,
 // test results, the drawing pad and the model file buttons.
 import * as sn from '../web/browser.js';
 import { formatDuration, makeChart, setupPage, showError } from './common.js';
 import { createDrawPad } from './draw-pad.js';
 import { drawDigit, loadBundledDigits, readIdxFiles, splitTail } from './mnist-data.js';
-import { ARCHITECTURES, CUSTOM_START, M4_LAYERS, checkLayers, mlpLayers, outputLayer } from './networks.js';
+import { ARCHITECTURES, CUSTOM_START, LSTM_LAYERS, M4_LAYERS, checkLayers, mlpLayers, outputLayer } from './networks.js';
 import { createStackEditor } from './stack-editor.js';
 
 const TEST_DIGITS = 2000; // of the bundled 10,000, the last 2,000 are the test set (as npm run train)
@@ -116,6 +116,7 @@ const architecture = () => $('settings').elements.architecture.value;
 function chosenLayers() {
   const f = $('settings').elements;
   if (architecture() === 'm4') return M4_LAYERS;
+  if (architecture() === 'lstm') return LSTM_LAYERS;
   if (architecture() === 'custom') return editor.layers();
   const hidden = f.hidden.value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (hidden.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`hidden layers must be positive whole numbers separated by commas, got "${f.hidden.value}"`);

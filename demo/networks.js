@@ -27,6 +27,12 @@ export const M4_LAYERS = [
   outputLayer('leCunNormal'),
 ];
 
+/** Keras' LSTM on MNIST: each digit read as 28 steps (its rows) of 28 pixels by an LSTM of 128 units. */
+export const LSTM_LAYERS = [
+  { type: 'lstm', units: 128, inputShape: [28, 28] },
+  outputLayer(),
+];
+
 /**
  * What "your own stack" starts as: a small CNN with batch norm and dropout, 0.94–0.96 test
  * accuracy after its 3 epochs. Batch norm's momentum 0.9 rather than Keras' 0.99: in so few
@@ -53,6 +59,11 @@ export const ARCHITECTURES = {
     name: 'M4 CNN',
     note: "TensorFlow.js' tutorial CNN on the 28×28×1 images: conv 5×5×8 relu → max-pool 2 → conv 5×5×16 relu → max-pool 2 → flatten → dense 10 softmax.",
     defaults: { optimizer: 'adam', lr: 0.001, batch: 64, epochs: 5 },
+  },
+  lstm: {
+    name: 'row-by-row LSTM',
+    note: 'Keras\' LSTM on MNIST: each image read as a sequence of its 28 rows (28 pixels each) by an LSTM of 128 units, whose last state feeds dense 10 softmax.',
+    defaults: { optimizer: 'adam', lr: 0.002, batch: 32, epochs: 5 },
   },
   custom: {
     name: 'custom stack',

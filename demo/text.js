@@ -6,7 +6,7 @@
 // phrase continued one sampled character at a time (demo/text-data.js), the
 // Worker predicting each next character.
 import * as sn from '../web/browser.js';
-import { formatDuration, makeChart, setupPage, showError } from './common.js';
+import { formatDuration, makeChart, replaceTrainer, setupPage, showError } from './common.js';
 import { generate, vocabulary, windows } from './text-data.js';
 
 const TEXT_URL = '../dist/text/fortunes.txt';
@@ -37,6 +37,9 @@ function useText(text, name) {
   $('text-source').textContent = `${name}: ${text.length.toLocaleString('en-US')} characters, ${vocab.chars.length} different ones. ` +
     'The first nine tenths train the network; the last tenth measures it (validation).';
   $('excerpt').textContent = text.slice(0, 1200);
+  // A seed phrase the new text cannot write (its characters are not all in the vocabulary) becomes the text's first words.
+  const phrase = $('writing').elements.phrase;
+  if (![...phrase.value].every((c) => vocab.has(c))) phrase.value = text.slice(0, 24);
   updateButtons();
 }
 
@@ -80,15 +83,7 @@ async function train() {
   const { vocab, ids } = corpus;
   const split = Math.floor(ids.length * 0.9);
   if (split - s.window < 2 || ids.length - split - s.window < 2) throw new Error(`the text is too short for windows of ${s.window} characters`);
-  const model = textModel(s, vocab.chars.length);
-  let next;
-  try {
-    next = sn.createTrainer(model);
-  } finally {
-    model.dispose(); // the Worker has its own copy
-  }
-  trainer?.terminate();
-  trainer = next;
+  trainer = replaceTrainer(sn, textModel(s, vocab.chars.length), trainer);
   trained = null;
   busy = true;
   updateButtons();
@@ -133,7 +128,7 @@ async function train() {
     }
     const last = state.epochLogs.at(-1);
     $('progress').value = 1;
-    $('status').textContent = `done: ${state.epochLogs.length} epoch(s) in ${formatDuration(performance.now() - started)}` +
+    $('status').textContent = `done: ${state.epochLogs.length} epoch(s) in ${((performance.now() - started) / 1000).toFixed(1)} s` +
       (last ? ` · loss ${last.loss.toFixed(3)}, validation loss ${last.val_loss.toFixed(3)} (nats per character; guessing uniformly: ${Math.log(vocab.chars.length).toFixed(2)})` : '');
   } finally {
     busy = false;
@@ -165,7 +160,7 @@ async function write(label) {
 
 function wire() {
   state.charts.loss = makeChart($('loss-chart'), {
-    datasets: [{ label: 'batch', borderWidth: 1, color: '#93c5fd' }, { label: 'epoch' }, { label: 'validation', color: '#dc2626' }],
+    datasets: [{ label: 'batch', borderWidth: 1, color: '#93c5fd' }, { label: 'epoch', color: '#2563eb' }, { label: 'validation', color: '#dc2626' }],
     x: { label: 'epoch', min: 0 }, y: { label: 'cross-entropy (nats per character)', min: 0 },
   });
   const guard = (f) => async (...args) => {

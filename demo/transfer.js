@@ -7,7 +7,7 @@
 // The model trains in a Worker (sn.createTrainer); this thread only holds the
 // frozen base to build each new model from, and the images.
 import * as sn from '../web/browser.js';
-import { COLORS, formatDuration, makeChart, setupPage, showError } from './common.js';
+import { COLORS, formatDuration, makeChart, replaceTrainer, setupPage, showError } from './common.js';
 
 const SIZE = 224, PIXELS = SIZE * SIZE * 3;
 const BASE_URL = '../dist/models/mobilenet_v2/model.json';
@@ -510,15 +510,7 @@ async function train() {
   const data = dataSet(); // throws before anything changes when a class has too few images
   hideError();
   $('status').textContent = 'Building the model and starting the Worker…';
-  const model = transferModel(s.lr);
-  let next;
-  try {
-    next = sn.createTrainer(model);
-  } finally {
-    model.dispose(); // the Worker has its own copy
-  }
-  trainer?.terminate();
-  trainer = next;
+  trainer = replaceTrainer(sn, transferModel(s.lr), trainer);
   trained = null;
   showBars($('live-bars'), null);
   showBars($('test-bars'), null);

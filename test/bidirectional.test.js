@@ -70,6 +70,30 @@ test('a Bidirectional is its forward layer and its goBackwards copy merged (ever
       }
 });
 
+test("Keras masks: a Bidirectional on masked steps is its two layers with Keras' zero_output_for_mask (which the wrapper sets), states carried over", () => {
+  const steps = 5, ids = Float32Array.from(randomArray(ROWS * steps, 9, 0, 1), (u, i) => (i % steps >= 3 && i % 2 ? 0 : 1 + Math.floor(u * 6)));
+  const embedding = (name) => L.embedding({ inputDim: 7, outputDim: 3, maskZero: true, name });
+  const input = sn.input({ shape: [steps] });
+  const bi = L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true, returnState: true, biasInitializer: 'randomNormal' }), mergeMode: 'concat' });
+  const [y, ...states] = bi.apply(embedding('e').apply(input));
+  const model = sn.model({ inputs: input, outputs: [y, ...states], seed: 12 });
+  assert.equal(y.maskFrom?.sourceLayer.name, 'e', 'the merged steps carry the mask on');
+  assert.ok(states.every((t) => !t.maskFrom), 'the states carry none');
+  const single = (goBackwards) => {
+    const i = sn.input({ shape: [steps] });
+    return sn.model({ inputs: i, outputs: L.lstm({ units: 2, returnSequences: true, returnState: true, zeroOutputForMask: true, goBackwards }).apply(embedding(`e${goBackwards}`).apply(i)) });
+  };
+  const [forward, backward] = [single(false), single(true)];
+  const w = model.getWeights().map((t) => t.values);
+  forward.setWeights([w[0], ...w.slice(1, 4)]);
+  backward.setWeights([w[0], ...w.slice(4)]);
+  const [yf, ...sf] = forward.predict(ids), [yb, ...sb] = backward.predict(ids);
+  const got = model.predict(ids);
+  [merge('concat', yf, flipSteps(yb, steps, 2), steps, 2), ...sf, ...sb].forEach((want, k) => assertNear(got[k], want, `output ${k}`, 2e-6));
+  assert.ok(got[0].some((v) => v === 0), 'masked steps output zeros');
+  for (const m of [model, forward, backward]) m.dispose();
+});
+
 test('returnState gives the final h (the last step of the output) and c; a layer continued from them runs on as over the whole sequence', () => {
   const steps = 6, features = 2, x = randomArray(ROWS * steps * features, 2, -1, 1);
   const half = (from) => Float32Array.from({ length: ROWS * 3 * features }, (_, i) => x[Math.floor(i / (3 * features)) * steps * features + from * features + (i % (3 * features))]);
@@ -224,7 +248,7 @@ function keras3Json() {
       inbound_nodes: [{ args: [tensor('x', 0, 0, [null, 4, 3])], kwargs: { initial_state: [tensor('encoder', 0, 0, [null, 2]), tensor('encoder', 0, 0, [null, 2])], mask: null, training: null } }],
     },
   ];
-  layers[1].config = { ...layers[1].config, return_sequences: false };
+  layers[1].config = { ...layers[1].config, return_sequences: false, zero_output_for_mask: false }; // Keras' Bidirectional sets it to return_sequences
   const weights = ['gru/cell', 'bidirectional/forward_layer/cell', 'bidirectional/backward_layer/cell'] // keyed by class, numbered
     .flatMap((path) => [[3, 6], [2, 6], [2, 6]].map((shape, i) => ({ name: `layers/${path}/vars/${i}`, shape, dtype: 'float32' })));
   return {

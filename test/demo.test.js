@@ -237,6 +237,23 @@ for (const browser of BROWSERS) describe(`${browser}: demo pages`, { skip: skipW
     await finish(browser, page, errors, 'mnist');
   });
 
+  test(`${browser}: MNIST: the row-by-row LSTM trains in the Worker and reads the test digits`, async () => {
+    const { page, errors } = await open(browser, 'index.html');
+    assert.equal(await waitForStatus(page, 'ready', 'error'), 'ready');
+    await page.click('input[value=lstm]');
+    assert.equal(await visible(page, 'input[name=hidden]'), false, 'no hidden layer sizes for the LSTM');
+    assert.deepEqual(await settingsShown(page), [32, 5], "the LSTM's batch size and epochs");
+    // LSTM: 4 gates × 128 units × (28 inputs + 128 recurrent + 1 bias); dense: 128 × 10 + 10.
+    assert.equal(await page.evaluate(() => window.__demo.network.paramCount), 4 * 128 * (28 + 128 + 1) + 1290);
+    await trainMnist(page, { count: 3000, epochs: 1 });
+    // 2,400 training rows / 32 = 75 batches
+    assert.deepEqual(await pointCounts(page), { loss: [75, 1, 1], accuracy: [75, 1, 1] });
+    assert.deepEqual(await page.evaluate(() => window.__demo.trained), { architecture: 'lstm', name: 'row-by-row LSTM', paramCount: 4 * 128 * 157 + 1290 });
+    const accuracy = await checkTestResults(page);
+    assert.ok(accuracy > 0.5, `the LSTM's test accuracy ${accuracy} after one epoch on 2,400 digits is far above chance`);
+    await finish(browser, page, errors, 'mnist-lstm');
+  });
+
   test(`${browser}: MNIST: the M4 CNN in the Worker, its test accuracy and drawing; then the dense network after it`, async () => {
     const { page, errors } = await open(browser, 'index.html');
     assert.equal(await waitForStatus(page, 'ready', 'error'), 'ready');

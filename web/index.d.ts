@@ -143,8 +143,10 @@ interface RecurrentConfig extends LayerBase {
   recurrentRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
   activityRegularizer?: RegularizerSpec;
-  /** Every step's output [steps, units] (in the order processed), else the last step's [units]. */
+  /** Every step's output [steps, units] (in the order processed), else the last step's [units]. It then carries a Keras mask its input carries. */
   returnSequences?: boolean;
+  /** Keras' zero_output_for_mask: steps a Keras mask masks output zeros, not the previous output (only with returnSequences; TF.js lacks it). */
+  zeroOutputForMask?: boolean;
   /** Process the steps in reverse (Keras' go_backwards). */
   goBackwards?: boolean;
   /** Keras' dropout on the inputs in training: one mask per sample for the whole sequence (default 0). */
@@ -284,6 +286,8 @@ export interface LayerNormalizationConfig extends LayerBase {
   betaRegularizer?: RegularizerSpec;
   gammaRegularizer?: RegularizerSpec;
 }
+/** Keras' Masking: positions (steps) whose values all equal maskValue (default 0) output zeros and are masked downstream. */
+export interface MaskingConfig extends LayerBase { maskValue?: number }
 /** [features] → [n, features]. */
 export interface RepeatVectorConfig extends LayerBase { n: number }
 /** The sample's axes (1 … rank, rank ≤ 3) in another order: [2, 1] turns [steps, features] into [features, steps]. */
@@ -306,8 +310,8 @@ export interface EmbeddingConfig extends LayerBase {
   embeddingsInitializer?: InitializerOption;
   embeddingsRegularizer?: RegularizerSpec;
   activityRegularizer?: RegularizerSpec;
-  /** Only false for now: masks are not supported yet (true throws). */
-  maskZero?: false;
+  /** Id 0 is padding: the output carries a Keras mask (0 where the id is 0) that recurrent layers, globalAveragePooling1d and the loss honour. */
+  maskZero?: boolean;
   /** TF.js' legacy form of inputShape for a first layer: the steps (or the ids' shape). */
   inputLength?: number | number[] | null;
 }
@@ -364,7 +368,7 @@ export type LayerType =
   | 'LayerNormalization' | 'RepeatVector' | 'Permute' | 'TimeDistributed'
   | 'Embedding' | 'Conv1D' | 'MaxPooling1D' | 'AveragePooling1D' | 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D'
   | 'UpSampling1D' | 'ZeroPadding1D' | 'Cropping1D'
-  | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Bidirectional';
+  | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Masking' | 'Bidirectional';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -438,6 +442,8 @@ export const layers: {
   timeDistributed(config: TimeDistributedConfig): Layer;
   /** Its input's ids are checked before fit, evaluate and predict (an Error names the layer, the id and its row and position). */
   embedding(config: EmbeddingConfig): Layer;
+  /** Masks the steps whose values all equal maskValue (Keras masks: see the README). */
+  masking(config?: MaskingConfig): Layer;
   conv1d(config: Conv1DConfig): Layer;
   maxPooling1d(config?: Pooling1DConfig): Layer;
   averagePooling1d(config?: Pooling1DConfig): Layer;
@@ -713,6 +719,7 @@ export type TrainerLayer =
   | ({ type: 'repeatVector' | 'RepeatVector' } & RepeatVectorConfig)
   | ({ type: 'permute' | 'Permute' } & PermuteConfig)
   | ({ type: 'embedding' | 'Embedding' } & EmbeddingConfig)
+  | ({ type: 'masking' | 'Masking' } & MaskingConfig)
   | ({ type: 'conv1d' | 'Conv1D' } & Conv1DConfig)
   | ({ type: 'maxPooling1d' | 'MaxPooling1D' | 'averagePooling1d' | 'AveragePooling1D' } & Pooling1DConfig)
   | ({ type: 'globalAveragePooling1d' | 'GlobalAveragePooling1D' | 'globalMaxPooling1d' | 'GlobalMaxPooling1D' } & GlobalPooling1DConfig)
@@ -840,7 +847,7 @@ export type WeightBytes = ArrayBuffer | ArrayBufferView;
  * buffer holding every file of the manifest in order, or a list of them. Quantized weights (uint8,
  * uint16, float16) are dequantized as TF.js does. T: Sequential (the default) or sn.Model for a
  * functional model.
- * Also imported: ZeroPadding2D, Cropping2D, UpSampling2D; Embedding (mask_zero false), Conv1D, MaxPooling1D,
+ * Also imported: ZeroPadding2D, Cropping2D, UpSampling2D; Embedding, Masking, Conv1D, MaxPooling1D,
  * AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, and Keras' UpSampling1D, ZeroPadding1D, Cropping1D.
  */
 export function fromTfjs<T extends Model = Sequential>(modelJson: object | string, weights: WeightBytes | WeightBytes[], options?: { seed?: number }): T;

@@ -263,6 +263,35 @@ static void gradients(void) {
     row_gradients(gradient_model(&CASES[i].c, CASES[i].rate, CASES[i].recurrent_rate), 4, CASES[i].c.what);
 }
 
+/* Keras' mask on the steps with returned states: masked steps carry the states, a Bidirectional's masked
+ * steps output zeros (Keras' zero_output_for_mask), and the final states' gradients reach them all the same. */
+static void masked_states_gradients(void) {
+  enum { ROWS = 4, S = 5, F = 3 };
+  static const int VALID[ROWS][2] = {{0, 5}, {1, 4}, {0, 2}, {2, 5}};
+  for (int bidir = 0; bidir < 2; bidir++) {
+    sn_model *m = sn_model_create_hwc(1, S, F, 23);
+    CHECK(sn_model_add_masking(m, 0.0f) == 0, "masking");
+    int node = bidir ? add_bidir(m, LSTM, 3, 1, 1, SN_BIDIRECTIONAL_CONCAT) : add_rnn(m, LSTM, 3, 1, 1, 1);
+    CHECK(node == 1 && (bidir || sn_model_set_zero_output(m, node, 1)) && sn_model_set_return_state(m, node, 1), "the recurrent node");
+    const int width = (int)sn_shape_size(m->layers[node].out), v = sn_model_node_value(m, node), out = bidir ? 2 * S * 3 : S * 3;
+    sn_model_set_inputs(m, &v, 1);
+    int states = sn_model_node_value(m, sn_model_add_slice(m, out, 1, 1, width - out));
+    sn_model_set_inputs(m, &v, 1);
+    int steps = sn_model_node_value(m, sn_model_add_slice(m, 0, 1, 1, out));
+    CHECK(sn_model_set_inputs(m, (int[]){states, steps}, 2) && sn_model_add_concatenate(m) >= 0, "the parts");
+    sn_model_set_initializer(m, node, SN_BACKWARD_SLOTS + SN_RECURRENT_BIAS, SN_INIT_RANDOM_UNIFORM, -0.3f, 0.3f);
+    finish(m);
+    float x[ROWS * S * F], t[ROWS * CLASSES];
+    fill(x, ROWS * S * F, 6, -1, 1);
+    for (int r = 0; r < ROWS; r++)
+      for (int s = 0; s < S; s++)
+        if (s < VALID[r][0] || s >= VALID[r][1]) memset(x + ((long)r * S + s) * F, 0, F * sizeof(float));
+    one_hot(t, ROWS);
+    check_model_gradients(m, x, t, ROWS, bidir ? "masked steps, Bidirectional LSTM returning its states" : "masked steps, LSTM with zero output returning its states");
+    sn_model_free(m);
+  }
+}
+
 /* ---- bits under thread splits ------------------------------------------------------------------ */
 
 static unsigned train_bits(int parts) {
@@ -314,6 +343,7 @@ int main(void) {
   forwards();
   dropouts();
   gradients();
+  masked_states_gradients();
   determinism();
   refusals();
   return check_summary();

@@ -5,6 +5,8 @@
 // in [0, tokens) (an Int32Array here, an int32 tensor in TF.js: an Embedding's
 // input); a layer's `tfjs` lists the TF.js layers that compute what it does
 // where TF.js lacks it (Keras' UpSampling1D as reshapes around UpSampling2D).
+// A spec's `pad` pads its rows (zero ids, or zero steps) for Keras masks:
+// [leading, trailing] steps, row r taking pad[r % pad.length].
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import * as sn from '../../web/index.js';
@@ -19,13 +21,20 @@ export const CLASSES = 3;
  * `positions` rows of `classes` (a vector output: one row), position p's class
  * buckets Σ_i v_i·sin(i + p), v_i the input (2·cos of a token id); one-hot, or
  * its label (sparse: TF.js takes them shaped [rows, …, 1]), or for mse a value
- * per element (tanh of the sum shifted by the column). Returns { x, y, tfShape }.
+ * per element (tanh of the sum shifted by the column). `pad` zeroes steps
+ * (above). Returns { x, y, tfShape }.
  */
-function data(inputShape, outShape, loss, seed, tokens) {
+function data(inputShape, outShape, loss, seed, tokens, pad) {
   const size = inputShape.reduce((a, b) => a * b, 1), classes = outShape.at(-1);
   const positions = outShape.reduce((a, b) => a * b, 1) / classes, sparse = loss === 'sparseCategoricalCrossentropy';
   const uniform = randomArray(ROWS * size, seed, tokens ? 0 : -1, 1);
   const x = tokens ? Int32Array.from(uniform, (u) => Math.min(tokens - 1, Math.floor(u * tokens))) : uniform;
+  const steps = inputShape[0], step = size / steps;
+  for (let r = 0; r < ROWS && pad; r++) {
+    const [lead, trail] = pad[r % pad.length];
+    x.fill(0, r * size, r * size + lead * step);
+    x.fill(0, r * size + (steps - trail) * step, (r + 1) * size);
+  }
   const value = tokens ? (id) => Math.cos(id) * 2 : (v) => v;
   const y = new Float32Array(ROWS * positions * (sparse ? 1 : classes));
   const sum = (r, shift) => x.subarray(r * size, (r + 1) * size).reduce((s, v, i) => s + value(v) * Math.sin(i + shift), 0);
@@ -51,10 +60,13 @@ function build(lib, { type, ...options }) {
 /**
  * Trains one spec in both libraries (batch: its batch size, BATCH unless
  * given; loss: categoricalCrossentropy unless given; metrics: their histories
- * are compared too); returns what each produced.
+ * are compared too); returns what each produced. TF.js may be given a loss of
+ * its own (tfLoss, a function of its targets and outputs) and its targets
+ * (tfTargets({ x, y, tfShape }) → a tensor), for what its losses lack (Keras
+ * 3's masked losses).
  */
 export async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.sgd({ learningRate: 0.1 }), tf: tf.train.sgd(0.1) }), seed = 1, batch = BATCH,
-  loss = 'categoricalCrossentropy', metrics = [] } = {}) {
+  loss = 'categoricalCrossentropy', metrics = [], tfLoss, tfTargets } = {}) {
   const [first, ...rest] = spec.layers;
   const layers = [{ ...first, inputShape: spec.inputShape }, ...rest];
   const tfModel = tf.sequential();
@@ -69,11 +81,12 @@ export async function trainBoth(spec, { optimizer = () => ({ sn: sn.optimizers.s
   assert.deepEqual(model.getWeights().map((w) => w.shape), tfModel.layers.flatMap((l) => l.getWeights().map((w) => w.shape)), 'weight shapes');
   assert.deepEqual(model.outputs[0].shape, tfModel.outputs[0].shape, 'output shape');
 
-  const { x, y, tfShape } = data(spec.inputShape, model.outputs[0].shape.slice(1), loss, seed, spec.tokens);
+  const { x, y, tfShape } = data(spec.inputShape, model.outputs[0].shape.slice(1), loss, seed, spec.tokens, spec.pad);
   const opts = optimizer();
-  tfModel.compile({ optimizer: opts.tf, loss, metrics });
+  tfModel.compile({ optimizer: opts.tf, loss: tfLoss ?? loss, metrics });
   model.compile({ optimizer: opts.sn, loss, metrics });
-  const xs = tf.tensor(x, [ROWS, ...spec.inputShape], spec.tokens ? 'int32' : 'float32'), ys = tf.tensor(y, tfShape);
+  const xs = tf.tensor(x, [ROWS, ...spec.inputShape], spec.tokens ? 'int32' : 'float32');
+  const ys = tfTargets ? tfTargets({ x, y, tfShape }) : tf.tensor(y, tfShape);
   const tfHistory = await tfModel.fit(xs, ys, { epochs: EPOCHS, batchSize: batch, shuffle: false, verbose: 0 });
   const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: batch, shuffle: false });
   const tfEval = [tfModel.evaluate(xs, ys, { batchSize: BATCH })].flat()[0].dataSync()[0];

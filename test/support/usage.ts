@@ -213,8 +213,16 @@ export async function sequences(): Promise<number> {
   model.add(sn.layers.dense({ units: 2, activation: 'softmax' }));
   const spare: sn.Layer = sn.layers.simpleRNN({ units: 4, activation: 'relu', unroll: false, implementation: 2, dropout: 0.2, seed: 3 });
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
-  const n = model.paramCount() + (spare.units ?? 0);
+  // Keras masks: padded ids, padded steps.
+  const tagger = sn.sequential({ layers: [
+    sn.layers.embedding({ inputDim: 11, outputDim: 4, maskZero: true, inputShape: [6] }),
+    sn.layers.lstm({ units: 3, returnSequences: true, zeroOutputForMask: true }),
+    sn.layers.timeDistributed({ layer: sn.layers.dense({ units: 2, activation: 'softmax' }) }),
+  ] });
+  const padded: sn.Layer = sn.layers.masking({ maskValue: -1, inputShape: [10, 3] });
+  const n = model.paramCount() + tagger.paramCount() + (spare.units ?? 0) + (padded.type === 'Masking' ? 1 : 0);
   model.dispose();
+  tagger.dispose();
   return n;
 }
 

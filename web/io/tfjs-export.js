@@ -54,6 +54,12 @@ function valueToTfjs(key, value) {
 
 const RECURRENT = ['SimpleRNN', 'LSTM', 'GRU'];
 const RECURRENT_EXTRAS = { kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, stateful: false, unroll: false };
+/** What TF.js writes of a recurrent layer beyond our options; Keras' zeroOutputForMask, which TF.js lacks, refused. */
+function recurrentExtras(layer) {
+  if (layer.zeroOutputForMask)
+    throw new Error(`toTfjs: ${layer.type} ${layer.name} has zeroOutputForMask true, which TF.js' recurrent layers do not have (Keras has it): save the model with model.save() instead`);
+  return RECURRENT_EXTRAS;
+}
 
 /**
  * What TF.js writes beyond our options: the constraints we do not have, batch
@@ -81,13 +87,13 @@ const TFJS_EXTRAS = {
   Bidirectional: (layer) => ({ layer: innerToTfjs(layer) }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
   PReLU: () => ({ alpha_constraint: null }),
-  SimpleRNN: () => RECURRENT_EXTRAS,
-  LSTM: () => RECURRENT_EXTRAS,
+  SimpleRNN: recurrentExtras,
+  LSTM: recurrentExtras,
   GRU: (layer) => {
     if (layer.resetAfter)
       throw new Error(`toTfjs: gru ${layer.name} has resetAfter true (Keras 3's default), which TF.js' GRU does not have: ` +
         'make it with resetAfter: false for TF.js, or save the model with model.save() instead');
-    return RECURRENT_EXTRAS;
+    return recurrentExtras(layer);
   },
 };
 

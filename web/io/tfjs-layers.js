@@ -78,12 +78,11 @@ const CONV = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'di
 const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
 // Recurrent layers: dropout and recurrent_dropout go to the factory (which
 // refuses what it cannot do yet), seed is their generator's; unroll and
-// implementation do not change what is computed, nor does
-// zero_output_for_mask without a mask (time_major: Keras 2's batch axis second).
+// implementation do not change what is computed (time_major: Keras 2's batch axis second).
 const RECURRENT = (own) => ({
-  keys: ['units', ...kernelKeys('kernel', 'recurrent'), ...own, 'return_sequences', 'return_state', 'go_backwards', 'dropout', 'recurrent_dropout', 'seed'],
+  keys: ['units', ...kernelKeys('kernel', 'recurrent'), ...own, 'return_sequences', 'return_state', 'go_backwards', 'dropout', 'recurrent_dropout', 'seed', 'zero_output_for_mask'],
   only: { stateful: false, time_major: false },
-  ignored: ['unroll', 'implementation', 'zero_output_for_mask'],
+  ignored: ['unroll', 'implementation'],
 });
 const IMPORTS = {
   Dense: { keys: ['units', ...KERNEL_KEYS] },
@@ -96,7 +95,7 @@ const IMPORTS = {
   UpSampling1D: { keys: ['size'] },
   ZeroPadding1D: { keys: ['padding', 'data_format'] },
   Cropping1D: { keys: ['cropping'] },
-  // mask_zero is read and refused by the factory when true (masks are not supported yet); Keras 3's lora_rank is null when off.
+  // Keras 3's lora_rank is null when off.
   Embedding: { keys: ['input_dim', 'output_dim', 'embeddings_initializer', 'embeddings_regularizer', 'activity_regularizer', 'mask_zero', 'input_length'], only: { sparse: false } },
   MaxPooling2D: POOL,
   AveragePooling2D: POOL,
@@ -136,6 +135,7 @@ const IMPORTS = {
     only: { rms_scaling: false }, // Keras 3's deprecated option
     ignored: ['axis'], // checked below, as batch norm's
   },
+  Masking: { keys: ['mask_value'] },
   RepeatVector: { keys: ['n'] },
   Permute: { keys: ['dims'] },
   TimeDistributed: { keys: ['layer'] }, // the inner layer, converted as any other (convertLayer)

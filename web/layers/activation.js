@@ -13,6 +13,7 @@ export function activation(options) {
 export const Activation = {
   factory: activation,
   baseName: 'activation',
+  masking: 'passes',
   outputShape: (layer, inShape) => inShape,
   weights: () => [],
   config: (layer, first) => ({ name: layer.name, activation: activationConfig(layer.activation), ...inputConfig(layer, first) }),

@@ -20,6 +20,7 @@ const common = (type, what, config) => ({ type, name: config.name, inputShape: i
 const activationKind = (factory, baseName, options, params) => ({
   factory,
   baseName,
+  masking: 'passes',
   outputShape: (layer, inShape) => inShape,
   weights: () => [],
   config: (layer, first) => ({ name: layer.name, ...Object.fromEntries(options.map((k) => [k, layer[k]])), ...inputConfig(layer, first) }),
@@ -106,6 +107,7 @@ function alphaShape(layer, inShape) {
 export const PReLU = {
   factory: pReLU,
   baseName: 'p_re_lu',
+  masking: 'passes',
   outputShape(layer, inShape) {
     alphaShape(layer, inShape);
     return inShape;

@@ -33,6 +33,7 @@ export function batchNormalization(options) {
 export const BatchNormalization = {
   factory: batchNormalization,
   baseName: 'batch_normalization',
+  masking: 'passes',
   outputShape: lastAxisShape,
   weights(layer, inShape) {
     const shape = [inShape.at(-1)];

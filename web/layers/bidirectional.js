@@ -33,6 +33,7 @@ function innerRecord(layer) {
   const record = saved ? INNER[type].factory(layer.config) : { ...layer };
   if (record.goBackwards)
     throw new Error('bidirectional: its layer has goBackwards true; Keras needs the forward layer to read forwards (the backward copy reads backwards)');
+  record.zeroOutputForMask = false; // Keras' Bidirectional sets it to returnSequences, as the C node always does
   const activity = record.activityRegularizer;
   if (activity && (activity.l1 || activity.l2))
     throw new Error("bidirectional: its layer's activityRegularizer is not supported (Keras penalizes each direction's outputs apart); regularize the layer after it");
@@ -68,6 +69,8 @@ export const Bidirectional = {
   factory: bidirectional,
   baseName: 'bidirectional',
   outputShape: (layer, inShape) => mergedOutput(layer, inShape),
+  // As its recurrent layers (web/model/masks.js): masked steps carry the states, and output zeros with returnSequences.
+  masking: (layer) => (layer.layer.returnSequences ? 'readsPasses' : 'reads'),
   states: true,
   checkStates: (layer, inShape, shapes) => {
     const names = statesOf(layer);

@@ -32,6 +32,7 @@ export function dense(options) {
 export const Dense = {
   factory: dense,
   baseName: 'dense',
+  masking: (layer) => (layer.flattens ? undefined : 'passes'), // a mask per step cannot follow a flattened input
   /** `first`: the first layer of a Sequential, which flattens an input of rank > 1 (see above). */
   outputShape(layer, inShape, first) {
     return flattens(inShape, first) ? [layer.units] : [...inShape.slice(0, -1), layer.units];

@@ -32,6 +32,7 @@ function sampleAxes(layer, shapes) {
 export const Dot = {
   factory: dot,
   baseName: 'dot',
+  masking: 'drops', // Keras' Dot.compute_mask: None
   merge: true,
   outputShapeOf(layer, shapes) {
     const axes = sampleAxes(layer, shapes);

@@ -21,6 +21,7 @@ export function dropout(options = {}) {
 export const Dropout = {
   factory: dropout,
   baseName: 'dropout',
+  masking: 'passes',
   outputShape: (layer, inShape) => inShape,
   weights: () => [],
   config: (layer, first) => ({ name: layer.name, rate: layer.rate, ...(layer.seed === undefined ? {} : { seed: layer.seed }), ...inputConfig(layer, first) }),

@@ -7,7 +7,8 @@
 // Error naming the layer, the id and where it is (Keras truncates a fraction
 // and fails on an id out of range). The table's gradient is a scatter-add of
 // the rows of the ids seen (c/layer_embedding.c); nothing flows back past the
-// ids.
+// ids. With maskZero, id 0 is padding: its output carries a Keras mask, 0 where
+// the id is 0 (web/model/masks.js), which the layers after it honour.
 import { LIMITS } from '../../dist/constants.js';
 import { checkBoolean, checkNumber } from '../core/names.js';
 import { checkShape, inputConfig, layerOptions, regularizerConfig, shapeText, sizeOf } from './common.js';
@@ -30,12 +31,10 @@ function declaredShape(config) {
   return length;
 }
 
-/** sn.layers.embedding({ inputDim, outputDim, embeddingsInitializer = randomUniform(±0.05), embeddingsRegularizer, inputLength, inputShape }). */
+/** sn.layers.embedding({ inputDim, outputDim, embeddingsInitializer = randomUniform(±0.05), embeddingsRegularizer, maskZero, inputLength, inputShape }). */
 export function embedding(options) {
   const config = layerOptions('embedding', options, OPTIONS);
   const maskZero = checkBoolean('embedding maskZero', config.maskZero ?? false);
-  if (maskZero)
-    throw new Error('embedding: maskZero is not supported yet: give the padded steps id 0 and maskZero: false (they are then embedded like any id)');
   if (config.embeddingsConstraint !== undefined && config.embeddingsConstraint !== null)
     throw new Error('embedding: embeddingsConstraint is not supported (simdnet has no weight constraints)');
   const inputShape = declaredShape(config);
@@ -56,6 +55,7 @@ export function embedding(options) {
 export const Embedding = {
   factory: embedding,
   baseName: 'embedding',
+  masking: (layer) => (layer.maskZero ? 'makes' : undefined),
   /** The ids' shape with outputDim appended. */
   outputShape(layer, inShape) {
     const out = [...inShape, layer.outputDim];

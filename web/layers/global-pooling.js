@@ -22,6 +22,7 @@ function kind(factory, baseName, max, rank) {
   return {
     factory,
     baseName,
+    masking: factory === globalAveragePooling1d ? 'reads' : undefined, // Keras 3: GlobalAveragePooling1D only
     outputShape: (layer, inShape) => [rank === 1 ? sequenceInput(inShape)[1] : imageInput(inShape)[2]],
     weights: () => [],
     // TF.js' GlobalPooling1D config has no dataFormat (tfjs-layers pooling.ts).

@@ -30,6 +30,7 @@ import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { GRU, LSTM, SimpleRNN, gru, lstm, simpleRNN } from './recurrent.js';
 import { Bidirectional, bidirectional } from './bidirectional.js';
 import { makeLayer } from './layer.js';
+import { Masking, masking } from './masking.js';
 import { LayerNormalization, layerNormalization } from './layer-normalization.js';
 import { Permute, permute } from './permute.js';
 import { RepeatVector, repeatVector } from './repeat-vector.js';
@@ -50,6 +51,7 @@ export const KINDS = {
   Embedding,
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling1D, ZeroPadding1D, Cropping1D,
   SimpleRNN, LSTM, GRU, Bidirectional,
+  Masking,
 };
 
 const FACTORIES = {
@@ -68,6 +70,7 @@ const FACTORIES = {
   embedding,
   conv1d, maxPooling1d, averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, upSampling1d, zeroPadding1d, cropping1d,
   simpleRNN, lstm, gru, bidirectional,
+  masking,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

@@ -33,6 +33,7 @@ export function layerNormalization(options = {}) {
 export const LayerNormalization = {
   factory: layerNormalization,
   baseName: 'layer_normalization',
+  masking: 'passes',
   outputShape: lastAxisShape, // [steps, features] normalizes axis 2, counting the batch axis as Keras and TF.js
   weights: affineWeights,
   multiplyAdds: (layer, inShape) => inShape.reduce((n, d) => n * d, 1) * 4, // mean, variance, normalize, scale and shift

@@ -22,6 +22,7 @@ function elementwise(type, baseName) {
     factory,
     baseName,
     merge: true,
+    masking: 'merges',
     outputShapeOf: (layer, shapes) => elementwiseShape(type, shapes),
     weights: () => [],
     config: (layer) => ({ name: layer.name }),
@@ -48,6 +49,7 @@ export const Concatenate = {
   factory: concatenate,
   baseName: 'concatenate',
   merge: true,
+  masking: 'merges',
   outputShapeOf(layer, shapes) {
     if (shapes.length < 2) throw new Error(`takes at least 2 inputs, got ${shapes.length}`);
     if (shapes.length > LIMITS.MAX_NODE_INPUTS) throw new Error(`takes at most ${LIMITS.MAX_NODE_INPUTS} inputs, got ${shapes.length}`);

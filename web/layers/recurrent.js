@@ -18,6 +18,11 @@
 // apply([x, …states]), [units] each (web/model/graph.js: one C node of several
 // inputs, whose value holds every output side by side, sliced apart).
 //
+// Keras masks (web/model/masks.js): masked steps leave the states as they were
+// and output the previous output (zeros with zeroOutputForMask, Keras' option,
+// which needs returnSequences here); with returnSequences the output carries the
+// mask on.
+//
 // Weights as Keras has them: kernel [features, k·units], recurrent_kernel
 // [units, k·units], bias [k·units] (GRU with resetAfter: [2, 3·units], the
 // input bias then the recurrent one); gates LSTM i f c o, GRU z r h.
@@ -28,7 +33,7 @@ import { resolveInitializer } from './initializers.js';
 
 const KERNELS = ['kernel', 'recurrent'];
 const COMMON = ['units', ...kernelOptionNames(...KERNELS), 'returnSequences', 'goBackwards', 'dropout', 'recurrentDropout', 'seed',
-  'returnState', 'stateful', 'unroll', 'implementation', 'inputShape'];
+  'returnState', 'stateful', 'unroll', 'implementation', 'zeroOutputForMask', 'inputShape'];
 const GATED = [...COMMON, 'recurrentActivation'];
 
 // What the kinds differ in: gates per unit, their own options.
@@ -46,6 +51,8 @@ function recurrent(type, options) {
   if (flag('stateful', false)) throw new Error(`${what}: stateful is not supported (only false): every batch starts from zero states`);
   flag('unroll', false); // simdnet always loops over the steps: the same results either way
   if (config.implementation != null) checkNumber(`${what} implementation`, config.implementation, { min: 1, max: 2, integer: true }); // the same function
+  if (flag('zeroOutputForMask', false) && !flag('returnSequences', false))
+    throw new Error(`${what}: zeroOutputForMask without returnSequences is not supported (only with returnSequences)`);
   const { activation: linear, ...kernels } = kernelOptions(what, config, KERNELS); // the cell's activation defaults to tanh, below
   return {
     type,
@@ -58,6 +65,7 @@ function recurrent(type, options) {
     ...(type === 'LSTM' ? { unitForgetBias: flag('unitForgetBias', true) } : {}),
     ...(type === 'GRU' ? { resetAfter: flag('resetAfter', true) } : {}),
     returnSequences: flag('returnSequences', false),
+    zeroOutputForMask: flag('zeroOutputForMask', false),
     goBackwards: flag('goBackwards', false),
     returnState: flag('returnState', false),
     dropout: checkNumber(`${what} dropout`, config.dropout ?? 0, { min: 0, max: 0.999999 }),
@@ -97,10 +105,14 @@ export function checkStates(shapes, count, units, order) {
   if (bad >= 0) throw new Error(`initial state ${bad} must be [${units}] (units), got ${shapeText(shapes[bad])}`);
 }
 
-/** After the node is added: its dropouts and returnState (C settings of recurrent and bidirectional nodes). */
+/**
+ * After the node is added: its dropouts, zeroOutputForMask (a bidirectional node always has it, as Keras' wrapper
+ * forces it) and returnState (C settings of recurrent and bidirectional nodes).
+ */
 export function recurrentSettings(w, ptr, node, layer, inner = layer) {
   const seeded = inner.seed === undefined ? 0 : 1, seed = (inner.seed ?? 0) >>> 0;
-  const ok = node >= 0 && (!inner.dropout || w.sn_model_set_input_dropout(ptr, node, inner.dropout, seeded, seed) === 1) &&
+  const ok = node >= 0 && (inner !== layer || !layer.zeroOutputForMask || w.sn_model_set_zero_output(ptr, node, 1) === 1) &&
+    (!inner.dropout || w.sn_model_set_input_dropout(ptr, node, inner.dropout, seeded, seed) === 1) &&
     (!inner.recurrentDropout || w.sn_model_set_recurrent_dropout(ptr, node, inner.recurrentDropout, seeded, seed) === 1) &&
     (!inner.returnState || w.sn_model_set_return_state(ptr, node, 1) === 1);
   return ok ? node : -1;
@@ -112,6 +124,8 @@ function descriptor(type, baseName, factory) {
   return {
     factory,
     baseName,
+    // Masked steps carry the states (c/rnn.c); with returnSequences the output carries the mask on.
+    masking: (layer) => (layer.returnSequences ? 'readsPasses' : 'reads'),
     outputShape: recurrentOutput,
     // initial states (apply's initialState) and returned ones (returnState: [output, h (, c)])
     states: true,
@@ -132,6 +146,7 @@ function descriptor(type, baseName, factory) {
       ...(type === 'GRU' ? { resetAfter: layer.resetAfter } : {}),
       returnSequences: layer.returnSequences,
       returnState: layer.returnState,
+      ...(layer.zeroOutputForMask ? { zeroOutputForMask: true } : {}),
       goBackwards: layer.goBackwards,
       dropout: layer.dropout,
       recurrentDropout: layer.recurrentDropout,

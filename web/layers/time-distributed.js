@@ -52,6 +52,7 @@ const stepShape = (inShape) => inShape.slice(1);
 export const TimeDistributed = {
   factory: timeDistributed,
   baseName: 'time_distributed',
+  masking: 'passes', // its inner layers (Dense, Dropout, Activation) pass masks on
   outputShape(layer, inShape) {
     if (inShape.length < 2)
       throw new Error(`expects inputs with a time axis, [steps, …] (rank ≥ 2 without the batch), got an input of shape ${shapeText(inShape)}`);

@@ -18,6 +18,7 @@
 // apply(x, { initialState: [h0, c0] }) or apply([x, h0, c0]), as in TF.js.
 import { checkShape, shapeText, sizeOf } from '../layers/common.js';
 import { checkOptions } from '../core/names.js';
+import { outputMask } from './masks.js';
 import { sliceLayer } from './parts.js';
 
 let nextTensorId = 0;
@@ -33,6 +34,8 @@ export class SymbolicTensor {
     Object.defineProperty(this, 'producer', { value: null, enumerable: false, writable: true });
     this.nodeIndex = nodeIndex;
     this.tensorIndex = 0;
+    // The tensor of the node whose Keras mask this one carries, or null (web/model/masks.js).
+    Object.defineProperty(this, 'maskFrom', { value: null, enumerable: false, writable: true });
   }
 
   /** TF.js names a layer's output `<layer name>/<layer name>` (its first node) or `…_<node>`, a further output `…_<index>`. */
@@ -159,10 +162,13 @@ export function applyLayer(layer, inputs, kwargs) {
   if (!parts) return recordNode(layer, list, outShape);
   // One node whose value is every part side by side, and a slice node per part.
   const packed = recordNode(layer, list, [parts.reduce((n, shape) => n + sizeOf(shape), 0)]);
+  const mask = packed.maskFrom; // the Keras mask its outputs carry: the steps of [steps, units] outputs, not the states
+  packed.maskFrom = null;
   let offset = 0;
   packed.producer.parts = parts.map((shape, k) => {
     const t = new SymbolicTensor(layer, packed.nodeIndex, shape, 'float32'), slice = sliceLayer(layer, k, offset, shape);
     t.tensorIndex = k;
+    t.maskFrom = shape.length > 1 ? mask : null;
     t.producer = { layer: slice, inputs: [packed], output: t };
     slice.inboundNodes.push(t.producer);
     offset += sizeOf(shape);
@@ -172,10 +178,15 @@ export function applyLayer(layer, inputs, kwargs) {
   return packed.producer.parts;
 }
 
-/** Records a node of `layer` on `inputs` making a tensor of one sample's shape outShape; returns that tensor. */
+/**
+ * Records a node of `layer` on `inputs` making a tensor of one sample's shape
+ * outShape; returns that tensor, which carries the mask the layer makes of its
+ * inputs' (an Error, and nothing recorded, when it cannot take theirs).
+ */
 export function recordNode(layer, inputs, outShape) {
   const nodes = layer.inboundNodes;
   const output = new SymbolicTensor(layer, nodes.length, outShape, 'float32');
+  output.maskFrom = outputMask(layer, inputs, output, describe(layer));
   nodes.push({ layer, inputs, output });
   output.producer = nodes.at(-1);
   if (nodes.length === 1) {

@@ -200,6 +200,7 @@ export class Model {
         values.set(t, id);
       }
       const first = new Map(); // layer → its first node's index
+      const nodeOf = new Map(); // a node's output tensor → the node's index
       this.nodes.forEach((node, i) => {
         const { layer } = node;
         const ok = withBuffers((alloc) => w.sn_model_set_inputs(ptr, alloc(Int32Array.from(node.inputs, (t) => values.get(t))), node.inputs.length) === 1) &&
@@ -207,6 +208,10 @@ export class Model {
         if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape, node.inputs.map((t) => t.sampleShape)) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
           throw new Error(`simdnet: the C core refused ${layer.name} (${layer.type}) on inputs ${node.inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
         values.set(node.output, w.sn_model_node_value(ptr, i));
+        nodeOf.set(node.output, i);
+        const mask = node.output.maskFrom; // the Keras mask it carries: made by which node (web/model/masks.js)
+        if (mask && w.sn_model_set_mask(ptr, values.get(node.output), nodeOf.get(mask) ?? -1) !== 1)
+          throw new Error(`simdnet: the C core refused the mask of ${layer.name} (${layer.type}), made by ${mask.sourceLayer.name}`);
         if (!first.has(layer)) {
           first.set(layer, i);
           for (const t of layer.kind.weights(layer, node.inputs[0].sampleShape)) {

@@ -6,10 +6,12 @@ export const SUMS = SUM.COUNT;
 const { ROWS, LOSS, REG_LOSS, CORRECT, ACC_COUNT, SQ_ERR, ABS_ERR, ELEMENTS } = SUM;
 
 // Accuracy is categorical, sparse or binary as the loss implies (chosen in C, as Keras does).
+// Over no rows (every step masked) a metric is 0: Keras' Mean divides with divide_no_nan.
+const ratio = (a, b) => (b ? a / b : 0);
 const METRICS = {
-  accuracy: (s) => s[CORRECT] / s[ACC_COUNT],
-  meanSquaredError: (s) => s[SQ_ERR] / s[ELEMENTS],
-  meanAbsoluteError: (s) => s[ABS_ERR] / s[ELEMENTS],
+  accuracy: (s) => ratio(s[CORRECT], s[ACC_COUNT]),
+  meanSquaredError: (s) => ratio(s[SQ_ERR], s[ELEMENTS]),
+  meanAbsoluteError: (s) => ratio(s[ABS_ERR], s[ELEMENTS]),
 };
 const resolveName = nameTable('metric', METRICS, { acc: 'accuracy', mse: 'meanSquaredError', mae: 'meanAbsoluteError' });
 
