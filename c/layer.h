@@ -61,7 +61,9 @@
   X(SN_LAYER_SIMPLE_RNN, sn_rnn_ops)        /* recurrent layers: layer_rnn.c, rnn.c */            \
   X(SN_LAYER_LSTM, sn_rnn_ops)                                                                    \
   X(SN_LAYER_GRU, sn_rnn_ops)                                                                     \
-  X(SN_LAYER_MASKING, sn_masking_ops)       /* Keras' Masking: layer_masking.c */
+  X(SN_LAYER_MASKING, sn_masking_ops)       /* Keras' Masking: layer_masking.c */                 \
+  X(SN_LAYER_BIDIRECTIONAL, sn_bidirectional_ops) /* two recurrent passes merged: layer_bidirectional.c */ \
+  X(SN_LAYER_SLICE, sn_slice_ops)           /* one part of a node's packed outputs (return_state) */
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -82,7 +84,8 @@ static inline int64_t sn_shape_size(sn_shape s) { return (int64_t)s.h * s.w * s.
 enum { SN_KERNEL = 0, SN_BIAS = 1 };                                             /* dense, conv2d */
 enum { SN_GAMMA = 0, SN_BETA = 1, SN_MOVING_MEAN = 2, SN_MOVING_VARIANCE = 3 }; /* batch norm */
 enum { SN_RECURRENT_KERNEL = 1, SN_RECURRENT_BIAS = 2 };                         /* recurrent: kernel, recurrent_kernel, bias */
-enum { SN_MAX_TENSORS = 4 };
+enum { SN_BACKWARD_SLOTS = 3 }; /* bidirectional: the forward layer's three, then the backward layer's at 3, 4, 5 */
+enum { SN_MAX_TENSORS = 6 };
 
 enum { SN_MAX_RANK = 4 };
 
@@ -138,7 +141,12 @@ typedef struct sn_layer {
   sn_act_param cell_ap, gate_ap;       /*   their parameters */
   int sequences, backwards;            /*   Keras' return_sequences, go_backwards */
   int forget_bias, reset_after;        /*   LSTM's unit_forget_bias, GRU's reset_after */
+  float recurrent_rate;                /*   recurrent_dropout (its masks come from rng too) */
+  int return_state;                    /*   its value is [output | h (| c)] side by side per row (slices read each) */
   int zero_output;                     /*   Keras' zero_output_for_mask: masked steps output zeros */
+  int inner;                           /* bidirectional: the kind of its two recurrent layers */
+  int merge;                           /*   how their outputs merge: enum sn_bidirectional_merge (model.h) */
+  int offset;                          /* slice: the first value of each input row it takes */
   float mask_value;                    /* masking: the value whose steps are masked */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
@@ -149,7 +157,9 @@ typedef struct sn_layer {
   float *mid;              /* separable conv: the depthwise output */
   float *stats;            /* batch norm: mean, var, inv_std of the batch, inv_std of the moving var; layer norm: mean, inv_std per row */
   float *folded;           /* kernel and bias with a batch norm folded in (workspace.c), or NULL */
-  float *seq;              /* recurrent: the sequence's buffers (rnn.h) */
+  float *seq;              /* recurrent: the sequence's buffers (rnn.h); bidirectional: both directions' */
+  float *rmask;            /* recurrent dropout: 0 or 1/(1 − rate) per sample, gate and unit */
+  float *dpart;            /* return_state, bidirectional: the output's and states' gradients unpacked */
   float *keras_mask;       /* the Keras mask it makes (embedding with mask_zero, masking, a merge of masked inputs):
                             * rows × out.h·out.w of 1 (a valid position) or 0, carved by the workspace outside its
                             * arena, so it lives from this node's forward pass to the end of the backward pass
@@ -235,9 +245,11 @@ SN_LAYER_KIND_LIST(SN_LAYER_KIND_OPS)
 const sn_layer_ops *sn_layer_ops_of(int kind);
 
 /* Dropout masks (layer_dropout.c; recurrent layers' input dropout too): l->rate, l->seeded, l->seed
- * say how; seed gives l->rng its seed, draw fills l->mask[0..n) with 0 or 1/(1 − rate). */
+ * say how; seed gives l->rng its seed, draw fills l->mask[0..n) with 0 or 1/(1 − rate), as fill does
+ * any mask from a generator. */
 void sn_dropout_seed(sn_layer *l, sn_rng *model_rng);
 void sn_dropout_draw(sn_layer *l, long n);
+void sn_dropout_fill(sn_rng *rng, float rate, float *mask, long n);
 
 /* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */
 void sn_view_forward(struct sn_model *m, sn_layer *l, int rows, const float *x);

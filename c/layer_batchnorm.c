@@ -36,7 +36,7 @@ SN_API int sn_model_add_batch_norm(sn_model *m, double momentum, double epsilon,
 static int setup(sn_layer *l) {
   static const char *const names[] = {"gamma", "beta", "moving_mean", "moving_variance"};
   l->out = l->in;
-  for (int i = 0; i < SN_MAX_TENSORS; i++) {
+  for (int i = 0; i <= SN_MOVING_VARIANCE; i++) {
     sn_tensor *t = &l->t[i];
     t->trainable = i == SN_GAMMA || i == SN_BETA;
     sn_tensor_shape(t, names[i], 1, &l->in.c);

@@ -35,11 +35,14 @@ void sn_dropout_seed(sn_layer *l, sn_rng *model_rng) {
 }
 
 /* A unit survives when a 32-bit draw is at least rate·2³², i.e. with probability 1 − rate. */
+void sn_dropout_fill(sn_rng *rng, float rate, float *mask, long n) {
+  double threshold = rate * 4294967296.0;
+  float scale = 1.0f / (1.0f - rate);
+  for (long i = 0; i < n; i++) mask[i] = sn_rng_u32(rng) >= threshold ? scale : 0.0f;
+}
+
 void sn_dropout_draw(sn_layer *l, long n) {
-  if (l->rate <= 0.0f) return;
-  double threshold = l->rate * 4294967296.0;
-  float scale = 1.0f / (1.0f - l->rate);
-  for (long i = 0; i < n; i++) l->mask[i] = sn_rng_u32(&l->rng) >= threshold ? scale : 0.0f;
+  if (l->rate > 0.0f) sn_dropout_fill(&l->rng, l->rate, l->mask, n);
 }
 
 static void draw(sn_layer *l, int rows) { sn_dropout_draw(l, (long)elements(l, rows)); }

@@ -218,8 +218,42 @@ int sn_model_add_masking(sn_model *m, float mask_value);
  * positions). Which values carry which mask (Keras' propagation) is the caller's to say: the wrapper works it
  * out layer by layer (web/model/masks.js). Returns 0 for an owner that cannot make one or does not fit. */
 int sn_model_set_mask(sn_model *m, int value, int owner);
-/* A recurrent layer's dropout on its inputs (Keras' `dropout`): one mask per sample for the whole sequence. Before build. */
+/* A recurrent (or bidirectional) node's dropout on its inputs (Keras' `dropout`) and on h_{t−1} (Keras 3's
+ * `recurrent_dropout`, which also makes the input masks one per gate): a mask per sample for the whole sequence,
+ * drawn from the node's generator (seeded: its seed, else one from the model's). Before build. */
 int sn_model_set_input_dropout(sn_model *m, int layer, float rate, int seeded, unsigned seed);
+int sn_model_set_recurrent_dropout(sn_model *m, int layer, float rate, int seeded, unsigned seed);
+/* Keras' return_state of the recurrent or bidirectional node added last: its value becomes one row of [output |
+ * states] (the LSTM's h, c; a bidirectional's forward states, then its backward ones), which slice nodes read.
+ * Initial states are the node's extra inputs (sn_model_set_inputs: x, then every state, [units] each). */
+int sn_model_set_return_state(sn_model *m, int layer, int on);
+/* The recurrent kinds, by their TF.js class names (a bidirectional's inner kind). */
+#define SN_RECURRENT_KINDS(X)                                                                     \
+  X(SN_LAYER_SIMPLE_RNN, 0, "SimpleRNN")                                                          \
+  X(SN_LAYER_LSTM, 0, "LSTM")                                                                     \
+  X(SN_LAYER_GRU, 0, "GRU")
+/* Keras' Bidirectional merge modes; none: both outputs, side by side in the node's value (slice nodes read them). */
+#define SN_BIDIRECTIONAL_MERGES(X)                                                                \
+  X(SN_BIDIRECTIONAL_CONCAT, 0, "concat")                                                         \
+  X(SN_BIDIRECTIONAL_SUM, 1, "sum")                                                               \
+  X(SN_BIDIRECTIONAL_MUL, 2, "mul")                                                               \
+  X(SN_BIDIRECTIONAL_AVE, 3, "ave")                                                               \
+  X(SN_BIDIRECTIONAL_NONE, 4, "none")
+enum sn_bidirectional_merge {
+#define X(kind, value, name) kind = value,
+  SN_BIDIRECTIONAL_MERGES(X)
+#undef X
+  SN_BIDIRECTIONAL_MERGE_COUNT
+};
+/* Keras' Bidirectional around a recurrent layer of kind `inner` (its settings as its add function takes them;
+ * option: the LSTM's forget_bias, the GRU's reset_after; layer_bidirectional.c): a forward layer, and a backward
+ * one reading the steps in reverse, each with its weights (tensor slots 0–2 and 3–5: kernel, recurrent_kernel,
+ * bias, named forward/… and backward/…), their outputs merged (enum sn_bidirectional_merge), the backward one's
+ * steps turned back into the input's order with return_sequences, as Keras. */
+int sn_model_add_bidirectional(sn_model *m, int inner, int units, int act, float alpha, int gate_act, float gate_alpha, int use_bias,
+                               int option, int sequences, int merge);
+/* One part of its input's rows (return_state's packed values): each row's values offset … offset + h·w·c as {h, w, c}. */
+int sn_model_add_slice(sn_model *m, int offset, int h, int w, int c);
 /* Keras' zero_output_for_mask of a recurrent layer with return_sequences (before build): masked steps output zeros. */
 int sn_model_set_zero_output(sn_model *m, int layer, int on);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE; SN_RECURRENT_KERNEL, SN_RECURRENT_BIAS). */

@@ -74,10 +74,12 @@ static uint64_t state_bytes(uint64_t n_weights, uint64_t n_hp, uint64_t n_slots,
 
 /* The generators a version-2 file holds, in layer order: every dropout layer
  * that drops something (one with rate 0 draws nothing and has none), and every
- * recurrent layer with input dropout. */
+ * recurrent or bidirectional layer with input or recurrent dropout. */
 static int draws_masks(const sn_layer *l) {
   int kind = l->kind;
-  return (kind == SN_LAYER_DROPOUT || kind == SN_LAYER_SIMPLE_RNN || kind == SN_LAYER_LSTM || kind == SN_LAYER_GRU) && l->rate > 0.0f;
+  if (kind == SN_LAYER_DROPOUT) return l->rate > 0.0f;
+  return (kind == SN_LAYER_SIMPLE_RNN || kind == SN_LAYER_LSTM || kind == SN_LAYER_GRU || kind == SN_LAYER_BIDIRECTIONAL) &&
+         (l->rate > 0.0f || l->recurrent_rate > 0.0f);
 }
 
 static sn_rng *next_dropout_rng(const sn_model *m, int *node) {

@@ -30,9 +30,16 @@
  * (the cell is run on zero gradients for it), so no weight and no input of
  * that step gets a gradient from it.
  *
- * h_{−1} = 0 (and c_{−1} = 0): Keras' initial state. The first step's h·U is
- * skipped (it is 0), and its zero rows cost the final GEMM nothing (gemm.c
- * drops steps whose A values are all zero).
+ * h_{−1} = 0 (and c_{−1} = 0): Keras' initial state unless one is given (h0,
+ * c0). Without one, the first step's h·U is skipped (it is 0), and its zero
+ * rows cost the final GEMM nothing (gemm.c drops steps whose A values are all
+ * zero); with one, the first step is as any other and backward computes
+ * dL/dh_{−1} (and dc_{−1}) for it.
+ *
+ * Recurrent dropout (Keras 3, with a mask per gate, and then one per gate for
+ * the input dropout too): each gate's product is its own (rnn_gates.h), and
+ * dU is summed step by step instead of one GEMM over all steps, since every
+ * gate sees its own masked h.
  *
  * GRU with reset_after keeps h·U + b_r per step apart (rc: r multiplies its h
  * part), and dU = H_prevᵀ · dRC. GRU without it (TF.js' form) multiplies
@@ -48,6 +55,7 @@
 #include "rnn.h"
 
 #include "layer.h"
+#include "rnn_gates.h"
 #include "threads.h"
 #include <string.h>
 
@@ -68,12 +76,16 @@ typedef struct {
   float *gzr, *gh;      /* GRU reset before: one step's R·2U, R·U gate gradients, contiguous */
   float *uzr, *uh;      /* GRU reset before: U[:, :2U] and U[:, 2U:], contiguous */
   float *duzr, *duh;    /*   and their gradients */
+  float *wblk, *ublk;   /* per-gate masks: the kernels' gate blocks (rnn_gates.h), */
+  float *dwblk, *dublk; /*   their gradients, */
+  float *ta, *tg;       /*   scratch of the products, */
+  float *hm, *dhm;      /*   GRU reset before: one step's h ⊙ M_h and its gradient */
 } bufs;
 
 static int before(const sn_rnn *r) { return r->kind == SN_LAYER_GRU && !r->reset_after; }
 
 /* Carves the buffers for `rows` rows from c (counting only when c->base is NULL). */
-static void carve(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
+static void carve_pass(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
   const int64_t S = r->steps, R = rows, U = r->cell.units, K = (int64_t)sn_rnn_gates(r->kind) * U;
   memset(b, 0, sizeof *b);
   b->xt = sn_carve(c, S * R * r->features);
@@ -102,6 +114,21 @@ static void carve(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
     b->duzr = sn_carve(c, U * 2 * U);
     b->duh = sn_carve(c, U * U);
   }
+}
+
+/* The pass's buffers, then those of the per-gate masks. */
+static void carve(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
+  carve_pass(r, rows, c, b);
+  if (!r->gate_masks) return;
+  const int64_t S = r->steps, R = rows, F = r->features, U = r->cell.units, K = (int64_t)sn_rnn_gates(r->kind) * U;
+  b->wblk = sn_carve(c, F * K);
+  b->ublk = sn_carve(c, U * K);
+  b->dwblk = sn_carve(c, F * K);
+  b->dublk = sn_carve(c, U * K);
+  b->ta = sn_carve(c, S * R * (F > U ? F : U));
+  b->tg = sn_carve(c, S * R * U);
+  b->hm = sn_carve(c, R * U);
+  b->dhm = sn_carve(c, R * U);
 }
 
 int64_t sn_rnn_floats(const sn_rnn *r, int rows) {
@@ -190,6 +217,54 @@ static void join_recurrent(int U, const float *zr, const float *h, float *u) {
   }
 }
 
+/* ---- recurrent dropout --------------------------------------------------------- */
+
+/* The products of h_{t−1} by the first `gates` gates' blocks of U under the recurrent masks (rnn_gates.h). */
+static sn_gates rec_gates(const sn_rnn *r, const bufs *b, int rows, int gates) {
+  const int U = r->cell.units;
+  return (sn_gates){rows, rows, U, U, gates, r->rmask, sn_rnn_gates(r->kind) * U, b->ta, b->tg};
+}
+
+/* out = (or +=) h_prev·U over the first `gates` gates (u: their columns, dense): one GEMM, or under recurrent
+ * dropout one per gate of its masked h. */
+static void rec_forward(const sn_rnn *r, const bufs *b, int rows, int gates, const float *hp, const float *u, float *out, int accumulate) {
+  if (!r->rmask) {
+    k_gemm_nn(rows, r->cell.units, gates * r->cell.units, hp, u, out, accumulate);
+    return;
+  }
+  sn_gates g = rec_gates(r, b, rows, gates);
+  sn_gates_forward(&g, hp, b->ublk, out, gates * r->cell.units, accumulate);
+}
+
+/* Step t's backward through h_{t−1}·U, when there is an h_{t−1} (t > 0 or an initial state): dh = (or +=)
+ * dz·Uᵀ; under recurrent dropout each gate's part masked, and this step's (h_{t−1} ⊙ M_g)ᵀ·dz_g added to dU's
+ * blocks (without it, dU is one GEMM over all steps at the end). */
+static void rec_backward(const sn_rnn *r, const bufs *b, int rows, int gates, int t, const float *dz, const float *u, const float *hp,
+                         int accumulate, int learns) {
+  if (!t && !r->h0) return;
+  if (!r->rmask) {
+    k_gemm_nt(rows, gates * r->cell.units, r->cell.units, dz, u, b->dh, accumulate);
+    return;
+  }
+  sn_gates g = rec_gates(r, b, rows, gates);
+  sn_gates_dgrad(&g, dz, gates * r->cell.units, b->ublk, b->dh, accumulate);
+  if (learns) sn_gates_wgrad(&g, hp, dz, gates * r->cell.units, b->dublk, 1);
+}
+
+/* The GRU's h_{t−1} where its candidate gate reads it (reset before the product): masked by M_h under recurrent dropout. */
+static const float *candidate_h(const sn_rnn *r, const bufs *b, int rows, const float *hp) {
+  if (!r->rmask) return hp;
+  sn_gates g = rec_gates(r, b, rows, 3);
+  sn_gates_masked(&g, 2, hp, b->hm, 0);
+  return b->hm;
+}
+
+/* The input's products under per-gate input dropout masks. */
+static sn_gates input_gates(const sn_rnn *r, const bufs *b, int rows) {
+  const int k = sn_rnn_gates(r->kind);
+  return (sn_gates){r->steps * rows, rows, r->features, r->cell.units, k, r->mask, k * r->features, b->ta, b->tg};
+}
+
 /* ---- Keras' mask ------------------------------------------------------------------ */
 
 /* Whether row i is masked at processed step t (the input's step S − 1 − t with go_backwards). */
@@ -215,32 +290,42 @@ const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf
   const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
   const long RU = (long)R * U, RK = (long)R * K;
   const sn_cell *cl = &r->cell;
-  transpose(R, S, F, r->backwards, 1, x, r->mask, b.xt); /* x·mask with input dropout */
-  k_gemm_nn(S * R, F, K, b.xt, w->kernel, b.z, 0);
+  const int gates_in = r->mask && r->gate_masks, k = sn_rnn_gates(r->kind), given = r->h0 != NULL;
+  transpose(R, S, F, r->backwards, 1, x, gates_in ? NULL : r->mask, b.xt); /* x·mask with input dropout */
+  if (gates_in) {
+    sn_gates in = input_gates(r, &b, R);
+    sn_gates_split(F, k, U, w->kernel, b.wblk);
+    sn_gates_forward(&in, b.xt, b.wblk, b.z, K, 0);
+  } else {
+    k_gemm_nn(S * R, F, K, b.xt, w->kernel, b.z, 0);
+  }
   if (w->bias) sn_par_bias_add(S * R, K, b.z, w->bias); /* GRU reset_after: the input bias, row 0 */
-  memset(b.h, 0, (size_t)RU * sizeof(float));
-  if (b.c) memset(b.c, 0, (size_t)RU * sizeof(float));
+  if (given) memcpy(b.h, r->h0, (size_t)RU * sizeof(float));
+  else memset(b.h, 0, (size_t)RU * sizeof(float));
+  if (b.c && r->c0) memcpy(b.c, r->c0, (size_t)RU * sizeof(float));
+  else if (b.c) memset(b.c, 0, (size_t)RU * sizeof(float));
+  if (r->rmask) sn_gates_split(U, k, U, w->recurrent, b.ublk);
   if (before(r)) split_recurrent(U, w->recurrent, b.uzr, b.uh);
   for (int t = 0; t < S; t++) {
     float *zt = b.z + t * RK, *at = b.a ? b.a + t * RK : NULL, *hp = b.h + t * RU, *hn = hp + RU;
     if (r->kind == SN_LAYER_SIMPLE_RNN) {
-      if (t) k_gemm_nn(R, U, U, hp, w->recurrent, zt, 1);
+      if (t || given) rec_forward(r, &b, R, 1, hp, w->recurrent, zt, 1);
       sn_par_act_forward(cl->act, cl->ap, R, U, zt, hn);
     } else if (r->kind == SN_LAYER_LSTM) {
-      if (t) k_gemm_nn(R, U, K, hp, w->recurrent, zt, 1);
+      if (t || given) rec_forward(r, &b, R, 4, hp, w->recurrent, zt, 1);
       run_cell((cell_pass){LSTM_FORWARD, cl, {zt, b.c + t * RU, at, b.c + (t + 1) * RU, b.tc + t * RU, hn}, {K, U, K, U, U, U}}, R);
     } else if (r->reset_after) {
       float *rct = b.rc + t * RK;
-      if (t) k_gemm_nn(R, U, K, hp, w->recurrent, rct, 0);
+      if (t || given) rec_forward(r, &b, R, 3, hp, w->recurrent, rct, 0);
       else memset(rct, 0, (size_t)RK * sizeof(float));
       if (w->bias) sn_par_bias_add(R, K, rct, w->bias + K); /* the recurrent bias, row 1 */
       run_cell((cell_pass){GRU_FORWARD, cl, {zt, rct, hp, zt, at, hn}, {K, K, U, K, K, U}}, R);
     } else {
-      float *rht = b.rh + t * RU;
-      if (t) k_gemm_nn(R, U, 2 * U, hp, b.uzr, b.t1, 0);
+      float *rht = b.rh + t * RU, *hc = (float *)candidate_h(r, &b, R, hp);
+      if (t || given) rec_forward(r, &b, R, 2, hp, b.uzr, b.t1, 0);
       else memset(b.t1, 0, (size_t)RU * 2 * sizeof(float));
-      run_cell((cell_pass){GATES_FORWARD, cl, {zt, b.t1, hp, zt, at, rht}, {K, 2 * U, U, K, K, U}}, R);
-      if (t) k_gemm_nn(R, U, U, rht, b.uh, b.t2, 0);
+      run_cell((cell_pass){GATES_FORWARD, cl, {zt, b.t1, hc, zt, at, rht}, {K, 2 * U, U, K, K, U}}, R);
+      if (t || given) k_gemm_nn(R, U, U, rht, b.uh, b.t2, 0);
       else memset(b.t2, 0, (size_t)RU * sizeof(float)); /* r·h_{−1} = 0 */
       run_cell((cell_pass){STATE_FORWARD, cl, {zt, b.t2, hp, zt, at, hn}, {K, U, U, K, K, U}}, R);
     }
@@ -258,15 +343,31 @@ const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf
   return b.out;
 }
 
-void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, float *dout, float *dx) {
+const float *sn_rnn_output(const sn_rnn *r, float *buf, int rows) {
+  bufs b;
+  carve(r, rows, &(sn_carver){buf, 0}, &b);
+  return r->sequences ? b.out : b.h + (long)r->steps * rows * r->cell.units;
+}
+
+void sn_rnn_final(const sn_rnn *r, float *buf, int rows, const float **h, const float **c) {
+  bufs b;
+  carve(r, rows, &(sn_carver){buf, 0}, &b);
+  const long last = (long)r->steps * rows * r->cell.units;
+  *h = b.h + last;
+  *c = b.c ? b.c + last : NULL;
+}
+
+void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *dout, float *dx) {
   bufs b;
   carve(r, rows, &(sn_carver){buf, 0}, &b);
   const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
   const long RU = (long)R * U, RK = (long)R * K;
   const sn_cell *cl = &r->cell;
-  const int learns = w->dkernel != NULL;
+  const int learns = w->dkernel != NULL, gates_in = r->mask && r->gate_masks, k = sn_rnn_gates(r->kind);
   memset(b.dh, 0, (size_t)RU * sizeof(float));
-  if (b.dc) memset(b.dc, 0, (size_t)RU * sizeof(float));
+  if (b.dc && r->dc_last) memcpy(b.dc, r->dc_last, (size_t)RU * sizeof(float));
+  else if (b.dc) memset(b.dc, 0, (size_t)RU * sizeof(float));
+  if (r->rmask && learns) memset(b.dublk, 0, (size_t)U * K * sizeof(float));
   for (int t = S - 1; t >= 0; t--) {
     float *zt = b.z + t * RK, *at = b.a ? b.a + t * RK : NULL, *hp = b.h + t * RU, *hn = hp + RU;
     /* dh: dL/dh_t, from the output and (already in it) from step t + 1 */
@@ -278,6 +379,8 @@ void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int r
       }
     else if (t == S - 1)
       memcpy(b.dh, dout, (size_t)RU * sizeof(float));
+    if (t == S - 1 && r->dh_last) /* the final h's own gradient (return_state), also where the output there is a zero */
+      for (long i = 0; i < RU; i++) b.dh[i] += r->dh_last[i];
     float *held_c = b.held + RU;
     if (r->steps_mask) { /* masked rows: their gradients skip this step, which sees zeros for them */
       masked_rows(r, R, t, U, b.dh, b.held);
@@ -286,23 +389,25 @@ void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int r
     }
     if (r->kind == SN_LAYER_SIMPLE_RNN) {
       sn_par_act_backward(cl->act, cl->ap, R, U, zt, hn, b.dh, zt);
-      if (t) k_gemm_nt(R, U, U, zt, w->recurrent, b.dh, 0);
+      rec_backward(r, &b, R, 1, t, zt, w->recurrent, hp, 0, learns);
     } else if (r->kind == SN_LAYER_LSTM) {
       run_cell((cell_pass){LSTM_BACKWARD, cl, {zt, at, b.c + t * RU, b.c + (t + 1) * RU, b.tc + t * RU, b.dh, b.dc, b.da, zt},
                            {K, K, U, U, U, U, U, K, K}}, R);
-      if (t) k_gemm_nt(R, K, U, zt, w->recurrent, b.dh, 0);
+      rec_backward(r, &b, R, 4, t, zt, w->recurrent, hp, 0, learns);
     } else if (r->reset_after) {
       float *rct = b.rc + t * RK;
       run_cell((cell_pass){GRU_BACKWARD, cl, {zt, at, rct, hp, b.dh, b.da, zt, rct, b.dh}, {K, K, K, U, U, K, K, K, U}}, R);
-      if (t) k_gemm_nt(R, K, U, rct, w->recurrent, b.dh, 1);
+      rec_backward(r, &b, R, 3, t, rct, w->recurrent, hp, 1, learns);
     } else {
-      float *rht = b.rh + t * RU;
+      float *rht = b.rh + t * RU, *hc = (float *)candidate_h(r, &b, R, hp), *dhc = r->rmask ? b.dhm : b.dh;
       run_cell((cell_pass){STATE_BACKWARD, cl, {zt, at, hp, b.dh, b.da, zt, b.gh, b.dh}, {K, K, U, U, K, K, U, U}}, R);
       k_gemm_nt(R, U, U, b.gh, b.uh, b.t2, 0); /* dL/d(r·h_prev) */
-      run_cell((cell_pass){GATES_BACKWARD, cl, {zt, at, hp, b.t2, b.da, zt, b.gzr, b.dh}, {K, K, U, U, K, K, 2 * U, U}}, R);
-      if (t) k_gemm_nt(R, 2 * U, U, b.gzr, b.uzr, b.dh, 1);
+      if (r->rmask) memset(b.dhm, 0, (size_t)RU * sizeof(float)); /* dL/d(h ⊙ M_h), masked into dh below */
+      run_cell((cell_pass){GATES_BACKWARD, cl, {zt, at, hc, b.t2, b.da, zt, b.gzr, dhc}, {K, K, U, U, K, K, 2 * U, U}}, R);
+      if (r->rmask) sn_gates_masked(&(sn_gates){R, R, U, U, 3, r->rmask, K, NULL, NULL}, 2, b.dhm, b.dh, 1);
+      rec_backward(r, &b, R, 2, t, b.gzr, b.uzr, hp, 1, learns);
       if (learns) {
-        k_gemm_tn(R, U, 2 * U, hp, b.gzr, b.duzr, t < S - 1);
+        if (!r->rmask) k_gemm_tn(R, U, 2 * U, hp, b.gzr, b.duzr, t < S - 1);
         k_gemm_tn(R, U, U, rht, b.gh, b.duh, t < S - 1);
       }
     }
@@ -312,13 +417,21 @@ void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int r
     }
   }
   if (learns) {
-    if (before(r)) join_recurrent(U, b.duzr, b.duh, w->drecurrent);
+    if (r->rmask && before(r)) memcpy(b.dublk + 2L * U * U, b.duh, (size_t)U * U * sizeof(float)); /* the candidate's block */
+    if (r->rmask) sn_gates_join(U, k, U, b.dublk, w->drecurrent);
+    else if (before(r)) join_recurrent(U, b.duzr, b.duh, w->drecurrent);
     else k_gemm_tn(S * R, U, K, b.h, b.rc ? b.rc : b.z, w->drecurrent, 0); /* H_prev = h_{−1} … h_{S−2} */
-    k_gemm_tn(S * R, F, K, b.xt, b.z, w->dkernel, 0);
+    sn_gates in = input_gates(r, &b, R);
+    if (gates_in) sn_gates_wgrad(&in, b.xt, b.z, K, b.dwblk, 0), sn_gates_join(F, k, U, b.dwblk, w->dkernel);
+    else k_gemm_tn(S * R, F, K, b.xt, b.z, w->dkernel, 0);
     if (w->dbias) sn_par_col_sum(S * R, K, b.z, w->dbias, 0);
     if (w->dbias && b.rc) sn_par_col_sum(S * R, K, b.rc, w->dbias + K, 0);
   }
+  if (r->dh0) memcpy(r->dh0, b.dh, (size_t)RU * sizeof(float)); /* dL/dh_{−1}: step 0 computed it */
+  if (r->dc0 && b.dc) memcpy(r->dc0, b.dc, (size_t)RU * sizeof(float));
   if (!dx) return;
-  k_gemm_nt(S * R, K, F, b.z, w->kernel, b.xt, 0);
-  transpose(R, S, F, r->backwards, 0, b.xt, r->mask, dx); /* dL/dx = dL/d(x·mask)·mask */
+  sn_gates in = input_gates(r, &b, R);
+  if (gates_in) sn_gates_dgrad(&in, b.z, K, b.wblk, b.xt, 0); /* masked per gate: dL/dx time-major */
+  else k_gemm_nt(S * R, K, F, b.z, w->kernel, b.xt, 0);
+  transpose(R, S, F, r->backwards, 0, b.xt, gates_in ? NULL : r->mask, dx); /* dL/dx = dL/d(x·mask)·mask */
 }

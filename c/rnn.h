@@ -22,7 +22,19 @@ typedef struct {
   int backwards;            /* go_backwards: the steps in reverse; the output in the order they were processed */
   int sequences;            /* return_sequences */
   const float *mask;        /* rows × features: this batch's input dropout mask (0 or 1/(1 − rate)), the same at every
-                             * step (Keras' one mask per sequence), or NULL */
+                             * step (Keras' one mask per sequence), or NULL; with gate_masks rows × k·features, a
+                             * mask per gate side by side */
+  /* Recurrent dropout (Keras 3): rows × k·units, the mask of gate g on h_{t−1} at columns g·units, the same at every
+   * step, or NULL. Keras 3's cells switch to their implementation 1 when recurrent_dropout is set, which also gives
+   * the input dropout a mask per gate: gate_masks says the masks are per gate (rnn_gates.c). */
+  const float *rmask;
+  int gate_masks;
+  /* Keras' initial_state (rows × units each, or NULL: zeros, and the first step's h·U is skipped). */
+  const float *h0, *c0;
+  /* Backward: dh_last, dc_last, dL/d(the final states) of Keras' return_state (rows × units, or NULL), join the
+   * gradients; dL/dh0 and dL/dc0 are written into dh0, dc0 (when not NULL). */
+  const float *dh_last, *dc_last;
+  float *dh0, *dc0;
   const float *steps_mask;  /* rows × steps (in the input's order): Keras' mask, 0 at a masked step, or NULL. At a masked
                              * step the states are carried (h_t = h_{t−1}, c_t = c_{t−1}) and the output is the previous
                              * one, h_{t−1} (keras/src/backend/tensorflow/rnn.py); go_backwards reverses it with the steps */
@@ -41,8 +53,12 @@ int sn_rnn_gates(int kind);
 int64_t sn_rnn_floats(const sn_rnn *r, int rows);
 /* x → the output, which lives in buf. */
 const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *x);
-/* After sn_rnn_forward on the same buf and rows: dout (shaped as the output;
- * overwritten) → the weights' gradients (overwritten, when they learn) and
- * dL/dx into dx (rows × steps × features, when not NULL). */
-void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, float *dout, float *dx);
+/* After sn_rnn_forward on the same buf and rows: what it returned, and the final states h (and the LSTM's c;
+ * else NULL), rows × units. */
+const float *sn_rnn_output(const sn_rnn *r, float *buf, int rows);
+void sn_rnn_final(const sn_rnn *r, float *buf, int rows, const float **h, const float **c);
+/* After sn_rnn_forward on the same buf and rows: dout (shaped as the output)
+ * → the weights' gradients (overwritten, when they learn) and dL/dx into dx
+ * (rows × steps × features, when not NULL). */
+void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *dout, float *dx);
 #endif

@@ -258,9 +258,9 @@ test("fromTfjs: a GRU as Keras 3 writes it (reset_after true, bias [2, 3·units]
     edit(json.modelTopology.config.layers[0].config);
     assert.throws(() => sn.fromTfjs(json, bin.buffer), message);
   };
-  refuse((c) => { c.return_state = true; }, /layer 0 \(GRU "gru"\): return_state true is not supported \(only false\)/);
+  refuse((c) => { c.return_state = true; }, /layer 0 \(GRU "gru"\): it returns several tensors \(returnState: its output and its states\), which a Sequential cannot pass/);
   refuse((c) => { c.stateful = true; }, /layer 0 \(GRU "gru"\): stateful true is not supported/);
-  refuse((c) => { c.recurrent_dropout = 0.25; }, /gru: recurrentDropout 0.25 is not supported yet \(only 0\)/);
+  refuse((c) => { c.recurrent_dropout = 1; }, /gru recurrentDropout must be a number in \[0, 0.999999\], got 1/);
   refuse((c) => { c.recurrent_constraint = { class_name: 'NonNeg', config: {} }; }, /layer 0 \(GRU "gru"\): recurrent_constraint .* is not supported/);
 });
 
@@ -294,10 +294,10 @@ test('bad options and inputs: Errors naming the layer and the problem, the model
     'lstm resetAfter': [() => L.lstm({ units: 2, resetAfter: true }), /lstm: unknown option "resetAfter"/],
     "gru resetAfter 'yes'": [() => L.gru({ units: 2, resetAfter: 'yes' }), /gru resetAfter must be true or false/],
     'lstm returnSequences 1': [() => L.lstm({ units: 2, returnSequences: 1 }), /lstm returnSequences must be true or false/],
-    'gru recurrentDropout': [() => L.gru({ units: 2, recurrentDropout: 0.5 }), /gru: recurrentDropout 0.5 is not supported yet/],
+    'gru recurrentDropout 1': [() => L.gru({ units: 2, recurrentDropout: 1 }), /gru recurrentDropout must be a number in \[0, 0.999999\], got 1/],
     'lstm dropout 1': [() => L.lstm({ units: 2, dropout: 1 }), /lstm dropout must be a number in \[0, 0.999999\], got 1/],
     'gru seed -1': [() => L.gru({ units: 2, dropout: 0.1, seed: -1 }), /gru seed must be an integer/],
-    'lstm returnState': [() => L.lstm({ units: 2, returnState: true }), /lstm: returnState is not supported yet/],
+    "lstm returnState 'no'": [() => L.lstm({ units: 2, returnState: 'no' }), /lstm returnState must be true or false/],
     'gru stateful': [() => L.gru({ units: 2, stateful: true }), /gru: stateful is not supported/],
     'lstm implementation 3': [() => L.lstm({ units: 2, implementation: 3 }), /lstm implementation must be an integer in \[1, 2\]/],
     'lstm biasInitializer orthogonal': [() => L.lstm({ units: 2, biasInitializer: 'orthogonal' }), /lstm: biasInitializer 'orthogonal' needs a matrix/],

@@ -325,7 +325,7 @@ test('fromTfjs refuses functional topologies it cannot build, saying why, and ke
     [edit((j, layer, c) => { c.input_layers = [['a', 0, 0], [denseB, 0, 0]]; }), new RegExp(`input_layers: "${denseB}" is not an InputLayer`)],
     [edit((j, layer) => { layer(denseA).inbound_nodes[0].push(['b', 0, 0, {}]); }), /\(Dense "dense_\w+"\) node 0: a Dense layer takes one input, this node reads 2/],
     [edit((j, layer) => { layer(denseA).inbound_nodes[0][0][3] = { training: true }; }), /node 0: call arguments \{"training":true\} are not supported/],
-    [edit((j, layer) => { layer(denseA).inbound_nodes[0][0][2] = 1; }), /node 0: it reads output 1 of layer "a", but every layer here has one output/],
+    [edit((j, layer) => { layer(denseA).inbound_nodes[0][0][2] = 1; }), /node 0: it reads output 1 of layer "a", which has 1 output/],
     [edit((j, layer) => { layer(denseA).inbound_nodes = [{ args: [{ class_name: 'Tensor' }], kwargs: {} }]; }), /node 0: argument \{"class_name":"Tensor"\} is not a Keras tensor/],
     [edit((j, layer) => { layer(denseA).inbound_nodes = [{ args: [['a', 0, 0]], kwargs: {} }]; }), /node 0: argument "a" is not a Keras tensor/],
     [edit((j, layer) => { layer(denseA).inbound_nodes = ['a']; }), /node 0: an inbound node must be a list of \[layer name, node index, tensor index, kwargs\]/],

@@ -153,10 +153,11 @@ interface RecurrentConfig extends LayerBase {
   dropout?: number;
   /** Its masks' generator (default: drawn from the model's seed). */
   seed?: number;
-  /** Only 0 for now. */
+  /** Keras 3's dropout of h_{t−1} in training: a mask per gate, sample and sequence (default 0); the input masks are then one per gate too. */
   recurrentDropout?: number;
-  /** Only false (returnState: not yet; stateful: every batch starts from zero states). */
-  returnState?: false;
+  /** apply returns [output, h] (simpleRNN, gru) or [output, h, c] (lstm), as Keras; functional models only. */
+  returnState?: boolean;
+  /** Only false: every batch starts from zero states (or from the initial states given to apply). */
   stateful?: false;
   /** Accepted and ignored: they do not change what is computed. */
   unroll?: boolean;
@@ -293,6 +294,13 @@ export interface RepeatVectorConfig extends LayerBase { n: number }
 export interface PermuteConfig extends LayerBase { dims: number[] }
 /** The same inner layer on every step of [steps, …]; inner layers so far: dense, dropout, activation. Weights named time_distributed/kernel, … as TF.js'. */
 export interface TimeDistributedConfig extends LayerBase { layer: Layer }
+/**
+ * Keras' Bidirectional around simpleRNN, lstm or gru: a forward and a backward copy, each with its own weights
+ * (<name>/forward_<inner>/…, then <name>/backward_<inner>/…), merged per step: 'concat' (default), 'sum', 'mul',
+ * 'ave', or null for both outputs (apply returns a list, as it does with the inner layer's returnState:
+ * [output(s), forward states, backward states]).
+ */
+export interface BidirectionalConfig extends LayerBase { layer: Layer | MultiOutputLayer; mergeMode?: 'concat' | 'sum' | 'mul' | 'ave' | null }
 /** Token ids → vectors: input [steps] (or any shape S) of integer ids in [0, inputDim) → [steps, outputDim] ([...S, outputDim]); weight embeddings [inputDim, outputDim]. */
 export interface EmbeddingConfig extends LayerBase {
   /** The table's rows: ids are integers in [0, inputDim); at most 2^24 (ids travel as float32). */
@@ -360,7 +368,7 @@ export type LayerType =
   | 'LayerNormalization' | 'RepeatVector' | 'Permute' | 'TimeDistributed'
   | 'Embedding' | 'Conv1D' | 'MaxPooling1D' | 'AveragePooling1D' | 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D'
   | 'UpSampling1D' | 'ZeroPadding1D' | 'Cropping1D'
-  | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Masking';
+  | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Masking' | 'Bidirectional';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -368,9 +376,10 @@ export class SymbolicTensor {
   readonly shape: Array<number | null>;
   readonly dtype: 'float32' | 'int32';
   readonly name: string;
-  /** The layer that makes it, and which of its applications. */
+  /** The layer that makes it, which of its applications, and which of that application's outputs. */
   readonly sourceLayer: Layer;
   readonly nodeIndex: number;
+  readonly tensorIndex: number;
 }
 /** A model input: shape is one sample's, without the batch. */
 export function input(config: { shape: Shape; name?: string; dtype?: 'float32' | 'int32' }): SymbolicTensor;
@@ -382,8 +391,15 @@ export interface Layer {
   units?: number;
   /** Keras' trainable: false freezes its weights at the next compile (a frozen batch norm runs in inference mode). */
   trainable: boolean;
-  /** The functional API: this layer applied to symbolic tensors (a list for merge layers); applying it again shares its weights. */
-  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  /**
+   * The functional API: this layer applied to symbolic tensors (a list for merge layers); applying it again shares its
+   * weights. Recurrent layers and bidirectional take initial states: apply(x, { initialState: [h, c] }) or apply([x, h, c]).
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { initialState?: SymbolicTensor[] }): SymbolicTensor;
+}
+/** A layer of several outputs (returnState, or bidirectional with mergeMode null): apply returns their list. */
+export interface MultiOutputLayer extends Omit<Layer, 'apply'> {
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: { initialState?: SymbolicTensor[] }): SymbolicTensor[];
 }
 /** Merge layers take a list: sn.layers.add().apply([a, b]). */
 export interface MergeConfig { name?: string }
@@ -395,9 +411,14 @@ export const layers: {
   depthwiseConv2d(config: DepthwiseConv2DConfig): Layer;
   separableConv2d(config: SeparableConv2DConfig): Layer;
   conv2dTranspose(config: Conv2DTransposeConfig): Layer;
+  simpleRNN(config: SimpleRNNConfig & { returnState: true }): MultiOutputLayer;
   simpleRNN(config: SimpleRNNConfig): Layer;
+  lstm(config: LSTMConfig & { returnState: true }): MultiOutputLayer;
   lstm(config: LSTMConfig): Layer;
+  gru(config: GRUConfig & { returnState: true }): MultiOutputLayer;
   gru(config: GRUConfig): Layer;
+  bidirectional(config: BidirectionalConfig & ({ layer: MultiOutputLayer } | { mergeMode: null })): MultiOutputLayer;
+  bidirectional(config: BidirectionalConfig): Layer;
   maxPooling2d(config?: Pooling2DConfig): Layer;
   averagePooling2d(config?: Pooling2DConfig): Layer;
   globalAveragePooling2d(config?: GlobalPooling2DConfig): Layer;

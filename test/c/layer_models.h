@@ -23,7 +23,8 @@ static void one_hot(float *t, int rows) {
 
 /* The slot of a node's bias (batch norm's beta shares SN_BIAS's). */
 static int bias_slot(const sn_layer *l) {
-  return l->kind == SN_LAYER_SIMPLE_RNN || l->kind == SN_LAYER_LSTM || l->kind == SN_LAYER_GRU ? SN_RECURRENT_BIAS : SN_BIAS;
+  int k = l->kind;
+  return k == SN_LAYER_SIMPLE_RNN || k == SN_LAYER_LSTM || k == SN_LAYER_GRU || k == SN_LAYER_BIDIRECTIONAL ? SN_RECURRENT_BIAS : SN_BIAS;
 }
 
 /* Ends a model with flatten → dense softmax, draws every bias (and beta)
@@ -36,6 +37,17 @@ static sn_model *finish(sn_model *m) {
   float hp[4] = {0.01f, 0.9f, 0.999f, 1e-7f};
   CHECK(sn_model_compile(m, SN_LOSS_CCE, 0, 1, 1, sn_opt_create(SN_OPT_ADAM, (int)m->n_params, hp, 4)), "compile");
   return m;
+}
+
+/* FNV-1a over the bits of a model's parameters: equal hashes, equal weights. */
+static inline unsigned params_hash(const sn_model *m) {
+  unsigned h = 2166136261u;
+  for (long i = 0; i < m->n_params; i++) {
+    unsigned u;
+    memcpy(&u, &m->params[i], 4);
+    h = (h ^ u) * 16777619u;
+  }
+  return h;
 }
 
 /* check_model_gradients on `rows` fill()ed rows and one-hot targets; then frees m. */

@@ -124,6 +124,12 @@ int main(void) {
 #define X(kind, value, name) CONSTANT("MERGE", name, kind);
   SN_MERGE_OPS(X)
 #undef X
+#define X(kind, value, name) CONSTANT("RECURRENT", name, kind);
+  SN_RECURRENT_KINDS(X)
+#undef X
+#define X(kind, value, name) CONSTANT("BIDIRECTIONAL_MERGE", name, kind);
+  SN_BIDIRECTIONAL_MERGES(X)
+#undef X
 #define X(kind, value, name) CONSTANT("PADDING", name, kind);
   SN_PADDINGS(X)
 #undef X

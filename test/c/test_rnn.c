@@ -23,6 +23,7 @@
 #include "workspace.h"
 #include "gradcheck.h"
 #include "layer_models.h"
+#include "rnn_reference.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,16 +270,6 @@ static void dropout(void) {
 
 /* ---- forward against Keras' equations in double ------------------------------------ */
 
-static double act_d(int act, float alpha, double x) {
-  switch (act) {
-  case SN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-x));
-  case SN_ACT_TANH: return tanh(x);
-  case SN_ACT_HARD_SIGMOID: return fmin(fmax(alpha * x + 0.5, 0.0), 1.0);
-  case SN_ACT_RELU: return x > 0 ? x : 0;
-  default: return x;
-  }
-}
-
 /* The layer's output for `rows` rows of x, step by step as Keras' cells compute it. */
 static void keras_forward(const sn_layer *l, int rows, const float *x, double *out) {
   const int S = l->in.w, F = l->in.c, U = l->units, k = l->kind == LSTM ? 4 : l->kind == GRU ? 3 : 1, K = k * U;
@@ -359,16 +350,6 @@ static void forwards(void) {
 
 /* ---- bits: threads and workspace layouts ------------------------------------------- */
 
-static unsigned hash_params(const sn_model *m) {
-  unsigned h = 2166136261u;
-  for (long i = 0; i < m->n_params; i++) {
-    unsigned u;
-    memcpy(&u, &m->params[i], 4);
-    h = (h ^ u) * 16777619u;
-  }
-  return h;
-}
-
 /* An LSTM → GRU (input dropout) → GRU stack trained 2 epochs; the hash of its weights and of its predictions. */
 static unsigned train_stack(int parts, unsigned *predictions) {
   enum { N = 21, S = 5, F = 6 };
@@ -390,7 +371,7 @@ static unsigned train_stack(int parts, unsigned *predictions) {
     memcpy(&u, &y[i], 4);
     *predictions = (*predictions ^ u) * 16777619u;
   }
-  unsigned h = hash_params(m);
+  unsigned h = params_hash(m);
   sn_model_free(m);
   sn_threads_split_for_tests(1);
   return h;

@@ -1,6 +1,6 @@
 // Shared by test/threads.test.js (Node, one child process per thread count) and
-// test/support/threads-check.html (a cross-origin-isolated page): trains five
-// small models (two dense, two convolutional, one recurrent) and returns { threads, hashes },
+// test/support/threads-check.html (a cross-origin-isolated page): trains six
+// small models (two dense, two convolutional, two recurrent) and returns { threads, hashes },
 // hashes being FNV-1a hashes of the trained weights' bits, so runs with
 // different builds can be compared.
 // Run directly (node threads-check.js N), it trains with N threads and prints the JSON.
@@ -93,6 +93,26 @@ async function trainRecurrent() {
   return hash;
 }
 
+/**
+ * Bidirectional layers, returned and initial states and recurrent dropout (a
+ * mask per gate: c/rnn_gates.c's products per gate), in a graph whose
+ * encoder's states start its decoder.
+ */
+async function trainStates() {
+  const rows = 90, x = randomArray(rows * 6 * 8, 9, -1, 1), t = randomArray(rows * 5 * 4, 10, -1, 1);
+  const y = Uint8Array.from(randomArray(rows * 5, 11), (v) => Math.floor((v + 1) * 1.5));
+  const src = sn.input({ shape: [6, 8] }), tgt = sn.input({ shape: [5, 4] });
+  const [, h, c] = sn.layers.lstm({ units: 48, returnState: true, recurrentDropout: 0.2, dropout: 0.1 }).apply(src);
+  const decoded = sn.layers.lstm({ units: 48, returnSequences: true }).apply(tgt, { initialState: [h, c] });
+  const both = sn.layers.bidirectional({ layer: sn.layers.gru({ units: 40, returnSequences: true, recurrentDropout: 0.3, resetAfter: false }) }).apply(decoded);
+  const model = sn.model({ inputs: [src, tgt], outputs: sn.layers.dense({ units: 3, activation: 'softmax' }).apply(both), seed: 15 });
+  model.compile({ optimizer: sn.optimizers.adam({ learningRate: 0.003 }), loss: 'sparseCategoricalCrossentropy' });
+  await model.fit([x, t], y, { epochs: 2, batchSize: 37 });
+  const hash = hashWeights(model);
+  model.dispose();
+  return hash;
+}
+
 /** ready(readyOptions), then the trainings. */
 export async function trainForHashes(readyOptions) {
   await sn.ready(readyOptions);
@@ -104,6 +124,7 @@ export async function trainForHashes(readyOptions) {
     await trainCnn(),
     await trainAvgPoolCnn(),
     await trainRecurrent(),
+    await trainStates(),
   ];
   return { threads: sn.threads(), hashes };
 }

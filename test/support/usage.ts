@@ -226,6 +226,22 @@ export async function sequences(): Promise<number> {
   return n;
 }
 
+// Bidirectional, returned and initial states, recurrent dropout (issue 24): a tagger and an encoder–decoder.
+export async function states(): Promise<number> {
+  await sn.ready();
+  const tagger = sn.sequential({ seed: 1 });
+  tagger.add(sn.layers.bidirectional({ layer: sn.layers.lstm({ units: 8, returnSequences: true, recurrentDropout: 0.2 }), inputShape: [12, 5] }));
+  tagger.add(sn.layers.timeDistributed({ layer: sn.layers.dense({ units: 4, activation: 'softmax' }) }));
+  const source = sn.input({ shape: [10, 6] }), target = sn.input({ shape: [7, 6] });
+  const [, h, c] = sn.layers.lstm({ units: 16, returnState: true }).apply(source);
+  const decoded = sn.layers.lstm({ units: 16, returnSequences: true }).apply(target, { initialState: [h, c] });
+  const [forward, backward] = sn.layers.bidirectional({ layer: sn.layers.gru({ units: 3 }), mergeMode: null }).apply(decoded);
+  const model = sn.model({ inputs: [source, target], outputs: [sn.layers.dense({ units: 6, activation: 'softmax' }).apply(decoded), forward, backward] });
+  const n = tagger.paramCount() + model.paramCount() + h.tensorIndex;
+  tagger.dispose(), model.dispose();
+  return n;
+}
+
 // The functional API (issue 22): a residual block, two inputs and two outputs, freezing.
 export async function functional(): Promise<number> {
   await sn.ready();

@@ -40,12 +40,18 @@ const toJson = (layer, first) => ({
 /**
  * How the file names each tensor the model's nodes make: [layer name, k] for
  * the layer's k-th node among the model's, which is the node loading makes
- * k-th when it applies the layers again. Not t.nodeIndex: a layer's nodes also
- * count applications outside this model (an unused branch, another model).
+ * k-th when it applies the layers again, and [layer name, k, i] for its output
+ * i when it has several (a slice's: web/model/parts.js). Not t.nodeIndex: a
+ * layer's nodes also count applications outside this model (an unused branch,
+ * another model).
  */
 function tensorRefs(model) {
   const refs = new Map(model.inputs.map((t) => [t, [t.sourceLayer.name, 0]])), made = new Map();
-  for (const { layer, output } of model.nodes) {
+  for (const { layer, inputs, output } of model.nodes) {
+    if (layer.kind.hidden) {
+      refs.set(output, [...refs.get(inputs[0]), layer.part]);
+      continue;
+    }
     const k = made.get(layer) ?? 0;
     made.set(layer, k + 1);
     refs.set(output, [layer.name, k]);
@@ -76,7 +82,7 @@ export function topologyOf(model) {
     denseOnLastAxis: true, // a Dense reads the last axis of an input of rank > 1 (model-load.js: older files flattened it)
     inputs: model.inputs.map((t) => ({ name: t.sourceLayer.name, shape: t.sampleShape, dtype: t.dtype })),
     layers: model.layers.filter((l) => l.type !== 'InputLayer').map((layer) => toJson(layer, false)),
-    nodes: model.nodes.map((n) => ({ layer: n.layer.name, inputs: n.inputs.map(tensorRef) })),
+    nodes: model.nodes.filter((n) => !n.layer.kind.hidden).map((n) => ({ layer: n.layer.name, inputs: n.inputs.map(tensorRef) })),
     outputs: model.outputs.map(tensorRef),
     training: trainingOf(model),
   };

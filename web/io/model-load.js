@@ -77,8 +77,10 @@ function functionalFromTopology(topology, { seed, name }) {
     if (layers.has(made.name) || tensors.has(`${made.name}/0`)) throw new Error(`a second layer named ${JSON.stringify(made.name)}`);
     layers.set(made.name, made);
   }));
+  // [layer, node] or, for one of a layer's several outputs (returnState), [layer, node, output]
   const tensorOf = (ref) => {
-    const t = Array.isArray(ref) && ref.length === 2 ? tensors.get(`${ref[0]}/${ref[1]}`) : undefined;
+    const made = Array.isArray(ref) ? tensors.get(`${ref[0]}/${ref[1]}`) : undefined;
+    const t = ref?.length === 2 && !Array.isArray(made) ? made : ref?.length === 3 && Array.isArray(made) ? made[ref[2]] : undefined;
     if (!t) throw new Error(`it reads ${JSON.stringify(ref)}, which no earlier node makes`);
     return t;
   };
@@ -94,8 +96,8 @@ function functionalFromTopology(topology, { seed, name }) {
     const layer = isObject(node) ? layers.get(node.layer) : undefined;
     if (!layer || !Array.isArray(node.inputs)) throw new Error(`expected { layer, inputs } naming one of the layers, got ${JSON.stringify(node)}`);
     const inputs = node.inputs.map(tensorOf).map((t) => flattened(layer, t));
-    const out = layer.apply(layer.kind.merge ? inputs : inputs[0]);
-    tensors.set(`${layer.name}/${out.nodeIndex}`, out);
+    const out = layer.apply(layer.kind.merge || layer.kind.states ? inputs : inputs[0]); // a recurrent layer's: x, then its initial states
+    tensors.set(`${layer.name}/${[out].flat()[0].nodeIndex}`, out);
   }));
   const outs = context('its outputs', () => topology.outputs.map(tensorOf));
   return context('its graph', () => new Model({ inputs: ins, outputs: outs, seed, name }));

@@ -53,9 +53,7 @@ function valueToTfjs(key, value) {
 }
 
 const RECURRENT = ['SimpleRNN', 'LSTM', 'GRU'];
-const RECURRENT_EXTRAS = {
-  kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, recurrent_dropout: 0, return_state: false, stateful: false, unroll: false,
-};
+const RECURRENT_EXTRAS = { kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, stateful: false, unroll: false };
 /** What TF.js writes of a recurrent layer beyond our options; Keras' zeroOutputForMask, which TF.js lacks, refused. */
 function recurrentExtras(layer) {
   if (layer.zeroOutputForMask)
@@ -86,6 +84,7 @@ const TFJS_EXTRAS = {
   },
   BatchNormalization: () => ({ axis: -1, beta_constraint: null, gamma_constraint: null }),
   TimeDistributed: (layer) => ({ layer: innerToTfjs(layer) }),
+  Bidirectional: (layer) => ({ layer: innerToTfjs(layer) }),
   Dropout: (layer) => ({ noise_shape: null, seed: layer.seed ?? null }),
   PReLU: () => ({ alpha_constraint: null }),
   SimpleRNN: recurrentExtras,
@@ -169,9 +168,9 @@ function tfjsLayer(layer) {
   return { main: { class_name: layer.type, config }, after };
 }
 
-/** A TimeDistributed's inner layer as TF.js writes it: { class_name, config }, named as the layer's config names it. */
+/** A wrapper's inner layer (TimeDistributed, Bidirectional) as TF.js writes it: { class_name, config }, named as the layer's config names it. */
 function innerToTfjs(layer) {
-  const { layer: inner } = KINDS.TimeDistributed.config(layer, false);
+  const { layer: inner } = KINDS[layer.type].config(layer, false);
   const { main, after } = tfjsLayer({ ...layer.layer, name: inner.config.name });
   if (after) throw new Error(`toTfjs: layer ${layer.name}: a leakyRelu activation inside timeDistributed has no TF.js form (TF.js' Dense has no leakyRelu): use a separate leakyReLU layer`);
   return main;
@@ -205,6 +204,9 @@ function functionalTopology(model) {
   if (subtract)
     throw new Error(`toTfjs: layer ${subtract.name} is a Subtract layer, which TensorFlow.js does not have (Keras has it): ` +
       'save the model with model.save() instead, or compute a - b as add([a, negated b])');
+  const started = model.nodes.find((n) => n.layer.type === 'Bidirectional' && n.inputs.length > 1);
+  if (started)
+    throw new Error(`toTfjs: bidirectional ${started.layer.name} starts from initial states, which TF.js 4.22 cannot load (its Bidirectional hands them to the wrapped layer twice): save the model with model.save() instead`);
   const reshaped = model.layers.find((l) => l.type === 'Reshape' && new Set(model.nodes.filter((n) => n.layer === l).map((n) => n.output.sampleShape.join())).size > 1);
   if (reshaped) throw new Error(`toTfjs: reshape ${reshaped.name} makes outputs of several shapes, which one TF.js target_shape cannot say`);
   const written = [], waiting = new Map(); // TF.js layer entries in list order; each one's nodes not yet numbered
@@ -234,6 +236,11 @@ function functionalTopology(model) {
     return made;
   };
   for (const n of model.nodes) {
+    if (n.layer.kind.hidden) { // a slice (web/model/parts.js): output `part` of the node it reads
+      const made = sources.get(n.inputs[0]);
+      sources.set(n.output, { get entry() { return made.entry; }, get index() { return made.index; }, tensor: n.layer.part });
+      continue;
+    }
     const { main, after } = entries.get(n.layer);
     const out = node(main, n.inputs.map((t) => sources.get(t)));
     sources.set(n.output, after ? node(after, [out]) : out);
@@ -248,7 +255,7 @@ function functionalTopology(model) {
           continue;
         }
         made.index = e.inbound_nodes.length;
-        e.inbound_nodes.push(made.inputs.map((s) => [s.entry.name, s.index, 0, {}]));
+        e.inbound_nodes.push(made.inputs.map((s) => [s.entry.name, s.index, s.tensor ?? 0, {}]));
         count--;
       }
       waiting.set(e, still);
@@ -259,7 +266,7 @@ function functionalTopology(model) {
     if (names.has(name)) throw new Error(`toTfjs: two TF.js layers would be named ${JSON.stringify(name)} (an extra layer TF.js needs takes a name the model uses): rename that layer`);
     names.add(name);
   }
-  const ref = (t) => [sources.get(t).entry.name, sources.get(t).index, 0];
+  const ref = (t) => [sources.get(t).entry.name, sources.get(t).index, sources.get(t).tensor ?? 0];
   return { name: model.name, layers: written, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) };
 }
 

@@ -19,25 +19,35 @@
 // Nodes reference a layer's nodes by their index among that layer's own, so
 // nodes are replayed layer by layer in list order, each node waiting until the
 // nodes it reads exist (a layer shared at several depths needs several passes).
+// A tensor index above 0 is an output of a layer of several (a recurrent layer's
+// returnState, a Bidirectional without merge); a recurrent layer's initial
+// states are further tensors of its node (TF.js, Keras 2) or Keras 3's
+// kwargs.initial_state.
 import { input } from '../model/graph.js';
 import { createLayer } from '../layers/index.js';
 import { Model } from '../model/model.js';
 import { LEAKY_FOLDS, brief, convertLayer, declaredInputShape, importError, isObject, lastAxis, pick } from './tfjs-layers.js';
 
-/** A tensor reference [layer name, node index, tensor index] as { layer, node }; our layers have one output, so the tensor index is 0. */
+/** A tensor reference [layer name, node index, tensor index] as { layer, node, tensor }. */
 function tensorRef(value, what) {
   if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'string' || !Number.isInteger(value[1]) || value[1] < 0 || !Number.isInteger(value[2]) || value[2] < 0)
     throw importError(`${what}: a tensor reference must be [layer name, node index, tensor index], got ${brief(value)}`);
-  if (value[2] !== 0) throw importError(`${what}: it reads output ${value[2]} of layer ${brief(value[0])}, but every layer here has one output`);
-  return { layer: value[0], node: value[1] };
+  return { layer: value[0], node: value[1], tensor: value[2] };
 }
 
-/** A node's call arguments beyond its inputs (training, mask, …): only none, or null ones, are supported. */
-function checkKwargs(kwargs, what) {
+/** A node's call arguments beyond its inputs (training, mask, …): only none, or null ones, are supported (`allowed`: those read elsewhere). */
+function checkKwargs(kwargs, what, allowed = []) {
   if (kwargs === undefined || kwargs === null) return;
   if (!isObject(kwargs)) throw importError(`${what}: its call arguments (kwargs) must be an object, got ${brief(kwargs)}`);
-  const set = Object.entries(kwargs).filter(([, v]) => v !== null);
+  const set = Object.entries(kwargs).filter(([k, v]) => v !== null && !allowed.includes(k));
   if (set.length) throw importError(`${what}: call arguments ${brief(Object.fromEntries(set))} are not supported`);
+}
+
+/** A Keras 3 tensor ({ class_name: '__keras_tensor__', config: { keras_history } }) as a reference. */
+function kerasTensor(t, what) {
+  const keras = isObject(t) && t.class_name === '__keras_tensor__' && isObject(t.config);
+  if (!keras) throw importError(`${what}: argument ${brief(t)} is not a Keras tensor ({ class_name: "__keras_tensor__", config: { keras_history } })`);
+  return tensorRef(t.config.keras_history, what);
 }
 
 /** One inbound node (either form) as the list of tensors it reads: [{ layer, node }]. */
@@ -51,15 +61,12 @@ function parseNode(node, what) {
     });
   }
   if (isObject(node) && Array.isArray(node.args)) { // Keras 3
-    checkKwargs(node.kwargs, what);
+    checkKwargs(node.kwargs, what, ['initial_state']);
     if (node.args.length !== 1) throw importError(`${what}: it has ${node.args.length} positional arguments; only one (a tensor, or a list of tensors for a merge layer) is supported`);
     const tensors = Array.isArray(node.args[0]) ? node.args[0] : [node.args[0]];
     if (tensors.length === 0) throw importError(`${what}: it reads no tensor`);
-    return tensors.map((t) => {
-      const keras = isObject(t) && t.class_name === '__keras_tensor__' && isObject(t.config);
-      if (!keras) throw importError(`${what}: argument ${brief(t)} is not a Keras tensor ({ class_name: "__keras_tensor__", config: { keras_history } })`);
-      return tensorRef(t.config.keras_history, what);
-    });
+    const states = node.kwargs?.initial_state ?? [];
+    return [...tensors, ...(Array.isArray(states) ? states : [states])].map((t) => kerasTensor(t, what));
   }
   throw importError(`${what}: an inbound node must be a list of [layer name, node index, tensor index, kwargs] (TF.js, Keras 2) or { args, kwargs } (Keras 3), got ${brief(node)}`);
 }
@@ -108,7 +115,7 @@ function foldExtras(specs, byName, outputs) {
     if (leaky && LEAKY_FOLDS.includes(leaky.type) && (leaky.options.activation ?? 'linear') === 'linear' && s.nodes.length === leaky.nodes.length &&
       s.nodes.every((refs, k) => refs.length === 1 && refs[0].layer === leaky.name && refs[0].node === k && readers.get(`${leaky.name}/${k}`) === 1)) {
       leaky.options.activation = { name: 'leakyRelu', alpha: s.options.alpha ?? 0.3 };
-      s.nodes.forEach((_, k) => alias.set(`${s.name}/${k}`, { layer: leaky.name, node: k }));
+      s.nodes.forEach((_, k) => alias.set(`${s.name}/${k}`, { layer: leaky.name, node: k, tensor: 0 }));
       folded.add(s);
     }
   }
@@ -117,13 +124,13 @@ function foldExtras(specs, byName, outputs) {
   return { specs: specs.filter((s) => !folded.has(s)), outputs: outputs.map(redirect) };
 }
 
-/** Applies a layer to one node's inputs, refusing what would compute otherwise than in Keras. */
+/** Applies a layer to one node's inputs (a recurrent layer's: x, then its initial states), refusing what would compute otherwise than in Keras. */
 function applyNode(spec, layer, inputs, what) {
-  const first = inputs[0].sampleShape;
-  if (!layer.kind.merge && inputs.length !== 1) throw importError(`${what}: a ${spec.className} layer takes one input, this node reads ${inputs.length}`);
+  const first = inputs[0].sampleShape, several = layer.kind.merge || layer.kind.states;
+  if (!several && inputs.length !== 1) throw importError(`${what}: a ${spec.className} layer takes one input, this node reads ${inputs.length}`);
   if (spec.axis !== undefined) lastAxis(spec.axis, first, spec.what);
   try {
-    return layer.apply(layer.kind.merge ? inputs : inputs[0]);
+    return layer.apply(several ? inputs : inputs[0]);
   } catch (err) {
     const own = `${layer.name} (${layer.type}): `; // apply names the layer too; `what` says it the TF.js way
     throw importError(`${what}: ${err.message.startsWith(own) ? err.message.slice(own.length) : err.message}`);
@@ -170,7 +177,10 @@ export function functionalFromTfjs(topology, seed, keras3 = false) {
     if (!source) throw importError(`${what}: it reads layer ${brief(ref.layer)}, which the model does not have`);
     const made = source.className === 'InputLayer' ? 1 : source.nodes.length;
     if (ref.node >= made) throw importError(`${what}: it reads node ${ref.node} of layer ${brief(ref.layer)}, which has ${made} node${made === 1 ? '' : 's'}`);
-    return tensors.get(`${ref.layer}/${ref.node}`);
+    const out = tensors.get(`${ref.layer}/${ref.node}`), list = Array.isArray(out) ? out : [out];
+    if (out !== undefined && ref.tensor >= list.length)
+      throw importError(`${what}: it reads output ${ref.tensor} of layer ${brief(ref.layer)}, which has ${list.length} output${list.length === 1 ? '' : 's'}`);
+    return out === undefined ? undefined : list[ref.tensor];
   };
   const pending = specs.filter((s) => s.nodes.length).map((s) => ({ spec: s, next: 0 }));
   while (pending.length) {
@@ -194,7 +204,7 @@ export function functionalFromTfjs(topology, seed, keras3 = false) {
 
   const ends = (refs, what) => refs.map((r) => {
     const t = tensorOf(r, what);
-    if (t === undefined) throw importError(`${what}: ${brief([r.layer, r.node, 0])} is not made by any node`);
+    if (t === undefined) throw importError(`${what}: ${brief([r.layer, r.node, r.tensor])} is not made by any node`);
     return t;
   });
   const inputs = ends(inputRefs, 'input_layers'), outputs = ends(outputRefs, 'output_layers');

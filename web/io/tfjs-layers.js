@@ -80,8 +80,8 @@ const GLOBAL_POOL = { keys: ['data_format'], only: { keepdims: false } };
 // refuses what it cannot do yet), seed is their generator's; unroll and
 // implementation do not change what is computed (time_major: Keras 2's batch axis second).
 const RECURRENT = (own) => ({
-  keys: ['units', ...kernelKeys('kernel', 'recurrent'), ...own, 'return_sequences', 'go_backwards', 'dropout', 'recurrent_dropout', 'seed', 'zero_output_for_mask'],
-  only: { return_state: false, stateful: false, time_major: false },
+  keys: ['units', ...kernelKeys('kernel', 'recurrent'), ...own, 'return_sequences', 'return_state', 'go_backwards', 'dropout', 'recurrent_dropout', 'seed', 'zero_output_for_mask'],
+  only: { stateful: false, time_major: false },
   ignored: ['unroll', 'implementation'],
 });
 const IMPORTS = {
@@ -139,6 +139,8 @@ const IMPORTS = {
   RepeatVector: { keys: ['n'] },
   Permute: { keys: ['dims'] },
   TimeDistributed: { keys: ['layer'] }, // the inner layer, converted as any other (convertLayer)
+  // Keras 3 also writes its backward layer, which must be the forward one reading backwards (convertLayer).
+  Bidirectional: { keys: ['layer', 'merge_mode', 'backward_layer'] },
   SimpleRNN: RECURRENT([]),
   LSTM: RECURRENT(['recurrent_activation', 'unit_forget_bias']),
   GRU: RECURRENT(['recurrent_activation', 'reset_after']),
@@ -212,12 +214,32 @@ export function convertLayer(layer, i, used, keras3 = false) {
   const normalizes = className === 'BatchNormalization' || className === 'LayerNormalization';
   const axis = normalizes ? config.axis ?? -1 : undefined;
   if (normalizes) options.axis = -1;
-  if (className === 'TimeDistributed') {
+  if (className === 'TimeDistributed' || className === 'Bidirectional') {
     const inner = convertLayer(options.layer, `${i}'s inner layer`, {}, keras3);
     if (inner.className === 'InputLayer') throw importError(`${what}: its inner layer is an InputLayer`);
     options.layer = { className: inner.type, config: inner.options };
   }
+  if (className === 'Bidirectional') bidirectionalFrom(config, options, what, keras3);
   return { className, name, config, what, type, options, axis, kerasKey: key };
+}
+
+/**
+ * A Bidirectional's options from Keras' config: merge_mode null (None: both
+ * outputs) kept; the wrapped layer named as TF.js and Keras 2 name it (Keras 3
+ * writes its forward copy, `forward_<name>`); Keras 3's backward_layer must be
+ * that layer reading backwards, the only backward layer simdnet builds.
+ */
+function bidirectionalFrom(config, options, what, keras3) {
+  if (pick(config, 'merge_mode', 'mergeMode') === null) options.mergeMode = null;
+  const inner = options.layer.config;
+  if (typeof inner.name === 'string') inner.name = inner.name.replace(/^forward_/, '');
+  const backward = options.backwardLayer;
+  delete options.backwardLayer;
+  if (backward === undefined) return;
+  const other = convertLayer(backward, `${what}'s backward layer`, {}, keras3).options;
+  const same = (o) => JSON.stringify({ ...o, name: undefined, goBackwards: undefined });
+  if (other.goBackwards !== true || same(other) !== same({ ...inner, goBackwards: undefined }))
+    throw importError(`${what}: its backward_layer is not its layer reading backwards (go_backwards); only that backward layer is supported`);
 }
 
 /** Checks a Keras axis (counting the batch axis: 3, [3] or -1 for images) is the last one, the only one batch norm takes. */

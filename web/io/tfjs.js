@@ -128,12 +128,15 @@ function sequentialFromTfjs(topology, seed, keras3) {
 /**
  * The manifest entry of a model weight: `layer/kind` (TF.js, Keras 2), also
  * under a prefix (a converter may add the model's name), or Keras 3's
- * `layers/<class key>/vars/<i>` (older converters: `<layer>/<i>`).
+ * `layers/<class key>/vars/<i>` (older converters: `<layer>/<i>`). `half`: a
+ * Bidirectional's weights per direction.
  */
-function findWeight(byName, spec, kerasKey, index) {
+function findWeight(byName, spec, kerasKey, index, half) {
   const [layerName, kind] = [spec.name.slice(0, spec.name.lastIndexOf('/')), spec.name.slice(spec.name.lastIndexOf('/') + 1)];
-  // Keras 3 keeps a recurrent layer's weights in its cell: layers/lstm/cell/vars/0.
-  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `layers/${kerasKey}/cell/vars/${index}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
+  // Keras 3 keeps a recurrent layer's weights in its cell: layers/lstm/cell/vars/0; a Bidirectional's in its
+  // layers' cells: layers/bidirectional/forward_layer/cell/vars/0.
+  const inner = half ? `${index < half ? 'forward' : 'backward'}_layer/cell/vars/${index % half}` : `cell/vars/${index}`;
+  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `layers/${kerasKey}/${inner}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
   const exact = candidates.map((name) => byName.get(name)).find(Boolean);
   if (exact) return exact;
   const suffixed = [...byName.entries()].filter(([name]) => name.endsWith(`/${layerName}/${kind}`));
@@ -153,7 +156,7 @@ function usedEntries(model, keys, groups) {
     const fail = (why) => importError(`layer ${brief(layer.name)} (${layer.type}): ${why}`);
     let entry;
     try {
-      entry = findWeight(byName, spec, keys.get(layer.name), index);
+      entry = findWeight(byName, spec, keys.get(layer.name), index, layer.type === 'Bidirectional' ? layer.weights.length / 2 : 0);
     } catch (err) {
       throw fail(err.message.slice('fromTfjs: '.length));
     }

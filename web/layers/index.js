@@ -28,6 +28,7 @@ import { Cropping1D, Cropping2D, ZeroPadding1D, ZeroPadding2D, cropping1d, cropp
 import { UpSampling1D, UpSampling2D, upSampling1d, upSampling2d } from './up-sampling.js';
 import { SeparableConv2D, separableConv2d } from './separable-conv2d.js';
 import { GRU, LSTM, SimpleRNN, gru, lstm, simpleRNN } from './recurrent.js';
+import { Bidirectional, bidirectional } from './bidirectional.js';
 import { makeLayer } from './layer.js';
 import { Masking, masking } from './masking.js';
 import { LayerNormalization, layerNormalization } from './layer-normalization.js';
@@ -49,7 +50,7 @@ export const KINDS = {
   LayerNormalization, RepeatVector, Permute, TimeDistributed,
   Embedding,
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling1D, ZeroPadding1D, Cropping1D,
-  SimpleRNN, LSTM, GRU,
+  SimpleRNN, LSTM, GRU, Bidirectional,
   Masking,
 };
 
@@ -68,7 +69,7 @@ const FACTORIES = {
   layerNormalization, repeatVector, permute, timeDistributed,
   embedding,
   conv1d, maxPooling1d, averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, upSampling1d, zeroPadding1d, cropping1d,
-  simpleRNN, lstm, gru,
+  simpleRNN, lstm, gru, bidirectional,
   masking,
 };
 

@@ -22,10 +22,10 @@ class LayerMethods {
     return applyLayer(this, inputs, kwargs);
   }
 
-  /** [null, …]: the batch dimension, then the shape of one sample's output. */
+  /** [null, …]: the batch dimension, then the shape of one sample's output (a list of them for a layer of several outputs). */
   get outputShape() {
     if (!this.outShape) throw new Error(`layer ${this.name ?? this.type} has not been applied yet: it has no output shape`);
-    return [null, ...this.outShape];
+    return this.outShapes ? this.outShapes.map((s) => [null, ...s]) : [null, ...this.outShape];
   }
 
   /** Its first node's input and output tensors (TF.js' layer.input / layer.output). */
@@ -38,7 +38,7 @@ class LayerMethods {
   get output() {
     const node = this.inboundNodes[0];
     if (!node) throw new Error(`layer ${this.name ?? this.type} has not been applied yet: it has no output`);
-    return node.output;
+    return node.parts ?? node.output;
   }
 
   /** { name, shape } of this layer's weights, in getWeights() order. */
@@ -68,7 +68,7 @@ class LayerMethods {
 }
 
 /** This layer's entries of its model's weightSpecs() (none before a model holds it). */
-const specsOf = (layer) => (layer.model && !layer.model.disposed ? layer.model.weightSpecs().filter((s) => s.name.slice(0, s.name.lastIndexOf('/')) === layer.name) : []);
+const specsOf = (layer) => (layer.model && !layer.model.disposed ? layer.model.weightSpecs().filter((s) => s.layer === layer) : []);
 
 /**
  * A layer from a factory's record of options and its kind: the record's own

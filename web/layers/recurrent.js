@@ -8,8 +8,15 @@
 // processed (reversed with goBackwards, as Keras and TF.js).
 //
 // dropout: Keras' on the inputs, one mask per sample for the whole sequence
-// (seed: its generator's, else drawn from the model's seed); recurrentDropout
-// is not supported yet.
+// (seed: its generator's, else drawn from the model's seed); recurrentDropout:
+// Keras 3's on h_{t−1}, a mask per gate (and then the input masks one per gate
+// too: keras/src/layers/rnn/lstm.py and gru.py switch their cells to
+// implementation 1), in training only.
+//
+// returnState: apply returns [output, h] (SimpleRNN, GRU) or [output, h, c]
+// (LSTM), as Keras; initial states come in as apply(x, { initialState }) or
+// apply([x, …states]), [units] each (web/model/graph.js: one C node of several
+// inputs, whose value holds every output side by side, sliced apart).
 //
 // Keras masks (web/model/masks.js): masked steps leave the states as they were
 // and output the previous output (zeros with zeroOutputForMask, Keras' option,
@@ -41,9 +48,6 @@ function recurrent(type, options) {
   const { what, options: known } = KIND[type];
   const config = layerOptions(what, options, known);
   const flag = (key, value) => checkBoolean(`${what} ${key}`, config[key] ?? value);
-  if (checkNumber(`${what} recurrentDropout`, config.recurrentDropout ?? 0, { min: 0, max: 1 }) !== 0)
-    throw new Error(`${what}: recurrentDropout ${config.recurrentDropout} is not supported yet (only 0)`);
-  if (flag('returnState', false)) throw new Error(`${what}: returnState is not supported yet (only false)`);
   if (flag('stateful', false)) throw new Error(`${what}: stateful is not supported (only false): every batch starts from zero states`);
   flag('unroll', false); // simdnet always loops over the steps: the same results either way
   if (config.implementation != null) checkNumber(`${what} implementation`, config.implementation, { min: 1, max: 2, integer: true }); // the same function
@@ -63,7 +67,9 @@ function recurrent(type, options) {
     returnSequences: flag('returnSequences', false),
     zeroOutputForMask: flag('zeroOutputForMask', false),
     goBackwards: flag('goBackwards', false),
+    returnState: flag('returnState', false),
     dropout: checkNumber(`${what} dropout`, config.dropout ?? 0, { min: 0, max: 0.999999 }),
+    recurrentDropout: checkNumber(`${what} recurrentDropout`, config.recurrentDropout ?? 0, { min: 0, max: 0.999999 }),
     seed: config.seed == null ? undefined : checkNumber(`${what} seed`, config.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
     inputShape: inputShapeOption(what, config),
   };
@@ -77,9 +83,39 @@ export const lstm = (options) => recurrent('LSTM', options);
 export const gru = (options) => recurrent('GRU', options);
 
 /** [steps, features] of a sequence input. */
-function sequenceInput(inShape) {
+export function sequenceInput(inShape) {
   if (inShape.length !== 2) throw new Error(`expects sequences of shape [steps, features], got an input of shape ${shapeText(inShape)}`);
   return inShape;
+}
+
+/** A layer's output for a sequence input [steps, features]: [steps, units] with returnSequences, else [units]. */
+export function recurrentOutput(layer, inShape) {
+  const [steps] = sequenceInput(inShape);
+  return layer.returnSequences ? [steps, layer.units] : [layer.units];
+}
+
+/** The states of one recurrent layer of this type: h, and an LSTM's c. */
+export const stateNames = (type) => (type === 'LSTM' ? ['h', 'c'] : ['h']);
+
+/** Initial states given to apply: none, or `count` of them, each [units]. */
+export function checkStates(shapes, count, units, order) {
+  if (shapes.length === 0) return;
+  if (shapes.length !== count) throw new Error(`takes ${count} initial state${count > 1 ? 's' : ''} (${order}, each [${units}]), got ${shapes.length}`);
+  const bad = shapes.findIndex((s) => s.length !== 1 || s[0] !== units);
+  if (bad >= 0) throw new Error(`initial state ${bad} must be [${units}] (units), got ${shapeText(shapes[bad])}`);
+}
+
+/**
+ * After the node is added: its dropouts, zeroOutputForMask (a bidirectional node always has it, as Keras' wrapper
+ * forces it) and returnState (C settings of recurrent and bidirectional nodes).
+ */
+export function recurrentSettings(w, ptr, node, layer, inner = layer) {
+  const seeded = inner.seed === undefined ? 0 : 1, seed = (inner.seed ?? 0) >>> 0;
+  const ok = node >= 0 && (inner !== layer || !layer.zeroOutputForMask || w.sn_model_set_zero_output(ptr, node, 1) === 1) &&
+    (!inner.dropout || w.sn_model_set_input_dropout(ptr, node, inner.dropout, seeded, seed) === 1) &&
+    (!inner.recurrentDropout || w.sn_model_set_recurrent_dropout(ptr, node, inner.recurrentDropout, seeded, seed) === 1) &&
+    (!inner.returnState || w.sn_model_set_return_state(ptr, node, 1) === 1);
+  return ok ? node : -1;
 }
 
 function descriptor(type, baseName, factory) {
@@ -90,10 +126,11 @@ function descriptor(type, baseName, factory) {
     baseName,
     // Masked steps carry the states (c/rnn.c); with returnSequences the output carries the mask on.
     masking: (layer) => (layer.returnSequences ? 'readsPasses' : 'reads'),
-    outputShape(layer, inShape) {
-      const [steps] = sequenceInput(inShape);
-      return layer.returnSequences ? [steps, layer.units] : [layer.units];
-    },
+    outputShape: recurrentOutput,
+    // initial states (apply's initialState) and returned ones (returnState: [output, h (, c)])
+    states: true,
+    checkStates: (layer, inShape, shapes) => checkStates(shapes, stateNames(type).length, layer.units, `[${stateNames(type)}]`),
+    parts: (layer, inShape) => (layer.returnState ? [recurrentOutput(layer, inShape), ...stateNames(type).map(() => [layer.units])] : undefined),
     weights: (layer, inShape) => [
       { name: 'kernel', slot: 0, shape: [inShape[1], k(layer)], initializer: layer.kernelInitializer, regularizer: layer.kernelRegularizer },
       { name: 'recurrent_kernel', slot: 1, shape: [layer.units, k(layer)], initializer: layer.recurrentInitializer, regularizer: layer.recurrentRegularizer },
@@ -108,9 +145,11 @@ function descriptor(type, baseName, factory) {
       ...(type === 'LSTM' ? { unitForgetBias: layer.unitForgetBias } : {}),
       ...(type === 'GRU' ? { resetAfter: layer.resetAfter } : {}),
       returnSequences: layer.returnSequences,
+      returnState: layer.returnState,
       ...(layer.zeroOutputForMask ? { zeroOutputForMask: true } : {}),
       goBackwards: layer.goBackwards,
       dropout: layer.dropout,
+      recurrentDropout: layer.recurrentDropout,
       ...(layer.seed === undefined ? {} : { seed: layer.seed }),
       ...inputConfig(layer, first),
     }),
@@ -119,9 +158,7 @@ function descriptor(type, baseName, factory) {
       const node = type === 'SimpleRNN' ? w.sn_model_add_simple_rnn(ptr, layer.units, a.kind, a.alpha, bias, seq, back)
         : type === 'LSTM' ? w.sn_model_add_lstm(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.unitForgetBias ? 1 : 0, seq, back)
           : w.sn_model_add_gru(ptr, layer.units, a.kind, a.alpha, g.kind, g.alpha, bias, layer.resetAfter ? 1 : 0, seq, back);
-      if (node >= 0 && layer.zeroOutputForMask && w.sn_model_set_zero_output(ptr, node, 1) !== 1) return -1;
-      if (node < 0 || !layer.dropout) return node;
-      return w.sn_model_set_input_dropout(ptr, node, layer.dropout, layer.seed === undefined ? 0 : 1, (layer.seed ?? 0) >>> 0) === 1 ? node : -1;
+      return recurrentSettings(w, ptr, node, layer);
     },
   };
 }

@@ -6,9 +6,20 @@
 // the C graph (c/model.h), which then owns shapes, weights and their layout.
 // A node is { layer, inputs: [SymbolicTensor], output: SymbolicTensor }; a
 // layer keeps its nodes in layer.inboundNodes, in the order they were made.
-import { checkShape, shapeText } from '../layers/common.js';
+//
+// A layer that returns several tensors (a recurrent layer with returnState: its
+// output, h and c; a Bidirectional without mergeMode) makes one node whose
+// output holds them all side by side in each row, as the C graph keeps one
+// value per node (c/layer_rnn.c), and a hidden slice node per tensor
+// (web/model/parts.js) that makes it a value of its own. The tensors apply
+// returns are the slices' outputs, named as the layer's outputs 0, 1, 2 (as
+// TF.js and Keras name them: tensorIndex); models list their layers, never the
+// slices. Initial states of recurrent layers are further inputs of their node:
+// apply(x, { initialState: [h0, c0] }) or apply([x, h0, c0]), as in TF.js.
+import { checkShape, shapeText, sizeOf } from '../layers/common.js';
 import { checkOptions } from '../core/names.js';
 import { outputMask } from './masks.js';
+import { sliceLayer } from './parts.js';
 
 let nextTensorId = 0;
 
@@ -19,16 +30,19 @@ export class SymbolicTensor {
     this.shape = [null, ...shape];
     this.dtype = dtype;
     Object.defineProperty(this, 'sourceLayer', { value: layer, enumerable: false });
+    // The node that computes it: its layer's node nodeIndex, or for one of several outputs the slice node.
+    Object.defineProperty(this, 'producer', { value: null, enumerable: false, writable: true });
     this.nodeIndex = nodeIndex;
     this.tensorIndex = 0;
     // The tensor of the node whose Keras mask this one carries, or null (web/model/masks.js).
     Object.defineProperty(this, 'maskFrom', { value: null, enumerable: false, writable: true });
   }
 
-  /** TF.js names a layer's output `<layer name>/<layer name>` (its first node) or `…_<node>`. */
+  /** TF.js names a layer's output `<layer name>/<layer name>` (its first node) or `…_<node>`, a further output `…_<index>`. */
   get name() {
     const layer = this.sourceLayer.name ?? this.sourceLayer.type;
-    return this.sourceLayer.type === 'InputLayer' ? layer : `${layer}/${layer}${this.nodeIndex ? `_${this.nodeIndex}` : ''}`;
+    const suffix = [this.nodeIndex, this.tensorIndex].filter(Boolean).map((i) => `_${i}`).join('');
+    return this.sourceLayer.type === 'InputLayer' ? layer : `${layer}/${layer}${suffix}`;
   }
 
   /** One sample's shape. */
@@ -49,6 +63,7 @@ export class InputLayer {
     Object.defineProperty(this, 'inboundNodes', { value: [], enumerable: false, writable: true });
     const output = new SymbolicTensor(this, 0, shape, dtype);
     this.inboundNodes.push({ layer: this, inputs: [], output });
+    output.producer = this.inboundNodes[0];
   }
 
   getClassName() {
@@ -100,15 +115,28 @@ export function input(options) {
 
 const describe = (layer) => `${layer.name ?? '(unnamed)'} (${layer.type})`;
 
+/** What a kind reads beyond its inputs: a recurrent layer's initialState (kwargs, or its inputs after the first). */
+function withStates(layer, inputs, kwargs) {
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  if (kwargs === undefined || (typeof kwargs === 'object' && kwargs !== null && Object.keys(kwargs).length === 0)) return list;
+  const known = layer.kind.states ? ['initialState'] : [];
+  const unknown = typeof kwargs === 'object' && kwargs !== null ? Object.keys(kwargs).find((k) => !known.includes(k)) : undefined;
+  if (typeof kwargs !== 'object' || kwargs === null || unknown !== undefined)
+    throw new Error(`${describe(layer)}.apply: ${unknown !== undefined ? `kwargs ${JSON.stringify(unknown)} is` : 'kwargs are'} not supported` +
+      `${known.length ? ` (only { initialState: [tensors] })` : ''} (got ${typeof kwargs === 'object' ? JSON.stringify(Object.keys(kwargs ?? {})) : typeof kwargs})`);
+  if (kwargs.initialState === undefined || kwargs.initialState === null) return list;
+  if (list.length > 1) throw new Error(`${describe(layer)}.apply: initial states given twice, as inputs after the first and as initialState`);
+  return [...list, ...(Array.isArray(kwargs.initialState) ? kwargs.initialState : [kwargs.initialState])];
+}
+
 /**
- * The body of layer.apply(inputs): checks the inputs, infers the output shape
- * with the kind's rules, and records the node. Applying one layer object again
- * makes another node that shares its weights.
+ * The body of layer.apply(inputs, kwargs): checks the inputs, infers the output
+ * shape with the kind's rules, and records the node. Applying one layer object
+ * again makes another node that shares its weights. A layer of several outputs
+ * returns their list (see above).
  */
 export function applyLayer(layer, inputs, kwargs) {
-  if (kwargs !== undefined && (typeof kwargs !== 'object' || kwargs === null || Object.keys(kwargs).length))
-    throw new Error(`${describe(layer)}.apply: kwargs are not supported (got ${JSON.stringify(kwargs)})`);
-  const list = Array.isArray(inputs) ? inputs : [inputs];
+  const list = withStates(layer, inputs, kwargs);
   if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor)) {
     const got = list.find((t) => !(t instanceof SymbolicTensor));
     const what = ArrayBuffer.isView(got) || Array.isArray(got) ? 'data' : typeof got;
@@ -117,11 +145,13 @@ export function applyLayer(layer, inputs, kwargs) {
   }
   const kind = layer.kind;
   const shapes = list.map((t) => t.sampleShape);
-  let outShape;
+  let outShape, parts;
   try {
     if (kind.merge) outShape = kind.outputShapeOf(layer, shapes);
+    else if (kind.states) kind.checkStates(layer, shapes[0], shapes.slice(1));
     else if (list.length !== 1) throw new Error(`takes one input, got ${list.length}`);
-    else outShape = kind.outputShape(layer, shapes[0]); // not a Sequential's first layer (dense.js)
+    outShape ??= kind.outputShape(layer, shapes[0]); // not a Sequential's first layer (dense.js)
+    parts = kind.parts?.(layer, shapes[0]);
   } catch (err) {
     throw new Error(`${describe(layer)}: ${err.message} (inputs: ${shapes.map(shapeText).join(', ')})`);
   }
@@ -129,7 +159,23 @@ export function applyLayer(layer, inputs, kwargs) {
   const weightShapes = (inShape) => kind.weights(layer, inShape).map((t) => t.shape.join()).join(';');
   if (nodes.length && weightShapes(nodes[0].inputs[0].sampleShape) !== weightShapes(shapes[0]))
     throw new Error(`${describe(layer)}: applied again to inputs of shape ${shapes.map(shapeText).join(', ')}, which need other weights than its first inputs ${nodes[0].inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
-  return recordNode(layer, list, outShape);
+  if (!parts) return recordNode(layer, list, outShape);
+  // One node whose value is every part side by side, and a slice node per part.
+  const packed = recordNode(layer, list, [parts.reduce((n, shape) => n + sizeOf(shape), 0)]);
+  const mask = packed.maskFrom; // the Keras mask its outputs carry: the steps of [steps, units] outputs, not the states
+  packed.maskFrom = null;
+  let offset = 0;
+  packed.producer.parts = parts.map((shape, k) => {
+    const t = new SymbolicTensor(layer, packed.nodeIndex, shape, 'float32'), slice = sliceLayer(layer, k, offset, shape);
+    t.tensorIndex = k;
+    t.maskFrom = shape.length > 1 ? mask : null;
+    t.producer = { layer: slice, inputs: [packed], output: t };
+    slice.inboundNodes.push(t.producer);
+    offset += sizeOf(shape);
+    return t;
+  });
+  if (nodes.length === 1) layer.outShapes = parts;
+  return packed.producer.parts;
 }
 
 /**
@@ -142,6 +188,7 @@ export function recordNode(layer, inputs, outShape) {
   const output = new SymbolicTensor(layer, nodes.length, outShape, 'float32');
   output.maskFrom = outputMask(layer, inputs, output, describe(layer));
   nodes.push({ layer, inputs, output });
+  output.producer = nodes.at(-1);
   if (nodes.length === 1) {
     layer.inShape = inputs[0].sampleShape;
     layer.outShape = outShape;
@@ -161,7 +208,7 @@ export function traceGraph(inputs, outputs) {
   const visit = (tensor, neededBy) => {
     if (inputSet.has(tensor)) return;
     const layer = tensor.sourceLayer;
-    const node = layer.inboundNodes[tensor.nodeIndex];
+    const node = tensor.producer;
     if (layer.type === 'InputLayer')
       throw new Error(`the outputs need input ${tensor.name}, which is not among the model's inputs (${inputs.map((t) => t.name).join(', ')})` +
         (neededBy.length ? ` (needed by ${neededBy.join(', ')})` : ''));

@@ -115,7 +115,7 @@ export class Model {
 
   /** Takes the traced graph: names the unnamed layers (Keras' way) and refuses two layers of one name. */
   setGraph(inputs, outputs, nodes) {
-    const layers = [...inputs.map((t) => t.sourceLayer), ...new Set(nodes.map((n) => n.layer))];
+    const layers = [...inputs.map((t) => t.sourceLayer), ...new Set(nodes.filter((n) => !n.layer.kind.hidden).map((n) => n.layer))]; // not the slices (graph.js)
     const taken = new Set(), byName = new Map();
     for (const layer of layers) if (layer.name !== undefined) taken.add(layer.name);
     for (const layer of layers) {
@@ -245,7 +245,7 @@ export class Model {
           if (!namePtr) continue;
           const f = i32(info, INFO.COUNT).slice(), tensorName = cString(namePtr);
           specs.push({
-            name: `${node.layer.name}/${tensorName}`, shape: Array.from(f.subarray(INFO.DIMS, INFO.DIMS + f[INFO.RANK])),
+            name: `${node.layer.name}/${node.layer.kind.weightName?.(node.layer, tensorName) ?? tensorName}`, shape: Array.from(f.subarray(INFO.DIMS, INFO.DIMS + f[INFO.RANK])),
             trainable: f[INFO.LEARNS] === 1, kindTrainable: f[INFO.KIND_TRAINABLE] === 1,
             offset: f[INFO.OFFSET], size: f[INFO.SIZE], layer: node.layer, nonNegative: tensorName === 'moving_variance',
           });
@@ -274,8 +274,8 @@ export class Model {
     if (adopted.length) {
       const current = new Map();
       for (const source of new Set(adopted.map((l) => l.model))) {
-        const mine = new Set(adopted.filter((l) => l.model === source).map((l) => l.name));
-        for (const v of source.getWeights()) if (mine.has(v.name.slice(0, v.name.lastIndexOf('/')))) current.set(v.name, v.values);
+        const values = source.getWeights();
+        source.weightSpecs().forEach((s, i) => adopted.includes(s.layer) && current.set(s.name, values[i].values));
       }
       this.writeWeights(this.getWeights().map((v) => current.get(v.name) ?? v.values));
     }
@@ -704,8 +704,9 @@ export class Model {
     for (const layer of this.layers) {
       const nodes = layer.type === 'InputLayer' ? layer.inboundNodes.slice(0, 1) : this.nodes.filter((n) => n.layer === layer);
       nodes.forEach((node, k) => {
-        const connected = node.inputs.map((t) => `${t.sourceLayer.name}[${t.nodeIndex}][0]`);
-        rows.push([k ? '' : `${layer.name} (${layer.type})`, shapeText(node.output.sampleShape), k ? '' : String(this.counts(layer, specs).total), connected.join(', ')]);
+        const connected = node.inputs.map((t) => `${t.sourceLayer.name}[${t.nodeIndex}][${t.tensorIndex}]`);
+        const shape = node.parts ? `[${node.parts.map((t) => shapeText(t.sampleShape)).join(', ')}]` : shapeText(node.output.sampleShape);
+        rows.push([k ? '' : `${layer.name} (${layer.type})`, shape, k ? '' : String(this.counts(layer, specs).total), connected.join(', ')]);
       });
     }
     const cols = functional ? 4 : 3;
@@ -785,6 +786,9 @@ export class Sequential extends Model {
     } catch (err) {
       throw new Error(`${what}: ${err.message}`);
     }
+    if (kind.parts?.(layer, inShape))
+      throw new Error(`${what}: it returns several tensors (${layer.type === 'Bidirectional' && layer.mergeMode === null ? 'mergeMode null: both directions\' outputs' : 'returnState: its output and its states'}), ` +
+        'which a Sequential cannot pass to the next layer: build an sn.model with layer.apply, which returns them as a list');
     const copy = makeLayer({ ...layer, name, inShape, outShape, ...kind.entry?.(layer, inShape, first) }, kind);
     const input = first ? new InputLayer(`${name}_input`, inShape, 'float32').output : this.outputs[0];
     const output = recordNode(copy, [input], outShape);
