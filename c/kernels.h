@@ -45,6 +45,15 @@
   X(SN_ACT_ELU, "alpha", 1, 0, INFINITY)                     \
   X(SN_ACT_HARD_SIGMOID, "slope", 1.0 / 6, 0, INFINITY)
 
+/* Keras' and TF.js' other names for the same activations: X(kind, name). Names
+ * are matched ignoring case and '_' (web/core/names.js); scripts/gen-constants.js
+ * copies this list into dist/constants.js (ACTIVATION_ALIAS). */
+#define SN_ACT_ALIASES(X)                                    \
+  X(SN_ACT_LINEAR, "none")                                   \
+  X(SN_ACT_SWISH, "silu")                                    \
+  X(SN_ACT_HARD_SILU, "hardSwish")                           \
+  X(SN_ACT_GELU_NEW, "geluApproximate")
+
 /* Whether alpha is in the range SN_ACT_PARAMETERS gives act (any alpha for the others). */
 int sn_act_param_fits(int act, float alpha);
 

@@ -155,6 +155,8 @@ export function constants(root = ROOT) {
     ['ACTIVATION_PARAMETER', "SN_ACT_PARAMETERS in c/kernels.h: the activations an activation spec gives a parameter: its option's name,\n" +
       "Keras' default, and the range C accepts.", Object.fromEntries(list('SN_ACT_PARAMETERS').map(([kind, key, value, min, max]) =>
       [activationName[kind], { key, value, min, max }]))],
+    ['ACTIVATION_ALIAS', "SN_ACT_ALIASES in c/kernels.h: Keras' and TF.js' other names of activations, and the name each stands for.",
+      Object.fromEntries(list('SN_ACT_ALIASES').map(([kind, alias]) => [alias, activationName[kind]]))],
     ['INITIALIZER', "SN_INITIALIZERS in c/init.h: each initializer's kind and the names of its parameters a and b.",
       withParams('SN_INITIALIZERS')],
     ['LOSS', "SN_LOSSES in c/losses.h: each loss's kind.", byName('SN_LOSSES')],

@@ -73,6 +73,10 @@ int main(void) {
   SN_ACT_PARAMETERS(X)
 #undef X
 
+#define X(kind, alias) printf("ACTIVATION_ALIAS.%s %s\n", alias, activation_names[kind]);
+  SN_ACT_ALIASES(X)
+#undef X
+
 #define X(kind, value, ...) kind_with_params("INITIALIZER", kind, NAMES(__VA_ARGS__));
   SN_INITIALIZERS(X)
 #undef X

@@ -1,12 +1,10 @@
-import { ACTIVATION, ACTIVATION_PARAMETER } from '../../dist/constants.js';
+import { ACTIVATION, ACTIVATION_ALIAS, ACTIVATION_PARAMETER } from '../../dist/constants.js';
 import { checkNumber, nameTable } from '../core/names.js';
 
 // The names come from C (SN_ACTIVATIONS in c/kernels.h), in TF.js' camelCase;
 // Keras' snake_case spellings meet them (names.js ignores case and '_'), and
-// these are Keras' and TF.js' other names for the same functions.
-const resolveName = nameTable('activation', ACTIVATION, {
-  none: 'linear', silu: 'swish', hardSwish: 'hardSilu', geluApproximate: 'geluNew',
-});
+// so do Keras' and TF.js' other names for the same functions (SN_ACT_ALIASES).
+const resolveName = nameTable('activation', ACTIVATION, ACTIVATION_ALIAS);
 
 // ACTIVATION_PARAMETER: the activations that take a parameter, its option's name,
 // Keras' default and the range C accepts (SN_ACT_PARAMETERS in c/kernels.h). hardSigmoid's slope:
