@@ -236,6 +236,15 @@ typedef struct {
   int no_input_grad;
   void (*draw)(sn_layer *l, int rows);
   void (*commit)(sn_layer *l);
+  /* Generation one position at a time (model.h: sn_model_forward_window, one row, a window [t0, t1) of the
+   * time axis, positions before t0 as earlier windows left them: the key/value cache). positionwise: 1 when
+   * position t of its output depends only on position t of its inputs (dense on the last axis, layer norm,
+   * activations, merges, dropout outside training), so the graph runs its forward on the window alone by
+   * shrinking the time axis of its shapes. forward_window: for kinds whose position t depends on t itself or
+   * on earlier positions (attention, position embeddings): writes positions [t0, t1) of l->z, reading
+   * positions [0, t1) of its inputs xs (full buffers of one row). Neither: the model cannot generate. */
+  int positionwise;
+  void (*forward_window)(struct sn_model *m, sn_layer *l, int t0, int t1, const float *const *xs);
 } sn_layer_ops;
 
 #define SN_LAYER_KIND_OPS(kind, ops) extern const sn_layer_ops ops;
