@@ -5,9 +5,10 @@
 // linear warm-up over 100 iterations then cosine decay to 1e-4 at 2000,
 // gradients clipped to a global norm of 1. Shared by bench/gpt.js (Node) and
 // bench/gpt.html (Chromium); `sn` is the library as the platform imports it.
+import { compiledGpt } from '../demo/gpt-model.js';
 import { vocabulary, windows } from '../demo/text-data.js';
 
-export const G1 = { layers: 4, heads: 4, width: 128, context: 64, batch: 12, iterations: 2000, warmup: 100, lr: 1e-3, minLr: 1e-4 };
+export const G1 = { layers: 4, heads: 4, width: 128, context: 64, batch: 12, iterations: 2000, warmup: 100, lr: 1e-3 };
 
 /** The characters of the text as ids (demo/text-data.js' vocabulary), split 90 / 10 into training and held-out ids. */
 export function encode(text) {
@@ -26,14 +27,9 @@ export function gptFlops({ layers, width, context }, vocab) {
   return 6 * (layers * perLayer + width * vocab);
 }
 
-/** The model and its optimizer as G1 says. */
-export function g1Model(sn, vocab, { seed = 1 } = {}) {
-  const model = sn.applications.gpt({ vocabularySize: vocab, sequenceLength: G1.context, numLayers: G1.layers, numHeads: G1.heads, hiddenDim: G1.width, seed });
-  const learningRate = sn.schedules.cosineDecay({ initialLearningRate: 0, warmupTarget: G1.lr, warmupSteps: G1.warmup, decaySteps: G1.iterations - G1.warmup, alpha: G1.minLr / G1.lr });
-  const optimizer = sn.optimizers.adamw({ learningRate, beta1: 0.9, beta2: 0.99, weightDecay: 0.1, globalClipNorm: 1, excludeFromWeightDecay: ['bias', 'gamma', 'beta'] });
-  model.compile({ optimizer, loss: sn.losses.sparseCategoricalCrossentropy({ fromLogits: true }) });
-  return model;
-}
+/** The model and its optimizer as G1 says (demo/gpt-model.js, the GPT page's). */
+export const g1Model = (sn, vocab, { seed = 1 } = {}) =>
+  compiledGpt(sn, { vocab, context: G1.context, layers: G1.layers, heads: G1.heads, width: G1.width, iterations: G1.iterations, lr: G1.lr, warmup: G1.warmup, seed });
 
 /**
  * Trains G1 for `iterations` (after `warmupIterations` untimed ones) on the
