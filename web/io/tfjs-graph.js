@@ -136,7 +136,7 @@ function foldExtras(specs, byName, outputs) {
     }
   }
   const redirect = (r) => alias.get(`${r.layer}/${r.node}`) ?? r;
-  for (const s of specs) s.nodes = s.nodes.map((refs) => refs.map(redirect));
+  for (const s of specs) s.nodes = s.nodes.map((refs) => Object.assign(refs.map(redirect), { call: refs.call })); // call: attentionNode's
   return { specs: specs.filter((s) => !folded.has(s)), outputs: outputs.map(redirect) };
 }
 
