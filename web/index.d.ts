@@ -817,6 +817,8 @@ export class Trainer<Prediction = Float32Array> {
   stop(): void;
   evaluate(x: TrainerInputs, y: TrainerTargets, options?: { batchSize?: number; transfer?: boolean }): Promise<Logs>;
   predict(x: TrainerInputs, options?: { batchSize?: number; transfer?: boolean }): Promise<Prediction>;
+  /** A MultiHeadAttention layer's weights [numHeads, T, S] for the first sample of x (Model.attentionScores, in the worker). */
+  attentionScores(layer: string, x: TrainerInputs): Promise<Float32Array>;
   getWeights(): Promise<Weight[]>;
   setWeights(weights: Array<Weight | Numbers>): Promise<void>;
   /** The model file's bytes, as model.save() writes them. */
