@@ -13,11 +13,13 @@
 //     draws among the K likeliest;
 //   - clear Errors: an LSTM, ids out of range, a prompt longer than the context,
 //     maxNewTokens, temperature and topK out of range, a model of another shape;
-//   - nothing leaks across 1000 calls.
+//   - nothing leaks across 1000 calls;
+//   - a Trainer's worker generates what the page does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as sn from '../web/index.js';
 import { f32, wasm, withBuffers } from '../web/core/wasm.js';
+import { nodeTrainerWorker } from './support/node-trainer.js';
 
 await sn.ready();
 const L = sn.layers;
@@ -152,4 +154,21 @@ test('nothing leaks across 1000 generate calls, and memory does not grow', () =>
   assert.equal(sn.heapBytes(), heap, 'the heap');
   assert.equal(sn.memoryBytes(), memory, 'wasm memory');
   model.dispose();
+});
+
+test('a Trainer generates in its worker what the model generates here', async () => {
+  const model = lm({ activation: 'softmax' });
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  const trainer = sn.createTrainer(model, { worker: nodeTrainerWorker() });
+  try {
+    await trainer.ready;
+    const options = { maxNewTokens: 15, seed: 4, topK: 5 };
+    const there = await trainer.generate([2, 3], options);
+    assert.ok(there instanceof Int32Array);
+    assert.deepEqual(there, sn.text.generate(model, [2, 3], options));
+    await assert.rejects(trainer.generate([2, 30], options), /token id 30 is not a row of embedding/);
+  } finally {
+    trainer.terminate();
+    model.dispose();
+  }
 });
