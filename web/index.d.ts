@@ -798,7 +798,7 @@ export class Trainer<Prediction = Float32Array> {
   stop(): void;
   evaluate(x: TrainerInputs, y: TrainerTargets, options?: { batchSize?: number; transfer?: boolean }): Promise<Logs>;
   predict(x: TrainerInputs, options?: { batchSize?: number; transfer?: boolean }): Promise<Prediction>;
-  /** sn.text.generate in the worker (not while fit() runs): the prompt and the new tokens. */
+  /** sn.text.generate in the worker (not while fit() runs): the new tokens. */
   generate(promptIds: number[] | Int32Array | Uint8Array | Uint16Array | Float32Array, options: GenerateOptions): Promise<Int32Array>;
   getWeights(): Promise<Weight[]>;
   setWeights(weights: Array<Weight | Numbers>): Promise<void>;
@@ -886,9 +886,9 @@ export interface GenerateOptions {
  */
 export const text: {
   /**
-   * nanoGPT's generate: the prompt (at most T ids), then maxNewTokens tokens drawn one at a time from the last
-   * position's logits, with a key/value cache (one position per token). Past the context, the window's last
-   * ⌊T/2⌋ tokens become the next prompt (position embeddings are absolute).
+   * nanoGPT's generate: maxNewTokens tokens drawn one at a time after the prompt (at most T ids) from the last
+   * position's logits, with a key/value cache (one position per token); returns the new tokens alone. Past the
+   * context, the window's last ⌊T/2⌋ tokens become the next prompt (position embeddings are absolute).
    */
   generate(model: Model, promptIds: number[] | Int32Array | Uint8Array | Uint16Array | Float32Array, options: GenerateOptions): Int32Array;
 };

@@ -5,9 +5,11 @@
 // value's earlier positions; attention keeps its projected keys and values).
 //
 // As nanoGPT's generate (model.py): the next token is drawn from the last
-// position's logits divided by temperature, among the topK largest; the result
-// is the prompt followed by the new tokens. temperature 0 takes the argmax
-// (greedy). The same seed draws the same tokens (web/core/random.js).
+// position's logits divided by temperature, among the topK largest. The result
+// is the new tokens alone (nanoGPT returns the prompt before them: here the
+// caller has it, and a page shows the continuation after its prompt).
+// temperature 0 takes the argmax (greedy). The same seed draws the same tokens
+// (web/core/random.js).
 //
 // Beyond the context T: position embeddings are absolute (position t is row t of
 // a learned table), so a full window cannot slide by one position without
@@ -104,8 +106,8 @@ function pick(logits, temperature, topK, random, t) {
 }
 
 /**
- * sn.text.generate(model, promptIds, { maxNewTokens, temperature = 1, topK, seed }): the prompt followed by
- * maxNewTokens tokens drawn one at a time, as an Int32Array (nanoGPT's generate).
+ * sn.text.generate(model, promptIds, { maxNewTokens, temperature = 1, topK, seed }): maxNewTokens tokens drawn
+ * one at a time after the prompt, as an Int32Array.
  */
 export function generate(model, promptIds, options) {
   const { maxNewTokens, temperature = 1, topK, seed = Math.floor(Math.random() * 2 ** 32) } =
@@ -136,7 +138,7 @@ export function generate(model, promptIds, options) {
     let len = restart(prompt.length, prompt.length); // positions the cache holds: the tokens before k
     for (let k = prompt.length; ; k++) {
       all[k] = pick(f32(w.sn_model_output_logits(model.ptr, 0) + (len - 1) * vocab * 4, vocab), temperature, topK ?? vocab, random, len - 1);
-      if (k === all.length - 1) return all;
+      if (k === all.length - 1) return all.slice(prompt.length);
       if (len === T) { // the window is full: its last half is the next prompt
         len = restart(k + 1, Math.max(1, T >> 1));
       } else {

@@ -265,7 +265,7 @@ export class Trainer {
     return this.request('predict', { x: X.values, options }, X.buffers);
   }
 
-  /** sn.text.generate(model, promptIds, options) in the worker: the prompt and the new tokens, an Int32Array. */
+  /** sn.text.generate(model, promptIds, options) in the worker: the new tokens, an Int32Array. */
   async generate(promptIds, options) {
     return this.request('generate', { promptIds, options });
   }
