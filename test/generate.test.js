@@ -8,7 +8,8 @@
 //     (test/c/test_generate.c counts every node's values that differ: none);
 //   - greedy decoding with the cache (temperature 0), and topK 1, equal greedy
 //     decoding by full forward passes on the growing prompt, past the context
-//     too (the window's last half becomes the next prompt);
+//     too (the window's last half becomes the next prompt); with causal
+//     MultiHeadAttention too, whose later positions the padding cannot reach;
 //   - the same seed draws the same tokens, other seeds others; topK keeps the
 //     draws among the K likeliest;
 //   - clear Errors: an LSTM, ids out of range, a prompt longer than the context,
@@ -88,6 +89,18 @@ test('greedy decoding with the cache equals greedy decoding by full forward pass
   const one = lm({ context: 1 }); // a context of one position: every token is a new prompt
   assert.deepEqual(sn.text.generate(one, [2], { maxNewTokens: 6, temperature: 0 }), greedyByFullPasses(one, [2], 6));
   one.dispose();
+});
+
+test('with causal attention too (its keys and values cached): greedy decoding equals full forward passes', () => {
+  const ids = sn.input({ shape: [T] });
+  const x = L.embedding({ inputDim: V, outputDim: 8 }).apply(ids);
+  const h = L.multiHeadAttention({ numHeads: 2, keyDim: 4 }).apply([x, x], { useCausalMask: true });
+  const y = L.layerNormalization().apply(L.add().apply([x, h]));
+  const model = sn.model({ inputs: ids, outputs: L.dense({ units: V, activation: 'softmax' }).apply(y), seed: 12 });
+  for (const prompt of [[4], [1, 2, 3, 4, 5, 6, 7]]) {
+    assert.deepEqual(sn.text.generate(model, prompt, { maxNewTokens: 16, temperature: 0 }), greedyByFullPasses(model, prompt, 16), `prompt ${prompt}`);
+  }
+  model.dispose();
 });
 
 test('the same seed draws the same tokens, other seeds others; topK keeps the K likeliest', () => {
