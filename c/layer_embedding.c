@@ -93,4 +93,5 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
 }
 
 const sn_layer_ops sn_embedding_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .no_input_grad = 1};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .no_input_grad = 1,
+    .positionwise = 1 /* position t of ids [T] ({1, 1, T}) is row t of the output */};

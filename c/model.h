@@ -100,6 +100,8 @@ typedef struct sn_model {
   int bad_id_node;         /* embedding: 1 + the first node that met an id outside its table since sn_model_bad_id, or 0 */
   int bad_id_pos;          /*   where in its sample */
   float bad_id;            /*   the id */
+  int keep_values;         /* generation: the inference layout keeps every node's buffers (workspace.c), the cache */
+  int window_t;            /*   positions of one row sn_model_forward_window has computed and the workspace still holds */
 } sn_model;
 
 /* Building. Every add function appends a node and returns its index, or -1
@@ -307,6 +309,24 @@ float *sn_model_grads(sn_model *m);
 float *sn_model_state(sn_model *m);
 long sn_model_param_count(const sn_model *m);
 long sn_model_state_count(const sn_model *m);
+
+/* Generation (graph.c; layer.h: positionwise, forward_window). sn_model_forward_window computes positions
+ * [t0, t1) of every node's output for one row in the inference layout, reading xs (each input's whole row: the
+ * ids of positions [0, t1)) and, for positions before t0, every value as the calls before left it: the key/value
+ * cache. t0 = 0 starts anew (the first call makes the inference layout keep every node's buffers: workspace.c,
+ * keep_values); a later call needs t0 ≤ the positions computed since (any other pass over the workspace forgets
+ * them). A value's time axis: a sequence [T, c] is {1, T, c}, a model input of token ids [T] is {1, 1, T}; T is
+ * the first input's; anything else has none. Positionwise kinds run their forward on the window (their shapes'
+ * time axis cut to it, their pointers moved to t0), kinds with forward_window run that, and the activation is
+ * applied to the window. Returns 0, 1 + the first node that cannot run a window (sn_model_window_check says
+ * why), or an enum sn_window_error. */
+enum sn_window_why { SN_WINDOW_KIND = 1, SN_WINDOW_SHAPE = 2 }; /* neither positionwise nor forward_window; a value without the time axis */
+enum sn_window_error { SN_WINDOW_MEMORY = -1, SN_WINDOW_RANGE = -2, SN_WINDOW_TRAINING = -3 };
+int sn_model_forward_window(sn_model *m, const float *const *xs, int t0, int t1);
+/* 0 when every node can run a window, else 1 + the first that cannot, *why its enum sn_window_why. */
+int sn_model_window_check(const sn_model *m, int *why);
+/* Output k's z (before its activation: the logits under a softmax), one row per row of the last pass, or NULL. */
+const float *sn_model_output_logits(const sn_model *m, int k);
 
 /* Internal to the model, its layers and its training loop. A kind's add
  * function takes a fresh node with begin_layer (NULL when the model is built;

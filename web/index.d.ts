@@ -819,6 +819,8 @@ export class Trainer<Prediction = Float32Array> {
   predict(x: TrainerInputs, options?: { batchSize?: number; transfer?: boolean }): Promise<Prediction>;
   /** A MultiHeadAttention layer's weights [numHeads, T, S] for the first sample of x (Model.attentionScores, in the worker). */
   attentionScores(layer: string, x: TrainerInputs): Promise<Float32Array>;
+  /** sn.text.generate in the worker (not while fit() runs): the new tokens. */
+  generate(promptIds: number[] | Int32Array | Uint8Array | Uint16Array | Float32Array, options: GenerateOptions): Promise<Int32Array>;
   getWeights(): Promise<Weight[]>;
   setWeights(weights: Array<Weight | Numbers>): Promise<void>;
   /** The model file's bytes, as model.save() writes them. */
@@ -888,6 +890,29 @@ export interface LoadTfjsOptions {
  * (in Node, use loadTfjsFiles from simdnet/node).
  */
 export function loadTfjsModel<T extends Model = Sequential>(url: string | URL, options?: LoadTfjsOptions): Promise<T>;
+
+export interface GenerateOptions {
+  /** How many tokens to draw (an integer ≥ 1). */
+  maxNewTokens: number;
+  /** Divides the logits before the softmax (default 1); 0 takes the likeliest token (greedy). */
+  temperature?: number;
+  /** Draw among the K likeliest tokens only (ties with the K-th kept); default: all. */
+  topK?: number;
+  /** The generator's seed, an integer in [0, 2^32): the same seed draws the same tokens (default: a random one). */
+  seed?: number;
+}
+/**
+ * Text generation from a language model of one input of token ids [T] (read by an Embedding) and one output
+ * [T, vocab] of logits or a softmax, each layer able to run one position at a time (no recurrent layers).
+ */
+export const text: {
+  /**
+   * nanoGPT's generate: maxNewTokens tokens drawn one at a time after the prompt (at most T ids) from the last
+   * position's logits, with a key/value cache (one position per token); returns the new tokens alone. Past the
+   * context, the window's last ⌊T/2⌋ tokens become the next prompt (position embeddings are absolute).
+   */
+  generate(model: Model, promptIds: number[] | Int32Array | Uint8Array | Uint16Array | Float32Array, options: GenerateOptions): Int32Array;
+};
 
 /** Browser homes for model files (page or Worker; downloadModel needs a page). */
 export const storage: {

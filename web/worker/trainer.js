@@ -271,6 +271,11 @@ export class Trainer {
     return this.request('attentionScores', { layer, x: X.values }, X.buffers);
   }
 
+  /** sn.text.generate(model, promptIds, options) in the worker: the new tokens, an Int32Array. */
+  async generate(promptIds, options) {
+    return this.request('generate', { promptIds, options });
+  }
+
   /** [{ name, shape, values: Float32Array }] in getWeights order. */
   getWeights() {
     return this.request('getWeights');
