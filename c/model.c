@@ -206,7 +206,7 @@ int sn_model_end_layer(sn_model *m, int ok) {
 
 /* Whether node L makes a Keras mask when its value carries its own (sn_model_set_mask). */
 static int can_make_mask(const sn_model *m, const sn_layer *L) {
-  if (L->kind == SN_LAYER_EMBEDDING || L->kind == SN_LAYER_MASKING) return 1;
+  if (L->kind == SN_LAYER_EMBEDDING || L->kind == SN_LAYER_TOKEN_AND_POSITION_EMBEDDING || L->kind == SN_LAYER_MASKING) return 1;
   if (L->kind != SN_LAYER_MERGE && L->kind != SN_LAYER_CONCATENATE) return 0;
   for (int i = 0; i < L->n_in; i++)
     if (!sn_node_input(m, L, i)->mask) return 0;
