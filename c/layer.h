@@ -96,6 +96,7 @@ typedef struct {
   int init;                /* sn_init kind */
   float init_a, init_b;    /* its parameters */
   float l1, l2;            /* regularizer factors (trainable tensors only) */
+  int no_decay;            /* Keras' exclude_from_weight_decay: the optimizer's weight decay skips it */
   /* Set by the kind's setup(). */
   const char *name;        /* Keras' weight name: "kernel", "bias", "gamma", … */
   int exists, trainable;   /* trainable: of its kind (batch norm's moving statistics are not) */

@@ -274,6 +274,9 @@ int sn_model_set_activity_regularizer(sn_model *m, int layer, float l1, float l2
  * and the optimizer is dropped: compile again. A frozen batch norm normalizes
  * with its moving statistics, also in training, and does not update them (Keras). */
 int sn_model_set_trainable(sn_model *m, int layer, int trainable);
+/* Keras' exclude_from_weight_decay for one tensor (a node that owns its weights; any time: the next compile
+ * hands every tensor's flag to its optimizer, and set_trainable keeps it). Returns 0 for no such tensor. */
+int sn_model_exclude_from_weight_decay(sn_model *m, int layer, int which, int excluded);
 int sn_model_build(sn_model *m);
 /* Sets every output's loss (weight 1) and the optimizer. */
 int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit, sn_optimizer *opt);
