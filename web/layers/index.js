@@ -32,6 +32,7 @@ import { Bidirectional, bidirectional } from './bidirectional.js';
 import { makeLayer } from './layer.js';
 import { Masking, masking } from './masking.js';
 import { LayerNormalization, layerNormalization } from './layer-normalization.js';
+import { PositionEmbedding, TokenAndPositionEmbedding, positionEmbedding, tokenAndPositionEmbedding } from './position-embedding.js';
 import { Permute, permute } from './permute.js';
 import { RepeatVector, repeatVector } from './repeat-vector.js';
 import { TimeDistributed, timeDistributed } from './time-distributed.js';
@@ -52,6 +53,7 @@ export const KINDS = {
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling1D, ZeroPadding1D, Cropping1D,
   SimpleRNN, LSTM, GRU, Bidirectional,
   Masking,
+  PositionEmbedding, TokenAndPositionEmbedding,
 };
 
 const FACTORIES = {
@@ -71,6 +73,7 @@ const FACTORIES = {
   conv1d, maxPooling1d, averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, upSampling1d, zeroPadding1d, cropping1d,
   simpleRNN, lstm, gru, bidirectional,
   masking,
+  positionEmbedding, tokenAndPositionEmbedding,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */
