@@ -188,6 +188,15 @@ int sn_model_add_embedding(sn_model *m, int vocab, int dim);
  * got no gradient. Returns 1 + that node (the first such since the last call; the call forgets it),
  * with the id and its position in the sample; 0 when there was none. */
 int sn_model_bad_id(sn_model *m, float *id, int *pos);
+/* KerasHub's PositionEmbedding (layer_position_embedding.c): a learned table `embeddings` [sequence_length,
+ * c] whose first T rows are the output, broadcast over an input {h, T, c} (its values unread; T ≤
+ * sequence_length). Default initializer: glorotUniform, KerasHub's. */
+int sn_model_add_position_embedding(sn_model *m, int sequence_length);
+/* KerasHub's TokenAndPositionEmbedding (layer_token_and_position_embedding.c): an embedding of the ids
+ * (token_embedding/embeddings [vocab][dim]) plus a position embedding (position_embedding/embeddings
+ * [sequence_length][dim]); h × w × T ids → (h·w) × T × dim. mask_zero: sn_model_set_mask, as an embedding's.
+ * Default initializer of both: randomUniform(−0.05, 0.05), KerasHub's "uniform". */
+int sn_model_add_token_and_position_embedding(sn_model *m, int vocab, int sequence_length, int dim);
 /* Zero padding (crop = 0) or cropping (crop = 1) of top, bottom rows and left, right columns. */
 int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
 /* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
@@ -277,6 +286,9 @@ int sn_model_set_activity_regularizer(sn_model *m, int layer, float l1, float l2
  * and the optimizer is dropped: compile again. A frozen batch norm normalizes
  * with its moving statistics, also in training, and does not update them (Keras). */
 int sn_model_set_trainable(sn_model *m, int layer, int trainable);
+/* Keras' exclude_from_weight_decay for one tensor (a node that owns its weights; any time: the next compile
+ * hands every tensor's flag to its optimizer, and set_trainable keeps it). Returns 0 for no such tensor. */
+int sn_model_exclude_from_weight_decay(sn_model *m, int layer, int which, int excluded);
 int sn_model_build(sn_model *m);
 /* Sets every output's loss (weight 1) and the optimizer. */
 int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit, sn_optimizer *opt);
