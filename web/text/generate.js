@@ -30,7 +30,7 @@ import { checkNumber, checkOptions } from '../core/names.js';
 import { mulberry32 } from '../core/random.js';
 import { f32, i32, MAX_INT, wasm, withBuffers } from '../core/wasm.js';
 import { Model } from '../model/model.js';
-import { checkTokenIds, tokenReaders } from '../model/token-ids.js';
+import { checkTokenIds, tokenReaders, tokenTable } from '../model/token-ids.js';
 
 /** Output activations whose z (before the activation) are the logits. */
 const LOGITS = ['linear', 'softmax', 'logSoftmax'];
@@ -62,8 +62,11 @@ function checkModel(model) {
   const vocab = out[1], activation = model.outputActivation(0);
   if (!LOGITS.includes(activation))
     throw new Error(`generate: the output ${model.outputNames[0]} has activation ${activation}; it needs logits (linear) or a softmax`);
-  const small = readers.find((l) => l.inputDim < vocab);
-  if (small) throw new Error(`generate: the output's ${vocab} classes are not all ids of embedding ${JSON.stringify(small.name)} (inputDim ${small.inputDim})`);
+  const small = readers.find((l) => tokenTable(l).rows < vocab);
+  if (small) {
+    const { rows, option } = tokenTable(small);
+    throw new Error(`generate: the output's ${vocab} classes are not all ids of ${small.type} ${JSON.stringify(small.name)} (${option} ${rows})`);
+  }
   model.build();
   const w = wasm();
   withBuffers((alloc) => {
