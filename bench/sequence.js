@@ -113,14 +113,15 @@ async function jaxjs(task, { steps, warmup }) {
 /**
  * bench/run.js's sequence section: each task's engines in alternating child
  * processes, `rounds` times (TF.js cpu once, one timed step), simdnet also on
- * `cores` threads. Medians of samples/s; { unavailable } where an engine
- * cannot run a task.
+ * `cores` threads, jax-js too when `jax`. Medians of samples/s; { unavailable }
+ * where an engine cannot run a task.
  */
-export function sequenceFigures({ tasks, rounds, cpu, cores, log = () => {} }) {
+export function sequenceFigures({ tasks, rounds, cpu, cores, jax = false, log = () => {} }) {
   const run = childRun(fileURLToPath(import.meta.url));
   const figures = {};
   for (const task of tasks) {
-    const f = { flops: sequenceFlops(task), ...alternatingFigures(run, task, { rounds, cpu, cores, rate: 'samplesPerSecond', wasmExtra: ['--steps', '1'] }) };
+    const f = { flops: sequenceFlops(task),
+      ...alternatingFigures(run, task, { rounds, cpu, cores, rate: 'samplesPerSecond', wasmExtra: ['--steps', '1'], also: jax ? ['jax-js'] : [] }) };
     figures[task] = f;
     log(task, f);
   }
