@@ -7,7 +7,8 @@
 // loss, valueAndGrad, and the whole iteration (forward, backward, clipping,
 // AdamW) in one jit-compiled function on the wasm backend (one thread in Node).
 //
-//   node bench/gpt-jaxjs.js [--iterations 20] [--warmup 2]   → prints runJaxG1's JSON
+//   node bench/gpt-jaxjs.js [--iterations 20] [--warmup 2] [--log N]   → prints runJaxG1's JSON
+//   (--log N: every N-th iteration's loss and the seconds so far on stderr)
 //
 // The model mirrors the Keras layers simdnet builds rather than nanoGPT's
 // PyTorch modules where they differ (bench/gpt.js's side):
@@ -146,9 +147,10 @@ export function gptLoss(params, x, y, maskBias, c, eps) {
  * Returns { tokensPerSecond, iterationSeconds (mean of the timed ones),
  * estimated2000Seconds (2000 × that, extrapolated; compilation not in it),
  * compileSeconds (the first iteration), firstLoss, loss (the last), params,
- * vocab, iterations, warmup, threads, version }.
+ * vocab, iterations, warmup, threads, version }. onIteration(i, loss, seconds)
+ * is called after every timed iteration (i counts from 1, seconds since the timing began).
  */
-export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, layerNormEpsilon = 1e-3, adamEpsilon = 1e-7, config = G1 } = {}) {
+export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, layerNormEpsilon = 1e-3, adamEpsilon = 1e-7, config = G1, onIteration = null } = {}) {
   const { version } = await jaxReady();
   const c = config, { ids, vocab } = fortunesIds(), nextBatch = batcher(ids, c, seed);
   let params = initGptParams(vocab, c, seed);
@@ -184,7 +186,10 @@ export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, layerNor
   for (let i = 1; i < warmup; i++) await iterate();
   t0 = performance.now();
   let loss = firstLoss;
-  for (let i = 0; i < iterations; i++) loss = await iterate();
+  for (let i = 1; i <= iterations; i++) {
+    loss = await iterate();
+    onIteration?.(i, loss, (performance.now() - t0) / 1000);
+  }
   const iterationSeconds = (performance.now() - t0) / 1000 / iterations;
   tree.dispose([params, m, v, maskBias]);
   train.dispose();
@@ -193,7 +198,9 @@ export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, layerNor
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' } } });
-  console.log(JSON.stringify(await runJaxG1({ iterations: Number(values.iterations), warmup: Number(values.warmup) })));
+  const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' }, log: { type: 'string', default: '0' } } });
+  const every = Number(values.log);
+  const onIteration = every > 0 ? (i, loss, seconds) => i % every === 0 && console.error(`iteration ${i}: loss ${loss.toFixed(4)}, ${seconds.toFixed(1)} s`) : null;
+  console.log(JSON.stringify(await runJaxG1({ iterations: Number(values.iterations), warmup: Number(values.warmup), onIteration })));
   process.exit(0);
 }
