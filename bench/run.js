@@ -7,7 +7,7 @@
 // pretrained MobileNetV2 (bench/transfer.js: predict, the head only, the last
 // 30 layers; child processes), and S1–S2, sequence models on the fortunes text
 // (bench/sequence.js: TF.js' LSTM text-generation network, Embedding → GRU;
-// child processes).
+// child processes; jax-js's side in bench/sequence-jaxjs.js).
 //
 //   node bench/run.js [--rounds 5] [--models M1,…,M5,R1] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
 //                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
