@@ -63,7 +63,8 @@
   X(SN_LAYER_GRU, sn_rnn_ops)                                                                     \
   X(SN_LAYER_MASKING, sn_masking_ops)       /* Keras' Masking: layer_masking.c */                 \
   X(SN_LAYER_BIDIRECTIONAL, sn_bidirectional_ops) /* two recurrent passes merged: layer_bidirectional.c */ \
-  X(SN_LAYER_SLICE, sn_slice_ops)           /* one part of a node's packed outputs (return_state) */
+  X(SN_LAYER_SLICE, sn_slice_ops)           /* one part of a node's packed outputs (return_state) */ \
+  X(SN_LAYER_ATTENTION, sn_attention_ops)   /* Keras' MultiHeadAttention: layer_attention.c */
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -85,7 +86,9 @@ enum { SN_KERNEL = 0, SN_BIAS = 1 };                                            
 enum { SN_GAMMA = 0, SN_BETA = 1, SN_MOVING_MEAN = 2, SN_MOVING_VARIANCE = 3 }; /* batch norm */
 enum { SN_RECURRENT_KERNEL = 1, SN_RECURRENT_BIAS = 2 };                         /* recurrent: kernel, recurrent_kernel, bias */
 enum { SN_BACKWARD_SLOTS = 3 }; /* bidirectional: the forward layer's three, then the backward layer's at 3, 4, 5 */
-enum { SN_MAX_TENSORS = 6 };
+/* attention: query, key, value and attention_output, each a kernel then a bias */
+enum { SN_QUERY_KERNEL = 0, SN_KEY_KERNEL = 2, SN_VALUE_KERNEL = 4, SN_OUTPUT_KERNEL = 6 };
+enum { SN_MAX_TENSORS = 8 };
 
 enum { SN_MAX_RANK = 4 };
 
@@ -148,6 +151,8 @@ typedef struct sn_layer {
   int merge;                           /*   how their outputs merge: enum sn_bidirectional_merge (model.h) */
   int offset;                          /* slice: the first value of each input row it takes */
   float mask_value;                    /* masking: the value whose steps are masked */
+  int heads, key_dim, value_dim, kv_steps; /* attention: Keras' num_heads, key_dim, value_dim (units: the output's last axis), S */
+  int causal, attn_flags;              /*   use_causal_mask; which inputs it has and what it returns (enum sn_attention_flag) */
   /* Workspace (sn_model_reserve). */
   float *zbuf, *ybuf;      /* its own output before and after the activation, when it has one */
   const float *z, *y;      /* the last forward pass's output (a buffer above, or a view) */
@@ -160,6 +165,8 @@ typedef struct sn_layer {
   float *seq;              /* recurrent: the sequence's buffers (rnn.h); bidirectional: both directions' */
   float *rmask;            /* recurrent dropout: 0 or 1/(1 − rate) per sample, gate and unit */
   float *dpart;            /* return_state, bidirectional: the output's and states' gradients unpacked */
+  float *att[8];           /* attention: its projections, probabilities and their transposes (layer_attention.c) */
+  float *capture;          /* attention: where forward copies the first sample's probabilities, or NULL */
   float *keras_mask;       /* the Keras mask it makes (embedding with mask_zero, masking, a merge of masked inputs):
                             * rows × out.h·out.w of 1 (a valid position) or 0, carved by the workspace outside its
                             * arena, so it lives from this node's forward pass to the end of the backward pass

@@ -254,6 +254,16 @@ int sn_model_add_bidirectional(sn_model *m, int inner, int units, int act, float
                                int option, int sequences, int merge);
 /* One part of its input's rows (return_state's packed values): each row's values offset … offset + h·w·c as {h, w, c}. */
 int sn_model_add_slice(sn_model *m, int offset, int h, int w, int c);
+/* Keras' MultiHeadAttention (layer_attention.c) on inputs query {1, T, dq}, value {1, S, dv}, then (flags) key
+ * {1, S, dk} and an attention mask {1, T, S} of 1/0: heads of key_dim (query, key) and value_dim (value), output
+ * [T, out_dim]; causal: Keras' use_causal_mask; dropout on the attention probabilities in training, from the node's
+ * generator (seeded: its seed). Tensors SN_QUERY_KERNEL … SN_OUTPUT_KERNEL + 1, named and shaped as Keras 3's. With
+ * SN_ATTENTION_SCORES its value is one row of [output T·out_dim | probabilities heads·T·S] (slice nodes read them). */
+enum sn_attention_flag { SN_ATTENTION_KEY = 1, SN_ATTENTION_MASK = 2, SN_ATTENTION_SCORES = 4 };
+int sn_model_add_attention(sn_model *m, int heads, int key_dim, int value_dim, int out_dim, int use_bias, float dropout,
+                           int causal, int flags, int seeded, unsigned seed);
+/* Attention node `layer` copies the first sample's probabilities [heads, T, S] of each forward pass into out (NULL: stops). */
+int sn_model_attention_capture(sn_model *m, int layer, float *out);
 /* Keras' zero_output_for_mask of a recurrent layer with return_sequences (before build): masked steps output zeros. */
 int sn_model_set_zero_output(sn_model *m, int layer, int on);
 /* which: the tensor slot (SN_KERNEL, SN_BIAS; SN_GAMMA … SN_MOVING_VARIANCE; SN_RECURRENT_KERNEL, SN_RECURRENT_BIAS). */

@@ -9,6 +9,7 @@ const PAGES = [
   ['optimizers.html', 'Optimizer race'],
   ['transfer.html', 'Your own classes'],
   ['text.html', 'Text that writes itself'],
+  ['gpt.html', 'A GPT in a tab'],
 ];
 
 /** A colour per series, the same on every page. */

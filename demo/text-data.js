@@ -24,16 +24,19 @@ export function random(seed) {
 
 /**
  * `count` windows of `length` ids from ids[from … to), each starting at a
- * random place, and the id after each: { x: Float32Array(count × length), y: Float32Array(count) }.
+ * random place, and the id after each: { x: Float32Array(count × length),
+ * y: Float32Array(count) }; with `every`, the id after every position
+ * (y: Float32Array(count × length), what a GPT learns from).
  */
-export function windows(ids, { length, count, from = 0, to = ids.length, seed = 1 }) {
+export function windows(ids, { length, count, from = 0, to = ids.length, seed = 1, every = false }) {
   const starts = to - from - length;
   if (starts < 1) throw new Error(`the text is too short for windows of ${length} characters: it needs more than ${length + 1}`);
-  const next = random(seed), x = new Float32Array(count * length), y = new Float32Array(count);
+  const next = random(seed), x = new Float32Array(count * length), y = new Float32Array(every ? count * length : count);
   for (let r = 0; r < count; r++) {
     const start = from + Math.floor(next() * starts);
     for (let t = 0; t < length; t++) x[r * length + t] = ids[start + t];
-    y[r] = ids[start + length];
+    if (every) for (let t = 0; t < length; t++) y[r * length + t] = ids[start + t + 1];
+    else y[r] = ids[start + length];
   }
   return { x, y };
 }

@@ -288,6 +288,22 @@ export interface LayerNormalizationConfig extends LayerBase {
 }
 /** Keras' Masking: positions (steps) whose values all equal maskValue (default 0) output zeros and are masked downstream. */
 export interface MaskingConfig extends LayerBase { maskValue?: number }
+/**
+ * Keras 3's MultiHeadAttention: apply([query, value]) or apply([query, value, key]) on samples [T, dq], [S, dv],
+ * [S, dk], with kwargs { useCausalMask, attentionMask: a [T, S] tensor of 1/0, returnAttentionScores: then
+ * [output, scores [numHeads, T, S]] }. Output [T, outputShape ?? dq]. Weights query/kernel [dq, numHeads, keyDim],
+ * query/bias, key/…, value/… [dv, numHeads, valueDim], attention_output/kernel [numHeads, valueDim, out], …/bias.
+ */
+export interface MultiHeadAttentionConfig extends LayerBase {
+  numHeads: number; keyDim: number; valueDim?: number; dropout?: number; useBias?: boolean; outputShape?: number | [number] | null;
+  attentionAxes?: null | 1 | [1]; kernelInitializer?: InitializerOption; biasInitializer?: InitializerOption;
+  kernelRegularizer?: RegularizerSpec; biasRegularizer?: RegularizerSpec; seed?: number;
+}
+export interface MultiHeadAttentionKwargs { useCausalMask?: boolean; attentionMask?: SymbolicTensor; returnAttentionScores?: boolean }
+export interface MultiHeadAttentionLayer extends Omit<Layer, 'apply'> {
+  apply(inputs: SymbolicTensor[], kwargs?: MultiHeadAttentionKwargs & { returnAttentionScores?: false }): SymbolicTensor;
+  apply(inputs: SymbolicTensor[], kwargs: MultiHeadAttentionKwargs & { returnAttentionScores: true }): SymbolicTensor[];
+}
 /** [features] → [n, features]. */
 export interface RepeatVectorConfig extends LayerBase { n: number }
 /** The sample's axes (1 … rank, rank ≤ 3) in another order: [2, 1] turns [steps, features] into [features, steps]. */
@@ -444,6 +460,7 @@ export const layers: {
   embedding(config: EmbeddingConfig): Layer;
   /** Masks the steps whose values all equal maskValue (Keras masks: see the README). */
   masking(config?: MaskingConfig): Layer;
+  multiHeadAttention(config: MultiHeadAttentionConfig): MultiHeadAttentionLayer;
   conv1d(config: Conv1DConfig): Layer;
   maxPooling1d(config?: Pooling1DConfig): Layer;
   averagePooling1d(config?: Pooling1DConfig): Layer;
@@ -650,6 +667,8 @@ export class Model {
   predict(x: Matrix | PerEnd<Matrix>, options?: { batchSize?: number }): Float32Array | Float32Array[];
   /** One output only. */
   predictClasses(x: Matrix | PerEnd<Matrix>, options?: { batchSize?: number }): Int32Array;
+  /** A MultiHeadAttention layer's probabilities for the first sample of x: [numHeads, T, S] (zeros where masked). */
+  attentionScores(layer: string | MultiHeadAttentionLayer | Layer, x: Matrix | PerEnd<Matrix>): Float32Array;
   /** Gradients of the trainable weights (getWeights() order, without the non-trainable ones). */
   computeGradients(x: Matrix | PerEnd<Matrix>, y: Matrix | Numbers | PerEnd<Matrix | Numbers>): { loss: number; grads: Float32Array[] };
   applyGradients(grads: Float32Array[]): void;

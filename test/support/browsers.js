@@ -168,14 +168,14 @@ export async function withPage(name, url, fn) {
  * here rather than with waitForFunction, so that a page that never finishes
  * fails with what it shows and what its console said.
  */
-export async function finalText(page, id = 'out') {
+export async function finalText(page, id = 'out', waitMs = WAIT_MS) {
   const start = Date.now();
   for (;;) {
     const text = await page.textContent(`#${id}`);
     if (text !== 'running') return text;
-    if (Date.now() - start > WAIT_MS) {
+    if (Date.now() - start > waitMs) {
       const state = await page.evaluate(() => ({ title: document.title, visibility: document.visibilityState }));
-      throw new Error(`#${id} still says "running" after ${WAIT_MS / 1000} s (page: ${JSON.stringify(state)}); console errors: ${JSON.stringify(page.errors ?? [])}`);
+      throw new Error(`#${id} still says "running" after ${waitMs / 1000} s (page: ${JSON.stringify(state)}); console errors: ${JSON.stringify(page.errors ?? [])}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

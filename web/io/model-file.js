@@ -82,7 +82,7 @@ export function topologyOf(model) {
     denseOnLastAxis: true, // a Dense reads the last axis of an input of rank > 1 (model-load.js: older files flattened it)
     inputs: model.inputs.map((t) => ({ name: t.sourceLayer.name, shape: t.sampleShape, dtype: t.dtype })),
     layers: model.layers.filter((l) => l.type !== 'InputLayer').map((layer) => toJson(layer, false)),
-    nodes: model.nodes.filter((n) => !n.layer.kind.hidden).map((n) => ({ layer: n.layer.name, inputs: n.inputs.map(tensorRef) })),
+    nodes: model.nodes.filter((n) => !n.layer.kind.hidden).map((n) => ({ layer: n.layer.name, inputs: n.inputs.map(tensorRef), ...(n.call ? { call: n.call } : {}) })),
     outputs: model.outputs.map(tensorRef),
     training: trainingOf(model),
   };

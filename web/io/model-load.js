@@ -96,7 +96,8 @@ function functionalFromTopology(topology, { seed, name }) {
     const layer = isObject(node) ? layers.get(node.layer) : undefined;
     if (!layer || !Array.isArray(node.inputs)) throw new Error(`expected { layer, inputs } naming one of the layers, got ${JSON.stringify(node)}`);
     const inputs = node.inputs.map(tensorOf).map((t) => flattened(layer, t));
-    const out = layer.apply(layer.kind.merge || layer.kind.states ? inputs : inputs[0]); // a recurrent layer's: x, then its initial states
+    const out = layer.kind.replay ? layer.kind.replay(layer, inputs, isObject(node.call) ? node.call : {}) // attention's call settings
+      : layer.apply(layer.kind.merge || layer.kind.states ? inputs : inputs[0]); // a recurrent layer's: x, then its initial states
     tensors.set(`${layer.name}/${[out].flat()[0].nodeIndex}`, out);
   }));
   const outs = context('its outputs', () => topology.outputs.map(tensorOf));

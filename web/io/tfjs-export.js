@@ -204,6 +204,10 @@ function functionalTopology(model) {
   if (subtract)
     throw new Error(`toTfjs: layer ${subtract.name} is a Subtract layer, which TensorFlow.js does not have (Keras has it): ` +
       'save the model with model.save() instead, or compute a - b as add([a, negated b])');
+  const attention = model.layers.find((l) => l.type === 'MultiHeadAttention');
+  if (attention)
+    throw new Error(`toTfjs: layer ${attention.name} is a MultiHeadAttention layer, which TensorFlow.js 4.22 does not have (Keras 3 has it; sn.fromTfjs reads ` +
+      'Keras 3 models with it): save the model with model.save() instead');
   const started = model.nodes.find((n) => n.layer.type === 'Bidirectional' && n.inputs.length > 1);
   if (started)
     throw new Error(`toTfjs: bidirectional ${started.layer.name} starts from initial states, which TF.js 4.22 cannot load (its Bidirectional hands them to the wrapped layer twice): save the model with model.save() instead`);

@@ -51,7 +51,7 @@ function kerasTensor(t, what) {
 }
 
 /** One inbound node (either form) as the list of tensors it reads: [{ layer, node }]. */
-function parseNode(node, what) {
+function parseNode(node, what, className) {
   if (Array.isArray(node)) { // TF.js, Keras 2
     if (node.length === 0) throw importError(`${what}: it reads no tensor`);
     return node.map((entry) => {
@@ -60,6 +60,7 @@ function parseNode(node, what) {
       return tensorRef(entry.slice(0, 3), what);
     });
   }
+  if (isObject(node) && Array.isArray(node.args) && className === 'MultiHeadAttention') return attentionNode(node, what);
   if (isObject(node) && Array.isArray(node.args)) { // Keras 3
     checkKwargs(node.kwargs, what, ['initial_state']);
     if (node.args.length !== 1) throw importError(`${what}: it has ${node.args.length} positional arguments; only one (a tensor, or a list of tensors for a merge layer) is supported`);
@@ -69,6 +70,21 @@ function parseNode(node, what) {
     return [...tensors, ...(Array.isArray(states) ? states : [states])].map((t) => kerasTensor(t, what));
   }
   throw importError(`${what}: an inbound node must be a list of [layer name, node index, tensor index, kwargs] (TF.js, Keras 2) or { args, kwargs } (Keras 3), got ${brief(node)}`);
+}
+
+/**
+ * A Keras 3 MultiHeadAttention node: query, value (and key) positional or as kwargs, attention_mask a tensor,
+ * use_causal_mask and return_attention_scores flags: its tensors (the mask last) and `call` (web/layers/attention.js).
+ */
+function attentionNode(node, what) {
+  const kw = isObject(node.kwargs) ? node.kwargs : {};
+  checkKwargs(kw, what, ['query', 'value', 'key', 'attention_mask', 'use_causal_mask', 'return_attention_scores']);
+  const [q = kw.query, v = kw.value, k = kw.key, ...rest] = node.args;
+  if (rest.length || q === undefined || v === undefined) throw importError(`${what}: a MultiHeadAttention node reads query and value (and key), got ${node.args.length} positional arguments`);
+  const tensors = [q, v, ...(k === undefined || k === null ? [] : [k]), ...(kw.attention_mask ? [kw.attention_mask] : [])];
+  const refs = tensors.map((t) => kerasTensor(t, what));
+  refs.call = { causal: kw.use_causal_mask === true, scores: kw.return_attention_scores === true, key: k !== undefined && k !== null, mask: Boolean(kw.attention_mask) };
+  return refs;
 }
 
 /** input_layers or output_layers: one reference, a list of them, or a dict of them (in its order). */
@@ -90,7 +106,7 @@ function layerEntries(layers, keras3) {
     const nodes = pick(layer, 'inbound_nodes', 'inboundNodes') ?? [];
     if (!Array.isArray(nodes)) throw importError(`${spec.what}: inbound_nodes must be a list, got ${brief(nodes)}`);
     if (spec.className === 'InputLayer' && nodes.length) throw importError(`${spec.what}: an InputLayer reads nothing, but it lists inbound nodes`);
-    spec.nodes = nodes.map((node, k) => parseNode(node, `${spec.what} node ${k}`));
+    spec.nodes = nodes.map((node, k) => parseNode(node, `${spec.what} node ${k}`, spec.className));
     return spec;
   });
   return { specs, byName };
@@ -120,12 +136,19 @@ function foldExtras(specs, byName, outputs) {
     }
   }
   const redirect = (r) => alias.get(`${r.layer}/${r.node}`) ?? r;
-  for (const s of specs) s.nodes = s.nodes.map((refs) => refs.map(redirect));
+  for (const s of specs) s.nodes = s.nodes.map((refs) => Object.assign(refs.map(redirect), { call: refs.call })); // call: attentionNode's
   return { specs: specs.filter((s) => !folded.has(s)), outputs: outputs.map(redirect) };
 }
 
 /** Applies a layer to one node's inputs (a recurrent layer's: x, then its initial states), refusing what would compute otherwise than in Keras. */
-function applyNode(spec, layer, inputs, what) {
+function applyNode(spec, layer, inputs, what, call) {
+  if (layer.kind.replay) {
+    try {
+      return layer.kind.replay(layer, inputs, call);
+    } catch (err) {
+      throw importError(`${what}: ${err.message}`);
+    }
+  }
   const first = inputs[0].sampleShape, several = layer.kind.merge || layer.kind.states;
   if (!several && inputs.length !== 1) throw importError(`${what}: a ${spec.className} layer takes one input, this node reads ${inputs.length}`);
   if (spec.axis !== undefined) lastAxis(spec.axis, first, spec.what);
@@ -191,7 +214,7 @@ export function functionalFromTfjs(topology, seed, keras3 = false) {
         const what = `${spec.what} node ${p.next}`, refs = spec.nodes[p.next];
         const inputs = refs.map((r) => tensorOf(r, what));
         if (inputs.some((t) => t === undefined)) break; // a node it reads comes later: try again on the next pass
-        tensors.set(`${spec.name}/${p.next}`, applyNode(spec, layers.get(spec), inputs, what));
+        tensors.set(`${spec.name}/${p.next}`, applyNode(spec, layers.get(spec), inputs, what, refs.call));
         progress = true;
       }
       if (p.next === spec.nodes.length) pending.splice(pending.indexOf(p), 1);

@@ -144,6 +144,13 @@ const IMPORTS = {
   SimpleRNN: RECURRENT([]),
   LSTM: RECURRENT(['recurrent_activation', 'unit_forget_bias']),
   GRU: RECURRENT(['recurrent_activation', 'reset_after']),
+  // Keras 3 (TF.js has none): use_gate and flash_attention (None: automatic; the same values) only as off.
+  MultiHeadAttention: {
+    keys: ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes', 'kernel_initializer', 'bias_initializer',
+      'kernel_regularizer', 'bias_regularizer', 'seed'],
+    only: { use_gate: false },
+    ignored: ['flash_attention'],
+  },
 };
 /** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
 export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];

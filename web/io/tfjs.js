@@ -136,7 +136,10 @@ function findWeight(byName, spec, kerasKey, index, half) {
   // Keras 3 keeps a recurrent layer's weights in its cell: layers/lstm/cell/vars/0; a Bidirectional's in its
   // layers' cells: layers/bidirectional/forward_layer/cell/vars/0.
   const inner = half ? `${index < half ? 'forward' : 'backward'}_layer/cell/vars/${index % half}` : `cell/vars/${index}`;
-  const candidates = [spec.name, `layers/${kerasKey}/vars/${index}`, `layers/${kerasKey}/${inner}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
+  // Keras 3's MultiHeadAttention keeps its weights in its EinsumDense sublayers: layers/multi_head_attention/query_dense/vars/0.
+  const sub = /^(query|key|value|attention_output)$/.test(layerName.slice(layerName.lastIndexOf('/') + 1)) && (kind === 'kernel' || kind === 'bias')
+    ? `layers/${kerasKey}/${layerName.slice(layerName.lastIndexOf('/') + 1).replace('attention_output', 'output')}_dense/vars/${kind === 'kernel' ? 0 : 1}` : undefined;
+  const candidates = [spec.name, ...(sub ? [sub] : []), `layers/${kerasKey}/vars/${index}`, `layers/${kerasKey}/${inner}`, `_layer_checkpoint_dependencies/${kerasKey}/vars/${index}`, `${layerName}/${index}`];
   const exact = candidates.map((name) => byName.get(name)).find(Boolean);
   if (exact) return exact;
   const suffixed = [...byName.entries()].filter(([name]) => name.endsWith(`/${layerName}/${kind}`));

@@ -7,6 +7,7 @@
 // web/layers/layer.js (apply for the functional API; getWeights and the other
 // TF.js members once a model holds it) and Keras' `trainable` flag.
 import { Activation, activation } from './activation.js';
+import { MultiHeadAttention, multiHeadAttention } from './attention.js';
 import { BatchNormalization, batchNormalization } from './batch-normalization.js';
 import { Conv1D, conv1d } from './conv1d.js';
 import { Conv2D, conv2d } from './conv2d.js';
@@ -52,6 +53,7 @@ export const KINDS = {
   Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling1D, ZeroPadding1D, Cropping1D,
   SimpleRNN, LSTM, GRU, Bidirectional,
   Masking,
+  MultiHeadAttention,
 };
 
 const FACTORIES = {
@@ -71,6 +73,7 @@ const FACTORIES = {
   conv1d, maxPooling1d, averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, upSampling1d, zeroPadding1d, cropping1d,
   simpleRNN, lstm, gru, bidirectional,
   masking,
+  multiHeadAttention,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

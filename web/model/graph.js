@@ -136,7 +136,16 @@ function withStates(layer, inputs, kwargs) {
  * returns their list (see above).
  */
 export function applyLayer(layer, inputs, kwargs) {
-  const list = withStates(layer, inputs, kwargs);
+  let list, call; // call: a kind's settings of this application (attention's kwargs: web/layers/attention.js)
+  if (layer.kind.call) {
+    try {
+      ({ inputs: list, call } = layer.kind.call(layer, inputs, kwargs));
+    } catch (err) {
+      throw new Error(`${describe(layer)}.apply: ${err.message}`);
+    }
+  } else {
+    list = withStates(layer, inputs, kwargs);
+  }
   if (list.length === 0 || !list.every((t) => t instanceof SymbolicTensor)) {
     const got = list.find((t) => !(t instanceof SymbolicTensor));
     const what = ArrayBuffer.isView(got) || Array.isArray(got) ? 'data' : typeof got;
@@ -147,11 +156,11 @@ export function applyLayer(layer, inputs, kwargs) {
   const shapes = list.map((t) => t.sampleShape);
   let outShape, parts;
   try {
-    if (kind.merge) outShape = kind.outputShapeOf(layer, shapes);
+    if (kind.merge) outShape = kind.outputShapeOf(layer, shapes, call);
     else if (kind.states) kind.checkStates(layer, shapes[0], shapes.slice(1));
     else if (list.length !== 1) throw new Error(`takes one input, got ${list.length}`);
     outShape ??= kind.outputShape(layer, shapes[0]); // not a Sequential's first layer (dense.js)
-    parts = kind.parts?.(layer, shapes[0]);
+    parts = kind.call ? kind.parts?.(layer, shapes, call) : kind.parts?.(layer, shapes[0]);
   } catch (err) {
     throw new Error(`${describe(layer)}: ${err.message} (inputs: ${shapes.map(shapeText).join(', ')})`);
   }
@@ -159,16 +168,16 @@ export function applyLayer(layer, inputs, kwargs) {
   const weightShapes = (inShape) => kind.weights(layer, inShape).map((t) => t.shape.join()).join(';');
   if (nodes.length && weightShapes(nodes[0].inputs[0].sampleShape) !== weightShapes(shapes[0]))
     throw new Error(`${describe(layer)}: applied again to inputs of shape ${shapes.map(shapeText).join(', ')}, which need other weights than its first inputs ${nodes[0].inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
-  if (!parts) return recordNode(layer, list, outShape);
+  if (!parts) return withCall(recordNode(layer, list, outShape), call);
   // One node whose value is every part side by side, and a slice node per part.
-  const packed = recordNode(layer, list, [parts.reduce((n, shape) => n + sizeOf(shape), 0)]);
+  const packed = withCall(recordNode(layer, list, [parts.reduce((n, shape) => n + sizeOf(shape), 0)]), call);
   const mask = packed.maskFrom; // the Keras mask its outputs carry: the steps of [steps, units] outputs, not the states
   packed.maskFrom = null;
   let offset = 0;
   packed.producer.parts = parts.map((shape, k) => {
     const t = new SymbolicTensor(layer, packed.nodeIndex, shape, 'float32'), slice = sliceLayer(layer, k, offset, shape);
     t.tensorIndex = k;
-    t.maskFrom = shape.length > 1 ? mask : null;
+    t.maskFrom = shape.length > 1 && !kind.unmaskedParts?.includes(k) ? mask : null;
     t.producer = { layer: slice, inputs: [packed], output: t };
     slice.inboundNodes.push(t.producer);
     offset += sizeOf(shape);
@@ -176,6 +185,12 @@ export function applyLayer(layer, inputs, kwargs) {
   });
   if (nodes.length === 1) layer.outShapes = parts;
   return packed.producer.parts;
+}
+
+/** Keeps a kind's call settings on the node that makes `output` (model.js hands them to addToC). */
+function withCall(output, call) {
+  if (call !== undefined) output.producer.call = call;
+  return output;
 }
 
 /**

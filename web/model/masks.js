@@ -18,6 +18,8 @@
 //   'readsPasses'  both (a recurrent layer with returnSequences)
 //   'makes'        its output carries its own mask, whatever its input carried
 //                  (Masking; Embedding with maskZero)
+//   'query'        its output carries its first input's (MultiHeadAttention: the
+//                  query's), and it reads the others' (value, key)
 //   'drops'        its output carries none (Dot: Keras' compute_mask is None)
 //   'merges'       the OR of its inputs' masks when each carries one, else none
 //                  (Keras 3's merges and Concatenate: an input without a mask is
@@ -49,6 +51,7 @@ function maker(mask) {
 export function outputMask(layer, inputs, output, what) {
   const rule = maskingOf(layer), masks = inputs.map((t) => t.maskFrom ?? null);
   if (rule === 'makes') return output;
+  if (rule === 'query') return masks[0]; // MultiHeadAttention: its query's (the others it reads: c/layer_attention.c)
   if (rule === 'merges') {
     if (masks.some((m) => !m)) return null;
     return masks.every((m) => m === masks[0]) ? masks[0] : output;

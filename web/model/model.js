@@ -205,7 +205,7 @@ export class Model {
         const { layer } = node;
         const ok = withBuffers((alloc) => w.sn_model_set_inputs(ptr, alloc(Int32Array.from(node.inputs, (t) => values.get(t))), node.inputs.length) === 1) &&
           (!first.has(layer) || w.sn_model_share(ptr, first.get(layer)) === 1);
-        if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape, node.inputs.map((t) => t.sampleShape)) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
+        if (!ok || layer.kind.addToC(w, ptr, layer, node.output.sampleShape, node.inputs.map((t) => t.sampleShape), node) !== i || w.sn_model_layer_size(ptr, i) !== sizeOf(node.output.sampleShape))
           throw new Error(`simdnet: the C core refused ${layer.name} (${layer.type}) on inputs ${node.inputs.map((t) => shapeText(t.sampleShape)).join(', ')}`);
         values.set(node.output, w.sn_model_node_value(ptr, i));
         nodeOf.set(node.output, i);
@@ -535,6 +535,34 @@ export class Model {
       for (let r = 0; r < X.rows; r++) part.set(all.subarray(r * width + col, r * width + col + size), r * size);
       col += size;
       return part;
+    });
+  }
+
+  /**
+   * The attention probabilities a MultiHeadAttention layer (its name, or the layer) computes for the first
+   * sample of x: a Float32Array [numHeads, T, S] (its first node's; zeros where masked), e.g. for a heat map.
+   */
+  attentionScores(layerOrName, x) {
+    this.checkAlive();
+    const layer = typeof layerOrName === 'string' ? this.getLayer(layerOrName) : layerOrName;
+    const i = this.nodes.findIndex((n) => n.layer === layer);
+    if (layer?.type !== 'MultiHeadAttention' || i < 0)
+      throw new Error(`attentionScores needs a MultiHeadAttention layer of this model, got ${layer?.name ?? typeof layerOrName} (${layer?.type ?? 'not a layer'})`);
+    this.build();
+    const X = this.prepareInputs(x, 'attentionScores');
+    const node = this.nodes[i], [T, S] = [node.inputs[0].sampleShape[0], node.inputs[1].sampleShape[0]];
+    const size = layer.numHeads * T * S, w = wasm();
+    return withBuffers((alloc) => {
+      const out = alloc(size * 4);
+      w.sn_model_attention_capture(this.ptr, i, out);
+      try {
+        if (!w.sn_model_predict(this.ptr, alloc(X.values.subarray(0, X.values.length / X.rows)), 1, 1, alloc(this.outputWidth * 4)))
+          throw new Error('simdnet: out of wasm memory in attentionScores');
+      } finally {
+        w.sn_model_attention_capture(this.ptr, i, 0);
+      }
+      this.throwBadId(w);
+      return f32(out, size).slice();
     });
   }
 
