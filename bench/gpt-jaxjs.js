@@ -1,34 +1,35 @@
-// G1 in jax-js: nanoGPT's CPU recipe (README of karpathy/nanoGPT: n_layer 4,
-// n_head 4, n_embd 128, block_size 64, batch 12, dropout 0, AdamW lr 1e-3,
-// weight decay 0.1 on matrices, betas 0.9 / 0.99, 100 warm-up iterations then
-// cosine decay to 1e-4 at 2000, gradient clipping at global norm 1) on the
-// characters of Debian's fortune cookies (dist/text/fortunes.txt), written as
-// bench/jaxjs.js writes its models: the parameters as a list of arrays, a pure
-// loss, valueAndGrad, and the whole iteration (forward, backward, clipping,
-// AdamW) in one jit-compiled function on the wasm backend (one thread in Node).
+// G1 in jax-js: nanoGPT's CPU recipe as bench/gpt-run.js states it for
+// simdnet (G1 there: 4 layers, 4 heads, width 128, context 64, batch 12,
+// dropout 0, AdamW lr 1e-3, betas 0.9 / 0.99, weight decay 0.1 on the
+// matrices and embeddings, 100 warm-up iterations then cosine decay to 1e-4
+// at 2000, gradients clipped to a global norm of 1) on the same data (its
+// encode: the fortunes text's characters, 90 / 10 split; demo/text-data.js'
+// windows with the same seeds), written as bench/jaxjs.js writes its models:
+// the parameters as a list of arrays, a pure loss, valueAndGrad, and the whole
+// iteration (forward, backward, clipping, AdamW) in one jit-compiled function
+// on the wasm backend (one thread in Node). bench/gpt.js calls runJaxG1.
 //
 //   node bench/gpt-jaxjs.js [--iterations 20] [--warmup 2] [--log N]   → prints runJaxG1's JSON
 //   (--log N: every N-th iteration's loss and the seconds so far on stderr)
 //
-// The model mirrors the Keras layers simdnet builds rather than nanoGPT's
-// PyTorch modules where they differ (bench/gpt.js's side):
-// - token and learned position embeddings (Keras' Embedding: uniform ±0.05),
-//   pre-norm blocks x + attention(LN(x)), x + MLP(LN(x)), a final LN, and an
-//   lm head; LayerNormalization's epsilon 1e-3 (Keras; nanoGPT 1e-5) unless
-//   told otherwise;
-// - the dense layers have biases (Keras' default; nanoGPT's recipe sets
-//   bias False) and glorotUniform kernels (nanoGPT: normal 0.02), and the lm
-//   head is its own Dense (nanoGPT ties it to the token embedding);
+// The model is the one sn.applications.gpt builds from Keras layers
+// (web/applications/gpt.js), as far as jax-js lets it be written the same:
+// - token and learned position embeddings (uniform ±0.05), pre-norm blocks
+//   x + attention(LN(x)), x + MLP(LN(x)), a final LN (epsilon 1e-5, as
+//   sn.applications.gpt and nanoGPT), and a dense head giving the logits;
+// - dense layers with biases and glorotUniform kernels (nanoGPT's recipe:
+//   bias False, normal(0.02)); the head is its own Dense (nanoGPT ties it to
+//   the token embedding), as in simdnet's model;
 // - attention as Keras' MultiHeadAttention with use_causal_mask: q, k and v
-//   projections (here one [d, 3d] product, the same numbers), softmax of
-//   q·kᵀ/√(d/heads) with −1e9 added where masked (keras/src/layers/activations/
-//   softmax.py), the output projection; MLP 4× with exact gelu;
+//   projections (here one [width, 3·width] product, the same numbers), softmax
+//   of q·kᵀ/√(width/heads) with −1e9 added where masked (keras/src/layers/
+//   activations/softmax.py), the output projection; MLP 4× with exact gelu;
 // - AdamW as Keras 3's (keras/src/optimizers/adamw.py: ε 1e-7, the decay
-//   w·0.1·lr before Adam's step); decayed: every array of rank ≥ 2 (kernels
-//   and both embeddings), nanoGPT's rule; global-norm clipping as Keras'
-//   global_clipnorm; the schedule as Keras' CosineDecay(0, 1900, alpha 0.1,
-//   warmup_target 1e-3, warmup_steps 100) (nanoGPT's warm-up is
-//   (it + 1)/(101) rather than it/100).
+//   w·0.1·lr before Adam's step) on every array of rank ≥ 2 (kernels and both
+//   embeddings: what excludeFromWeightDecay ['bias', 'gamma', 'beta'] leaves);
+//   global-norm clipping as Keras' global_clipnorm; the schedule as Keras'
+//   CosineDecay(0, 1900, alpha 0.1, warmup_target 1e-3, warmup_steps 100)
+//   (demo/gpt-model.js).
 // The token embedding is a product one-hot(ids) · table: jit cannot compile
 // the gradient of np.take (bench/sequence-jaxjs.js says why); nor can jax-js
 // 0.1.25's einsum or nn.dotProductAttention run on Node 20 (they use iterator
@@ -38,68 +39,37 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as jax from '@jax-js/jax';
+import { windows } from '../demo/text-data.js';
+import { G1, encode, gptFlops } from './gpt-run.js';
 import { adamUpdate, jaxReady } from './jaxjs.js';
 
 const { numpy: np, nn, random, tree, jit, valueAndGrad, blockUntilReady } = jax;
 
-/** nanoGPT's CPU recipe. */
-export const G1 = { layers: 4, heads: 4, dModel: 128, block: 64, batch: 12, lr: 1e-3, minLr: 1e-4, warmupSteps: 100, maxIters: 2000,
-  weightDecay: 0.1, b1: 0.9, b2: 0.99, clipNorm: 1 };
+/** G1 (bench/gpt-run.js) with the rest of the recipe that its optimizer (demo/gpt-model.js) holds. */
+export const RECIPE = { ...G1, alpha: 0.1, weightDecay: 0.1, b1: 0.9, b2: 0.99, clipNorm: 1 };
 
 /** Keras' CosineDecay with linear warm-up from 0, at optimizer iteration `step` (0-based): 1e-3 at 100, 1e-4 from 2000. */
-export function g1LearningRate(step, c = G1) {
-  if (step < c.warmupSteps) return (c.lr * step) / c.warmupSteps;
-  const done = Math.min(step - c.warmupSteps, c.maxIters - c.warmupSteps) / (c.maxIters - c.warmupSteps), alpha = c.minLr / c.lr;
-  return c.lr * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * done)) + alpha);
-}
-
-/** The fortunes text as ids of its sorted distinct characters (nanoGPT's char-level prepare.py): { ids, vocab }. */
-export function fortunesIds(path = new URL('../dist/text/fortunes.txt', import.meta.url)) {
-  const text = readFileSync(path, 'latin1'), chars = [...new Set(text)].sort();
-  const id = new Map(chars.map((ch, i) => [ch, i]));
-  return { ids: Int32Array.from(text, (ch) => id.get(ch)), vocab: chars.length };
-}
-
-/** mulberry32: the batches' offsets, reproducible from a seed. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** nanoGPT's get_batch: `batch` windows at random offsets, x [batch·block] ids and y the ids one further. */
-function batcher(ids, { batch, block }, seed) {
-  const random01 = rng(seed);
-  return () => {
-    const x = new Int32Array(batch * block), y = new Int32Array(batch * block);
-    for (let r = 0; r < batch; r++) {
-      const start = Math.floor(random01() * (ids.length - block - 1));
-      x.set(ids.subarray(start, start + block), r * block);
-      y.set(ids.subarray(start + 1, start + block + 1), r * block);
-    }
-    return { x, y };
-  };
+export function g1LearningRate(step, c = RECIPE) {
+  if (step < c.warmup) return (c.lr * step) / c.warmup;
+  const done = Math.min(step - c.warmup, c.iterations - c.warmup) / (c.iterations - c.warmup);
+  return c.lr * ((1 - c.alpha) * 0.5 * (1 + Math.cos(Math.PI * done)) + c.alpha);
 }
 
 /**
- * Initial parameters: [token table [V, d], positions [block, d], per block
+ * Initial parameters: [token table [V, d], positions [context, d], per block
  * (LN γ, β, qkv kernel [d, 3d], bias, output kernel [d, d], bias, LN γ, β,
  * MLP kernels [d, 4d] and [4d, d] with biases), final LN γ, β, lm head
  * [d, V], bias].
  */
-export function initGptParams(vocab, c = G1, seed = 1) {
-  const d = c.dModel, keys = random.split(random.key(seed), 3 + 4 * c.layers);
+export function initGptParams(vocab, c = RECIPE, seed = 1) {
+  const d = c.width, keys = random.split(random.key(seed), 3 + 4 * c.layers);
   let k = 0;
   const key = () => keys.ref.slice(k++);
   const glorot = (fanIn, fanOut) => {
     const limit = Math.sqrt(6 / (fanIn + fanOut));
     return random.uniform(key(), [fanIn, fanOut], { minval: -limit, maxval: limit });
   };
-  const params = [random.uniform(key(), [vocab, d], { minval: -0.05, maxval: 0.05 }), random.uniform(key(), [c.block, d], { minval: -0.05, maxval: 0.05 })];
+  const params = [random.uniform(key(), [vocab, d], { minval: -0.05, maxval: 0.05 }), random.uniform(key(), [c.context, d], { minval: -0.05, maxval: 0.05 })];
   for (let l = 0; l < c.layers; l++)
     params.push(np.ones([d]), np.zeros([d]), glorot(d, 3 * d), np.zeros([3 * d]), glorot(d, d), np.zeros([d]),
       np.ones([d]), np.zeros([d]), glorot(d, 4 * d), np.zeros([4 * d]), glorot(4 * d, d), np.zeros([d]));
@@ -142,23 +112,28 @@ export function gptLoss(params, x, y, maskBias, c, eps) {
 }
 
 /**
- * Trains G1 in jax-js: `warmup` iterations (the first compiles the step), then
- * `iterations` timed ones, each a fresh random batch, its loss read back.
- * Returns { tokensPerSecond, iterationSeconds (mean of the timed ones),
- * estimated2000Seconds (2000 × that, extrapolated; compilation not in it),
- * compileSeconds (the first iteration), firstLoss, loss (the last), params,
- * vocab, iterations, warmup, threads, version }. onIteration(i, loss, seconds)
- * is called after every timed iteration (i counts from 1, seconds since the timing began).
+ * Trains G1 in jax-js on `text` (default: dist/text/fortunes.txt) as
+ * bench/gpt-run.js's runG1 trains simdnet: `warmup` untimed iterations (the
+ * first compiles the step; its time is compileSeconds), then `iterations`
+ * timed ones, each on 12 windows, its loss read back; then the loss on
+ * `valRows` held-out windows. Returns { tokensPerSecond, seconds,
+ * iterations, loss (the mean over the timed iterations, as fit's), lastLoss,
+ * firstLoss (the first warm-up iteration's), valLoss, flopsPerToken,
+ * vocab, params, compileSeconds, estimated2000Seconds (G1's 2000 iterations
+ * at this rate, compilation not in it), threads, version }.
+ * onIteration(i, loss, seconds) follows every timed iteration.
  */
-export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, layerNormEpsilon = 1e-3, adamEpsilon = 1e-7, config = G1, onIteration = null } = {}) {
+export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, text = null, valRows = 96, layerNormEpsilon = 1e-5, adamEpsilon = 1e-7,
+  config = RECIPE, onIteration = null } = {}) {
   const { version } = await jaxReady();
-  const c = config, { ids, vocab } = fortunesIds(), nextBatch = batcher(ids, c, seed);
+  const c = config, data = encode(text ?? readFileSync(new URL('../dist/text/fortunes.txt', import.meta.url), 'latin1')), vocab = data.chars.length;
+  const rows = c.batch, tokens = rows * c.context, ids = (a, n) => np.array(Int32Array.from(a), { dtype: np.int32 }).reshape([n, c.context]);
   let params = initGptParams(vocab, c, seed);
   const count = params.reduce((n, w) => n + w.size, 0), decay = params.map((w) => (w.ndim >= 2 ? c.weightDecay : 0));
   let m = params.map((w) => np.zerosLike(w.ref)), v = params.map((w) => np.zerosLike(w.ref));
-  const causal = new Float32Array(c.block * c.block);
-  for (let i = 0; i < c.block; i++) causal.fill(-1e9, i * c.block + i + 1, (i + 1) * c.block);
-  const maskBias = np.array(causal).reshape([c.block, c.block]);
+  const causal = new Float32Array(c.context * c.context);
+  for (let i = 0; i < c.context; i++) causal.fill(-1e9, i * c.context + i + 1, (i + 1) * c.context);
+  const maskBias = np.array(causal).reshape([c.context, c.context]);
 
   const train = jit((params, m, v, x, y, maskBias, lrT, lr) => {
     const [loss, grads] = valueAndGrad((p) => gptLoss(p, x, y, maskBias, c, layerNormEpsilon))(tree.ref(params));
@@ -170,31 +145,39 @@ export async function runJaxG1({ iterations = 20, warmup = 2, seed = 1, layerNor
   });
 
   let t = 0;
-  const iterate = async () => {
-    const lr = g1LearningRate(t, c);
-    t++;
-    const { x, y } = nextBatch();
-    let loss;
-    [loss, params, m, v] = train(params, m, v, np.array(x, { dtype: np.int32 }).reshape([c.batch, c.block]), np.array(y, { dtype: np.int32 }).reshape([c.batch, c.block]),
-      maskBias.ref, np.array((lr * Math.sqrt(1 - c.b2 ** t)) / (1 - c.b1 ** t)), np.array(lr));
-    await blockUntilReady(params);
-    return (await loss.data())[0];
+  // Trains on `n` iterations of windows drawn with `windowSeed` (runG1's draws): their losses.
+  const trainOn = async (n, windowSeed, each = () => {}) => {
+    const w = windows(data.train, { length: c.context, count: n * rows, seed: windowSeed, every: true }), losses = [];
+    for (let i = 0; i < n; i++) {
+      const lr = g1LearningRate(t, c);
+      t++;
+      const part = (a) => ids(a.subarray(i * tokens, (i + 1) * tokens), rows);
+      let loss;
+      [loss, params, m, v] = train(params, m, v, part(w.x), part(w.y), maskBias.ref, np.array((lr * Math.sqrt(1 - c.b2 ** t)) / (1 - c.b1 ** t)), np.array(lr));
+      await blockUntilReady(params);
+      losses.push((await loss.data())[0]);
+      each(i + 1, losses[i]);
+    }
+    return losses;
   };
-  let t0 = performance.now();
-  const firstLoss = await iterate();
-  const compileSeconds = (performance.now() - t0) / 1000;
-  for (let i = 1; i < warmup; i++) await iterate();
+  let t0 = performance.now(), compileSeconds = 0, firstLoss;
+  if (warmup) await trainOn(warmup, seed + 1, (i, loss) => i === 1 && ([compileSeconds, firstLoss] = [(performance.now() - t0) / 1000, loss]));
   t0 = performance.now();
-  let loss = firstLoss;
-  for (let i = 1; i <= iterations; i++) {
-    loss = await iterate();
-    onIteration?.(i, loss, (performance.now() - t0) / 1000);
+  const losses = await trainOn(iterations, seed + 2, (i, loss) => onIteration?.(i, loss, (performance.now() - t0) / 1000));
+  const seconds = (performance.now() - t0) / 1000;
+
+  const val = windows(data.val, { length: c.context, count: valRows, seed: seed + 3, every: true });
+  const evaluate = jit((params, x, y, maskBias) => gptLoss(params, x, y, maskBias, c, layerNormEpsilon));
+  let valSum = 0;
+  for (let r = 0; r < valRows; r += rows) {
+    const n = Math.min(rows, valRows - r), part = (a) => ids(a.subarray(r * c.context, (r + n) * c.context), n);
+    valSum += (await evaluate(tree.ref(params), part(val.x), part(val.y), maskBias.ref).data())[0] * n;
   }
-  const iterationSeconds = (performance.now() - t0) / 1000 / iterations;
   tree.dispose([params, m, v, maskBias]);
-  train.dispose();
-  return { tokensPerSecond: (c.batch * c.block) / iterationSeconds, iterationSeconds, estimated2000Seconds: c.maxIters * iterationSeconds,
-    compileSeconds, firstLoss, loss, params: count, vocab, iterations, warmup, threads: 1, version };
+  train.dispose(), evaluate.dispose();
+  return { tokensPerSecond: (iterations * tokens) / seconds, seconds, iterations, loss: losses.reduce((a, b) => a + b, 0) / iterations, lastLoss: losses.at(-1),
+    firstLoss, valLoss: valSum / valRows, flopsPerToken: gptFlops(c, vocab), vocab, params: count, compileSeconds,
+    estimated2000Seconds: (c.iterations * seconds) / iterations, threads: 1, version };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as jax from '@jax-js/jax';
 import { jaxReady } from '../bench/jaxjs.js';
-import { G1, g1LearningRate, gptLoss, initGptParams } from '../bench/gpt-jaxjs.js';
+import { RECIPE, g1LearningRate, gptLoss, initGptParams } from '../bench/gpt-jaxjs.js';
 
 const { numpy: np } = jax;
-const C = { ...G1, layers: 2, heads: 2, dModel: 6, block: 4, batch: 3 }, VOCAB = 7, EPS = 1e-3;
+const C = { ...RECIPE, layers: 2, heads: 2, width: 6, context: 4, batch: 3 }, VOCAB = 7, EPS = 1e-3;
 
 // erf by Abramowitz and Stegun 7.1.26 (error below 1.5e-7: enough for a 1e-4 comparison).
 function erf(x) {
@@ -21,7 +21,7 @@ function erf(x) {
 
 /** The loss in float64: params as arrays of numbers, x and y ids [batch·block]. */
 function reference(params, x, y) {
-  const { batch, block, heads, dModel: d, layers } = C, hd = d / heads, n = batch * block;
+  const { batch, context: block, heads, width: d, layers } = C, hd = d / heads, n = batch * block;
   let p = 0;
   const next = () => params[p++];
   const dense = (rows, w, b, out) => rows.map((r) => Array.from({ length: out }, (_, j) => b[j] + r.reduce((s, v, i) => s + v * w[i * out + j], 0)));
@@ -60,11 +60,11 @@ test('jax-js G1 (bench/gpt-jaxjs.js): its loss matches a float64 reference of th
   const values = params.map((w, i) => Float64Array.from(w.ndim === 1 ? (w.dispose(), new Float64Array(w.size)) : w.dataSync(),
     (v, j) => (shapes[i].length === 1 ? Math.sin(i + 3 * j) * 0.5 + (j % 2) : v * 4)));
   const arrays = () => values.map((v, i) => np.array(Float32Array.from(v)).reshape(shapes[i]));
-  const n = C.batch * C.block, x = Int32Array.from({ length: n }, (_, i) => (i * 5 + 2) % VOCAB), y = Int32Array.from({ length: n }, (_, i) => (i * 3 + 1) % VOCAB);
-  const causal = new Float32Array(C.block * C.block);
-  for (let i = 0; i < C.block; i++) causal.fill(-1e9, i * C.block + i + 1, (i + 1) * C.block);
-  const loss = (xs) => gptLoss(arrays(), np.array(xs, { dtype: np.int32 }).reshape([C.batch, C.block]), np.array(y, { dtype: np.int32 }).reshape([C.batch, C.block]),
-    np.array(causal).reshape([C.block, C.block]), C, EPS).dataSync()[0];
+  const n = C.batch * C.context, x = Int32Array.from({ length: n }, (_, i) => (i * 5 + 2) % VOCAB), y = Int32Array.from({ length: n }, (_, i) => (i * 3 + 1) % VOCAB);
+  const causal = new Float32Array(C.context * C.context);
+  for (let i = 0; i < C.context; i++) causal.fill(-1e9, i * C.context + i + 1, (i + 1) * C.context);
+  const loss = (xs) => gptLoss(arrays(), np.array(xs, { dtype: np.int32 }).reshape([C.batch, C.context]), np.array(y, { dtype: np.int32 }).reshape([C.batch, C.context]),
+    np.array(causal).reshape([C.context, C.context]), C, EPS).dataSync()[0];
   const got = loss(x), want = reference(values, x, y);
   assert.ok(Math.abs(got - want) < 1e-4, `jax-js ${got}, float64 ${want}`);
 });
