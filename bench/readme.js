@@ -176,16 +176,17 @@ export function sequenceBlock(results) {
   const cores = Object.values(t).find((f) => f?.threads?.threads)?.threads.threads ?? 2;
   const peak = results.kernels?.wasm?.peak;
   const lines = [
-    `| Batch 128, Adam, samples/s | simdnet | simdnet, ${cores} threads | TF.js wasm | × | TF.js cpu | × | simdnet GFLOP/s${peak ? ` (wasm peak ${peak.toFixed(1)})` : ''} |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| Batch 128, Adam, samples/s | simdnet | simdnet, ${cores} threads | TF.js wasm | × | TF.js cpu | × | jax-js | × | simdnet GFLOP/s${peak ? ` (wasm peak ${peak.toFixed(1)})` : ''} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [k, label] of tasks) {
     const f = t[k], g = f.simdnet?.samplesPerSecond && (f.simdnet.samplesPerSecond * f.flops) / 1e9;
     lines.push(`| ${k} ${label} | ${sps(f.simdnet)} | ${sps(f.threads)} | ${sps(f['tfjs-wasm'])} | ${x(f.simdnet, f['tfjs-wasm'])} | ${sps(f['tfjs-cpu'])} | ` +
-      `${x(f.simdnet, f['tfjs-cpu'])} | ${g ? g.toFixed(1) : '—'} |`);
+      `${x(f.simdnet, f['tfjs-cpu'])} | ${sps(f['jax-js'])} | ${x(f.simdnet, f['jax-js'])} | ${g ? g.toFixed(1) : '—'} |`);
   }
   return `${lines.join('\n')}\n\n${wrap('Next-character prediction on Debian\'s fortune cookies; one warm-up step, then the median of 3 steps of one batch each, every ' +
-    'engine in its own process, alternating (TF.js wasm and cpu: one step). TF.js runs on one thread. GFLOP/s counts the recurrent and dense ' +
+    'engine in its own process, alternating (TF.js wasm and cpu: one step). TF.js and jax-js run on one thread (jax-js: its wasm backend, the ' +
+    'whole step jit-compiled, the recurrence unrolled; bench/sequence-jaxjs.js). GFLOP/s counts the recurrent and dense ' +
     'layers\' products (bench/sequence.js, sequenceFlops).', 100)}`;
 }
 

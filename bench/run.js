@@ -7,7 +7,7 @@
 // pretrained MobileNetV2 (bench/transfer.js: predict, the head only, the last
 // 30 layers; child processes), and S1–S2, sequence models on the fortunes text
 // (bench/sequence.js: TF.js' LSTM text-generation network, Embedding → GRU;
-// child processes).
+// child processes; jax-js's side in bench/sequence-jaxjs.js).
 //
 //   node bench/run.js [--rounds 5] [--models M1,…,M5,R1] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
 //                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
@@ -421,10 +421,11 @@ function sequenceTargets(sequence, kernels) {
   const list = [];
   const rate = (t, engine) => sequence[t]?.[engine]?.samplesPerSecond;
   const why = (t, engine) => (sequence[t] ? sequence[t][engine]?.unavailable ?? 'not run' : 'task not run');
-  for (const [t, engine, min] of [['S1', 'tfjs-wasm', 15], ['S1', 'tfjs-cpu'], ['S2', 'tfjs-wasm'], ['S2', 'tfjs-cpu']]) {
+  for (const [t, engine, min] of [['S1', 'tfjs-wasm', 15], ['S1', 'tfjs-cpu'], ['S2', 'tfjs-wasm'], ['S2', 'tfjs-cpu'], ['S1', 'jax-js'], ['S2', 'jax-js']]) {
+    if (engine === 'jax-js' && !sequence[t]?.[engine]) continue; // jax-js not asked for
     const a = rate(t, 'simdnet'), b = rate(t, engine), target = min ? `≥ ${min}×` : 'reported';
     list.push(a && b
-      ? { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, value: `${min ? shown(a / b, min, 1) : (a / b).toFixed(0)}×`,
+      ? { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, value: `${min ? shown(a / b, min, 1) : (a / b).toFixed(a / b < 10 ? 1 : 0)}×`,
         met: min ? a / b >= min : null, note: `${sps(a)} / ${sps(b, 3)} samples/s` }
       : { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, met: null,
         value: !a ? `simdnet: ${why(t, 'simdnet')}` : `${engine}: ${why(t, engine)}` });
@@ -450,7 +451,8 @@ function sequenceTargets(sequence, kernels) {
 function printSequence(task, f) {
   const line = (name, e) => (e.unavailable ? `${name.padEnd(22)} ${e.unavailable}` : `${name.padEnd(22)} ${sps(e.samplesPerSecond, 3).padStart(7)} samples/s${e.memoryBytes ? `, ${mib(e.memoryBytes)} MiB wasm memory` : ''}`);
   console.log(`${task} ${SEQUENCE_TASKS[task]} (${fmt(f.flops)} FLOPs per training sample):`);
-  for (const [name, e] of [['simdnet', f.simdnet], [`simdnet ${f.threads?.threads ?? ''} threads`, f.threads], ['tfjs-wasm', f['tfjs-wasm']], ['tfjs-cpu', f['tfjs-cpu']]])
+  for (const [name, e] of [['simdnet', f.simdnet], [`simdnet ${f.threads?.threads ?? ''} threads`, f.threads], ['tfjs-wasm', f['tfjs-wasm']], ['tfjs-cpu', f['tfjs-cpu']],
+    ['jax-js', f['jax-js']]])
     if (e) console.log(`   ${line(name, e)}`);
 }
 
@@ -556,7 +558,8 @@ async function main() {
   const sequenceTasks = args.models.split(',').filter((m) => SEQUENCE_TASKS[m]);
   console.log(`\nSequence models on the fortunes text (batch 128; bench/sequence.js): ${TRANSFER_ROUNDS} alternating child processes per engine, medians:`);
   const sequence = ENGINES.has('simdnet') && sequenceTasks.length
-    ? sequenceFigures({ tasks: sequenceTasks, rounds: TRANSFER_ROUNDS, cpu: ENGINES.has('tfjs-cpu') && !args.quick && !args['no-cpu'], cores: os.cpus().length, log: printSequence })
+    ? sequenceFigures({ tasks: sequenceTasks, rounds: TRANSFER_ROUNDS, cpu: ENGINES.has('tfjs-cpu') && !args.quick && !args['no-cpu'], cores: os.cpus().length,
+      jax: ENGINES.has('jax-js'), log: printSequence })
     : { skipped: sequenceTasks.length ? 'simdnet not run' : 'no S model asked for' };
   if (sequence.skipped) console.log(`  skipped: ${sequence.skipped}`);
 

@@ -172,13 +172,14 @@ test('the README\'s sequence block: samples/s, ratios to TF.js, GFLOP/s from the
   assert.equal(sequenceFlops('S1'), 6 * (40 * 60 * 512 + 40 * 128 * 512 + 128 * 60) - 2 * 40 * 60 * 512);
   assert.equal(sequenceFlops('S2'), 6 * (100 * 64 * 384 + 100 * 128 * 384 + 128 * 96));
   const sequence = {
-    S1: { flops: 2e7, simdnet: { samplesPerSecond: 1000 }, threads: { samplesPerSecond: 1700, threads: 2 }, 'tfjs-wasm': { samplesPerSecond: 50 }, 'tfjs-cpu': { samplesPerSecond: 12.5 } },
+    S1: { flops: 2e7, simdnet: { samplesPerSecond: 1000 }, threads: { samplesPerSecond: 1700, threads: 2 }, 'tfjs-wasm': { samplesPerSecond: 50 }, 'tfjs-cpu': { samplesPerSecond: 12.5 },
+      'jax-js': { samplesPerSecond: 250 } },
     S2: { flops: 1e7, simdnet: { samplesPerSecond: 500 }, 'tfjs-wasm': { unavailable: "Kernel 'UnsortedSegmentSum' not registered for backend 'wasm'" }, 'tfjs-cpu': { samplesPerSecond: 2.5 } },
   };
   const lines = sequenceBlock({ sequence, kernels: { wasm: { peak: 40 } } }).split('\n');
-  assert.equal(lines[0], '| Batch 128, Adam, samples/s | simdnet | simdnet, 2 threads | TF.js wasm | × | TF.js cpu | × | simdnet GFLOP/s (wasm peak 40.0) |');
-  assert.equal(lines[2], '| S1 one-hot windows of 40 characters (60) → LSTM 128 → Dense 60 | 1000 | 1700 | 50.0 | 20× | 12.5 | 80× | 20.0 |');
-  assert.equal(lines[3], "| S2 ids, 100 steps → Embedding 64 → GRU 128 → Dense 96 | 500 | — | — (Kernel 'UnsortedSegmentSum' not registered for backend 'wasm') | — | 2.5 | 200× | 5.0 |");
+  assert.equal(lines[0], '| Batch 128, Adam, samples/s | simdnet | simdnet, 2 threads | TF.js wasm | × | TF.js cpu | × | jax-js | × | simdnet GFLOP/s (wasm peak 40.0) |');
+  assert.equal(lines[2], '| S1 one-hot windows of 40 characters (60) → LSTM 128 → Dense 60 | 1000 | 1700 | 50.0 | 20× | 12.5 | 80× | 250 | 4.00× | 20.0 |');
+  assert.equal(lines[3], "| S2 ids, 100 steps → Embedding 64 → GRU 128 → Dense 96 | 500 | — | — (Kernel 'UnsortedSegmentSum' not registered for backend 'wasm') | — | 2.5 | 200× | — | — | 5.0 |");
   assert.equal(sequenceBlock({ sequence: { skipped: 'no S model asked for' } }), 'Not measured in this run (no S model asked for).');
 });
 
