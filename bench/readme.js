@@ -190,11 +190,28 @@ export function sequenceBlock(results) {
     'layers\' products (bench/sequence.js, sequenceFlops).', 100)}`;
 }
 
+/** G1, the small GPT: tokens/s in Node and Chromium, jax-js, the 2000 iterations' time, generation. */
+export function gptBlock(results) {
+  const g = results.gpt;
+  if (!g || g.skipped) return `Not measured in this run (${g?.skipped ?? 'not run'}).`;
+  const row = (label, e) => (e?.tokensPerSecond
+    ? `| ${label} | ${e.tokensPerSecond.toFixed(0)} | ${e.minutes2000.toFixed(1)} | ${e.loss.toFixed(2)} / ${e.valLoss.toFixed(2)} |`
+    : `| ${label} | — (${e?.unavailable ?? 'not run'}) | — | — |`);
+  const lines = ['| G1, batch 12 × 64 tokens | tokens/s | minutes for 2000 iterations | loss / held-out after the timed iterations |', '|---|---:|---:|---:|',
+    ...Object.entries(g.node).map(([t, e]) => row(`simdnet, Node, ${t} thread${t === '1' ? '' : 's'}`, e)),
+    ...Object.entries(g.chromium ?? {}).map(([t, e]) => row(`simdnet, Chromium, ${t} thread${t === '1' ? '' : 's'}`, e)),
+    row('jax-js (wasm, jit, 1 thread)', g['jax-js'])];
+  const gen = g.node[1]?.generateMs;
+  return `${lines.join('\n')}\n\n${wrap(`nanoGPT's CPU recipe (4 layers, 4 heads, width 128, context 64, batch 12, AdamW with warm-up and cosine decay) on ` +
+    `Debian's fortune cookies: ${g.iterations} timed iterations after 2 untimed, the 2000 extrapolated (bench/gpt.js; bench/gpt-jaxjs.js writes the same model with ` +
+    `jax-js' ops).${gen ? ` Generating 500 characters with the key/value cache took ${Math.round(gen)} ms.` : ''}`, 100)}`;
+}
+
 /** Rewrites the marked blocks of `path` from `results`; throws when a marker is missing. */
 export function writeReadme(path, results) {
   let text = readFileSync(path, 'utf8');
   const blocks = [['machine', machineLine], ['table', markdownTable], ['kernels', kernelsBlock], ['threads', threadsBlock], ['relaxed', relaxedBlock],
-    ['transfer', transferBlock], ['sequence', sequenceBlock]];
+    ['transfer', transferBlock], ['sequence', sequenceBlock], ['gpt', gptBlock]];
   for (const [name, body] of blocks.map(([n, f]) => [n, f(results)])) {
     const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
     const i = text.indexOf(start), j = text.indexOf(end);
