@@ -48,10 +48,13 @@
  * step by step (H_prev and r·h both act on them) and copied back.
  *
  * Buffers: everything backward needs is kept for all steps (Z, the activated
- * gates, the states); nothing is allocated per step or per batch. Every
- * product runs on the threaded GEMM and every cell kernel over rows split
- * among the threads (sn_parallel_rows), so the results are the same bits for
- * any number of threads. */
+ * gates, the states); nothing is allocated per step or per batch.
+ *
+ * Threads: the steps of a pass run in parts, each over its own rows of the
+ * batch, with one join per pass (see "the steps over a span of rows"); the
+ * products over all steps run on the threaded GEMM. Every row is computed by
+ * the same operations whichever part holds it, so the results are the same
+ * bits for any number of threads. */
 #include "rnn.h"
 
 #include "layer.h"
