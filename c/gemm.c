@@ -394,7 +394,8 @@ typedef struct {
   float *c;
   long ldc;
   int accumulate;
-  int split_k; /* cut along the reduction (see cut_reduction) */
+  int split_k;           /* cut along the reduction (see cut_reduction) */
+  const float *packed_b; /* B packed once by k_gemm_pack_b, or NULL: packed here */
 } gemm_job;
 
 /* The reduction's slices (see the summation order above): slice s is
@@ -402,10 +403,14 @@ typedef struct {
 static int slice_count(int K) { return (K + KC - 1) / KC; }
 static int slice_start(int K, int s) { return (int)((long)K * s / slice_count(K)); }
 
+/* Columns of B as packed: N rounded up to whole panels. */
+static long padded_cols(int N) { return (long)(N + NR - 1) / NR * NR; }
+
 /* Slices [s0, s1) of the block rows [i0, i1) × columns [j0, j1) of the
  * product into c (row stride ldc, indexed as C), onto what c holds when
  * `load`, with slot's pack buffers. A Bᵀ that is already one panel (N = NR
- * columns of B, rows contiguous) is read in place. */
+ * columns of B, rows contiguous) is read in place, and a B packed once
+ * (k_gemm_pack_b) where its panels lie. */
 static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int s0, int s1, float *c, long ldc, int load,
                        int slot) {
   const int K = g->K, b_in_place = g->N == NR && g->bt.rs == 1 && g->bt.cs == NR, skip = g->N >= SKIP_MIN_COLS;
@@ -415,8 +420,8 @@ static void gemm_block(const gemm_job *g, int i0, int i1, int j0, int j1, int s0
     int nc = min_int(NC, j1 - jc);
     for (int s = s0; s < s1; s++) {
       int pc = slice_start(K, s), kc = slice_start(K, s + 1) - pc, ld = load || s > s0;
-      const float *b = b_in_place ? g->bt.p + (long)pc * NR : pb;
-      if (!b_in_place)
+      const float *b = g->packed_b ? g->packed_b + pc * padded_cols(g->N) + (long)jc * kc : b_in_place ? g->bt.p + (long)pc * NR : pb;
+      if (!b_in_place && !g->packed_b)
         for (int jr = 0; jr < nc; jr += NR) pack_panel(g->bt, jc + jr, pc, kc, min_int(NR, nc - jr), NR, pb + jr * kc);
       for (int ic = i0; ic < i1; ic += MC) {
         int mc = min_int(MC, i1 - ic);
@@ -512,7 +517,7 @@ static void gemm(int M, int N, int K, a_operand a, view bt, float *c, long ldc, 
       for (int i = 0; i < M; i++) memset(c + (long)i * ldc, 0, (size_t)N * sizeof *c);
     return;
   }
-  gemm_job g = {M, N, K, a, bt, c, ldc, accumulate, 0};
+  gemm_job g = {M, N, K, a, bt, c, ldc, accumulate, 0, NULL};
   if (sn_threads_count() > 1 && (long)M * N * K < PARALLEL_MIN_MADDS) {
     gemm_block(&g, 0, M, 0, N, 0, slice_count(K), c, ldc, accumulate, 0);
     return;
@@ -555,6 +560,32 @@ void k_gemm_tn(int m, int k, int n, const float *a, const float *b, float *c, in
 /* c[m×k] (+)= a·bᵀ with a[m×n], b[k×n]: A = a, Bᵀ = b. */
 void k_gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, int accumulate) {
   gemm(m, k, n, a_view(a, n, 1), (view){b, n, 1}, c, k, accumulate);
+}
+
+/* ---- B packed once -------------------------------------------------------------
+ * A product by the same B many times (a recurrent layer's U at every step)
+ * packs B once: every slice's panels side by side, slice s at pc·N' (N' = N
+ * rounded up to NR), its panel of columns j … j+NR−1 at j·kc within, exactly
+ * what gemm_block packs for that slice and those columns; the products then
+ * read it in place, so they give the bits of k_gemm_nn / k_gemm_nt. */
+
+long k_gemm_packed_floats(int k, int n) { return (long)k * padded_cols(n); }
+
+void k_gemm_pack_b(int k, int n, const float *b, int transposed, float *packed) {
+  const view bt = transposed ? (view){b, k, 1} : (view){b, 1, n};
+  for (int s = 0; s < slice_count(k); s++) {
+    const int pc = slice_start(k, s), kc = slice_start(k, s + 1) - pc;
+    for (int j = 0; j < n; j += NR) pack_panel(bt, j, pc, kc, min_int(NR, n - j), NR, packed + pc * padded_cols(n) + (long)j * kc);
+  }
+}
+
+void k_gemm_packed(int m, int k, int n, const float *a, const float *packed, float *c, int accumulate, int slot) {
+  if (k == 0) {
+    if (!accumulate) memset(c, 0, (size_t)m * n * sizeof *c);
+    return;
+  }
+  const gemm_job g = {m, n, k, a_view(a, k, 1), {NULL, 0, 0}, c, n, accumulate, 0, packed};
+  gemm_block(&g, 0, m, 0, n, 0, slice_count(k), c, n, accumulate, slot);
 }
 
 /* The convolution's products with the columns never written: z = cols·w (+ bias

@@ -99,4 +99,14 @@ enum sn_activation {
 SN_KERNEL_LIST(k_)
 SN_KERNEL_LIST(ref_)
 
+/* The product by a B packed once and used many times (gemm.c), on one thread,
+ * with the pack buffers of thread slot `slot` (threads.h; 0 on the caller), so
+ * that a part of a parallel pass can run it: k_gemm_pack_b packs b[k×n] (or,
+ * transposed, b[n×k] as Bᵀ) into packed (k_gemm_packed_floats(k, n) floats);
+ * k_gemm_packed gives c[m×n] (+)= a[m×k]·B with exactly the bits of k_gemm_nn
+ * (k_gemm_nt when packed transposed) on any split of the rows. */
+long k_gemm_packed_floats(int k, int n);
+void k_gemm_pack_b(int k, int n, const float *b, int transposed, float *packed);
+void k_gemm_packed(int m, int k, int n, const float *a, const float *packed, float *c, int accumulate, int slot);
+
 #endif

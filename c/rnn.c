@@ -48,10 +48,13 @@
  * step by step (H_prev and r·h both act on them) and copied back.
  *
  * Buffers: everything backward needs is kept for all steps (Z, the activated
- * gates, the states); nothing is allocated per step or per batch. Every
- * product runs on the threaded GEMM and every cell kernel over rows split
- * among the threads (sn_parallel_rows), so the results are the same bits for
- * any number of threads. */
+ * gates, the states); nothing is allocated per step or per batch.
+ *
+ * Threads: the steps of a pass run in parts, each over its own rows of the
+ * batch, with one join per pass (see "the steps over a span of rows"); the
+ * products over all steps run on the threaded GEMM. Every row is computed by
+ * the same operations whichever part holds it, so the results are the same
+ * bits for any number of threads. */
 #include "rnn.h"
 
 #include "layer.h"
@@ -80,6 +83,7 @@ typedef struct {
   float *dwblk, *dublk; /*   their gradients, */
   float *ta, *tg;       /*   scratch of the products, */
   float *hm, *dhm;      /*   GRU reset before: one step's h ⊙ M_h and its gradient */
+  float *pu, *puh;      /* U packed once per pass (k_gemm_pack_b; backward Uᵀ); GRU reset before: U_zr, and U_h in puh */
 } bufs;
 
 static int before(const sn_rnn *r) { return r->kind == SN_LAYER_GRU && !r->reset_after; }
@@ -93,6 +97,8 @@ static void carve_pass(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
   b->h = sn_carve(c, (S + 1) * R * U);
   b->dh = sn_carve(c, R * U);
   b->held = sn_carve(c, R * U * (r->kind == SN_LAYER_LSTM ? 2 : 1));
+  const int64_t pu = k_gemm_packed_floats(U, (int)K), put = k_gemm_packed_floats((int)K, U);
+  b->pu = sn_carve(c, pu > put ? pu : put);
   if (r->sequences) b->out = sn_carve(c, R * S * U);
   if (r->kind == SN_LAYER_SIMPLE_RNN) return;
   b->a = sn_carve(c, S * R * K);
@@ -113,6 +119,7 @@ static void carve_pass(const sn_rnn *r, int rows, sn_carver *c, bufs *b) {
     b->uh = sn_carve(c, U * U);
     b->duzr = sn_carve(c, U * 2 * U);
     b->duh = sn_carve(c, U * U);
+    b->puh = sn_carve(c, k_gemm_packed_floats(U, U));
   }
 }
 
@@ -217,6 +224,71 @@ static void join_recurrent(int U, const float *zr, const float *h, float *u) {
   }
 }
 
+/* ---- the steps over a span of rows ------------------------------------------------
+ * Row i of a step depends only on row i of the step before (h_{t−1}, c_{t−1}
+ * and their gradients), so the steps of a pass can run over a span of rows.
+ * Unless something of a step sums over the rows (recurrent dropout's and the
+ * GRU's reset-before dU step by step), each thread runs every step over its own
+ * rows (inside a part, one join per pass) with U packed once for the pass;
+ * otherwise the whole batch runs on the caller, its products on the threaded
+ * GEMM and its cell passes split by rows (a join each). Every row is computed
+ * by the same operations either way: the bits of any number of threads. */
+typedef struct {
+  int r0, r1; /* the rows; the whole batch is 0 … rows */
+  int inside; /* a part of sn_parallel on thread slot `slot`, else the whole batch */
+  int slot;
+} span;
+
+static span whole(int rows) { return (span){0, rows, 0, 0}; }
+
+/* out (n floats per row) (+)= a (k per row) · B over the span's rows: inside by B packed once, else by the
+ * threaded GEMM on b (k×n, or its transpose n×k when `transposed`: a·bᵀ). */
+static void product(span sp, int k, int n, const float *a, const float *b, const float *packed, int transposed, float *out,
+                    int accumulate) {
+  if (sp.inside) k_gemm_packed(sp.r1 - sp.r0, k, n, a + (long)sp.r0 * k, packed, out + (long)sp.r0 * n, accumulate, sp.slot);
+  else if (transposed) k_gemm_nt(sp.r1, k, n, a, b, out, accumulate);
+  else k_gemm_nn(sp.r1, k, n, a, b, out, accumulate);
+}
+
+static void cell(span sp, cell_pass j) {
+  if (sp.inside) cell_rows(&j, sp.r0, sp.r1);
+  else run_cell(j, sp.r1);
+}
+
+/* Zeros n floats per row of the span's rows of p. */
+static void zero_rows(span sp, int n, float *p) { memset(p + (long)sp.r0 * n, 0, (size_t)(sp.r1 - sp.r0) * n * sizeof(float)); }
+
+/* A pass's steps as the parts of sn_parallel: each its rows, in whole micro-tiles of 4 (c/gemm.c). */
+typedef struct {
+  const sn_rnn *r;
+  const sn_rnn_weights *w;
+  const bufs *b;
+  int rows;
+  const float *dout; /* backward */
+} steps_job;
+
+static span part_rows(int rows, int part, int parts, int slot) {
+  const int tiles = (rows + 3) / 4, r0 = 4 * (tiles * part / parts), r1 = 4 * (tiles * (part + 1) / parts);
+  return (span){r0 < rows ? r0 : rows, r1 < rows ? r1 : rows, 1, slot};
+}
+
+static void act_forward(span sp, const sn_cell *cl, const float *z, float *h) {
+  const long o = (long)sp.r0 * cl->units;
+  if (sp.inside) k_act_forward(cl->act, cl->ap, sp.r1 - sp.r0, cl->units, z + o, h + o);
+  else sn_par_act_forward(cl->act, cl->ap, sp.r1, cl->units, z, h);
+}
+
+static void act_backward(span sp, const sn_cell *cl, const float *z, const float *h, const float *dh, float *dz) {
+  const long o = (long)sp.r0 * cl->units;
+  if (sp.inside) k_act_backward(cl->act, cl->ap, sp.r1 - sp.r0, cl->units, z + o, h + o, dh + o, dz + o);
+  else sn_par_act_backward(cl->act, cl->ap, sp.r1, cl->units, z, h, dh, dz);
+}
+
+static void bias_add(span sp, int n, float *y, const float *bias) {
+  if (sp.inside) k_bias_add(sp.r1 - sp.r0, n, y + (long)sp.r0 * n, bias);
+  else sn_par_bias_add(sp.r1, n, y, bias);
+}
+
 /* ---- recurrent dropout --------------------------------------------------------- */
 
 /* The products of h_{t−1} by the first `gates` gates' blocks of U under the recurrent masks (rnn_gates.h). */
@@ -225,27 +297,30 @@ static sn_gates rec_gates(const sn_rnn *r, const bufs *b, int rows, int gates) {
   return (sn_gates){rows, rows, U, U, gates, r->rmask, sn_rnn_gates(r->kind) * U, b->ta, b->tg};
 }
 
-/* out = (or +=) h_prev·U over the first `gates` gates (u: their columns, dense): one GEMM, or under recurrent
- * dropout one per gate of its masked h. */
-static void rec_forward(const sn_rnn *r, const bufs *b, int rows, int gates, const float *hp, const float *u, float *out, int accumulate) {
+/* out = (or +=) h_prev·U over the first `gates` gates (u: their columns, dense; packed: them packed once): one
+ * GEMM, or under recurrent dropout (the whole batch) one per gate of its masked h. */
+static void rec_forward(const sn_rnn *r, const bufs *b, span sp, int gates, const float *hp, const float *u, const float *packed,
+                        float *out, int accumulate) {
   if (!r->rmask) {
-    k_gemm_nn(rows, r->cell.units, gates * r->cell.units, hp, u, out, accumulate);
+    product(sp, r->cell.units, gates * r->cell.units, hp, u, packed, 0, out, accumulate);
     return;
   }
+  const int rows = sp.r1;
   sn_gates g = rec_gates(r, b, rows, gates);
   sn_gates_forward(&g, hp, b->ublk, out, gates * r->cell.units, accumulate);
 }
 
 /* Step t's backward through h_{t−1}·U, when there is an h_{t−1} (t > 0 or an initial state): dh = (or +=)
- * dz·Uᵀ; under recurrent dropout each gate's part masked, and this step's (h_{t−1} ⊙ M_g)ᵀ·dz_g added to dU's
- * blocks (without it, dU is one GEMM over all steps at the end). */
-static void rec_backward(const sn_rnn *r, const bufs *b, int rows, int gates, int t, const float *dz, const float *u, const float *hp,
-                         int accumulate, int learns) {
+ * dz·Uᵀ (packed: Uᵀ packed once); under recurrent dropout (the whole batch) each gate's part masked, and this
+ * step's (h_{t−1} ⊙ M_g)ᵀ·dz_g added to dU's blocks (without it, dU is one GEMM over all steps at the end). */
+static void rec_backward(const sn_rnn *r, const bufs *b, span sp, int gates, int t, const float *dz, const float *u,
+                         const float *packed, const float *hp, int accumulate, int learns) {
   if (!t && !r->h0) return;
   if (!r->rmask) {
-    k_gemm_nt(rows, gates * r->cell.units, r->cell.units, dz, u, b->dh, accumulate);
+    product(sp, gates * r->cell.units, r->cell.units, dz, u, packed, 1, b->dh, accumulate);
     return;
   }
+  const int rows = sp.r1;
   sn_gates g = rec_gates(r, b, rows, gates);
   sn_gates_dgrad(&g, dz, gates * r->cell.units, b->ublk, b->dh, accumulate);
   if (learns) sn_gates_wgrad(&g, hp, dz, gates * r->cell.units, b->dublk, 1);
@@ -273,9 +348,9 @@ static int masked(const sn_rnn *r, int i, int t) {
   return r->steps_mask[(long)i * r->steps + s] == 0.0f;
 }
 
-/* For the rows masked at step t: n floats per row copied from src to dst, or zeroed in dst when src is NULL. */
-static void masked_rows(const sn_rnn *r, int rows, int t, int n, const float *src, float *dst) {
-  for (int i = 0; i < rows; i++) {
+/* For the span's rows masked at step t: n floats per row copied from src to dst, or zeroed in dst when src is NULL. */
+static void masked_rows(const sn_rnn *r, span sp, int t, int n, const float *src, float *dst) {
+  for (int i = sp.r0; i < sp.r1; i++) {
     if (!masked(r, i, t)) continue;
     if (src) memcpy(dst + (long)i * n, src + (long)i * n, (size_t)n * sizeof(float));
     else memset(dst + (long)i * n, 0, (size_t)n * sizeof(float));
@@ -284,12 +359,52 @@ static void masked_rows(const sn_rnn *r, int rows, int t, int n, const float *sr
 
 /* ---- the passes ---------------------------------------------------------------- */
 
+/* The forward steps over the span's rows (R: the batch's rows, which lay out the buffers). */
+static void forward_steps(const sn_rnn *r, const sn_rnn_weights *w, const bufs *b, int R, span sp) {
+  const int S = r->steps, U = r->cell.units, K = sn_rnn_gates(r->kind) * U, given = r->h0 != NULL;
+  const long RU = (long)R * U, RK = (long)R * K;
+  const sn_cell *cl = &r->cell;
+  for (int t = 0; t < S; t++) {
+    float *zt = b->z + t * RK, *at = b->a ? b->a + t * RK : NULL, *hp = b->h + t * RU, *hn = hp + RU;
+    if (r->kind == SN_LAYER_SIMPLE_RNN) {
+      if (t || given) rec_forward(r, b, sp, 1, hp, w->recurrent, b->pu, zt, 1);
+      act_forward(sp, cl, zt, hn);
+    } else if (r->kind == SN_LAYER_LSTM) {
+      if (t || given) rec_forward(r, b, sp, 4, hp, w->recurrent, b->pu, zt, 1);
+      cell(sp, (cell_pass){LSTM_FORWARD, cl, {zt, b->c + t * RU, at, b->c + (t + 1) * RU, b->tc + t * RU, hn}, {K, U, K, U, U, U}});
+    } else if (r->reset_after) {
+      float *rct = b->rc + t * RK;
+      if (t || given) rec_forward(r, b, sp, 3, hp, w->recurrent, b->pu, rct, 0);
+      else zero_rows(sp, K, rct);
+      if (w->bias) bias_add(sp, K, rct, w->bias + K); /* the recurrent bias, row 1 */
+      cell(sp, (cell_pass){GRU_FORWARD, cl, {zt, rct, hp, zt, at, hn}, {K, K, U, K, K, U}});
+    } else {
+      float *rht = b->rh + t * RU, *hc = (float *)candidate_h(r, b, R, hp);
+      if (t || given) rec_forward(r, b, sp, 2, hp, b->uzr, b->pu, b->t1, 0);
+      else zero_rows(sp, 2 * U, b->t1);
+      cell(sp, (cell_pass){GATES_FORWARD, cl, {zt, b->t1, hc, zt, at, rht}, {K, 2 * U, U, K, K, U}});
+      if (t || given) product(sp, U, U, rht, b->uh, b->puh, 0, b->t2, 0);
+      else zero_rows(sp, U, b->t2); /* r·h_{−1} = 0 */
+      cell(sp, (cell_pass){STATE_FORWARD, cl, {zt, b->t2, hp, zt, at, hn}, {K, U, U, K, K, U}});
+    }
+    if (r->steps_mask) { /* masked rows keep their states */
+      masked_rows(r, sp, t, U, hp, hn);
+      if (b->c) masked_rows(r, sp, t, U, b->c + t * RU, b->c + (t + 1) * RU);
+    }
+  }
+}
+
+static void forward_part(void *arg, int part, int parts, int slot) {
+  const steps_job *j = arg;
+  span sp = part_rows(j->rows, part, parts, slot);
+  if (sp.r0 < sp.r1) forward_steps(j->r, j->w, j->b, j->rows, sp);
+}
+
 const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *x) {
   bufs b;
   carve(r, rows, &(sn_carver){buf, 0}, &b);
   const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
-  const long RU = (long)R * U, RK = (long)R * K;
-  const sn_cell *cl = &r->cell;
+  const long RU = (long)R * U;
   const int gates_in = r->mask && r->gate_masks, k = sn_rnn_gates(r->kind), given = r->h0 != NULL;
   transpose(R, S, F, r->backwards, 1, x, gates_in ? NULL : r->mask, b.xt); /* x·mask with input dropout */
   if (gates_in) {
@@ -306,33 +421,12 @@ const float *sn_rnn_forward(const sn_rnn *r, const sn_rnn_weights *w, float *buf
   else if (b.c) memset(b.c, 0, (size_t)RU * sizeof(float));
   if (r->rmask) sn_gates_split(U, k, U, w->recurrent, b.ublk);
   if (before(r)) split_recurrent(U, w->recurrent, b.uzr, b.uh);
-  for (int t = 0; t < S; t++) {
-    float *zt = b.z + t * RK, *at = b.a ? b.a + t * RK : NULL, *hp = b.h + t * RU, *hn = hp + RU;
-    if (r->kind == SN_LAYER_SIMPLE_RNN) {
-      if (t || given) rec_forward(r, &b, R, 1, hp, w->recurrent, zt, 1);
-      sn_par_act_forward(cl->act, cl->ap, R, U, zt, hn);
-    } else if (r->kind == SN_LAYER_LSTM) {
-      if (t || given) rec_forward(r, &b, R, 4, hp, w->recurrent, zt, 1);
-      run_cell((cell_pass){LSTM_FORWARD, cl, {zt, b.c + t * RU, at, b.c + (t + 1) * RU, b.tc + t * RU, hn}, {K, U, K, U, U, U}}, R);
-    } else if (r->reset_after) {
-      float *rct = b.rc + t * RK;
-      if (t || given) rec_forward(r, &b, R, 3, hp, w->recurrent, rct, 0);
-      else memset(rct, 0, (size_t)RK * sizeof(float));
-      if (w->bias) sn_par_bias_add(R, K, rct, w->bias + K); /* the recurrent bias, row 1 */
-      run_cell((cell_pass){GRU_FORWARD, cl, {zt, rct, hp, zt, at, hn}, {K, K, U, K, K, U}}, R);
-    } else {
-      float *rht = b.rh + t * RU, *hc = (float *)candidate_h(r, &b, R, hp);
-      if (t || given) rec_forward(r, &b, R, 2, hp, b.uzr, b.t1, 0);
-      else memset(b.t1, 0, (size_t)RU * 2 * sizeof(float));
-      run_cell((cell_pass){GATES_FORWARD, cl, {zt, b.t1, hc, zt, at, rht}, {K, 2 * U, U, K, K, U}}, R);
-      if (t || given) k_gemm_nn(R, U, U, rht, b.uh, b.t2, 0);
-      else memset(b.t2, 0, (size_t)RU * sizeof(float)); /* r·h_{−1} = 0 */
-      run_cell((cell_pass){STATE_FORWARD, cl, {zt, b.t2, hp, zt, at, hn}, {K, U, U, K, K, U}}, R);
-    }
-    if (r->steps_mask) { /* masked rows keep their states */
-      masked_rows(r, R, t, U, hp, hn);
-      if (b.c) masked_rows(r, R, t, U, b.c + t * RU, b.c + (t + 1) * RU);
-    }
+  if (!r->rmask) { /* the steps in parts, each over its rows */
+    if (before(r)) k_gemm_pack_b(U, 2 * U, b.uzr, 0, b.pu), k_gemm_pack_b(U, U, b.uh, 0, b.puh);
+    else k_gemm_pack_b(U, K, w->recurrent, 0, b.pu);
+    sn_parallel(forward_part, &(steps_job){r, w, &b, R, NULL});
+  } else {
+    forward_steps(r, w, &b, R, whole(R));
   }
   if (!r->sequences) return b.h + S * RU;
   transpose(R, S, U, 0, 0, b.h + RU, NULL, b.out); /* the steps in the order they were processed, as Keras */
@@ -357,64 +451,83 @@ void sn_rnn_final(const sn_rnn *r, float *buf, int rows, const float **h, const 
   *c = b.c ? b.c + last : NULL;
 }
 
+/* The backward steps, last to first, over the span's rows (R: the batch's rows, which lay out the buffers); the
+ * GRU's reset before (its dU summed step by step over all rows) runs on the whole batch only. */
+static void backward_steps(const sn_rnn *r, const sn_rnn_weights *w, const bufs *b, int R, const float *dout, span sp) {
+  const int S = r->steps, U = r->cell.units, K = sn_rnn_gates(r->kind) * U, learns = w->dkernel != NULL, n = sp.r1 - sp.r0;
+  const long RU = (long)R * U, RK = (long)R * K, ro = (long)sp.r0 * U;
+  const sn_cell *cl = &r->cell;
+  for (int t = S - 1; t >= 0; t--) {
+    float *zt = b->z + t * RK, *at = b->a ? b->a + t * RK : NULL, *hp = b->h + t * RU, *hn = hp + RU;
+    /* dh: dL/dh_t, from the output and (already in it) from step t + 1 */
+    if (r->sequences)
+      for (long i = sp.r0; i < sp.r1; i++) {
+        const float *d = dout + (i * S + t) * U;
+        if (r->steps_mask && r->zero_output && masked(r, (int)i, t)) continue; /* a zero, not h_t */
+        for (int j = 0; j < U; j++) b->dh[i * U + j] += d[j];
+      }
+    else if (t == S - 1)
+      memcpy(b->dh + ro, dout + ro, (size_t)n * U * sizeof(float));
+    if (t == S - 1 && r->dh_last) /* the final h's own gradient (return_state), also where the output there is a zero */
+      for (long i = ro; i < ro + (long)n * U; i++) b->dh[i] += r->dh_last[i];
+    float *held_c = b->held + RU;
+    if (r->steps_mask) { /* masked rows: their gradients skip this step, which sees zeros for them */
+      masked_rows(r, sp, t, U, b->dh, b->held);
+      masked_rows(r, sp, t, U, NULL, b->dh);
+      if (b->dc) masked_rows(r, sp, t, U, b->dc, held_c), masked_rows(r, sp, t, U, NULL, b->dc);
+    }
+    if (r->kind == SN_LAYER_SIMPLE_RNN) {
+      act_backward(sp, cl, zt, hn, b->dh, zt);
+      rec_backward(r, b, sp, 1, t, zt, w->recurrent, b->pu, hp, 0, learns);
+    } else if (r->kind == SN_LAYER_LSTM) {
+      cell(sp, (cell_pass){LSTM_BACKWARD, cl, {zt, at, b->c + t * RU, b->c + (t + 1) * RU, b->tc + t * RU, b->dh, b->dc, b->da, zt},
+                           {K, K, U, U, U, U, U, K, K}});
+      rec_backward(r, b, sp, 4, t, zt, w->recurrent, b->pu, hp, 0, learns);
+    } else if (r->reset_after) {
+      float *rct = b->rc + t * RK;
+      cell(sp, (cell_pass){GRU_BACKWARD, cl, {zt, at, rct, hp, b->dh, b->da, zt, rct, b->dh}, {K, K, K, U, U, K, K, K, U}});
+      rec_backward(r, b, sp, 3, t, rct, w->recurrent, b->pu, hp, 1, learns);
+    } else {
+      float *rht = b->rh + t * RU, *hc = (float *)candidate_h(r, b, R, hp), *dhc = r->rmask ? b->dhm : b->dh;
+      run_cell((cell_pass){STATE_BACKWARD, cl, {zt, at, hp, b->dh, b->da, zt, b->gh, b->dh}, {K, K, U, U, K, K, U, U}}, R);
+      k_gemm_nt(R, U, U, b->gh, b->uh, b->t2, 0); /* dL/d(r·h_prev) */
+      if (r->rmask) memset(b->dhm, 0, (size_t)RU * sizeof(float)); /* dL/d(h ⊙ M_h), masked into dh below */
+      run_cell((cell_pass){GATES_BACKWARD, cl, {zt, at, hc, b->t2, b->da, zt, b->gzr, dhc}, {K, K, U, U, K, K, 2 * U, U}}, R);
+      if (r->rmask) sn_gates_masked(&(sn_gates){R, R, U, U, 3, r->rmask, K, NULL, NULL}, 2, b->dhm, b->dh, 1);
+      rec_backward(r, b, sp, 2, t, b->gzr, b->uzr, NULL, hp, 1, learns);
+      if (learns) {
+        if (!r->rmask) k_gemm_tn(R, U, 2 * U, hp, b->gzr, b->duzr, t < S - 1);
+        k_gemm_tn(R, U, U, rht, b->gh, b->duh, t < S - 1);
+      }
+    }
+    if (r->steps_mask) { /* dh_{t−1} (dc_{t−1}) of the masked rows: dh_t (dc_t) */
+      masked_rows(r, sp, t, U, b->held, b->dh);
+      if (b->dc) masked_rows(r, sp, t, U, held_c, b->dc);
+    }
+  }
+}
+
+static void backward_part(void *arg, int part, int parts, int slot) {
+  const steps_job *j = arg;
+  span sp = part_rows(j->rows, part, parts, slot);
+  if (sp.r0 < sp.r1) backward_steps(j->r, j->w, j->b, j->rows, j->dout, sp);
+}
+
 void sn_rnn_backward(const sn_rnn *r, const sn_rnn_weights *w, float *buf, int rows, const float *dout, float *dx) {
   bufs b;
   carve(r, rows, &(sn_carver){buf, 0}, &b);
   const int S = r->steps, R = rows, F = r->features, U = r->cell.units, K = sn_rnn_gates(r->kind) * U;
-  const long RU = (long)R * U, RK = (long)R * K;
-  const sn_cell *cl = &r->cell;
+  const long RU = (long)R * U;
   const int learns = w->dkernel != NULL, gates_in = r->mask && r->gate_masks, k = sn_rnn_gates(r->kind);
   memset(b.dh, 0, (size_t)RU * sizeof(float));
   if (b.dc && r->dc_last) memcpy(b.dc, r->dc_last, (size_t)RU * sizeof(float));
   else if (b.dc) memset(b.dc, 0, (size_t)RU * sizeof(float));
   if (r->rmask && learns) memset(b.dublk, 0, (size_t)U * K * sizeof(float));
-  for (int t = S - 1; t >= 0; t--) {
-    float *zt = b.z + t * RK, *at = b.a ? b.a + t * RK : NULL, *hp = b.h + t * RU, *hn = hp + RU;
-    /* dh: dL/dh_t, from the output and (already in it) from step t + 1 */
-    if (r->sequences)
-      for (long i = 0; i < R; i++) {
-        const float *d = dout + (i * S + t) * U;
-        if (r->steps_mask && r->zero_output && masked(r, (int)i, t)) continue; /* a zero, not h_t */
-        for (int j = 0; j < U; j++) b.dh[i * U + j] += d[j];
-      }
-    else if (t == S - 1)
-      memcpy(b.dh, dout, (size_t)RU * sizeof(float));
-    if (t == S - 1 && r->dh_last) /* the final h's own gradient (return_state), also where the output there is a zero */
-      for (long i = 0; i < RU; i++) b.dh[i] += r->dh_last[i];
-    float *held_c = b.held + RU;
-    if (r->steps_mask) { /* masked rows: their gradients skip this step, which sees zeros for them */
-      masked_rows(r, R, t, U, b.dh, b.held);
-      masked_rows(r, R, t, U, NULL, b.dh);
-      if (b.dc) masked_rows(r, R, t, U, b.dc, held_c), masked_rows(r, R, t, U, NULL, b.dc);
-    }
-    if (r->kind == SN_LAYER_SIMPLE_RNN) {
-      sn_par_act_backward(cl->act, cl->ap, R, U, zt, hn, b.dh, zt);
-      rec_backward(r, &b, R, 1, t, zt, w->recurrent, hp, 0, learns);
-    } else if (r->kind == SN_LAYER_LSTM) {
-      run_cell((cell_pass){LSTM_BACKWARD, cl, {zt, at, b.c + t * RU, b.c + (t + 1) * RU, b.tc + t * RU, b.dh, b.dc, b.da, zt},
-                           {K, K, U, U, U, U, U, K, K}}, R);
-      rec_backward(r, &b, R, 4, t, zt, w->recurrent, hp, 0, learns);
-    } else if (r->reset_after) {
-      float *rct = b.rc + t * RK;
-      run_cell((cell_pass){GRU_BACKWARD, cl, {zt, at, rct, hp, b.dh, b.da, zt, rct, b.dh}, {K, K, K, U, U, K, K, K, U}}, R);
-      rec_backward(r, &b, R, 3, t, rct, w->recurrent, hp, 1, learns);
-    } else {
-      float *rht = b.rh + t * RU, *hc = (float *)candidate_h(r, &b, R, hp), *dhc = r->rmask ? b.dhm : b.dh;
-      run_cell((cell_pass){STATE_BACKWARD, cl, {zt, at, hp, b.dh, b.da, zt, b.gh, b.dh}, {K, K, U, U, K, K, U, U}}, R);
-      k_gemm_nt(R, U, U, b.gh, b.uh, b.t2, 0); /* dL/d(r·h_prev) */
-      if (r->rmask) memset(b.dhm, 0, (size_t)RU * sizeof(float)); /* dL/d(h ⊙ M_h), masked into dh below */
-      run_cell((cell_pass){GATES_BACKWARD, cl, {zt, at, hc, b.t2, b.da, zt, b.gzr, dhc}, {K, K, U, U, K, K, 2 * U, U}}, R);
-      if (r->rmask) sn_gates_masked(&(sn_gates){R, R, U, U, 3, r->rmask, K, NULL, NULL}, 2, b.dhm, b.dh, 1);
-      rec_backward(r, &b, R, 2, t, b.gzr, b.uzr, hp, 1, learns);
-      if (learns) {
-        if (!r->rmask) k_gemm_tn(R, U, 2 * U, hp, b.gzr, b.duzr, t < S - 1);
-        k_gemm_tn(R, U, U, rht, b.gh, b.duh, t < S - 1);
-      }
-    }
-    if (r->steps_mask) { /* dh_{t−1} (dc_{t−1}) of the masked rows: dh_t (dc_t) */
-      masked_rows(r, R, t, U, b.held, b.dh);
-      if (b.dc) masked_rows(r, R, t, U, held_c, b.dc);
-    }
+  if (!r->rmask && !before(r)) { /* the steps in parts, each over its rows */
+    k_gemm_pack_b(K, U, w->recurrent, 1, b.pu); /* Uᵀ */
+    sn_parallel(backward_part, &(steps_job){r, w, &b, R, dout});
+  } else {
+    backward_steps(r, w, &b, R, dout, whole(R));
   }
   if (learns) {
     if (r->rmask && before(r)) memcpy(b.dublk + 2L * U * U, b.duh, (size_t)U * U * sizeof(float)); /* the candidate's block */

@@ -215,6 +215,47 @@ static void test_gemm_splits(void) {
   }
 }
 
+/* A B packed once (k_gemm_pack_b, as B or as Bᵀ) and multiplied by k_gemm_packed, whole or over any split
+ * of A's rows (a recurrent layer's parts, each on its own rows): exactly the bits of k_gemm_nn (k_gemm_nt). */
+static void test_gemm_packed(int rows, int K, int cols, int zeros) {
+  long nc = (long)rows * cols;
+  float *a = buf_random((long)rows * K, -3, 3), *b = buf_random((long)K * cols, -3, 3);
+  if (zeros) put_zeros(NN, a, rows, K);
+  float *packed = buf_new(k_gemm_packed_floats(K, cols)), *start = buf_random(nc, -3, 3);
+  for (int transposed = 0; transposed <= 1; transposed++) {
+    k_gemm_pack_b(K, cols, b, transposed, packed); /* transposed: b read as Bᵀ, cols×K */
+    CHECK(buf_intact(packed, k_gemm_packed_floats(K, cols)), "k_gemm_pack_b(%d,%d) wrote outside its floats", K, cols);
+    for (int acc = 0; acc <= 1; acc++) {
+      float *whole = buf_copy(start, nc);
+      if (transposed) k_gemm_nt(rows, K, cols, a, b, whole, acc);
+      else k_gemm_nn(rows, K, cols, a, b, whole, acc);
+      for (int parts = 1; parts <= 3; parts++) {
+        float *c = buf_copy(start, nc);
+        for (int part = 0; part < parts; part++) {
+          int r0 = rows * part / parts, r1 = rows * (part + 1) / parts; /* not whole tiles: any split */
+          k_gemm_packed(r1 - r0, K, cols, a + (long)r0 * K, packed, c + (long)r0 * cols, acc, 0);
+        }
+        CHECK(memcmp(c, whole, (size_t)nc * sizeof *c) == 0 && buf_intact(c, nc),
+              "k_gemm_packed(%d,%d,%d) transposed=%d acc=%d%s in %d parts differs from k_gemm_%s", rows, K, cols, transposed,
+              acc, zeros ? " zeros" : "", parts, transposed ? "nt" : "nn");
+        buf_free(c);
+      }
+      buf_free(whole);
+    }
+  }
+  buf_free(a), buf_free(b), buf_free(packed), buf_free(start);
+}
+
+static void test_gemms_packed(void) {
+  for (int x = 0; x < NSIZES; x += 2)
+    for (int y = 0; y < NSIZES; y += 3)
+      for (int z = 0; z < NSIZES; z++) test_gemm_packed(SIZES[x], SIZES[y], SIZES[z], (x + z) % 2);
+  for (int i = 0; i < (int)(sizeof BOUNDARY / sizeof BOUNDARY[0]); i++)
+    test_gemm_packed(BOUNDARY[i][0], BOUNDARY[i][1], BOUNDARY[i][2], i % 2);
+  test_gemm_packed(128, 128, 512, 0); /* an LSTM of 128 units: h·U and dZ·Uᵀ */
+  test_gemm_packed(37, 513, 131, 1);
+}
+
 /* ---- bias_add, col_sum ---------------------------------------------------- */
 
 static void test_bias_col_sum(int m, int n, int accumulate) {
@@ -622,6 +663,7 @@ int main(void) {
   test_gelu_accuracy();
   test_gemms();
   test_gemm_splits();
+  test_gemms_packed();
   for (int x = 0; x < NSIZES; x++)
     for (int y = 0; y < NSIZES; y++)
       for (int acc = 0; acc <= 1; acc++) test_bias_col_sum(SIZES[x], SIZES[y], acc);

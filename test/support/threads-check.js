@@ -74,8 +74,9 @@ async function trainAvgPoolCnn() {
 }
 
 /**
- * Recurrent layers (c/rnn.c): per step a GEMM large enough to be split and
- * cell passes split by rows, with a batch that does not divide among the threads.
+ * Recurrent layers (c/rnn.c): every thread runs the steps over its own rows
+ * (the GRU's reset-before backward on the whole batch, its per-step GEMMs
+ * split), with a batch that does not divide among the threads.
  */
 async function trainRecurrent() {
   const rows = 120, steps = 7, features = 9;
