@@ -49,6 +49,10 @@
  *
  * The pack buffers are static (one set per thread): no allocation per call.
  *
+ * k_gemm_strided runs one product on the calling thread alone (no fork), with
+ * the pack buffers of the thread's slot: for the small products a task of
+ * sn_parallel computes within its part (the attention's per-head products).
+ *
  * Threads (threads.h): C is cut into a fixed number of runs of whole tiles,
  * one per thread, each computed by gemm_block exactly as a single thread would,
  * so the threaded build gives the same bits as the single-threaded one; or,
