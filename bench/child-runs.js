@@ -37,21 +37,24 @@ export const childRun = (file) => (engine, task, extra = []) => {
 /**
  * One task's figures: simdnet and TF.js wasm in alternating child processes,
  * `rounds` times (TF.js wasm with `wasmExtra` arguments), simdnet also on
- * `cores` threads, TF.js cpu once (one step, no warm-up) when `cpu`. Each is
+ * `cores` threads, the engines of `also` (e.g. jax-js) in the same rotation,
+ * TF.js cpu once (one step, no warm-up) when `cpu`. Each is
  * { [rate]: the median, memoryBytes: the largest, loss, runs } or { unavailable: why }.
  */
-export function alternatingFigures(run, task, { rounds, cpu, cores, rate, wasmExtra = [] }) {
-  const runs = { simdnet: [], 'tfjs-wasm': [], threads: [] };
+export function alternatingFigures(run, task, { rounds, cpu, cores, rate, wasmExtra = [], also = [] }) {
+  const runs = { simdnet: [], 'tfjs-wasm': [], threads: [], ...Object.fromEntries(also.map((e) => [e, []])) };
   for (let round = 0; round < rounds; round++) {
     runs.simdnet.push(run('simdnet', task));
     runs['tfjs-wasm'].push(run('tfjs-wasm', task, wasmExtra));
     if (cores > 1) runs.threads.push(run('simdnet', task, ['--threads', String(cores)]));
+    for (const e of also) runs[e].push(run(e, task));
   }
   const summary = (list) => (list.length && !list[0].unavailable
     ? { [rate]: median(list.map((r) => r[rate])), memoryBytes: Math.max(...list.map((r) => r.memoryBytes ?? 0)), loss: list.at(-1).loss, runs: list.length }
     : { unavailable: list[0]?.unavailable ?? 'not run' });
   const f = { simdnet: summary(runs.simdnet), 'tfjs-wasm': summary(runs['tfjs-wasm']) };
   if (runs.threads.length) f.threads = { ...summary(runs.threads), threads: runs.threads[0].threads };
+  for (const e of also) f[e] = summary(runs[e]);
   f['tfjs-cpu'] = cpu ? summary([run('tfjs-cpu', task, ['--steps', '1', '--no-warmup'])]) : { unavailable: 'skipped (--no-cpu or --quick)' };
   return f;
 }

@@ -35,7 +35,7 @@ export const g1Model = (sn, vocab, { seed = 1 } = {}) =>
  * Trains G1 for `iterations` (after `warmupIterations` untimed ones) on the
  * text: { tokensPerSecond, seconds, iterations, loss (the mean over the timed iterations), valLoss (held-out windows), flopsPerToken }.
  */
-export async function runG1(sn, text, { iterations = 20, warmupIterations = 2, seed = 1, valRows = 96 } = {}) {
+export async function runG1(sn, text, { iterations = 20, warmupIterations = 2, seed = 1, valRows = 96, generate = 0 } = {}) {
   const data = encode(text), model = g1Model(sn, data.chars.length, { seed });
   const rows = G1.batch, tokens = rows * G1.context;
   const fitFor = async (n, s) => {
@@ -48,6 +48,15 @@ export async function runG1(sn, text, { iterations = 20, warmupIterations = 2, s
   const seconds = (performance.now() - t0) / 1000;
   const val = batches(data.val, valRows, G1.context, seed + 3);
   const valLoss = model.evaluate(val.x, val.y, { batchSize: rows }).loss;
+  // `generate` characters after a prompt, with the key/value cache (the second call timed: the first lays out the cache).
+  let generateMs;
+  if (generate) {
+    const prompt = data.val.subarray(0, 16), go = () => sn.text.generate(model, prompt, { maxNewTokens: generate, temperature: 0.8, seed });
+    go();
+    const g0 = performance.now();
+    go();
+    generateMs = performance.now() - g0;
+  }
   model.dispose();
-  return { tokensPerSecond: (iterations * tokens) / seconds, seconds, iterations, loss, valLoss, flopsPerToken: gptFlops(G1, data.chars.length), vocab: data.chars.length };
+  return { tokensPerSecond: (iterations * tokens) / seconds, seconds, iterations, loss, valLoss, generateMs, flopsPerToken: gptFlops(G1, data.chars.length), vocab: data.chars.length };
 }

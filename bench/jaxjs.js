@@ -33,6 +33,26 @@ const { numpy: np, nn, lax, random, tree, jit, valueAndGrad, blockUntilReady } =
 const B1 = 0.9, B2 = 0.999, EPS = 1e-7;
 const BN_MOMENTUM = 0.99, BN_EPSILON = 1e-3; // Keras' and TF.js' batch norm defaults
 
+/**
+ * Adam's update inside a traced step, TF.js' and Keras' form: the bias
+ * correction folded into `lr` (lrT = lr·√(1−β2ᵗ)/(1−β1ᵗ), a scalar array made
+ * in JS per step so the step compiles once). With `decay` (AdamW, Keras 3's
+ * keras/src/optimizers/adamw.py): the weights i with decay[i] first shrink by
+ * w·decay[i]·rawLr, the scheduled rate before the bias correction (a scalar
+ * array too). Consumes every argument; returns [params, m, v].
+ */
+export function adamUpdate(params, grads, m, v, lr, { b1 = B1, b2 = B2, eps = EPS, decay = null, rawLr = null } = {}) {
+  const m2 = m.map((mi, i) => mi.mul(b1).add(grads[i].ref.mul(1 - b1)));
+  const v2 = v.map((vi, i) => vi.mul(b2).add(np.square(grads[i]).mul(1 - b2)));
+  const p2 = params.map((w, i) => {
+    if (decay?.[i]) w = w.ref.sub(w.mul(rawLr.ref).mul(decay[i]));
+    return w.sub(m2[i].ref.div(np.sqrt(v2[i].ref).add(eps)).mul(lr.ref));
+  });
+  lr.dispose();
+  rawLr?.dispose();
+  return [p2, m2, v2];
+}
+
 /** Starts the wasm backend (single-threaded in Node: jax-js threads only where a global Worker exists). */
 export async function jaxReady() {
   await jax.init('wasm');
@@ -215,14 +235,10 @@ export function jaxEngine(spec, data, seed = 1) {
       [loss, grads] = valueAndGrad((p) => lossFn(spec, p, x, y, maskKey))(tree.ref(params));
     }
     let out;
-    if (!adam) out = [loss, params.map((w, i) => w.sub(grads[i].mul(lr.ref))), [], []];
-    else {
-      const m2 = m.map((mi, i) => mi.mul(B1).add(grads[i].ref.mul(1 - B1)));
-      const v2 = v.map((vi, i) => vi.mul(B2).add(np.square(grads[i]).mul(1 - B2)));
-      const p2 = params.map((w, i) => w.sub(m2[i].ref.div(np.sqrt(v2[i].ref).add(EPS)).mul(lr.ref)));
-      out = [loss, p2, m2, v2];
-    }
-    lr.dispose();
+    if (!adam) {
+      out = [loss, params.map((w, i) => w.sub(grads[i].mul(lr.ref))), [], []];
+      lr.dispose();
+    } else out = [loss, ...adamUpdate(params, grads, m, v, lr)];
     return carry ? [...out, nextCarry] : out;
   });
 

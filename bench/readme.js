@@ -176,24 +176,42 @@ export function sequenceBlock(results) {
   const cores = Object.values(t).find((f) => f?.threads?.threads)?.threads.threads ?? 2;
   const peak = results.kernels?.wasm?.peak;
   const lines = [
-    `| Batch 128, Adam, samples/s | simdnet | simdnet, ${cores} threads | TF.js wasm | × | TF.js cpu | × | simdnet GFLOP/s${peak ? ` (wasm peak ${peak.toFixed(1)})` : ''} |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| Batch 128, Adam, samples/s | simdnet | simdnet, ${cores} threads | TF.js wasm | × | TF.js cpu | × | jax-js | × | simdnet GFLOP/s${peak ? ` (wasm peak ${peak.toFixed(1)})` : ''} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [k, label] of tasks) {
     const f = t[k], g = f.simdnet?.samplesPerSecond && (f.simdnet.samplesPerSecond * f.flops) / 1e9;
     lines.push(`| ${k} ${label} | ${sps(f.simdnet)} | ${sps(f.threads)} | ${sps(f['tfjs-wasm'])} | ${x(f.simdnet, f['tfjs-wasm'])} | ${sps(f['tfjs-cpu'])} | ` +
-      `${x(f.simdnet, f['tfjs-cpu'])} | ${g ? g.toFixed(1) : '—'} |`);
+      `${x(f.simdnet, f['tfjs-cpu'])} | ${sps(f['jax-js'])} | ${x(f.simdnet, f['jax-js'])} | ${g ? g.toFixed(1) : '—'} |`);
   }
   return `${lines.join('\n')}\n\n${wrap('Next-character prediction on Debian\'s fortune cookies; one warm-up step, then the median of 3 steps of one batch each, every ' +
-    'engine in its own process, alternating (TF.js wasm and cpu: one step). TF.js runs on one thread. GFLOP/s counts the recurrent and dense ' +
+    'engine in its own process, alternating (TF.js wasm and cpu: one step). TF.js and jax-js run on one thread (jax-js: its wasm backend, the ' +
+    'whole step jit-compiled, the recurrence unrolled; bench/sequence-jaxjs.js). GFLOP/s counts the recurrent and dense ' +
     'layers\' products (bench/sequence.js, sequenceFlops).', 100)}`;
+}
+
+/** G1, the small GPT: tokens/s in Node and Chromium, jax-js, the 2000 iterations' time, generation. */
+export function gptBlock(results) {
+  const g = results.gpt;
+  if (!g || g.skipped) return `Not measured in this run (${g?.skipped ?? 'not run'}).`;
+  const row = (label, e) => (e?.tokensPerSecond
+    ? `| ${label} | ${e.tokensPerSecond.toFixed(0)} | ${e.minutes2000.toFixed(1)} | ${e.loss.toFixed(2)} / ${e.valLoss.toFixed(2)} |`
+    : `| ${label} | — (${e?.unavailable ?? 'not run'}) | — | — |`);
+  const lines = ['| G1, batch 12 × 64 tokens | tokens/s | minutes for 2000 iterations | loss / held-out after the timed iterations |', '|---|---:|---:|---:|',
+    ...Object.entries(g.node).map(([t, e]) => row(`simdnet, Node, ${t} thread${t === '1' ? '' : 's'}`, e)),
+    ...Object.entries(g.chromium ?? {}).map(([t, e]) => row(`simdnet, Chromium, ${t} thread${t === '1' ? '' : 's'}`, e)),
+    row('jax-js (wasm, jit, 1 thread)', g['jax-js'])];
+  const gen = g.node[1]?.generateMs;
+  return `${lines.join('\n')}\n\n${wrap(`nanoGPT's CPU recipe (4 layers, 4 heads, width 128, context 64, batch 12, AdamW with warm-up and cosine decay) on ` +
+    `Debian's fortune cookies: ${g.iterations} timed iterations after 2 untimed, the 2000 extrapolated (bench/gpt.js; bench/gpt-jaxjs.js writes the same model with ` +
+    `jax-js' ops).${gen ? ` Generating 500 characters with the key/value cache took ${Math.round(gen)} ms.` : ''}`, 100)}`;
 }
 
 /** Rewrites the marked blocks of `path` from `results`; throws when a marker is missing. */
 export function writeReadme(path, results) {
   let text = readFileSync(path, 'utf8');
   const blocks = [['machine', machineLine], ['table', markdownTable], ['kernels', kernelsBlock], ['threads', threadsBlock], ['relaxed', relaxedBlock],
-    ['transfer', transferBlock], ['sequence', sequenceBlock]];
+    ['transfer', transferBlock], ['sequence', sequenceBlock], ['gpt', gptBlock]];
   for (const [name, body] of blocks.map(([n, f]) => [n, f(results)])) {
     const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
     const i = text.indexOf(start), j = text.indexOf(end);

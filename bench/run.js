@@ -7,7 +7,7 @@
 // pretrained MobileNetV2 (bench/transfer.js: predict, the head only, the last
 // 30 layers; child processes), and S1–S2, sequence models on the fortunes text
 // (bench/sequence.js: TF.js' LSTM text-generation network, Embedding → GRU;
-// child processes).
+// child processes; jax-js's side in bench/sequence-jaxjs.js).
 //
 //   node bench/run.js [--rounds 5] [--models M1,…,M5,R1] [--engines simdnet,tfjs-wasm,tfjs-cpu,jax-js,convnetjs]
 //                     [--quick] [--no-cpu] [--no-native] [--no-relaxed] [--readme] [--readme-from FILE]
@@ -36,7 +36,7 @@ import vm from 'node:vm';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'build/bench/results.json');
 const ALL_ENGINES = ['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'];
-const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1', 'T1', 'T2', 'T3', 'S1', 'S2'];
+const ALL_MODELS = ['M1', 'M2', 'M3', 'M4', 'M5', 'R1', 'T1', 'T2', 'T3', 'S1', 'S2', 'G1'];
 // Every option with its line of --help: parseArgs' configuration is made from
 // this table, so the usage lists exactly what is accepted.
 const OPTIONS = {
@@ -105,6 +105,7 @@ const { jaxReady, jaxEngine } = await import('./jaxjs.js');
 const { convnetjsEngine } = await import('./convnetjs.js');
 const { TASKS, transferFigures } = await import('./transfer.js');
 const { TASKS: SEQUENCE_TASKS, sequenceFigures } = await import('./sequence.js');
+const { gptFigures } = await import('./gpt.js');
 const tf = await import('@tensorflow/tfjs');
 const tfwasm = await import('@tensorflow/tfjs-backend-wasm');
 
@@ -421,10 +422,11 @@ function sequenceTargets(sequence, kernels) {
   const list = [];
   const rate = (t, engine) => sequence[t]?.[engine]?.samplesPerSecond;
   const why = (t, engine) => (sequence[t] ? sequence[t][engine]?.unavailable ?? 'not run' : 'task not run');
-  for (const [t, engine, min] of [['S1', 'tfjs-wasm', 15], ['S1', 'tfjs-cpu'], ['S2', 'tfjs-wasm'], ['S2', 'tfjs-cpu']]) {
+  for (const [t, engine, min] of [['S1', 'tfjs-wasm', 15], ['S1', 'tfjs-cpu'], ['S2', 'tfjs-wasm'], ['S2', 'tfjs-cpu'], ['S1', 'jax-js'], ['S2', 'jax-js']]) {
+    if (engine === 'jax-js' && !sequence[t]?.[engine]) continue; // jax-js not asked for
     const a = rate(t, 'simdnet'), b = rate(t, engine), target = min ? `≥ ${min}×` : 'reported';
     list.push(a && b
-      ? { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, value: `${min ? shown(a / b, min, 1) : (a / b).toFixed(0)}×`,
+      ? { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, value: `${min ? shown(a / b, min, 1) : (a / b).toFixed(a / b < 10 ? 1 : 0)}×`,
         met: min ? a / b >= min : null, note: `${sps(a)} / ${sps(b, 3)} samples/s` }
       : { what: `${t} ${SEQUENCE_TASKS[t]}: simdnet ÷ ${engine.replace('tfjs-', 'TF.js ')}`, target, met: null,
         value: !a ? `simdnet: ${why(t, 'simdnet')}` : `${engine}: ${why(t, engine)}` });
@@ -447,10 +449,46 @@ function sequenceTargets(sequence, kernels) {
   return list;
 }
 
+/** Issue 25's targets, on G1: { what, value, target, met, note }. */
+function gptTargets(gpt, kernels) {
+  if (gpt.skipped) return [{ what: 'G1 small GPT', target: 'see issue 25', value: gpt.skipped, met: null }];
+  const list = [], tps = (e) => e?.tokensPerSecond, cores = Math.max(...Object.keys(gpt.node).map(Number));
+  const one = gpt.node[1], all = gpt.node[cores];
+  list.push(tps(all)
+    ? { what: `G1: the 2000 iterations on ${cores} threads (Node; from ${gpt.iterations} timed iterations)`, target: '≤ 5 min', value: `${shown(all.minutes2000, 5, 1)} min`,
+      met: all.minutes2000 <= 5, note: `${sps(tps(all))} tokens/s; 1 thread ${tps(one) ? `${sps(tps(one))} tokens/s, ${one.minutes2000.toFixed(1)} min` : one?.unavailable}` }
+    : { what: 'G1: the 2000 iterations', target: '≤ 5 min', value: all?.unavailable ?? 'not run', met: null });
+  const jax = gpt['jax-js'];
+  list.push(tps(one) && tps(jax)
+    ? { what: 'G1 tokens/s: simdnet (1 thread) ÷ jax-js', target: '≥ 3×', value: `${shown(tps(one) / tps(jax), 3, 1)}×`, met: tps(one) / tps(jax) >= 3, note: `${sps(tps(one))} / ${sps(tps(jax))} tokens/s` }
+    : { what: 'G1 tokens/s: simdnet ÷ jax-js', target: '≥ 3×', value: jax?.unavailable ?? one?.unavailable ?? 'not run', met: null });
+  const peak = kernels.wasm?.peak, g = kernels.wasm?.gpt;
+  list.push(g && peak
+    ? { what: 'G1 attention and feed-forward GEMMs, C core in wasm (bench/kernels_bench.c)', target: '≥ 50% of the wasm peak',
+      value: `${Math.round((100 * Math.min(...Object.values(g))) / peak)}–${Math.round((100 * Math.max(...Object.values(g))) / peak)}%`,
+      met: Math.min(...Object.values(g)) >= 0.5 * peak, note: `${Object.entries(g).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} GFLOP/s of ${peak.toFixed(1)}` }
+    : { what: 'G1 GEMMs against the wasm peak', target: '≥ 50%', value: kernels.wasm?.unavailable ?? 'not run', met: null });
+  list.push(one?.generateMs
+    ? { what: 'G1: 500 characters by sn.text.generate (key/value cache, Node, 1 thread)', target: 'well under 1 s', value: `${Math.round(one.generateMs)} ms`, met: one.generateMs < 500 }
+    : { what: 'G1 generation', target: 'well under 1 s', value: one?.unavailable ?? 'not run', met: null });
+  for (const [t, e] of Object.entries(gpt.chromium ?? {}))
+    list.push({ what: `G1 in Chromium, ${t} thread${t === '1' ? '' : 's'}`, target: 'reported', met: null, value: tps(e) ? `${sps(tps(e))} tokens/s, ${e.minutes2000.toFixed(1)} min for 2000` : e.unavailable });
+  return list;
+}
+
+function printGpt(f) {
+  const line = (name, e) => (e.unavailable ? `${name.padEnd(22)} ${e.unavailable}` : `${name.padEnd(22)} ${sps(e.tokensPerSecond).padStart(7)} tokens/s, 2000 iterations in ${e.minutes2000.toFixed(1)} min, loss ${e.loss.toFixed(3)}, held-out ${e.valLoss.toFixed(3)}` +
+    `${e.generateMs ? `, 500 characters generated in ${Math.round(e.generateMs)} ms` : ''}`);
+  for (const [t, e] of Object.entries(f.node)) console.log(`   ${line(`simdnet ${t} thread${t === '1' ? '' : 's'}`, e)}`);
+  for (const [t, e] of Object.entries(f.chromium ?? {})) console.log(`   ${line(`Chromium ${t} thread${t === '1' ? '' : 's'}`, e)}`);
+  console.log(`   ${line('jax-js', f['jax-js'])}`);
+}
+
 function printSequence(task, f) {
   const line = (name, e) => (e.unavailable ? `${name.padEnd(22)} ${e.unavailable}` : `${name.padEnd(22)} ${sps(e.samplesPerSecond, 3).padStart(7)} samples/s${e.memoryBytes ? `, ${mib(e.memoryBytes)} MiB wasm memory` : ''}`);
   console.log(`${task} ${SEQUENCE_TASKS[task]} (${fmt(f.flops)} FLOPs per training sample):`);
-  for (const [name, e] of [['simdnet', f.simdnet], [`simdnet ${f.threads?.threads ?? ''} threads`, f.threads], ['tfjs-wasm', f['tfjs-wasm']], ['tfjs-cpu', f['tfjs-cpu']]])
+  for (const [name, e] of [['simdnet', f.simdnet], [`simdnet ${f.threads?.threads ?? ''} threads`, f.threads], ['tfjs-wasm', f['tfjs-wasm']], ['tfjs-cpu', f['tfjs-cpu']],
+    ['jax-js', f['jax-js']]])
     if (e) console.log(`   ${line(name, e)}`);
 }
 
@@ -556,18 +594,25 @@ async function main() {
   const sequenceTasks = args.models.split(',').filter((m) => SEQUENCE_TASKS[m]);
   console.log(`\nSequence models on the fortunes text (batch 128; bench/sequence.js): ${TRANSFER_ROUNDS} alternating child processes per engine, medians:`);
   const sequence = ENGINES.has('simdnet') && sequenceTasks.length
-    ? sequenceFigures({ tasks: sequenceTasks, rounds: TRANSFER_ROUNDS, cpu: ENGINES.has('tfjs-cpu') && !args.quick && !args['no-cpu'], cores: os.cpus().length, log: printSequence })
+    ? sequenceFigures({ tasks: sequenceTasks, rounds: TRANSFER_ROUNDS, cpu: ENGINES.has('tfjs-cpu') && !args.quick && !args['no-cpu'], cores: os.cpus().length,
+      jax: ENGINES.has('jax-js'), log: printSequence })
     : { skipped: sequenceTasks.length ? 'simdnet not run' : 'no S model asked for' };
   if (sequence.skipped) console.log(`  skipped: ${sequence.skipped}`);
 
-  const list = [...targets(models, threads, kernels, relaxed), ...transferTargets(transfer), ...sequenceTargets(sequence, kernels)];
-  console.log('\nTargets (issues 11, 12, 23 and 24; single-threaded wasm unless said):');
+  console.log(`\nG1, a small GPT: nanoGPT's CPU recipe on the fortunes text (4 layers, 4 heads, 128 wide, context 64, batch 12; bench/gpt.js), ${args.quick ? 1 : 3} alternating child processes in Node, medians:`);
+  const gpt = ENGINES.has('simdnet') && args.models.split(',').includes('G1')
+    ? gptFigures({ rounds: args.quick ? 1 : 3, cores: os.cpus().length, jax: ENGINES.has('jax-js'), log: printGpt })
+    : { skipped: args.models.split(',').includes('G1') ? 'simdnet not run' : 'G1 not asked for' };
+  if (gpt.skipped) console.log(`  skipped: ${gpt.skipped}`);
+
+  const list = [...targets(models, threads, kernels, relaxed), ...transferTargets(transfer), ...sequenceTargets(sequence, kernels), ...gptTargets(gpt, kernels)];
+  console.log('\nTargets (issues 11, 12, 23, 24 and 25; single-threaded wasm unless said):');
   const width = Math.max(...list.map((t) => t.what.length)), valueWidth = Math.max(...list.map((t) => String(t.value).length));
   for (const t of list)
     console.log(`  ${t.met === true ? 'MET    ' : t.met === false ? 'NOT MET' : '   —   '} ${t.what.padEnd(width)}  ${String(t.value).padEnd(valueWidth)}  target ${t.target}${t.note ? `; ${t.note}` : ''}`);
 
   machine.seconds = (performance.now() - started) / 1000;
-  const results = { machine, models, threads, kernels, relaxed, transfer, sequence, targets: list };
+  const results = { machine, models, threads, kernels, relaxed, transfer, sequence, gpt, targets: list };
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(results, null, 1));
   const { markdownTable } = await import('./readme.js');

@@ -1,6 +1,6 @@
 // Sequence models for bench/run.js, one measurement per process:
 //   node bench/sequence.js ENGINE TASK [--threads N] [--steps S] [--no-warmup]
-// ENGINE: simdnet | tfjs-wasm | tfjs-cpu. TASK:
+// ENGINE: simdnet | tfjs-wasm | tfjs-cpu | jax-js (bench/sequence-jaxjs.js). TASK:
 //   S1  TF.js' lstm-text-generation network: one-hot windows of 40 characters
 //       (a vocabulary of 60) → LSTM 128 → Dense 60 softmax, Adam, batch 128;
 //   S2  Embedding 64 → GRU 128 (resetAfter false, TF.js' only form) → Dense
@@ -20,7 +20,7 @@ import { alternatingFigures, childRun, timeSteps, tfjsOn } from './child-runs.js
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TASKS = { S1: 'one-hot chars → LSTM 128 → Dense', S2: 'Embedding 64 → GRU 128 → Dense' };
 const BATCH = 128, UNITS = 128;
-const SHAPE = { S1: { steps: 40, vocab: 60 }, S2: { steps: 100, vocab: 96, embed: 64 } };
+export const SHAPE = { S1: { steps: 40, vocab: 60 }, S2: { steps: 100, vocab: 96, embed: 64 } };
 
 /**
  * Training FLOPs of one sample (multiply-adds × 2 of the forward pass, × 3 for
@@ -35,7 +35,7 @@ export function sequenceFlops(task) {
 }
 
 /** One batch of windows of the fortunes text and the character after each. */
-function batchData(task) {
+export function batchData(task) {
   const text = readFileSync(join(ROOT, 'dist/text/fortunes.txt'), 'latin1');
   const { steps, vocab } = SHAPE[task];
   // The vocab − 1 most frequent characters, the rest in one bucket (S1), or all 96 (S2).
@@ -96,17 +96,32 @@ async function tfjs(backend, task, { steps, warmup }) {
   return { ...r, memoryBytes: backend === 'wasm' ? tf.backend().wasm.HEAPU8.length : undefined, threads: 1 };
 }
 
+async function jaxjs(task, { steps, warmup }) {
+  const { jaxReady } = await import('./jaxjs.js');
+  const { sequenceTrainer } = await import('./sequence-jaxjs.js');
+  const { version } = await jaxReady();
+  const trainer = sequenceTrainer(task, { ...SHAPE[task], units: UNITS, gates: task === 'S1' ? 4 : 3 }, { ...batchData(task), batch: BATCH });
+  // The first step compiles the jit-traced step (the unrolled recurrence): timed apart, not in the figure.
+  const t0 = performance.now();
+  const first = await trainer.step();
+  const compileSeconds = (performance.now() - t0) / 1000;
+  const r = await timeSteps(steps, trainer.step, warmup);
+  trainer.dispose();
+  return { ...r, firstLoss: first, compileSeconds, threads: 1, version };
+}
+
 /**
  * bench/run.js's sequence section: each task's engines in alternating child
  * processes, `rounds` times (TF.js cpu once, one timed step), simdnet also on
- * `cores` threads. Medians of samples/s; { unavailable } where an engine
- * cannot run a task.
+ * `cores` threads, jax-js too when `jax`. Medians of samples/s; { unavailable }
+ * where an engine cannot run a task.
  */
-export function sequenceFigures({ tasks, rounds, cpu, cores, log = () => {} }) {
+export function sequenceFigures({ tasks, rounds, cpu, cores, jax = false, log = () => {} }) {
   const run = childRun(fileURLToPath(import.meta.url));
   const figures = {};
   for (const task of tasks) {
-    const f = { flops: sequenceFlops(task), ...alternatingFigures(run, task, { rounds, cpu, cores, rate: 'samplesPerSecond', wasmExtra: ['--steps', '1'] }) };
+    const f = { flops: sequenceFlops(task),
+      ...alternatingFigures(run, task, { rounds, cpu, cores, rate: 'samplesPerSecond', wasmExtra: ['--steps', '1'], also: jax ? ['jax-js'] : [] }) };
     figures[task] = f;
     log(task, f);
   }
@@ -117,13 +132,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { positionals: [engine, task], values } = parseArgs({ allowPositionals: true,
     options: { threads: { type: 'string', default: '1' }, steps: { type: 'string', default: '3' }, 'no-warmup': { type: 'boolean' } } });
   const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: !values['no-warmup'] };
-  if (!TASKS[task] || !['simdnet', 'tfjs-wasm', 'tfjs-cpu'].includes(engine)) {
-    console.error('usage: node bench/sequence.js simdnet|tfjs-wasm|tfjs-cpu S1|S2 [--threads N] [--steps S] [--no-warmup]');
+  if (!TASKS[task] || !['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'jax-js'].includes(engine)) {
+    console.error('usage: node bench/sequence.js simdnet|tfjs-wasm|tfjs-cpu|jax-js S1|S2 [--threads N] [--steps S] [--no-warmup]');
     process.exit(2);
   }
   let result;
   try {
-    result = engine === 'simdnet' ? await simdnet(task, o) : await tfjs(engine.slice(5), task, o);
+    result = engine === 'simdnet' ? await simdnet(task, o) : engine === 'jax-js' ? await jaxjs(task, o) : await tfjs(engine.slice(5), task, o);
     result.samplesPerSecond = BATCH / result.stepSeconds;
   } catch (err) {
     result = { unavailable: err.message.split('\n')[0] };

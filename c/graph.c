@@ -23,16 +23,19 @@
 float *sn_pool_take(sn_model *m) { return m->pool[--m->pool_free]; }
 void sn_pool_give(sn_model *m, float *buf) { m->pool[m->pool_free++] = buf; }
 
-/* y = act(z) over rows·h·w vectors of c (softmax along the channels, as Keras);
- * a linear node's y is its z. Without a ybuf (in_place), y overwrites z: its
- * input's buffer, which nothing else reads (backward then sees z = y). */
-static void activate(sn_layer *l, int rows) {
+/* y = act(z) over vectors [from, from + n) of c (all rows·h·w of them in a
+ * forward pass; a window's positions in generation), softmax along the
+ * channels, as Keras; a linear node's y is its z. Without a ybuf (in_place),
+ * y overwrites z: its input's buffer, which nothing else reads (backward then
+ * sees z = y). */
+static void activate(sn_layer *l, long from, long n) {
   if (l->act == SN_ACT_LINEAR) {
     l->y = l->z;
     return;
   }
   float *y = l->ybuf ? l->ybuf : (float *)l->z;
-  sn_par_act_forward(l->act, sn_layer_act_param(l), rows * l->out.h * l->out.w, l->out.c, l->z, y);
+  const long c = l->out.c;
+  sn_par_act_forward(l->act, sn_layer_act_param(l), (int)n, l->out.c, l->z + from * c, y + from * c);
   l->y = y;
 }
 
@@ -55,9 +58,8 @@ static void fold_in(sn_layer *L, const sn_layer *B, sn_tensor saved[2]) {
 
 /* The Keras mask of a merge of masked inputs (model.h: sn_model_set_mask): a position is valid where it is
  * valid in any input, Keras 3's Merge and Concatenate compute_mask (keras/src/layers/merging/). */
-static void or_masks(const sn_model *m, sn_layer *L, int rows) {
-  const long n = (long)rows * L->out.h * L->out.w;
-  for (long p = 0; p < n; p++) {
+static void or_masks(const sn_model *m, sn_layer *L, long from, long to) {
+  for (long p = from; p < to; p++) {
     float any = 0.0f;
     for (int i = 0; i < L->n_in; i++)
       if (sn_value_mask(m, sn_node_input(m, L, i))[p] != 0.0f) any = 1.0f;
@@ -68,6 +70,7 @@ static void or_masks(const sn_model *m, sn_layer *L, int rows) {
 void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
   sn_model_use_layout(m, m->training);
   m->scratch_holds = NULL;
+  m->window_t = 0; /* the workspace holds this pass now, not a generation's cache */
   const int *fold = m->fold + (m->layout ? 0 : m->n_layers);
   for (int i = 0; i < m->n_inputs; i++) m->values[i].y = xs[i];
   for (int l = 0; l < m->n_layers; l++) {
@@ -84,15 +87,146 @@ void sn_model_forward(sn_model *m, int rows, const float *const *xs) {
       const float *x[SN_MAX_NODE_INPUTS];
       for (int i = 0; i < L->n_in; i++) x[i] = sn_node_input(m, L, i)->y;
       ops->forward_n(m, L, rows, x);
-      if (L->keras_mask) or_masks(m, L, rows);
+      if (L->keras_mask) or_masks(m, L, 0, (long)rows * L->out.h * L->out.w);
     } else {
       ops->forward(m, L, rows, sn_node_input(m, L, 0)->y);
     }
     if (fold[l] >= 0) L->t[SN_KERNEL] = saved[0], L->t[SN_BIAS] = saved[1];
     assert(ops->view || L->z != sn_node_input(m, L, 0)->y); /* a view unknown to the workspace's plan */
-    activate(L, rows);
+    activate(L, 0, (long)rows * L->out.h * L->out.w);
     m->values[m->n_inputs + l].y = L->y;
   }
+}
+
+/* Generation, one row a window of positions at a time (model.h: sn_model_forward_window).
+ *
+ * The time axis of a value of one row. A sequence [T, c] is C's {1, T, c}: position t is the c floats at t·c.
+ * A model input of token ids [T] is {1, 1, T}: position t is the float at t (only model inputs are read this
+ * way; a node's {1, 1, c} is a vector). Nothing else has one: an image, a vector, ids [T, 1] ({1, T, 1}, which
+ * an embedding turns into {T, 1, dim}). T, the context, is the first input's: c of {1, 1, c} (ids), else w of
+ * {1, w, c}. Returns the floats per position, 0 for a value without the axis. */
+static int context(const sn_model *m) {
+  sn_shape s = m->values[0].shape;
+  return s.h != 1 ? 0 : s.w == 1 ? s.c : s.w;
+}
+
+static int position_floats(const sn_model *m, int v, int T) {
+  sn_shape s = m->values[v].shape;
+  if (T > 0 && s.h == 1 && s.w == T) return s.c;
+  if (T > 0 && v < m->n_inputs && s.h == 1 && s.w == 1 && s.c == T) return 1;
+  return 0;
+}
+
+/* A shape with a time axis (position_floats) cut to n positions. */
+static sn_shape shrink(sn_shape s, int T, int n) {
+  if (s.w == T) s.w = n;
+  else s.c = n;
+  return s;
+}
+
+/* Why node l cannot run a window: SN_WINDOW_KIND (neither positionwise nor forward_window: a recurrent layer,
+ * a flattening reshape, pooling, …), SN_WINDOW_SHAPE (one of its values has no time axis of T positions: the
+ * flattening dense, whose output is [units]), else 0. */
+static int window_why(const sn_model *m, int l, int T) {
+  const sn_layer *L = &m->layers[l];
+  const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+  if (!ops->positionwise && !ops->forward_window) return SN_WINDOW_KIND;
+  if (!position_floats(m, m->n_inputs + l, T)) return SN_WINDOW_SHAPE;
+  for (int i = 0; i < L->n_in; i++)
+    if (!position_floats(m, m->edges[L->first_in + i], T)) return SN_WINDOW_SHAPE;
+  return 0;
+}
+
+SN_API int sn_model_window_check(const sn_model *m, int *why) {
+  const int T = context(m);
+  for (int l = 0; l < m->n_layers; l++) {
+    int w = window_why(m, l, T);
+    if (w) {
+      if (why) *why = w;
+      return l + 1;
+    }
+  }
+  return 0;
+}
+
+/* A positionwise node on positions [t0, t1) alone: its ordinary forward pass over one row whose time axis is
+ * the window's. Its shapes (and its values', which multi-input kinds read) are cut to n = t1 − t0 positions, its
+ * inputs and its own buffers (zbuf, ybuf, the Keras mask it makes) start at position t0, and all is put back
+ * afterwards, l->z pointing at the start of the whole row again (a view's z, its input's, likewise: a view's
+ * input and output have the same positions). Other per-position buffers (layer norm's statistics, the
+ * embedding's rows) are written from their start: only a backward pass reads them. */
+static void positionwise_window(sn_model *m, sn_layer *L, int t0, int t1, int T) {
+  const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+  const int n = t1 - t0, v = m->n_inputs + (int)(L - m->layers);
+  const float *x[SN_MAX_NODE_INPUTS];
+  sn_shape saved[SN_MAX_NODE_INPUTS], saved_out = m->values[v].shape, in = L->in, out = L->out;
+  for (int i = 0; i < L->n_in; i++) /* every stride before any shape is cut: a value may be read twice */
+    x[i] = sn_node_input(m, L, i)->y + (long)t0 * position_floats(m, m->edges[L->first_in + i], T);
+  for (int i = 0; i < L->n_in; i++) {
+    sn_value *val = &m->values[m->edges[L->first_in + i]];
+    saved[i] = val->shape;
+    val->shape = shrink(val->shape, T, n);
+  }
+  m->values[v].shape = shrink(saved_out, T, n);
+  L->in = shrink(in, T, n), L->out = shrink(out, T, n);
+  const long off = (long)t0 * out.c; /* a node's value is {1, T, c} */
+  if (L->zbuf) L->zbuf += off;
+  if (L->ybuf) L->ybuf += off;
+  if (L->keras_mask) L->keras_mask += t0;
+  if (ops->forward_n) ops->forward_n(m, L, 1, x);
+  else ops->forward(m, L, 1, x[0]);
+  if (L->zbuf) L->zbuf -= off;
+  if (L->ybuf) L->ybuf -= off;
+  if (L->keras_mask) L->keras_mask -= t0;
+  L->z -= off;
+  L->in = in, L->out = out;
+  m->values[v].shape = saved_out;
+  for (int i = L->n_in - 1; i >= 0; i--) m->values[m->edges[L->first_in + i]].shape = saved[i]; /* in reverse: a value read twice */
+}
+
+SN_API int sn_model_forward_window(sn_model *m, const float *const *xs, int t0, int t1) {
+  if (m->training) return SN_WINDOW_TRAINING;
+  int why, bad = sn_model_window_check(m, &why);
+  if (bad) return bad;
+  const int T = context(m);
+  if (t0 < 0 || t1 <= t0 || t1 > T || t0 > m->window_t) return SN_WINDOW_RANGE;
+  if (t0 == 0) { /* a new prompt: the inference layout with every value kept (workspace.c), once */
+    int rows = m->rows[0] > 0 ? m->rows[0] : 1;
+    if (!m->keep_values) m->keep_values = 1, sn_model_replan(m);
+    if (!sn_model_reserve_layout(m, rows, 0)) return SN_WINDOW_MEMORY;
+  }
+  sn_model_use_layout(m, 0);
+  m->scratch_holds = NULL;
+  const int *fold = m->fold + m->n_layers;
+  for (int i = 0; i < m->n_inputs; i++) m->values[i].y = xs[i];
+  for (int l = 0; l < m->n_layers; l++) {
+    sn_layer *L = &m->layers[l];
+    const sn_layer_ops *ops = sn_layer_ops_of(L->kind);
+    sn_tensor saved[2];
+    if (fold[l] == SN_FOLDED) {
+      L->z = L->y = sn_node_input(m, L, 0)->y;
+      m->values[m->n_inputs + l].y = L->y;
+      continue;
+    }
+    if (fold[l] >= 0) fold_in(L, &m->layers[fold[l]], saved);
+    if (ops->forward_window) {
+      const float *x[SN_MAX_NODE_INPUTS];
+      for (int i = 0; i < L->n_in; i++) x[i] = sn_node_input(m, L, i)->y;
+      ops->forward_window(m, L, t0, t1, x);
+    } else {
+      positionwise_window(m, L, t0, t1, T);
+    }
+    if (ops->forward_n && L->keras_mask) or_masks(m, L, t0, t1);
+    if (fold[l] >= 0) L->t[SN_KERNEL] = saved[0], L->t[SN_BIAS] = saved[1];
+    activate(L, t0, t1 - t0);
+    m->values[m->n_inputs + l].y = L->y;
+  }
+  m->window_t = t1;
+  return 0;
+}
+
+SN_API const float *sn_model_output_logits(const sn_model *m, int k) {
+  return k >= 0 && k < m->n_outputs ? sn_output_node(m, k)->z : NULL;
 }
 
 static void add_into(long n, float *acc, const float *x) {

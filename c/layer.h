@@ -64,7 +64,9 @@
   X(SN_LAYER_MASKING, sn_masking_ops)       /* Keras' Masking: layer_masking.c */                 \
   X(SN_LAYER_BIDIRECTIONAL, sn_bidirectional_ops) /* two recurrent passes merged: layer_bidirectional.c */ \
   X(SN_LAYER_SLICE, sn_slice_ops)           /* one part of a node's packed outputs (return_state) */ \
-  X(SN_LAYER_ATTENTION, sn_attention_ops)   /* Keras' MultiHeadAttention: layer_attention.c */
+  X(SN_LAYER_ATTENTION, sn_attention_ops)   /* Keras' MultiHeadAttention: layer_attention.c */    \
+  X(SN_LAYER_POSITION_EMBEDDING, sn_position_embedding_ops) /* KerasHub's PositionEmbedding */           \
+  X(SN_LAYER_TOKEN_AND_POSITION_EMBEDDING, sn_token_and_position_embedding_ops) /* KerasHub's TokenAndPositionEmbedding */
 
 #define SN_LAYER_KIND_ENUM(kind, ops) kind,
 enum sn_layer_kind { SN_LAYER_KIND_LIST(SN_LAYER_KIND_ENUM) SN_LAYER_KINDS };
@@ -97,6 +99,7 @@ typedef struct {
   int init;                /* sn_init kind */
   float init_a, init_b;    /* its parameters */
   float l1, l2;            /* regularizer factors (trainable tensors only) */
+  int no_decay;            /* Keras' exclude_from_weight_decay: the optimizer's weight decay skips it */
   /* Set by the kind's setup(). */
   const char *name;        /* Keras' weight name: "kernel", "bias", "gamma", … */
   int exists, trainable;   /* trainable: of its kind (batch norm's moving statistics are not) */
@@ -128,6 +131,7 @@ typedef struct sn_layer {
   int dm;                              /* depthwise and separable conv: depth multiplier */
   int oph, opw;                        /* conv2d transpose: output padding (-1: Keras' None) */
   int vocab;                           /* embedding: the table's rows (Keras' input_dim) */
+  int seq_len;                         /* position embeddings: the position table's rows (KerasHub's sequence_length) */
   float rate;                          /* dropout */
   int seeded;                          /*   its seed was given; else drawn from the model's generator */
   unsigned seed;
@@ -266,6 +270,17 @@ const sn_layer_ops *sn_layer_ops_of(int kind);
 void sn_dropout_seed(sn_layer *l, sn_rng *model_rng);
 void sn_dropout_draw(sn_layer *l, long n);
 void sn_dropout_fill(sn_rng *rng, float rate, float *mask, long n);
+
+/* An embedding's lookup (layer_embedding.c), also the token part of a token-and-position embedding: ids
+ * i0 … i0 + n − 1 of x (l->vocab rows, l->units wide) → the same rows of z = their rows of table (zeros for a bad
+ * id, the first reported to sn_model_bad_id), of l->arg = each id's row or -1, and of l->keras_mask (when it has
+ * one) = id ≠ 0. */
+void sn_embedding_lookup(struct sn_model *m, sn_layer *l, int i0, int n, const float *x, const float *table, float *z);
+/* Position tables (layer_position_embedding.c), for n groups of `steps` positions of dim values each:
+ * rows writes (add = 0) or adds (add = 1) row t of table to position t of every group, t in [t0, t1);
+ * sums adds into g's rows [0, steps) dz's sums over the groups (in group order: the same bits always). */
+void sn_position_rows(int n, int steps, int dim, int t0, int t1, const float *table, float *z, int add);
+void sn_position_sums(int n, int steps, int dim, const float *dz, float *g);
 
 /* The identity of views (reshape, activation layers): z = x; dL/dx = dz. */
 void sn_view_forward(struct sn_model *m, sn_layer *l, int rows, const float *x);

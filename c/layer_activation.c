@@ -27,4 +27,5 @@ static int setup(sn_layer *l) {
   return 1;
 }
 
-const sn_layer_ops sn_activation_ops = {.setup = setup, .forward = sn_view_forward, .backward = sn_view_backward, .view = 1};
+const sn_layer_ops sn_activation_ops = {.setup = setup, .forward = sn_view_forward, .backward = sn_view_backward, .view = 1,
+                                         .positionwise = 1};

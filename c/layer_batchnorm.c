@@ -96,4 +96,5 @@ static void commit(sn_layer *l) {
 }
 
 const sn_layer_ops sn_batch_norm_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .commit = commit};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .commit = commit,
+    .positionwise = 1 /* generation never trains: moving statistics, an affine map per channel */};

@@ -48,4 +48,4 @@ static void backward_n(sn_model *m, sn_layer *l, int rows, const float *const *x
 }
 
 const sn_layer_ops sn_concatenate_ops = {
-    .setup_n = setup_n, .reserve = reserve, .forward_n = forward_n, .backward_n = backward_n};
+    .setup_n = setup_n, .reserve = reserve, .forward_n = forward_n, .backward_n = backward_n, .positionwise = 1 /* along the channels */};

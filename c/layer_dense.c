@@ -66,4 +66,6 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   return dx;
 }
 
-const sn_layer_ops sn_dense_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward};
+const sn_layer_ops sn_dense_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward,
+    /* on the last axis; a flattening dense's output [units] has no time axis, which the graph refuses */
+    .positionwise = 1};

@@ -69,4 +69,5 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
 }
 
 const sn_layer_ops sn_dropout_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .seed = sn_dropout_seed, .draw = draw, .view = 1};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .seed = sn_dropout_seed, .draw = draw, .view = 1,
+    .positionwise = 1 /* generation never trains: a view */};

@@ -55,31 +55,37 @@ static void reserve(sn_layer *l, int rows, sn_carver *c) {
   l->arg = (int *)sn_carve(c, n); /* ints, the size of floats */
 }
 
-static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
-  const int n = (int)(rows * ids(l)), dim = l->units;
+void sn_embedding_lookup(sn_model *m, sn_layer *l, int i0, int n, const float *x, const float *table, float *z) {
+  const int dim = l->units;
   int bad = -1;
+  x += i0, z += (int64_t)i0 * dim;
+  int *arg = l->arg + i0;
   for (int i = 0; i < n; i++) {
     float id = x[i];
     int ok = id >= 0.0f && id < (float)l->vocab && id == (float)(int)id; /* NaN fails the first test */
-    l->arg[i] = ok ? (int)id : -1;
+    arg[i] = ok ? (int)id : -1;
     if (!ok && bad < 0) bad = i;
   }
   if (bad < 0) {
-    sn_par_gather_rows(n, dim, l->t[SN_KERNEL].w, l->arg, l->zbuf);
+    sn_par_gather_rows(n, dim, table, arg, z);
   } else {
     for (int i = 0; i < n; i++) {
-      float *row = l->zbuf + (int64_t)i * dim;
-      if (l->arg[i] < 0) memset(row, 0, (size_t)dim * sizeof(float));
-      else memcpy(row, l->t[SN_KERNEL].w + (int64_t)l->arg[i] * dim, (size_t)dim * sizeof(float));
+      float *row = z + (int64_t)i * dim;
+      if (arg[i] < 0) memset(row, 0, (size_t)dim * sizeof(float));
+      else memcpy(row, table + (int64_t)arg[i] * dim, (size_t)dim * sizeof(float));
     }
     if (!m->bad_id_node) {
       m->bad_id_node = (int)(l - m->layers) + 1;
       m->bad_id = x[bad];
-      m->bad_id_pos = (int)(bad % ids(l));
+      m->bad_id_pos = (int)((i0 + bad) % ids(l));
     }
   }
   if (l->keras_mask) /* Keras' mask_zero: id 0 is padding */
-    for (int i = 0; i < n; i++) l->keras_mask[i] = x[i] != 0.0f;
+    for (int i = 0; i < n; i++) l->keras_mask[i0 + i] = x[i] != 0.0f;
+}
+
+static void forward(sn_model *m, sn_layer *l, int rows, const float *x) {
+  sn_embedding_lookup(m, l, 0, (int)(rows * ids(l)), x, l->t[SN_KERNEL].w, l->zbuf);
   l->z = l->zbuf;
 }
 
@@ -93,4 +99,5 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
 }
 
 const sn_layer_ops sn_embedding_ops = {
-    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .no_input_grad = 1};
+    .setup = setup, .reserve = reserve, .forward = forward, .backward = backward, .no_input_grad = 1,
+    .positionwise = 1 /* position t of ids [T] ({1, 1, T}) is row t of the output */};

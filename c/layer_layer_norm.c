@@ -64,4 +64,5 @@ static float *backward(sn_model *m, sn_layer *l, int rows, const float *x, float
   return dx;
 }
 
-const sn_layer_ops sn_layer_norm_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward};
+const sn_layer_ops sn_layer_norm_ops = {.setup = setup, .reserve = reserve, .forward = forward, .backward = backward,
+                                         .positionwise = 1};

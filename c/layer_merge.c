@@ -105,4 +105,5 @@ static void backward_n(sn_model *m, sn_layer *l, int rows, const float *const *x
   sn_parallel_rows(backward_blocks, &p, (int)((p.n + BLOCK - 1) / BLOCK), (long long)BLOCK * (2 * l->n_in + 1));
 }
 
-const sn_layer_ops sn_merge_ops = {.setup_n = setup_n, .reserve = reserve, .forward_n = forward_n, .backward_n = backward_n};
+const sn_layer_ops sn_merge_ops = {.setup_n = setup_n, .reserve = reserve, .forward_n = forward_n, .backward_n = backward_n,
+                                    .positionwise = 1};

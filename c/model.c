@@ -206,7 +206,7 @@ int sn_model_end_layer(sn_model *m, int ok) {
 
 /* Whether node L makes a Keras mask when its value carries its own (sn_model_set_mask). */
 static int can_make_mask(const sn_model *m, const sn_layer *L) {
-  if (L->kind == SN_LAYER_EMBEDDING || L->kind == SN_LAYER_MASKING) return 1;
+  if (L->kind == SN_LAYER_EMBEDDING || L->kind == SN_LAYER_TOKEN_AND_POSITION_EMBEDDING || L->kind == SN_LAYER_MASKING) return 1;
   if (L->kind != SN_LAYER_MERGE && L->kind != SN_LAYER_CONCATENATE) return 0;
   for (int i = 0; i < L->n_in; i++)
     if (!sn_node_input(m, L, i)->mask) return 0;
@@ -364,18 +364,25 @@ SN_API int sn_model_set_trainable(sn_model *m, int layer, int trainable) {
   return 1;
 }
 
-/* Each learning tensor is one variable (clipnorm), in parameter order. */
+/* Each learning tensor is one variable (clipnorm, exclude_from_weight_decay), in parameter order. */
 static int set_segments(sn_model *m, sn_optimizer *opt) {
-  int *segments = malloc((size_t)m->n_layers * SN_MAX_TENSORS * sizeof(int)), count = 0;
+  int *segments = malloc((size_t)m->n_layers * SN_MAX_TENSORS * 2 * sizeof(int)), count = 0;
   if (!segments) return 0;
+  int *excluded = segments + m->n_layers * SN_MAX_TENSORS;
   for (int l = 0; l < m->n_layers; l++)
     for (int i = 0; i < SN_MAX_TENSORS; i++) {
       const sn_tensor *t = &m->layers[l].t[i];
-      if (m->layers[l].shares < 0 && t->exists && t->learns) segments[count++] = (int)t->size;
+      if (m->layers[l].shares < 0 && t->exists && t->learns) excluded[count] = t->no_decay, segments[count++] = (int)t->size;
     }
-  int ok = sn_opt_set_segments(opt, segments, count);
+  int ok = sn_opt_set_segments(opt, segments, count) && sn_opt_exclude_from_weight_decay(opt, excluded, count);
   free(segments);
   return ok;
+}
+
+SN_API int sn_model_exclude_from_weight_decay(sn_model *m, int layer, int which, int excluded) {
+  if (layer < 0 || layer >= m->n_layers || which < 0 || which >= SN_MAX_TENSORS || !m->layers[layer].t[which].exists) return 0;
+  m->layers[layer].t[which].no_decay = excluded != 0;
+  return 1;
 }
 
 static int valid_loss(int loss_kind) { return loss_kind >= 0 && loss_kind < SN_LOSS_COUNT; }

@@ -100,6 +100,8 @@ typedef struct sn_model {
   int bad_id_node;         /* embedding: 1 + the first node that met an id outside its table since sn_model_bad_id, or 0 */
   int bad_id_pos;          /*   where in its sample */
   float bad_id;            /*   the id */
+  int keep_values;         /* generation: the inference layout keeps every node's buffers (workspace.c), the cache */
+  int window_t;            /*   positions of one row sn_model_forward_window has computed and the workspace still holds */
 } sn_model;
 
 /* Building. Every add function appends a node and returns its index, or -1
@@ -186,6 +188,15 @@ int sn_model_add_embedding(sn_model *m, int vocab, int dim);
  * got no gradient. Returns 1 + that node (the first such since the last call; the call forgets it),
  * with the id and its position in the sample; 0 when there was none. */
 int sn_model_bad_id(sn_model *m, float *id, int *pos);
+/* KerasHub's PositionEmbedding (layer_position_embedding.c): a learned table `embeddings` [sequence_length,
+ * c] whose first T rows are the output, broadcast over an input {h, T, c} (its values unread; T ≤
+ * sequence_length). Default initializer: glorotUniform, KerasHub's. */
+int sn_model_add_position_embedding(sn_model *m, int sequence_length);
+/* KerasHub's TokenAndPositionEmbedding (layer_token_and_position_embedding.c): an embedding of the ids
+ * (token_embedding/embeddings [vocab][dim]) plus a position embedding (position_embedding/embeddings
+ * [sequence_length][dim]); h × w × T ids → (h·w) × T × dim. mask_zero: sn_model_set_mask, as an embedding's.
+ * Default initializer of both: randomUniform(−0.05, 0.05), KerasHub's "uniform". */
+int sn_model_add_token_and_position_embedding(sn_model *m, int vocab, int sequence_length, int dim);
 /* Zero padding (crop = 0) or cropping (crop = 1) of top, bottom rows and left, right columns. */
 int sn_model_add_pad2d(sn_model *m, int crop, int top, int bottom, int left, int right);
 /* Keras' UpSampling2D by factors (fh, fw): nearest (repeats) or bilinear (half-pixel centers, as TensorFlow). */
@@ -275,6 +286,9 @@ int sn_model_set_activity_regularizer(sn_model *m, int layer, float l1, float l2
  * and the optimizer is dropped: compile again. A frozen batch norm normalizes
  * with its moving statistics, also in training, and does not update them (Keras). */
 int sn_model_set_trainable(sn_model *m, int layer, int trainable);
+/* Keras' exclude_from_weight_decay for one tensor (a node that owns its weights; any time: the next compile
+ * hands every tensor's flag to its optimizer, and set_trainable keeps it). Returns 0 for no such tensor. */
+int sn_model_exclude_from_weight_decay(sn_model *m, int layer, int which, int excluded);
 int sn_model_build(sn_model *m);
 /* Sets every output's loss (weight 1) and the optimizer. */
 int sn_model_compile(sn_model *m, int loss_kind, int from_logits, float cost, float profit, sn_optimizer *opt);
@@ -307,6 +321,24 @@ float *sn_model_grads(sn_model *m);
 float *sn_model_state(sn_model *m);
 long sn_model_param_count(const sn_model *m);
 long sn_model_state_count(const sn_model *m);
+
+/* Generation (graph.c; layer.h: positionwise, forward_window). sn_model_forward_window computes positions
+ * [t0, t1) of every node's output for one row in the inference layout, reading xs (each input's whole row: the
+ * ids of positions [0, t1)) and, for positions before t0, every value as the calls before left it: the key/value
+ * cache. t0 = 0 starts anew (the first call makes the inference layout keep every node's buffers: workspace.c,
+ * keep_values); a later call needs t0 ≤ the positions computed since (any other pass over the workspace forgets
+ * them). A value's time axis: a sequence [T, c] is {1, T, c}, a model input of token ids [T] is {1, 1, T}; T is
+ * the first input's; anything else has none. Positionwise kinds run their forward on the window (their shapes'
+ * time axis cut to it, their pointers moved to t0), kinds with forward_window run that, and the activation is
+ * applied to the window. Returns 0, 1 + the first node that cannot run a window (sn_model_window_check says
+ * why), or an enum sn_window_error. */
+enum sn_window_why { SN_WINDOW_KIND = 1, SN_WINDOW_SHAPE = 2 }; /* neither positionwise nor forward_window; a value without the time axis */
+enum sn_window_error { SN_WINDOW_MEMORY = -1, SN_WINDOW_RANGE = -2, SN_WINDOW_TRAINING = -3 };
+int sn_model_forward_window(sn_model *m, const float *const *xs, int t0, int t1);
+/* 0 when every node can run a window, else 1 + the first that cannot, *why its enum sn_window_why. */
+int sn_model_window_check(const sn_model *m, int *why);
+/* Output k's z (before its activation: the logits under a softmax), one row per row of the last pass, or NULL. */
+const float *sn_model_output_logits(const sn_model *m, int k);
 
 /* Internal to the model, its layers and its training loop. A kind's add
  * function takes a fresh node with begin_layer (NULL when the model is built;

@@ -66,6 +66,7 @@ SN_API void sn_opt_free(sn_optimizer *opt) {
   if (!opt) return;
   for (int i = 0; i < opt->n_slots; i++) free(opt->slot[i]);
   free(opt->segments);
+  free(opt->excluded);
   free(opt->scratch);
   free(opt);
 }
@@ -83,6 +84,25 @@ SN_API int sn_opt_set_segments(sn_optimizer *opt, const int *lengths, int count)
   free(opt->segments);
   opt->segments = copy;
   opt->n_segments = count;
+  free(opt->excluded); /* they were of the old variables */
+  opt->excluded = NULL;
+  opt->n_excluded = 0;
+  return 1;
+}
+
+SN_API int sn_opt_exclude_from_weight_decay(sn_optimizer *opt, const int *excluded, int count) {
+  if (count != opt->n_segments) return 0;
+  int *ranges = malloc((size_t)(2 * count + 2) * sizeof(int)), n = 0;
+  if (!ranges) return 0;
+  long off = 0;
+  for (int s = 0; s < count; off += opt->segments[s++]) {
+    if (!excluded[s] || opt->segments[s] == 0) continue;
+    if (n > 0 && ranges[2 * n - 1] == off) ranges[2 * n - 1] = (int)(off + opt->segments[s]); /* adjacent: one range */
+    else ranges[2 * n] = (int)off, ranges[2 * n + 1] = (int)(off + opt->segments[s]), n++;
+  }
+  free(opt->excluded);
+  opt->excluded = ranges;
+  opt->n_excluded = n;
   return 1;
 }
 
@@ -339,9 +359,26 @@ static void update(const sn_opt_update *u, int begin, int end, int decay) {
   }
 }
 
+/* [begin, end) with weight decay, but the excluded ranges inside it without (keep = 1). Every element's update
+ * reads only its own values, so the split changes no bits of the others. */
 void k_opt_update(const sn_opt_update *u, int begin, int end) {
-  if (u->keep != 1.0f) update(u, begin, end, 1);
-  else update(u, begin, end, 0);
+  if (u->keep == 1.0f) {
+    update(u, begin, end, 0);
+    return;
+  }
+  const sn_optimizer *opt = u->opt;
+  sn_opt_update plain = *u;
+  plain.keep = 1.0f;
+  for (int k = 0; k < opt->n_excluded && begin < end; k++) {
+    int a = opt->excluded[2 * k], b = opt->excluded[2 * k + 1];
+    if (b <= begin) continue;
+    if (a >= end) break;
+    if (a > begin) update(u, begin, a, 1);
+    int stop = b < end ? b : end;
+    update(&plain, a > begin ? a : begin, stop, 0);
+    begin = stop;
+  }
+  if (begin < end) update(u, begin, end, 1);
 }
 
 /* Π_{i ≤ t} β1·(1 − ½·0.96^i), Nadam's momentum schedule product; cached, so

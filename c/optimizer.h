@@ -65,6 +65,8 @@ typedef struct {
   int n_segments;   /* variables (lengths summing to n) for clipnorm: a model's */
   int *segments;    /*   kernels and biases; one segment by default */
   float *scratch;   /* clipped gradients, allocated only when clipping is on */
+  int n_excluded;   /* Keras' exclude_from_weight_decay: ranges [excluded[2k], excluded[2k + 1]) of */
+  int *excluded;    /*   parameters that weight decay skips (sn_opt_exclude_from_weight_decay), in order */
   double nadam_u_product, nadam_u_step; /* Nadam's Π u_i cached for step nadam_u_step */
 } sn_optimizer;
 
@@ -75,6 +77,11 @@ void sn_opt_free(sn_optimizer *opt);
 /* Variable boundaries for clipnorm: count lengths summing to n (copied).
  * Returns 0, changing nothing, when they do not sum to n or memory runs out. */
 int sn_opt_set_segments(sn_optimizer *opt, const int *lengths, int count);
+/* Keras' exclude_from_weight_decay (keras/src/optimizers/base_optimizer.py: _use_weight_decay): variable s
+ * (after sn_opt_set_segments) gets no weight decay where excluded[s] is 1; count = opt->n_segments. The
+ * wrapper decides which (by their names, once at compile); sn_model_compile passes each tensor's flag
+ * (sn_model_exclude_from_weight_decay). Returns 0, changing nothing, when count does not fit or memory runs out. */
+int sn_opt_exclude_from_weight_decay(sn_optimizer *opt, const int *excluded, int count);
 /* params[i] updated from grads[i] for i < opt->n; grads are only read. */
 void sn_opt_step(sn_optimizer *opt, float *params, const float *grads);
 /* The learning rate the next step will use (the schedule at the step count). */

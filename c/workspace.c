@@ -137,7 +137,8 @@ static void extend(int node, void *p) {
 
 /* Which nodes persist in a layout (training or inference). */
 static void mark_persistent(const sn_model *m, int training, char *keep) {
-  memset(keep, !sn_workspace_sharing, (size_t)m->n_layers);
+  /* Generation's cache (graph.c: sn_model_forward_window) reads every value's earlier positions: nothing shares. */
+  memset(keep, !sn_workspace_sharing || (!training && m->keep_values), (size_t)m->n_layers);
   for (int k = 0; k < m->n_outputs; k++) along_views(m, m->outputs[k].value, set_flag, keep);
   for (int l = 0; l < m->n_layers; l++) {
     const sn_layer *L = &m->layers[l];
@@ -332,6 +333,7 @@ static int replan(sn_model *m, int train_rows, int infer_rows) {
   free(old_plan), free(old_fold);
   free(m->work);
   m->work = work;
+  m->window_t = 0; /* a generation's cache went with the old workspace */
   return 1;
 }
 

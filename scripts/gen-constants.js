@@ -189,6 +189,8 @@ export function constants(root = ROOT) {
       wholeEnum('sn_tensor_info_field', 'SN_TINFO_')],
     ['FEATURE', "enum sn_build_feature in c/api.h: the bits of sn_build_features, what a module was compiled with.",
       wholeEnum('sn_build_feature', 'SN_FEATURE_')],
+    ['WINDOW', "enum sn_window_why and sn_window_error in c/model.h: why sn_model_window_check refuses a node, and\n" +
+      "sn_model_forward_window's errors.", { ...wholeEnum('sn_window_why', 'SN_WINDOW_'), ...wholeEnum('sn_window_error', 'SN_WINDOW_') }],
   ];
 }
 

@@ -122,6 +122,45 @@ test('activations TF.js lacks (or computes otherwise) match their float64 Keras 
   close(ours({ name: 'hardSigmoid', slope: 0.2 }, x).y, theirs('hardSigmoid', x).y, 'hardSigmoid slope 0.2 vs TF.js', { atol: 1e-7, rtol: 1e-6 });
 });
 
+// ---- gelu against Keras 3 in float64 (keras.activations.gelu(x, approximate); keras/src/backend/numpy/nn.py gelu) ----
+
+/** erf in float64: its Maclaurin series below 2.5 (~1e-14), the continued fraction of erfc above (Abramowitz & Stegun 7.1.14). */
+function erf(x) {
+  const a = Math.abs(x);
+  if (a < 2.5) {
+    let term = a, sum = a;
+    for (let n = 1; n < 80; n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let t = a;
+  for (let k = 80; k >= 1; k--) t = a + k / 2 / t;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * t));
+}
+/** Keras 3: exact x·(erf(x/√2) + 1)/2; approximate x·½(1 + tanh(√(2/π)(x + 0.044715x³))). */
+const geluExact = (x) => (x * (erf(x / Math.SQRT2) + 1)) / 2;
+const geluTanh = (x) => x * 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+/** The derivative by central differences of the float64 function (h = 1e-5: error ~1e-10). */
+const central = (f, h = 1e-5) => (x) => (f(x + h) - f(x - h)) / (2 * h);
+
+test('gelu and geluApproximate match Keras 3\'s gelu(approximate=False / True) in float64, values and derivatives (central differences)', () => {
+  assert.ok(Math.abs(erf(0.5) - 0.5204998778130465) < 1e-15 && Math.abs(erf(-3) + 0.9999779095030014) < 1e-15, 'the reference erf');
+  const x = Float32Array.from({ length: R * N }, (_, i) => -7 + (14 * i) / (R * N - 1)); // −7 … 7, through 0 and the tails
+  for (const [name, f] of [['gelu', geluExact], ['geluApproximate', geluTanh]]) {
+    const want = reference([f, central(f)], x);
+    for (const standalone of [false, true]) {
+      const got = ours(name, x, standalone);
+      close(got.y, want.y, `${name} forward${standalone ? ' (activation layer)' : ''}`, { atol: 1e-7, rtol: 1e-6 });
+      close(got.grad, want.grad, `${name} gradient`, { atol: 1e-6, rtol: 1e-5 });
+    }
+  }
+  // Teeth: the two forms differ by up to ~5e-4 (at |x| ≈ 2), far beyond the tolerance above.
+  const exact = ours('gelu', x).y, approx = ours('geluApproximate', x).y;
+  assert.ok(Math.max(...Array.from(exact, (v, i) => Math.abs(v - approx[i]))) > 1e-4, 'gelu is not the tanh form');
+});
+
 // ---- activation layers trained beside TF.js ------------------------------------
 
 const ROWS = 24, BATCH = 8, EPOCHS = 3;

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sn from '../web/index.js';
 import { MODELS, architecture, graphModel } from '../bench/common.js';
 import { describe, paramCount, trainingFlops } from '../bench/flops.js';
-import { kernelsBlock, markdownTable, relaxedBlock, sequenceBlock, threadsBlock, transferBlock, writeReadme } from '../bench/readme.js';
+import { gptBlock, kernelsBlock, markdownTable, relaxedBlock, sequenceBlock, threadsBlock, transferBlock, writeReadme } from '../bench/readme.js';
 
 await tf.setBackend('cpu');
 await sn.ready();
@@ -90,7 +90,7 @@ test('the README rewrite replaces only what is between its markers', () => {
         M4: { simdnet: { unavailable: 'no conv layers in this build' }, 'tfjs-wasm': { unavailable: 'error: not registered' }, convnetjs: { samplesPerSecond: 200 } },
       },
     };
-    const others = ['kernels', 'threads', 'relaxed', 'transfer', 'sequence'].map((b) => `<!-- bench:${b} -->\nold ${b}\n<!-- /bench:${b} -->\n`).join('');
+    const others = ['kernels', 'threads', 'relaxed', 'transfer', 'sequence', 'gpt'].map((b) => `<!-- bench:${b} -->\nold ${b}\n<!-- /bench:${b} -->\n`).join('');
     writeFileSync(path, `before\n<!-- bench:machine -->\nold line\n<!-- /bench:machine -->\nmiddle\n<!-- bench:table -->\nold table\n<!-- /bench:table -->\n${others}after\n`);
     writeReadme(path, results);
     const text = readFileSync(path, 'utf8');
@@ -101,7 +101,7 @@ test('the README rewrite replaces only what is between its markers', () => {
     assert.match(text, /\n\n† simdnet: no conv layers in this build\.\n\n‡ TF\.js wasm: not registered\.\n<!-- \/bench:table -->\n<!-- bench:kernels -->\n/);
     // A run without those figures says so in their blocks.
     assert.match(text, /<!-- bench:threads -->\nNot measured in this run \(no model run\)\.\n<!-- \/bench:threads -->/);
-    assert.match(text, /<!-- bench:relaxed -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:relaxed -->\n<!-- bench:transfer -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:transfer -->\n<!-- bench:sequence -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:sequence -->\nafter\n$/);
+    assert.match(text, /<!-- bench:relaxed -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:relaxed -->\n<!-- bench:transfer -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:transfer -->\n<!-- bench:sequence -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:sequence -->\n<!-- bench:gpt -->\nNot measured in this run \(not run\)\.\n<!-- \/bench:gpt -->\nafter\n$/);
     assert.doesNotMatch(text, /old/);
     assert.equal(markdownTable(results).split('\n').length, 2 + 2 + 4);
     writeFileSync(path, 'no markers\n');
@@ -172,14 +172,30 @@ test('the README\'s sequence block: samples/s, ratios to TF.js, GFLOP/s from the
   assert.equal(sequenceFlops('S1'), 6 * (40 * 60 * 512 + 40 * 128 * 512 + 128 * 60) - 2 * 40 * 60 * 512);
   assert.equal(sequenceFlops('S2'), 6 * (100 * 64 * 384 + 100 * 128 * 384 + 128 * 96));
   const sequence = {
-    S1: { flops: 2e7, simdnet: { samplesPerSecond: 1000 }, threads: { samplesPerSecond: 1700, threads: 2 }, 'tfjs-wasm': { samplesPerSecond: 50 }, 'tfjs-cpu': { samplesPerSecond: 12.5 } },
+    S1: { flops: 2e7, simdnet: { samplesPerSecond: 1000 }, threads: { samplesPerSecond: 1700, threads: 2 }, 'tfjs-wasm': { samplesPerSecond: 50 }, 'tfjs-cpu': { samplesPerSecond: 12.5 },
+      'jax-js': { samplesPerSecond: 250 } },
     S2: { flops: 1e7, simdnet: { samplesPerSecond: 500 }, 'tfjs-wasm': { unavailable: "Kernel 'UnsortedSegmentSum' not registered for backend 'wasm'" }, 'tfjs-cpu': { samplesPerSecond: 2.5 } },
   };
   const lines = sequenceBlock({ sequence, kernels: { wasm: { peak: 40 } } }).split('\n');
-  assert.equal(lines[0], '| Batch 128, Adam, samples/s | simdnet | simdnet, 2 threads | TF.js wasm | × | TF.js cpu | × | simdnet GFLOP/s (wasm peak 40.0) |');
-  assert.equal(lines[2], '| S1 one-hot windows of 40 characters (60) → LSTM 128 → Dense 60 | 1000 | 1700 | 50.0 | 20× | 12.5 | 80× | 20.0 |');
-  assert.equal(lines[3], "| S2 ids, 100 steps → Embedding 64 → GRU 128 → Dense 96 | 500 | — | — (Kernel 'UnsortedSegmentSum' not registered for backend 'wasm') | — | 2.5 | 200× | 5.0 |");
+  assert.equal(lines[0], '| Batch 128, Adam, samples/s | simdnet | simdnet, 2 threads | TF.js wasm | × | TF.js cpu | × | jax-js | × | simdnet GFLOP/s (wasm peak 40.0) |');
+  assert.equal(lines[2], '| S1 one-hot windows of 40 characters (60) → LSTM 128 → Dense 60 | 1000 | 1700 | 50.0 | 20× | 12.5 | 80× | 250 | 4.00× | 20.0 |');
+  assert.equal(lines[3], "| S2 ids, 100 steps → Embedding 64 → GRU 128 → Dense 96 | 500 | — | — (Kernel 'UnsortedSegmentSum' not registered for backend 'wasm') | — | 2.5 | 200× | — | — | 5.0 |");
   assert.equal(sequenceBlock({ sequence: { skipped: 'no S model asked for' } }), 'Not measured in this run (no S model asked for).');
+});
+
+test('the README\'s G1 block: tokens/s, the 2000 iterations\' minutes, losses, generation, and why an engine has no figure', async () => {
+  const { gptFlops, G1 } = await import('../bench/gpt-run.js');
+  // Per layer 12 width² (q, k, v, output; feed-forward 4× up and down) + 2 context·width (scores, weighted sum), the head; × 6.
+  assert.equal(gptFlops(G1, 96), 6 * (4 * (12 * 128 * 128 + 2 * 64 * 128) + 128 * 96));
+  const e = (tps) => ({ tokensPerSecond: tps, minutes2000: (2000 * 768) / tps / 60, loss: 2.5, valLoss: 2.625 });
+  const gpt = { iterations: 20, node: { 1: { ...e(2560), generateMs: 123.4 }, 2: e(5120) }, chromium: { 1: e(2048), 2: { unavailable: 'no chromium' } }, 'jax-js': e(853.3) };
+  const lines = gptBlock({ gpt }).split('\n');
+  assert.equal(lines[2], '| simdnet, Node, 1 thread | 2560 | 10.0 | 2.50 / 2.63 |');
+  assert.equal(lines[3], '| simdnet, Node, 2 threads | 5120 | 5.0 | 2.50 / 2.63 |');
+  assert.equal(lines[5], '| simdnet, Chromium, 2 threads | — (no chromium) | — | — |');
+  assert.equal(lines[6], '| jax-js (wasm, jit, 1 thread) | 853 | 30.0 | 2.50 / 2.63 |');
+  assert.match(lines.slice(7).join(' '), /20 timed iterations .* Generating 500 characters with the key\/value cache took 123 ms\./);
+  assert.equal(gptBlock({ gpt: { skipped: 'G1 not asked for' } }), 'Not measured in this run (G1 not asked for).');
 });
 
 test('npm run bench -- --help prints every option and exits 0; an unknown option prints the usage and fails', () => {
@@ -190,7 +206,7 @@ test('npm run bench -- --help prints every option and exits 0; an unknown option
   assert.match(lines[0], /^usage: node bench\/run\.js \[options\]/);
   const options = lines.slice(1).map((l) => l.match(/^ {2}(?:-h, )?(--[a-z-]+)/)?.[1]);
   assert.deepEqual(options, ['--rounds', '--models', '--engines', '--quick', '--no-cpu', '--no-native', '--no-relaxed', '--readme', '--readme-from', '--help']);
-  assert.match(help.stdout, /--models LIST +models to run, comma-separated \(default M1,M2,M3,M4,M5,R1,T1,T2,T3,S1,S2\)/);
+  assert.match(help.stdout, /--models LIST +models to run, comma-separated \(default M1,M2,M3,M4,M5,R1,T1,T2,T3,S1,S2,G1\)/);
   assert.equal(run('-h').stdout, help.stdout);
   for (const args of [['--bogus'], ['--rounds'], ['--models', 'M9'], ['--engines', 'nope']]) {
     const bad = run(...args);

@@ -284,6 +284,70 @@ test('weightDecay in a compiled model decays kernels and biases, and survives a 
   loaded.dispose();
 });
 
+// ---- Keras 3's exclude_from_weight_decay (keras/src/optimizers/base_optimizer.py: _use_weight_decay) ----
+
+/** dense → layerNormalization → dense_1, compiled with AdamW (λ = 0.3) and `exclude`; `frozen`: the layer normalization does not learn. */
+function excluding(exclude, frozen = false) {
+  const model = sn.sequential({ seed: 5 });
+  model.add(sn.layers.dense({ units: 4, inputShape: [5], biasInitializer: 'glorotUniform' }));
+  const norm = sn.layers.layerNormalization();
+  norm.trainable = !frozen;
+  model.add(norm);
+  model.add(sn.layers.dense({ units: 3 }));
+  model.compile({ optimizer: sn.optimizers.adamw({ learningRate: 0.01, weightDecay: 0.3, excludeFromWeightDecay: exclude }), loss: 'mse' });
+  return model;
+}
+
+/** Steps t0 … t1 of the model and of AdamW's formula per trainable weight, decayed unless `excluded` names it. */
+function stepExcluding(models, w64, refs, t0, t1) {
+  for (let t = t0; t <= t1; t++) {
+    const grads = w64.map((v, i) => randomArray(v.length, 31 * t + i, -1, 1));
+    for (const model of models) model.optimizer.applyGradients(grads);
+    refs.forEach((ref, i) => ref([w64[i]], [grads[i]], t));
+  }
+}
+
+function checkExcluding(exclude, excluded, frozen = false) {
+  const model = excluding(exclude, frozen);
+  const trainable = model.getWeights().filter((w) => model.trainableWeights.some((t) => t.name === w.name));
+  assert.deepEqual(trainable.map((w) => w.name).filter((n) => excluded.includes(n)).sort(), [...excluded].sort(), 'the names the test expects exist');
+  const start = trainable.map((w) => Float64Array.from(w.values)), w64 = start.map((v) => Float64Array.from(v));
+  const refs = trainable.map((w) => adamRef({ lr: 0.01, decay: excluded.includes(w.name) ? 0 : 0.3 }));
+  stepExcluding([model], w64, refs, 1, 8);
+  const loaded = sn.loadModel(model.save());
+  stepExcluding([model, loaded], w64, refs, 9, STEPS);
+  const now = (m) => m.getWeights().filter((w) => trainable.some((t) => t.name === w.name)).map((w) => w.values);
+  assert.ok(worstRatio(start, now(model), w64) <= 1, `${JSON.stringify(exclude)}: AdamW's formula with ${excluded} excluded`);
+  assert.deepEqual(now(loaded), now(model), 'a model file keeps the exclusions (its optimizer config)');
+  model.dispose();
+  loaded.dispose();
+}
+
+test('excludeFromWeightDecay: var_names searched in each weight\'s name (Keras 3: variable.name, not its path), varList by full name', () => {
+  assert.deepEqual(excluding(['bias']).trainableWeights.map((w) => w.name),
+    ['dense/kernel', 'dense/bias', 'layer_normalization/gamma', 'layer_normalization/beta', 'dense_1/kernel', 'dense_1/bias'], 'Keras paths');
+  checkExcluding(['bias', 'gamma', 'beta'], ['dense/bias', 'dense_1/bias', 'layer_normalization/gamma', 'layer_normalization/beta']);
+  checkExcluding({ varNames: ['^b'], varList: ['dense_1/kernel'] }, ['dense/bias', 'dense_1/bias', 'layer_normalization/beta', 'dense_1/kernel']);
+  // Keras 3 searches variable.name ('gamma'), so a layer's name excludes nothing: every weight decays.
+  checkExcluding(['layer_normalization'], []);
+  // A frozen layer moves the others' places in the parameters: the flags follow their tensors.
+  checkExcluding(['kernel'], ['dense/kernel', 'dense_1/kernel'], true);
+});
+
+test('excludeFromWeightDecay: the check has teeth, and bad values are refused', () => {
+  const model = excluding(['bias']);
+  const trainable = model.getWeights();
+  const start = trainable.map((w) => Float64Array.from(w.values)), w64 = start.map((v) => Float64Array.from(v));
+  stepExcluding([model], w64, trainable.map(() => adamRef({ lr: 0.01, decay: 0.3 })), 1, STEPS);
+  assert.ok(worstRatio(start, model.getWeights().map((w) => w.values), w64) > 1, 'decaying the biases too gives other weights');
+  model.dispose();
+  assert.throws(() => sn.optimizers.adamw({ excludeFromWeightDecay: 'bias' }), /adamw excludeFromWeightDecay must be a list of name patterns or \{ varNames, varList \}|must be a list of non-empty strings/);
+  assert.throws(() => sn.optimizers.adamw({ excludeFromWeightDecay: ['('] }), /"\(" is not a regular expression/);
+  assert.throws(() => sn.optimizers.adam({ excludeFromWeightDecay: { names: ['bias'] } }), /unknown key "names"/);
+  assert.deepEqual(sn.optimizers.sgd({ weightDecay: 0.1, exclude_from_weight_decay: ['bias'] }).getConfig().excludeFromWeightDecay, { varNames: ['bias'], varList: [] });
+  assert.throws(() => sn.optimizers.adamw({ excludeFromWeightDecay: ['bias'] }).step(new Float32Array(3), new Float32Array(3)), /excludeFromWeightDecay needs weight names/);
+});
+
 // ---- the same updates inside a compiled model (state owned by the model; variables = kernel, bias) ----
 
 test('a compiled model updates with the same formula, clipNorm treating its kernel and bias as separate variables', () => {

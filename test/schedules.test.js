@@ -61,6 +61,42 @@ test('cosineDecay: initial · ((1 − α)·½(1 + cos(π·min(step, T)/T)) + α)
   });
 });
 
+// Keras 3's CosineDecay.__call__ (keras/src/optimizers/schedules/learning_rate_schedule.py), line for line: with
+// warmup_target, step is capped at decay_steps + warmup_steps; below warmup_steps the rate goes linearly from
+// initial_learning_rate to warmup_target; after it, warmup_target · ((1 − α)·½(1 + cos(π(step − warmup)/decay)) + α).
+function kerasCosineDecay({ initialLearningRate, decaySteps, alpha = 0, warmupTarget = null, warmupSteps = 0 }) {
+  const decay = (step, from) => from * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * (step / decaySteps))) + alpha);
+  return (step) => {
+    if (warmupTarget === null) return decay(Math.min(step, decaySteps), initialLearningRate);
+    const s = Math.min(step, decaySteps + warmupSteps);
+    if (s < warmupSteps) return (warmupTarget - initialLearningRate) * (s / warmupSteps) + initialLearningRate;
+    return decay(s - warmupSteps, warmupTarget);
+  };
+}
+
+test('cosineDecay equals Keras 3\'s CosineDecay with a warm-up from a nonzero rate and alpha: in, at and after the warm-up and decaySteps', () => {
+  const steps = [0, 1, 7, 29, 30, 31, 64, 129, 130, 131, 500, 12345];
+  for (const config of [
+    { initialLearningRate: 0.05, decaySteps: 100, alpha: 0.1, warmupTarget: 0.3, warmupSteps: 30 },
+    { initialLearningRate: 0.5, decaySteps: 100, warmupTarget: 0.1, warmupSteps: 30 }, // a warm-up that goes down
+    { initialLearningRate: 0.05, decaySteps: 130, alpha: 0.2 },
+  ]) {
+    const keras = kerasCosineDecay(config);
+    check(sn.schedules.cosineDecay(config), (s) => keras(s), steps);
+    // C evaluates it too (c/schedule.h): the rate an optimizer steps with at its iterations.
+    const opt = sn.optimizers.sgd({ learningRate: sn.schedules.cosineDecay(config) });
+    const w = new Float32Array(1);
+    for (let t = 0; t <= 131; t++) {
+      if (steps.includes(t)) close(opt.learningRate, keras(t), `the optimizer's rate at iteration ${t}`);
+      opt.step(w, new Float32Array(1));
+    }
+    opt.dispose();
+  }
+  // Teeth: the boundary belongs to the decay (step 30 is warmupTarget itself, not the warm-up's last value).
+  assert.equal(kerasCosineDecay({ initialLearningRate: 0, decaySteps: 10, warmupTarget: 1, warmupSteps: 30 })(30), 1);
+  assert.equal(sn.schedules.cosineDecay({ initialLearningRate: 0, decaySteps: 10, warmupTarget: 1, warmupSteps: 30 })(30), 1);
+});
+
 test('cosineDecayRestarts: periods of T·tMul^i steps, peaks initial·mMul^i', () => {
   const formula = (T, tMul, mMul, alpha) => (s) => {
     let start = 0, length = T, i = 0;

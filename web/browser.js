@@ -20,3 +20,4 @@ export { fromTfjs } from './io/tfjs.js';
 export { loadTfjsModel } from './io/tfjs-load.js';
 export * as applications from './applications/index.js';
 export * as storage from './io/storage.js';
+export * as text from './text/generate.js';

@@ -331,6 +331,31 @@ export interface EmbeddingConfig extends LayerBase {
   /** TF.js' legacy form of inputShape for a first layer: the steps (or the ids' shape). */
   inputLength?: number | number[] | null;
 }
+/**
+ * KerasHub's PositionEmbedding: on an input [..., T, features] (T ≤ sequenceLength) its output is rows 0 … T − 1 of its
+ * table embeddings [sequenceLength, features], broadcast to the input's shape (not added to it: add them yourself).
+ */
+export interface PositionEmbeddingConfig extends LayerBase {
+  sequenceLength: number;
+  /** Default glorotUniform, KerasHub's. */
+  initializer?: InitializerOption;
+}
+/**
+ * KerasHub's TokenAndPositionEmbedding: ids [..., T] (T ≤ sequenceLength) → token rows + position rows [..., T, embeddingDim];
+ * weights token_embedding/embeddings [vocabularySize, embeddingDim], position_embedding/embeddings [sequenceLength, embeddingDim].
+ */
+export interface TokenAndPositionEmbeddingConfig extends LayerBase {
+  /** Ids are integers in [0, vocabularySize); at most 2^24. */
+  vocabularySize: number;
+  sequenceLength: number;
+  embeddingDim: number;
+  /** Id 0 is padding: the output carries the token embedding's Keras mask. */
+  maskZero?: boolean;
+  /** Both tables' initializer; default randomUniform(-0.05, 0.05) (KerasHub's "uniform"). */
+  embeddingsInitializer?: InitializerOption;
+  /** KerasHub's tie_weights: only true (its reverse projection is not offered). */
+  tieWeights?: true;
+}
 /** A 1-D size: a number or [number] (TF.js' and Keras' config form). */
 export type Size1 = number | [number];
 /** Channels last over sequences: input [steps, channels] → [outSteps, filters]; kernel [kernelSize, channels, filters]. */
@@ -384,7 +409,8 @@ export type LayerType =
   | 'LayerNormalization' | 'RepeatVector' | 'Permute' | 'TimeDistributed'
   | 'Embedding' | 'Conv1D' | 'MaxPooling1D' | 'AveragePooling1D' | 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D'
   | 'UpSampling1D' | 'ZeroPadding1D' | 'Cropping1D'
-  | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Masking' | 'Bidirectional';
+  | 'SimpleRNN' | 'LSTM' | 'GRU' | 'Masking' | 'Bidirectional'
+  | 'PositionEmbedding' | 'TokenAndPositionEmbedding';
 
 /** A placeholder for the values that flow between layers (sn.input(), layer.apply()). */
 export class SymbolicTensor {
@@ -461,6 +487,10 @@ export const layers: {
   /** Masks the steps whose values all equal maskValue (Keras masks: see the README). */
   masking(config?: MaskingConfig): Layer;
   multiHeadAttention(config: MultiHeadAttentionConfig): MultiHeadAttentionLayer;
+  /** KerasHub's PositionEmbedding (its input's mask is dropped: the output does not depend on the input's values). */
+  positionEmbedding(config: PositionEmbeddingConfig): Layer;
+  /** KerasHub's TokenAndPositionEmbedding; its input's ids are checked as an embedding's. */
+  tokenAndPositionEmbedding(config: TokenAndPositionEmbeddingConfig): Layer;
   conv1d(config: Conv1DConfig): Layer;
   maxPooling1d(config?: Pooling1DConfig): Layer;
   averagePooling1d(config?: Pooling1DConfig): Layer;
@@ -543,7 +573,14 @@ export class Optimizer {
 }
 /** On every optimizer: at most one of them (Keras' clipnorm, clipvalue, global_clipnorm). */
 /** Options of every optimizer: at most one kind of gradient clipping, and Keras 3's weight decay (w −= lr·λ·w before each update; off by default, 0.004 on adamw). */
-export interface Clipping { clipNorm?: number | null; clipValue?: number | null; globalClipNorm?: number | null; weightDecay?: number | null }
+export interface Clipping {
+  clipNorm?: number | null; clipValue?: number | null; globalClipNorm?: number | null; weightDecay?: number | null;
+  /**
+   * Keras 3's exclude_from_weight_decay: var_names (patterns searched in each weight's name, the last part of its path:
+   * 'bias', 'gamma', 'embeddings'), or { varNames, varList } with varList full weight names ('dense_1/bias'). Default: none.
+   */
+  excludeFromWeightDecay?: string[] | { varNames?: string[]; varList?: string[] } | null;
+}
 export type LearningRate = number | LearningRateSchedule;
 export const optimizers: {
   sgd(options?: { learningRate?: LearningRate; momentum?: number; nesterov?: boolean; dampening?: number } & Clipping): Optimizer;
@@ -739,6 +776,8 @@ export type TrainerLayer =
   | ({ type: 'permute' | 'Permute' } & PermuteConfig)
   | ({ type: 'embedding' | 'Embedding' } & EmbeddingConfig)
   | ({ type: 'masking' | 'Masking' } & MaskingConfig)
+  | ({ type: 'positionEmbedding' | 'PositionEmbedding' } & PositionEmbeddingConfig)
+  | ({ type: 'tokenAndPositionEmbedding' | 'TokenAndPositionEmbedding' } & TokenAndPositionEmbeddingConfig)
   | ({ type: 'conv1d' | 'Conv1D' } & Conv1DConfig)
   | ({ type: 'maxPooling1d' | 'MaxPooling1D' | 'averagePooling1d' | 'AveragePooling1D' } & Pooling1DConfig)
   | ({ type: 'globalAveragePooling1d' | 'GlobalAveragePooling1D' | 'globalMaxPooling1d' | 'GlobalMaxPooling1D' } & GlobalPooling1DConfig)
@@ -817,6 +856,10 @@ export class Trainer<Prediction = Float32Array> {
   stop(): void;
   evaluate(x: TrainerInputs, y: TrainerTargets, options?: { batchSize?: number; transfer?: boolean }): Promise<Logs>;
   predict(x: TrainerInputs, options?: { batchSize?: number; transfer?: boolean }): Promise<Prediction>;
+  /** A MultiHeadAttention layer's weights [numHeads, T, S] for the first sample of x (Model.attentionScores, in the worker). */
+  attentionScores(layer: string, x: TrainerInputs): Promise<Float32Array>;
+  /** sn.text.generate in the worker (not while fit() runs): the new tokens. */
+  generate(promptIds: number[] | Int32Array | Uint8Array | Uint16Array | Float32Array, options: GenerateOptions): Promise<Int32Array>;
   getWeights(): Promise<Weight[]>;
   setWeights(weights: Array<Weight | Numbers>): Promise<void>;
   /** The model file's bytes, as model.save() writes them. */
@@ -886,6 +929,29 @@ export interface LoadTfjsOptions {
  * (in Node, use loadTfjsFiles from simdnet/node).
  */
 export function loadTfjsModel<T extends Model = Sequential>(url: string | URL, options?: LoadTfjsOptions): Promise<T>;
+
+export interface GenerateOptions {
+  /** How many tokens to draw (an integer ≥ 1). */
+  maxNewTokens: number;
+  /** Divides the logits before the softmax (default 1); 0 takes the likeliest token (greedy). */
+  temperature?: number;
+  /** Draw among the K likeliest tokens only (ties with the K-th kept); default: all. */
+  topK?: number;
+  /** The generator's seed, an integer in [0, 2^32): the same seed draws the same tokens (default: a random one). */
+  seed?: number;
+}
+/**
+ * Text generation from a language model of one input of token ids [T] (read by an Embedding) and one output
+ * [T, vocab] of logits or a softmax, each layer able to run one position at a time (no recurrent layers).
+ */
+export const text: {
+  /**
+   * nanoGPT's generate: maxNewTokens tokens drawn one at a time after the prompt (at most T ids) from the last
+   * position's logits, with a key/value cache (one position per token); returns the new tokens alone. Past the
+   * context, the window's last ⌊T/2⌋ tokens become the next prompt (position embeddings are absolute).
+   */
+  generate(model: Model, promptIds: number[] | Int32Array | Uint8Array | Uint16Array | Float32Array, options: GenerateOptions): Int32Array;
+};
 
 /** Browser homes for model files (page or Worker; downloadModel needs a page). */
 export const storage: {

@@ -9,27 +9,27 @@
 
 enum { CLASSES = 3 };
 
-static void fill(float *v, long n, unsigned seed, float lo, float hi) {
+static inline void fill(float *v, long n, unsigned seed, float lo, float hi) {
   for (long i = 0; i < n; i++) {
     seed = seed * 1664525u + 1013904223u;
     v[i] = lo + (hi - lo) * (float)(seed >> 8) / 16777216.0f;
   }
 }
 
-static void one_hot(float *t, int rows) {
+static inline void one_hot(float *t, int rows) {
   memset(t, 0, (size_t)rows * CLASSES * sizeof(float));
   for (int r = 0; r < rows; r++) t[r * CLASSES + (r * 7 + 1) % CLASSES] = 1.0f;
 }
 
 /* The slot of a node's bias (batch norm's beta shares SN_BIAS's). */
-static int bias_slot(const sn_layer *l) {
+static inline int bias_slot(const sn_layer *l) {
   int k = l->kind;
   return k == SN_LAYER_SIMPLE_RNN || k == SN_LAYER_LSTM || k == SN_LAYER_GRU || k == SN_LAYER_BIDIRECTIONAL ? SN_RECURRENT_BIAS : SN_BIAS;
 }
 
 /* Ends a model with flatten → dense softmax, draws every bias (and beta)
  * uniformly in ±0.3 rather than zero, builds it and compiles it with CCE. */
-static sn_model *finish(sn_model *m) {
+static inline sn_model *finish(sn_model *m) {
   CHECK(sn_model_add_reshape(m, 1, 1, sn_model_output_dim(m)) >= 0, "flatten");
   CHECK(sn_model_add_dense(m, CLASSES, SN_ACT_SOFTMAX, 0.0f, 1) >= 0, "output layer");
   for (int l = 0; l < m->n_layers; l++) sn_model_set_initializer(m, l, bias_slot(&m->layers[l]), SN_INIT_RANDOM_UNIFORM, -0.3f, 0.3f);

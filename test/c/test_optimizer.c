@@ -4,9 +4,10 @@
  * segments are validated, decaying state never goes denormal, schedules
  * reject unknown kinds, and every SIMD update (k_opt_update) gives the bits of
  * its scalar reference (ref_opt_update) in every variant, on odd sizes, split
- * into ranges anywhere. */
+ * into ranges anywhere; variables excluded from weight decay step without it. */
 #include "check.h"
 #include "optimizer.h"
+#include "optimizer_kinds.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -158,8 +159,58 @@ static void check_simd_variants(void) {
     }
 }
 
+/* exclude_from_weight_decay: excluded variables step as without decay, the others as with it, bit for bit,
+ * and any split of [0, n) into ranges (threads) gives the same bits. */
+static void check_excluded(int kind, const char *what) {
+  enum { M = 45 };
+  const int lengths[] = {7, 5, 9, 3, 13, 8}, excluded[] = {0, 1, 1, 0, 1, 0};
+  float hp[SN_OPT_MAX_HP], w[3][M], g[M];
+  defaults(kind, hp);
+  if (kind != SN_OPT_ADAMW) hp[SN_HP_WEIGHT_DECAY] = 0.3f;
+  float plain_hp[SN_OPT_MAX_HP];
+  memcpy(plain_hp, hp, sizeof hp);
+  plain_hp[kind == SN_OPT_ADAMW ? ADAMW_DECAY : SN_HP_WEIGHT_DECAY] = 0.0f;
+  sn_optimizer *ex = sn_opt_create(kind, M, hp, SN_OPT_MAX_HP), *all = sn_opt_create(kind, M, hp, SN_OPT_MAX_HP),
+               *none = sn_opt_create(kind, M, plain_hp, SN_OPT_MAX_HP);
+  CHECK(sn_opt_set_segments(ex, lengths, 6) && !sn_opt_exclude_from_weight_decay(ex, excluded, 5) &&
+            sn_opt_exclude_from_weight_decay(ex, excluded, 6) && ex->n_excluded == 2,
+        "%s: exclusions set (adjacent variables merge into one range)", what);
+  for (int i = 0; i < M; i++) w[0][i] = w[1][i] = w[2][i] = uniform();
+  float split[M];
+  int same = 1, decayed = 0;
+  for (int step = 0; step < 5; step++) {
+    for (int i = 0; i < M; i++) g[i] = gradient(i, step);
+    memcpy(split, w[0], sizeof split);
+    sn_optimizer copy = *ex; /* the same state stepped in ranges: slots are restored below */
+    float *saved[SN_OPT_MAX_SLOTS];
+    for (int k = 0; k < ex->n_slots; k++) saved[k] = malloc(M * sizeof(float)), memcpy(saved[k], ex->slot[k], M * sizeof(float));
+    sn_opt_step(ex, w[0], g);
+    sn_opt_step(all, w[1], g);
+    sn_opt_step(none, w[2], g);
+    for (int k = 0; k < ex->n_slots; k++) memcpy(copy.slot[k], saved[k], M * sizeof(float)), free(saved[k]);
+    copy.step = ex->step - 1;
+    sn_opt_update u;
+    sn_opt_begin_step(&copy, split, g, &u);
+    const int cuts[] = {0, 4, 10, 11, 26, 31, M};
+    for (int c = 0; c < 6; c++) k_opt_update(&u, cuts[c], cuts[c + 1]);
+    same &= memcmp(split, w[0], sizeof split) == 0;
+    long off = 0;
+    for (int s = 0; s < 6; off += lengths[s++])
+      for (int i = off; i < off + lengths[s]; i++) {
+        same &= w[0][i] == w[excluded[s] ? 2 : 1][i];
+        decayed |= w[1][i] != w[2][i];
+      }
+  }
+  CHECK(same && decayed, "%s: excluded variables step without decay, the others with it, in any split", what);
+  sn_opt_free(ex), sn_opt_free(all), sn_opt_free(none);
+}
+
 int main(void) {
   check_simd_variants();
+  check_excluded(SN_OPT_ADAMW, "adamw");
+  check_excluded(SN_OPT_ADAM, "adam");
+  check_excluded(SN_OPT_SGD, "sgd");
+  check_excluded(SN_OPT_LION, "lion");
   static const char *names[SN_OPT_COUNT] = {"sgd", "adam", "rmsprop", "adamw", "adamax", "nadam", "adagrad", "adadelta", "ftrl", "lion"};
   for (int kind = 0; kind < SN_OPT_COUNT; kind++) {
     check_descends(kind, 0, names[kind]);

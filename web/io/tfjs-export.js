@@ -46,7 +46,7 @@ export const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCas
 
 /** One option of a layer's config in TF.js' form. */
 function valueToTfjs(key, value) {
-  if (key.endsWith('Initializer')) return initializerToTfjs(value);
+  if (key === 'initializer' || key.endsWith('Initializer')) return initializerToTfjs(value); // initializer: KerasHub's PositionEmbedding
   if (key.endsWith('Regularizer')) return value && { class_name: 'L1L2', config: { l1: value.l1, l2: value.l2 } };
   if (key === 'dataFormat') return 'channels_last';
   return value;
@@ -165,7 +165,7 @@ function tfjsLayer(layer) {
   const replaced = activationLayerToTfjs(layer, config);
   if (replaced) return { main: replaced };
   const after = leaky ? { class_name: 'LeakyReLU', config: { ...base(`${name}_leaky_relu`), alpha: activation.alpha } } : undefined;
-  return { main: { class_name: layer.type, config }, after };
+  return { main: { class_name: layer.type, config, ...KINDS[layer.type].keras }, after }; // KerasHub's: module, registered_name
 }
 
 /** A wrapper's inner layer (TimeDistributed, Bidirectional) as TF.js writes it: { class_name, config }, named as the layer's config names it. */
@@ -214,8 +214,8 @@ function functionalTopology(model) {
   const reshaped = model.layers.find((l) => l.type === 'Reshape' && new Set(model.nodes.filter((n) => n.layer === l).map((n) => n.output.sampleShape.join())).size > 1);
   if (reshaped) throw new Error(`toTfjs: reshape ${reshaped.name} makes outputs of several shapes, which one TF.js target_shape cannot say`);
   const written = [], waiting = new Map(); // TF.js layer entries in list order; each one's nodes not yet numbered
-  const entry = ({ class_name, config }) => {
-    const e = { name: config.name, class_name, config, inbound_nodes: [] };
+  const entry = ({ class_name, config, ...keras }) => {
+    const e = { name: config.name, class_name, ...keras, config, inbound_nodes: [] };
     written.push(e);
     waiting.set(e, []);
     return e;

@@ -151,6 +151,9 @@ const IMPORTS = {
     only: { use_gate: false },
     ignored: ['flash_attention'],
   },
+  // KerasHub's layers (keras_hub/src/layers/modeling/), registered as keras_hub>… (older: keras_nlp>…).
+  PositionEmbedding: { keys: ['sequence_length', 'initializer'] },
+  TokenAndPositionEmbedding: { keys: ['vocabulary_size', 'sequence_length', 'embedding_dim', 'embeddings_initializer', 'mask_zero', 'tie_weights'] },
 };
 /** The kinds whose leakyRelu activation toTfjs writes as a LeakyReLU layer `<name>_leaky_relu` after them, folded back on import. */
 export const LEAKY_FOLDS = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose'];
@@ -169,7 +172,7 @@ function optionsFromTfjs(className, config, what) {
       if (value !== spec.only[key]) throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported (only ${JSON.stringify(spec.only[key])})`);
     } else if (!spec.keys.includes(key)) {
       throw importError(`${what}: ${key} ${JSON.stringify(value)} is not supported`);
-    } else if (key.endsWith('_initializer')) options[camel(key)] = initializerFromTfjs(value, `${what} ${key}`);
+    } else if (key === 'initializer' || key.endsWith('_initializer')) options[camel(key)] = initializerFromTfjs(value, `${what} ${key}`);
     else if (key.endsWith('_regularizer')) options[camel(key)] = regularizerFromTfjs(value, `${what} ${key}`);
     else if (key === 'target_shape' && Array.isArray(value)) options.targetShape = value.map((d) => (d === null ? -1 : d)); // TF.js writes -1 as null
     else options[camel(key)] = value;
@@ -185,6 +188,17 @@ function kerasKey(className, used) {
 }
 
 
+// Keras 3 writes a registered class as class_name X and registered_name <package>>X; KerasHub registers its
+// layers under keras_hub and keras_nlp (keras_hub/src/api_export.py). A class_name written with the package is read too.
+const KERAS_HUB = ['keras_hub', 'keras_nlp'];
+function kerasHubClass(className, registered) {
+  if (typeof className !== 'string') return className;
+  const [pkg, bare] = className.includes('>') ? className.split('>') : [null, className];
+  if (pkg !== null && !KERAS_HUB.includes(pkg)) return className; // refused below as unknown
+  if (typeof registered === 'string' && registered.includes('>') && !KERAS_HUB.includes(registered.split('>')[0])) return registered;
+  return bare;
+}
+
 /**
  * One entry of a topology's layer list as ours: { className, name, config, what }
  * and, for any class but InputLayer, { type, options, axis, kerasKey } — the
@@ -196,7 +210,7 @@ function kerasKey(className, used) {
  */
 export function convertLayer(layer, i, used, keras3 = false) {
   if (!isObject(layer)) throw importError(`layer ${i} is not an object`);
-  const className = pick(layer, 'class_name', 'className');
+  const className = kerasHubClass(pick(layer, 'class_name', 'className'), pick(layer, 'registered_name', 'registeredName'));
   const config = isObject(layer.config) ? layer.config : {};
   const name = pick(layer, 'name') ?? config.name; // a functional topology names its layers beside their config too
   const what = `layer ${i} (${className} ${brief(name)})`;

@@ -33,6 +33,7 @@ import { Bidirectional, bidirectional } from './bidirectional.js';
 import { makeLayer } from './layer.js';
 import { Masking, masking } from './masking.js';
 import { LayerNormalization, layerNormalization } from './layer-normalization.js';
+import { PositionEmbedding, TokenAndPositionEmbedding, positionEmbedding, tokenAndPositionEmbedding } from './position-embedding.js';
 import { Permute, permute } from './permute.js';
 import { RepeatVector, repeatVector } from './repeat-vector.js';
 import { TimeDistributed, timeDistributed } from './time-distributed.js';
@@ -54,6 +55,7 @@ export const KINDS = {
   SimpleRNN, LSTM, GRU, Bidirectional,
   Masking,
   MultiHeadAttention,
+  PositionEmbedding, TokenAndPositionEmbedding,
 };
 
 const FACTORIES = {
@@ -74,6 +76,7 @@ const FACTORIES = {
   simpleRNN, lstm, gru, bidirectional,
   masking,
   multiHeadAttention,
+  positionEmbedding, tokenAndPositionEmbedding,
 };
 
 /** The factories of sn.layers, each returning a layer (makeLayer). */

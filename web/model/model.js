@@ -21,7 +21,7 @@ import { toTfjs } from '../io/tfjs-export.js';
 import { KINDS } from '../layers/index.js';
 import { makeLayer, getLayer, summaryColumns, summaryText } from '../layers/layer.js';
 import { InputLayer, SymbolicTensor, recordNode, traceGraph } from './graph.js';
-import { checkTokenIds, tokenReaders } from './token-ids.js';
+import { checkTokenIds, tokenReaders, tokenTable } from './token-ids.js';
 import { shapeText, sizeOf, toHwc } from '../layers/common.js';
 import { cString, f32, f64, formatBytes, i32, MAX_INT, MAX_WASM_BYTES, wasm, withBuffers } from '../core/wasm.js';
 
@@ -62,6 +62,9 @@ export function model(config) {
 export function sequential(config) {
   return new Sequential(config);
 }
+
+/** A weight's full name, Keras' path: its layer's name, then the kind's name of the tensor ('dense_1/kernel', 'tpe/token_embedding/embeddings'). */
+const weightPath = (layer, tensorName) => `${layer.name}/${layer.kind.weightName?.(layer, tensorName) ?? tensorName}`;
 
 /**
  * A model: inputs and outputs (symbolic tensors), the nodes between them in
@@ -245,7 +248,7 @@ export class Model {
           if (!namePtr) continue;
           const f = i32(info, INFO.COUNT).slice(), tensorName = cString(namePtr);
           specs.push({
-            name: `${node.layer.name}/${node.layer.kind.weightName?.(node.layer, tensorName) ?? tensorName}`, shape: Array.from(f.subarray(INFO.DIMS, INFO.DIMS + f[INFO.RANK])),
+            name: weightPath(node.layer, tensorName), shape: Array.from(f.subarray(INFO.DIMS, INFO.DIMS + f[INFO.RANK])),
             trainable: f[INFO.LEARNS] === 1, kindTrainable: f[INFO.KIND_TRAINABLE] === 1,
             offset: f[INFO.OFFSET], size: f[INFO.SIZE], layer: node.layer, nonNegative: tensorName === 'moving_variance',
           });
@@ -331,6 +334,7 @@ export class Model {
         throw new Error('simdnet: out of wasm memory freezing or unfreezing layers');
     });
     this.specs = this.readSpecs(w, this.ptr);
+    this.excludeFromWeightDecay(w, opt);
     const optPtr = opt.createState(this.trainableCount());
     const first = lossObjs[0];
     let ok = w.sn_model_compile(this.ptr, first.kind, first.fromLogits ? 1 : 0, first.cost, first.profit, optPtr) === 1;
@@ -346,6 +350,21 @@ export class Model {
     this.metrics = perMetrics[0];
     this.optimizer = opt;
     opt.model = this;
+  }
+
+  /** Each tensor's exclude_from_weight_decay flag, as opt decides by its full name (C hands them to the optimizer at compile). */
+  excludeFromWeightDecay(w, opt) {
+    withBuffers((alloc) => {
+      const info = alloc(INFO.COUNT * 4);
+      this.nodes.forEach((node, i) => {
+        for (let slot = 0; slot < TENSOR_SLOTS; slot++) {
+          const namePtr = w.sn_model_tensor_info(this.ptr, i, slot, info);
+          if (!namePtr) continue;
+          const path = weightPath(node.layer, cString(namePtr));
+          w.sn_model_exclude_from_weight_decay(this.ptr, i, slot, opt.excludesFromWeightDecay(path) ? 1 : 0);
+        }
+      });
+    });
   }
 
   /**
@@ -483,13 +502,15 @@ export class Model {
    * prepareInputs). C read zeros for it and gave it no gradient.
    */
   throwBadId(w = wasm()) {
-    if (!this.nodes.some((n) => n.layer.type === 'Embedding')) return;
+    if (!this.nodes.some((n) => tokenTable(n.layer))) return;
     const bad = withBuffers((alloc) => {
       const out = alloc(8), node = w.sn_model_bad_id(this.ptr, out, out + 4);
       return node ? { layer: this.nodes[node - 1].layer, id: f32(out, 1)[0], position: i32(out + 4, 1)[0] } : null;
     });
-    if (bad) throw new Error(`embedding ${JSON.stringify(bad.layer.name)} got token id ${bad.id} at position ${bad.position} of a sample, which is not a row of its table ` +
-      `(inputDim ${bad.layer.inputDim}): ids must be integers in [0, ${bad.layer.inputDim}); these come from the layers before it (it read zeros for them)`);
+    if (!bad) return;
+    const { rows, option } = tokenTable(bad.layer);
+    throw new Error(`${bad.layer.kind.baseName} ${JSON.stringify(bad.layer.name)} got token id ${bad.id} at position ${bad.position} of a sample, which is not a row of its table ` +
+      `(${option} ${rows}): ids must be integers in [0, ${rows}); these come from the layers before it (it read zeros for them)`);
   }
 
   /** Trains; resolves to a History { epoch, history: { loss, accuracy, val_loss, … }, params }. */

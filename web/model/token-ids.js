@@ -10,13 +10,18 @@ import { flattenDeep } from './inputs.js';
 
 const VIEWS = new Set(['Reshape', 'Flatten']);
 
+/** The table a layer reads ids of, { rows, option } (an Embedding's inputDim, a TokenAndPositionEmbedding's vocabularySize), or undefined. */
+export function tokenTable(layer) {
+  return layer.type === 'Embedding' ? { rows: layer.inputDim, option: 'inputDim' } : layer.kind?.tokenTable?.(layer);
+}
+
 /** The Embedding layers that read model input `t`'s values as ids, in node order (each once). */
 export function tokenReaders(model, t) {
   const same = new Set([t]), readers = new Set();
   for (const node of model.nodes) {
     if (!same.has(node.inputs[0])) continue;
     if (VIEWS.has(node.layer.type)) same.add(node.output);
-    else if (node.layer.type === 'Embedding') readers.add(node.layer);
+    else if (tokenTable(node.layer)) readers.add(node.layer);
   }
   return [...readers];
 }
@@ -38,12 +43,12 @@ function originalAt(data, width) {
  */
 export function checkTokenIds(readers, data, n, width, label) {
   if (readers.length === 0) return;
-  const limit = Math.min(...readers.map((l) => l.inputDim)), at = originalAt(data, width);
+  const limit = Math.min(...readers.map((l) => tokenTable(l).rows)), at = originalAt(data, width);
   for (let i = 0; i < n; i++) {
     const id = at(i);
     if (Number.isInteger(id) && id >= 0 && id < limit) continue;
-    const layer = readers.find((l) => !(Number.isInteger(id) && id >= 0 && id < l.inputDim));
-    throw new Error(`${label} row ${Math.floor(i / width)}, position ${i % width}: token id ${id} is not a row of embedding ${JSON.stringify(layer.name)} ` +
-      `(inputDim ${layer.inputDim}): ids must be integers in [0, ${layer.inputDim})`);
+    const layer = readers.find((l) => !(Number.isInteger(id) && id >= 0 && id < tokenTable(l).rows)), { rows, option } = tokenTable(layer);
+    throw new Error(`${label} row ${Math.floor(i / width)}, position ${i % width}: token id ${id} is not a row of ${layer.kind?.baseName ?? 'embedding'} ${JSON.stringify(layer.name)} ` +
+      `(${option} ${rows}): ids must be integers in [0, ${rows})`);
   }
 }

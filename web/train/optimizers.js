@@ -38,6 +38,41 @@ const RANGES = {
   rho: { min: 0, max: 1 }, learningRatePower: { max: 0 }, weightDecay: { min: 0 },
 };
 
+// Keras 3's exclude_from_weight_decay(var_list, var_names) (keras/src/optimizers/base_optimizer.py), on every
+// optimizer: excludeFromWeightDecay is var_names, a list of patterns (Python regular expressions, the same as
+// JavaScript's for plain words), or { varNames, varList }, varList being full weight names as model.weights
+// gives them ('dense_1/bias', 'tpe/position_embedding/embeddings'), Keras' variables. A weight is excluded
+// when its path is in varList or one of varNames is found (re.search) in its *name*, Keras 3's
+// variable.name: the last part of its path ('bias', 'gamma', 'embeddings'), not the layer's name. Keras
+// excludes nothing by default. Decided once per compile, in JavaScript; C steps each excluded tensor
+// without decay (sn_model_exclude_from_weight_decay).
+const EXCLUDE = 'excludeFromWeightDecay';
+
+function checkStrings(what, list) {
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && s.length > 0))
+    throw new Error(`${what} must be a list of non-empty strings, got ${JSON.stringify(list)}`);
+  return [...list];
+}
+
+/** excludeFromWeightDecay as { varNames, varList } (null: none), each list checked; a pattern that is no regular expression is an Error. */
+function readExclusions(name, value) {
+  if (value === undefined || value === null) return null;
+  const what = `${name} ${EXCLUDE}`;
+  const spec = Array.isArray(value) ? { varNames: value } : value;
+  if (typeof spec !== 'object') throw new Error(`${what} must be a list of name patterns or { varNames, varList }, got ${JSON.stringify(value)}`);
+  const unknown = Object.keys(spec).find((k) => k !== 'varNames' && k !== 'varList');
+  if (unknown !== undefined) throw new Error(`${what}: unknown key ${JSON.stringify(unknown)}; known: varNames, varList`);
+  const out = { varNames: checkStrings(`${what} varNames`, spec.varNames ?? []), varList: checkStrings(`${what} varList`, spec.varList ?? []) };
+  for (const pattern of out.varNames) {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      throw new Error(`${what}: ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
+    }
+  }
+  return out;
+}
+
 /** Keras' spellings too: 'learning_rate' → 'learningRate', 'beta_1' → 'beta1', 'clipnorm' → 'clipNorm'. */
 const KERAS_ALIASES = { clipnorm: 'clipNorm', clipvalue: 'clipValue', globalClipnorm: 'globalClipNorm' };
 const canonicalKey = (key) => {
@@ -50,7 +85,7 @@ const commonOptions = (spec) => [...CLIPPING, ...(WEIGHT_DECAY in spec.params ? 
 
 function readConfig(name, spec, config) {
   const common = commonOptions(spec);
-  const known = [...Object.keys(spec.params), ...common];
+  const known = [...Object.keys(spec.params), ...common, EXCLUDE];
   const out = { ...spec.params };
   for (const [key, value] of Object.entries(config)) {
     const canonical = canonicalKey(key);
@@ -60,6 +95,10 @@ function readConfig(name, spec, config) {
   }
   for (const [key, value] of Object.entries(out)) {
     if (key === 'learningRate' && value instanceof LearningRateSchedule) continue;
+    if (key === EXCLUDE) {
+      out[key] = readExclusions(name, value);
+      continue;
+    }
     if (typeof spec.params[key] === 'boolean') checkBoolean(`${name} ${key}`, value);
     else if (common.includes(key)) {
       if (value !== null) checkNumber(`${name} ${key}`, value, key === WEIGHT_DECAY ? RANGES.weightDecay : { min: 1e-30 });
@@ -121,6 +160,14 @@ export class Optimizer {
     return { name: this.name, ...this.config, learningRate: learningRateToJson(this.config.learningRate) };
   }
 
+  /** Whether Keras' exclude_from_weight_decay leaves out the weight at `path` ('dense_1/bias'): see EXCLUDE above. */
+  excludesFromWeightDecay(path) {
+    const spec = this.config[EXCLUDE];
+    if (!spec) return false;
+    const name = path.slice(path.lastIndexOf('/') + 1); // Keras 3's variable.name
+    return spec.varList.includes(path) || (spec.varNames.length > 0 && new RegExp(spec.varNames.join('|')).test(name));
+  }
+
   /** The hp[] block of c/optimizer.h: learning rate, the kind's parameters, clipping, weight decay, schedule. */
   hyperParameters() {
     const hp = new Float32Array(HP.SIZE);
@@ -157,6 +204,7 @@ export class Optimizer {
    */
   step(params, grads) {
     if (this.model) throw new Error(`this ${this.name} optimizer drives a model (its state belongs to the model): create another optimizer for your own buffers`);
+    if (this.config[EXCLUDE]) throw new Error(`step: excludeFromWeightDecay needs weight names, which your own buffers do not have: compile this ${this.name} optimizer into a model`);
     const P = asList(params, 'params'), G = asList(grads, 'grads');
     if (P.length !== G.length) throw new Error(`step: ${P.length} params arrays but ${G.length} grads arrays`);
     P.forEach((p, i) => {

@@ -265,6 +265,17 @@ export class Trainer {
     return this.request('predict', { x: X.values, options }, X.buffers);
   }
 
+  /** One MultiHeadAttention layer's weights [numHeads, T, S] for the first sample of x (model.attentionScores). */
+  async attentionScores(layer, x) {
+    const X = this.packX(x, false);
+    return this.request('attentionScores', { layer, x: X.values }, X.buffers);
+  }
+
+  /** sn.text.generate(model, promptIds, options) in the worker: the new tokens, an Int32Array. */
+  async generate(promptIds, options) {
+    return this.request('generate', { promptIds, options });
+  }
+
   /** [{ name, shape, values: Float32Array }] in getWeights order. */
   getWeights() {
     return this.request('getWeights');

@@ -1,7 +1,7 @@
 // The Web Worker side of sn.createTrainer (web/worker/trainer.js): a module worker
 // that owns one model and trains it off the main thread.
 //
-// Messages in:  { id, type: 'init' | 'fit' | 'evaluate' | 'predict' | 'getWeights' | 'setWeights' | 'save' | 'load', ... }
+// Messages in:  { id, type: 'init' | 'fit' | 'evaluate' | 'predict' | 'generate' | 'attentionScores' | 'getWeights' | 'setWeights' | 'save' | 'load', ... }
 //               (init's spec: { layers, compile, seed, name } to build a Sequential, or { bytes } of a saved model)
 //               { type: 'pause' | 'resume' | 'stop' } (no reply)
 // Messages out: { id, ok: true, value } or { id, ok: false, error } for each request;
@@ -139,6 +139,14 @@ const REQUESTS = {
   predict({ x, options }) {
     const out = checkModel().predict(x, options); // a list of arrays for several outputs
     return [out, Array.isArray(out) ? out.map((o) => o.buffer) : [out.buffer]];
+  },
+  attentionScores({ layer, x }) {
+    const scores = checkModel().attentionScores(layer, x);
+    return [scores, [scores.buffer]];
+  },
+  generate({ promptIds, options }) {
+    const ids = sn.text.generate(checkModel(), promptIds, options);
+    return [ids, [ids.buffer]];
   },
   getWeights() {
     const weights = checkModel().getWeights();
