@@ -10,6 +10,9 @@
  *          v_madd_relaxed, the GEMM micro-kernel's operation)
  *   gemm:  GFLOP/s of every GEMM variant on the M3 shapes, best of several runs
  *   rnn:   GFLOP/s of the recurrent step's products (h·U, dZ·Uᵀ) of bench S1's LSTM
+ *   gpt:   GFLOP/s of bench G1's GPT products (batch 12 × context 64 = 768 positions, width 128):
+ *          a projection (q, k, v or output: 128×128), the feed-forward's two (128×512, 512×128) with
+ *          their weight and input gradients, and one (sample, head)'s scores (64×32 · 32×64)
  *   steps: per model (M3: 784-512-256-10, relu, MSE, SGD, batch 200; M4 and
  *          M5, the reference CNNs, when built with -DSN_BENCH_CONV),
  *          samples/s of the whole training step on synthetic data and its
@@ -208,6 +211,15 @@ int main(int argc, char **argv) {
   /* the recurrent step of an LSTM of 128 units at batch 128 (bench S1): forward h·U, backward dZ·Uᵀ */
   printf(" \"rnn\": {\"nn_128x512\": %.2f, ", gemm_gflops(k_gemm_nn, 128, 128, 512, s));
   printf("\"nt_512x128\": %.2f},\n", gemm_gflops(k_gemm_nt, 128, 512, 128, s));
+  /* bench G1's GPT: 768 positions; forward x·W, dW = xᵀ·dy, dx = dy·Wᵀ */
+  printf(" \"gpt\": {\"nn_768x128x128\": %.2f, ", gemm_gflops(k_gemm_nn, 768, 128, 128, s));
+  printf("\"nn_768x128x512\": %.2f, ", gemm_gflops(k_gemm_nn, 768, 128, 512, s));
+  printf("\"nn_768x512x128\": %.2f, ", gemm_gflops(k_gemm_nn, 768, 512, 128, s));
+  printf("\"tn_768x128x512\": %.2f, ", gemm_gflops(k_gemm_tn, 768, 128, 512, s));
+  printf("\"nt_768x512x128\": %.2f, ", gemm_gflops(k_gemm_nt, 768, 512, 128, s));
+  printf("\"tn_768x512x128\": %.2f, ", gemm_gflops(k_gemm_tn, 768, 512, 128, s));
+  printf("\"nt_768x128x512\": %.2f, ", gemm_gflops(k_gemm_nt, 768, 128, 512, s));
+  printf("\"nt_64x32x64\": %.2f},\n", gemm_gflops(k_gemm_nt, 64, 32, 64, s));
   printf(" \"steps\": {");
   for (size_t i = 0; i < sizeof STEPS / sizeof *STEPS; i++) {
     double sps = step_samples_per_second(&STEPS[i], 3 * s);

@@ -49,6 +49,10 @@
  *
  * The pack buffers are static (one set per thread): no allocation per call.
  *
+ * k_gemm_strided runs one product on the calling thread alone (no fork), with
+ * the pack buffers of the thread's slot: for the small products a task of
+ * sn_parallel computes within its part (the attention's per-head products).
+ *
  * Threads (threads.h): C is cut into a fixed number of runs of whole tiles,
  * one per thread, each computed by gemm_block exactly as a single thread would,
  * so the threaded build gives the same bits as the single-threaded one; or,
@@ -509,12 +513,17 @@ static void add_slices(const gemm_job *g, int parts) {
  * slower than that, so re-measure on a quiet machine.) */
 enum { PARALLEL_MIN_MADDS = 1 << 16 };
 
+/* An empty reduction: C = 0, or C unchanged when accumulating. */
+static void zero_c(int M, int N, float *c, long ldc, int accumulate) {
+  if (!accumulate)
+    for (int i = 0; i < M; i++) memset(c + (long)i * ldc, 0, (size_t)N * sizeof *c);
+}
+
 /* C[M×N] (row stride ldc) (+)= A[M×K] · B[K×N], with B given as its transpose
  * view bt[N×K]. */
 static void gemm(int M, int N, int K, a_operand a, view bt, float *c, long ldc, int accumulate) {
   if (K == 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; i++) memset(c + (long)i * ldc, 0, (size_t)N * sizeof *c);
+    zero_c(M, N, c, ldc, accumulate);
     return;
   }
   gemm_job g = {M, N, K, a, bt, c, ldc, accumulate, 0, NULL};
@@ -545,6 +554,18 @@ SN_API int sn_gemm_prepare_threads(int threads) {
     }
   }
   return 1;
+}
+
+/* One gemm_block over the whole product on the calling thread (no fork: the caller is a part of
+ * sn_parallel already), with slot's pack buffers. */
+void k_gemm_strided(int m, int k, int n, const float *a, long ars, long acs, const float *b, long brs, long bcs, float *c,
+                    long ldc, int accumulate, int slot) {
+  if (k == 0) {
+    zero_c(m, n, c, ldc, accumulate);
+    return;
+  }
+  gemm_job g = {m, n, k, a_view(a, ars, acs), (view){b, bcs, brs}, c, ldc, accumulate, 0};
+  gemm_block(&g, 0, m, 0, n, 0, slice_count(k), c, ldc, accumulate, slot);
 }
 
 /* c[m×n] (+)= a[m×k]·b[k×n]: A = a, Bᵀ(j, p) = b[p·n + j]. */

@@ -78,6 +78,12 @@ enum sn_activation {
   void P##gemm_tn(int m, int k, int n, const float *a, const float *b, float *c, int accumulate); \
   /* c[m×k] (+)= a[m×n] · b[k×n]ᵀ           backward: dX = dZ · Wᵀ */                          \
   void P##gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, int accumulate); \
+  /* c[m×n] (row stride ldc) (+)= A[m×k] · B[k×n], A(i, p) = a[i·ars + p·acs],                \
+   * B(p, j) = b[p·brs + j·bcs]: any transposes, rows of wider matrices (one head's columns).   \
+   * On the calling thread alone, with the scratch of thread `slot` (threads.h): the small      \
+   * products a task of sn_parallel runs in its part (the attention's per-head products). */    \
+  void P##gemm_strided(int m, int k, int n, const float *a, long ars, long acs, const float *b, long brs, long bcs, \
+                       float *c, long ldc, int accumulate, int slot);                                              \
   /* y[r][j] += bias[j] for every row r */                                                     \
   void P##bias_add(int m, int n, float *y, const float *bias);                                 \
   /* out[j] (+)= Σ_r x[r][j]                 backward: db = colsum(dZ) */                      \

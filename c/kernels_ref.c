@@ -32,6 +32,17 @@ void ref_gemm_nt(int m, int n, int k, const float *a, const float *b, float *c, 
     }
 }
 
+void ref_gemm_strided(int m, int k, int n, const float *a, long ars, long acs, const float *b, long brs, long bcs,
+                      float *c, long ldc, int accumulate, int slot) {
+  (void)slot;
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) {
+      float s = 0.0f;
+      for (int p = 0; p < k; p++) s += a[i * ars + p * acs] * b[p * brs + j * bcs];
+      c[i * ldc + j] = accumulate ? c[i * ldc + j] + s : s;
+    }
+}
+
 void ref_bias_add(int m, int n, float *y, const float *bias) {
   for (int r = 0; r < m; r++)
     for (int j = 0; j < n; j++) y[r * n + j] += bias[j];

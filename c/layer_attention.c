@@ -12,13 +12,15 @@
  *   z = c·Wo + bo            Wo [N, V, O] = [N·V × O]                             ("attention_output")
  * The mask of (t, s) is the AND of Keras' _compute_attention_mask: the query's Keras mask at t, the value's
  * and the key's at s, s ≤ t with use_causal_mask, and the attention_mask input (non-zero: attend).
- * The projections are one packed GEMM each over all rows·positions (gemm.c); the per-(sample, head)
- * products run as row-times-matrix loops over contiguous rows (a transposed copy of k, and of v in
- * backward), one (sample, head) pair per task, so threads split whole pairs and every bit is the same
- * whatever the split (threads.h). Softmax rows are k_act_forward's.
- * Backward, per pair and query row t (da, ds: rows of S):
- *   da[s] = Σ_j dc[t][j]·v[s][j];  dv[s] += a[t][s]·dc[t];  dp = da·dropmask (+ d(scores output));
- *   ds = p·(dp − Σ_s p·dp);  dq[t] = (Σ_s ds[s]·k[s]) / √K;  dk[s] += ds[s]·q[t] / √K
+ * The projections are one packed GEMM each over all rows·positions (gemm.c); q is scaled by 1/√K in
+ * place (Keras' order). The per-(sample, head) products are packed GEMMs too (k_gemm_strided on the
+ * head's columns), one (sample, head) pair per task, so threads split whole pairs and every bit is the
+ * same whatever the split (threads.h). With use_causal_mask they run in blocks of QB query rows, each
+ * only over the key positions its last row sees: the products skip most of the masked triangle, and
+ * the positions a row does not see enter its sums as exact zeros. Softmax rows are k_act_forward's.
+ * Backward, per pair (da, ds [T × S]; a = p·dropmask, qs = q/√K):
+ *   da = dc·vᵀ;  dp = da·dropmask (+ d(scores output));  ds = p·(dp − Σ_s p·dp) per row;
+ *   dqs = ds·k, dq = dqs/√K;  dk = dsᵀ·qs;  dv = aᵀ·dc
  * then the projections' weight and input gradients as a dense layer's. */
 #include "api.h"
 #include "init.h"
@@ -28,7 +30,9 @@
 #include <math.h>
 #include <string.h>
 
-enum { BUF_Q, BUF_K, BUF_V, BUF_KT, BUF_P, BUF_C, BUF_OUT, BUF_COUNT }; /* l->att[…] */
+/* l->att[…]: q (scaled), k, v, the probabilities p, a = p·dropmask (with dropout), c, the output part */
+enum { BUF_Q, BUF_K, BUF_V, BUF_A, BUF_P, BUF_C, BUF_OUT, BUF_COUNT };
+enum { QB = 16 }; /* query rows per block of the causal products (a multiple of gemm.c's MR = 4) */
 
 SN_API int sn_model_add_attention(sn_model *m, int heads, int key_dim, int value_dim, int out_dim, int use_bias, float dropout,
                                   int causal, int flags, int seeded, unsigned seed) {
@@ -104,20 +108,19 @@ static void reserve(sn_layer *l, int rows, sn_carver *c) {
   l->att[BUF_Q] = sn_carve(c, bt * d.NK);
   l->att[BUF_K] = sn_carve(c, bs * d.NK);
   l->att[BUF_V] = sn_carve(c, bs * d.NV);
-  l->att[BUF_KT] = sn_carve(c, bs * d.NK);
+  l->att[BUF_A] = l->rate > 0.0f ? sn_carve(c, probs_size(d, rows)) : NULL;
   l->att[BUF_P] = sn_carve(c, probs_size(d, rows));
   l->att[BUF_C] = sn_carve(c, bt * d.NV);
   l->att[BUF_OUT] = has(l, SN_ATTENTION_SCORES) ? sn_carve(c, bt * d.O) : NULL;
   l->mask = l->rate > 0.0f ? sn_carve(c, probs_size(d, rows)) : NULL;
 }
 
-/* Backward's scratch: dc, dq [rows·T], dk, dv [rows·S], v transposed, a row da per pair, dz's output part. */
-enum { SCR_DC, SCR_DQ, SCR_DK, SCR_DV, SCR_VT, SCR_DA, SCR_DOUT, SCR_COUNT };
+/* Backward's scratch: dc, dq [rows·T], dk, dv [rows·S], da (then ds) [T × S] per pair, dz's output part. */
+enum { SCR_DC, SCR_DQ, SCR_DK, SCR_DV, SCR_DA, SCR_DOUT, SCR_COUNT };
 static void scratch_parts(const sn_layer *l, int rows, float *base, float **p, int64_t *total) {
   dims d = dims_of(l);
   int64_t bt = (int64_t)rows * d.T, bs = (int64_t)rows * d.S;
-  int64_t n[SCR_COUNT] = {bt * d.NV, bt * d.NK, bs * d.NK, bs * d.NV, bs * d.NV, (int64_t)rows * d.N * d.S,
-                          has(l, SN_ATTENTION_SCORES) ? bt * d.O : 0};
+  int64_t n[SCR_COUNT] = {bt * d.NV, bt * d.NK, bs * d.NK, bs * d.NV, probs_size(d, rows), has(l, SN_ATTENTION_SCORES) ? bt * d.O : 0};
   int64_t used = 0;
   for (int i = 0; i < SCR_COUNT; i++) {
     if (p) p[i] = base ? base + used : NULL;
@@ -167,102 +170,108 @@ static int mask_row(const job *j, int b, int t, int lim, float *p, float fill) {
   return valid;
 }
 
-static void forward_pair(const job *j, int b, int h) {
+/* The key positions the query rows [t, t1) see together: [0, that). */
+static int block_limit(const job *j, int t1) { return row_limit(j, t1 - 1); }
+
+/* The pair's blocks: rows [t, t + QB) with use_causal_mask, else all of [t0, t1) at once. */
+static int block_end(const job *j, int t) { return j->l->causal && t + QB < j->t1 ? t + QB : j->t1; }
+
+/* Pair (b, h)'s pointers: its head's columns of q, k, v (rows NK or NV apart) and its p [T × S]. */
+typedef struct {
+  float *q;
+  const float *k, *v;
+  float *p, *a;
+  int64_t at; /* offset of p in probs_size buffers */
+} pair_view;
+
+static pair_view view_of(const job *j, int b, int h) {
   const dims d = j->d;
   const sn_layer *l = j->l;
-  const float *q = l->att[BUF_Q] + (int64_t)b * d.T * d.NK + h * d.K;
-  const float *k = l->att[BUF_K] + (int64_t)b * d.S * d.NK + h * d.K;
-  const float *v = l->att[BUF_V] + (int64_t)b * d.S * d.NV + h * d.V;
-  float *kt = l->att[BUF_KT] + ((int64_t)b * d.N + h) * d.K * d.S; /* kt[i·S + s] = k[s][i] */
-  int s0 = j->t0 && j->slen == j->t1 ? j->t0 : 0;                   /* a window: earlier positions are there */
-  for (int s = s0; s < j->slen; s++)
-    for (int i = 0; i < d.K; i++) kt[(int64_t)i * d.S + s] = k[(int64_t)s * d.NK + i];
+  const int64_t at = ((int64_t)b * d.N + h) * d.T * d.S;
+  float *p = l->att[BUF_P] + at;
+  return (pair_view){l->att[BUF_Q] + (int64_t)b * d.T * d.NK + h * d.K, l->att[BUF_K] + (int64_t)b * d.S * d.NK + h * d.K,
+                     l->att[BUF_V] + (int64_t)b * d.S * d.NV + h * d.V, p, j->drop ? l->att[BUF_A] + at : p, at};
+}
+
+static void forward_pair(const job *j, int b, int h, int slot) {
+  const dims d = j->d;
+  const pair_view pv = view_of(j, b, h);
+  for (int t = j->t0; t < j->t1; t++) /* Keras scales the query, not the scores */
+    for (int i = 0; i < d.K; i++) pv.q[(int64_t)t * d.NK + i] *= j->scale;
+  for (int t = j->t0; t < j->t1; t = block_end(j, t)) /* scores = qs·kᵀ */
+    k_gemm_strided(block_end(j, t) - t, d.K, block_limit(j, block_end(j, t)), pv.q + (int64_t)t * d.NK, d.NK, 1, pv.k, 1, d.NK,
+                   pv.p + (int64_t)t * d.S, d.S, 0, slot);
   const sn_act_param ap = {0};
   for (int t = j->t0; t < j->t1; t++) {
-    int64_t at = (((int64_t)b * d.N + h) * d.T + t) * d.S;
-    float *restrict p = l->att[BUF_P] + at;
+    float *restrict p = pv.p + (int64_t)t * d.S;
     const int lim = row_limit(j, t);
-    for (int s = 0; s < lim; s++) p[s] = 0.0f;
-    const float *qt = q + (int64_t)t * d.NK;
-    for (int i = 0; i < d.K; i++) {
-      const float a = qt[i] * j->scale;
-      const float *restrict kr = kt + (int64_t)i * d.S;
-      for (int s = 0; s < lim; s++) p[s] += a * kr[s];
-    }
     const int valid = masked(j) ? mask_row(j, b, t, lim, p, -1e9f) : lim; /* Keras' _large_negative_number */
     if (valid) k_act_forward(SN_ACT_SOFTMAX, ap, 1, lim, p, p);
     if (valid < lim) mask_row(j, b, t, lim, p, 0.0f); /* softmax.py: where(mask, outputs, 0), also for a row masked everywhere */
     for (int s = lim; s < d.S; s++) p[s] = 0.0f;
-    float *restrict c = l->att[BUF_C] + ((int64_t)b * d.T + t) * d.NV + h * d.V;
-    for (int i = 0; i < d.V; i++) c[i] = 0.0f;
-    const float *dm = j->drop ? j->drop + at : NULL;
-    for (int s = 0; s < lim; s++) {
-      const float a = dm ? p[s] * dm[s] : p[s];
-      if (a == 0.0f) continue; /* masked, causal or dropped: adds nothing */
-      const float *restrict vs = v + (int64_t)s * d.NV;
-      for (int i = 0; i < d.V; i++) c[i] += a * vs[i];
+    if (j->drop) {
+      const float *dm = j->drop + pv.at + (int64_t)t * d.S;
+      float *a = pv.a + (int64_t)t * d.S;
+      for (int s = 0; s < d.S; s++) a[s] = p[s] * dm[s];
     }
   }
+  float *c = j->l->att[BUF_C] + (int64_t)b * d.T * d.NV + h * d.V;
+  for (int t = j->t0; t < j->t1; t = block_end(j, t)) /* c = a·v */
+    k_gemm_strided(block_end(j, t) - t, block_limit(j, block_end(j, t)), d.V, pv.a + (int64_t)t * d.S, d.S, 1, pv.v, d.NV, 1,
+                   c + (int64_t)t * d.NV, d.NV, 0, slot);
 }
 
-static void backward_pair(const job *j, int b, int h) {
+/* The first query row whose sums reach key positions [s, …): s with use_causal_mask (earlier rows do not
+ * see s; their terms are zeros), else 0. */
+static int first_row(const job *j, int s) { return j->l->causal ? (s < j->d.T ? s : j->d.T) : 0; }
+
+static void backward_pair(const job *j, int b, int h, int slot) {
   const dims d = j->d;
-  const sn_layer *l = j->l;
   float *const *sc = j->s;
-  const float *q = l->att[BUF_Q] + (int64_t)b * d.T * d.NK + h * d.K;
-  const float *k = l->att[BUF_K] + (int64_t)b * d.S * d.NK + h * d.K;
-  const float *v = l->att[BUF_V] + (int64_t)b * d.S * d.NV + h * d.V;
-  float *vt = sc[SCR_VT] + ((int64_t)b * d.N + h) * d.V * d.S; /* vt[i·S + s] = v[s][i] */
-  for (int s = 0; s < d.S; s++)
-    for (int i = 0; i < d.V; i++) vt[(int64_t)i * d.S + s] = v[(int64_t)s * d.NV + i];
-  float *restrict da = sc[SCR_DA] + ((int64_t)b * d.N + h) * d.S;
-  float *dk = sc[SCR_DK] + (int64_t)b * d.S * d.NK + h * d.K, *dv = sc[SCR_DV] + (int64_t)b * d.S * d.NV + h * d.V;
-  for (int t = j->t0; t < j->t1; t++) {
-    const int64_t at = (((int64_t)b * d.N + h) * d.T + t) * d.S;
-    const float *restrict p = l->att[BUF_P] + at;
-    const float *dm = j->drop ? j->drop + at : NULL;
+  const pair_view pv = view_of(j, b, h);
+  float *ds = sc[SCR_DA] + pv.at;
+  const float *dc = sc[SCR_DC] + (int64_t)b * d.T * d.NV + h * d.V;
+  for (int t = 0; t < d.T; t = block_end(j, t)) /* da = dc·vᵀ */
+    k_gemm_strided(block_end(j, t) - t, d.V, block_limit(j, block_end(j, t)), dc + (int64_t)t * d.NV, d.NV, 1, pv.v, 1, d.NV,
+                   ds + (int64_t)t * d.S, d.S, 0, slot);
+  for (int t = 0; t < d.T; t++) {
+    const float *restrict p = pv.p + (int64_t)t * d.S;
+    const float *dm = j->drop ? j->drop + pv.at + (int64_t)t * d.S : NULL;
     const float *dsc = j->dsc ? j->dsc + (int64_t)b * j->width + ((int64_t)h * d.T + t) * d.S : NULL;
-    const float *restrict g = sc[SCR_DC] + ((int64_t)b * d.T + t) * d.NV + h * d.V;
+    float *restrict g = ds + (int64_t)t * d.S;
     const int lim = row_limit(j, t);
-    for (int s = 0; s < lim; s++) da[s] = 0.0f;
-    for (int i = 0; i < d.V; i++) {
-      const float gi = g[i];
-      const float *restrict vr = vt + (int64_t)i * d.S;
-      for (int s = 0; s < lim; s++) da[s] += gi * vr[s];
-    }
     float dot = 0.0f;
     for (int s = 0; s < lim; s++) {
-      const float a = dm ? p[s] * dm[s] : p[s];
-      if (a != 0.0f) {
-        float *restrict dvs = dv + (int64_t)s * d.NV;
-        for (int i = 0; i < d.V; i++) dvs[i] += a * g[i];
-      }
-      float dp = dm ? da[s] * dm[s] : da[s];
+      float dp = dm ? g[s] * dm[s] : g[s];
       if (dsc) dp += dsc[s];
-      da[s] = dp;
+      g[s] = dp;
       dot += p[s] * dp;
     }
-    float *restrict dq = sc[SCR_DQ] + ((int64_t)b * d.T + t) * d.NK + h * d.K;
-    const float *restrict qt = q + (int64_t)t * d.NK;
-    for (int s = 0; s < lim; s++) {
-      const float ds = p[s] * (da[s] - dot);
-      if (ds == 0.0f) continue; /* masked or causal */
-      const float *restrict ks = k + (int64_t)s * d.NK;
-      for (int i = 0; i < d.K; i++) dq[i] += ds * ks[i];
-      const float dss = ds * j->scale;
-      float *restrict dks = dk + (int64_t)s * d.NK;
-      for (int i = 0; i < d.K; i++) dks[i] += dss * qt[i];
-    }
-    for (int i = 0; i < d.K; i++) dq[i] *= j->scale;
+    for (int s = 0; s < lim; s++) g[s] = p[s] * (g[s] - dot);
+    for (int s = lim; s < d.S; s++) g[s] = 0.0f; /* unseen: zeros in the sums below */
+  }
+  float *dq = sc[SCR_DQ] + (int64_t)b * d.T * d.NK + h * d.K;
+  for (int t = 0; t < d.T; t = block_end(j, t)) { /* dq = ds·k / √K */
+    const int t1 = block_end(j, t);
+    k_gemm_strided(t1 - t, block_limit(j, t1), d.K, ds + (int64_t)t * d.S, d.S, 1, pv.k, d.NK, 1, dq + (int64_t)t * d.NK, d.NK, 0, slot);
+    for (int r = t; r < t1; r++)
+      for (int i = 0; i < d.K; i++) dq[(int64_t)r * d.NK + i] *= j->scale;
+  }
+  float *dk = sc[SCR_DK] + (int64_t)b * d.S * d.NK + h * d.K, *dv = sc[SCR_DV] + (int64_t)b * d.S * d.NV + h * d.V;
+  for (int s = 0; s < d.S; s += QB) { /* dk = dsᵀ·qs, dv = aᵀ·dc over the rows that see s */
+    const int s1 = s + QB < d.S ? s + QB : d.S, t = first_row(j, s);
+    k_gemm_strided(s1 - s, d.T - t, d.K, ds + (int64_t)t * d.S + s, 1, d.S, pv.q + (int64_t)t * d.NK, d.NK, 1, dk + (int64_t)s * d.NK,
+                   d.NK, 0, slot);
+    k_gemm_strided(s1 - s, d.T - t, d.V, pv.a + (int64_t)t * d.S + s, 1, d.S, dc + (int64_t)t * d.NV, d.NV, 1, dv + (int64_t)s * d.NV,
+                   d.NV, 0, slot);
   }
 }
 
 /* Whole (sample, head) pairs per part: each writes only its own rows and columns. */
-static void pairs_task(void *arg, int part, int parts, int slot, void (*pair)(const job *, int, int)) {
-  (void)slot;
+static void pairs_task(void *arg, int part, int parts, int slot, void (*pair)(const job *, int, int, int)) {
   const job *j = arg;
   const int64_t n = (int64_t)j->rows * j->d.N;
-  for (int64_t i = n * part / parts, e = n * (part + 1) / parts; i < e; i++) pair(j, (int)(i / j->d.N), (int)(i % j->d.N));
+  for (int64_t i = n * part / parts, e = n * (part + 1) / parts; i < e; i++) pair(j, (int)(i / j->d.N), (int)(i % j->d.N), slot);
 }
 static void forward_task(void *arg, int part, int parts, int slot) { pairs_task(arg, part, parts, slot, forward_pair); }
 static void backward_task(void *arg, int part, int parts, int slot) { pairs_task(arg, part, parts, slot, backward_pair); }
@@ -331,10 +340,7 @@ static void backward_n(sn_model *m, sn_layer *l, int rows, const float *const *x
   }
   const int bt = rows * d.T, bs = rows * d.S, ki = key_input(l);
   project_back(bt, d.NV, d.O, l->att[BUF_C], dout, &l->t[SN_OUTPUT_KERNEL], sc[SCR_DC], 0);
-  memset(sc[SCR_DQ], 0, (size_t)bt * d.NK * sizeof(float));
-  memset(sc[SCR_DK], 0, (size_t)bs * d.NK * sizeof(float));
-  memset(sc[SCR_DV], 0, (size_t)bs * d.NV * sizeof(float));
-  sn_parallel(backward_task, &j);
+  sn_parallel(backward_task, &j); /* writes all of dq, dk, dv */
   project_back(bt, l->in.c, d.NK, xs[0], sc[SCR_DQ], &l->t[SN_QUERY_KERNEL], dxs[0], 0);
   project_back(bs, in_cols(m, l, 1), d.NV, xs[1], sc[SCR_DV], &l->t[SN_VALUE_KERNEL], dxs[1], 0);
   project_back(bs, in_cols(m, l, ki), d.NK, xs[ki], sc[SCR_DK], &l->t[SN_KEY_KERNEL], dxs[ki], ki == 1);

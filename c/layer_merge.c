@@ -8,6 +8,7 @@
  *   input that holds it (TensorFlow's gradient of maximum(a, b) gives ties to a). */
 #include "api.h"
 #include "model.h"
+#include "threads.h"
 
 SN_API int sn_model_add_merge(sn_model *m, int op) {
   sn_layer *l = sn_model_begin_layer(m, SN_LAYER_MERGE);
@@ -37,11 +38,23 @@ static int winner(const sn_layer *l, const float *const *xs, long e) {
   return best;
 }
 
-static void forward_n(sn_model *m, sn_layer *l, int rows, const float *const *xs) {
-  (void)m;
-  long n = rows * sn_shape_size(l->out);
-  float *z = l->zbuf;
-  for (long e = 0; e < n; e++) {
+/* A pass over elements [e0, e1) of every input and output: element e depends on element e alone, so the
+ * threads split the elements in blocks (threads.h) with the bits of one pass. */
+typedef struct {
+  const sn_layer *l;
+  long n;
+  const float *const *xs;
+  const float *dz;
+  float *z;
+  float *const *dxs;
+} merge_pass;
+enum { BLOCK = 256 }; /* elements per block of the split */
+
+static void forward_blocks(const void *arg, int b0, int b1) {
+  const merge_pass *p = arg;
+  const sn_layer *l = p->l;
+  const float *const *xs = p->xs;
+  for (long e = (long)b0 * BLOCK, end = (long)b1 * BLOCK < p->n ? (long)b1 * BLOCK : p->n; e < end; e++) {
     float v = xs[0][e];
     for (int i = 1; i < l->n_in; i++) switch (l->op) {
         case SN_MERGE_ADD:
@@ -50,32 +63,46 @@ static void forward_n(sn_model *m, sn_layer *l, int rows, const float *const *xs
         case SN_MERGE_MULTIPLY: v *= xs[i][e]; break;
         default: v = xs[winner(l, xs, e)][e];
       }
-    z[e] = l->op == SN_MERGE_AVERAGE ? v / (float)l->n_in : v;
+    p->z[e] = l->op == SN_MERGE_AVERAGE ? v / (float)l->n_in : v;
   }
-  l->z = z;
 }
 
-static void backward_n(sn_model *m, sn_layer *l, int rows, const float *const *xs, const float *dz,
-                       float *const *dxs) {
-  (void)m;
-  long n = rows * sn_shape_size(l->out);
+static void backward_blocks(const void *arg, int b0, int b1) {
+  const merge_pass *p = arg;
+  const sn_layer *l = p->l;
+  const float *const *xs = p->xs, *dz = p->dz;
+  const long e0 = (long)b0 * BLOCK, e1 = (long)b1 * BLOCK < p->n ? (long)b1 * BLOCK : p->n;
   for (int i = 0; i < l->n_in; i++) {
-    float *dx = dxs[i];
+    float *dx = p->dxs[i];
     if (!dx) continue;
-    for (long e = 0; e < n; e++) switch (l->op) {
+    for (long e = e0; e < e1; e++) switch (l->op) {
         case SN_MERGE_ADD: dx[e] = dz[e]; break;
         case SN_MERGE_AVERAGE: dx[e] = dz[e] / (float)l->n_in; break;
         case SN_MERGE_SUBTRACT: dx[e] = i ? -dz[e] : dz[e]; break;
         case SN_MERGE_MULTIPLY: {
-          float p = dz[e];
+          float v = dz[e];
           for (int j = 0; j < l->n_in; j++)
-            if (j != i) p *= xs[j][e];
-          dx[e] = p;
+            if (j != i) v *= xs[j][e];
+          dx[e] = v;
           break;
         }
         default: dx[e] = winner(l, xs, e) == i ? dz[e] : 0.0f;
       }
   }
+}
+
+static void forward_n(sn_model *m, sn_layer *l, int rows, const float *const *xs) {
+  (void)m;
+  const merge_pass p = {.l = l, .n = rows * sn_shape_size(l->out), .xs = xs, .z = l->zbuf};
+  sn_parallel_rows(forward_blocks, &p, (int)((p.n + BLOCK - 1) / BLOCK), (long long)BLOCK * (l->n_in + 1));
+  l->z = l->zbuf;
+}
+
+static void backward_n(sn_model *m, sn_layer *l, int rows, const float *const *xs, const float *dz,
+                       float *const *dxs) {
+  (void)m;
+  const merge_pass p = {.l = l, .n = rows * sn_shape_size(l->out), .xs = xs, .dz = dz, .dxs = dxs};
+  sn_parallel_rows(backward_blocks, &p, (int)((p.n + BLOCK - 1) / BLOCK), (long long)BLOCK * (2 * l->n_in + 1));
 }
 
 const sn_layer_ops sn_merge_ops = {.setup_n = setup_n, .reserve = reserve, .forward_n = forward_n, .backward_n = backward_n,

@@ -176,6 +176,54 @@ static void test_gemms(void) {
     }
 }
 
+/* k_gemm_strided on views of wider matrices (a head's columns; a transposed A or B by its strides):
+ * A and B are m×k and k×n windows of matrices `pad` columns wider, transposed or not, and C has
+ * row stride n + pad; the columns between its rows must stay untouched, and within one reduction
+ * slice the kernel must give ref_gemm_strided's bits (as k_gemm_nn above). */
+static void test_gemm_strided(int m, int k, int n, int ta, int tb, int accumulate) {
+  const int pad = 3;
+  const long ar = ta ? k : m, ac = (ta ? m : k) + pad, br = tb ? n : k, bc = (tb ? k : n) + pad, ldc = n + pad;
+  float *a = buf_random(ar * ac, -3, 3), *b = buf_random(br * bc, -3, 3);
+  float *c0 = buf_random(m * ldc, -3, 3), *ck = buf_copy(c0, m * ldc), *cr = buf_copy(c0, m * ldc);
+  const long ars = ta ? 1 : ac, acs = ta ? ac : 1, brs = tb ? 1 : bc, bcs = tb ? bc : 1;
+  k_gemm_strided(m, k, n, a + 1, ars, acs, b + 2, brs, bcs, ck, ldc, accumulate, 0);
+  ref_gemm_strided(m, k, n, a + 1, ars, acs, b + 2, brs, bcs, cr, ldc, accumulate, 0);
+  double *exact = malloc((size_t)m * ldc * sizeof *exact), *mag = malloc((size_t)m * ldc * sizeof *mag);
+  if (!exact || !mag) abort();
+  int pad_intact = 1;
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < ldc; j++) {
+      double s = j < n && !accumulate ? 0.0 : c0[i * ldc + j], sa = fabs(s);
+      for (int p = 0; j < n && p < k; p++) {
+        double t = (double)a[1 + i * ars + p * acs] * b[2 + p * brs + j * bcs];
+        s += t, sa += fabs(t);
+      }
+      exact[i * ldc + j] = s, mag[i * ldc + j] = sa;
+      if (j >= n) pad_intact &= memcmp(&ck[i * ldc + j], &c0[i * ldc + j], sizeof(float)) == 0;
+    }
+  char what[96];
+  snprintf(what, sizeof what, "gemm_strided(%d,%d,%d) ta=%d tb=%d acc=%d", m, k, n, ta, tb, accumulate);
+  check_array(what, ck, exact, mag, m * ldc, 1e-6 * sqrt(k + 1.0), 1e-30);
+  check_array(what, cr, exact, mag, m * ldc, 1e-6 * sqrt(k + 1.0), 1e-30);
+  CHECK(pad_intact && buf_intact(ck, m * ldc), "k_%s: nothing written between C's rows or outside", what);
+#ifndef __wasm_relaxed_simd__
+  if (k <= 256) CHECK(memcmp(ck, cr, (size_t)m * ldc * sizeof *ck) == 0, "k_%s: ref_gemm_strided's bits", what);
+#endif
+  free(exact), free(mag);
+  buf_free(a), buf_free(b), buf_free(c0), buf_free(ck), buf_free(cr);
+}
+
+static void test_gemm_strideds(void) {
+  static const int sizes[] = {1, 3, 4, 5, 8, 9, 17, 33};
+  for (int x = 0; x < 8; x++)
+    for (int y = 0; y < 8; y++)
+      for (int z = 0; z < 8; z++)
+        for (int t = 0; t < 4; t++) test_gemm_strided(sizes[x], sizes[y], sizes[z], t & 1, t >> 1, (x + y + z + t) & 1);
+  test_gemm_strided(64, 32, 64, 0, 1, 0); /* a GPT's per-head scores: q·kᵀ */
+  test_gemm_strided(67, 259, 13, 1, 0, 1); /* two reduction slices */
+  test_gemm_strided(3, 0, 5, 0, 0, 0);    /* an empty reduction: zeros */
+}
+
 /* The threaded build cuts C into runs of tiles, one per thread, or (a small C
  * with a long reduction) shares out the reduction's slices; computed one after
  * another here, every split must give exactly the bits of no split. */
@@ -662,6 +710,7 @@ int main(void) {
   test_v_exp();
   test_gelu_accuracy();
   test_gemms();
+  test_gemm_strideds();
   test_gemm_splits();
   test_gemms_packed();
   for (int x = 0; x < NSIZES; x++)
