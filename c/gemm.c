@@ -519,11 +519,45 @@ static void zero_c(int M, int N, float *c, long ldc, int accumulate) {
     for (int i = 0; i < M; i++) memset(c + (long)i * ldc, 0, (size_t)N * sizeof *c);
 }
 
+/* A product of fewer rows than a micro-tile whose A rows and B rows are contiguous (generation's one
+ * position at a time through k_gemm_nn): packing B would cost more than the product, so B is read in
+ * place, four columns at a time (a last partial vector through a padded copy). Each C element is
+ * summed over each slice in increasing p from +0 and added to C's old value at the slice's end, the
+ * packed path's order with the same operations, so the bits are the same. */
+static void gemm_thin(int M, int N, int K, const view *a, const view *bt, float *c, long ldc, int accumulate) {
+  for (int i = 0; i < M; i++) {
+    const float *ai = a->p + i * a->rs;
+    float *ci = c + i * ldc;
+    for (int s = 0; s < slice_count(K); s++) {
+      const int p0 = slice_start(K, s), p1 = slice_start(K, s + 1), load = accumulate || s > 0;
+      for (int j = 0; j < N; j += 4) {
+        v4f acc = v_zero();
+        if (j + 4 <= N) {
+          for (int p = p0; p < p1; p++) acc = v_madd_relaxed(v_load_splat(ai + p), v_load(bt->p + p * bt->cs + j), acc);
+        } else {
+          float row[4] = {0};
+          for (int p = p0; p < p1; p++) {
+            for (int q = 0; q < N - j; q++) row[q] = bt->p[p * bt->cs + j + q];
+            acc = v_madd_relaxed(v_load_splat(ai + p), v_load(row), acc);
+          }
+        }
+        float out[4];
+        v_store(out, acc);
+        for (int q = 0; q < 4 && j + q < N; q++) ci[j + q] = load ? ci[j + q] + out[q] : out[q];
+      }
+    }
+  }
+}
+
 /* C[M×N] (row stride ldc) (+)= A[M×K] · B[K×N], with B given as its transpose
  * view bt[N×K]. */
 static void gemm(int M, int N, int K, a_operand a, view bt, float *c, long ldc, int accumulate) {
   if (K == 0) {
     zero_c(M, N, c, ldc, accumulate);
+    return;
+  }
+  if (M < MR && a.kind == A_VIEW && a.one_row < 0 && a.one_col < 0 && a.v.cs == 1 && bt.rs == 1) {
+    gemm_thin(M, N, K, &a.v, &bt, c, ldc, accumulate);
     return;
   }
   gemm_job g = {M, N, K, a, bt, c, ldc, accumulate, 0, NULL};
@@ -564,7 +598,7 @@ void k_gemm_strided(int m, int k, int n, const float *a, long ars, long acs, con
     zero_c(m, n, c, ldc, accumulate);
     return;
   }
-  gemm_job g = {m, n, k, a_view(a, ars, acs), (view){b, bcs, brs}, c, ldc, accumulate, 0};
+  gemm_job g = {m, n, k, a_view(a, ars, acs), (view){b, bcs, brs}, c, ldc, accumulate, 0, NULL};
   gemm_block(&g, 0, m, 0, n, 0, slice_count(k), c, ldc, accumulate, slot);
 }
 

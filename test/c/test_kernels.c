@@ -263,6 +263,37 @@ static void test_gemm_splits(void) {
   }
 }
 
+/* A product of fewer rows than a micro-tile (generation: one position at a time) reads B in place
+ * (gemm.c's gemm_thin): its rows must be exactly the bits of the same rows in a packed product of
+ * many rows, 1, 2 or 3 rows at a time, with and without accumulating, over any K (several slices). */
+static void test_gemm_thin(int rows, int K, int cols, int zeros) {
+  long nc = (long)rows * cols;
+  float *a = buf_random((long)rows * K, -3, 3), *b = buf_random((long)K * cols, -3, 3), *start = buf_random(nc, -3, 3);
+  if (zeros) put_zeros(NN, a, rows, K);
+  for (int acc = 0; acc <= 1; acc++) {
+    float *whole = buf_copy(start, nc);
+    k_gemm_nn(rows, K, cols, a, b, whole, acc);
+    for (int step = 1; step <= 3; step++) {
+      float *c = buf_copy(start, nc);
+      for (int r0 = 0; r0 < rows; r0 += step) {
+        int n = rows - r0 < step ? rows - r0 : step;
+        k_gemm_nn(n, K, cols, a + (long)r0 * K, b, c + (long)r0 * cols, acc);
+      }
+      CHECK(memcmp(c, whole, (size_t)nc * sizeof *c) == 0 && buf_intact(c, nc), "k_gemm_nn(%d,%d,%d) acc=%d%s %d rows at a time differs from all rows",
+            rows, K, cols, acc, zeros ? " zeros" : "", step);
+      buf_free(c);
+    }
+    buf_free(whole);
+  }
+  buf_free(a), buf_free(b), buf_free(start);
+}
+
+static void test_gemms_thin(void) {
+  for (int y = 0; y < NSIZES; y++)
+    for (int z = 0; z < NSIZES; z += 2) test_gemm_thin(9, SIZES[y], SIZES[z], (y + z) % 2);
+  test_gemm_thin(5, 600, 37, 0); /* three slices */
+}
+
 /* A B packed once (k_gemm_pack_b, as B or as Bᵀ) and multiplied by k_gemm_packed, whole or over any split
  * of A's rows (a recurrent layer's parts, each on its own rows): exactly the bits of k_gemm_nn (k_gemm_nt). */
 static void test_gemm_packed(int rows, int K, int cols, int zeros) {
@@ -713,6 +744,7 @@ int main(void) {
   test_gemm_strideds();
   test_gemm_splits();
   test_gemms_packed();
+  test_gemms_thin();
   for (int x = 0; x < NSIZES; x++)
     for (int y = 0; y < NSIZES; y++)
       for (int acc = 0; acc <= 1; acc++) test_bias_col_sum(SIZES[x], SIZES[y], acc);
