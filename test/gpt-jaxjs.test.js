@@ -9,15 +9,10 @@ import { test } from 'node:test';
 import * as jax from '@jax-js/jax';
 import { jaxReady } from '../bench/jaxjs.js';
 import { RECIPE, g1LearningRate, gptLoss, initGptParams } from '../bench/gpt-jaxjs.js';
+import { erf } from './support/attention-reference.js';
 
 const { numpy: np } = jax;
 const C = { ...RECIPE, layers: 2, heads: 2, width: 6, context: 4, batch: 3 }, VOCAB = 7, EPS = 1e-3;
-
-// erf by Abramowitz and Stegun 7.1.26 (error below 1.5e-7: enough for a 1e-4 comparison).
-function erf(x) {
-  const s = Math.sign(x), a = Math.abs(x), t = 1 / (1 + 0.3275911 * a);
-  return s * (1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a));
-}
 
 /** The loss in float64: params as arrays of numbers, x and y ids [batch·block]. */
 function reference(params, x, y) {
