@@ -7,9 +7,9 @@
 // Worker predicting each next character.
 import * as sn from '../web/browser.js';
 import { formatDuration, makeChart, replaceTrainer, setupPage, showError } from './common.js';
-import { generate, vocabulary, windows } from './text-data.js';
+import { generate, windows } from './text-data.js';
+import { fetchFortunes, guardFor, readCorpus, wireTextDrop } from './text-source.js';
 
-const TEXT_URL = '../dist/text/fortunes.txt';
 const $ = (id) => document.getElementById(id);
 const state = setupPage('text');
 state.samples = [];
@@ -28,25 +28,9 @@ const writing = () => {
 // ---- the text ----
 
 function useText(text, name) {
-  text = text.replace(/\r\n?/g, '\n');
-  if (text.length < 1000) throw new Error(`${name} has only ${text.length} characters: give the network at least a few thousand to learn from`);
-  const vocab = vocabulary(text);
-  if (vocab.chars.length > 1000) throw new Error(`${name} uses ${vocab.chars.length} different characters; this page takes at most 1,000 (plain text, not binary data)`);
-  corpus = { text, name, vocab, ids: vocab.ids(text) };
-  state.corpus = { name, length: text.length, vocabulary: vocab.chars.length };
-  $('text-source').textContent = `${name}: ${text.length.toLocaleString('en-US')} characters, ${vocab.chars.length} different ones. ` +
-    'The first nine tenths train the network; the last tenth measures it (validation).';
-  $('excerpt').textContent = text.slice(0, 1200);
-  // A seed phrase the new text cannot write (its characters are not all in the vocabulary) becomes the text's first words.
-  const phrase = $('writing').elements.phrase;
-  if (![...phrase.value].every((c) => vocab.has(c))) phrase.value = text.slice(0, 24);
+  corpus = readCorpus(text, name, [$('writing').elements.phrase]);
+  state.corpus = { name, length: corpus.text.length, vocabulary: corpus.vocab.chars.length };
   updateButtons();
-}
-
-async function loadFortunes() {
-  const response = await fetch(TEXT_URL);
-  if (!response.ok) throw new Error(`cannot load ${TEXT_URL} (HTTP ${response.status}): run npm start, which builds it from Debian's fortunes package`);
-  useText(await response.text(), "Debian's fortune cookies");
 }
 
 async function useFile(file) {
@@ -163,14 +147,7 @@ function wire() {
     datasets: [{ label: 'batch', borderWidth: 1, color: '#93c5fd' }, { label: 'epoch', color: '#2563eb' }, { label: 'validation', color: '#dc2626' }],
     x: { label: 'epoch', min: 0 }, y: { label: 'cross-entropy (nats per character)', min: 0 },
   });
-  const guard = (f) => async (...args) => {
-    try {
-      await f(...args);
-    } catch (err) {
-      showError(err);
-      state.errors.push(err.message);
-    }
-  };
+  const guard = guardFor(state);
   $('train').addEventListener('click', guard(train));
   $('stop').addEventListener('click', () => trainer?.stop());
   $('write').addEventListener('click', guard(async () => {
@@ -185,21 +162,13 @@ function wire() {
   }));
   const temperature = $('writing').elements.temperature;
   temperature.addEventListener('input', () => ($('temperature-value').textContent = temperature.value));
-  $('file').addEventListener('change', guard(async (e) => e.target.files[0] && useFile(e.target.files[0])));
-  const drop = $('drop');
-  drop.addEventListener('dragover', (e) => (e.preventDefault(), drop.classList.add('over')));
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', guard(async (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (e.dataTransfer.files[0]) await useFile(e.dataTransfer.files[0]);
-  }));
+  wireTextDrop(useFile, guard);
 }
 
 wire();
 try {
   await sn.ready();
-  await loadFortunes();
+  useText(await fetchFortunes(), "Debian's fortune cookies");
   $('status').textContent = 'Ready: press Train.';
   state.status = 'ready';
 } catch (err) {
