@@ -215,9 +215,10 @@ int main(int argc, char **argv) {
   printf(" \"gpt\": {\"nn_768x128x128\": %.2f, ", gemm_gflops(k_gemm_nn, 768, 128, 128, s));
   printf("\"nn_768x128x512\": %.2f, ", gemm_gflops(k_gemm_nn, 768, 128, 512, s));
   printf("\"nn_768x512x128\": %.2f, ", gemm_gflops(k_gemm_nn, 768, 512, 128, s));
-  printf("\"tn_768x128x512\": %.2f, ", gemm_gflops(k_gemm_tn, 768, 128, 512, s));
+  /* weight gradients xᵀ·dy (a reduction over the 768 positions), input gradients dy·Wᵀ */
+  printf("\"tn_128x768x512\": %.2f, ", gemm_gflops(k_gemm_tn, 128, 768, 512, s));
   printf("\"nt_768x512x128\": %.2f, ", gemm_gflops(k_gemm_nt, 768, 512, 128, s));
-  printf("\"tn_768x512x128\": %.2f, ", gemm_gflops(k_gemm_tn, 768, 512, 128, s));
+  printf("\"tn_512x768x128\": %.2f, ", gemm_gflops(k_gemm_tn, 512, 768, 128, s));
   printf("\"nt_768x128x512\": %.2f, ", gemm_gflops(k_gemm_nt, 768, 128, 512, s));
   printf("\"nt_64x32x64\": %.2f},\n", gemm_gflops(k_gemm_nt, 64, 32, 64, s));
   printf(" \"steps\": {");
