@@ -21,6 +21,7 @@
 //
 // This module imports no model code (model.js imports it), so the import side,
 // which builds models, can live in web/io/tfjs.js without an import cycle.
+import { resolveActivation } from '../layers/activations.js';
 import { KINDS } from '../layers/index.js';
 
 const TFJS_VERSION = 'tfjs-layers 4.22.0';
@@ -155,16 +156,18 @@ function tfjsLayer(layer) {
   const { name, activation, recurrentActivation, activityRegularizer, ...options } = KINDS[layer.type].config(layer, false);
   const config = base(name, layer.trainable !== false);
   for (const [key, value] of Object.entries(options)) config[snake(key)] = valueToTfjs(key, value);
-  const leaky = activation?.name === 'leakyRelu' && !RECURRENT.includes(layer.type); // a recurrent layer's activation is inside its cell
+  // A leakyRelu activation (TF.js has none) becomes a LeakyReLU layer; a recurrent layer's activation is inside its cell.
+  const { name: activationName, alpha } = activation === undefined ? {} : resolveActivation(activation);
+  const leaky = activationName === 'leakyRelu' && !RECURRENT.includes(layer.type);
   if (activation !== undefined) config.activation = leaky ? 'linear' : activationToTfjs(activation, name);
   if (recurrentActivation !== undefined) config.recurrent_activation = activationToTfjs(recurrentActivation, name);
   // TF.js refuses to run a layer with an activity regularizer, and it only shapes training: not written.
   if (activityRegularizer !== undefined) config.activity_regularizer = null;
   Object.assign(config, TFJS_EXTRAS[layer.type]?.(layer));
-  if (layer.type === 'Activation' && leaky) return { main: { class_name: 'LeakyReLU', config: { ...base(name), alpha: activation.alpha } } };
+  if (layer.type === 'Activation' && leaky) return { main: { class_name: 'LeakyReLU', config: { ...base(name), alpha } } };
   const replaced = activationLayerToTfjs(layer, config);
   if (replaced) return { main: replaced };
-  const after = leaky ? { class_name: 'LeakyReLU', config: { ...base(`${name}_leaky_relu`), alpha: activation.alpha } } : undefined;
+  const after = leaky ? { class_name: 'LeakyReLU', config: { ...base(`${name}_leaky_relu`), alpha } } : undefined;
   return { main: { class_name: layer.type, config, ...KINDS[layer.type].keras }, after }; // KerasHub's: module, registered_name
 }
 

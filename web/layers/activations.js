@@ -11,10 +11,13 @@ const resolveName = nameTable('activation', ACTIVATION, ACTIVATION_ALIAS);
 // Keras 3's hard_sigmoid is relu6(x + 3)/6, a slope of 1/6; TF.js' and Keras
 // 2's is clip(0.2x + 0.5, 0, 1) (tfjs-layers src/backend/tfjs_backend.ts): an
 // imported TF.js or Keras 2 model gets { name: 'hardSigmoid', slope: 0.2 }.
-/** An activation with its parameter: `leakyRelu({ alpha })`. */
-export function leakyRelu({ alpha = ACTIVATION_PARAMETER.leakyRelu.value } = {}) {
-  return { name: 'leakyRelu', alpha: checkNumber('leakyRelu alpha', alpha, ACTIVATION_PARAMETER.leakyRelu) };
-}
+/**
+ * An activation with its parameter, one factory per row of ACTIVATION_PARAMETER:
+ * `sn.leakyRelu({ alpha })` → { name: 'leakyRelu', alpha }.
+ */
+export const activationFactories = Object.fromEntries(Object.entries(ACTIVATION_PARAMETER).map(([name, p]) =>
+  [name, ({ [p.key]: value = p.value } = {}) => ({ name, [p.key]: checkNumber(`${name} ${p.key}`, value, p) })]));
+export const { leakyRelu } = activationFactories;
 
 /**
  * Resolves 'relu' or { name, alpha } (leakyRelu, elu) or { name, slope }
@@ -29,8 +32,8 @@ export function resolveActivation(spec = 'linear') {
   return { name, kind: value, alpha };
 }
 
-/** An activation as config JSON: its name, or { name, alpha | slope } where the parameter is not Keras' default (leakyRelu: always). */
+/** An activation as config JSON: its name, or { name, alpha | slope } where the parameter is not Keras' default. */
 export function activationConfig(a) {
   const p = ACTIVATION_PARAMETER[a.name];
-  return p && (a.name === 'leakyRelu' || a.alpha !== p.value) ? { name: a.name, [p.key]: a.alpha } : a.name;
+  return p && a.alpha !== p.value ? { name: a.name, [p.key]: a.alpha } : a.name;
 }
